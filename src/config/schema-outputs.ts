@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { Duration, Id, LogLevel, secretFields } from './schema-primitives.js';
+
+export const Tls = z.strictObject({
+  ca: z.string().optional().describe('path of the CA certificate (PEM)'),
+  cert: z.string().optional().describe('path of the client certificate (PEM)'),
+  key: z.string().optional().describe('path of the client key (PEM)'),
+  rejectUnauthorized: z.boolean().default(true),
+});
+
+export const Mqtt = z.strictObject({
+  enabled: z.boolean().default(true),
+  url: z.string().default('embedded').describe('"embedded" starts a broker inside the agent; else mqtt://, mqtts://, ws://'),
+  embedded: z
+    .strictObject({
+      host: z.string().default('127.0.0.1').describe('bind address; 0.0.0.0 to let other machines connect'),
+      port: z.number().int().min(0).max(65535).default(1883),
+    })
+    .prefault({}),
+  topicRoot: Id.optional().describe('first topic level; default: site.enterprise'),
+  clientId: z.string().optional().describe('stable client id for the persistent session; default: lineside-<agent id>'),
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5).describe('4 = MQTT 3.1.1, 5 = MQTT 5 (the embedded broker speaks 4)'),
+  username: z.string().optional(),
+  ...secretFields('password'),
+  tls: Tls.optional(),
+  eventQos: z.union([z.literal(1), z.literal(2)]).default(1),
+  samples: z
+    .strictObject({
+      publish: z.boolean().default(false).describe('publish raw tag values (report by exception)'),
+      qos: z.union([z.literal(0), z.literal(1)]).default(0),
+    })
+    .prefault({}),
+  backlogMessagesPerSecond: z.number().int().positive().default(2000).describe('drain rate after an outage; live data keeps flowing'),
+  reconnectMin: Duration.prefault('1s'),
+  reconnectMax: Duration.prefault('30s'),
+  sparkplug: z
+    .strictObject({ enabled: z.boolean().default(false), groupId: Id.optional() })
+    .prefault({}),
+});
+
+export const Influx = z.strictObject({
+  enabled: z.boolean().default(false),
+  url: z.string().default('http://127.0.0.1:8086').describe('http:// or https://'),
+  database: Id.default('lineside'),
+  username: z.string().optional(),
+  ...secretFields('password'),
+  createDatabase: z.boolean().default(true).describe('create database and retention policy when missing (needs admin rights)'),
+  retentionPolicy: z
+    .strictObject({ name: Id.default('lineside'), duration: z.string().default('90d').describe('InfluxQL duration, e.g. 90d or INF') })
+    .prefault({}),
+  batchSize: z.number().int().min(1).max(50_000).default(5000),
+  flushInterval: Duration.prefault('1s'),
+  writeSamples: z.boolean().default(true),
+  rejectUnauthorized: z.boolean().default(true),
+});
+
+export const Server = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: z.string().default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  viewToken: z.string().optional().describe('when set, viewing the dashboard needs this token; unset: open on the LAN'),
+  viewTokenFile: z.string().optional(),
+  ...secretFields('operatorToken'),
+  allowedOrigins: z.array(z.string()).default([]).describe('extra Origins allowed for the websocket; same-origin is always allowed'),
+});
+
+export const Storage = z.strictObject({
+  dir: z.string().default('./data').describe('spool, history and checkpoints live here (/var/lib/lineside when installed)'),
+  spoolMaxMB: z.number().positive().default(512).describe('past this, the oldest raw samples are dropped (never events)'),
+  spoolMaxAge: Duration.prefault('7d'),
+  historyRetention: Duration.prefault('7d'),
+  commitInterval: Duration.prefault('250ms').describe('batched fsync interval for the spool'),
+});
+
+export const Webhook = z.strictObject({
+  url: z.string().url(),
+  ...secretFields('secret'),
+  minSeverity: z.enum(['info', 'warning', 'critical']).default('warning'),
+});
+
+export const Alerts = z.strictObject({
+  enabled: z.boolean().default(true),
+  sensitivity: z.enum(['low', 'medium', 'high']).default('medium').describe('high warns earlier with more false alarms'),
+  webhooks: z.array(Webhook).default([]),
+});
+
+export const Logging = z.strictObject({
+  level: LogLevel.default('info').describe('overridden by LINESIDE_LOG_LEVEL'),
+});
+
+export const Agent = z.strictObject({
+  id: Id.default('lineside').describe('unique per agent; used in the status topic and MQTT client id'),
+  oeeInterval: Duration.prefault('10s').describe('how often OEE snapshots are emitted'),
+});

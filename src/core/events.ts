@@ -1,0 +1,101 @@
+/**
+ * What the core emits. Outputs (spool -> MQTT/InfluxDB, history, live snapshot) consume these;
+ * the MQTT payloads in shared/DESIGN.md are built from them. All timestamps are wall time in ms
+ * since the epoch (serialised as ISO-8601 UTC by outputs); all durations come from the monotonic
+ * clock. `seq` is per station, strictly increasing across restarts (checkpointed), so consumers
+ * can order and deduplicate; `id` is unique per event across the agent's life.
+ */
+import type { LossCategory } from '../config/schema.js';
+
+export type StationState = 'running' | 'small_stop' | 'down' | 'planned_stop' | 'starved' | 'blocked' | 'comms_lost';
+
+interface EventBase {
+  /** Unique event id, e.g. "press-000000123" (station + seq); stable across replays. */
+  readonly id: string;
+  readonly line: string;
+  /** Absent on line-level events (line OEE). */
+  readonly station?: string;
+  /** Per-station (or per-line for line events) sequence number. */
+  readonly seq: number;
+  /** Wall time of the event, ms since the epoch. */
+  readonly ts: number;
+}
+
+export interface CycleEvent extends EventBase {
+  readonly type: 'cycle';
+  readonly station: string;
+  /** Time since the previous cycle end (apportioned when several completed in one poll). */
+  readonly cycleTimeMs: number;
+  readonly good: boolean;
+  /** Counted in the shift that was active at ts (undefined outside shifts). */
+  readonly shift?: string;
+}
+
+export interface StateEvent extends EventBase {
+  readonly type: 'state';
+  readonly station: string;
+  readonly state: StationState;
+  readonly previous: StationState;
+  /** Wall time the state began (may precede ts: a small stop that became downtime starts back then). */
+  readonly since: number;
+  readonly reason?: string;
+}
+
+export interface DowntimeEvent extends EventBase {
+  readonly type: 'downtime';
+  readonly station: string;
+  readonly phase: 'started' | 'updated' | 'ended';
+  /** Downtime id, stable over started/updated/ended (operators assign reasons to it). */
+  readonly downtimeId: string;
+  readonly start: number;
+  readonly end?: number;
+  readonly durationMs?: number;
+  /** Reason id from the config's reasons, or "unassigned". */
+  readonly reason: string;
+  readonly category: LossCategory;
+  readonly faultCode?: number;
+}
+
+export interface OeeFigures {
+  readonly availability: number;
+  readonly performance: number;
+  readonly quality: number;
+  readonly oee: number;
+  readonly counts: { readonly total: number; readonly good: number; readonly reject: number };
+  readonly runTimeMs: number;
+  readonly plannedTimeMs: number;
+  readonly downtimeMs: number;
+  readonly smallStopMs: number;
+  readonly commsLostMs: number;
+  readonly target?: number;
+  /** Parts behind the pro-rata target so far (negative when ahead). */
+  readonly behindBy?: number;
+  readonly downtimeByReason: Readonly<Record<string, number>>;
+  readonly mtbfMs?: number;
+  readonly mttrMs?: number;
+}
+
+export interface OeeEvent extends EventBase {
+  readonly type: 'oee';
+  /** Shift name and start, or "rolling-1h". */
+  readonly window: { readonly kind: 'shift' | 'rolling'; readonly shift?: string; readonly start: number; readonly end: number };
+  /** True for the final snapshot at shift end. */
+  readonly final: boolean;
+  readonly figures: OeeFigures;
+}
+
+export interface AlertEvent extends EventBase {
+  readonly type: 'alert';
+  readonly station: string;
+  readonly alertId: string;
+  readonly kind: string;
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly status: 'active' | 'acknowledged' | 'resolved';
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly predictedFailureAt?: number;
+}
+
+export type CoreEvent = CycleEvent | StateEvent | DowntimeEvent | OeeEvent | AlertEvent;
+
+/** Consumers of core events. Called synchronously; must not throw and must not block. */
+export type EventListener = (event: CoreEvent) => void;

@@ -1,0 +1,33 @@
+import type { SampleSink } from '../core/sample.js';
+
+/** Health of one device or bus, shown on the dashboard and in /metrics. */
+export interface DeviceHealth {
+  readonly device: string;
+  /** "tcp://10.0.0.5:502 unit 1", "rtu:///dev/ttyUSB0 unit 3", "gpio chip pinctrl-bcm2711". */
+  readonly endpoint: string;
+  readonly connected: boolean;
+  /** "CODE message" of the last error, e.g. "MODBUS_TIMEOUT plc1 ...". */
+  readonly lastError?: string;
+  readonly lastErrorAt?: number;
+  readonly requests: number;
+  readonly errors: number;
+  /** Poll cycles that started late because the previous one overran. */
+  readonly overruns: number;
+  readonly latencyP50Ms?: number;
+  readonly latencyP99Ms?: number;
+}
+
+/**
+ * A source of samples (Modbus, GPIO). Contract:
+ * - `start` resolves once polling is scheduled; it does NOT wait for devices to answer, and a
+ *   device that is down is reported through health and comms changes, never as a rejection.
+ *   It rejects only for errors the user must fix (e.g. a GPIO pin that cannot exist).
+ * - Samples and comms changes go to the sink synchronously from the source's own callbacks.
+ * - `stop` stops polling, releases ports and pins, and resolves when nothing is in flight.
+ */
+export interface Source {
+  readonly name: string;
+  start(sink: SampleSink): Promise<void>;
+  stop(): Promise<void>;
+  health(): readonly DeviceHealth[];
+}

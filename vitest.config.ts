@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // Native addons (better-sqlite3, serialport) are safest in forked workers.
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration tests start real services; two cores on these machines.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
