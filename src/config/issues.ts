@@ -6,6 +6,8 @@ export interface ConfigIssue {
   /** 1-based position in the YAML source, when the path exists there. */
   readonly line?: number;
   readonly column?: number;
+  /** Locate the map key itself rather than its value (unknown keys). */
+  readonly atKey?: boolean;
 }
 
 /** "lines[0].stations[1].signals.cycleCounter" */

@@ -29,7 +29,7 @@ export function loadConfigText(text: string, options: LoadOptions = {}): LoadRes
   const { source } = parsed;
   const located = (issues: ConfigIssue[]): LoadResult => ({
     ok: false,
-    issues: issues.map((i) => ({ ...i, ...(i.line === undefined ? source.locate(i.path) ?? {} : {}) })),
+    issues: issues.map((i) => ({ ...i, ...(i.line === undefined ? source.locate(i.path, i.atKey) ?? {} : {}) })),
   });
   if (source.value === null || typeof source.value !== 'object' || Array.isArray(source.value)) {
     return located([{ path: [], message: 'the config must be a YAML map (site:, devices:, lines:, ...)' }]);

@@ -5,7 +5,7 @@ import type { ConfigIssue } from './issues.js';
 export interface YamlSource {
   readonly value: unknown;
   /** 1-based line and column of the node at `path`, or of its nearest existing ancestor. */
-  locate(path: readonly (string | number)[]): { line: number; column: number } | undefined;
+  locate(path: readonly (string | number)[], atKey?: boolean): { line: number; column: number } | undefined;
 }
 
 export function parseYaml(text: string): { source: YamlSource } | { issues: ConfigIssue[] } {
@@ -22,22 +22,23 @@ export function parseYaml(text: string): { source: YamlSource } | { issues: Conf
   return {
     source: {
       value: doc.toJS({ maxAliasCount: 100 }),
-      locate: (path) => locate(doc, lineCounter, path),
+      locate: (path, atKey) => locate(doc, lineCounter, path, atKey === true),
     },
   };
 }
 
-function locate(doc: Document, lc: LineCounter, path: readonly (string | number)[]) {
+function locate(doc: Document, lc: LineCounter, path: readonly (string | number)[], atKey: boolean) {
   let node: Node | null | undefined = doc.contents;
   let best: number | undefined = node?.range?.[0];
-  for (const key of path) {
+  for (const [depth, key] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : p.key) === String(key));
       if (pair === undefined) break;
       // Point at the value when there is one, else at the key (e.g. "key:" with nothing after it).
       const keyNode = pair.key as Node | null;
       node = pair.value as Node | null;
-      best = node?.range?.[0] ?? keyNode?.range?.[0] ?? best;
+      const wantKey = atKey && depth === path.length - 1;
+      best = (wantKey ? keyNode?.range?.[0] : undefined) ?? node?.range?.[0] ?? keyNode?.range?.[0] ?? best;
     } else if (isSeq(node) && typeof key === 'number') {
       const item = node.items[key] as Node | undefined;
       if (item === undefined) break;
@@ -50,9 +51,4 @@ function locate(doc: Document, lc: LineCounter, path: readonly (string | number)
   if (best === undefined) return undefined;
   const pos = lc.linePos(best);
   return { line: pos.line, column: pos.col };
-}
-
-/** Location of a map key itself (for "unknown key" errors). */
-export function keyPath(path: readonly (string | number)[], key: string): (string | number)[] {
-  return [...path, key];
 }

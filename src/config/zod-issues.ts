@@ -53,7 +53,7 @@ export function fromZodIssues(error: z.ZodError, schema: z.ZodType): ConfigIssue
       case 'unrecognized_keys': {
         const known = knownKeysAt(schema, path);
         for (const key of issue.keys) {
-          out.push({ path: [...path, key], message: `unknown key "${key}"${didYouMean(key, known)}` });
+          out.push({ path: [...path, key], message: `unknown key "${key}"${didYouMean(key, known)}`, atKey: true });
         }
         return;
       }
@@ -68,7 +68,7 @@ export function fromZodIssues(error: z.ZodError, schema: z.ZodType): ConfigIssue
         // A discriminated union with an unknown discriminator reports no sub-issues.
         if (issue.errors.length === 0) {
           const options = 'options' in issue && issue.options ? issue.options.map((o) => JSON.stringify(o)).join(', ') : '';
-          const where = issue.discriminator ? [...path, issue.discriminator] : path;
+          const where = issue.discriminator && path[path.length - 1] !== issue.discriminator ? [...path, issue.discriminator] : path;
           out.push({ path: where, message: options ? `must be one of ${options}` : issue.message });
           return;
         }

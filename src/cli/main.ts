@@ -1,0 +1,59 @@
+import { CHECK_CONFIG_HELP, runCheckConfig } from './check-config.js';
+import { EXIT, processIo, type CliIo } from './io.js';
+import { jsonSchemaText } from '../config/json-schema.js';
+import { packageVersion } from '../lib/paths.js';
+
+const HELP = `lineside — edge agent for production lines (Modbus/GPIO in; OEE, downtime, alerts out)
+
+usage: lineside <command> [options]
+
+commands:
+  start -c FILE        run the agent with a config (production)
+  demo                 simulator + agent + embedded MQTT broker + dashboard, no external service
+  check-config FILE    validate a config; lists every problem with its path and line:column
+  simulate -s FILE     run the virtual line alone (Modbus server for external tools)
+  probe ...            read registers ad hoc while commissioning (lineside probe --help)
+  schema               print the config JSON Schema (for editors)
+
+options:
+  -h, --help           this help (or "lineside <command> --help")
+  -v, --version        print the version
+
+exit codes: 0 ok, 2 bad input (config, arguments), 1 runtime failure
+`;
+
+
+type Command = (args: string[], io: CliIo) => Promise<number> | number;
+
+/** Commands load lazily so `lineside check-config` does not pay for Modbus, MQTT or the server. */
+const COMMANDS: Record<string, Command> = {
+  'check-config': runCheckConfig,
+  schema: (_args, io) => {
+    io.stdout.write(jsonSchemaText());
+    return EXIT.ok;
+  },
+  start: async (args, io) => (await import('./start.js')).runStart(args, io),
+  demo: async (args, io) => (await import('./demo.js')).runDemo(args, io),
+  simulate: async (args, io) => (await import('./simulate.js')).runSimulate(args, io),
+  probe: async (args, io) => (await import('./probe-command.js')).runProbeCommand(args, io),
+};
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout.write(HELP);
+    return command === undefined ? EXIT.badInput : EXIT.ok;
+  }
+  if (command === '-v' || command === '--version') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) {
+    io.stderr.write(`lineside: unknown command "${command}"\n\n${HELP}`);
+    return EXIT.badInput;
+  }
+  return run(rest, io);
+}
+
+export { CHECK_CONFIG_HELP };
