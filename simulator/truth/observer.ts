@@ -1,0 +1,197 @@
+/**
+ * Turns one station's signals into the state intervals the agent should report (docs/oee.md),
+ * using only what the register maps expose: a fault code that is not mapped cannot make the
+ * station "down" at once, an unmapped starved bit makes starving look like an unexplained stop,
+ * and without a running bit stops are inferred from gaps between cycles.
+ *
+ * Precedence: planned_stop (calendar, then the PLC's planned-stop bit) > down (fault code) >
+ * blocked > starved > unexplained stop > running. An unexplained stop is the time the station
+ * is stopped with none of the higher signals set; it is a small stop when it lasts less than
+ * microStopThreshold, else downtime ("unassigned") counted from its start. Each contiguous
+ * unexplained stretch is classified on its own, so a break cutting a long stop in two yields two
+ * downtimes, as docs/oee.md asks for breakdowns. All times are wall ms of the virtual clock.
+ */
+import type { ShiftLedger } from './ledger.js';
+import { iso, type Cause, type StateRecord, type TruthState } from './records.js';
+
+export interface StationSignals {
+  readonly running: boolean;
+  readonly faultCode: number;
+  readonly starved: boolean;
+  readonly blocked: boolean;
+  readonly plannedBit: boolean;
+  /** Reason when the shift calendar says planned stop ("off_shift" or a break's name). */
+  readonly calendarPlanned: string | undefined;
+  readonly cause: Cause;
+  readonly episode: string | undefined;
+}
+
+export interface Observation {
+  readonly station: string;
+  readonly idealCycleTimeMs: number;
+  readonly microStopThresholdMs: number;
+  readonly stoppedAfterIdealCycles: number;
+  readonly stopDetection: 'running-bit' | 'cycle-gap';
+  readonly faultCode: boolean;
+  readonly starved: boolean;
+  readonly blocked: boolean;
+  readonly plannedStop: boolean;
+  readonly faultReasons: ReadonlyMap<number, string>;
+}
+
+type Raw = 'planned_stop' | 'down' | 'blocked' | 'starved' | 'stop' | 'running';
+
+interface Current {
+  raw: Raw;
+  reason: string | null;
+  cause: Cause;
+  faultCode: number | undefined;
+  episode: string | undefined;
+  sinceMs: number;
+  accountedUntilMs: number;
+  id: number;
+}
+
+let nextIntervalId = 1;
+
+export class StationObserver {
+  private current: Current | undefined;
+  /** Cycle-gap mode: signal snapshots since the last cycle end, replayed once stops are known. */
+  private pending: { t: number; signals: StationSignals }[] = [];
+  private lastSignals: StationSignals | undefined;
+  private lastCycleEndMs: number;
+
+  constructor(
+    private readonly obs: Observation,
+    private readonly ledger: ShiftLedger,
+    private readonly emit: (record: StateRecord) => void,
+    runStartMs: number,
+  ) {
+    this.lastCycleEndMs = runStartMs;
+  }
+
+  /** The station's signals as of time t (called once per simulated instant, after all events at t). */
+  signals(t: number, signals: StationSignals): void {
+    if (this.obs.stopDetection === 'running-bit') {
+      this.apply(t, signals, !signals.running);
+      return;
+    }
+    this.pending.push({ t, signals });
+  }
+
+  /** Cycle-gap mode needs the cycle ends; called before signals() at the same instant. */
+  cycleEnded(t: number): void {
+    if (this.obs.stopDetection !== 'cycle-gap') return;
+    const gap = t - this.lastCycleEndMs;
+    const stopped = gap > this.obs.stoppedAfterIdealCycles * this.obs.idealCycleTimeMs;
+    // Stopped from the last cycle end until this cycle's end minus the ideal cycle time.
+    this.replay(stopped ? this.lastCycleEndMs : Infinity, t - this.obs.idealCycleTimeMs, t);
+    this.lastCycleEndMs = t;
+  }
+
+  /**
+   * Accounts everything up to `now` whose classification is already certain, so a shift record
+   * can be written. In cycle-gap mode only what lies more than one ideal cycle back is certain.
+   */
+  flush(now: number): void {
+    let certainUntil = now;
+    if (this.obs.stopDetection === 'cycle-gap') {
+      if (now - this.lastCycleEndMs > this.obs.stoppedAfterIdealCycles * this.obs.idealCycleTimeMs) {
+        // Stopped since the last cycle end, and the stop cannot end before now - ideal.
+        certainUntil = now - this.obs.idealCycleTimeMs;
+        this.replay(this.lastCycleEndMs, Infinity, certainUntil);
+      } else {
+        certainUntil = this.lastCycleEndMs;
+      }
+    }
+    const c = this.current;
+    if (c === undefined || certainUntil <= c.accountedUntilMs) return;
+    if (c.raw === 'stop' && certainUntil - c.sinceMs < this.obs.microStopThresholdMs) return;
+    const { state, reason } = this.finalState(c, certainUntil);
+    this.ledger.addTime(this.obs.station, state, reason, c.accountedUntilMs, certainUntil, c.id);
+    c.accountedUntilMs = certainUntil;
+  }
+
+  /** Closes the open interval at the end of the run. */
+  finish(t: number): void {
+    if (this.obs.stopDetection === 'cycle-gap') {
+      const stopped = t - this.lastCycleEndMs > this.obs.stoppedAfterIdealCycles * this.obs.idealCycleTimeMs;
+      this.replay(stopped ? this.lastCycleEndMs : Infinity, Infinity, t);
+    }
+    this.close(t);
+    this.current = undefined;
+  }
+
+  /** Cycle-gap mode: applies pending snapshots before `untilMs`, stopped on [stopFrom, stopTo). */
+  private replay(stopFrom: number, stopTo: number, untilMs: number): void {
+    const marks = new Set<number>();
+    for (const p of this.pending) if (p.t < untilMs) marks.add(p.t);
+    if (stopFrom < untilMs) marks.add(stopFrom);
+    if (stopTo < untilMs && stopTo > stopFrom) marks.add(stopTo);
+    let i = 0;
+    for (const t of [...marks].sort((a, b) => a - b)) {
+      while (i < this.pending.length && (this.pending[i] as { t: number }).t <= t) {
+        this.lastSignals = (this.pending[i] as { signals: StationSignals }).signals;
+        i++;
+      }
+      if (this.lastSignals !== undefined) this.apply(t, this.lastSignals, t >= stopFrom && t < stopTo);
+    }
+    this.pending = this.pending.slice(i);
+  }
+
+  private classify(s: StationSignals, stopped: boolean): { raw: Raw; reason: string | null } {
+    const o = this.obs;
+    if (s.calendarPlanned !== undefined) return { raw: 'planned_stop', reason: s.calendarPlanned };
+    if (o.plannedStop && s.plannedBit) return { raw: 'planned_stop', reason: 'plc_planned_stop' };
+    if (o.faultCode && s.faultCode > 0) return { raw: 'down', reason: o.faultReasons.get(s.faultCode) ?? 'unassigned' };
+    if (o.blocked && s.blocked) return { raw: 'blocked', reason: 'blocked' };
+    if (o.starved && s.starved) return { raw: 'starved', reason: 'starved' };
+    if (stopped) return { raw: 'stop', reason: null };
+    return { raw: 'running', reason: null };
+  }
+
+  private apply(t: number, s: StationSignals, stopped: boolean): void {
+    const next = this.classify(s, stopped);
+    const c = this.current;
+    if (c !== undefined && c.raw === next.raw && c.reason === next.reason) return;
+    this.close(t);
+    this.current = {
+      raw: next.raw,
+      reason: next.reason,
+      cause: s.cause,
+      faultCode: s.faultCode > 0 ? s.faultCode : undefined,
+      episode: s.episode,
+      sinceMs: t,
+      accountedUntilMs: t,
+      id: nextIntervalId++,
+    };
+  }
+
+  private finalState(c: Current, endMs: number): { state: TruthState; reason: string | null } {
+    if (c.raw !== 'stop') return { state: c.raw, reason: c.reason };
+    return endMs - c.sinceMs < this.obs.microStopThresholdMs ? { state: 'small_stop', reason: null } : { state: 'down', reason: 'unassigned' };
+  }
+
+  private close(t: number): void {
+    const c = this.current;
+    if (c === undefined || t <= c.sinceMs) return;
+    const { state, reason } = this.finalState(c, t);
+    this.ledger.addTime(this.obs.station, state, reason, c.accountedUntilMs, t, c.id);
+    const startMs = c.sinceMs;
+    const endMs = t;
+    this.emit({
+      type: 'state',
+      station: this.obs.station,
+      state,
+      reason,
+      cause: c.cause,
+      start: iso(startMs),
+      startMs,
+      end: iso(endMs),
+      endMs,
+      durationMs: t - c.sinceMs,
+      ...(c.faultCode !== undefined && (state === 'down' || c.cause === 'breakdown') ? { faultCode: c.faultCode } : {}),
+      ...(c.episode !== undefined && c.cause === 'breakdown' ? { episode: c.episode } : {}),
+    });
+  }
+}
