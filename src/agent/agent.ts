@@ -1,0 +1,168 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { LinesideConfig } from '../config/schema.js';
+import { createCore, parseCheckpoint, type Core, type CoreEvent } from '../core/index.js';
+import type { Clock, CommsChange, Sample, SampleSink } from '../core/sample.js';
+import { systemClock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { createMqttPublisher, MQTT_DESTINATION, type MqttPublisher } from '../outputs/mqtt/index.js';
+import { openSpool, type Spool } from '../outputs/spool/index.js';
+import { createGpioSource, type VirtualGpioPort } from '../sources/gpio/index.js';
+import { createModbusSource } from '../sources/modbus/source.js';
+import type { Source } from '../sources/source.js';
+import { FanOut } from './fanout.js';
+import { Lifecycle, type Component } from './lifecycle.js';
+
+export interface AgentOptions {
+  readonly config: Readonly<LinesideConfig>;
+  readonly logger: Logger;
+  /** Default: the system clock. Tests and accelerated demos pass the simulator's clock. */
+  readonly clock?: Clock;
+  /** The simulator's virtual GPIO, for `gpio.driver: sim`. */
+  readonly gpioSim?: { readonly port: VirtualGpioPort; readonly deliveredThroughMs?: () => number };
+  /** How often time-driven core logic runs, real ms (default 200). */
+  readonly tickIntervalMs?: number;
+  /** How often the core's restart checkpoint is written, real ms (default 5000). */
+  readonly checkpointIntervalMs?: number;
+  /** Extra components (the dashboard server) added by the caller. */
+  readonly extraComponents?: (agent: AgentParts) => Component[];
+}
+
+/** What the agent is made of, for the server and health endpoints. */
+export interface AgentParts {
+  readonly config: Readonly<LinesideConfig>;
+  readonly clock: Clock;
+  readonly core: Core;
+  readonly spool: Spool;
+  readonly events: FanOut<CoreEvent>;
+  readonly sources: readonly Source[];
+  readonly mqtt?: MqttPublisher;
+  readonly logger: Logger;
+}
+
+export interface Agent extends AgentParts {
+  readonly lifecycle: Lifecycle;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const CORE_CHECKPOINT_KEY = 'core';
+
+/**
+ * Builds the agent: sources -> core -> (spool -> MQTT, live consumers). The spool is opened
+ * first, because the core's restart checkpoint lives in it, committed in the same batches as the
+ * events it accounts for — so after a power cut the checkpoint and the spooled events agree.
+ */
+export function createAgent(options: AgentOptions): Agent {
+  const { config } = options;
+  const logger = options.logger;
+  const clock = options.clock ?? systemClock;
+  const storageDir = resolve(config.storage.dir);
+  mkdirSync(storageDir, { recursive: true });
+
+  const destinations = [config.mqtt.enabled ? MQTT_DESTINATION : undefined].filter((d): d is string => d !== undefined);
+  const spool = openSpool({
+    dir: storageDir,
+    maxBytes: config.storage.spoolMaxMB * 1024 * 1024,
+    maxAgeMs: config.storage.spoolMaxAge,
+    commitIntervalMs: config.storage.commitInterval,
+    destinations,
+    clock,
+    logger: logger.child({ component: 'spool' }),
+  });
+
+  const coreLogger = logger.child({ component: 'core' });
+  const events = new FanOut<CoreEvent>(coreLogger);
+  const restore = readCheckpoint(spool, coreLogger);
+  events.add('spool', (e) => spool.appendEvent(e));
+  const core = createCore(config, {
+    clock,
+    ...(restore !== undefined ? { restore } : {}),
+    onEvent: (e) => events.emit(e),
+    onDiagnostic: (d) => coreLogger.warn({ code: d.code, ...d.context }, d.message),
+  });
+
+  const publishSamples = config.mqtt.enabled && config.mqtt.samples.publish;
+  const sink: SampleSink = {
+    sample(s: Sample) {
+      core.sample(s);
+      if (publishSamples) spool.appendSample(s);
+    },
+    comms(c: CommsChange) {
+      if (c.ok) logger.info({ device: c.device }, 'device connected');
+      else logger.warn({ device: c.device, err: c.error }, 'device lost');
+      core.comms(c);
+    },
+  };
+
+  const sources: Source[] = [];
+  if (config.devices.length > 0) sources.push(createModbusSource(config, { clock, logger }));
+  if (config.gpio.inputs.length > 0) {
+    sources.push(
+      createGpioSource(config, {
+        clock,
+        logger,
+        ...(options.gpioSim ? { sim: options.gpioSim.port } : {}),
+        ...(options.gpioSim?.deliveredThroughMs ? { simDeliveredThroughMs: options.gpioSim.deliveredThroughMs } : {}),
+      }),
+    );
+  }
+  const mqtt = config.mqtt.enabled
+    ? createMqttPublisher({ config, spool, clock, logger })
+    : undefined;
+
+  const lifecycle = new Lifecycle(logger);
+  if (mqtt) lifecycle.add({ name: 'mqtt', role: 'output', start: () => mqtt.start(), stop: () => mqtt.stop() });
+  lifecycle.add(coreComponent(core, spool, options));
+  const parts: AgentParts = { config, clock, core, spool, events, sources, ...(mqtt ? { mqtt } : {}), logger };
+  for (const extra of options.extraComponents?.(parts) ?? []) lifecycle.add(extra);
+  for (const source of sources) {
+    lifecycle.add({ name: source.name, role: 'source', start: () => source.start(sink), stop: () => source.stop() });
+  }
+
+  return {
+    ...parts,
+    lifecycle,
+    start: async () => {
+      await lifecycle.start();
+    },
+    stop: async () => {
+      await lifecycle.stop();
+      spool.close();
+    },
+  };
+}
+
+function readCheckpoint(spool: Spool, logger: Logger) {
+  const raw = spool.getCheckpoint(CORE_CHECKPOINT_KEY);
+  if (raw === undefined) return undefined;
+  const parsed = parseCheckpoint(raw);
+  if (!parsed.ok) {
+    logger.error({ reason: parsed.message }, 'core checkpoint unusable; starting the shift figures fresh');
+    return undefined;
+  }
+  logger.info('continuing from the core checkpoint');
+  return parsed.checkpoint;
+}
+
+/** Ticks the core on a timer and checkpoints it into the spool; the final checkpoint on stop. */
+function coreComponent(core: Core, spool: Spool, options: AgentOptions): Component {
+  let tickTimer: NodeJS.Timeout | undefined;
+  let checkpointTimer: NodeJS.Timeout | undefined;
+  const save = () => spool.setCheckpoint(CORE_CHECKPOINT_KEY, core.checkpoint());
+  return {
+    name: 'core',
+    role: 'core',
+    start: async () => {
+      tickTimer = setInterval(() => core.tick(), options.tickIntervalMs ?? 200);
+      checkpointTimer = setInterval(save, options.checkpointIntervalMs ?? 5_000);
+    },
+    stop: async () => {
+      clearInterval(tickTimer);
+      clearInterval(checkpointTimer);
+      core.tick();
+      save();
+      spool.flush();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { Logger } from '../lib/logger.js';
+import { errorMessage } from '../lib/errors.js';
+
+/**
+ * A synchronous tee: one producer (the core, a source) to many consumers (spool, history,
+ * dashboard). A consumer that throws is logged (at most once a minute per consumer) and the
+ * others still get the value: one broken sink must never starve the rest or reach the core.
+ */
+export class FanOut<T> {
+  private readonly listeners = new Map<string, (value: T) => void>();
+  private readonly lastLogged = new Map<string, number>();
+
+  constructor(private readonly logger: Logger) {}
+
+  add(name: string, listener: (value: T) => void): () => void {
+    this.listeners.set(name, listener);
+    return () => this.listeners.delete(name);
+  }
+
+  emit(value: T): void {
+    for (const [name, listener] of this.listeners) {
+      try {
+        listener(value);
+      } catch (err) {
+        const now = Date.now();
+        if (now - (this.lastLogged.get(name) ?? 0) > 60_000) {
+          this.lastLogged.set(name, now);
+          this.logger.error({ consumer: name, err: errorMessage(err) }, 'consumer failed; it keeps getting values');
+        }
+      }
+    }
+  }
+}
