@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exitOf, runCli, spawnCli, waitForOutput } from '../../helpers/cli.js';
+import { freePort } from '../../helpers/ports.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lineside-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('lineside CLI contract (exit codes 0 ok, 2 bad input, 1 runtime)', () => {
+  it('--version prints the package version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('--help lists every command', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of ['start', 'demo', 'check-config', 'simulate', 'probe', 'schema']) expect(r.stdout).toContain(cmd);
+  });
+
+  it('an unknown command is bad input', async () => {
+    const r = await runCli(['strat']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command "strat"');
+  });
+
+  it('check-config exits 0 on the example and 2 on a broken file, naming the path', async () => {
+    expect((await runCli(['check-config', 'config/example.yaml'])).code).toBe(0);
+    const bad = await runCli(['check-config', 'tests/configs/broken/01-tag-typo.yaml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('lines[0].stations[0].signals.cycleCounter (18:25)');
+  });
+
+  it('start refuses a bad config before starting anything', async () => {
+    const r = await runCli(['start', '-c', 'tests/configs/broken/04-duplicate-device.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nothing started');
+    expect(r.stderr).toContain('devices[1].id');
+  });
+
+  it('schema prints a JSON Schema', async () => {
+    const r = await runCli(['schema']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveProperty('properties.lines');
+  });
+});
+
+describe('lineside demo', () => {
+  it('runs simulator, agent and embedded broker, publishes the line, and stops cleanly on Ctrl-C', async () => {
+    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    const child = spawnCli(['demo', '--speed', '60', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort)], {
+      env: { LINESIDE_DEMO_DATA: join(tmp, 'demo') },
+    });
+    try {
+      const banner = await waitForOutput(child, /Lineside demo is running/, 60_000);
+      expect(banner).toContain(`mqtt://127.0.0.1:${mqttPort}`);
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { protocolVersion: 4, reconnectPeriod: 0 });
+      const seen = new Map<string, string>();
+      client.on('message', (topic, payload) => seen.set(topic, payload.toString()));
+      await client.subscribeAsync('lineside/#');
+      const deadline = Date.now() + 30_000;
+      const timed = (s: string) => ((JSON.parse(seen.get(`lineside/sim/line1/${s}/cycle`) ?? '{}') as { cycleTimeMs?: number }).cycleTimeMs ?? 0) > 0;
+      while (Date.now() < deadline && !['press', 'weld', 'pack'].every(timed)) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(seen.get('lineside/sim/agents/demo/status')).toBe('online');
+      for (const station of ['press', 'weld', 'pack']) {
+        expect(seen.has(`lineside/sim/line1/${station}/state`), `${station} state; seen ${[...seen.keys()].join(" ")}`).toBe(true);
+        const cycle = JSON.parse(seen.get(`lineside/sim/line1/${station}/cycle`) ?? '{}') as { cycleTimeMs?: number };
+        expect(cycle.cycleTimeMs, `${station} cycle`).toBeGreaterThan(0);
+      }
+      await client.endAsync();
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exitOf(child)).toBe(0);
+  }, 120_000);
+});
