@@ -1,0 +1,265 @@
+/**
+ * Polls one device (one unit id) on a shared transport.
+ *
+ * Schedule: drift-free. Poll k is due at start + k * pollInterval; the next poll is planned from
+ * that grid, not from when the last one finished. A poll still running when the next is due
+ * makes the missed slots count as overruns; they are skipped, never queued.
+ *
+ * Comms: a device goes comms ok=false after FAILURES_BEFORE_LOST (2) consecutive failed poll
+ * cycles. One miss is tolerated because the values of the previous poll are then at most one
+ * interval older than usual, and a single dropped frame on a noisy RS-485 line must not cut a
+ * station's running interval with a comms_lost blip; two misses in a row mean we no longer know.
+ * It goes ok=true on the first good cycle after that. Only transitions are sent.
+ *
+ * Failures (errors.ts `failureKind`):
+ * - link (connect refused, connection lost): the cycle stops; the transport backs off.
+ * - unit (timeout, bad reply, exception 0x0A/0x0B): the cycle stops; once comms are lost the
+ *   unit is retried with its own exponential backoff (capped at backoffMax), so a dead unit
+ *   costs the shared bus one timeout per backoff step, not one per poll.
+ * - busy (exceptions 4/5/6): that request fails this cycle (5/6 retried once); the rest go on.
+ * - config (exceptions 1/2/3): reported with tag names and addresses; a coalesced request is
+ *   split into one request per tag to isolate the bad address, and a refused single request is
+ *   retried only every `configErrorRetryMs` (60 s), never every poll.
+ *
+ * Report by exception: see change-filter.ts. Every value is emitted again on the first good
+ * read over a new connection and after comms were lost.
+ */
+import type { Device } from '../../config/schema.js';
+import type { Clock, SampleSink } from '../../core/sample.js';
+import { errorMessage, type LinesideError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { backoffDelayMs, DEFAULT_BACKOFF_INITIAL_MS } from './backoff.js';
+import { ChangeFilter } from './change-filter.js';
+import { describeRead, failureKind, wasSent, type FailureKind } from './errors.js';
+import { HealthTracker, type ModbusDeviceHealth } from './health.js';
+import type { PlannedRead, ReadPlan } from './planner.js';
+import { nextPoll } from './schedule.js';
+import { performRead, tagLabel, type ReadContext, type ReadOutcome } from './read-cycle.js';
+import type { ModbusTransport } from './transport.js';
+
+export const FAILURES_BEFORE_LOST = 2;
+export const CONFIG_ERROR_RETRY_MS = 60_000;
+
+export interface PollerOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly random?: () => number;
+  /** How often a request the device refused with exception 1/2/3 is tried again, ms. */
+  readonly configErrorRetryMs?: number;
+  /** Pause before retrying after exception 5/6, ms. */
+  readonly busyRetryDelayMs?: number;
+}
+
+interface Slot {
+  read: PlannedRead;
+  /** performance.now() before which this request is not sent (config error back-off). */
+  suppressedUntilMs: number;
+}
+
+export class DevicePoller {
+  private readonly slots: Slot[];
+  private readonly healthTracker: HealthTracker;
+  private readonly filter = new ChangeFilter();
+  private readonly context: ReadContext;
+  private readonly logger: Logger;
+  private sink: SampleSink | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private nextDueMs = 0;
+  private retryAtMs = 0;
+  private commsOk: boolean | undefined;
+  private lastConnectionId = -1;
+  private readonly undecodable = new Set<string>();
+
+  constructor(
+    readonly device: Device,
+    plan: ReadPlan,
+    private readonly transport: ModbusTransport,
+    private readonly options: PollerOptions,
+  ) {
+    this.slots = plan.reads.map((read) => ({ read, suppressedUntilMs: 0 }));
+    this.healthTracker = new HealthTracker(device.id, transport.url, device.unitId);
+    this.logger = options.logger.child({ device: device.id });
+    this.context = {
+      transport,
+      target: { device: device.id, endpoint: transport.url, unitId: device.unitId },
+      timeoutMs: device.timeout,
+      interRequestDelayMs: device.interRequestDelay,
+      busyRetryDelayMs: options.busyRetryDelayMs ?? Math.min(100, device.pollInterval),
+      onRetry: (error) => this.healthTracker.requestFailed(error, options.clock.wallMs(), true),
+    };
+  }
+
+  start(sink: SampleSink): void {
+    this.sink = sink;
+    this.nextDueMs = performance.now();
+    this.tick();
+  }
+
+  /** Stops scheduling; the cycle in flight (if any) ends when its request settles. */
+  halt(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Resolves when no cycle is running. */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  health(): ModbusDeviceHealth {
+    this.healthTracker.connected = this.transport.connected && this.commsOk === true;
+    return this.healthTracker.snapshot();
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    const now = performance.now();
+    if (now < this.retryAtMs) {
+      this.healthTracker.skippedPolls++;
+      this.planNext();
+      return;
+    }
+    this.healthTracker.pollStarted(now - this.nextDueMs);
+    this.running = this.cycle()
+      .catch((err: unknown) => this.logger.error({ err: errorMessage(err) }, 'modbus: poll cycle failed unexpectedly'))
+      .finally(() => {
+        this.running = undefined;
+        this.planNext();
+      });
+  }
+
+  private planNext(): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    const next = nextPoll(this.nextDueMs, now, this.device.pollInterval);
+    this.healthTracker.overruns += next.missed;
+    this.nextDueMs = next.dueMs;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, this.nextDueMs - now));
+  }
+
+  private async cycle(): Promise<void> {
+    let anyAnswer = false;
+    let failure: { error: LinesideError; kind: FailureKind } | undefined;
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i] as Slot;
+      if (slot.suppressedUntilMs > performance.now()) continue;
+      const outcome = await performRead(this.context, slot.read);
+      if (this.stopped) return;
+      const wallMs = this.options.clock.wallMs();
+      const monoMs = this.options.clock.monoMs();
+      if (outcome.ok) {
+        anyAnswer = true;
+        this.healthTracker.requestSucceeded(outcome.reply.latencyMs);
+        this.healthTracker.configErrors.delete(describeRead(slot.read));
+        this.emit(outcome, wallMs, monoMs);
+        continue;
+      }
+      const { error } = outcome;
+      const kind = failureKind(error);
+      this.healthTracker.requestFailed(error, wallMs, wasSent(error));
+      if (kind === 'config') {
+        anyAnswer = true;
+        i += this.refused(i, slot, error, wallMs);
+        continue;
+      }
+      failure = { error, kind };
+      if (kind !== 'busy') break;
+      anyAnswer = true; // a busy unit is there
+      this.logger.debug({ err: error.toString() }, 'modbus: request failed, retrying next poll');
+    }
+    this.healthTracker.polls++;
+    const failed = failure !== undefined && (failure.kind !== 'busy' || !anyAnswer);
+    if (failed && failure !== undefined) this.cycleFailed(failure.error, failure.kind);
+    else if (anyAnswer) this.cycleSucceeded();
+  }
+
+  private emit(outcome: Extract<ReadOutcome, { ok: true }>, wallMs: number, monoMs: number): void {
+    if (outcome.reply.connectionId !== this.lastConnectionId) {
+      this.filter.reset();
+      this.lastConnectionId = outcome.reply.connectionId;
+    }
+    for (const { tag, result } of outcome.readings) {
+      if (!result.ok) {
+        this.healthTracker.decodeErrors++;
+        if (!this.undecodable.has(tag.id)) {
+          this.undecodable.add(tag.id);
+          this.logger.warn({ tag: tag.id, address: tag.configuredAddress, reason: result.message }, 'modbus: value not decodable, not emitted');
+        }
+        continue;
+      }
+      this.undecodable.delete(tag.id);
+      if (!this.filter.offer(tag.id, result.value, tag.deadband)) continue;
+      this.deliver(() => this.sink?.sample({ tag: tag.id, value: result.value, ts: wallMs, mono: monoMs }));
+    }
+  }
+
+  /**
+   * Exception 1/2/3. Returns how many slots to skip (the singles a split inserted are polled from
+   * the next cycle on).
+   */
+  private refused(index: number, slot: Slot, error: LinesideError, wallMs: number): number {
+    const { read } = slot;
+    if (read.tags.length > 1) {
+      const singles: Slot[] = read.tags.map((tag) => ({
+        read: { area: tag.area, start: tag.offset, count: tag.count, tags: [tag] },
+        suppressedUntilMs: 0,
+      }));
+      this.slots.splice(index, 1, ...singles);
+      this.logger.warn(
+        { err: error.toString(), tags: read.tags.map(tagLabel) },
+        `modbus: ${describeRead(read)} refused; reading its ${read.tags.length} tags one by one to find the bad address`,
+      );
+      return singles.length - 1;
+    }
+    slot.suppressedUntilMs = performance.now() + (this.options.configErrorRetryMs ?? CONFIG_ERROR_RETRY_MS);
+    const key = describeRead(read);
+    if (!this.healthTracker.configErrors.has(key)) {
+      this.logger.error({ err: error.toString() }, 'modbus: configuration error; this request is retried every minute until fixed');
+    }
+    this.healthTracker.configErrors.set(key, {
+      read: key,
+      exceptionCode: Number(error.context.exceptionCode),
+      tags: read.tags.map(tagLabel),
+      atWallMs: wallMs,
+    });
+    return 0;
+  }
+
+  private cycleSucceeded(): void {
+    this.healthTracker.consecutiveFailures = 0;
+    this.retryAtMs = 0;
+    if (this.commsOk === true) return;
+    if (this.commsOk === false) this.logger.info('modbus: device answering again');
+    this.commsOk = true;
+    this.deliver(() => this.sink?.comms({ device: this.device.id, ok: true, ts: this.options.clock.wallMs(), mono: this.options.clock.monoMs() }));
+  }
+
+  private cycleFailed(error: LinesideError, kind: FailureKind): void {
+    const failures = ++this.healthTracker.consecutiveFailures;
+    if (failures < FAILURES_BEFORE_LOST) return;
+    if (kind === 'unit') {
+      const attempt = failures - FAILURES_BEFORE_LOST + 1;
+      this.retryAtMs = performance.now() + backoffDelayMs(attempt, { initialMs: DEFAULT_BACKOFF_INITIAL_MS, maxMs: this.device.backoffMax }, this.options.random);
+    }
+    if (this.commsOk === false) return;
+    this.commsOk = false;
+    this.filter.reset();
+    this.logger.warn({ err: error.toString() }, 'modbus: device comms lost');
+    this.deliver(() =>
+      this.sink?.comms({ device: this.device.id, ok: false, ts: this.options.clock.wallMs(), mono: this.options.clock.monoMs(), error: error.toString() }),
+    );
+  }
+
+  /** The sink promises not to throw; if it does anyway, polling goes on. */
+  private deliver(call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      this.logger.error({ err: errorMessage(err) }, 'modbus: sample sink threw');
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/** Shared bits of the Modbus integration tests: a recording sink, waiting, device configs. */
+import { Device as DeviceSchema } from '../../../src/config/schema-devices.js';
+import type { Device } from '../../../src/config/schema.js';
+import type { CommsChange, Sample, SampleSink } from '../../../src/core/sample.js';
+import { createLogger } from '../../../src/lib/logger.js';
+
+export class RecordingSink implements SampleSink {
+  readonly samples: Sample[] = [];
+  readonly commsChanges: CommsChange[] = [];
+
+  sample(sample: Sample): void {
+    this.samples.push(sample);
+  }
+
+  comms(change: CommsChange): void {
+    this.commsChanges.push(change);
+  }
+
+  valuesOf(tag: string): Sample['value'][] {
+    return this.samples.filter((s) => s.tag === tag).map((s) => s.value);
+  }
+
+  last(tag: string): Sample['value'] | undefined {
+    return this.valuesOf(tag).at(-1);
+  }
+
+  commsOf(device: string): boolean[] {
+    return this.commsChanges.filter((c) => c.device === device).map((c) => c.ok);
+  }
+}
+
+/** Polls `condition` every 20 ms; fails with `what` after `timeoutMs` (a generous bound, never a speed check). */
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await sleep(20);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A validated device config (schema defaults applied), as the agent would get it. */
+export function device(input: Record<string, unknown>): Device {
+  return DeviceSchema.parse(input);
+}
+
+/** Logs only when LINESIDE_TEST_LOG is set (e.g. "debug"), so failures can be diagnosed. */
+export const testLogger = createLogger((process.env.LINESIDE_TEST_LOG as 'debug' | undefined) ?? 'silent');
