@@ -1,0 +1,182 @@
+/**
+ * Time and count buckets of one accounting window (a shift, a rolling bucket), and the OEE
+ * figures computed from them, exactly as docs/oee.md defines:
+ *
+ *   planned production time = window - planned_stop - comms_lost
+ *                           = running + small_stop + down + starved + blocked (every ms lands in one state)
+ *   run time     = running + small_stop
+ *   availability = run time / planned production time
+ *   performance  = idealCycleTime x total / run time   (not capped: > 1 means the ideal is wrong)
+ *   quality      = good / total
+ *   MTBF = run time / down intervals, MTTR = downtime / down intervals
+ *
+ * A ratio whose denominator is 0 (nothing planned, no run time, no parts) is reported as 0.
+ */
+import type { OeeFigures, StationState } from './events.js';
+
+export const STATES: readonly StationState[] = ['running', 'small_stop', 'down', 'starved', 'blocked', 'planned_stop', 'comms_lost'];
+export const S_RUNNING = 0;
+export const S_SMALL_STOP = 1;
+export const S_DOWN = 2;
+export const S_STARVED = 3;
+export const S_BLOCKED = 4;
+export const S_PLANNED = 5;
+export const S_COMMS = 6;
+export const STATE_COUNT = 7;
+
+export function stateIndex(state: StationState): number {
+  return STATES.indexOf(state);
+}
+
+/** JSON form, for checkpoints. */
+export interface AccumulatorData {
+  /** ms per state, in STATES order. */
+  readonly timeMs: readonly number[];
+  readonly total: number;
+  readonly good: number;
+  readonly downByReason: Readonly<Record<string, number>>;
+  readonly downIntervals: number;
+}
+
+export class Accumulator {
+  readonly timeMs = new Float64Array(STATE_COUNT);
+  total = 0;
+  good = 0;
+  readonly downByReason = new Map<string, number>();
+  /** down intervals that overlap the window (each counted once). */
+  downIntervals = 0;
+
+  addTime(state: number, reason: string | undefined, ms: number): void {
+    if (!(ms > 0)) return;
+    this.timeMs[state] = (this.timeMs[state] as number) + ms;
+    if (state === S_DOWN) {
+      const key = reason ?? 'unassigned';
+      this.downByReason.set(key, (this.downByReason.get(key) ?? 0) + ms);
+    }
+  }
+
+  addCycles(total: number, good: number): void {
+    this.total += total;
+    this.good += good;
+  }
+
+  /** Moves downtime from one reason to another (an operator re-assigned it). */
+  moveReason(from: string, to: string, ms: number): void {
+    if (!(ms > 0) || from === to) return;
+    const have = this.downByReason.get(from) ?? 0;
+    const moved = Math.min(have, ms);
+    if (moved <= 0) return;
+    if (have - moved > 0.5) this.downByReason.set(from, have - moved);
+    else this.downByReason.delete(from);
+    this.downByReason.set(to, (this.downByReason.get(to) ?? 0) + moved);
+  }
+
+  clear(): void {
+    this.timeMs.fill(0);
+    this.total = 0;
+    this.good = 0;
+    this.downByReason.clear();
+    this.downIntervals = 0;
+  }
+
+  toData(): AccumulatorData {
+    return {
+      timeMs: Array.from(this.timeMs),
+      total: this.total,
+      good: this.good,
+      downByReason: Object.fromEntries(this.downByReason),
+      downIntervals: this.downIntervals,
+    };
+  }
+
+  static fromData(data: AccumulatorData): Accumulator {
+    const acc = new Accumulator();
+    data.timeMs.forEach((ms, i) => {
+      if (i < STATE_COUNT && Number.isFinite(ms)) acc.timeMs[i] = ms;
+    });
+    acc.total = data.total;
+    acc.good = data.good;
+    for (const [reason, ms] of Object.entries(data.downByReason)) acc.downByReason.set(reason, ms);
+    acc.downIntervals = data.downIntervals;
+    return acc;
+  }
+}
+
+/** The still-open state interval, added on top of committed time when figures are read live. */
+export interface OpenPortion {
+  readonly state: number;
+  readonly reason: string | undefined;
+  readonly ms: number;
+  /** 1 when the open interval is a downtime not yet counted in this window. */
+  readonly extraDownIntervals: number;
+}
+
+export interface TargetInput {
+  /** Parts per shift from the calendar, if configured. */
+  readonly configured?: number;
+  /** Scheduled production time of the whole shift not yet elapsed, ms (0 at the shift's end). */
+  readonly remainingScheduledMs: number;
+}
+
+export interface FigureSource {
+  readonly timeMs: ArrayLike<number>;
+  readonly total: number;
+  readonly good: number;
+  readonly downByReason: ReadonlyMap<string, number>;
+  readonly downIntervals: number;
+}
+
+export function computeFigures(acc: FigureSource, idealCycleTimeMs: number, open?: OpenPortion, target?: TargetInput): OeeFigures {
+  const t = new Float64Array(STATE_COUNT);
+  for (let i = 0; i < STATE_COUNT; i++) t[i] = acc.timeMs[i] as number;
+  if (open !== undefined && open.ms > 0) t[open.state] = (t[open.state] as number) + open.ms;
+  const running = t[S_RUNNING] as number;
+  const smallStop = t[S_SMALL_STOP] as number;
+  const down = t[S_DOWN] as number;
+  const starved = t[S_STARVED] as number;
+  const blocked = t[S_BLOCKED] as number;
+  const runTimeMs = running + smallStop;
+  const plannedTimeMs = runTimeMs + down + starved + blocked;
+  const total = acc.total;
+  const good = acc.good;
+  const availability = plannedTimeMs > 0 ? runTimeMs / plannedTimeMs : 0;
+  const performance = runTimeMs > 0 ? (idealCycleTimeMs * total) / runTimeMs : 0;
+  const quality = total > 0 ? good / total : 0;
+
+  const downtimeByReason: Record<string, number> = {};
+  for (const [reason, ms] of acc.downByReason) downtimeByReason[reason] = ms;
+  if (open !== undefined && open.state === S_DOWN && open.ms > 0) {
+    const key = open.reason ?? 'unassigned';
+    downtimeByReason[key] = (downtimeByReason[key] ?? 0) + open.ms;
+  }
+  if (starved > 0) downtimeByReason.starved = (downtimeByReason.starved ?? 0) + starved;
+  if (blocked > 0) downtimeByReason.blocked = (downtimeByReason.blocked ?? 0) + blocked;
+
+  const downIntervals = acc.downIntervals + (open?.extraDownIntervals ?? 0);
+  let targetParts: number | undefined;
+  let behindBy: number | undefined;
+  if (target !== undefined) {
+    // The whole shift's planned time, as far as we know it: what was planned so far plus the
+    // scheduled time still to come. At the shift's end this is the measured planned time.
+    const expectedPlannedMs = plannedTimeMs + target.remainingScheduledMs;
+    const full = target.configured ?? expectedPlannedMs / idealCycleTimeMs;
+    const proRata = target.configured !== undefined ? (expectedPlannedMs > 0 ? (full * plannedTimeMs) / expectedPlannedMs : 0) : plannedTimeMs / idealCycleTimeMs;
+    targetParts = Math.round(full);
+    behindBy = Math.round(proRata - good);
+  }
+  return {
+    availability,
+    performance,
+    quality,
+    oee: availability * performance * quality,
+    counts: { total, good, reject: total - good },
+    runTimeMs,
+    plannedTimeMs,
+    downtimeMs: down,
+    smallStopMs: smallStop,
+    commsLostMs: t[S_COMMS] as number,
+    ...(targetParts !== undefined ? { target: targetParts, behindBy } : {}),
+    downtimeByReason,
+    ...(downIntervals > 0 ? { mtbfMs: runTimeMs / downIntervals, mttrMs: down / downIntervals } : {}),
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Binds tag ids to meaning, once at start-up: which station a tag belongs to and what it is
+ * (cycle counter, running bit, fault code, ...). The sample path then needs one Map lookup per
+ * sample. Tags the stations do not use (condition signals, identity strings) are not bound; the
+ * predictors read those.
+ */
+import { tagCatalogue } from '../config/catalogue.js';
+import type { LinesideConfig, LossCategory, Station } from '../config/schema.js';
+
+export const R_CYCLE_COUNTER = 0;
+export const R_CYCLE_EDGE = 1;
+export const R_CYCLE_PULSE = 2;
+export const R_RUNNING = 3;
+export const R_FAULT = 4;
+export const R_GOOD = 5;
+export const R_REJECT = 6;
+export const R_STARVED = 7;
+export const R_BLOCKED = 8;
+export const R_PLANNED = 9;
+
+const ROLE_OF_SIGNAL: Record<keyof Station['signals'], number> = {
+  cycleCounter: R_CYCLE_COUNTER,
+  cycleEdge: R_CYCLE_EDGE,
+  cyclePulse: R_CYCLE_PULSE,
+  running: R_RUNNING,
+  faultCode: R_FAULT,
+  goodCount: R_GOOD,
+  rejectCount: R_REJECT,
+  starved: R_STARVED,
+  blocked: R_BLOCKED,
+  plannedStop: R_PLANNED,
+};
+
+export const ROLE_NAMES = ['cycleCounter', 'cycleEdge', 'cyclePulse', 'running', 'faultCode', 'goodCount', 'rejectCount', 'starved', 'blocked', 'plannedStop'] as const;
+
+/** What the core needs to know about one station, derived from the config. */
+export interface StationSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly line: string;
+  readonly idealCycleTimeMs: number;
+  readonly microStopThresholdMs: number;
+  /** No cycle for this long means stopped (stations without a running bit). */
+  readonly stopAfterMs: number;
+  readonly cycleSource: 'counter' | 'edge' | 'pulse';
+  readonly hasRunningBit: boolean;
+  /** Wrap modulus per counter role (cycle, good, reject), when the tag type has one. */
+  readonly modulus: { readonly cycle?: number; readonly good?: number; readonly reject?: number };
+  readonly hasGoodCount: boolean;
+  readonly hasRejectCount: boolean;
+  readonly faultReasons: ReadonlyMap<number, string>;
+  /** Devices whose comms this station depends on ("plc1", "gpio"). */
+  readonly devices: readonly string[];
+  /** Tag id per role, for diagnostics. */
+  readonly tags: Readonly<Partial<Record<(typeof ROLE_NAMES)[number], string>>>;
+}
+
+export interface LineSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly outputStation: string;
+  readonly stations: readonly StationSpec[];
+}
+
+export interface TagBinding {
+  readonly stationIndex: number;
+  readonly role: number;
+  readonly deviceIndex: number;
+  /** Another station using the same tag (rare: a shared planned-stop bit). */
+  next: TagBinding | undefined;
+}
+
+export interface Bindings {
+  readonly lines: readonly LineSpec[];
+  readonly stations: readonly StationSpec[];
+  readonly devices: readonly string[];
+  readonly byTag: ReadonlyMap<string, TagBinding>;
+  readonly categoryOf: (reason: string) => LossCategory;
+  readonly reasonIds: ReadonlySet<string>;
+}
+
+export function buildBindings(config: LinesideConfig): Bindings {
+  const catalogue = tagCatalogue(config);
+  const devices: string[] = [];
+  const deviceIndex = (device: string): number => {
+    let i = devices.indexOf(device);
+    if (i < 0) i = devices.push(device) - 1;
+    return i;
+  };
+  const byTag = new Map<string, TagBinding>();
+  const stations: StationSpec[] = [];
+  const lines: LineSpec[] = [];
+  for (const line of config.lines) {
+    const specs: StationSpec[] = [];
+    for (const station of line.stations) {
+      const s = station.signals;
+      const stationIndex = stations.length;
+      const stationDevices = new Set<string>();
+      const tags: Partial<Record<(typeof ROLE_NAMES)[number], string>> = {};
+      for (const [key, tag] of Object.entries(s) as [keyof Station['signals'], string | undefined][]) {
+        if (tag === undefined) continue;
+        const info = catalogue.get(tag);
+        const device = info?.device ?? tag.split('.')[0] ?? tag;
+        stationDevices.add(device);
+        tags[key] = tag;
+        const binding: TagBinding = { stationIndex, role: ROLE_OF_SIGNAL[key], deviceIndex: deviceIndex(device), next: undefined };
+        const existing = byTag.get(tag);
+        if (existing === undefined) byTag.set(tag, binding);
+        else {
+          let last = existing;
+          while (last.next !== undefined) last = last.next;
+          last.next = binding;
+        }
+      }
+      const modulusOf = (tag: string | undefined): number | undefined => (tag !== undefined ? catalogue.get(tag)?.counterModulus : undefined);
+      const spec: StationSpec = {
+        id: station.id,
+        name: station.name ?? station.id,
+        line: line.id,
+        idealCycleTimeMs: station.idealCycleTime,
+        microStopThresholdMs: station.microStopThreshold,
+        stopAfterMs: station.stoppedAfterIdealCycles * station.idealCycleTime,
+        cycleSource: s.cycleCounter !== undefined ? 'counter' : s.cycleEdge !== undefined ? 'edge' : 'pulse',
+        hasRunningBit: s.running !== undefined,
+        modulus: {
+          ...(modulusOf(s.cycleCounter) !== undefined ? { cycle: modulusOf(s.cycleCounter) } : {}),
+          ...(modulusOf(s.goodCount) !== undefined ? { good: modulusOf(s.goodCount) } : {}),
+          ...(modulusOf(s.rejectCount) !== undefined ? { reject: modulusOf(s.rejectCount) } : {}),
+        },
+        hasGoodCount: s.goodCount !== undefined,
+        hasRejectCount: s.rejectCount !== undefined,
+        faultReasons: new Map(Object.entries(station.faultReasons).map(([code, reason]) => [Number(code), reason])),
+        devices: [...stationDevices],
+        tags,
+      };
+      stations.push(spec);
+      specs.push(spec);
+    }
+    const last = line.stations[line.stations.length - 1];
+    lines.push({ id: line.id, name: line.name ?? line.id, outputStation: line.outputStation ?? last?.id ?? '', stations: specs });
+  }
+  const categories = new Map(config.reasons.map((r) => [r.id, r.category]));
+  return {
+    lines,
+    stations,
+    devices,
+    byTag,
+    categoryOf: (reason) => categories.get(reason) ?? 'breakdown',
+    reasonIds: new Set(config.reasons.map((r) => r.id)),
+  };
+}

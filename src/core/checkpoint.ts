@@ -1,0 +1,100 @@
+/**
+ * The core's restart state: open intervals, shift accumulators, last counter values, event
+ * sequence numbers. JSON-serialisable, wall times only (the monotonic origin changes when the
+ * process restarts). The agent saves it every few seconds and on shutdown through a
+ * CheckpointStore; a restarted core continues the shift's numbers, books the time it was not
+ * running as comms_lost (we do not know what happened), and counts the parts made meanwhile at the
+ * first counter read (without cycle-time statistics).
+ */
+import { z } from 'zod';
+import { LossCategory } from '../config/schema-primitives.js';
+
+export const CHECKPOINT_VERSION = 1;
+
+const Acc = z.object({
+  timeMs: z.array(z.number()).length(7),
+  total: z.number(),
+  good: z.number(),
+  downByReason: z.record(z.string(), z.number()),
+  downIntervals: z.number(),
+});
+
+const WindowData = z.object({
+  key: z.string(),
+  startWall: z.number(),
+  endWall: z.number(),
+  acc: Acc,
+});
+
+const CounterData = z.object({ value: z.number(), atWall: z.number() });
+
+const DowntimeData = z.object({
+  id: z.string(),
+  startWall: z.number(),
+  endWall: z.number().optional(),
+  reason: z.string(),
+  category: LossCategory,
+  faultCode: z.number().optional(),
+  assignedBy: z.object({ user: z.string().optional(), note: z.string().optional() }).optional(),
+  /** Which of the checkpoint's windows already counted this interval. */
+  counted: z.array(z.enum(['previous', 'pending', 'current'])).default([]),
+});
+
+const StationData = z.object({
+  seq: z.number().int().min(0),
+  counters: z.object({
+    cycle: CounterData.optional(),
+    good: CounterData.optional(),
+    reject: CounterData.optional(),
+    edge: z.number().optional(),
+  }),
+  rejectCredit: z.number().default(0),
+  goodCredit: z.number().default(0),
+  lastCycleWall: z.number().optional(),
+  lastCycleTimeMs: z.number().optional(),
+  open: z.object({
+    kind: z.number().int().min(0).max(6),
+    label: z.number().int().min(0).max(6),
+    rawReason: z.string().optional(),
+    reason: z.string().optional(),
+    sinceWall: z.number(),
+    accountedUntilWall: z.number(),
+    downtimeId: z.string().optional(),
+  }),
+  current: WindowData.optional(),
+  pending: WindowData.optional(),
+  previous: WindowData.optional(),
+  rolling: z.array(z.object({ startWall: z.number(), data: Acc })).default([]),
+  downtimes: z.array(DowntimeData).default([]),
+});
+
+export const CoreCheckpointSchema = z.object({
+  version: z.literal(CHECKPOINT_VERSION),
+  savedAtWall: z.number(),
+  stations: z.record(z.string(), StationData),
+  lines: z.record(z.string(), z.object({ seq: z.number().int().min(0) })),
+});
+
+export type CoreCheckpoint = z.input<typeof CoreCheckpointSchema>;
+export type ParsedCheckpoint = z.output<typeof CoreCheckpointSchema>;
+export type StationCheckpoint = z.output<typeof StationData>;
+export type WindowCheckpoint = z.output<typeof WindowData>;
+
+/** Validates a checkpoint read from storage; a message names the first bad field otherwise. */
+export function parseCheckpoint(value: unknown): { ok: true; checkpoint: ParsedCheckpoint } | { ok: false; message: string } {
+  const result = CoreCheckpointSchema.safeParse(value);
+  if (result.success) return { ok: true, checkpoint: result.data };
+  const issue = result.error.issues[0];
+  const where = issue !== undefined && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  return { ok: false, message: `${where}: ${issue?.message ?? 'invalid'}` };
+}
+
+/**
+ * Where checkpoints live (a file now, the spool's SQLite later). `load` resolves undefined when
+ * there is none or it is unusable (the store reports why); `save` replaces the stored checkpoint
+ * atomically, so a power cut leaves either the old or the new one.
+ */
+export interface CheckpointStore {
+  load(): Promise<CoreCheckpoint | undefined>;
+  save(checkpoint: CoreCheckpoint): Promise<void>;
+}

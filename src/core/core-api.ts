@@ -1,0 +1,51 @@
+/**
+ * The streaming core's contract: what the agent, the dashboard server and the spool are built
+ * against. Samples and comms changes go in synchronously (SampleSink); events come out
+ * synchronously to listeners, in order, and the core never waits for a consumer.
+ */
+import type { CoreCheckpoint } from './checkpoint.js';
+import type { EventListener } from './events.js';
+import type { Clock, SampleSink } from './sample.js';
+import type { LineSnapshot } from './snapshot.js';
+
+/** Something the agent should log: clock jumps, counter resets, unknown fault codes, ... */
+export interface CoreDiagnostic {
+  readonly code: string;
+  readonly message: string;
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+export interface CoreDeps {
+  readonly clock: Clock;
+  /** A checkpoint from a previous run (validated here; an unusable one is reported and ignored). */
+  readonly restore?: CoreCheckpoint;
+  readonly onDiagnostic?: (d: CoreDiagnostic) => void;
+  /** Receives every event, including those produced while restoring. */
+  readonly onEvent?: EventListener;
+  /** Wall-clock moves (relative to monotonic time) beyond this are jumps; default 2000 ms. */
+  readonly clockJumpThresholdMs?: number;
+}
+
+export type AssignReasonResult = { ok: true } | { ok: false; code: 'NOT_FOUND' | 'UNKNOWN_REASON'; message: string };
+
+export interface Core extends SampleSink {
+  /**
+   * Advances time-driven logic (stop detection, small stop -> downtime, shift and break
+   * boundaries, final and periodic OEE snapshots) to clock.monoMs(). The agent calls it every
+   * 100 ms - 1 s; tests call it after moving a virtual clock. Events carry the exact time things
+   * happened, whatever the tick cadence.
+   */
+  tick(): void;
+  /**
+   * Operator command: assign or change the reason of a downtime that is open or belongs to the
+   * current or previous shift. Emits a downtime "updated" event; shift and rolling figures move the
+   * time to the new reason.
+   */
+  assignReason(downtimeId: string, reasonId: string, by?: { user?: string; note?: string }): AssignReasonResult;
+  /** Live picture per line. Cheap enough to call several times a second. */
+  snapshot(): LineSnapshot[];
+  /** Restart state, JSON-serialisable. Applies pending samples first. */
+  checkpoint(): CoreCheckpoint;
+  /** Subscribes to events (delivered synchronously; a listener must not block). Returns unsubscribe. */
+  on(listener: EventListener): () => void;
+}

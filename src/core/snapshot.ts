@@ -1,0 +1,104 @@
+/**
+ * The live picture the dashboard and the REST API read: per line, its shift, its OEE (the output
+ * station's, docs/oee.md) and every station's state, counts, target and open downtime. Built on
+ * demand from the stations' accumulators: a few dozen additions per station, no history scan.
+ */
+import type { LossCategory } from '../config/schema.js';
+import type { CalendarSegment, ShiftCalendar } from './calendar.js';
+import type { OeeFigures, StationState } from './events.js';
+import { STATES } from './accumulator.js';
+import { rollingView, shiftFigures, shiftWindowOf, type OeeView } from './figures.js';
+import type { Station } from './station.js';
+
+export type { OeeView } from './figures.js';
+
+export interface OpenDowntimeView {
+  readonly downtimeId: string;
+  /** Wall ms. */
+  readonly start: number;
+  readonly durationMs: number;
+  readonly reason: string;
+  readonly category: LossCategory;
+  readonly faultCode?: number;
+}
+
+export interface StationSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly line: string;
+  readonly state: StationState;
+  /** Wall ms the state began. */
+  readonly since: number;
+  readonly reason?: string;
+  /** False while any device the station depends on is not answering. */
+  readonly commsOk: boolean;
+  readonly idealCycleTimeMs: number;
+  readonly lastCycleTimeMs?: number;
+  /** Wall ms of the last completed cycle. */
+  readonly lastCycleAt?: number;
+  /** Counts of the current shift (of the rolling hour outside shifts). */
+  readonly counts: OeeFigures['counts'];
+  readonly target?: number;
+  readonly behindBy?: number;
+  readonly oee: { readonly shift?: OeeView; readonly rolling: OeeView; readonly previousShift?: OeeView };
+  readonly openDowntime?: OpenDowntimeView;
+}
+
+export interface LineSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly outputStation: string;
+  /** Wall ms the snapshot describes. */
+  readonly ts: number;
+  readonly shift?: { readonly name: string; readonly key: string; readonly start: number; readonly end: number; readonly target?: number };
+  /** Set during a break or outside shifts: the break's name or "off_shift". */
+  readonly plannedStop?: string;
+  /** The line's OEE: its output station's figures (docs/oee.md). */
+  readonly oee: { readonly shift?: OeeView; readonly rolling: OeeView };
+  readonly stations: readonly StationSnapshot[];
+}
+
+export interface SnapshotContext {
+  readonly nowMono: number;
+  readonly calendar: ShiftCalendar;
+  readonly segment: CalendarSegment;
+  readonly wallOf: (mono: number) => number;
+  readonly previousShift: (st: Station) => OeeView | undefined;
+}
+
+export function stationSnapshot(st: Station, ctx: SnapshotContext): StationSnapshot {
+  const now = Math.max(ctx.nowMono, st.nowMono);
+  const nowWall = ctx.wallOf(now);
+  const w = st.accounts.current;
+  const shift: OeeView | undefined = w !== undefined ? { window: shiftWindowOf(w), figures: shiftFigures(st, w, now, nowWall, ctx.calendar, false) } : undefined;
+  const rolling = rollingView(st, now, ctx.wallOf);
+  const previousShift = ctx.previousShift(st);
+  const d = st.openDowntime;
+  return {
+    id: st.spec.id,
+    name: st.spec.name,
+    line: st.spec.line,
+    state: STATES[st.openLabel] as StationState,
+    since: st.openSinceWall,
+    ...(st.openReason !== undefined ? { reason: st.openReason } : {}),
+    commsOk: st.devicesDown === 0,
+    idealCycleTimeMs: st.spec.idealCycleTimeMs,
+    ...(st.lastCycleTimeMs !== undefined ? { lastCycleTimeMs: st.lastCycleTimeMs } : {}),
+    ...(st.lastCycleWall !== undefined ? { lastCycleAt: st.lastCycleWall } : {}),
+    counts: (shift ?? rolling).figures.counts,
+    ...(shift?.figures.target !== undefined ? { target: shift.figures.target, behindBy: shift.figures.behindBy } : {}),
+    oee: { ...(shift !== undefined ? { shift } : {}), rolling, ...(previousShift !== undefined ? { previousShift } : {}) },
+    ...(d !== undefined
+      ? {
+          openDowntime: {
+            downtimeId: d.id,
+            start: d.startWall,
+            durationMs: Math.max(0, now - d.startMono),
+            reason: d.reason,
+            category: d.category,
+            ...(d.faultCode !== undefined ? { faultCode: d.faultCode } : {}),
+          },
+        }
+      : {}),
+  };
+}
