@@ -1,0 +1,117 @@
+/**
+ * The node-influx client, configured against the pitfalls in shared/library-notes.md:
+ * - Our own retry loop owns retries and backoff (capped, with jitter, forever while the spool
+ *   holds the data). node-influx's pool would retry 5xx twice and then *disable the host*
+ *   ("No host available") on a timer we cannot cancel; a backoff strategy whose delay is always 0
+ *   keeps the host enabled, and `maxRetries: 0` hands every failure straight to us.
+ * - One keep-alive agent per writer, destroyed on stop, so a request still in flight when the
+ *   agent stops cannot keep the process (or a test) alive.
+ * - HTTPS from the URL scheme; `rejectUnauthorized` from the config (self-signed certificates on
+ *   a plant server). Extra CAs: NODE_EXTRA_CA_CERTS (docs/influxdb.md).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { InfluxDB } from 'influx';
+import type { LinesideConfig } from '../../config/schema.js';
+import { LinesideError } from '../../lib/errors.js';
+import { influxSchemas } from './schema.js';
+
+export type InfluxConfig = LinesideConfig['influx'];
+
+export interface InfluxTarget {
+  /** The URL without credentials, for logs and health. */
+  readonly url: string;
+  readonly protocol: 'http' | 'https';
+  readonly host: string;
+  readonly port: number;
+  /** Path prefix behind a reverse proxy ("" when none). */
+  readonly path: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly database: string;
+  readonly retentionPolicy: string;
+}
+
+/** Removes user:password from a URL for logs. */
+export function redactInfluxUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username !== '' || parsed.password !== '') {
+      parsed.username = '';
+      parsed.password = '';
+    }
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
+/**
+ * Reads the target from the config. Throws CONFIG_INVALID (naming influx.url) for a URL that is
+ * not http(s): the one thing start() refuses, because retrying cannot fix it.
+ */
+export function influxTarget(config: InfluxConfig): InfluxTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(config.url);
+  } catch {
+    throw new LinesideError('CONFIG_INVALID', `influx.url "${redactInfluxUrl(config.url)}" is not a URL (expected http://host:8086 or https://host:8086)`, { path: ['influx', 'url'] });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new LinesideError('CONFIG_INVALID', `influx.url "${redactInfluxUrl(config.url)}" must start with http:// or https:// (InfluxDB 1.x HTTP API)`, { path: ['influx', 'url'] });
+  }
+  const protocol = parsed.protocol === 'https:' ? 'https' : 'http';
+  const port = parsed.port === '' ? (protocol === 'https' ? 443 : 80) : Number(parsed.port);
+  const urlUser = parsed.username === '' ? undefined : decodeURIComponent(parsed.username);
+  const urlPassword = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+  const username = config.username ?? urlUser;
+  const password = config.password ?? urlPassword;
+  return {
+    url: redactInfluxUrl(config.url),
+    protocol,
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port,
+    path: parsed.pathname.replace(/\/+$/, ''),
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+    database: config.database,
+    retentionPolicy: config.retentionPolicy.name,
+  };
+}
+
+/** The node-influx backoff interface: a 0 delay means "never disable the host". */
+const NEVER_DISABLE = {
+  getDelay: () => 0,
+  next: () => NEVER_DISABLE,
+  reset: () => NEVER_DISABLE,
+};
+
+export interface InfluxClient {
+  readonly influx: InfluxDB;
+  /** Destroys the keep-alive sockets (and with them any request in flight). */
+  close(): void;
+}
+
+export function createInfluxClient(target: InfluxTarget, options: { rejectUnauthorized: boolean; requestTimeoutMs: number }): InfluxClient {
+  const agent =
+    target.protocol === 'https'
+      ? new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: options.rejectUnauthorized })
+      : new http.Agent({ keepAlive: true, maxSockets: 2 });
+  const influx = new InfluxDB({
+    host: target.host,
+    port: target.port,
+    protocol: target.protocol,
+    path: target.path,
+    database: target.database,
+    // node-influx fills a missing user with root/root and sends it; null (not undefined) survives
+    // its defaults and sends no Authorization header at all. The cast: its types only say string.
+    ...(target.username === undefined ? { username: null as unknown as string } : { username: target.username, password: target.password ?? '' }),
+    options: { agent, rejectUnauthorized: options.rejectUnauthorized },
+    pool: { maxRetries: 0, requestTimeout: options.requestTimeoutMs, backoff: NEVER_DISABLE },
+    schema: influxSchemas(target.database),
+  });
+  return {
+    influx,
+    close: () => agent.destroy(),
+  };
+}

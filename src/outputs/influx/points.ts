@@ -1,0 +1,249 @@
+/**
+ * Spool rows -> InfluxDB points (pure). The schema is in ./schema.ts and docs/influxdb.md.
+ *
+ * Point times and why (InfluxDB overwrites a point with the same measurement, tag set and time,
+ * which makes a replayed batch idempotent but would also collapse two distinct records):
+ * - Written with precision "u" (microseconds). Records that must never collapse (cycles, rolling
+ *   OEE, alerts) put `seq % 1000` into the sub-millisecond digits: two cycles completing in the
+ *   same millisecond on one station (several cycles counted in one poll) stay two points, and a
+ *   replay gives the same time again because seq is stable. The displayed time moves by < 1 ms.
+ * - Records that are *meant* to be overwritten sit on a whole millisecond: a state interval at its
+ *   start (`since`: a small stop that turns into downtime is re-emitted with the same start and
+ *   replaces the small stop), a downtime at its start (started -> ended -> reason reassigned),
+ *   and a shift's OEE at the shift start (each snapshot replaces the previous one, the final one
+ *   stays). Such points always carry their full field set, so an overwrite never leaves a stale
+ *   field behind.
+ * - Raw samples sit on their read time; two reads of one tag in the same millisecond are the same
+ *   reading.
+ */
+import type { LinesideConfig } from '../../config/schema.js';
+import type { AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
+import type { Sample } from '../../core/sample.js';
+import type { SpoolRow } from '../spool/index.js';
+import { MEASUREMENTS, SEVERITY_CODES, STATE_CODES, type MeasurementName } from './schema.js';
+
+export type FieldValue = number | string | boolean;
+
+export interface InfluxPoint {
+  readonly measurement: MeasurementName;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly fields: Readonly<Record<string, FieldValue>>;
+  /** Microseconds since the epoch, as a decimal string (precision "u"). */
+  readonly timestamp: string;
+  /** The spool row it came from (for logs about poisoned points). */
+  readonly spoolId: number;
+}
+
+/** What the point builder needs from the config, precomputed once. */
+export interface PointContext {
+  readonly site: string;
+  readonly writeSamples: boolean;
+  /** "<line>/<station>" -> ideal cycle time, ms. */
+  readonly idealCycleMs: ReadonlyMap<string, number>;
+  /** Tag id -> the station that uses it (first one in config order). */
+  readonly tagStation: ReadonlyMap<string, { readonly line: string; readonly station: string }>;
+  /** Tag ids listed as a station condition signal. */
+  readonly conditionTags: ReadonlySet<string>;
+}
+
+/** Why a row produced no point. */
+export type SkipReason = 'not-written' | 'bad-time' | 'bad-value';
+
+export type RowResult = { readonly point: InfluxPoint } | { readonly skipped: SkipReason };
+
+/** InfluxDB 1.x refuses string fields over 64 KiB; evidence and text values are cut well below. */
+const MAX_STRING_CHARS = 4_096;
+/** Earliest time we accept: a Pi without RTC boots near 1970 until NTP syncs; such rows are skipped. */
+const MIN_VALID_MS = Date.UTC(2000, 0, 1);
+
+export function buildPointContext(config: Readonly<LinesideConfig>): PointContext {
+  const idealCycleMs = new Map<string, number>();
+  const tagStation = new Map<string, { line: string; station: string }>();
+  const conditionTags = new Set<string>();
+  for (const line of config.lines) {
+    for (const station of line.stations) {
+      idealCycleMs.set(`${line.id}/${station.id}`, station.idealCycleTime);
+      const where = { line: line.id, station: station.id };
+      for (const tag of Object.values(station.signals)) if (tag !== undefined && !tagStation.has(tag)) tagStation.set(tag, where);
+      for (const condition of station.conditions) {
+        conditionTags.add(condition.tag);
+        if (!tagStation.has(condition.tag)) tagStation.set(condition.tag, where);
+      }
+    }
+  }
+  return { site: config.site.site, writeSamples: config.influx.writeSamples, idealCycleMs, tagStation, conditionTags };
+}
+
+/** Microsecond timestamp string from wall ms plus a sub-millisecond offset, or undefined when unusable. */
+export function microTime(wallMs: number, subMs = 0): string | undefined {
+  if (!Number.isFinite(wallMs) || wallMs < MIN_VALID_MS) return undefined;
+  return String(Math.floor(wallMs) * 1000 + (subMs % 1000));
+}
+
+export function rowToPoint(row: SpoolRow, ctx: PointContext): RowResult {
+  if (row.kind === 'sample') return ctx.writeSamples ? samplePoint(row.sample, row.id, ctx) : { skipped: 'not-written' };
+  return eventPoint(row.event, row.id, ctx);
+}
+
+export function eventPoint(event: CoreEvent, spoolId: number, ctx: PointContext): RowResult {
+  switch (event.type) {
+    case 'cycle':
+      return cyclePoint(event, spoolId, ctx);
+    case 'state':
+      return statePoint(event, spoolId, ctx);
+    case 'downtime':
+      return downtimePoint(event, spoolId, ctx);
+    case 'oee':
+      return oeePoint(event, spoolId, ctx);
+    case 'alert':
+      return alertPoint(event, spoolId, ctx);
+    default:
+      return { skipped: 'not-written' };
+  }
+}
+
+function stationTags(ctx: PointContext, line: string, station: string | undefined): Record<string, string> {
+  return station === undefined ? { site: ctx.site, line } : { site: ctx.site, line, station };
+}
+
+function point(measurement: MeasurementName, tags: Record<string, string>, fields: Record<string, FieldValue | undefined>, timestamp: string | undefined, spoolId: number): RowResult {
+  if (timestamp === undefined) return { skipped: 'bad-time' };
+  const clean: Record<string, FieldValue> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (typeof value === 'number' && !Number.isFinite(value)) continue; // line protocol has no NaN/Inf
+    clean[key] = typeof value === 'string' && value.length > MAX_STRING_CHARS ? value.slice(0, MAX_STRING_CHARS) : value;
+  }
+  if (Object.keys(clean).length === 0) return { skipped: 'bad-value' };
+  return { point: { measurement, tags, fields: clean, timestamp, spoolId } };
+}
+
+function cyclePoint(e: CycleEvent, spoolId: number, ctx: PointContext): RowResult {
+  return point(
+    MEASUREMENTS.cycle,
+    stationTags(ctx, e.line, e.station),
+    {
+      cycle_time_ms: e.cycleTimeMs,
+      ideal_cycle_time_ms: ctx.idealCycleMs.get(`${e.line}/${e.station}`),
+      good: e.good,
+      seq: e.seq,
+      shift: e.shift ?? '',
+    },
+    microTime(e.ts, e.seq),
+    spoolId,
+  );
+}
+
+function statePoint(e: StateEvent, spoolId: number, ctx: PointContext): RowResult {
+  return point(
+    MEASUREMENTS.state,
+    stationTags(ctx, e.line, e.station),
+    { state: e.state, code: STATE_CODES[e.state] ?? 0, previous: e.previous, reason: e.reason ?? '', seq: e.seq, detected_ms: Math.round(e.ts) },
+    microTime(e.since),
+    spoolId,
+  );
+}
+
+function downtimePoint(e: DowntimeEvent, spoolId: number, ctx: PointContext): RowResult {
+  const ended = e.end !== undefined;
+  return point(
+    MEASUREMENTS.downtime,
+    stationTags(ctx, e.line, e.station),
+    {
+      reason: e.reason,
+      category: e.category,
+      // Always the full field set: this point is overwritten as the downtime progresses.
+      duration_ms: ended ? (e.durationMs ?? (e.end as number) - e.start) : 0,
+      end_ms: ended ? Math.round(e.end as number) : 0,
+      open: !ended,
+      fault_code: e.faultCode ?? 0,
+      downtime_id: e.downtimeId,
+      seq: e.seq,
+    },
+    microTime(e.start),
+    spoolId,
+  );
+}
+
+function oeeFields(e: OeeEvent): Record<string, FieldValue | undefined> {
+  const f = e.figures;
+  return {
+    availability: f.availability,
+    performance: f.performance,
+    quality: f.quality,
+    oee: f.oee,
+    total_count: f.counts.total,
+    good_count: f.counts.good,
+    reject_count: f.counts.reject,
+    run_time_ms: f.runTimeMs,
+    planned_time_ms: f.plannedTimeMs,
+    downtime_ms: f.downtimeMs,
+    small_stop_ms: f.smallStopMs,
+    comms_lost_ms: f.commsLostMs,
+    target: f.target,
+    behind_by: f.behindBy,
+    mtbf_ms: f.mtbfMs,
+    mttr_ms: f.mttrMs,
+    window_start_ms: Math.round(e.window.start),
+    window_end_ms: Math.round(e.window.end),
+    seq: e.seq,
+  };
+}
+
+function oeePoint(e: OeeEvent, spoolId: number, ctx: PointContext): RowResult {
+  const tags = stationTags(ctx, e.line, e.station);
+  if (e.window.kind === 'rolling') return point(MEASUREMENTS.oeeRolling, tags, oeeFields(e), microTime(e.ts, e.seq), spoolId);
+  return point(
+    MEASUREMENTS.oee,
+    tags,
+    { ...oeeFields(e), shift: e.window.shift ?? '', final: e.final, snapshot_ms: Math.round(e.ts) },
+    microTime(e.window.start),
+    spoolId,
+  );
+}
+
+function alertPoint(e: AlertEvent, spoolId: number, ctx: PointContext): RowResult {
+  let evidence: string;
+  try {
+    evidence = JSON.stringify(e.evidence) ?? '{}';
+  } catch {
+    evidence = '{}'; // evidence with a cycle or a BigInt: the alert itself still matters
+  }
+  return point(
+    MEASUREMENTS.alert,
+    stationTags(ctx, e.line, e.station),
+    {
+      alert_id: e.alertId,
+      kind: e.kind,
+      severity: e.severity,
+      severity_code: SEVERITY_CODES[e.severity] ?? 0,
+      status: e.status,
+      evidence,
+      predicted_failure_ms: e.predictedFailureAt === undefined ? undefined : Math.round(e.predictedFailureAt),
+      seq: e.seq,
+    },
+    microTime(e.ts, e.seq),
+    spoolId,
+  );
+}
+
+export function samplePoint(s: Sample, spoolId: number, ctx: PointContext): RowResult {
+  const where = ctx.tagStation.get(s.tag);
+  const tags: Record<string, string> = where === undefined ? { site: ctx.site, tag: s.tag } : { site: ctx.site, line: where.line, station: where.station, tag: s.tag };
+  const time = microTime(s.ts);
+  const value = s.value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return { skipped: 'bad-value' };
+    return point(ctx.conditionTags.has(s.tag) ? MEASUREMENTS.condition : MEASUREMENTS.sample, tags, { value }, time, spoolId);
+  }
+  if (typeof value === 'boolean') return point(MEASUREMENTS.sample, tags, { value: value ? 1 : 0, flag: value }, time, spoolId);
+  if (typeof value === 'string') return point(MEASUREMENTS.sample, tags, { text: value }, time, spoolId);
+  return { skipped: 'bad-value' };
+}
+
+/** One point as line protocol, for log lines about a rejected point (not used for writing). */
+export function describePoint(p: InfluxPoint): string {
+  const tags = Object.entries(p.tags).map(([k, v]) => `,${k}=${v}`).join('');
+  const fields = Object.entries(p.fields).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : String(v)}`).join(',');
+  return `${p.measurement}${tags} ${fields} ${p.timestamp}`;
+}
