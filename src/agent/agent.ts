@@ -5,6 +5,7 @@ import { createCore, parseCheckpoint, type Core, type CoreEvent } from '../core/
 import type { Clock, CommsChange, Sample, SampleSink } from '../core/sample.js';
 import { systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import { createInfluxWriter, INFLUX_DESTINATION, type InfluxWriter } from '../outputs/influx/index.js';
 import { createMqttPublisher, MQTT_DESTINATION, type MqttPublisher } from '../outputs/mqtt/index.js';
 import { openSpool, type Spool } from '../outputs/spool/index.js';
 import { createGpioSource, type VirtualGpioPort } from '../sources/gpio/index.js';
@@ -37,6 +38,7 @@ export interface AgentParts {
   readonly events: FanOut<CoreEvent>;
   readonly sources: readonly Source[];
   readonly mqtt?: MqttPublisher;
+  readonly influx?: InfluxWriter;
   readonly logger: Logger;
 }
 
@@ -60,7 +62,9 @@ export function createAgent(options: AgentOptions): Agent {
   const storageDir = resolve(config.storage.dir);
   mkdirSync(storageDir, { recursive: true });
 
-  const destinations = [config.mqtt.enabled ? MQTT_DESTINATION : undefined].filter((d): d is string => d !== undefined);
+  const destinations = [config.mqtt.enabled ? MQTT_DESTINATION : undefined, config.influx.enabled ? INFLUX_DESTINATION : undefined].filter(
+    (d): d is string => d !== undefined,
+  );
   const spool = openSpool({
     dir: storageDir,
     maxBytes: config.storage.spoolMaxMB * 1024 * 1024,
@@ -82,7 +86,7 @@ export function createAgent(options: AgentOptions): Agent {
     onDiagnostic: (d) => coreLogger.warn({ code: d.code, ...d.context }, d.message),
   });
 
-  const publishSamples = config.mqtt.enabled && config.mqtt.samples.publish;
+  const publishSamples = (config.mqtt.enabled && config.mqtt.samples.publish) || (config.influx.enabled && config.influx.writeSamples);
   const sink: SampleSink = {
     sample(s: Sample) {
       core.sample(s);
@@ -111,10 +115,13 @@ export function createAgent(options: AgentOptions): Agent {
     ? createMqttPublisher({ config, spool, clock, logger })
     : undefined;
 
+  const influx = config.influx.enabled ? createInfluxWriter({ config, spool, clock, logger }) : undefined;
+
   const lifecycle = new Lifecycle(logger);
   if (mqtt) lifecycle.add({ name: 'mqtt', role: 'output', start: () => mqtt.start(), stop: () => mqtt.stop() });
+  if (influx) lifecycle.add({ name: 'influx', role: 'output', start: () => influx.start(), stop: () => influx.stop() });
   lifecycle.add(coreComponent(core, spool, options));
-  const parts: AgentParts = { config, clock, core, spool, events, sources, ...(mqtt ? { mqtt } : {}), logger };
+  const parts: AgentParts = { config, clock, core, spool, events, sources, ...(mqtt ? { mqtt } : {}), ...(influx ? { influx } : {}), logger };
   for (const extra of options.extraComponents?.(parts) ?? []) lifecycle.add(extra);
   for (const source of sources) {
     lifecycle.add({ name: source.name, role: 'source', start: () => source.start(sink), stop: () => source.stop() });
