@@ -19,6 +19,7 @@ REQUIRED=(
   "shellcheck:shellcheck"
   "systemd-analyze:systemd"
   "gpiomon:gpiod"
+  "openssl:openssl"
 )
 
 have() {

@@ -1,0 +1,103 @@
+/**
+ * JSON payloads of the Unified Namespace (pure). Each keeps the contract fields of
+ * shared/DESIGN.md and adds, on every event topic:
+ * - `eventId`: the core's event id, unique and stable across replays: the deduplication key;
+ * - `seq`: the per-station (per-line for line OEE) sequence number, for ordering;
+ * - `ts`: the event's original wall time as ISO-8601 UTC (a replayed backlog keeps it).
+ * On state, cycle and OEE `id` is the event id too. On downtime and alert, `id` is the contract's
+ * downtime / alert id (stable over a downtime's started/updated/ended), so dedupe on `eventId`.
+ * All times are ISO-8601 UTC strings; durations are numbers with their unit in the name.
+ */
+import type { AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
+import type { Sample } from '../../core/sample.js';
+
+/** ISO-8601 UTC, or null for a timestamp that is not a valid time (never throws). */
+export function isoTime(ms: number | undefined): string | null {
+  if (ms === undefined || !Number.isFinite(ms)) return null;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+function head(event: CoreEvent): { eventId: string; seq: number; ts: string | null } {
+  return { eventId: event.id, seq: event.seq, ts: isoTime(event.ts) };
+}
+
+function statePayload(e: StateEvent): object {
+  return { id: e.id, ...head(e), state: e.state, since: isoTime(e.since), ...(e.reason === undefined ? {} : { reason: e.reason }), previous: e.previous };
+}
+
+function cyclePayload(e: CycleEvent): object {
+  return { id: e.id, ...head(e), cycleTimeMs: e.cycleTimeMs, good: e.good, ...(e.shift === undefined ? {} : { shift: e.shift }) };
+}
+
+function downtimePayload(e: DowntimeEvent): object {
+  return {
+    id: e.downtimeId,
+    ...head(e),
+    phase: e.phase,
+    start: isoTime(e.start),
+    ...(e.end === undefined ? {} : { end: isoTime(e.end) }),
+    ...(e.durationMs === undefined ? {} : { durationMs: e.durationMs }),
+    reason: e.reason,
+    category: e.category,
+    ...(e.faultCode === undefined ? {} : { faultCode: e.faultCode }),
+  };
+}
+
+function oeePayload(e: OeeEvent): object {
+  const f = e.figures;
+  return {
+    id: e.id,
+    ...head(e),
+    shift: e.window.shift ?? null,
+    availability: f.availability,
+    performance: f.performance,
+    quality: f.quality,
+    oee: f.oee,
+    counts: f.counts,
+    window: { kind: e.window.kind, start: isoTime(e.window.start), end: isoTime(e.window.end) },
+    final: e.final,
+    runTimeMs: f.runTimeMs,
+    plannedTimeMs: f.plannedTimeMs,
+    downtimeMs: f.downtimeMs,
+    ...(f.target === undefined ? {} : { target: f.target }),
+    ...(f.behindBy === undefined ? {} : { behindBy: f.behindBy }),
+  };
+}
+
+function alertPayload(e: AlertEvent): object {
+  return {
+    id: e.alertId,
+    ...head(e),
+    kind: e.kind,
+    severity: e.severity,
+    status: e.status,
+    evidence: e.evidence,
+    ...(e.predictedFailureAt === undefined ? {} : { predictedFailureAt: isoTime(e.predictedFailureAt) }),
+  };
+}
+
+export function eventPayloadObject(event: CoreEvent): object {
+  switch (event.type) {
+    case 'state':
+      return statePayload(event);
+    case 'cycle':
+      return cyclePayload(event);
+    case 'downtime':
+      return downtimePayload(event);
+    case 'oee':
+      return oeePayload(event);
+    case 'alert':
+      return alertPayload(event);
+  }
+}
+
+export function eventPayload(event: CoreEvent): string {
+  return JSON.stringify(eventPayloadObject(event));
+}
+
+/** `{value, ts}` of a raw tag value. */
+export function samplePayload(sample: Sample): string {
+  const value = typeof sample.value === 'number' && !Number.isFinite(sample.value) ? null : sample.value;
+  return JSON.stringify({ value, ts: isoTime(sample.ts) });
+}

@@ -1,0 +1,43 @@
+/**
+ * The Unified Namespace topics of shared/DESIGN.md (pure). Every level below the root is an Id
+ * from the validated config (letters, digits, "_" and "-"), so no level can contain "/", "+"
+ * or "#".
+ */
+import type { CoreEvent } from '../../core/events.js';
+
+export interface TopicNames {
+  /** `mqtt.topicRoot`, default `site.enterprise`. */
+  readonly root: string;
+  readonly site: string;
+  readonly agentId: string;
+}
+
+export interface TopicRoute {
+  readonly topic: string;
+  /** Retained topics hold the current value for late subscribers (state, OEE, status, tags). */
+  readonly retain: boolean;
+}
+
+/** Where an event is published and whether the broker retains it. */
+export function eventRoute(names: TopicNames, event: CoreEvent): TopicRoute {
+  const linePath = `${names.root}/${names.site}/${event.line}`;
+  if (event.type === 'oee') {
+    // Line-level OEE (no station) is the line roll-up.
+    return { topic: event.station === undefined ? `${linePath}/oee` : `${linePath}/${event.station}/oee`, retain: true };
+  }
+  return { topic: `${linePath}/${event.station}/${event.type}`, retain: event.type === 'state' };
+}
+
+/** `{root}/{site}/agents/{agentId}/status`, retained "online" / "offline" (last will). */
+export function statusTopic(names: TopicNames): string {
+  return `${names.root}/${names.site}/agents/${names.agentId}/status`;
+}
+
+/**
+ * Raw tag values (optional, report by exception): `{root}/{site}/agents/{agentId}/tags/{device}/{tag}`.
+ * "plc1.temp" -> ".../tags/plc1/temp", "gpio.in1.level" -> ".../tags/gpio/in1/level".
+ */
+export function sampleTopic(names: TopicNames, tag: string): string {
+  const levels = tag.split('.').map((level) => level.replace(/[/+#]/g, '_'));
+  return `${names.root}/${names.site}/agents/${names.agentId}/tags/${levels.join('/')}`;
+}

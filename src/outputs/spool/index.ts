@@ -1,0 +1,14 @@
+export { openSpool } from './spool.js';
+export { eventPriority } from './priority.js';
+export type {
+  CommitInfo,
+  Spool,
+  SpoolDestinationHealth,
+  SpoolDropCounts,
+  SpoolHealth,
+  SpoolKind,
+  SpoolOptions,
+  SpoolPriority,
+  SpoolReadOptions,
+  SpoolRow,
+} from './types.js';

@@ -1,0 +1,86 @@
+/**
+ * Keeps the spool within its size and age bounds by deleting the oldest droppable rows, lowest
+ * priority first (raw samples, then periodic OEE snapshots). Rows of priority 2 (cycles, states,
+ * downtime, alerts, final OEE) are never deleted here. Runs inside the commit transaction, in
+ * chunks, so one commit never holds the database for long.
+ */
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
+
+/** Rows deleted by one pruning pass, by priority. */
+export interface PruneResult {
+  samples: number;
+  oeeSnapshots: number;
+  /** True when the bound is still exceeded and only never-dropped rows are left. */
+  stuck: boolean;
+}
+
+const CHUNK_ROWS = 20_000;
+/** Most rows one commit deletes for a bound; the rest waits for the next commit. */
+const MAX_ROWS_PER_PASS = 200_000;
+/** Prune down to this fraction of the bound so we do not prune again at the very next commit. */
+const SIZE_TARGET = 0.9;
+
+export class Pruner {
+  private readonly oldestOfPriority: Database.Statement<[number], { id: number; ts: number }>;
+  private readonly deleteOldest: Database.Statement<[number, number]>;
+  private readonly deleteOldestBefore: Database.Statement<[number, number, number]>;
+  private readonly countRows: Database.Statement<[], { n: number }>;
+
+  constructor(private readonly db: Db) {
+    this.oldestOfPriority = db.prepare('SELECT id, ts FROM rows WHERE priority = ? ORDER BY id LIMIT 1');
+    this.deleteOldest = db.prepare('DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?)');
+    this.deleteOldestBefore = db.prepare(
+      'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?) AND ts < ?',
+    );
+    this.countRows = db.prepare('SELECT COUNT(*) AS n FROM rows');
+  }
+
+  /** Bytes held by live pages (the file itself does not shrink; free pages are reused). */
+  usedBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  bySize(maxBytes: number): PruneResult {
+    const result: PruneResult = { samples: 0, oeeSnapshots: 0, stuck: false };
+    let used = this.usedBytes();
+    if (used <= maxBytes) return result;
+    const target = maxBytes * SIZE_TARGET;
+    for (const priority of [0, 1] as const) {
+      while (used > target && result.samples + result.oeeSnapshots < MAX_ROWS_PER_PASS) {
+        const rows = this.countRows.get()?.n ?? 0;
+        if (rows === 0) break;
+        const bytesPerRow = Math.max(1, used / rows);
+        const want = Math.min(CHUNK_ROWS, Math.ceil((used - target) / bytesPerRow) + 16);
+        const deleted = this.deleteOldest.run(priority, want).changes;
+        if (priority === 0) result.samples += deleted;
+        else result.oeeSnapshots += deleted;
+        used = this.usedBytes();
+        if (deleted < want) break; // nothing more of this priority
+      }
+    }
+    result.stuck = used > maxBytes;
+    return result;
+  }
+
+  byAge(cutoffTs: number): PruneResult {
+    const result: PruneResult = { samples: 0, oeeSnapshots: 0, stuck: false };
+    for (const priority of [0, 1] as const) {
+      // Ids follow append order and ts roughly follows ids, so look at the oldest row first and
+      // delete in id-ordered chunks; a full scan by ts on every commit would be too slow on a Pi.
+      while (result.samples + result.oeeSnapshots < MAX_ROWS_PER_PASS) {
+        const oldest = this.oldestOfPriority.get(priority);
+        if (oldest === undefined || oldest.ts >= cutoffTs) break;
+        const deleted = this.deleteOldestBefore.run(priority, CHUNK_ROWS, cutoffTs).changes;
+        if (priority === 0) result.samples += deleted;
+        else result.oeeSnapshots += deleted;
+        if (deleted < CHUNK_ROWS) break;
+      }
+    }
+    return result;
+  }
+}

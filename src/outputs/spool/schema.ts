@@ -1,0 +1,72 @@
+/**
+ * The spool's SQLite schema and its migrations, versioned with `PRAGMA user_version`.
+ * Migration i takes the file from version i to i + 1; each runs in its own transaction.
+ * Add new migrations at the end; never edit a released one.
+ */
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
+
+export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
+  // 0 -> 1: rows, destination cursors, checkpoints and counters.
+  (db) => {
+    db.exec(`
+      CREATE TABLE rows (
+        id       INTEGER PRIMARY KEY,          -- monotonic, assigned by the spool, never reused
+        kind     TEXT    NOT NULL,             -- 'event' | 'sample'
+        priority INTEGER NOT NULL,             -- 0 sample, 1 periodic OEE, 2 never dropped
+        ts       INTEGER NOT NULL,             -- wall ms of the event/sample
+        payload  TEXT    NOT NULL              -- topic-independent JSON (CoreEvent or Sample)
+      );
+      -- Destinations that skip samples (MQTT without sample publishing) read events through this
+      -- partial index instead of stepping over every sample; samples do not pay for it on insert.
+      CREATE INDEX rows_events ON rows(id) WHERE kind = 'event';
+      CREATE TABLE cursors (
+        destination TEXT PRIMARY KEY,
+        acked_id    INTEGER NOT NULL
+      );
+      CREATE TABLE checkpoints (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Pragmas are per connection, so they are set on every open.
+ * - WAL: readers never block the writer; one fsync per commit.
+ * - synchronous=FULL: better-sqlite3 builds WAL with NORMAL, where a committed transaction can
+ *   roll back on power loss. FULL fsyncs the WAL at every commit; commits are batched (~250 ms).
+ * - journal_size_limit: truncate the WAL after checkpoints so it does not stay at its peak size.
+ */
+export function applyPragmas(db: Db): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
+}
+
+/** Brings the file to SCHEMA_VERSION; returns the version it had. Throws on a newer file. */
+export function migrate(db: Db): number {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > SCHEMA_VERSION) {
+    throw new Error(`written by a newer Lineside (schema version ${from}, this version knows ${SCHEMA_VERSION})`);
+  }
+  for (let version = from; version < SCHEMA_VERSION; version++) {
+    const step = MIGRATIONS[version];
+    if (step === undefined) break;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+  return from;
+}

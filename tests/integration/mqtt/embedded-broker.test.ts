@@ -1,0 +1,86 @@
+/**
+ * `mqtt.url: embedded`: the agent starts aedes on 127.0.0.1 and publishes to it with MQTT 3.1.1;
+ * other local clients (mosquitto_sub, Node-RED, Grafana) subscribe. Also: credentials enforced
+ * when configured, a clear error when the port is taken, the port freed on stop.
+ */
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import { promisify } from 'node:util';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LinesideError } from '../../../src/lib/errors.js';
+import { systemClock } from '../../../src/lib/clock.js';
+import { silentLogger } from '../../../src/lib/logger.js';
+import { startEmbeddedBroker } from '../../../src/outputs/broker/index.js';
+import { createMqttPublisher, type MqttPublisher } from '../../../src/outputs/mqtt/index.js';
+import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
+import { requireBinary } from '../../helpers/binaries.js';
+import { canConnect, freePort } from '../../helpers/ports.js';
+import { createTempDir, removeTempDir } from '../../helpers/service.js';
+import { cycle, state } from '../spool/make-events.js';
+import { startSubscriber, waitUntil } from './subscriber.js';
+import { testConfig } from './test-config.js';
+
+const run = promisify(execFile);
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function embeddedAgent(mqttExtra: Record<string, unknown> = {}): Promise<{ spool: Spool; publisher: MqttPublisher; port: number }> {
+  const port = await freePort();
+  const dir = createTempDir('mqtt-embedded');
+  cleanups.push(() => removeTempDir(dir));
+  const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: silentLogger });
+  cleanups.push(() => spool.close());
+  const config = testConfig({ mqtt: { url: 'embedded', embedded: { port }, protocolVersion: 5, ...mqttExtra } });
+  const publisher = createMqttPublisher({ config, spool, clock: systemClock, logger: silentLogger });
+  cleanups.push(() => publisher.stop());
+  return { spool, publisher, port };
+}
+
+describe('embedded broker', () => {
+  it('serves the agent and local subscribers on 127.0.0.1 with MQTT 3.1.1, and frees the port on stop', async () => {
+    const { spool, publisher, port } = await embeddedAgent();
+    const t = Date.UTC(2026, 2, 2, 6);
+    spool.appendEvent(state('press', 1, t, 'running', 'down'));
+    spool.appendEvent(cycle('press', 2, t + 10_000));
+    await publisher.start();
+    await waitUntil(() => publisher.health().connected && spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0, 'delivery');
+    expect(publisher.health()).toMatchObject({ protocolVersion: 4, embeddedBroker: { host: '127.0.0.1', port } });
+
+    // mosquitto_sub, as a plant engineer would check it: reads the retained state.
+    const mosquittoSub = requireBinary('mosquitto_sub', 'mosquitto-clients');
+    const { stdout } = await run(mosquittoSub, ['-h', '127.0.0.1', '-p', String(port), '-t', 'acme/plant1/line1/press/state', '-C', '1', '-W', '10']);
+    expect(JSON.parse(stdout)).toMatchObject({ eventId: 'press-000000001', state: 'running' });
+
+    const sub = await startSubscriber(`mqtt://127.0.0.1:${port}`, ['acme/plant1/agents/agent1/status']);
+    await sub.waitFor((m) => m.length > 0, 'status');
+    expect(sub.messages[0]?.text).toBe('online');
+    await sub.close();
+
+    await publisher.stop();
+    expect(await canConnect(port)).toBe(false);
+  });
+
+  it('requires the configured credentials from every client', async () => {
+    const { publisher, port } = await embeddedAgent({ username: 'grafana', password: 'pa55-word' });
+    await publisher.start();
+    await waitUntil(() => publisher.health().connected, 'the agent connected with the credentials');
+    const anonymous = mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 5_000 });
+    await expect(anonymous).rejects.toThrow(/Bad username or password|Not authorized/);
+    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, username: 'grafana', password: 'pa55-word' });
+    await ok.endAsync(true);
+  });
+
+  it('fails to start with SERVER_START naming the address when the port is taken', async () => {
+    const port = await freePort();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const error = await startEmbeddedBroker({ host: '127.0.0.1', port, logger: silentLogger }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(LinesideError);
+    expect((error as LinesideError).code).toBe('SERVER_START');
+    expect((error as LinesideError).message).toContain(`127.0.0.1:${port}`);
+  });
+});

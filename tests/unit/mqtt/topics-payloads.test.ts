@@ -1,0 +1,53 @@
+/** UNS topics and payloads (shared/DESIGN.md) built from core events. */
+import { describe, expect, it } from 'vitest';
+import type { DowntimeEvent } from '../../../src/core/events.js';
+import { eventPayloadObject, eventRoute, isoTime, samplePayload, sampleTopic, statusTopic } from '../../../src/outputs/mqtt/index.js';
+import { cycle, downtime, oee, state } from '../../integration/spool/make-events.js';
+
+const names = { root: 'acme', site: 'plant1', agentId: 'line3-pi' };
+const t = Date.UTC(2026, 2, 29, 0, 59, 59, 999);
+
+describe('topics', () => {
+  it.each([
+    [state('press', 1, t, 'down', 'running'), 'acme/plant1/line1/press/state', true],
+    [cycle('press', 2, t), 'acme/plant1/line1/press/cycle', false],
+    [downtime('press', 3, t, 'started', t), 'acme/plant1/line1/press/downtime', false],
+    [oee('press', 4, t), 'acme/plant1/line1/press/oee', true],
+    [oee(undefined, 5, t), 'acme/plant1/line1/oee', true],
+  ])('routes %# to its topic with the right retain flag', (event, topic, retain) => {
+    expect(eventRoute(names, event)).toEqual({ topic, retain });
+  });
+
+  it('names the status and tag topics under agents/<id>', () => {
+    expect(statusTopic(names)).toBe('acme/plant1/agents/line3-pi/status');
+    expect(sampleTopic(names, 'plc1.spindle_temp')).toBe('acme/plant1/agents/line3-pi/tags/plc1/spindle_temp');
+    expect(sampleTopic(names, 'gpio.door.level')).toBe('acme/plant1/agents/line3-pi/tags/gpio/door/level');
+  });
+});
+
+describe('payloads', () => {
+  it('keeps the downtime contract id (the downtime) and carries the event id as eventId', () => {
+    const ended: DowntimeEvent = { ...downtime('press', 9, t + 60_000, 'ended', t), faultCode: 17 };
+    expect(eventPayloadObject(ended)).toEqual({
+      id: `press-dt-${t}`, eventId: 'press-000000009', seq: 9, ts: '2026-03-29T01:00:59.999Z', phase: 'ended',
+      start: '2026-03-29T00:59:59.999Z', end: '2026-03-29T01:00:59.999Z', durationMs: 60_000, reason: 'jam', category: 'breakdown', faultCode: 17,
+    });
+  });
+
+  it('writes every time as ISO-8601 UTC and never throws on a timestamp that is not a time', () => {
+    expect(isoTime(t)).toBe('2026-03-29T00:59:59.999Z');
+    expect(isoTime(Number.NaN)).toBeNull();
+    expect(isoTime(8.64e15 + 1)).toBeNull();
+    expect(eventPayloadObject(cycle('press', 1, Number.NaN))).toMatchObject({ ts: null, seq: 1 });
+  });
+
+  it('gives line OEE a null shift for rolling windows and the figures of the contract', () => {
+    const rolling = { ...oee(undefined, 7, t), window: { kind: 'rolling' as const, start: t - 3_600_000, end: t } };
+    expect(eventPayloadObject(rolling)).toMatchObject({ shift: null, availability: 0.9, performance: 0.85, quality: 0.98, counts: { total: 300, good: 294, reject: 6 }, final: false });
+  });
+
+  it('serialises a tag value as {value, ts}, with non-finite numbers as null', () => {
+    expect(JSON.parse(samplePayload({ tag: 'plc1.temp', value: 41.25, ts: t, mono: 0 }))).toEqual({ value: 41.25, ts: '2026-03-29T00:59:59.999Z' });
+    expect(JSON.parse(samplePayload({ tag: 'plc1.temp', value: Number.POSITIVE_INFINITY, ts: t, mono: 0 }))).toEqual({ value: null, ts: '2026-03-29T00:59:59.999Z' });
+  });
+});

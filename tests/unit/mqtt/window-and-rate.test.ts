@@ -1,0 +1,88 @@
+/** The pure pieces that decide when a spool row is released and how fast a backlog drains. */
+import { describe, expect, it } from 'vitest';
+import { AckWindow } from '../../../src/outputs/mqtt/ack-window.js';
+import { Backoff } from '../../../src/outputs/mqtt/backoff.js';
+import { RateLimiter } from '../../../src/outputs/mqtt/rate-limiter.js';
+import { RateMeter } from '../../../src/outputs/mqtt/rate-meter.js';
+
+describe('AckWindow: release only what is acknowledged with everything before it', () => {
+  it('releases nothing while the oldest row is unacknowledged, then everything contiguous', () => {
+    const w = new AckWindow(10);
+    for (const id of [11, 12, 13, 14]) w.add(id, 'puback');
+    w.completed(12);
+    w.completed(14);
+    expect(w.releasable()).toBe(10);
+    w.completed(11);
+    expect(w.releasable()).toBe(12);
+    w.completed(13);
+    expect(w.releasable()).toBe(14);
+    expect(w.inFlight).toBe(0);
+  });
+
+  it('counts PUBACKs and socket writes apart, and the span from the oldest incomplete row', () => {
+    const w = new AckWindow(0);
+    w.add(1, 'puback');
+    for (let id = 2; id <= 6; id++) w.add(id, 'write');
+    for (let id = 2; id <= 6; id++) w.completed(id);
+    expect({ puback: w.awaitingPuback, write: w.awaitingWrite, span: w.span, releasable: w.releasable() }).toEqual({ puback: 1, write: 0, span: 6, releasable: 0 });
+    w.completed(1);
+    expect({ span: w.span, releasable: w.releasable() }).toEqual({ span: 0, releasable: 6 });
+    w.completed(1); // a duplicate completion changes nothing
+    expect(w.awaitingPuback).toBe(0);
+  });
+
+  it('covers rows that were read but not sent (skipped samples) once nothing before them is in flight', () => {
+    const w = new AckWindow(0);
+    w.add(1, 'puback');
+    w.scanned(50); // rows 2..50 were samples this destination does not publish
+    expect(w.releasable()).toBe(0);
+    w.completed(1);
+    expect(w.releasable()).toBe(50);
+  });
+
+  it('forgets everything in flight on reset, so a reconnect resends from the cursor', () => {
+    const w = new AckWindow(0);
+    w.add(1, 'puback');
+    w.add(2, 'puback');
+    w.reset(0);
+    w.completed(2); // a late PUBACK of the old connection
+    expect(w.inFlight).toBe(0);
+    expect(w.releasable()).toBe(0);
+  });
+});
+
+describe('Backoff: capped exponential with jitter', () => {
+  it('starts at the minimum, doubles, never exceeds the cap, and restarts after reset', () => {
+    const top = new Backoff(1_000, 30_000, () => 0.999999);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map(() => top.next())).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    top.reset();
+    expect(top.next()).toBe(1_000);
+  });
+
+  it('spreads agents apart: each delay is drawn from the upper half, never below the minimum', () => {
+    const low = new Backoff(1_000, 30_000, () => 0);
+    expect([1, 2, 3, 4, 5, 6, 7].map(() => low.next())).toEqual([1_000, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000]);
+  });
+});
+
+describe('RateLimiter: backlog drain rate', () => {
+  it('allows a tenth of a second of burst, then the configured rate', () => {
+    const limiter = new RateLimiter(100, 0);
+    let sent = 0;
+    while (limiter.tryTake(0)) sent++;
+    expect(sent).toBe(10);
+    expect(limiter.waitMs(0)).toBe(10);
+    // Over one simulated second at 1 ms steps: 100 more.
+    for (let t = 1; t <= 1_000; t++) while (limiter.tryTake(t)) sent++;
+    expect(sent).toBe(110);
+  });
+});
+
+describe('RateMeter: published per second', () => {
+  it('averages the completed seconds of the window', () => {
+    const meter = new RateMeter(10);
+    for (let s = 0; s < 20; s++) meter.add(s * 1_000 + 500, 50);
+    expect(meter.perSecond(20_000)).toBe(50);
+    expect(meter.perSecond(40_000)).toBe(0); // quiet for longer than the window
+  });
+});
