@@ -6,11 +6,14 @@ import type { Clock, CommsChange, Sample, SampleSink } from '../core/sample.js';
 import { systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { createInfluxWriter, INFLUX_DESTINATION, type InfluxWriter } from '../outputs/influx/index.js';
+import { createWebhooks, type Webhooks } from '../outputs/webhook/index.js';
 import { createMqttPublisher, MQTT_DESTINATION, type MqttPublisher } from '../outputs/mqtt/index.js';
 import { openSpool, type Spool } from '../outputs/spool/index.js';
 import { createGpioSource, type VirtualGpioPort } from '../sources/gpio/index.js';
 import { createModbusSource } from '../sources/modbus/source.js';
 import type { Source } from '../sources/source.js';
+import { createPredictor, parsePredictorCheckpoint, type Predictor } from '../predict/index.js';
+import type { AlertEvent } from '../core/events.js';
 import { FanOut } from './fanout.js';
 import { Lifecycle, type Component } from './lifecycle.js';
 
@@ -39,6 +42,12 @@ export interface AgentParts {
   readonly sources: readonly Source[];
   readonly mqtt?: MqttPublisher;
   readonly influx?: InfluxWriter;
+  /** The predictors (absent when alerts are disabled). */
+  readonly predictor?: Predictor;
+  /** Acknowledge port for the dashboard. */
+  readonly alerts?: { acknowledge(alertId: string, by: { user?: string; note?: string }): { ok: true } | { ok: false; code: 'NOT_FOUND'; message: string } };
+  /** Open alerts for the dashboard. */
+  readonly alertList?: { list(): readonly AlertEvent[] };
   readonly logger: Logger;
 }
 
@@ -49,6 +58,7 @@ export interface Agent extends AgentParts {
 }
 
 const CORE_CHECKPOINT_KEY = 'core';
+const PREDICTOR_CHECKPOINT_KEY = 'predictor';
 
 /**
  * Builds the agent: sources -> core -> (spool -> MQTT, live consumers). The spool is opened
@@ -86,10 +96,28 @@ export function createAgent(options: AgentOptions): Agent {
     onDiagnostic: (d) => coreLogger.warn({ code: d.code, ...d.context }, d.message),
   });
 
+  const predictor = config.alerts.enabled ? buildPredictor(config, clock, spool, logger.child({ component: 'predict' })) : undefined;
+  let webhooks: Webhooks | undefined;
+  if (predictor) {
+    events.add('predictor', (e) => predictor.onEvent(e));
+    predictor.on((alert) => events.emit(alert));
+    if (config.alerts.webhooks.length > 0) {
+      webhooks = createWebhooks(
+        config.alerts.webhooks.map((w) => ({ url: w.url, minSeverity: w.minSeverity, ...(w.secret !== undefined ? { secret: w.secret } : {}) })),
+        { logger: logger.child({ component: 'webhook' }), agentId: config.agent.id },
+      );
+      const hooks = webhooks;
+      events.add('webhooks', (e) => {
+        if (e.type === 'alert') hooks.send(e);
+      });
+    }
+  }
+
   const publishSamples = (config.mqtt.enabled && config.mqtt.samples.publish) || (config.influx.enabled && config.influx.writeSamples);
   const sink: SampleSink = {
     sample(s: Sample) {
       core.sample(s);
+      predictor?.onSample(s);
       if (publishSamples) spool.appendSample(s);
     },
     comms(c: CommsChange) {
@@ -120,8 +148,21 @@ export function createAgent(options: AgentOptions): Agent {
   const lifecycle = new Lifecycle(logger);
   if (mqtt) lifecycle.add({ name: 'mqtt', role: 'output', start: () => mqtt.start(), stop: () => mqtt.stop() });
   if (influx) lifecycle.add({ name: 'influx', role: 'output', start: () => influx.start(), stop: () => influx.stop() });
-  lifecycle.add(coreComponent(core, spool, options));
-  const parts: AgentParts = { config, clock, core, spool, events, sources, ...(mqtt ? { mqtt } : {}), ...(influx ? { influx } : {}), logger };
+  if (webhooks) {
+    const hooks = webhooks;
+    lifecycle.add({ name: 'webhooks', role: 'output', start: async () => undefined, stop: async () => void (await hooks.close(2_000)) });
+  }
+  lifecycle.add(coreComponent(core, predictor, spool, options));
+  const parts: AgentParts = { config, clock, core, spool, events, sources, ...(mqtt ? { mqtt } : {}), ...(influx ? { influx } : {}),
+    ...(predictor
+      ? {
+          predictor,
+          alerts: { acknowledge: (id: string, by: { user?: string; note?: string }) => predictor.acknowledge(id, by) },
+          alertList: { list: () => predictor.active() },
+        }
+      : {}),
+    logger,
+  };
   for (const extra of options.extraComponents?.(parts) ?? []) lifecycle.add(extra);
   for (const source of sources) {
     lifecycle.add({ name: source.name, role: 'source', start: () => source.start(sink), stop: () => source.stop() });
@@ -152,22 +193,42 @@ function readCheckpoint(spool: Spool, logger: Logger) {
   return parsed.checkpoint;
 }
 
-/** Ticks the core on a timer and checkpoints it into the spool; the final checkpoint on stop. */
-function coreComponent(core: Core, spool: Spool, options: AgentOptions): Component {
+function buildPredictor(config: Readonly<LinesideConfig>, clock: Clock, spool: Spool, logger: Logger): Predictor {
+  const raw = spool.getCheckpoint(PREDICTOR_CHECKPOINT_KEY);
+  const parsed = raw === undefined ? undefined : parsePredictorCheckpoint(raw);
+  if (parsed !== undefined && !parsed.ok) logger.warn({ reason: parsed.message }, 'predictor checkpoint unusable; baselines are learned afresh');
+  return createPredictor(config, {
+    clock,
+    ...(parsed?.ok ? { restore: parsed.checkpoint } : {}),
+    onDiagnostic: (d) => logger.warn({ code: d.code }, d.message),
+  });
+}
+
+/** Ticks the core (and predictors) on a timer and checkpoints both into the spool; the final checkpoint on stop. */
+function coreComponent(core: Core, predictor: Predictor | undefined, spool: Spool, options: AgentOptions): Component {
   let tickTimer: NodeJS.Timeout | undefined;
   let checkpointTimer: NodeJS.Timeout | undefined;
-  const save = () => spool.setCheckpoint(CORE_CHECKPOINT_KEY, core.checkpoint());
+  let ticks = 0;
+  const save = () => {
+    spool.setCheckpoint(CORE_CHECKPOINT_KEY, core.checkpoint());
+    if (predictor) spool.setCheckpoint(PREDICTOR_CHECKPOINT_KEY, predictor.checkpoint());
+  };
   return {
     name: 'core',
     role: 'core',
     start: async () => {
-      tickTimer = setInterval(() => core.tick(), options.tickIntervalMs ?? 200);
+      tickTimer = setInterval(() => {
+        core.tick();
+        // The predictors' windows slide slowly: once a second is plenty.
+        if (predictor && ++ticks % 5 === 0) predictor.tick();
+      }, options.tickIntervalMs ?? 200);
       checkpointTimer = setInterval(save, options.checkpointIntervalMs ?? 5_000);
     },
     stop: async () => {
       clearInterval(tickTimer);
       clearInterval(checkpointTimer);
       core.tick();
+      predictor?.tick();
       save();
       spool.flush();
     },

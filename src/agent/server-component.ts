@@ -1,7 +1,81 @@
+import { openHistoryStore } from '../outputs/history/index.js';
+import { commandsPortOf } from '../server/adapt-core.js';
+import type { HealthPort, OutputStatus, SpoolStatus } from '../server/deps.js';
+import { dashboardComponent } from '../server/start.js';
+import type { DeviceHealth } from '../sources/source.js';
 import type { AgentParts } from './agent.js';
 import type { Component } from './lifecycle.js';
 
-/** The dashboard server as an agent component (wired once src/server lands). */
-export function serverComponents(_parts: AgentParts): Component[] {
-  return [];
+/**
+ * The dashboard and its local history as agent components. The history store records every
+ * core event (so the page shows the shift so far after a restart); the server reads it and
+ * the live core through the narrow ports in src/server/deps.ts.
+ */
+export function serverComponents(parts: AgentParts): Component[] {
+  const { config, core, spool, logger, clock } = parts;
+  if (!config.server.enabled) return [];
+  let subscribers = 0;
+  const history = openHistoryStore({
+    dir: config.storage.dir,
+    retentionMs: config.storage.historyRetention,
+    clock,
+    logger: logger.child({ component: 'history' }),
+  });
+  parts.events.add('history', (e) => history.record(e));
+
+  const health: HealthPort = {
+    sources: () => parts.sources.flatMap((s): readonly DeviceHealth[] => s.health()),
+    spool: (): SpoolStatus => {
+      const h = spool.health();
+      const destinations = Object.values(h.destinations);
+      const depth = destinations.reduce((max, d) => Math.max(max, d.pending), 0);
+      const oldest = destinations.reduce((max, d) => Math.max(max, d.oldestUnsentAgeMs), 0);
+      return {
+        depth,
+        bytes: h.bytes,
+        dropped: h.dropped.total,
+        errors: h.errors,
+        writable: h.lastError === undefined || !h.lastError.startsWith('SPOOL_IO'),
+        oldestUnsentAgeMs: oldest,
+        ...(h.lastError !== undefined ? { lastError: h.lastError } : {}),
+      };
+    },
+    ...(parts.mqtt
+      ? {
+          mqtt: (): OutputStatus => {
+            const h = parts.mqtt!.health();
+            return { connected: h.connected, sent: h.published, errors: h.connectionLosses + h.rejected, ...(h.lastError ? { lastError: h.lastError } : {}) };
+          },
+        }
+      : {}),
+    ...(parts.influx
+      ? {
+          influx: (): OutputStatus => {
+            const h = parts.influx!.health();
+            return { connected: h.connected, sent: h.sent, errors: h.errors, ...(h.lastError ? { lastError: h.lastError } : {}) };
+          },
+        }
+      : {}),
+  };
+
+  const dashboard = dashboardComponent({
+    config,
+    logger,
+    clock,
+    // Live deltas come from the agent's event tee (core events and alerts alike), not the core alone.
+    live: { snapshot: () => core.snapshot(), subscribe: (listener) => parts.events.add(`dashboard-${++subscribers}`, listener) },
+    commands: commandsPortOf(core, parts.alerts),
+    history,
+    health,
+    ...(parts.alertList ? { alerts: parts.alertList } : {}),
+  });
+  return [
+    dashboard,
+    {
+      name: 'history',
+      role: 'output',
+      start: async () => undefined,
+      stop: async () => history.close(),
+    },
+  ];
 }
