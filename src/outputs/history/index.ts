@@ -1,0 +1,2 @@
+export { openHistoryStore, type HistoryOptions } from './store.js';
+export type * from './types.js';

@@ -1,0 +1,125 @@
+/**
+ * The history's SQLite schema, versioned with `PRAGMA user_version` (migration i takes the file
+ * from version i to i + 1, each in its own transaction; add new ones at the end, never edit one).
+ */
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
+
+export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
+  (db) => {
+    db.exec(`
+      -- One row per state interval; end_ms is NULL while the state lasts.
+      CREATE TABLE state_spans (
+        id       INTEGER PRIMARY KEY,
+        line     TEXT    NOT NULL,
+        station  TEXT    NOT NULL,
+        state    TEXT    NOT NULL,
+        reason   TEXT,
+        start_ms INTEGER NOT NULL,
+        end_ms   INTEGER
+      );
+      CREATE INDEX state_spans_station ON state_spans(station, start_ms);
+
+      -- Per-minute cycle roll-ups: a week of a 1 s cycle is 10,080 rows per station, not 604,800.
+      CREATE TABLE cycle_minutes (
+        station   TEXT    NOT NULL,
+        minute_ms INTEGER NOT NULL,
+        count     INTEGER NOT NULL,
+        good      INTEGER NOT NULL,
+        sum_ms    REAL    NOT NULL,
+        min_ms    REAL    NOT NULL,
+        max_ms    REAL    NOT NULL,
+        PRIMARY KEY (station, minute_ms)
+      ) WITHOUT ROWID;
+
+      -- The last N raw cycles per station, for charts of the recent past at full resolution.
+      CREATE TABLE cycles_raw (
+        id            INTEGER PRIMARY KEY,
+        station       TEXT    NOT NULL,
+        ts            INTEGER NOT NULL,
+        cycle_time_ms REAL    NOT NULL,
+        good          INTEGER NOT NULL
+      );
+      CREATE INDEX cycles_raw_station ON cycles_raw(station, ts);
+
+      CREATE TABLE downtime (
+        id          TEXT PRIMARY KEY,
+        line        TEXT    NOT NULL,
+        station     TEXT    NOT NULL,
+        start_ms    INTEGER NOT NULL,
+        end_ms      INTEGER,
+        duration_ms INTEGER,
+        reason      TEXT    NOT NULL,
+        category    TEXT    NOT NULL,
+        fault_code  INTEGER,
+        reason_by   TEXT,
+        reason_note TEXT
+      );
+      CREATE INDEX downtime_start ON downtime(start_ms);
+
+      -- The latest snapshot per window: shift windows keyed by their start, the rolling hour
+      -- keyed by 0 (one row per station, overwritten), so 10 s snapshots do not pile up.
+      CREATE TABLE oee (
+        line         TEXT    NOT NULL,
+        station      TEXT    NOT NULL,          -- '' for the line roll-up
+        kind         TEXT    NOT NULL,
+        window_key   INTEGER NOT NULL,
+        shift        TEXT,
+        window_start INTEGER NOT NULL,
+        window_end   INTEGER NOT NULL,
+        ts           INTEGER NOT NULL,
+        final        INTEGER NOT NULL,
+        figures      TEXT    NOT NULL,
+        PRIMARY KEY (line, station, kind, window_key)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE alerts (
+        alert_id     TEXT PRIMARY KEY,
+        line         TEXT    NOT NULL,
+        station      TEXT    NOT NULL,
+        kind         TEXT    NOT NULL,
+        severity     TEXT    NOT NULL,
+        status       TEXT    NOT NULL,
+        first_ts     INTEGER NOT NULL,
+        ts           INTEGER NOT NULL,
+        evidence     TEXT    NOT NULL,
+        predicted_failure_at INTEGER,
+        ack_by       TEXT,
+        ack_note     TEXT
+      );
+      CREATE INDEX alerts_ts ON alerts(ts);
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Per-connection pragmas. synchronous=NORMAL (unlike the spool's FULL): the history is a view
+ * for people, rebuilt from the core's checkpoint for live figures; losing the last second of
+ * chart data on a power cut is acceptable, an fsync per batch on an SD card is not needed.
+ */
+export function applyPragmas(db: Db): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma(`journal_size_limit = ${8 * 1024 * 1024}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
+}
+
+export function migrate(db: Db): number {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > SCHEMA_VERSION) {
+    throw new Error(`written by a newer Lineside (history schema version ${from}, this version knows ${SCHEMA_VERSION})`);
+  }
+  for (let version = from; version < SCHEMA_VERSION; version++) {
+    const step = MIGRATIONS[version];
+    if (step === undefined) break;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+  return from;
+}

@@ -1,0 +1,149 @@
+/**
+ * Applies core events to the history tables with statements prepared once. Called inside the
+ * store's batch transaction; one method per event type.
+ */
+import type Database from 'better-sqlite3';
+import type { AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
+import type { LossCategory } from '../../config/schema.js';
+
+const MINUTE_MS = 60_000;
+
+export class HistoryWriterStatements {
+  private readonly dropLaterSpans;
+  private readonly clipSpans;
+  private readonly insertSpan;
+  private readonly downtimeSpanReason;
+  private readonly upsertMinute;
+  private readonly insertRaw;
+  private readonly upsertDowntime;
+  private readonly setReason;
+  private readonly upsertOee;
+  private readonly upsertAlert;
+  private readonly setAck;
+  private readonly getDowntimeSpan;
+
+  constructor(db: Database.Database) {
+    // A state's `since` may lie before spans already written (a small stop that became
+    // downtime starts back then): spans that began at or after it are superseded.
+    this.dropLaterSpans = db.prepare('DELETE FROM state_spans WHERE station = ? AND start_ms >= ?');
+    this.clipSpans = db.prepare('UPDATE state_spans SET end_ms = ? WHERE station = ? AND (end_ms IS NULL OR end_ms > ?)');
+    this.insertSpan = db.prepare('INSERT INTO state_spans (line, station, state, reason, start_ms, end_ms) VALUES (?, ?, ?, ?, ?, NULL)');
+    this.downtimeSpanReason = db.prepare(
+      "UPDATE state_spans SET reason = ? WHERE station = ? AND state = 'down' AND start_ms >= ? AND start_ms < ?",
+    );
+    this.upsertMinute = db.prepare(`
+      INSERT INTO cycle_minutes (station, minute_ms, count, good, sum_ms, min_ms, max_ms) VALUES (?, ?, 1, ?, ?, ?, ?)
+      ON CONFLICT (station, minute_ms) DO UPDATE SET
+        count = count + 1, good = good + excluded.good, sum_ms = sum_ms + excluded.sum_ms,
+        min_ms = min(min_ms, excluded.min_ms), max_ms = max(max_ms, excluded.max_ms)`);
+    this.insertRaw = db.prepare('INSERT INTO cycles_raw (station, ts, cycle_time_ms, good) VALUES (?, ?, ?, ?)');
+    this.upsertDowntime = db.prepare(`
+      INSERT INTO downtime (id, line, station, start_ms, end_ms, duration_ms, reason, category, fault_code)
+      VALUES (@id, @line, @station, @start, @end, @duration, @reason, @category, @faultCode)
+      ON CONFLICT (id) DO UPDATE SET
+        start_ms = excluded.start_ms,
+        end_ms = coalesce(excluded.end_ms, end_ms),
+        duration_ms = coalesce(excluded.duration_ms, duration_ms),
+        reason = excluded.reason, category = excluded.category,
+        fault_code = coalesce(excluded.fault_code, fault_code)`);
+    this.setReason = db.prepare('UPDATE downtime SET reason = ?, category = coalesce(?, category), reason_by = ?, reason_note = ? WHERE id = ?');
+    this.upsertOee = db.prepare(`
+      INSERT INTO oee (line, station, kind, window_key, shift, window_start, window_end, ts, final, figures)
+      VALUES (@line, @station, @kind, @key, @shift, @start, @end, @ts, @final, @figures)
+      ON CONFLICT (line, station, kind, window_key) DO UPDATE SET
+        shift = excluded.shift, window_start = excluded.window_start, window_end = excluded.window_end,
+        ts = excluded.ts, final = max(final, excluded.final), figures = excluded.figures
+      WHERE excluded.ts >= oee.ts`);
+    this.upsertAlert = db.prepare(`
+      INSERT INTO alerts (alert_id, line, station, kind, severity, status, first_ts, ts, evidence, predicted_failure_at)
+      VALUES (@alertId, @line, @station, @kind, @severity, @status, @ts, @ts, @evidence, @predicted)
+      ON CONFLICT (alert_id) DO UPDATE SET
+        severity = excluded.severity, status = excluded.status, ts = excluded.ts,
+        evidence = excluded.evidence, predicted_failure_at = excluded.predicted_failure_at`);
+    this.getDowntimeSpan = db.prepare('SELECT station, start_ms, end_ms FROM downtime WHERE id = ?');
+    this.setAck = db.prepare("UPDATE alerts SET status = CASE WHEN status = 'active' THEN 'acknowledged' ELSE status END, ack_by = ?, ack_note = ? WHERE alert_id = ?");
+  }
+
+  apply(event: CoreEvent): void {
+    switch (event.type) {
+      case 'state':
+        return this.state(event);
+      case 'cycle':
+        return this.cycle(event);
+      case 'downtime':
+        return this.downtime(event);
+      case 'oee':
+        return this.oee(event);
+      case 'alert':
+        return this.alert(event);
+    }
+  }
+
+  private state(e: StateEvent): void {
+    this.dropLaterSpans.run(e.station, e.since);
+    this.clipSpans.run(e.since, e.station, e.since);
+    this.insertSpan.run(e.line, e.station, e.state, e.reason ?? null, e.since);
+  }
+
+  private cycle(e: CycleEvent): void {
+    const minute = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
+    const good = e.good ? 1 : 0;
+    this.upsertMinute.run(e.station, minute, good, e.cycleTimeMs, e.cycleTimeMs, e.cycleTimeMs);
+    this.insertRaw.run(e.station, e.ts, e.cycleTimeMs, good);
+  }
+
+  private downtime(e: DowntimeEvent): void {
+    this.upsertDowntime.run({
+      id: e.downtimeId,
+      line: e.line,
+      station: e.station,
+      start: e.start,
+      end: e.end ?? null,
+      duration: e.durationMs ?? null,
+      reason: e.reason,
+      category: e.category,
+      faultCode: e.faultCode ?? null,
+    });
+    // Keep the Gantt's hover text in step with a reason assigned after the fact.
+    this.downtimeSpanReason.run(e.reason, e.station, e.start, e.end ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  private oee(e: OeeEvent): void {
+    this.upsertOee.run({
+      line: e.line,
+      station: e.station ?? '',
+      kind: e.window.kind,
+      key: e.window.kind === 'shift' ? e.window.start : 0,
+      shift: e.window.shift ?? null,
+      start: e.window.start,
+      end: e.window.end,
+      ts: e.ts,
+      final: e.final ? 1 : 0,
+      figures: JSON.stringify(e.figures),
+    });
+  }
+
+  private alert(e: AlertEvent): void {
+    this.upsertAlert.run({
+      alertId: e.alertId,
+      line: e.line,
+      station: e.station,
+      kind: e.kind,
+      severity: e.severity,
+      status: e.status,
+      ts: e.ts,
+      evidence: JSON.stringify(e.evidence),
+      predicted: e.predictedFailureAt ?? null,
+    });
+  }
+
+  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: string | undefined, note: string | undefined): void {
+    this.setReason.run(reason, category ?? null, by ?? null, note ?? null, downtimeId);
+    const row = this.getDowntimeSpan.get(downtimeId) as { station: string; start_ms: number; end_ms: number | null } | undefined;
+    if (row !== undefined) this.downtimeSpanReason.run(reason, row.station, row.start_ms, row.end_ms ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  noteAcknowledged(alertId: string, by: string | undefined, note: string | undefined): void {
+    this.setAck.run(by ?? null, note ?? null, alertId);
+  }
+}

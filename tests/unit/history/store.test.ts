@@ -1,0 +1,196 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent, StationState } from '../../../src/core/events.js';
+import { silentLogger } from '../../../src/lib/logger.js';
+import { openHistoryStore } from '../../../src/outputs/history/store.js';
+import type { HistoryStore } from '../../../src/outputs/history/types.js';
+import { ManualClock } from '../../integration/server/support/harness.js';
+
+const T0 = Date.UTC(2025, 10, 24, 6, 0, 0);
+const MIN = 60_000;
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+let seq = 0;
+const base = (station: string, ts: number) => ({ id: `${station}-${++seq}`, line: 'line1', station, seq, ts });
+
+function state(station: string, s: StationState, since: number, reason?: string): StateEvent {
+  return { ...base(station, since), type: 'state', state: s, previous: 'running', since, ...(reason !== undefined ? { reason } : {}) };
+}
+function cycle(station: string, ts: number, cycleTimeMs: number, good = true): CycleEvent {
+  return { ...base(station, ts), type: 'cycle', cycleTimeMs, good };
+}
+function downtime(station: string, id: string, phase: DowntimeEvent['phase'], start: number, end?: number, reason = 'unassigned'): DowntimeEvent {
+  return { ...base(station, end ?? start), type: 'downtime', phase, downtimeId: id, start, ...(end !== undefined ? { end, durationMs: end - start } : {}), reason, category: 'breakdown' };
+}
+function oee(station: string | undefined, ts: number, windowStart: number, oeeValue: number, final = false): OeeEvent {
+  return {
+    id: `oee-${++seq}`, line: 'line1', ...(station !== undefined ? { station } : {}), seq, ts, type: 'oee', final,
+    window: { kind: 'shift', shift: 'early', start: windowStart, end: windowStart + 8 * HOUR },
+    figures: { availability: 1, performance: 1, quality: 1, oee: oeeValue, counts: { total: 1, good: 1, reject: 0 }, runTimeMs: 1, plannedTimeMs: 1, downtimeMs: 0, smallStopMs: 0, commsLostMs: 0, downtimeByReason: {} },
+  };
+}
+
+describe('history store', () => {
+  let dir: string;
+  let clock: ManualClock;
+  let store: HistoryStore;
+  const open = (opts: { rawCyclesPerStation?: number; retentionMs?: number } = {}) =>
+    openHistoryStore({ dir, retentionMs: opts.retentionMs ?? 7 * DAY, clock, logger: silentLogger, ...(opts.rawCyclesPerStation !== undefined ? { rawCyclesPerStation: opts.rawCyclesPerStation } : {}) });
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'lineside-history-'));
+    clock = new ManualClock(T0 + 4 * HOUR);
+    store = open();
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps state spans, and a back-dated state replaces what it covers (small stop that became downtime)', () => {
+    store.record(state('press', 'running', T0));
+    store.record(state('press', 'small_stop', T0 + 10 * MIN));
+    // Two minutes later the core decides the stop is downtime from its start.
+    store.record(state('press', 'down', T0 + 10 * MIN, 'hydraulic'));
+    store.record(state('press', 'running', T0 + 30 * MIN));
+    expect(store.timeline('press', T0, T0 + HOUR)).toEqual([
+      { state: 'running', from: T0, to: T0 + 10 * MIN },
+      { state: 'down', from: T0 + 10 * MIN, to: T0 + 30 * MIN, reason: 'hydraulic' },
+      { state: 'running', from: T0 + 30 * MIN, to: T0 + HOUR },
+    ]);
+  });
+
+  it('reports the current state as open when the range reaches now, and clips spans to the range', () => {
+    store.record(state('press', 'running', T0));
+    store.record(state('press', 'down', T0 + 2 * HOUR));
+    const spans = store.timeline('press', T0 + HOUR, clock.wallMs());
+    expect(spans).toEqual([
+      { state: 'running', from: T0 + HOUR, to: T0 + 2 * HOUR },
+      { state: 'down', from: T0 + 2 * HOUR },
+    ]);
+    expect(store.timeline('weld', T0, clock.wallMs())).toEqual([]);
+  });
+
+  it('downsamples cycles into at most `points` buckets with min, max and mean', () => {
+    // 2 hours of 12 s cycles with one slow cycle per 10 minutes.
+    let n = 0;
+    for (let t = T0; t < T0 + 2 * HOUR; t += 12_000) store.record(cycle('press', t, ++n % 50 === 0 ? 30_000 : 12_000, n % 100 !== 0));
+    const buckets = store.cycles('press', T0, T0 + 2 * HOUR, 100);
+    expect(buckets.length).toBeLessThanOrEqual(100);
+    expect(buckets.reduce((s, b) => s + b.count, 0)).toBe(600);
+    expect(buckets.reduce((s, b) => s + b.good, 0)).toBe(594);
+    expect(Math.min(...buckets.map((b) => b.minMs))).toBe(12_000);
+    expect(Math.max(...buckets.map((b) => b.maxMs))).toBe(30_000);
+    for (const b of buckets) expect(b.to - b.from).toBeCloseTo((2 * HOUR) / 100, -1);
+  });
+
+  it('keeps only the last N raw cycles per station, and older ranges still come from the per-minute roll-ups', () => {
+    store.close();
+    store = open({ rawCyclesPerStation: 100 });
+    for (let i = 0; i < 1000; i++) store.record(cycle('press', T0 + i * 10_000, 10_000 + (i % 7)));
+    store.flush();
+    // Raw rows now cover only the recent past; a query over the whole range must still count all.
+    const all = store.cycles('press', T0, T0 + 1000 * 10_000, 50);
+    expect(all.reduce((s, b) => s + b.count, 0)).toBe(1000);
+    // A recent range at full resolution comes from the raw rows.
+    const recent = store.cycles('press', T0 + 990 * 10_000, T0 + 1000 * 10_000, 10);
+    expect(recent.map((b) => b.count)).toEqual(Array(10).fill(1));
+  });
+
+  it('records downtime with its reason updates and the operator who assigned it', () => {
+    store.record(state('weld', 'down', T0 + HOUR));
+    store.record(downtime('weld', 'dt-1', 'started', T0 + HOUR));
+    store.noteReason('dt-1', 'die-jam', 'breakdown', 'Anna', 'jammed again');
+    store.record(downtime('weld', 'dt-1', 'ended', T0 + HOUR, T0 + HOUR + 12 * MIN, 'die-jam'));
+    const [d] = store.downtime({ from: T0, to: T0 + 2 * HOUR });
+    expect(d).toMatchObject({ id: 'dt-1', station: 'weld', start: T0 + HOUR, end: T0 + HOUR + 12 * MIN, durationMs: 12 * MIN, reason: 'die-jam', reasonBy: 'Anna', reasonNote: 'jammed again' });
+    // The Gantt's down span carries the assigned reason too.
+    expect(store.timeline('weld', T0, T0 + 2 * HOUR).find((s) => s.state === 'down')?.reason).toBe('die-jam');
+    expect(store.downtimeById('nope')).toBeUndefined();
+  });
+
+  it('lists downtime overlapping the range, newest first, filtered by station', () => {
+    store.record(downtime('weld', 'a', 'started', T0 - 30 * MIN));
+    store.record(downtime('weld', 'a', 'ended', T0 - 30 * MIN, T0 + 5 * MIN));
+    store.record(downtime('press', 'b', 'started', T0 + HOUR));
+    store.record(downtime('press', 'c', 'started', T0 - 3 * HOUR));
+    store.record(downtime('press', 'c', 'ended', T0 - 3 * HOUR, T0 - 2 * HOUR));
+    expect(store.downtime({ from: T0, to: T0 + 2 * HOUR }).map((d) => d.id)).toEqual(['b', 'a']);
+    expect(store.downtime({ from: T0, to: T0 + 2 * HOUR, station: 'weld' }).map((d) => d.id)).toEqual(['a']);
+  });
+
+  it('keeps the latest OEE snapshot per shift window, and the final one wins over later non-final ones', () => {
+    store.record(oee('press', T0 + HOUR, T0, 0.5));
+    store.record(oee('press', T0 + 2 * HOUR, T0, 0.6));
+    store.record(oee(undefined, T0 + 2 * HOUR, T0, 0.55));
+    store.record(oee(undefined, T0 + 8 * HOUR, T0, 0.7, true));
+    store.record(oee(undefined, T0 + 9 * HOUR, T0 + 8 * HOUR, 0.1));
+    expect(store.oee({ line: 'line1', windowStart: T0 })).toMatchObject({ final: true, figures: { oee: 0.7 } });
+    expect(store.oee({ line: 'line1' })?.windowStart).toBe(T0 + 8 * HOUR);
+    expect(store.oee({ line: 'line1', shift: 'early', windowStart: T0 })?.figures.oee).toBe(0.7);
+    expect(store.oeeStations('line1', T0).map((r) => [r.station, r.figures.oee])).toEqual([['press', 0.6]]);
+    expect(store.oee({ line: 'line1', shift: 'night' })).toBeUndefined();
+  });
+
+  it('keeps alerts with their acknowledgement', () => {
+    const alert: CoreEvent = { ...base('press', T0), type: 'alert', alertId: 'a1', kind: 'cycle_drift', severity: 'warning', status: 'active', evidence: { slope: 0.1 } };
+    store.record(alert);
+    store.noteAcknowledged('a1', 'Ben', 'on it', T0 + MIN);
+    expect(store.alertById('a1')).toMatchObject({ status: 'acknowledged', ackBy: 'Ben', ackNote: 'on it', evidence: { slope: 0.1 } });
+    store.record({ ...alert, ts: T0 + 2 * HOUR, status: 'resolved' });
+    expect(store.alerts(T0 + 3 * HOUR)).toEqual([]);
+    expect(store.alerts(T0).map((a) => a.status)).toEqual(['resolved']);
+  });
+
+  it('prunes what is older than the retention, but keeps a state that is still open', () => {
+    store.record(state('press', 'running', T0 - 10 * DAY));
+    store.record(state('weld', 'running', T0 - 10 * DAY));
+    store.record(state('weld', 'down', T0 - 9 * DAY));
+    store.record(state('weld', 'running', T0 - HOUR));
+    store.record(cycle('weld', T0 - 9 * DAY, 12_000));
+    store.record(cycle('weld', T0 - HOUR, 12_000));
+    store.record(downtime('weld', 'old', 'started', T0 - 9 * DAY));
+    store.record(downtime('weld', 'old', 'ended', T0 - 9 * DAY, T0 - 9 * DAY + HOUR));
+    store.flush();
+    expect(store.prune()).toBeGreaterThan(0);
+    expect(store.downtimeById('old')).toBeUndefined();
+    expect(store.cycles('weld', T0 - 10 * DAY, T0, 10).reduce((s, b) => s + b.count, 0)).toBe(1);
+    // The press has been running for ten days: still shown.
+    expect(store.timeline('press', T0 - 2 * HOUR, T0)).toEqual([{ state: 'running', from: T0 - 2 * HOUR, to: T0 }]);
+    // The weld's first span ended 9 days ago: gone; the breakdown lasted until an hour ago: kept.
+    expect(store.timeline('weld', T0 - 10 * DAY, T0).map((s) => s.state)).toEqual(['down', 'running']);
+  });
+
+  it('survives a restart: the shift so far is still there after reopening the file', () => {
+    store.record(state('press', 'running', T0));
+    store.record(downtime('press', 'dt-9', 'started', T0 + HOUR));
+    store.close();
+    store = open();
+    expect(store.timeline('press', T0, T0 + HOUR).length).toBe(1);
+    expect(store.downtimeById('dt-9')?.start).toBe(T0 + HOUR);
+  });
+
+  it('moves a damaged file aside and starts empty instead of failing the agent', () => {
+    store.close();
+    const file = path.join(dir, 'history.db');
+    writeFileSync(file, 'this is not a database, just garbage bytes '.repeat(200));
+    rmSync(`${file}-wal`, { force: true });
+    rmSync(`${file}-shm`, { force: true });
+    store = open();
+    store.record(state('press', 'running', T0));
+    expect(store.timeline('press', T0, T0 + MIN)).toHaveLength(1);
+    expect(store.health().writable).toBe(true);
+  });
+
+  it('answers every query on an empty store and reports its health', () => {
+    expect(store.cycles('press', T0, T0 + HOUR, 100)).toEqual([]);
+    expect(store.cycles('press', T0 + HOUR, T0, 100)).toEqual([]);
+    expect(store.oee({ line: 'line1' })).toBeUndefined();
+    const h = store.health();
+    expect(h).toMatchObject({ writable: true, buffered: 0, writeErrors: 0 });
+    expect(h.bytes).toBeGreaterThan(0);
+  });
+});
