@@ -1,0 +1,30 @@
+/**
+ * Ready-made adapters from the real core to the server's ports, for the agent. Structural types
+ * only: the server still does not import the core's implementation.
+ */
+import type { CoreEvent } from '../core/events.js';
+import type { CommandResult, CommandsPort, LiveLineSnapshot, LivePort, Operator } from './deps.js';
+
+/** What the server needs of src/core's `Core`. */
+export interface CoreLike {
+  snapshot(): readonly LiveLineSnapshot[];
+  on(listener: (event: CoreEvent) => void): () => void;
+  assignReason(downtimeId: string, reasonId: string, by?: { user?: string; note?: string }): CommandResult;
+}
+
+/** What the server needs of the predictors (absent until they exist). */
+export interface AlertAckLike {
+  acknowledge(alertId: string, by: Operator): CommandResult;
+}
+
+export function livePortOf(core: CoreLike): LivePort {
+  return { snapshot: () => core.snapshot(), subscribe: (listener) => core.on(listener) };
+}
+
+export function commandsPortOf(core: CoreLike, alerts?: AlertAckLike): CommandsPort {
+  return {
+    assignReason: (downtimeId, reasonId, by) => core.assignReason(downtimeId, reasonId, by),
+    acknowledgeAlert: (alertId, by) =>
+      alerts?.acknowledge(alertId, by) ?? { ok: false, code: 'NOT_FOUND', message: `no active alert ${alertId} (the predictors are not running)` },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The narrow ports the dashboard server needs. The agent adapts the real core, predictors,
+ * sources, spool and outputs to these; tests drive them with in-process fakes fed real
+ * `CoreEvent`s. The server never imports the core's implementation.
+ */
+import type { LinesideConfig } from '../config/schema.js';
+import type { AlertEvent, CoreEvent, OeeEvent, OeeFigures, StationState } from '../core/events.js';
+import type { Clock } from '../core/sample.js';
+import type { LossCategory } from '../config/schema.js';
+import type { Logger } from '../lib/logger.js';
+import type { HistoryReader, HistoryWriter } from '../outputs/history/types.js';
+import type { DeviceHealth } from '../sources/source.js';
+
+/** OEE of one window: the core's `OeeView` (figures.ts) has this shape. */
+export interface LiveOee {
+  readonly window: OeeEvent['window'];
+  readonly figures: OeeFigures;
+}
+
+/** One station as the core's `snapshot()` describes it (src/core/snapshot.ts `StationSnapshot`). */
+export interface LiveStationSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly line: string;
+  readonly state: StationState;
+  /** Wall ms the state began. */
+  readonly since: number;
+  readonly reason?: string;
+  readonly commsOk: boolean;
+  readonly idealCycleTimeMs: number;
+  readonly lastCycleTimeMs?: number;
+  readonly lastCycleAt?: number;
+  /** Counts of the current shift (of the rolling hour outside shifts). */
+  readonly counts: OeeFigures['counts'];
+  readonly target?: number;
+  readonly behindBy?: number;
+  readonly oee: { readonly shift?: LiveOee; readonly rolling: LiveOee; readonly previousShift?: LiveOee };
+  readonly openDowntime?: {
+    readonly downtimeId: string;
+    readonly start: number;
+    readonly durationMs: number;
+    readonly reason: string;
+    readonly category: LossCategory;
+    readonly faultCode?: number;
+  };
+}
+
+/** One line as the core's `snapshot()` describes it (src/core/snapshot.ts `LineSnapshot`). */
+export interface LiveLineSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly outputStation: string;
+  readonly ts: number;
+  readonly shift?: { readonly name: string; readonly key?: string; readonly start: number; readonly end: number; readonly target?: number };
+  /** During a break or outside shifts: the break's name or "off_shift". */
+  readonly plannedStop?: string;
+  readonly oee: { readonly shift?: LiveOee; readonly rolling: LiveOee };
+  readonly stations: readonly LiveStationSnapshot[];
+}
+
+/** The live core. */
+export interface LivePort {
+  /**
+   * The current picture, synchronously. Called when a websocket client connects, on
+   * `GET /api/snapshot`, and at most once per broadcast interval (~4/s) while events arrive.
+   * Must be cheap (the core builds it from counters, no history scan).
+   */
+  snapshot(): readonly LiveLineSnapshot[];
+  /**
+   * Called once by `buildApp`; the listener runs synchronously for every core event and never
+   * throws or blocks (it only marks what changed). Returns the unsubscribe, called on close.
+   */
+  subscribe(listener: (event: CoreEvent) => void): () => void;
+}
+
+export interface Operator {
+  /** Free text the operator typed (name or badge); not authenticated, kept for the record. */
+  readonly user?: string;
+  readonly note?: string;
+}
+
+export type CommandResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: 'NOT_FOUND' | 'UNKNOWN_REASON' | 'NOT_AVAILABLE'; readonly message: string };
+
+/** Operator commands into the core and the predictors. May return synchronously or a promise. */
+export interface CommandsPort {
+  /** Core `assignReason`: assign/change the reason of a downtime (open, or closed in the current/previous shift). */
+  assignReason(downtimeId: string, reasonId: string, by: Operator): CommandResult | Promise<CommandResult>;
+  /** Acknowledge an active alert; the predictors then emit the alert with status "acknowledged". */
+  acknowledgeAlert(alertId: string, by: Operator): CommandResult | Promise<CommandResult>;
+}
+
+/** Spool figures for /metrics and /readyz (the agent maps `SpoolHealth` onto this). */
+export interface SpoolStatus {
+  /** Committed rows not yet acknowledged by the slowest destination. */
+  readonly depth: number;
+  readonly bytes: number;
+  /** Rows dropped by the size/age bounds since start. */
+  readonly dropped: number;
+  readonly errors: number;
+  /** False while the spool cannot write (disk full, I/O error). */
+  readonly writable: boolean;
+  /** Wall ms since the oldest unsent row was written; 0 when nothing waits. */
+  readonly oldestUnsentAgeMs?: number;
+  readonly lastError?: string;
+}
+
+export interface OutputStatus {
+  readonly connected: boolean;
+  /** MQTT: messages published and acknowledged; InfluxDB: points written. Since start. */
+  readonly sent: number;
+  readonly errors: number;
+  readonly lastError?: string;
+}
+
+/** Health of the parts around the core. Polled by /metrics, /readyz and every ~2 s for the page. */
+export interface HealthPort {
+  /** Every source's devices (Modbus devices, "gpio"). */
+  sources(): readonly DeviceHealth[];
+  spool?(): SpoolStatus;
+  mqtt?(): OutputStatus;
+  influx?(): OutputStatus;
+}
+
+/** Alerts the predictors hold now (active and acknowledged); absent: the history's are used. */
+export interface AlertsPort {
+  list(): readonly AlertEvent[];
+}
+
+export interface ServerOptions {
+  /**
+   * Coalescing window of websocket deltas, ms: at most one delta per window; the first change
+   * after a quiet window goes out at once. Default 250 (at most 4 deltas a second).
+   */
+  readonly broadcastIntervalMs?: number;
+  /** Ping interval; a client that has not answered the previous ping is dropped; default 15 s. */
+  readonly heartbeatIntervalMs?: number;
+  /** Bytes queued for one client above which it is skipped (it gets a snapshot once it drains); default 512 KiB. */
+  readonly slowClientBytes?: number;
+  /** A client skipped for longer than this is disconnected; default 10 s. */
+  readonly slowClientTimeoutMs?: number;
+  /** Websocket clients at most; more get 503; default 200. */
+  readonly maxClients?: number;
+  /** How often device health is compared and sent to the page when it changed, ms; default 2,000. */
+  readonly healthIntervalMs?: number;
+  /** POST rate limit per client address: bucket size and refill per second; default 20 and 2. */
+  readonly rateLimit?: { readonly burst: number; readonly perSecond: number };
+  /** Operator session lifetime, ms; default 12 h. */
+  readonly sessionTtlMs?: number;
+  /** Directory of the page's files; default: src/web next to this module. */
+  readonly webDir?: string;
+  /** Trust X-Forwarded-For (behind a reverse proxy); default false. */
+  readonly trustProxy?: boolean;
+}
+
+export interface AppDeps {
+  readonly config: Readonly<LinesideConfig>;
+  readonly logger: Logger;
+  /** Default: the system clock. Tests inject one to drive the slow-client timeout. */
+  readonly clock?: Clock;
+  readonly live: LivePort;
+  readonly commands: CommandsPort;
+  /** The local history; the server reads it and notes accepted operator commands in it. */
+  readonly history: HistoryReader & Pick<HistoryWriter, 'noteReason' | 'noteAcknowledged'>;
+  readonly health: HealthPort;
+  readonly alerts?: AlertsPort;
+  readonly options?: ServerOptions;
+}

@@ -1,0 +1,65 @@
+/**
+ * Query and body parsing for the API, with messages that say what was expected. Throws
+ * `ApiError('BAD_REQUEST')`; the error handler turns it into a 400.
+ */
+import { z } from 'zod';
+import { ApiError } from './http-errors.js';
+
+type Query = Readonly<Record<string, unknown>>;
+
+/** A time as ms since the epoch ("1732500000000") or ISO-8601 ("2025-11-25T06:00:00Z"). */
+export function parseTime(query: Query, name: string): number | undefined {
+  const raw = query[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string') throw new ApiError('BAD_REQUEST', `${name}: give it once, as ms since the epoch or an ISO-8601 time`);
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new ApiError('BAD_REQUEST', `${name}: expected ms since the epoch or an ISO-8601 time such as 2025-11-25T06:00:00Z, got "${raw.slice(0, 40)}"`);
+  }
+  return ms;
+}
+
+export function parseInteger(query: Query, name: string, min: number, max: number): number | undefined {
+  const raw = query[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ApiError('BAD_REQUEST', `${name}: expected an integer from ${min} to ${max}, got "${String(raw).slice(0, 40)}"`);
+  }
+  return n;
+}
+
+export function parseString(query: Query, name: string): string | undefined {
+  const raw = query[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string') throw new ApiError('BAD_REQUEST', `${name}: give it once`);
+  return raw;
+}
+
+/** [from, to] with defaults; refuses from >= to. */
+export function parseRange(query: Query, defaults: { from: number; to: number }): { from: number; to: number } {
+  const from = parseTime(query, 'from') ?? defaults.from;
+  const to = parseTime(query, 'to') ?? defaults.to;
+  if (!(from < to)) throw new ApiError('BAD_REQUEST', `from must be before to (from=${new Date(from).toISOString()}, to=${new Date(to).toISOString()})`);
+  return { from, to };
+}
+
+const Operator = {
+  by: z.string().trim().min(1).max(64).optional().describe('who did it (name or badge), kept with the record'),
+  note: z.string().trim().max(500).optional(),
+};
+
+export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(64), ...Operator });
+export const AckBody = z.strictObject({ ...Operator });
+export const LoginBody = z.strictObject({ token: z.string().min(1).max(512) });
+
+/** Parses a JSON body; the 400 names the field and what was wrong with it. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? 'body' : `body.${issue.path.join('.')}`;
+  let message = issue?.message ?? 'invalid';
+  if (issue?.code === 'unrecognized_keys') message = `unknown field(s): ${issue.keys.join(', ')}`;
+  throw new ApiError('BAD_REQUEST', `${where}: ${message}`);
+}

@@ -1,0 +1,31 @@
+/** GET / (the page) and GET /static/:name (its scripts and styles). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from './context.js';
+import { sendError } from './http-errors.js';
+import { PAGE_SECURITY_HEADERS, type StaticFile } from './static.js';
+
+function serve(request: FastifyRequest, reply: FastifyReply, file: StaticFile): FastifyReply {
+  reply.headers({ ...PAGE_SECURITY_HEADERS, 'cache-control': 'no-cache', etag: file.etag });
+  if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
+  return reply.type(file.type).send(file.body);
+}
+
+export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/', { config: { access: 'view' } }, async (request, reply) => {
+    // A bookmark with ?token=: remember it in a cookie and drop it from the address bar, so it
+    // is neither shown on the TV nor kept in the history.
+    if (ctx.auth.viewTokenInQuery(request)) {
+      return reply.header('set-cookie', ctx.auth.viewCookie(request.protocol === 'https')).redirect('/', 303);
+    }
+    const index = ctx.files.get('index.html');
+    if (index === undefined) return sendError(reply, 'NOT_FOUND', 'index.html missing');
+    return serve(request, reply, index);
+  });
+
+  // Assets are not secret (the page without data is empty), and a login prompt needs its styles.
+  app.get<{ Params: { name: string } }>('/static/:name', { config: { access: 'open' } }, async (request, reply) => {
+    const file = ctx.files.get(request.params.name);
+    if (file === undefined || request.params.name === 'index.html') return sendError(reply, 'NOT_FOUND', `no file ${request.params.name}`);
+    return serve(request, reply, file);
+  });
+}

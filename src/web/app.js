@@ -1,0 +1,312 @@
+// Lineside dashboard: wires the live connection, the model and the renderers. Rendering is
+// batched per animation frame and only touches what changed; charts redraw when their data
+// changed, on resize, and every 30 s (so the "now" line and open spans move on).
+import * as api from './actions.js';
+import { cyclePoints, drawCycles, drawGantt, drawGauge, drawPareto, legendItems } from './charts.js';
+import { STATE_LABELS, formatDuration, formatTime } from './format.js';
+import { connectLive } from './live.js';
+import { agentNow, applyDelta, applySnapshot, createModel, paretoOf } from './model.js';
+import { renderAlerts, renderDevices, renderDowntime, tickDowntime } from './panels.js';
+import { renderOverview, renderTiles, tickTiles } from './tiles.js';
+
+const PROTOCOL = 1;
+const model = createModel();
+const ui = {
+  operator: false,
+  operatorEnabled: false,
+  operatorName: localStorage.getItem('lineside.operatorName') ?? '',
+  selected: localStorage.getItem('lineside.station') ?? null,
+};
+const dirty = new Set();
+let frame = 0;
+let live = null;
+/** Cycle chart of the selected station: columns of [window.from, window.to], one per pixel. */
+let cycleChart = null;
+
+const $ = (id) => document.getElementById(id);
+
+function invalidate(...parts) {
+  for (const p of parts) dirty.add(p);
+  if (frame === 0) frame = requestAnimationFrame(render);
+}
+
+function firstLine() {
+  return model.lines.values().next().value;
+}
+
+function render() {
+  frame = 0;
+  if (!model.ready) return;
+  const parts = new Set(dirty);
+  dirty.clear();
+  const line = firstLine();
+  if (parts.has('stations') || parts.has('lines') || parts.has('all')) {
+    ensureSelection();
+    renderTiles($('tiles'), model, ui.selected, selectStation);
+    const figures = renderOverview(model, line);
+    drawGauge($('g-oee'), figures?.oee);
+    drawGauge($('g-a'), figures?.availability);
+    drawGauge($('g-p'), figures?.performance);
+    drawGauge($('g-q'), figures?.quality);
+    drawPareto($('pareto'), paretoOf(model));
+    renderHeader(line);
+    tickTiles(agentNow(model));
+  }
+  if (parts.has('stations') || parts.has('timeline') || parts.has('all') || parts.has('charts')) drawTimeline();
+  if (parts.has('cycles') || parts.has('all') || parts.has('charts') || parts.has('stations')) drawCycleChart();
+  const actions = { ...ui, operatorEnabled: model.operatorEnabled && ui.operatorEnabled !== false, onAck, onAssign, onLogin: openLogin };
+  if (parts.has('alerts') || parts.has('all') || parts.has('operator')) renderAlerts($('alerts'), $('alert-count'), model, actions);
+  if (parts.has('downtime') || parts.has('all') || parts.has('operator')) renderDowntime($('downtime'), $('unassigned-count'), model, actions);
+  if (parts.has('devices') || parts.has('all')) renderDevices($('devices'), model);
+  if (parts.has('operator') || parts.has('all')) renderOperatorButton();
+  if (parts.has('all')) $('clock').textContent = formatTime(agentNow(model), model.timezone);
+}
+
+function renderHeader(line) {
+  $('line-name').textContent = line?.name ?? 'Lineside';
+  document.title = `${line?.name ?? 'Lineside'} · Lineside`;
+  const shift = $('shift');
+  shift.replaceChildren();
+  const now = agentNow(model);
+  const strong = document.createElement('strong');
+  if (line?.shift !== undefined) {
+    strong.textContent = `${line.shift.name} shift`;
+    shift.append(strong, ` ${formatTime(line.shift.start, model.timezone)}–${formatTime(line.shift.end, model.timezone)} · ${formatDuration(line.shift.end - now)} left`);
+  } else {
+    strong.textContent = 'No shift';
+    shift.append(strong, ' · last 8 hours');
+  }
+  if (line?.plannedStop !== undefined && line.plannedStop !== 'off_shift') shift.append(` · break: ${line.plannedStop}`);
+  $('timeline-range').textContent = `${formatTime(model.window.from, model.timezone)}–${formatTime(model.window.to, model.timezone)}`;
+}
+
+function drawTimeline() {
+  const rows = [...model.lines.values()].flatMap((l) => l.stationIds).map((id) => ({
+    label: model.stations.get(id)?.name ?? id,
+    spans: model.timeline.get(id) ?? [],
+  }));
+  drawGantt($('gantt'), rows, model.window.from, model.window.to, agentNow(model), model.timezone);
+}
+
+/** The station of the cycle chart: the last one clicked, else the line's output station. */
+function ensureSelection() {
+  if (ui.selected !== null && model.stations.has(ui.selected)) return;
+  ui.selected = firstLine()?.outputStation ?? model.stations.keys().next().value ?? null;
+}
+
+function selectStation(id) {
+  ui.selected = id;
+  localStorage.setItem('lineside.station', id);
+  cycleChart = null;
+  loadCycleChart();
+  invalidate('stations');
+}
+
+/** Loads the selected station's cycle times, one bucket per pixel of the chart. */
+async function loadCycleChart() {
+  ensureSelection();
+  const id = ui.selected;
+  if (id === null || !model.ready) return;
+  const points = cyclePoints($('cycles'));
+  const { from, to } = model.window;
+  try {
+    const history = await api.stationHistory(id, from, to, points);
+    if (ui.selected !== id) return;
+    const cols = new Map();
+    for (const b of history.cycles) {
+      const x = Math.min(points - 1, Math.floor(((b.from - from) / (to - from)) * points));
+      cols.set(x, { x, min: b.minMs, max: b.maxMs, sum: b.avgMs * b.count, count: b.count });
+    }
+    cycleChart = { station: id, from, to, points, cols };
+    model.cycleBatches.delete(id);
+    invalidate('cycles');
+  } catch {
+    // The next snapshot or selection retries.
+  }
+}
+
+function drawCycleChart() {
+  const station = ui.selected === null ? undefined : model.stations.get(ui.selected);
+  $('cycle-station').textContent = station?.name ?? '';
+  if (station === undefined || cycleChart === null || cycleChart.station !== station.id) return;
+  for (const batch of model.cycleBatches.get(station.id) ?? []) {
+    const x = Math.floor(((batch.to - cycleChart.from) / (cycleChart.to - cycleChart.from)) * cycleChart.points);
+    if (x < 0 || x >= cycleChart.points) continue;
+    const col = cycleChart.cols.get(x) ?? { x, min: Infinity, max: -Infinity, sum: 0, count: 0 };
+    col.min = Math.min(col.min, batch.minMs);
+    col.max = Math.max(col.max, batch.maxMs);
+    col.sum += batch.sumMs;
+    col.count += batch.count;
+    cycleChart.cols.set(x, col);
+  }
+  model.cycleBatches.delete(station.id);
+  drawCycles($('cycles'), [...cycleChart.cols.values()], cycleChart.points, station.idealCycleTimeMs, model.timezone, cycleChart.from, cycleChart.to);
+}
+
+function toast(text) {
+  const t = $('toast');
+  t.textContent = text;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (t.hidden = true), 4000);
+}
+
+async function onAssign(downtimeId, reason, button) {
+  button.disabled = true;
+  try {
+    const result = await api.assignReason(downtimeId, reason, ui.operatorName || undefined);
+    if (result.downtime !== undefined) model.downtime.set(result.downtime.id, result.downtime);
+    toast(`Reason saved: ${model.reasons.find((r) => r.id === reason)?.label ?? reason}`);
+    invalidate('downtime');
+  } catch (err) {
+    if (err.status === 401) setOperator(false);
+    toast(`Not saved: ${err.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function onAck(alertId, button) {
+  button.disabled = true;
+  try {
+    const result = await api.acknowledgeAlert(alertId, ui.operatorName || undefined);
+    if (result.alert !== undefined) model.alerts.set(result.alert.id, result.alert);
+    toast('Alert acknowledged');
+    invalidate('alerts');
+  } catch (err) {
+    if (err.status === 401) setOperator(false);
+    toast(`Not acknowledged: ${err.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function setOperator(on) {
+  ui.operator = on;
+  invalidate('operator');
+}
+
+function renderOperatorButton() {
+  const button = $('operator-btn');
+  button.hidden = !model.operatorEnabled;
+  button.textContent = ui.operator ? `Operator${ui.operatorName ? `: ${ui.operatorName}` : ''} · log out` : 'Operator login';
+  button.classList.toggle('on', ui.operator);
+}
+
+function openLogin() {
+  $('login-error').textContent = '';
+  $('login-name').value = ui.operatorName;
+  $('login-dialog').showModal();
+  $('login-token').focus();
+}
+
+function setupLogin() {
+  $('operator-btn').addEventListener('click', async () => {
+    if (!ui.operator) return openLogin();
+    await api.logout().catch(() => undefined);
+    setOperator(false);
+  });
+  $('login-cancel').addEventListener('click', () => $('login-dialog').close());
+  $('login-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await api.login($('login-token').value);
+      ui.operatorName = $('login-name').value.trim();
+      localStorage.setItem('lineside.operatorName', ui.operatorName);
+      $('login-token').value = '';
+      $('login-dialog').close();
+      setOperator(true);
+      toast('Logged in as operator');
+    } catch (err) {
+      $('login-error').textContent = err.message;
+    }
+  });
+}
+
+function setConnection(status, offlineSince) {
+  const conn = $('conn');
+  const main = $('main');
+  if (status === 'live') {
+    conn.textContent = 'live';
+    conn.className = 'conn conn-live';
+    main.classList.remove('stale');
+  } else if (status === 'connecting') {
+    conn.textContent = 'connecting';
+    conn.className = 'conn conn-connecting';
+  } else {
+    conn.textContent = offlineSince ? `offline since ${formatTime(offlineSince + model.skewMs, model.timezone)}` : 'offline';
+    conn.className = 'conn conn-offline';
+    main.classList.add('stale');
+  }
+}
+
+function setupLegend() {
+  const legend = $('legend');
+  for (const { state, color } of legendItems()) {
+    const li = document.createElement('li');
+    const sw = document.createElement('span');
+    sw.className = 'sw';
+    sw.style.background = color;
+    li.append(sw, STATE_LABELS[state]);
+    legend.append(li);
+  }
+}
+
+function start() {
+  setupLegend();
+  setupLogin();
+  api.session().then((s) => {
+    ui.operator = s.operator === true;
+    ui.operatorEnabled = s.operatorEnabled === true;
+    invalidate('operator');
+  }).catch(() => undefined);
+
+  live = connectLive({
+    onSnapshot(data) {
+      if (data.protocol !== PROTOCOL) {
+        // The agent was upgraded: load the matching page.
+        setTimeout(() => location.reload(), 1000);
+        return;
+      }
+      const windowMoved = model.window.from !== data.window.from;
+      applySnapshot(model, data);
+      if (cycleChart === null || windowMoved) loadCycleChart();
+      invalidate('all');
+    },
+    onDelta(delta) {
+      if (!model.ready) return;
+      const { changed, resync } = applyDelta(model, delta);
+      if (resync) live.resync();
+      invalidate(...changed);
+    },
+    onStatus: setConnection,
+    onAuthLost() {
+      location.reload();
+    },
+  });
+
+  setInterval(() => {
+    const now = agentNow(model);
+    $('clock').textContent = formatTime(now, model.timezone);
+    if (!model.ready) return;
+    tickTiles(now);
+    tickDowntime(now);
+  }, 1000);
+  // The "now" line, open spans and the shift countdown move on.
+  setInterval(() => invalidate('charts', 'lines'), 30_000);
+  setInterval(loadCycleChart, 5 * 60_000);
+  // Charts follow their boxes (a layout change that is not a window resize: fonts, lists).
+  const observer = new window.ResizeObserver(() => invalidate('stations', 'charts'));
+  for (const id of ['gantt', 'cycles', 'pareto']) observer.observe($(id));
+  let resizeTimer = 0;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      cycleChart = null;
+      loadCycleChart();
+      invalidate('all');
+    }, 200);
+  });
+}
+
+start();

@@ -1,0 +1,179 @@
+// Andon tiles (one per station) and the line overview. Elements are created once per station
+// and updated in place: a week of deltas creates no DOM garbage.
+import { STATE_LABELS, formatCount, formatCycle, formatDuration, formatPercent } from './format.js';
+
+const tileElements = new Map();
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function metric(label) {
+  const box = el('div', 'metric');
+  box.append(el('div', 'k', label));
+  const v = el('div', 'v');
+  box.append(v);
+  return { box, v };
+}
+
+function createTile(station, onSelect) {
+  const root = el('article', 'tile');
+  root.dataset.station = station.id;
+  root.tabIndex = 0;
+  const band = el('div', 'tile-band');
+  const head = el('div', 'tile-head');
+  const name = el('span', 'tile-name');
+  const comms = el('span', 'tile-comms', 'NO COMMS');
+  head.append(name, comms);
+  const state = el('div', 'tile-state');
+  const since = el('div', 'tile-since');
+  const reason = el('div', 'tile-reason');
+  band.append(head, state, since, reason);
+  const body = el('div', 'tile-body');
+  const cycle = metric('Last cycle / ideal');
+  const count = metric('Count / target');
+  const behind = metric('Behind plan');
+  const oee = metric('OEE shift');
+  body.append(cycle.box, count.box, behind.box, oee.box);
+  root.append(band, body);
+  root.addEventListener('click', () => onSelect(station.id));
+  root.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') onSelect(station.id);
+  });
+  return { root, band, name, comms, state, since, reason, cycle: cycle.v, count: count.v, behind: behind.v, oee: oee.v, sinceMs: 0 };
+}
+
+function setValue(node, main, small, className) {
+  node.textContent = main;
+  if (small !== undefined) {
+    const s = document.createElement('small');
+    s.textContent = small;
+    node.append(' ', s);
+  }
+  node.className = `v${className ? ` ${className}` : ''}`;
+}
+
+export function behindText(behindBy) {
+  if (!Number.isFinite(behindBy)) return { text: '–', cls: '' };
+  const n = Math.round(behindBy);
+  if (n > 0) return { text: `behind by ${formatCount(n)}`, cls: 'behind' };
+  if (n < 0) return { text: `ahead by ${formatCount(-n)}`, cls: 'ahead' };
+  return { text: 'on plan', cls: 'ahead' };
+}
+
+/** Creates, updates and orders the tiles; returns nothing. */
+export function renderTiles(container, model, selected, onSelect) {
+  const order = [...model.lines.values()].flatMap((l) => l.stationIds);
+  // More than five tiles do not fit one row of a TV at full size.
+  container.classList.toggle('compact', order.length > 5);
+  for (const id of [...tileElements.keys()]) {
+    if (!model.stations.has(id)) {
+      tileElements.get(id).root.remove();
+      tileElements.delete(id);
+    }
+  }
+  order.forEach((id, index) => {
+    const station = model.stations.get(id);
+    if (station === undefined) return;
+    let t = tileElements.get(id);
+    if (t === undefined) {
+      t = createTile(station, onSelect);
+      tileElements.set(id, t);
+    }
+    if (container.children[index] !== t.root) container.insertBefore(t.root, container.children[index] ?? null);
+    t.root.dataset.state = station.state;
+    t.root.classList.toggle('selected', id === selected);
+    t.band.className = `tile-band state-${station.state}`;
+    t.name.textContent = station.name;
+    t.comms.hidden = station.commsOk;
+    t.state.textContent = STATE_LABELS[station.state] ?? station.state;
+    t.sinceMs = station.since;
+    const reason = station.openDowntime?.reasonLabel ?? station.reasonLabel ?? '';
+    t.reason.textContent = station.state === 'down' && reason === 'Unassigned' ? 'Reason not assigned yet' : reason;
+    const slow = station.lastCycleTimeMs !== undefined && station.lastCycleTimeMs > station.idealCycleTimeMs * 1.1;
+    setValue(t.cycle, station.lastCycleTimeMs !== undefined ? formatCycle(station.lastCycleTimeMs) : '–', `/ ${formatCycle(station.idealCycleTimeMs)}`, slow ? 'slow' : '');
+    setValue(t.count, formatCount(station.counts.total), station.target !== undefined ? `/ ${formatCount(station.target)}` : undefined);
+    const b = behindText(station.behindBy);
+    setValue(t.behind, b.text, undefined, b.cls);
+    const figures = (station.oee ?? station.rollingOee)?.figures;
+    setValue(t.oee, formatPercent(figures?.oee), station.oee === undefined ? 'last hour' : undefined);
+  });
+}
+
+/** Updates every tile's "time in state" (called every second). */
+export function tickTiles(nowMs) {
+  for (const t of tileElements.values()) t.since.textContent = formatDuration(nowMs - t.sinceMs);
+}
+
+export function renderOverview(model, line) {
+  const figures = line?.oee?.figures ?? line?.rollingOee?.figures;
+  const output = line === undefined ? undefined : model.stations.get(line.outputStation);
+  const good = figures?.counts?.good ?? output?.counts?.good;
+  document.getElementById('ov-count').textContent = formatCount(good);
+  const target = line?.shift?.target ?? figures?.target ?? output?.target;
+  document.getElementById('ov-target').textContent = target !== undefined ? formatCount(target) : '–';
+  const b = behindText(figures?.behindBy ?? output?.behindBy);
+  const behind = document.getElementById('ov-behind');
+  behind.textContent = b.text === '–' ? '' : b.text;
+  behind.className = `ov-behind ${b.cls}`;
+
+  renderLineStatus(model, line);
+
+  const flow = document.getElementById('flow');
+  const ids = line?.stationIds ?? [];
+  while (flow.children.length > ids.length) flow.lastChild.remove();
+  ids.forEach((id, i) => {
+    let li = flow.children[i];
+    if (li === undefined) {
+      li = el('li');
+      li.append(el('span', 'chip'));
+      flow.append(li);
+    }
+    const station = model.stations.get(id);
+    const chip = li.firstChild;
+    chip.textContent = station?.name ?? id;
+    chip.className = `chip state-${station?.state ?? 'comms_lost'}${id === line.outputStation ? ' output' : ''}`;
+    chip.title = `${station?.name ?? id}: ${STATE_LABELS[station?.state] ?? ''}${id === line.outputStation ? ' (line output)' : ''}`;
+  });
+  return figures;
+}
+
+const STOPPED = new Set(['down', 'small_stop', 'starved', 'blocked']);
+
+/** One sentence a manager reads from across the hall: all running, or what is not. */
+function renderLineStatus(model, line) {
+  const node = document.getElementById('ov-status');
+  const stations = (line?.stationIds ?? []).map((id) => model.stations.get(id)).filter((s) => s !== undefined);
+  const down = stations.filter((s) => s.state === 'down');
+  const stopped = stations.filter((s) => STOPPED.has(s.state) && s.state !== 'down');
+  const blind = stations.filter((s) => s.state === 'comms_lost');
+  const planned = stations.filter((s) => s.state === 'planned_stop');
+  node.replaceChildren();
+  let cls = 'good';
+  let text = 'All running';
+  let sub = `${stations.length} stations`;
+  if (down.length > 0) {
+    cls = 'bad';
+    text = `${down.length} down`;
+    sub = down.map((s) => s.name).join(', ');
+  } else if (blind.length > 0) {
+    cls = 'warn';
+    text = `${blind.length} without data`;
+    sub = blind.map((s) => s.name).join(', ');
+  } else if (stopped.length > 0) {
+    cls = 'warn';
+    text = `${stopped.length} stopped`;
+    sub = stopped.map((s) => `${s.name} (${STATE_LABELS[s.state].toLowerCase()})`).join(', ');
+  } else if (planned.length === stations.length && stations.length > 0) {
+    cls = '';
+    text = line?.plannedStop === 'off_shift' ? 'Off shift' : 'Planned stop';
+    sub = line?.plannedStop && line.plannedStop !== 'off_shift' ? line.plannedStop : '';
+  }
+  node.className = `ov-status ${cls}`;
+  node.append(text);
+  const s = el('span', 'sub', sub);
+  node.append(s);
+}
