@@ -1,0 +1,169 @@
+/**
+ * Cycle-time drift: a machine that is wearing out gets slower before it stops. Clean cycles (no
+ * stop, starvation or blocking inside them, not in the warm-up after a stop) are grouped into
+ * subgroups; an EWMA chart (lambda ~0.1, L ~2.8) and an upper CUSUM run on the subgroup means
+ * against a robust baseline (median and MAD of past in-control subgroups), optionally with
+ * Western Electric run rules. Only slowing down is reported: a faster machine is not failing.
+ *
+ * The baseline learns online but with a lag: a subgroup joins it only after the following
+ * `baselineLagSubgroups` subgroups stayed in control, so a slow drift is not learnt as normal.
+ */
+import type { CycleEvent, StationState } from '../../core/events.js';
+import type { CycleDriftTuning } from '../presets.js';
+import { robustOf, type RobustEstimate } from '../stats/robust.js';
+import { NumberRing } from '../stats/ring.js';
+import { round, windowOf, type Severity, type Verdict } from '../types.js';
+
+/** Stops after which the next cycles are warm-up (a small stop or starvation only spoils one cycle). */
+const LONG_STOPS: ReadonlySet<StationState> = new Set(['down', 'planned_stop', 'comms_lost']);
+
+export interface CycleDriftCheckpoint {
+  readonly baseline: number[];
+  readonly pending: number[];
+  readonly ewma: number;
+  readonly cusum: number;
+}
+
+export class CycleDriftDetector {
+  private readonly baseline: NumberRing;
+  private readonly pending: NumberRing;
+  private readonly recent = new NumberRing(8);
+  private estimate: RobustEstimate | undefined;
+  private ewma = Number.NaN;
+  private cusum = 0;
+  private skip = 1;
+  private sum = 0;
+  private count = 0;
+  private groupFrom = Number.NaN;
+  private excursionFrom = Number.NaN;
+  private subgroups = 0;
+
+  constructor(
+    private readonly tuning: CycleDriftTuning,
+    private readonly idealCycleTimeMs: number,
+  ) {
+    this.baseline = new NumberRing(tuning.baselineSubgroups);
+    this.pending = new NumberRing(tuning.baselineLagSubgroups);
+  }
+
+  /** A state change: the cycle spanning it is not clean; after a long stop the machine warms up. */
+  onState(state: StationState): void {
+    if (state === 'running') return;
+    // A breakdown ends with a repair: the chart starts again from the baseline rather than
+    // carrying the evidence of the machine that was just fixed.
+    if (state === 'down' && !Number.isNaN(this.ewma)) {
+      this.ewma = Number.NaN;
+      this.cusum = 0;
+      this.recent.clear();
+    }
+    this.skip = Math.max(this.skip, LONG_STOPS.has(state) ? this.tuning.warmupCycles + 1 : 2);
+  }
+
+  /** Returns a verdict when a subgroup completes, else undefined. */
+  onCycle(e: CycleEvent): Verdict | undefined {
+    if (this.skip > 0) {
+      this.skip--;
+      return undefined;
+    }
+    // A cycle over twice the ideal hides a stop the state machine did not see (e.g. between polls).
+    if (!(e.cycleTimeMs > 0) || e.cycleTimeMs > 2 * this.idealCycleTimeMs) return undefined;
+    if (this.count === 0) this.groupFrom = e.ts - e.cycleTimeMs;
+    this.sum += e.cycleTimeMs;
+    this.count++;
+    if (this.count < this.tuning.subgroupSize) return undefined;
+    const mean = this.sum / this.count;
+    this.sum = 0;
+    this.count = 0;
+    return this.subgroup(mean, this.groupFrom, e.ts);
+  }
+
+  private subgroup(mean: number, fromMs: number, toMs: number): Verdict {
+    const t = this.tuning;
+    this.subgroups++;
+    if (this.baseline.length < t.minBaselineSubgroups) {
+      this.baseline.push(mean);
+      this.estimate = undefined;
+      return 'unknown';
+    }
+    const est = (this.estimate ??= robustOf(this.baseline));
+    const center = est.median;
+    // Quantised counters can make the MAD tiny: never assume better than 0.1 % repeatability.
+    const sigma = Math.max(est.sigma, center * 0.001);
+    if (Number.isNaN(this.ewma)) this.ewma = center;
+    this.ewma = t.lambda * mean + (1 - t.lambda) * this.ewma;
+    const u = (mean - center) / sigma;
+    // Capped so that, once the cause is gone, the sum comes back down in a few subgroups.
+    this.cusum = Math.min(2 * t.cusumH, Math.max(0, this.cusum + u - t.cusumK));
+    this.recent.push(u);
+    const ewmaSigma = sigma * Math.sqrt(t.lambda / (2 - t.lambda));
+    const ucl = center + t.L * ewmaSigma;
+    const rule = t.runRules ? this.runRule() : undefined;
+    const relShift = (this.ewma - center) / center;
+    const signal = (this.ewma > ucl || this.cusum > t.cusumH || rule !== undefined) && relShift >= t.minRelativeShift;
+
+    if (signal) {
+      this.pending.clear();
+      if (Number.isNaN(this.excursionFrom)) this.excursionFrom = fromMs;
+      const severity: Severity = relShift >= 0.15 ? 'critical' : relShift >= 2 * t.minRelativeShift ? 'warning' : 'info';
+      return {
+        severity,
+        summary: `cycles ${round(relShift * 100, 1)} % slower than the baseline (${round(this.ewma / 1000, 2)} s vs ${round(center / 1000, 2)} s)`,
+        evidence: {
+          detector: 'cycle_drift',
+          baselineCycleTimeMs: round(center, 1),
+          baselineSigmaMs: round(sigma, 2),
+          baselineSubgroups: est.n,
+          subgroupSize: t.subgroupSize,
+          lastSubgroupMeanMs: round(mean, 1),
+          ewmaMs: round(this.ewma, 1),
+          ewmaUclMs: round(ucl, 1),
+          lambda: t.lambda,
+          L: t.L,
+          cusum: round(this.cusum, 2),
+          cusumH: t.cusumH,
+          relativeIncrease: round(relShift, 4),
+          ...(rule !== undefined ? { runRule: rule } : {}),
+          window: windowOf(this.excursionFrom, toMs),
+        },
+      };
+    }
+    const clear = (this.ewma < center + 0.5 * (ucl - center) && this.cusum < t.cusumH / 2) || relShift < t.minRelativeShift / 2;
+    if (clear) {
+      this.excursionFrom = Number.NaN;
+      if (this.pending.length >= this.pending.capacity) {
+        this.baseline.push(this.pending.shift());
+        this.estimate = undefined;
+      }
+      this.pending.push(mean);
+      return 'clear';
+    }
+    return 'unknown';
+  }
+
+  /** Western Electric rules 2-4, upward side, on standardized subgroup means. */
+  private runRule(): string | undefined {
+    const n = this.recent.length;
+    const countAbove = (last: number, limit: number): number => {
+      let c = 0;
+      for (let i = Math.max(0, n - last); i < n; i++) if (this.recent.at(i) > limit) c++;
+      return c;
+    };
+    if (n >= 3 && countAbove(3, 2) >= 2) return 'WE2: 2 of 3 beyond 2 sigma';
+    if (n >= 5 && countAbove(5, 1) >= 4) return 'WE3: 4 of 5 beyond 1 sigma';
+    if (n >= 8 && countAbove(8, 0) >= 8) return 'WE4: 8 in a row above the center line';
+    return undefined;
+  }
+
+  checkpoint(): CycleDriftCheckpoint {
+    return { baseline: this.baseline.toArray(), pending: this.pending.toArray(), ewma: this.ewma, cusum: this.cusum };
+  }
+
+  restore(cp: CycleDriftCheckpoint): void {
+    this.baseline.load(cp.baseline);
+    this.pending.load(cp.pending);
+    this.ewma = Number.isFinite(cp.ewma) ? cp.ewma : Number.NaN;
+    this.cusum = Number.isFinite(cp.cusum) ? cp.cusum : 0;
+    this.estimate = undefined;
+    this.skip = this.tuning.warmupCycles + 1;
+  }
+}
