@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'MQTT_CONNECT'
   | 'SPOOL_CORRUPT'
   | 'SPOOL_IO'
+  | 'HISTORY_IO'
   | 'INFLUX_WRITE'
   | 'INFLUX_POISON'
   | 'SERVER_START'

@@ -4,59 +4,20 @@
  * `CoreEvent`s. The server never imports the core's implementation.
  */
 import type { LinesideConfig } from '../config/schema.js';
-import type { AlertEvent, CoreEvent, OeeEvent, OeeFigures, StationState } from '../core/events.js';
+import type { AlertEvent, CoreEvent } from '../core/events.js';
 import type { Clock } from '../core/sample.js';
-import type { LossCategory } from '../config/schema.js';
+import type { LineSnapshot, OeeView, StationSnapshot } from '../core/snapshot.js';
 import type { Logger } from '../lib/logger.js';
 import type { HistoryReader, HistoryWriter } from '../outputs/history/types.js';
 import type { DeviceHealth } from '../sources/source.js';
 
-/** OEE of one window: the core's `OeeView` (figures.ts) has this shape. */
-export interface LiveOee {
-  readonly window: OeeEvent['window'];
-  readonly figures: OeeFigures;
-}
-
-/** One station as the core's `snapshot()` describes it (src/core/snapshot.ts `StationSnapshot`). */
-export interface LiveStationSnapshot {
-  readonly id: string;
-  readonly name: string;
-  readonly line: string;
-  readonly state: StationState;
-  /** Wall ms the state began. */
-  readonly since: number;
-  readonly reason?: string;
-  readonly commsOk: boolean;
-  readonly idealCycleTimeMs: number;
-  readonly lastCycleTimeMs?: number;
-  readonly lastCycleAt?: number;
-  /** Counts of the current shift (of the rolling hour outside shifts). */
-  readonly counts: OeeFigures['counts'];
-  readonly target?: number;
-  readonly behindBy?: number;
-  readonly oee: { readonly shift?: LiveOee; readonly rolling: LiveOee; readonly previousShift?: LiveOee };
-  readonly openDowntime?: {
-    readonly downtimeId: string;
-    readonly start: number;
-    readonly durationMs: number;
-    readonly reason: string;
-    readonly category: LossCategory;
-    readonly faultCode?: number;
-  };
-}
-
-/** One line as the core's `snapshot()` describes it (src/core/snapshot.ts `LineSnapshot`). */
-export interface LiveLineSnapshot {
-  readonly id: string;
-  readonly name: string;
-  readonly outputStation: string;
-  readonly ts: number;
-  readonly shift?: { readonly name: string; readonly key?: string; readonly start: number; readonly end: number; readonly target?: number };
-  /** During a break or outside shifts: the break's name or "off_shift". */
-  readonly plannedStop?: string;
-  readonly oee: { readonly shift?: LiveOee; readonly rolling: LiveOee };
-  readonly stations: readonly LiveStationSnapshot[];
-}
+/**
+ * The live picture, as the core's `snapshot()` describes it. Type-only imports: the server
+ * depends on the shape, never on the core's implementation, and the two cannot drift apart.
+ */
+export type LiveOee = OeeView;
+export type LiveStationSnapshot = StationSnapshot;
+export type LiveLineSnapshot = LineSnapshot;
 
 /** The live core. */
 export interface LivePort {

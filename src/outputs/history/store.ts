@@ -147,11 +147,11 @@ class SqliteHistoryStore implements HistoryStore {
   private failed(what: string, err: unknown): void {
     this.writeErrors++;
     this.writable = false;
-    this.lastError = `SPOOL_IO history ${what} failed on ${this.file}: ${errorMessage(err)}`;
+    this.lastError = `HISTORY_IO history ${what} failed on ${this.file}: ${errorMessage(err)}`;
     const now = this.options.clock.monoMs();
     if (now - this.lastErrorLoggedAt >= LOG_EVERY_MS) {
       this.lastErrorLoggedAt = now;
-      this.options.logger.error({ err: { code: 'SPOOL_IO', message: errorMessage(err) }, file: this.file, buffered: this.buffer.length }, `history ${what} failed; retrying`);
+      this.options.logger.error({ err: { code: 'HISTORY_IO', message: errorMessage(err) }, file: this.file, buffered: this.buffer.length }, `history ${what} failed; retrying`);
     }
   }
 

@@ -9,6 +9,7 @@
  * BADC = BADCFEHG, DCBA = HGFEDCBA. 16-bit values and strings only see the byte swap
  * (BADC/DCBA swap the two bytes of each register; ABCD/CDAB keep them).
  */
+import { registerCount } from '../../config/addresses.js';
 import type { TagType, WordOrder } from '../../config/schema.js';
 
 export type TagValue = number | boolean | string;
@@ -29,20 +30,7 @@ export type DecodeResult = { readonly ok: true; readonly value: TagValue } | { r
 
 /** Registers a register-area value of this type occupies (strings: its length). */
 export function wordsFor(spec: Pick<DecodeSpec, 'type' | 'length'>): number {
-  switch (spec.type) {
-    case 'int32':
-    case 'uint32':
-    case 'float32':
-      return 2;
-    case 'int64':
-    case 'uint64':
-    case 'float64':
-      return 4;
-    case 'string':
-      return spec.length ?? 1;
-    default:
-      return 1;
-  }
+  return registerCount(spec.type, spec.length) ?? 1;
 }
 
 /**
