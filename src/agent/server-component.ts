@@ -1,7 +1,7 @@
 import { openHistoryStore } from '../outputs/history/index.js';
 import { commandsPortOf } from '../server/adapt-core.js';
-import type { HealthPort, OutputStatus, SpoolStatus } from '../server/deps.js';
-import { dashboardComponent } from '../server/start.js';
+import type { AppDeps, HealthPort, OutputStatus, SpoolStatus } from '../server/deps.js';
+import { startServer, type RunningServer } from '../server/start.js';
 import type { DeviceHealth } from '../sources/source.js';
 import type { AgentParts } from './agent.js';
 import type { Component } from './lifecycle.js';
@@ -78,4 +78,21 @@ export function serverComponents(parts: AgentParts): Component[] {
       stop: async () => history.close(),
     },
   ];
+}
+
+/** The dashboard as a lifecycle component (role "server": started after the core, stopped before it). */
+function dashboardComponent(deps: AppDeps): Component {
+  let running: RunningServer | undefined;
+  return {
+    name: 'dashboard',
+    role: 'server',
+    async start() {
+      running = await startServer(deps);
+    },
+    async stop() {
+      const r = running;
+      running = undefined;
+      await r?.close();
+    },
+  };
 }

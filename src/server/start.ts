@@ -1,10 +1,9 @@
 /**
- * Listening: the agent starts the dashboard with `dashboardComponent(deps)` (a lifecycle
- * component of role "server") or `startServer(deps)` directly. Host and port come from
+ * Listening: the agent starts the dashboard with `startServer(deps)` (wrapped as a lifecycle
+ * component in src/agent/server-component.ts). Host and port come from
  * `server.host` / `server.port` unless overridden (port 0 picks a free port, for tests).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Component } from '../agent/lifecycle.js';
 import { errorMessage, LinesideError } from '../lib/errors.js';
 import { buildApp } from './app.js';
 import type { AppDeps } from './deps.js';
@@ -34,22 +33,4 @@ export async function startServer(deps: AppDeps, listen: { host?: string; port?:
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   deps.logger.info({ component: 'server', url: `http://${urlHost}:${boundPort}` }, 'dashboard listening');
   return { app, url: `http://${urlHost}:${boundPort}`, port: boundPort, close: () => app.close() };
-}
-
-/** The dashboard as a lifecycle component (started after the core, stopped before it). */
-export function dashboardComponent(deps: AppDeps, listen: { host?: string; port?: number } = {}): Component & { running(): RunningServer | undefined } {
-  let running: RunningServer | undefined;
-  return {
-    name: 'dashboard',
-    role: 'server',
-    async start() {
-      running = await startServer(deps, listen);
-    },
-    async stop() {
-      const r = running;
-      running = undefined;
-      await r?.close();
-    },
-    running: () => running,
-  };
 }

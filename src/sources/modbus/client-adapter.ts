@@ -6,7 +6,6 @@
 import ModbusSerial from 'modbus-serial';
 import { errorMessage } from '../../lib/errors.js';
 import type { ReadSpan } from './errors.js';
-import type { ReadReply } from './transport.js';
 
 // modbus-serial is CommonJS with `module.exports.default = module.exports`; under NodeNext its
 // typings describe the default import as the module namespace, so take `.default` (same object).
@@ -19,6 +18,17 @@ export function createClient(): Client {
 
 /** Bounded wait for a serial port to close before it is reopened ("Cannot lock port" otherwise). */
 const CLOSE_WAIT_MS = 2_000;
+
+/** One successful read: what the transport hands the poller. */
+export interface ReadReply {
+  /** Registers for holding/input reads (exactly `span.count`). */
+  readonly registers?: readonly number[];
+  /** Bits for coil/discrete reads (exactly `span.count`). */
+  readonly bits?: readonly boolean[];
+  readonly latencyMs: number;
+  /** Changes whenever a new connection was made: the poller re-emits every value then. */
+  readonly connectionId: number;
+}
 
 /**
  * RTU frames are delimited by 3.5 character times of silence (Modbus over Serial Line v1.02,

@@ -37,6 +37,7 @@ import {
   toReply,
   watchPort,
   type Client,
+  type ReadReply,
 } from './client-adapter.js';
 import { endpointUrl, type TransportEndpoint } from './endpoint.js';
 import {
@@ -62,15 +63,8 @@ export interface TransportRequest {
   readonly tags?: readonly string[];
 }
 
-export interface ReadReply {
-  /** Registers for holding/input reads (exactly `span.count`). */
-  readonly registers?: readonly number[];
-  /** Bits for coil/discrete reads (exactly `span.count`). */
-  readonly bits?: readonly boolean[];
-  readonly latencyMs: number;
-  /** Changes whenever a new connection was made: the poller re-emits every value then. */
-  readonly connectionId: number;
-}
+// The reply shape lives beside toReply(), which builds it; re-exported for the transport's users.
+export type { ReadReply } from './client-adapter.js';
 
 export interface TransportOptions {
   readonly backoff: BackoffPolicy;
