@@ -99,7 +99,7 @@ export function drawPareto(canvas, items) {
     ctx.textAlign = 'left';
     ctx.fillText(ellipsize(ctx, item.label, labelW - 6), 0, y + rowH / 2);
     const barW = Math.max(2, (item.ms / top) * barMax);
-    ctx.fillStyle = item.reason === 'unassigned' ? '#dc2626' : item.reason === 'starved' || item.reason === 'blocked' ? '#f97316' : '#f87171';
+    ctx.fillStyle = item.reason === 'unassigned' ? '#dc2626' : item.reason === 'starved' || item.reason === 'blocked' ? stateColor(item.reason) : '#f87171';
     ctx.fillRect(labelW, y + rowH * 0.18, barW, rowH * 0.64);
     ctx.fillStyle = '#eef3f8';
     ctx.font = `700 ${fs}px system-ui, sans-serif`;
