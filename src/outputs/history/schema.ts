@@ -3,6 +3,7 @@
  * from version i to i + 1, each in its own transaction; add new ones at the end, never edit one).
  */
 import type Database from 'better-sqlite3';
+import { applyWalPragmas, runMigrations } from '../../lib/sqlite-setup.js';
 
 type Db = Database.Database;
 
@@ -101,25 +102,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * chart data on a power cut is acceptable, an fsync per batch on an SD card is not needed.
  */
 export function applyPragmas(db: Db): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma(`journal_size_limit = ${8 * 1024 * 1024}`);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('temp_store = MEMORY');
+  applyWalPragmas(db, { synchronous: 'NORMAL', journalSizeLimitBytes: 8 * 1024 * 1024 });
 }
 
 export function migrate(db: Db): number {
-  const from = db.pragma('user_version', { simple: true }) as number;
-  if (from > SCHEMA_VERSION) {
-    throw new Error(`written by a newer Lineside (history schema version ${from}, this version knows ${SCHEMA_VERSION})`);
-  }
-  for (let version = from; version < SCHEMA_VERSION; version++) {
-    const step = MIGRATIONS[version];
-    if (step === undefined) break;
-    db.transaction(() => {
-      step(db);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
-  return from;
+  return runMigrations(db, MIGRATIONS, 'history schema');
 }

@@ -4,6 +4,7 @@
  * Add new migrations at the end; never edit a released one.
  */
 import type Database from 'better-sqlite3';
+import { applyWalPragmas, runMigrations } from '../../lib/sqlite-setup.js';
 
 type Db = Database.Database;
 
@@ -47,26 +48,10 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * - journal_size_limit: truncate the WAL after checkpoints so it does not stay at its peak size.
  */
 export function applyPragmas(db: Db): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('temp_store = MEMORY');
+  applyWalPragmas(db, { synchronous: 'FULL', journalSizeLimitBytes: 16 * 1024 * 1024 });
 }
 
 /** Brings the file to SCHEMA_VERSION; returns the version it had. Throws on a newer file. */
 export function migrate(db: Db): number {
-  const from = db.pragma('user_version', { simple: true }) as number;
-  if (from > SCHEMA_VERSION) {
-    throw new Error(`written by a newer Lineside (schema version ${from}, this version knows ${SCHEMA_VERSION})`);
-  }
-  for (let version = from; version < SCHEMA_VERSION; version++) {
-    const step = MIGRATIONS[version];
-    if (step === undefined) break;
-    db.transaction(() => {
-      step(db);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
-  return from;
+  return runMigrations(db, MIGRATIONS, 'schema');
 }
