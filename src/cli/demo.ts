@@ -19,37 +19,62 @@ dashboard on this machine, with no external service. Ctrl-C stops everything cle
   --seed N        the simulator's random seed (default 1)
   --http-port P   dashboard port (default 8080, or a free one if taken)
   --mqtt-port P   embedded broker port (default 1883, or a free one if taken)
+Each option can also come from the environment (handy with \`npm start\`); a flag wins:
+  LINESIDE_DEMO_SPEED, LINESIDE_DEMO_SEED, LINESIDE_DEMO_HTTP_PORT, LINESIDE_DEMO_MQTT_PORT,
+  LINESIDE_DEMO_HTTP_HOST (default 127.0.0.1; 0.0.0.0 to show the dashboard on the LAN).
 Data (spool, history) goes to ./.lineside/demo (LINESIDE_DEMO_DATA overrides).
 `;
 
+interface DemoOptions {
+  readonly speed: number;
+  readonly seed: number;
+  /** 0 = the default port, or a free one when it is taken. */
+  readonly httpPort: number;
+  readonly mqttPort: number;
+}
+
+/** Flags first, then LINESIDE_DEMO_* variables, then defaults; throws naming the bad value. */
+function demoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOptions | 'help' {
+  const { values } = parseArgs({
+    args,
+    options: {
+      speed: { type: 'string' },
+      seed: { type: 'string' },
+      'http-port': { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const pick = (flag: keyof typeof values, variable: string, fallback: number, valid: (n: number) => boolean, what: string): number => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === 'boolean') return fallback;
+    const text = fromFlag ?? env[variable];
+    if (text === undefined || text === '') return fallback;
+    const n = Number(text);
+    if (!Number.isFinite(n) || !valid(n)) {
+      throw new Error(`${fromFlag === undefined ? variable : `--${flag}`} must be ${what}, got "${text}"`);
+    }
+    return n;
+  };
+  const port = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
+  return {
+    speed: pick('speed', 'LINESIDE_DEMO_SPEED', 1, (n) => n > 0 && n <= 100_000, 'a number of simulated seconds per second, above 0'),
+    seed: pick('seed', 'LINESIDE_DEMO_SEED', 1, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff, 'an integer 0..4294967295'),
+    httpPort: pick('http-port', 'LINESIDE_DEMO_HTTP_PORT', 0, port, 'a port 1..65535'),
+    mqttPort: pick('mqtt-port', 'LINESIDE_DEMO_MQTT_PORT', 0, port, 'a port 1..65535'),
+  };
+}
+
 export async function runDemo(args: string[], io: CliIo): Promise<number> {
-  let opts: { speed: number; seed: number; httpPort: number; mqttPort: number };
+  let opts: DemoOptions;
   try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        speed: { type: 'string', default: '1' },
-        seed: { type: 'string', default: '1' },
-        'http-port': { type: 'string' },
-        'mqtt-port': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
+    const parsed = demoOptions(args, process.env);
+    if (parsed === 'help') {
       io.stdout.write(DEMO_HELP);
       return EXIT.ok;
     }
-    const num = (name: string, text: string | undefined, fallback: number) => {
-      const n = text === undefined ? fallback : Number(text);
-      if (!Number.isFinite(n) || n < 0 || (text !== undefined && n === 0)) throw new Error(`--${name} must be a positive number, got "${text}"`);
-      return n;
-    };
-    opts = {
-      speed: num('speed', values.speed, 1),
-      seed: num('seed', values.seed, 1),
-      httpPort: num('http-port', values['http-port'], 0),
-      mqttPort: num('mqtt-port', values['mqtt-port'], 0),
-    };
+    opts = parsed;
   } catch (err) {
     io.stderr.write(`lineside demo: ${errorMessage(err)}\n\n${DEMO_HELP}`);
     return EXIT.badInput;
@@ -65,8 +90,8 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
   try {
     const env: Record<string, string | undefined> = { ...process.env };
     for (const [plc, port] of Object.entries(simulator.ports)) env[`LINESIDE_SIM_PORT_${plc.toUpperCase()}`] = String(port);
-    env.LINESIDE_DEMO_HTTP_PORT ??= String(opts.httpPort || (await preferPort(8080)));
-    env.LINESIDE_DEMO_MQTT_PORT ??= String(opts.mqttPort || (await preferPort(1883)));
+    env.LINESIDE_DEMO_HTTP_PORT = String(opts.httpPort || (await preferPort(8080)));
+    env.LINESIDE_DEMO_MQTT_PORT = String(opts.mqttPort || (await preferPort(1883)));
     const configFile = join(packageRoot(), 'config', 'demo.yaml');
     const loaded = loadConfigFile(configFile, { env });
     if (!loaded.ok) {

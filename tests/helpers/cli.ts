@@ -3,7 +3,17 @@ import { join } from 'node:path';
 
 export const REPO = join(import.meta.dirname, '../..');
 
-/** Runs the CLI from source, as a user would run `lineside ...`, and collects its output. */
+/**
+ * How tests run the CLI: the built package (`bin/lineside.js` → `dist/`), exactly what users, the
+ * npm tarball and the systemd unit run. tests/global-setup.ts builds dist/ when it is stale.
+ * `LINESIDE_TEST_CLI=source` runs src/ through tsx instead, for quick local iteration; CI refuses it.
+ */
+export function cliCommand(): readonly string[] {
+  if (process.env.LINESIDE_TEST_CLI === 'source') return ['--import', 'tsx', join(REPO, 'src/cli/run.ts')];
+  return [join(REPO, 'bin/lineside.js')];
+}
+
+/** Runs the CLI as a user would run `lineside ...`, and collects its output. */
 export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawnCli(args, options);
@@ -21,7 +31,7 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
 }
 
 export function spawnCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/run.ts'), ...args], {
+  return spawn(process.execPath, [...cliCommand(), ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
