@@ -2,6 +2,7 @@
  * `lineside probe`: read registers once while commissioning.
  *
  *   lineside probe tcp://10.0.0.5:502 --unit 1 --holding 0-20 --type float32 --order CDAB
+ *   lineside probe tcp://10.0.0.5:502 --holding 0-1 --type float32 --order all   # which order?
  *   lineside probe "rtu:///dev/ttyUSB0?baud=19200&parity=even" --unit 3 --input 0-9
  *   lineside probe tcp://10.0.0.5 --addr 40001-40010
  *   lineside probe -c config.yaml --device plc1
@@ -21,21 +22,21 @@ import { describeRead } from '../sources/modbus/errors.js';
 import { formatTable, formatValue, hintFor, probeReads, type ProbeResult, type ProbeTarget } from '../sources/modbus/probe-session.js';
 import { parseEndpointUrl } from '../sources/modbus/probe-url.js';
 import { EXIT, type CliIo } from './io.js';
+import { formatOrdersTable, MULTI_WORD_TYPES, orderHelp, ORDERS, parseOrder, rowsByAddress } from './probe-orders.js';
 
 const USAGE = `usage:
   lineside probe URL [--unit N] (--holding|--input|--coils|--discrete RANGE | --addr MODICON-RANGE)
-                     [--type T] [--order O] [--length N] [--base 0|1] [--timeout 1s]
+                     [--type T] [--order O|all] [--length N] [--base 0|1] [--timeout 1s]
   lineside probe -c CONFIG --device ID [--timeout 1s]
 
   URL     tcp://HOST[:502] | rtu+tcp://HOST:PORT | "rtu:///dev/ttyUSB0?baud=19200&parity=even&databits=8&stopbits=1"
   RANGE   first-last register (inclusive) or one address: 0-20, 100
   --addr  Modicon addresses, area from the first digit: 40001-40010 (holding), 30001 (input), 00001, 10001
   --type  uint16 (default), int16, uint32, int32, uint64, int64, float32, float64, string, bool
-  --order ABCD (default), CDAB, BADC, DCBA    --base 1 when the manual numbers registers from 1
+${orderHelp()}  --base  1 when the manual numbers registers from 1
 `;
 
 const TYPES: readonly TagType[] = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'string'];
-const ORDERS: readonly WordOrder[] = ['ABCD', 'CDAB', 'BADC', 'DCBA'];
 const MODICON_AREA: Record<string, RegisterArea> = { '0': 'coil', '1': 'discrete', '3': 'input', '4': 'holding' };
 
 class UsageError extends Error {}
@@ -71,6 +72,8 @@ export async function runProbe(argv: string[], io: CliIo): Promise<number> {
     if (values.config !== undefined) {
       if (positionals.length > 0) throw new UsageError(`with -c, give --device, not a URL ("${positionals[0]}")`);
       if (values.device === undefined) throw new UsageError('-c needs --device ID: which device of the config to read');
+      // Silently ignoring it would print the configured orders under a flag that asked for others.
+      if (values.order !== undefined) throw new UsageError('with -c each tag is decoded in its configured order; --order (and --order all) is for ad-hoc reads from a URL');
       return await probeConfigDevice(values.config, values.device, timeoutMs, io);
     }
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the endpoint URL, or -c CONFIG --device ID' : `one URL only, got ${positionals.join(' ')}`);
@@ -146,28 +149,44 @@ async function probeAdHoc(url: string, o: AdHocOptions, timeoutMs: number, io: C
   const type = (o.type ?? (bits ? 'bool' : 'uint16')) as TagType;
   if (!TYPES.includes(type)) throw new UsageError(`--type "${o.type}": use one of ${TYPES.join(', ')}`);
   if (bits && type !== 'bool') throw new UsageError(`${area}s hold single bits: drop --type or use --type bool`);
-  const order = (o.order ?? 'ABCD').toUpperCase() as WordOrder;
-  if (!ORDERS.includes(order)) throw new UsageError(`--order "${o.order}": use ABCD, CDAB, BADC or DCBA`);
+  const choice = parseOrder(o.order ?? 'ABCD');
+  if (choice === undefined) throw new UsageError(`--order "${o.order}": use ${ORDERS.join(', ')} or all`);
+  if (choice === 'all' && !MULTI_WORD_TYPES.includes(type)) {
+    // A 16-bit register has no word order to compare (BADC/DCBA only swap its bytes), and bits none.
+    const what = bits ? `${area}s are single bits` : `${type} is ${type === 'string' ? 'text' : 'one register'}; add --type float32, int32, ...`;
+    throw new UsageError(`--order all: byte/word orders apply to 32/64-bit types (${MULTI_WORD_TYPES.join(', ')}): ${what}`);
+  }
+  // With "all" every address is planned once per order; they overlap, so the planner reads each
+  // register once and the codec decodes the same words four ways.
+  const orders: readonly WordOrder[] = choice === 'all' ? ORDERS : [choice];
+  const order = orders[0] as WordOrder;
   const length = o.length !== undefined ? Number(o.length) : type === 'string' ? last - first + 1 : undefined;
   if (length !== undefined && (!Number.isInteger(length) || length < 1 || length > 125)) throw new UsageError(`--length "${o.length}": use 1..125 registers`);
   const size = bits ? 1 : wordsFor({ type, ...(length !== undefined ? { length } : {}) });
   // The range is read in whole values: "--holding 0-20 --type float32" reads floats at 0, 2, ... 20.
   const tags: ModbusTag[] = [];
+  let values = 0;
   for (let offset = first; offset <= last; offset += size) {
     if (offset + size - 1 > 65535) break;
-    tags.push({ name: `a${offset}`, area, address: offset, type, order, scale: 1, offset: 0, deadband: 0, ...(length !== undefined && type === 'string' ? { length } : {}) });
+    if (++values > 10_000) throw new UsageError('that is more than 10000 values; probe a smaller range');
+    for (const o of orders) {
+      tags.push({ name: `a${offset}.${o}`, area, address: offset, type, order: o, scale: 1, offset: 0, deadband: 0, ...(length !== undefined && type === 'string' ? { length } : {}) });
+    }
   }
-  if (tags.length > 10_000) throw new UsageError('that is more than 10000 values; probe a smaller range');
   const device: PlannerDevice = { id: 'probe', addressBase: 0, order, maxGap: 0, maxRegistersPerRequest: 125, maxBitsPerRequest: 2000, tags };
   const plan = planReads(device);
   const target: ProbeTarget = { endpoint: parsed.endpoint, device: 'probe', unitId, timeoutMs, labelTags: false };
-  io.stdout.write(`${endpointUrl(parsed.endpoint)} unit ${unitId}: ${plan.reads.map(describeRead).join(', ')}${bits ? '' : ` as ${type}${size > 1 && type !== 'string' ? ` ${order}` : ''}`}\n`);
+  const shownOrder = choice === 'all' ? ' in all four orders' : size > 1 && type !== 'string' ? ` ${order}` : '';
+  io.stdout.write(`${endpointUrl(parsed.endpoint)} unit ${unitId}: ${plan.reads.map(describeRead).join(', ')}${bits ? '' : ` as ${type}${shownOrder}`}\n`);
   const result = await probeReads(target, plan.reads);
   // Rows of failed requests are left out: the error below says why, once.
-  const rows = result.rows
-    .filter((r) => r.raw !== '')
-    .map((r) => [shown(r.tag.offset), r.raw, r.problem !== undefined ? `(${r.problem})` : formatValue(r.value)]);
-  if (rows.length > 0) io.stdout.write(formatTable(['address', 'raw', 'value'], rows));
+  const answered = result.rows.filter((r) => r.raw !== '');
+  if (choice === 'all') {
+    if (answered.length > 0) io.stdout.write(formatOrdersTable(rowsByAddress(answered, shown)));
+  } else {
+    const rows = answered.map((r) => [shown(r.tag.offset), r.raw, r.problem !== undefined ? `(${r.problem})` : formatValue(r.value)]);
+    if (rows.length > 0) io.stdout.write(formatTable(['address', 'raw', 'value'], rows));
+  }
   return reportErrors(result, io, area);
 }
 

@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runProbe } from '../../../src/cli/probe.js';
 import { startSimulator, VirtualClock, type SimulatorHandle } from '../../../simulator/index.js';
+import { runCli } from '../../helpers/cli.js';
 import { startFaultServer, type FaultServer } from '../../helpers/modbus-fault-server.js';
 import { freePort } from '../../helpers/ports.js';
 
@@ -33,6 +34,9 @@ describe('ad-hoc reads', () => {
     server = await startFaultServer({ strictAddresses: true });
     // float32 123.456 and -1.5 word-swapped (CDAB), then "LS-SIM-1".
     server.setRegisters('holding', 0, [0xe979, 0x42f6, 0x0000, 0xbfc0, 0x4c53, 0x2d53, 0x494d, 0x2d31]);
+    // For --order all: float32 123.456 as ABCD (100), int32 305419896 = 0x12345678 as CDAB (102),
+    // float64 123.456 = 0x405EDD2F1A9FBE77 as DCBA (104..107).
+    server.setRegisters('holding', 100, [0x42f6, 0xe979, 0x5678, 0x1234, 0x77be, 0x9f1a, 0x2fdd, 0x5e40]);
     server.setRegisters('input', 0, [1, 2, 3]);
     server.setBits('coil', 0, [true, false, true]);
     server.behave((req) => (req.unitId === 7 ? { kind: 'silent' } : undefined));
@@ -72,6 +76,46 @@ describe('ad-hoc reads', () => {
     expect(rows(coils.stdout)).toEqual([['0', '1', 'true'], ['1', '0', 'false'], ['2', '1', 'true']]);
   });
 
+  it('--order all shows each value in all four orders, the known one in its own column', async () => {
+    const url = `tcp://127.0.0.1:${server.port}`;
+    const float = capture();
+    const before = server.requests.length;
+    expect(await runProbe([url, '--holding', '100-103', '--type', 'float32', '--order', 'all'], float.io)).toBe(0);
+    expect(float.stdout).toMatch(/unit 1: read holding 100\.\.103 as float32 in all four orders\n/);
+    // Four tags per address overlap: still one request for the four registers.
+    expect(server.requests.slice(before).map((r) => [r.start, r.count])).toEqual([[100, 4]]);
+    expect(float.stdout.split('\n')[1]?.split(/\s{2,}/)).toEqual(['address', 'raw', 'ABCD', 'CDAB', 'BADC', 'DCBA']);
+    const [first] = rows(float.stdout);
+    expect(first).toEqual(['100', '0x42F6 0xE979', '123.456', '-1.8833671e+25', '-9.8611155e+32', '1.5184998e+35']);
+
+    const int = capture();
+    expect(await runProbe([url, '--addr', '40103', '--type', 'int32', '--order', 'ALL'], int.io)).toBe(0);
+    expect(rows(int.stdout)).toEqual([['40103', '0x5678 0x1234', '1450709556', '305419896', '2018915346', '873625686']]);
+
+    const wide = capture();
+    expect(await runProbe([url, '--holding', '104', '--type', 'float64', '--order', 'all'], wide.io)).toBe(0);
+    const row = rows(wide.stdout)[0] ?? [];
+    expect(row.slice(0, 2)).toEqual(['104', '0x77BE 0x9F1A 0x2FDD 0x5E40']);
+    expect(row[5]).toBe('123.456'); // DCBA
+    expect(row.slice(2, 5)).not.toContain('123.456');
+    expect(wide.stderr).toBe('');
+  });
+
+  it('--help explains every order in one line', async () => {
+    const out = capture();
+    expect(await runProbe(['--help'], out.io)).toBe(0);
+    for (const line of [/ABCD {2}0x42F6 0xE979 {2}big-endian/, /CDAB {2}0xE979 0x42F6 {2}low word first/, /BADC {2}0xF642 0x79E9 {2}.*byte swap/, /DCBA {2}0x79E9 0xF642 {2}little-endian/, /all {3}every value in all four orders/]) {
+      expect(out.stdout).toMatch(line);
+    }
+  });
+
+  it('the built `lineside probe --order all` prints the same table, exit 0', async () => {
+    const out = await runCli(['probe', `tcp://127.0.0.1:${server.port}`, '--holding', '102', '--type', 'int32', '--order', 'all']);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(rows(out.stdout)).toEqual([['102', '0x5678 0x1234', '1450709556', '305419896', '2018915346', '873625686']]);
+  });
+
   it('an exception response is explained, exit 1', async () => {
     const out = capture();
     expect(await runProbe([`tcp://127.0.0.1:${server.port}`, '--holding', '0-20'], out.io)).toBe(1);
@@ -104,6 +148,10 @@ describe('ad-hoc reads', () => {
       [['tcp://127.0.0.1', '--addr', '50001'], 'Modicon addresses look like'],
       [['tcp://127.0.0.1', '--holding', '0', '--bogus'], "Unknown option '--bogus'"],
       [['ftp://127.0.0.1', '--holding', '0'], 'unknown scheme'],
+      [['tcp://127.0.0.1', '--holding', '0', '--order', 'XYZW'], '--order "XYZW": use ABCD, CDAB, BADC, DCBA or all'],
+      [['tcp://127.0.0.1', '--holding', '0', '--order', 'all'], '--order all: byte/word orders apply to 32/64-bit types (int32, uint32, float32, int64, uint64, float64): uint16 is one register'],
+      [['tcp://127.0.0.1', '--holding', '0-3', '--type', 'string', '--order', 'all'], 'orders apply to 32/64-bit types'],
+      [['tcp://127.0.0.1', '--coils', '0', '--order', 'all'], 'coils are single bits'],
     ];
     for (const [args, message] of cases) {
       const out = capture();
@@ -154,6 +202,12 @@ describe('reading a configured device', () => {
     expect(await runProbe(['-c', 'simulator/scenarios/demo.config.yaml', '--device', 'plc3'], out.io)).toBe(2);
     expect(out.stderr).toContain('no device "plc3"');
     expect(out.stderr).toContain('did you mean');
+  });
+
+  it('--order with -c exits 2: a config fixes each tag\'s order', async () => {
+    const out = capture();
+    expect(await runProbe(['-c', 'simulator/scenarios/demo.config.yaml', '--device', 'plc1', '--order', 'all'], out.io)).toBe(2);
+    expect(out.stderr).toContain('--order (and --order all) is for ad-hoc reads');
   });
 
   it('an invalid config exits 2 naming the file', async () => {
