@@ -3,10 +3,10 @@
  * YAML has it, line:column, like `lineside check-config` does for configs.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { formatIssue } from '../src/config/issues.js';
 import { parseYaml } from '../src/config/yaml-source.js';
+import { packageRoot } from '../src/lib/paths.js';
 import { fromZodIssues } from '../src/config/zod-issues.js';
 import { checkScenario, type ScenarioIssue } from './scenario-checks.js';
 import { ScenarioSchema, type Scenario } from './scenario-schema.js';
@@ -15,8 +15,11 @@ export type ScenarioLoadResult =
   | { readonly ok: true; readonly scenario: Readonly<Scenario>; readonly file?: string }
   | { readonly ok: false; readonly issues: readonly ScenarioIssue[]; readonly file?: string };
 
-/** The bundled scenarios' directory (simulator/scenarios). */
-export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+/**
+ * The bundled scenarios' directory. Resolved from the package root, not from this module, because
+ * the compiled module lives in dist/simulator/ while the YAML files ship in simulator/scenarios/.
+ */
+export const SCENARIO_DIR = join(packageRoot(), 'simulator', 'scenarios');
 
 /** Names of the bundled scenarios. */
 export const BUNDLED_SCENARIOS = ['demo', 'steady', 'degrading', 'flaky-comms'] as const;

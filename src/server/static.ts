@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LinesideError } from '../lib/errors.js';
+import { packageRoot } from '../lib/paths.js';
 
 export interface StaticFile {
   readonly body: Buffer;
@@ -26,17 +26,17 @@ const TYPES: Readonly<Record<string, string>> = {
   '.webmanifest': 'application/manifest+json',
 };
 
-/** src/web next to src/server, whether running from source (tsx) or from dist/src/server. */
+/**
+ * The page's files ship as source in src/web (plain ES modules, never compiled), so they are found
+ * from the package root whether the agent runs from source (tsx), from dist/, from an npm tarball
+ * or from the tree deploy/install.sh installs.
+ */
 export function defaultWebDir(): string {
-  const candidates = [
-    fileURLToPath(new URL('../web/', import.meta.url)),
-    fileURLToPath(new URL('../../../src/web/', import.meta.url)),
-  ];
-  const found = candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
-  if (found === undefined) {
-    throw new LinesideError('SERVER_START', `the dashboard's files were not found (looked in ${candidates.join(', ')})`, { candidates });
+  const dir = path.join(packageRoot(), 'src', 'web');
+  if (!existsSync(path.join(dir, 'index.html'))) {
+    throw new LinesideError('SERVER_START', `the dashboard's files were not found in ${dir} (an incomplete install?)`, { dir });
   }
-  return found;
+  return dir;
 }
 
 export function loadStaticFiles(dir: string): Map<string, StaticFile> {
