@@ -2,7 +2,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Modules that do I/O. The core and the predictors must stay pure (shared/DESIGN.md). */
+/**
+ * Modules that do I/O. The core and the predictors must stay pure
+ * (docs/architecture.md#the-pure-core-and-predictors).
+ */
 const IO_MODULES = [
   'mqtt', 'aedes', 'fastify', '@fastify/*', 'ws', 'modbus-serial', 'serialport', '@serialport/*',
   'onoff', 'better-sqlite3', 'influx', 'pino', 'playwright-core',
@@ -28,7 +31,7 @@ export default tseslint.config(
     files: ['src/core/**/*.ts', 'src/predict/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: IO_MODULES, message: 'src/core and src/predict are pure: no I/O modules (see shared/DESIGN.md).' }],
+        patterns: [{ group: IO_MODULES, message: 'src/core and src/predict are pure: no I/O modules (see docs/architecture.md#the-pure-core-and-predictors).' }],
       }],
       'no-restricted-properties': ['error',
         { object: 'Date', property: 'now', message: 'Use the injected clock or the sample timestamp.' },

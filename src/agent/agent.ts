@@ -61,9 +61,10 @@ const CORE_CHECKPOINT_KEY = 'core';
 const PREDICTOR_CHECKPOINT_KEY = 'predictor';
 
 /**
- * Builds the agent: sources -> core -> (spool -> MQTT, live consumers). The spool is opened
- * first, because the core's restart checkpoint lives in it, committed in the same batches as the
- * events it accounts for — so after a power cut the checkpoint and the spooled events agree.
+ * Builds the agent: sources -> core (+ predictors) -> spool -> MQTT / InfluxDB, and the same
+ * events to the webhooks and, through extraComponents, the history and dashboard
+ * (docs/architecture.md#data-flow). The spool is opened first, because the core's restart
+ * checkpoint lives in it: each save is committed atomically with the events appended before it.
  */
 export function createAgent(options: AgentOptions): Agent {
   const { config } = options;

@@ -6,5 +6,5 @@ export interface CliIo {
 
 export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
 
-/** Exit codes, as shared/DESIGN.md fixes them. */
+/** Exit codes, part of the CLI contract (docs/architecture.md#cli). */
 export const EXIT = { ok: 0, runtime: 1, badInput: 2 } as const;

@@ -1,10 +1,10 @@
 /**
  * The core's restart state: open intervals, shift accumulators, last counter values, event
  * sequence numbers. JSON-serialisable, wall times only (the monotonic origin changes when the
- * process restarts). The agent saves it every few seconds and on shutdown through a
- * CheckpointStore; a restarted core continues the shift's numbers, books the time it was not
- * running as comms_lost (we do not know what happened), and counts the parts made meanwhile at the
- * first counter read (without cycle-time statistics).
+ * process restarts). The agent saves it into the spool (`setCheckpoint`, committed atomically with
+ * the rows appended before it) every few seconds and on shutdown; a restarted core continues the
+ * shift's numbers, books the time it was not running as comms_lost (we do not know what happened),
+ * and counts the parts made meanwhile at the first counter read (without cycle-time statistics).
  */
 import { z } from 'zod';
 import { LossCategory } from '../config/schema-primitives.js';
@@ -87,14 +87,4 @@ export function parseCheckpoint(value: unknown): { ok: true; checkpoint: ParsedC
   const issue = result.error.issues[0];
   const where = issue !== undefined && issue.path.length > 0 ? issue.path.join('.') : '(root)';
   return { ok: false, message: `${where}: ${issue?.message ?? 'invalid'}` };
-}
-
-/**
- * Where checkpoints live (a file now, the spool's SQLite later). `load` resolves undefined when
- * there is none or it is unusable (the store reports why); `save` replaces the stored checkpoint
- * atomically, so a power cut leaves either the old or the new one.
- */
-export interface CheckpointStore {
-  load(): Promise<CoreCheckpoint | undefined>;
-  save(checkpoint: CoreCheckpoint): Promise<void>;
 }

@@ -1,9 +1,9 @@
 /**
  * What the core emits. Outputs (spool -> MQTT/InfluxDB, history, live snapshot) consume these;
- * the MQTT payloads in shared/DESIGN.md are built from them. All timestamps are wall time in ms
- * since the epoch (serialised as ISO-8601 UTC by outputs); all durations come from the monotonic
- * clock. `seq` is per station, strictly increasing across restarts (checkpointed), so consumers
- * can order and deduplicate; `id` is unique per event across the agent's life.
+ * the MQTT payloads (docs/architecture.md#mqtt) are built from them. All timestamps are wall time
+ * in ms since the epoch (serialised as ISO-8601 UTC by outputs); all durations come from the
+ * monotonic clock. `seq` is per station, strictly increasing across restarts (checkpointed), so
+ * consumers can order and deduplicate; `id` is unique per event across the agent's life.
  */
 import type { LossCategory } from '../config/schema.js';
 

@@ -4,8 +4,9 @@
  *
  * Wiring (the agent): core.on(e => predictor.onEvent(e)); every sample also to
  * predictor.onSample(s); predictor.tick() with the core's tick; predictor.on(alert -> spool ->
- * MQTT `.../alert` + webhooks + live snapshot); `activeAlertsPayload()` retained per line;
- * predictor.checkpoint() stored beside the core's checkpoint and passed back as `restore`.
+ * MQTT `.../alert` + webhooks + live snapshot); predictor.checkpoint() stored beside the core's
+ * checkpoint and passed back as `restore`. `activeAlertsPayload()` shapes a retained per-line
+ * list of open alerts that no output publishes yet (docs/architecture.md#planned-not-built).
  */
 export { createPredictor, type Predictor, type PredictorDeps, type AlertListener } from './predictor.js';
 export type { AcknowledgeResult, Acknowledgement } from './alert-book.js';

@@ -1,7 +1,9 @@
 /**
- * Alert payloads for the outputs: the MQTT `.../{station}/alert` message (DESIGN.md: id, kind,
- * severity, status, evidence, predictedFailureAt?), the retained list of active alerts per line
- * and the webhook body share one shape so integrators parse one thing.
+ * Alert payloads. `alertPayload` is the alert object of the webhook body: the fields of the MQTT
+ * `.../{station}/alert` message (docs/architecture.md#mqtt: id, kind, severity, status, evidence,
+ * predictedFailureAt?) plus line and station, so integrators parse one shape. `activeAlertsPayload`
+ * is the body of a retained per-line list of open alerts, which no output publishes yet
+ * (docs/architecture.md#planned-not-built).
  */
 import type { AlertEvent } from '../core/events.js';
 import { SEVERITY_RANK, type Severity } from './types.js';

@@ -4,7 +4,7 @@
  * when it is sure. docs/alerts.md has the measured trade-off (eval:alerts) for each preset.
  *
  * These are constants rather than config on purpose: the presets are what the evaluation
- * measured. Per-station overrides would be the next config to add (see the report).
+ * measured. Per-station overrides would be the next config to add.
  */
 import type { Severity } from './types.js';
 export type { Severity };

@@ -12,7 +12,7 @@ export interface CoreLike {
   assignReason(downtimeId: string, reasonId: string, by?: { user?: string; note?: string }): CommandResult;
 }
 
-/** What the server needs of the predictors (absent until they exist). */
+/** What the server needs of the predictors (absent when alerts are disabled). */
 export interface AlertAckLike {
   acknowledge(alertId: string, by: Operator): CommandResult;
 }

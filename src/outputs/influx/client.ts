@@ -1,5 +1,5 @@
 /**
- * The node-influx client, configured against the pitfalls in shared/library-notes.md:
+ * The node-influx client, configured against the pitfalls in docs/library-notes.md#influx:
  * - Our own retry loop owns retries and backoff (capped, with jitter, forever while the spool
  *   holds the data). node-influx's pool would retry 5xx twice and then *disable the host*
  *   ("No host available") on a timer we cannot cancel; a backoff strategy whose delay is always 0

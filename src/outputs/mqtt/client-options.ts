@@ -1,6 +1,6 @@
 /**
  * Builds the mqtt.js options for one connection attempt from the validated config. Each choice
- * follows a pitfall from shared/library-notes.md:
+ * follows a pitfall in docs/library-notes.md#mqtt:
  * - `reconnectPeriod: 0`: we reconnect ourselves with capped exponential backoff and jitter.
  * - `queueQoSZero: false`: durability is the spool's job; nothing piles up in mqtt.js memory.
  * - `clean: false` + stable client id (+ session expiry on MQTT 5): a persistent session, so the

@@ -1,6 +1,6 @@
 /**
  * JSON payloads of the Unified Namespace (pure). Each keeps the contract fields of
- * shared/DESIGN.md and adds, on every event topic:
+ * docs/architecture.md#mqtt and adds, on every event topic:
  * - `eventId`: the core's event id, unique and stable across replays: the deduplication key;
  * - `seq`: the per-station (per-line for line OEE) sequence number, for ordering;
  * - `ts`: the event's original wall time as ISO-8601 UTC (a replayed backlog keeps it).

@@ -1,6 +1,6 @@
 /**
  * The MQTT publisher: reads the spool with its own cursor ("mqtt") and publishes the Unified
- * Namespace topics of shared/DESIGN.md, in spool order.
+ * Namespace topics (docs/architecture.md#mqtt), in spool order.
  *
  * Guarantees and how:
  * - Nothing is lost: a spool row is released (cursor moved past it) only after the broker's
@@ -258,7 +258,7 @@ class Publisher implements MqttPublisher {
       }
       const row = this.pending[this.pendingAt];
       if (row === undefined) return;
-      if (row.kind === 'sample' && this.sentValues.get(row.sample.tag) === JSON.stringify(row.sample.value)) {
+      if (row.kind === 'sample' && this.sentValues.get(row.sample.tag) === 'never') {
         // Report by exception: an unchanged value is not sent again (it is retained already).
         this.pendingAt += 1;
         this.readAfter = row.id;

@@ -1,5 +1,5 @@
 /**
- * The Unified Namespace topics of shared/DESIGN.md (pure). Every level below the root is an Id
+ * The Unified Namespace topics (pure; docs/architecture.md#mqtt). Every level below the root is an Id
  * from the validated config (letters, digits, "_" and "-"), so no level can contain "/", "+"
  * or "#".
  */

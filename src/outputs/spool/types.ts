@@ -1,7 +1,7 @@
 /**
- * The spool: a durable outbox between the core and every network destination (MQTT now,
- * InfluxDB next). Everything that must not be lost is appended here first and removed only after
- * every destination has acknowledged it.
+ * The spool: a durable outbox between the core and every network destination (MQTT and
+ * InfluxDB; docs/architecture.md#data-flow). Everything that must not be lost is appended here
+ * first and removed only after every destination has acknowledged it.
  *
  * Contract (callers: the agent appends, each destination reads and acknowledges):
  * - `appendEvent` / `appendSample` are synchronous, never throw and never block on the disk: rows

@@ -1,4 +1,4 @@
-/** UNS topics and payloads (shared/DESIGN.md) built from core events. */
+/** UNS topics and payloads (docs/architecture.md#mqtt) built from core events. */
 import { describe, expect, it } from 'vitest';
 import type { DowntimeEvent } from '../../../src/core/events.js';
 import { eventPayloadObject, eventRoute, isoTime, samplePayload, sampleTopic, statusTopic } from '../../../src/outputs/mqtt/index.js';

@@ -1,6 +1,7 @@
 /**
  * The sysfs driver, through onoff (/sys/class/gpio). Kept for kernels and images where the
- * libgpiod tools are not installed. Its limits, from onoff's source and library-notes:
+ * libgpiod tools are not installed. Its limits, from onoff's source
+ * (docs/library-notes.md#onoff-and-raspberry-pi-gpio):
  * - onoff always uses /sys/class/gpio; `sysfsRoot` here only moves where chips are discovered.
  * - The Gpio constructor is synchronous and may busy-wait for udev to fix permissions, so pins
  *   are created once, at open.
