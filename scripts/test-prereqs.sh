@@ -2,7 +2,8 @@
 # Installs the system binaries Lineside's tests run for real (brokers, databases, serial PTYs,
 # browser, linters) on Debian/Ubuntu, then verifies each one. Safe to re-run: installs only what
 # is missing. Tests start their own private mosquitto/influxd on free loopback ports, so the system
-# services that Debian's packages may auto-start are irrelevant and nothing here relies on them.
+# services that Debian's packages may auto-start are irrelevant and nothing here relies on them
+# (prometheus is installed only for promtool, which lints /metrics; its service is not used).
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -20,6 +21,7 @@ REQUIRED=(
   "systemd-analyze:systemd"
   "gpiomon:gpiod"
   "openssl:openssl"
+  "promtool:prometheus"
 )
 
 have() {

@@ -1,7 +1,7 @@
 /**
  * /metrics in the Prometheus text exposition format (0.0.4), written by hand (no prom-client:
  * a few dozen series do not need a dependency). Values come from the health port; a part the
- * agent does not run (no spool, no InfluxDB) simply has no series. docs/dashboard.md lists them.
+ * agent does not run (no spool, no InfluxDB) simply has no series. docs/metrics.md lists them.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { LinesideConfig } from '../config/schema.js';
@@ -11,9 +11,26 @@ import type { HealthPort } from './deps.js';
 import type { HubStats } from './ws-hub.js';
 
 type Labels = Readonly<Record<string, string>>;
+type FamilyType = 'counter' | 'gauge' | 'summary';
+
+/**
+ * A Prometheus summary: quantiles over a recent window (["0.5", v], ...) plus, where the source
+ * tracks them, the sum and count of every observation since start. A source that does not (a
+ * test fake) still gives a valid summary without `_sum`/`_count`.
+ */
+export interface SummaryValue {
+  readonly quantiles: ReadonlyArray<readonly [quantile: string, value: number | undefined]>;
+  readonly sum?: number;
+  readonly count?: number;
+}
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+// HELP text escapes only backslash and newline (quotes are literal there).
+function escapeHelp(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 function formatValue(value: number): string {
@@ -23,42 +40,92 @@ function formatValue(value: number): string {
   return String(value);
 }
 
-/** Collects families in order and renders them; one HELP/TYPE per family. */
+function sample(name: string, labels: Labels, value: number): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+  return `${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`;
+}
+
+/**
+ * Collects samples per family and renders each family as one block: HELP, TYPE, then all its
+ * samples, whatever order they were added in. Parsers other than Prometheus's own (Python's
+ * prometheus_client) start a new, untyped family when a family's samples are split up.
+ * Misuse that yields an invalid exposition throws, so a unit test catches it before promtool.
+ */
 export class MetricsWriter {
-  private readonly lines: string[] = [];
-  private readonly declared = new Set<string>();
+  private readonly families = new Map<string, { type: FamilyType; help: string; samples: string[] }>();
 
   add(name: string, type: 'counter' | 'gauge', help: string, value: number | undefined, labels: Labels = {}): void {
+    if (type === 'counter' && !name.endsWith('_total')) throw new Error(`counter ${name} must end in _total`);
+    if ('quantile' in labels || 'le' in labels) throw new Error(`${name}: quantile/le labels belong to summaries/histograms`);
     if (value === undefined || !Number.isFinite(value)) return;
-    if (!this.declared.has(name)) {
-      this.declared.add(name);
-      this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    this.family(name, type, help).push(sample(name, labels, value));
+  }
+
+  summary(name: string, help: string, value: SummaryValue | undefined, labels: Labels = {}): void {
+    if (value === undefined) return;
+    const samples = this.family(name, 'summary', help);
+    for (const [quantile, v] of value.quantiles) {
+      if (v !== undefined && Number.isFinite(v)) samples.push(sample(name, { ...labels, quantile }, v));
     }
-    const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
-    this.lines.push(`${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`);
+    if (value.sum !== undefined) samples.push(sample(`${name}_sum`, labels, value.sum));
+    if (value.count !== undefined) samples.push(sample(`${name}_count`, labels, value.count));
+  }
+
+  private family(name: string, type: FamilyType, help: string): string[] {
+    const existing = this.families.get(name);
+    if (existing === undefined) {
+      const samples: string[] = [];
+      this.families.set(name, { type, help, samples });
+      return samples;
+    }
+    if (existing.type !== type) throw new Error(`${name} added as ${existing.type} and as ${type}`);
+    return existing.samples;
   }
 
   render(): string {
-    return `${this.lines.join('\n')}\n`;
+    const lines: string[] = [];
+    for (const [name, f] of this.families) {
+      if (f.samples.length === 0) continue;
+      lines.push(`# HELP ${name} ${escapeHelp(f.help)}`, `# TYPE ${name} ${f.type}`, ...f.samples);
+    }
+    return `${lines.join('\n')}\n`;
   }
 }
 
-/** Event-loop delay since the previous reset (every minute), sampled every 10 ms. */
+/**
+ * Event-loop delay as a summary: p50, p99 and max ("1") since the previous reset (every minute,
+ * so old stalls age out), sampled every 10 ms; `_sum`/`_count` carry over resets so they only
+ * grow, as Prometheus expects of a summary's sum and count.
+ */
 export class LoopLag {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private resetAtMs: number;
+  private carriedCount = 0;
+  private carriedSumNs = 0;
 
   constructor(private readonly monoMs: () => number) {
     this.histogram.enable();
     this.resetAtMs = monoMs();
   }
 
-  /** p50, p99 and max in seconds; the histogram restarts once a minute so old stalls age out. */
-  read(): { p50: number; p99: number; max: number } | undefined {
+  /** In seconds; undefined until the first delay is recorded. */
+  read(): SummaryValue | undefined {
     const h = this.histogram;
-    const figures = h.count > 0 ? { p50: h.percentile(50) / 1e9, p99: h.percentile(99) / 1e9, max: h.max / 1e9 } : undefined;
+    // mean is NaN while the histogram is empty (just after a reset).
+    const sumNs = this.carriedSumNs + (h.count > 0 ? h.mean * h.count : 0);
+    const count = this.carriedCount + h.count;
+    const figures: SummaryValue | undefined =
+      count === 0
+        ? undefined
+        : {
+            quantiles: h.count > 0 ? [['0.5', h.percentile(50) / 1e9], ['0.99', h.percentile(99) / 1e9], ['1', h.max / 1e9]] : [],
+            sum: sumNs / 1e9,
+            count,
+          };
     const now = this.monoMs();
     if (now - this.resetAtMs >= 60_000) {
+      this.carriedCount = count;
+      this.carriedSumNs = sumNs;
       h.reset();
       this.resetAtMs = now;
     }
@@ -77,22 +144,28 @@ export interface MetricsInputs {
   readonly hub: HubStats;
   readonly coreEvents: ReadonlyMap<string, number>;
   readonly http: { readonly rateLimited: number; readonly authFailures: number };
-  readonly loopLag: { p50: number; p99: number; max: number } | undefined;
+  readonly loopLag: SummaryValue | undefined;
   readonly startedAtWallMs: number;
 }
 
+// ms to s via whole nanoseconds: one correctly rounded division prints 0.11095, not 0.11095000000000001.
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1e6) / 1e9);
+
 function deviceMetrics(m: MetricsWriter, devices: readonly DeviceHealth[], modbusIds: ReadonlySet<string>): void {
-  for (const d of devices) m.add('lineside_device_up', 'gauge', '1 while the device answers, 0 while it does not.', d.connected ? 1 : 0, { device: d.device });
-  for (const d of devices.filter((x) => modbusIds.has(x.device))) {
+  // The writer groups samples per family, so one pass per device keeps families whole.
+  for (const d of devices) {
     const l = { device: d.device };
+    m.add('lineside_device_up', 'gauge', '1 while the device answers, 0 while it does not.', d.connected ? 1 : 0, l);
+    if (!modbusIds.has(d.device)) continue;
     m.add('lineside_modbus_requests_total', 'counter', 'Modbus requests sent.', d.requests, l);
     m.add('lineside_modbus_errors_total', 'counter', 'Modbus requests that failed (timeout, exception, connection).', d.errors, l);
     m.add('lineside_modbus_poll_overruns_total', 'counter', 'Poll cycles that started late because the previous one overran.', d.overruns, l);
-  }
-  for (const d of devices.filter((x) => modbusIds.has(x.device))) {
-    const ms = (v: number | undefined) => (v === undefined ? undefined : v / 1000);
-    m.add('lineside_modbus_latency_seconds', 'gauge', 'Modbus request latency quantiles over the recent requests.', ms(d.latencyP50Ms), { device: d.device, quantile: '0.5' });
-    m.add('lineside_modbus_latency_seconds', 'gauge', 'Modbus request latency quantiles over the recent requests.', ms(d.latencyP99Ms), { device: d.device, quantile: '0.99' });
+    const latency: SummaryValue = {
+      quantiles: [['0.5', seconds(d.latencyP50Ms)], ['0.99', seconds(d.latencyP99Ms)]],
+      ...(d.latencySumMs !== undefined ? { sum: seconds(d.latencySumMs) } : {}),
+      ...(d.latencyCount !== undefined ? { count: d.latencyCount } : {}),
+    };
+    m.summary('lineside_modbus_latency_seconds', 'Modbus request latency: quantiles over the last 1024 answered requests, sum and count since start.', latency, l);
   }
 }
 
@@ -146,12 +219,7 @@ export function renderMetrics(input: MetricsInputs): string {
   m.add('lineside_http_rate_limited_total', 'counter', 'POST requests refused by the rate limit.', input.http.rateLimited);
   m.add('lineside_http_auth_failures_total', 'counter', 'Requests refused for missing or wrong credentials.', input.http.authFailures);
 
-  if (input.loopLag !== undefined) {
-    const help = 'Event-loop delay over the last minute.';
-    m.add('lineside_event_loop_lag_seconds', 'gauge', help, input.loopLag.p50, { quantile: '0.5' });
-    m.add('lineside_event_loop_lag_seconds', 'gauge', help, input.loopLag.p99, { quantile: '0.99' });
-    m.add('lineside_event_loop_lag_seconds', 'gauge', help, input.loopLag.max, { quantile: '1' });
-  }
+  m.summary('lineside_event_loop_lag_seconds', 'Event-loop delay: quantiles (1 = max) over the last minute, sum and count since start.', input.loopLag);
   const mem = process.memoryUsage();
   const cpu = process.cpuUsage();
   m.add('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', mem.rss);

@@ -15,6 +15,9 @@ export interface DeviceHealth {
   readonly overruns: number;
   readonly latencyP50Ms?: number;
   readonly latencyP99Ms?: number;
+  /** Sum and count of every answered request's latency since start: /metrics' summary needs both. */
+  readonly latencySumMs?: number;
+  readonly latencyCount?: number;
 }
 
 /**

@@ -70,6 +70,9 @@ export class HealthTracker {
   skippedPolls = 0;
   consecutiveFailures = 0;
   decodeErrors = 0;
+  // Totals since start beside the percentile window: two numbers, for the summary in /metrics.
+  private latencySumMs = 0;
+  private latencyCount = 0;
   private lastError: LinesideError | undefined;
   private lastErrorAt: number | undefined;
   private readonly latency = new SampleWindow();
@@ -85,6 +88,8 @@ export class HealthTracker {
   requestSucceeded(latencyMs: number): void {
     this.requests++;
     this.latency.add(latencyMs);
+    this.latencySumMs += latencyMs;
+    this.latencyCount++;
   }
 
   requestFailed(error: LinesideError, atWallMs: number, sent: boolean): void {
@@ -120,6 +125,8 @@ export class HealthTracker {
       configErrors: [...this.configErrors.values()],
       ...(p50 !== undefined ? { latencyP50Ms: round(p50) } : {}),
       ...(p99 !== undefined ? { latencyP99Ms: round(p99) } : {}),
+      latencySumMs: this.latencySumMs,
+      latencyCount: this.latencyCount,
       ...(j50 !== undefined ? { pollJitterP50Ms: round(j50) } : {}),
       ...(j99 !== undefined ? { pollJitterP99Ms: round(j99) } : {}),
     };
