@@ -7,7 +7,7 @@
  * - It recomputes the CRC of a request instead of checking it, so a corrupted frame still gets
  *   an answer; real slaves would stay silent.
  * - The SerialPort's own 'error' event has no listener inside the library: we add one, or a
- *   vanished port would crash the process (library-notes: USB adapter unplugged).
+ *   vanished port would crash the process (docs/library-notes.md#modbus-serial: USB adapter unplugged).
  */
 import ModbusRTU from 'modbus-serial';
 import type { ServerSerial } from 'modbus-serial/ServerSerial.js';

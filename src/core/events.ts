@@ -54,6 +54,11 @@ export interface DowntimeEvent extends EventBase {
   readonly reason: string;
   readonly category: LossCategory;
   readonly faultCode?: number;
+  /**
+   * Who assigned the reason (and their note), once an operator has: the audit trail of a reason
+   * travels with the downtime's own events, so MQTT and history carry it, not only the log.
+   */
+  readonly assignedBy?: { readonly user?: string; readonly note?: string };
 }
 
 export interface OeeFigures {

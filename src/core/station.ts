@@ -375,6 +375,7 @@ export class Station {
       reason: d.reason,
       category: d.category,
       ...(d.faultCode !== undefined ? { faultCode: d.faultCode } : {}),
+      ...(d.assignedBy !== undefined ? { assignedBy: d.assignedBy } : {}),
     });
   }
 

@@ -38,14 +38,16 @@ export class HistoryWriterStatements {
         min_ms = min(min_ms, excluded.min_ms), max_ms = max(max_ms, excluded.max_ms)`);
     this.insertRaw = db.prepare('INSERT INTO cycles_raw (station, ts, cycle_time_ms, good) VALUES (?, ?, ?, ?)');
     this.upsertDowntime = db.prepare(`
-      INSERT INTO downtime (id, line, station, start_ms, end_ms, duration_ms, reason, category, fault_code)
-      VALUES (@id, @line, @station, @start, @end, @duration, @reason, @category, @faultCode)
+      INSERT INTO downtime (id, line, station, start_ms, end_ms, duration_ms, reason, category, fault_code, reason_by, reason_note)
+      VALUES (@id, @line, @station, @start, @end, @duration, @reason, @category, @faultCode, @reasonBy, @reasonNote)
       ON CONFLICT (id) DO UPDATE SET
         start_ms = excluded.start_ms,
         end_ms = coalesce(excluded.end_ms, end_ms),
         duration_ms = coalesce(excluded.duration_ms, duration_ms),
         reason = excluded.reason, category = excluded.category,
-        fault_code = coalesce(excluded.fault_code, fault_code)`);
+        fault_code = coalesce(excluded.fault_code, fault_code),
+        reason_by = coalesce(excluded.reason_by, reason_by),
+        reason_note = coalesce(excluded.reason_note, reason_note)`);
     this.setReason = db.prepare('UPDATE downtime SET reason = ?, category = coalesce(?, category), reason_by = ?, reason_note = ? WHERE id = ?');
     this.upsertOee = db.prepare(`
       INSERT INTO oee (line, station, kind, window_key, shift, window_start, window_end, ts, final, figures)
@@ -103,6 +105,8 @@ export class HistoryWriterStatements {
       reason: e.reason,
       category: e.category,
       faultCode: e.faultCode ?? null,
+      reasonBy: e.assignedBy?.user ?? null,
+      reasonNote: e.assignedBy?.note ?? null,
     });
     // Keep the Gantt's hover text in step with a reason assigned after the fact.
     this.downtimeSpanReason.run(e.reason, e.station, e.start, e.end ?? Number.MAX_SAFE_INTEGER);

@@ -41,6 +41,7 @@ function downtimePayload(e: DowntimeEvent): object {
     reason: e.reason,
     category: e.category,
     ...(e.faultCode === undefined ? {} : { faultCode: e.faultCode }),
+    ...(e.assignedBy === undefined ? {} : { assignedBy: e.assignedBy }),
   };
 }
 

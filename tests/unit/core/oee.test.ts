@@ -191,10 +191,12 @@ describe('operator reason assignment', () => {
     d.poll(1 * MIN, { 'plc1.a_running': false }).run(5 * MIN, 10 * S); // down unassigned since 1 min
     const id = d.of('downtime')[0]?.downtimeId ?? '';
     expect(d.core.assignReason(id, 'jam', { user: 'anna', note: 'die stuck' })).toEqual({ ok: true });
-    expect(d.of('downtime').at(-1)).toMatchObject({ phase: 'updated', reason: 'jam', downtimeId: id });
+    // Who assigned it travels with the downtime's events: the audit trail in MQTT and history.
+    expect(d.of('downtime').at(-1)).toMatchObject({ phase: 'updated', reason: 'jam', downtimeId: id, assignedBy: { user: 'anna', note: 'die stuck' } });
+    expect(d.of('downtime')[0]).not.toHaveProperty('assignedBy');
     expect(d.of('state').at(-1)).toMatchObject({ state: 'down', reason: 'jam' });
     d.run(7 * MIN, 10 * S).poll(7 * MIN, { 'plc1.a_running': true }).run(8 * MIN, 10 * S);
-    expect(d.of('downtime').at(-1)).toMatchObject({ phase: 'ended', reason: 'jam', durationMs: 6 * MIN });
+    expect(d.of('downtime').at(-1)).toMatchObject({ phase: 'ended', reason: 'jam', durationMs: 6 * MIN, assignedBy: { user: 'anna' } });
     const o = d.core.snapshot()[0]?.stations[0]?.oee;
     expect(o?.shift?.figures.downtimeByReason).toEqual({ jam: 6 * MIN });
     expect(o?.rolling.figures.downtimeByReason).toEqual({ jam: 6 * MIN });

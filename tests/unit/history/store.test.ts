@@ -112,6 +112,14 @@ describe('history store', () => {
     expect(store.downtimeById('nope')).toBeUndefined();
   });
 
+  it('takes who assigned a reason from the downtime event itself (the audit trail the core emits)', () => {
+    store.record(downtime('weld', 'dt-2', 'started', T0 + HOUR));
+    store.record({ ...downtime('weld', 'dt-2', 'updated', T0 + HOUR, undefined, 'die-jam'), assignedBy: { user: 'Ben', note: 'die cleaned' } });
+    // A later event without the field (from an older agent) keeps what was recorded.
+    store.record(downtime('weld', 'dt-2', 'ended', T0 + HOUR, T0 + HOUR + 5 * MIN, 'die-jam'));
+    expect(store.downtimeById('dt-2')).toMatchObject({ reason: 'die-jam', reasonBy: 'Ben', reasonNote: 'die cleaned', end: T0 + HOUR + 5 * MIN });
+  });
+
   it('lists downtime overlapping the range, newest first, filtered by station', () => {
     store.record(downtime('weld', 'a', 'started', T0 - 30 * MIN));
     store.record(downtime('weld', 'a', 'ended', T0 - 30 * MIN, T0 + 5 * MIN));

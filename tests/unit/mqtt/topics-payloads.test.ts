@@ -34,6 +34,12 @@ describe('payloads', () => {
     });
   });
 
+  it('carries who assigned a downtime reason, and nothing when nobody has', () => {
+    const updated: DowntimeEvent = { ...downtime('press', 5, t, 'updated', t), assignedBy: { user: 'Anna', note: 'die cleaned' } };
+    expect(eventPayloadObject(updated)).toMatchObject({ phase: 'updated', reason: 'jam', assignedBy: { user: 'Anna', note: 'die cleaned' } });
+    expect(eventPayloadObject(downtime('press', 3, t, 'started', t))).not.toHaveProperty('assignedBy');
+  });
+
   it('writes every time as ISO-8601 UTC and never throws on a timestamp that is not a time', () => {
     expect(isoTime(t)).toBe('2026-03-29T00:59:59.999Z');
     expect(isoTime(Number.NaN)).toBeNull();
