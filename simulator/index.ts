@@ -28,3 +28,5 @@ export { encodeWords, type WordOrderName } from './plc/encode.js';
 export { testBlockEntries, TEST_BLOCK_SIZE, type FixedEntry } from './plc/test-block.js';
 export { compareConfigToScenario } from './config-agreement.js';
 export { runSimulateCli } from './cli.js';
+export { chooseLiveStart, DEFAULT_WARMUP_MS, type LiveStart, type MovedReason } from './time/live-start.js';
+export { parseSerialArg, serveOverSerial, type SerialOverride } from './serial-override.js';

@@ -8,7 +8,8 @@
 import { sampleMs } from '../random/distributions.js';
 import { PrngStreams } from '../random/prng.js';
 import type { Scenario } from '../scenario-schema.js';
-import { ShiftCalendar, type ShiftInstance } from '../time/calendar.js';
+import type { ShiftCalendar, ShiftInstance } from '../time/calendar.js';
+import { scenarioCalendar } from '../time/live-start.js';
 import { parseLocalDateTime } from '../time/zoned.js';
 import { ShiftLedger } from '../truth/ledger.js';
 import { StationObserver } from '../truth/observer.js';
@@ -98,7 +99,7 @@ class Line implements SimLine, StationHost {
     this.startWallMs = options.startWallMs ?? scenarioStartWallMs(scenario);
     this.streams = new PrngStreams(this.seed);
     this.emit = options.onTruth ?? (() => undefined);
-    this.calendar = new ShiftCalendar(scenario.shifts.timezone, scenario.shifts.shifts.map((s) => ({ ...s, breaks: s.breaks.map((b) => ({ name: b.name, start: b.start, durationMs: b.duration })) })), this.startWallMs);
+    this.calendar = scenarioCalendar(scenario, this.startWallMs);
     const stationSpecs = scenario.line.stations;
     const outputStation = scenario.line.outputStation ?? (stationSpecs[stationSpecs.length - 1] as (typeof stationSpecs)[number]).id;
     this.ledger = new ShiftLedger(this.calendar, stationSpecs.map((s) => ({ id: s.id, idealCycleTimeMs: s.idealCycleTime })), outputStation, this.startWallMs, (r) => this.emit(r));

@@ -11,6 +11,11 @@ export interface VirtualClockOptions {
   readonly speed?: number;
   /** Real monotonic time source for scaled mode (default performance.now). */
   readonly realMonoMs?: () => number;
+  /**
+   * Virtual time the clock reads at construction (default 0). `lineside simulate` starts a few
+   * simulated minutes into the run so the line has warmed up (counters non-zero) when it is served.
+   */
+  readonly startMonoMs?: number;
 }
 
 /**
@@ -32,7 +37,11 @@ export class VirtualClock implements Clock {
     if (options.speed !== undefined && !(options.speed > 0 && Number.isFinite(options.speed))) {
       throw new RangeError(`VirtualClock: speed must be a positive finite number, got ${options.speed}`);
     }
+    const startMono = options.startMonoMs ?? 0;
+    if (!(startMono >= 0 && Number.isFinite(startMono))) throw new RangeError(`VirtualClock: startMonoMs must be a finite number >= 0, got ${startMono}`);
     this.startWallMs = options.startWallMs;
+    this.elapsedAtOrigin = startMono;
+    this.manualElapsedMs = startMono;
     this.speedFactor = options.speed;
     this.realMonoMs = options.realMonoMs ?? (() => performance.now());
     this.realOrigin = this.realMonoMs();

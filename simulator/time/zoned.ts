@@ -122,3 +122,12 @@ export function parseLocalDateTime(text: string, timeZone: string): number | und
   }
   return undefined;
 }
+
+/** "Sat 2025-01-11 03:00" in the zone: how banners show plant time to people. */
+export function formatLocalDateTime(timeZone: string, utcMs: number): string {
+  const f = localFields(timeZone, utcMs);
+  const date = { year: f.year, month: f.month, day: f.day };
+  const weekday = weekdayOf(date);
+  const hhmm = `${String(f.hour).padStart(2, '0')}:${String(f.minute).padStart(2, '0')}`;
+  return `${weekday[0]?.toUpperCase()}${weekday.slice(1)} ${formatLocalDate(date)} ${hhmm}`;
+}

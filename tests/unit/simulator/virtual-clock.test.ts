@@ -28,3 +28,25 @@ describe('VirtualClock', () => {
     expect(() => new VirtualClock({ startWallMs: 0, speed: Number.NaN })).toThrow(RangeError);
   });
 });
+
+describe('VirtualClock startMonoMs (a run served after its warm-up)', () => {
+  it('scaled: reads the start offset at construction and runs on from it', () => {
+    let real = 50;
+    const clock = new VirtualClock({ startWallMs: 1_000_000, speed: 2, startMonoMs: 300_000, realMonoMs: () => real });
+    expect(clock.monoMs()).toBe(300_000);
+    expect(clock.wallMs()).toBe(1_300_000);
+    real += 1_000;
+    expect(clock.monoMs()).toBe(302_000);
+  });
+
+  it('manual: advances from the offset', () => {
+    const clock = new VirtualClock({ startWallMs: 0, startMonoMs: 60_000 });
+    clock.advance(1_000);
+    expect(clock.monoMs()).toBe(61_000);
+  });
+
+  it('rejects a negative or non-finite offset', () => {
+    expect(() => new VirtualClock({ startWallMs: 0, startMonoMs: -1 })).toThrow(/startMonoMs/);
+    expect(() => new VirtualClock({ startWallMs: 0, startMonoMs: Infinity })).toThrow(RangeError);
+  });
+});
