@@ -27,7 +27,7 @@ build_in_checkout() {
 }
 
 # What a running install needs; tests, dev tooling and sources stay in the checkout.
-readonly SHIPPED=(dist bin package.json package-lock.json config simulator/scenarios src/web deploy docs README.md LICENSE)
+readonly SHIPPED=(dist bin package.json npm-shrinkwrap.json config simulator/scenarios src/web deploy docs README.md LICENSE)
 
 stage_code() {
   rm -rf "$STAGE_DIR"

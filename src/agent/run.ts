@@ -5,11 +5,16 @@ import { createSdNotifier } from './sd-notify.js';
 
 /** Shutdown budget: sources stop, outputs flush, exit 0 well within systemd's TimeoutStopSec. */
 const STOP_BUDGET_MS = 10_000;
+/** A second signal sooner than this after the first is the same Ctrl-C delivered twice. */
+const DUPLICATE_SIGNAL_MS = 1_000;
 
 /**
  * Runs a built agent until SIGTERM/SIGINT: starts it, tells systemd READY=1 and pings the
  * watchdog from the event loop, then on a signal sends STOPPING=1, stops sources first, flushes
- * outputs and resolves with the exit code. A second signal exits at once.
+ * outputs and resolves with the exit code. A second signal exits at once, unless it comes within
+ * DUPLICATE_SIGNAL_MS of the first: one Ctrl-C often arrives twice (the terminal signals the whole
+ * process group, and npm, timeout(1) or a supervisor forward the same signal to their child), and
+ * that must not turn a clean stop into exit 1.
  */
 export async function runUntilSignal(agent: Agent, logger: Logger, onStarted?: () => void): Promise<number> {
   const notifier = createSdNotifier({ logger: logger.child({ component: 'systemd' }) });
@@ -32,15 +37,20 @@ export async function runUntilSignal(agent: Agent, logger: Logger, onStarted?: (
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  const firstSignalAt = Date.now();
   logger.info({ signal }, 'stopping');
   notifier.stopping();
   stopWatchdog();
-  const force = () => {
+  const force = (again: NodeJS.Signals) => {
+    if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) {
+      logger.debug({ signal: again }, 'the same stop request delivered twice; still stopping cleanly');
+      return;
+    }
     logger.warn('second signal: exiting without waiting');
     process.exit(1);
   };
-  process.once('SIGTERM', force);
-  process.once('SIGINT', force);
+  process.on('SIGTERM', force);
+  process.on('SIGINT', force);
   const hardStop = setTimeout(() => {
     logger.error('shutdown took longer than the budget; exiting');
     process.exit(1);
@@ -52,6 +62,8 @@ export async function runUntilSignal(agent: Agent, logger: Logger, onStarted?: (
     logger.error({ err: errorMessage(err) }, 'error during shutdown');
   }
   clearTimeout(hardStop);
+  process.off('SIGTERM', force);
+  process.off('SIGINT', force);
   process.off('unhandledRejection', onRejection);
   logger.info('stopped');
   return 0;

@@ -1,14 +1,8 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAgent } from '../agent/agent.js';
 import { runUntilSignal } from '../agent/run.js';
-import { serverComponents } from '../agent/server-component.js';
-import { formatIssue } from '../config/issues.js';
-import { loadConfigFile } from '../config/load.js';
 import { errorMessage } from '../lib/errors.js';
-import { preferPort } from '../lib/free-port.js';
-import { createLogger } from '../lib/logger.js';
-import { packageRoot } from '../lib/paths.js';
+import { setUpDemo, type Demo, type DemoOptions } from './demo-setup.js';
 import { EXIT, type CliIo } from './io.js';
 
 export const DEMO_HELP = `usage: lineside demo [--speed X] [--seed N] [--http-port P] [--mqtt-port P]
@@ -24,14 +18,6 @@ Each option can also come from the environment (handy with \`npm start\`); a fla
   LINESIDE_DEMO_HTTP_HOST (default 127.0.0.1; 0.0.0.0 to show the dashboard on the LAN).
 Data (spool, history) goes to ./.lineside/demo (LINESIDE_DEMO_DATA overrides).
 `;
-
-interface DemoOptions {
-  readonly speed: number;
-  readonly seed: number;
-  /** 0 = the default port, or a free one when it is taken. */
-  readonly httpPort: number;
-  readonly mqttPort: number;
-}
 
 /** Flags first, then LINESIDE_DEMO_* variables, then defaults; throws naming the bad value. */
 function demoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOptions | 'help' {
@@ -80,34 +66,16 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
     return EXIT.badInput;
   }
 
-  const sim = await import('../../simulator/index.js');
-  const scenarioResult = sim.loadScenarioFile('demo');
-  if (!scenarioResult.ok) {
-    io.stderr.write(`${sim.formatScenarioIssues(scenarioResult)}\n`);
+  let demo: Demo;
+  try {
+    demo = await setUpDemo(opts);
+  } catch (err) {
+    io.stderr.write(`lineside demo: ${errorMessage(err)}\n`);
     return EXIT.runtime;
   }
-  const simulator = await sim.startSimulator({ scenario: scenarioResult.scenario, seed: opts.seed, speed: opts.speed, basePort: 0, startWallMs: Date.now() });
+  const { simulator, config, agent, logger } = demo;
   try {
-    const env: Record<string, string | undefined> = { ...process.env };
-    for (const [plc, port] of Object.entries(simulator.ports)) env[`LINESIDE_SIM_PORT_${plc.toUpperCase()}`] = String(port);
-    env.LINESIDE_DEMO_HTTP_PORT = String(opts.httpPort || (await preferPort(8080)));
-    env.LINESIDE_DEMO_MQTT_PORT = String(opts.mqttPort || (await preferPort(1883)));
-    const configFile = join(packageRoot(), 'config', 'demo.yaml');
-    const loaded = loadConfigFile(configFile, { env });
-    if (!loaded.ok) {
-      io.stderr.write(`${configFile}: the demo config is broken (a bug):\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
-      return EXIT.runtime;
-    }
-    const { config } = loaded;
-    const logger = createLogger(process.env.LINESIDE_LOG_LEVEL === undefined ? 'warn' : config.logging.level);
-    const agent = createAgent({
-      config,
-      logger,
-      clock: simulator.clock,
-      gpioSim: { port: simulator.gpio, deliveredThroughMs: () => simulator.line.nowMs },
-      extraComponents: serverComponents,
-    });
-    return await runUntilSignal(agent, logger, () => {
+    const code = await runUntilSignal(agent, logger, () => {
       const plcs = Object.entries(simulator.ports).map(([plc, port]) => `${plc} 127.0.0.1:${port}`).join(', ');
       io.stdout.write(
         [
@@ -117,15 +85,17 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
           `  MQTT        mqtt://127.0.0.1:${config.mqtt.embedded.port}   try: mosquitto_sub -p ${config.mqtt.embedded.port} -t '${config.site.enterprise}/#' -v`,
           `  Modbus      ${plcs} (virtual PLCs; lineside probe tcp://127.0.0.1:${simulator.ports.plc1 ?? ''} --unit 1 --holding 0-15)`,
           `  simulator   demo scenario, seed ${opts.seed}, speed x${opts.speed}`,
-          `  data        ${config.storage.dir}`,
+          `  data        ${resolve(config.storage.dir)}`,
           '',
         ].join('\n'),
       );
     });
+    if (code === EXIT.ok) io.stdout.write('Lineside demo stopped cleanly: everything spooled was flushed.\n');
+    return code;
   } catch (err) {
     io.stderr.write(`lineside demo: ${errorMessage(err)}\n`);
     return EXIT.runtime;
   } finally {
-    await simulator.stop();
+    await demo.stopSimulator();
   }
 }

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'INFLUX_WRITE'
   | 'INFLUX_POISON'
   | 'SERVER_START'
+  | 'DEMO_BROKEN'
   | 'NOT_FOUND'
   | 'NOT_AVAILABLE'
   | 'INTERNAL';

@@ -35,7 +35,7 @@ export function removeTempDirs(): void {
  */
 export function makeSourceCheckout(): string {
   const src = tempDir('checkout');
-  for (const item of ['package.json', 'package-lock.json', 'README.md', 'bin', 'config', 'deploy', 'docs', 'simulator/scenarios', 'src/web']) {
+  for (const item of ['package.json', 'npm-shrinkwrap.json', 'README.md', 'LICENSE', 'bin', 'config', 'deploy', 'docs', 'simulator/scenarios', 'src/web']) {
     const from = path.join(repoRoot, item);
     if (existsSync(from)) cpSync(from, path.join(src, item), { recursive: true });
   }

@@ -44,11 +44,12 @@ export function readmeCommand(marker: string): string {
 }
 
 /**
- * Runs `command` through sh in its own process group, like a terminal does, so `interrupt` can
- * send Ctrl-C's SIGINT to every process of it (sh, npm and node), as a terminal does.
+ * Runs `command` through bash (the shell a user pastes it into) in its own process group, so
+ * `interrupt` can send Ctrl-C's SIGINT to every process of it (bash, npm, sh and node), as a
+ * terminal does.
  */
 export function spawnShell(command: string, cwd: string, env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn('sh', ['-c', command], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('bash', ['-c', command], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -62,6 +63,26 @@ export function interrupt(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'
     } catch {
       // The group is gone already.
     }
+  }
+}
+
+/** True while any process of the group led by `child` is alive (npm's children included). */
+export function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once every process of the group is gone; rejects after `timeoutMs`. */
+export async function groupGoneWithin(child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(child) || (child.exitCode === null && child.signalCode === null)) {
+    if (Date.now() > deadline) throw new Error(`processes still running ${timeoutMs} ms after the signal`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

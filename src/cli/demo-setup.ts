@@ -1,0 +1,66 @@
+/**
+ * The demo's composition: the bundled demo scenario served by the simulator on free ports, and the
+ * agent (core, spool, embedded broker, dashboard) built from config/demo.yaml against it. Shared by
+ * `lineside demo` and the end-to-end browser test, so the test drives exactly what users run.
+ */
+import { join } from 'node:path';
+import { createAgent, type Agent } from '../agent/agent.js';
+import { serverComponents } from '../agent/server-component.js';
+import type { LinesideConfig } from '../config/schema.js';
+import { formatIssue } from '../config/issues.js';
+import { loadConfigFile } from '../config/load.js';
+import { LinesideError } from '../lib/errors.js';
+import { preferPort } from '../lib/free-port.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { packageRoot } from '../lib/paths.js';
+import type { SimulatorHandle } from '../../simulator/index.js';
+
+export interface DemoOptions {
+  readonly speed: number;
+  readonly seed: number;
+  /** 0 = the default port, or a free one when it is taken. */
+  readonly httpPort: number;
+  readonly mqttPort: number;
+}
+
+export interface Demo {
+  readonly simulator: SimulatorHandle;
+  readonly config: Readonly<LinesideConfig>;
+  readonly agent: Agent;
+  readonly logger: Logger;
+  /** The agent is built but not started (runUntilSignal or the caller starts it); this stops the simulator. */
+  stopSimulator(): Promise<void>;
+}
+
+/** Starts the simulator and builds the agent; throws a LinesideError (DEMO_BROKEN) if the bundled files are. */
+export async function setUpDemo(opts: DemoOptions, processEnv: NodeJS.ProcessEnv = process.env): Promise<Demo> {
+  const sim = await import('../../simulator/index.js');
+  const scenarioResult = sim.loadScenarioFile('demo');
+  if (!scenarioResult.ok) throw new LinesideError('DEMO_BROKEN', sim.formatScenarioIssues(scenarioResult), {});
+  const simulator = await sim.startSimulator({ scenario: scenarioResult.scenario, seed: opts.seed, speed: opts.speed, basePort: 0, startWallMs: Date.now() });
+  try {
+    const env: Record<string, string | undefined> = { ...processEnv };
+    for (const [plc, port] of Object.entries(simulator.ports)) env[`LINESIDE_SIM_PORT_${plc.toUpperCase()}`] = String(port);
+    env.LINESIDE_DEMO_HTTP_PORT = String(opts.httpPort || (await preferPort(8080)));
+    env.LINESIDE_DEMO_MQTT_PORT = String(opts.mqttPort || (await preferPort(1883)));
+    const configFile = join(packageRoot(), 'config', 'demo.yaml');
+    const loaded = loadConfigFile(configFile, { env });
+    if (!loaded.ok) {
+      const issues = loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n');
+      throw new LinesideError('DEMO_BROKEN', `${configFile}: the demo config is broken (a bug):\n${issues}`, { configFile });
+    }
+    const { config } = loaded;
+    const logger = createLogger(processEnv.LINESIDE_LOG_LEVEL === undefined ? 'warn' : config.logging.level);
+    const agent = createAgent({
+      config,
+      logger,
+      clock: simulator.clock,
+      gpioSim: { port: simulator.gpio, deliveredThroughMs: () => simulator.line.nowMs },
+      extraComponents: serverComponents,
+    });
+    return { simulator, config, agent, logger, stopSimulator: () => simulator.stop() };
+  } catch (err) {
+    await simulator.stop();
+    throw err;
+  }
+}
