@@ -258,7 +258,7 @@ class Publisher implements MqttPublisher {
       }
       const row = this.pending[this.pendingAt];
       if (row === undefined) return;
-      if (row.kind === 'sample' && this.sentValues.get(row.sample.tag) === 'never') {
+      if (row.kind === 'sample' && this.sentValues.get(row.sample.tag) === JSON.stringify(row.sample.value)) {
         // Report by exception: an unchanged value is not sent again (it is retained already).
         this.pendingAt += 1;
         this.readAfter = row.id;
