@@ -2,11 +2,20 @@
  * Debian's Chromium driven by playwright-core — never a browser download. `withPage` starts a
  * headless browser, opens a URL, runs the body and closes everything, whatever happens; the
  * lead's full agent + simulator e2e reuses it.
+ *
+ * Chromium is found the way scripts/test-prereqs.sh checks for it: on PATH, then in /usr/sbin,
+ * /usr/bin, /sbin, /bin; as `chromium` (Debian) or `chromium-browser` (Ubuntu). LINESIDE_CHROMIUM
+ * names the binary explicitly. A missing browser is a failure with the package to install, never
+ * a skip: a skipped browser test looks green and hides a broken machine.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { isCI } from '../helpers/binaries.js';
 
-export const CHROMIUM_PATH = process.env.LINESIDE_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_NAMES = ['chromium', 'chromium-browser'] as const;
+/** Searched after PATH, as scripts/test-prereqs.sh does (a user's PATH may lack the sbin dirs). */
+const EXTRA_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -21,8 +30,44 @@ export const CHROMIUM_ARGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Absolute path of Chromium (LINESIDE_CHROMIUM if set, else the search above), or null. */
+export function findChromium(): string | null {
+  const explicit = process.env.LINESIDE_CHROMIUM;
+  if (explicit !== undefined && explicit !== '') return isExecutableFile(explicit) ? explicit : null;
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== ''), ...EXTRA_DIRS];
+  for (const name of CHROMIUM_NAMES) {
+    for (const dir of dirs) {
+      const candidate = path.join(dir, name);
+      if (isExecutableFile(candidate)) return candidate;
+    }
+  }
+  return null;
+}
+
+/** Path of Chromium, or throws naming the Debian package to install. Locally and on CI alike. */
+export function requireChromium(): string {
+  const found = findChromium();
+  if (found !== null) return found;
+  const explicit = process.env.LINESIDE_CHROMIUM;
+  const looked = explicit !== undefined && explicit !== ''
+    ? `LINESIDE_CHROMIUM=${explicit} is not an executable file`
+    : `no ${CHROMIUM_NAMES.join(' or ')} on PATH or in ${EXTRA_DIRS.join(', ')}`;
+  const hint = isCI() ? 'install it in the CI image before the tests' : 'run: sudo bash scripts/test-prereqs.sh';
+  throw new Error(`Chromium not found (${looked}); the browser tests need Debian package chromium (${hint})`);
+}
+
+/** For tools that can do without a browser (bench/dashboard-soak.ts); tests use requireChromium(). */
 export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
+  return findChromium() !== null;
 }
 
 export interface OpenedPage {
@@ -43,7 +88,7 @@ export interface PageOptions {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: requireChromium(), headless: true, args: CHROMIUM_ARGS });
 }
 
 export async function openPage(url: string, options: PageOptions = {}): Promise<OpenedPage> {

@@ -20,6 +20,8 @@ export interface ModbusSourceDeps {
   /** Jitter source for backoff (tests may fix it). */
   readonly random?: () => number;
   readonly configErrorRetryMs?: number;
+  /** Monotonic time the transports' reconnect backoff runs on (tests step it); default performance.now(). */
+  readonly reconnectClock?: () => number;
 }
 
 export interface ModbusSource extends Source {
@@ -50,6 +52,7 @@ export function createModbusSource(config: Pick<LinesideConfig, 'devices'>, deps
         connectTimeoutMs: Math.max(MIN_CONNECT_TIMEOUT_MS, ...devices.map((d) => d.timeout)),
         logger,
         ...(deps.random ? { random: deps.random } : {}),
+        ...(deps.reconnectClock ? { now: deps.reconnectClock } : {}),
       });
       transports.set(key, transport);
       for (const device of devices) {

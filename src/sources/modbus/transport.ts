@@ -12,7 +12,7 @@
  * - TCP (and RTU over TCP): after a timeout, a bad reply or a network error the client object is
  *   DISCARDED and a fresh one connects for the next request. modbus-serial's TCP transaction ids
  *   wrap at 256 and stale entries are never deleted, so a late reply could otherwise be matched
- *   to a new request (library-notes, modbus-serial).
+ *   to a new request (docs/library-notes.md#modbus-serial).
  * - RTU framing (a serial bus, or RTU over TCP through a serial gateway): a timeout is a unit's
  *   problem (a dead slave), not the bus's: the port stays open so the other units keep polling,
  *   and the receive buffer is flushed before every request so a late reply cannot be taken for
@@ -72,6 +72,11 @@ export interface TransportOptions {
   readonly connectTimeoutMs: number;
   readonly logger: Logger;
   readonly random?: () => number;
+  /**
+   * Monotonic time, ms, that the reconnect backoff is measured on (when the next connect attempt
+   * is allowed). Default performance.now(); tests step it to check the backoff without sleeping.
+   */
+  readonly now?: () => number;
 }
 
 
@@ -112,6 +117,7 @@ export class ModbusTransport {
   private stopped = false;
   private wake: (() => void) | undefined;
   private readonly listeners = new Set<(connected: boolean) => void>();
+  private readonly now: () => number;
 
   constructor(
     readonly endpoint: TransportEndpoint,
@@ -121,6 +127,7 @@ export class ModbusTransport {
     this.serial = endpoint.kind === 'rtu';
     this.bus = endpoint.kind !== 'tcp';
     this.frameGapMs = endpoint.kind === 'rtu' ? rtuFrameGapMs(endpoint.serial.baudRate) : 0;
+    this.now = options.now ?? (() => performance.now());
   }
 
   get connected(): boolean {
@@ -194,7 +201,7 @@ export class ModbusTransport {
 
   private async ensureConnection(request: TransportRequest): Promise<Connection> {
     if (this.connection?.alive === true) return this.connection;
-    const waitMs = this.nextConnectAtMs - performance.now();
+    const waitMs = this.nextConnectAtMs - this.now();
     if (waitMs > 0 && this.lastConnectError !== undefined) {
       throw backingOffError(request.target, request.span, this.lastConnectError, waitMs);
     }
@@ -219,7 +226,7 @@ export class ModbusTransport {
     // (a switch hiccup, a PLC closing an idle socket) must not cost a poll. Backoff starts with
     // the second failure in a row.
     const delayMs = this.failures === 1 ? 0 : backoffDelayMs(this.failures - 1, this.options.backoff, this.options.random);
-    this.nextConnectAtMs = performance.now() + delayMs;
+    this.nextConnectAtMs = this.now() + delayMs;
     this.options.logger.warn({ endpoint: this.url, err: error.toString(), retryInMs: delayMs, failures: this.failures }, 'modbus: connection failed');
   }
 

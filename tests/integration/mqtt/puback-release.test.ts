@@ -66,17 +66,24 @@ describe('release on PUBACK', () => {
     }, 1);
     cleanups.push(() => clearInterval(sampler));
     await publisher.start();
-    // The window fills (the "online" status shares it) and nothing more goes out.
-    await waitUntil(() => publisher.health().inFlight === 5 && held.length >= 3, 'a full window');
-    await new Promise((r) => setTimeout(r, 300));
+    // The window fills (the "online" status shares it) and the pump stops there. A publish and
+    // its in-flight count happen together, synchronously, inside one pump: once the count reached
+    // the window, the pump that filled it has returned, and a pump sending past it would show here.
+    await waitUntil(() => publisher.health().inFlight >= 5 && held.length >= 3, 'a full window');
     expect(publisher.health().inFlight).toBe(5);
+    expect(publisher.health().published).toBe(0);
     expect(spool.ackedId('mqtt')).toBe(0);
 
-    // Acknowledge everything held except seq 1: nothing may be released.
+    // Acknowledge everything held except seq 1: the freed slots are refilled, never overfilled,
+    // and nothing may be released. Barrier: every PUBACK was counted (the cursor moves, if at all,
+    // in the same callback that counts it) and the pump those PUBACKs triggered has sent again.
     const heldNow = held.length;
     for (const h of held.slice(1)) h.release();
-    await waitUntil(() => publisher.health().published === heldNow - 1, 'PUBACKs of all but seq 1');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntil(
+      () => publisher.health().published === heldNow - 1 && publisher.health().inFlight >= 5,
+      'PUBACKs of all but seq 1, and the window refilled',
+    );
+    expect(publisher.health().inFlight).toBe(5);
     expect(spool.ackedId('mqtt')).toBe(0);
 
     // Acknowledge seq 1: the cursor jumps past every acknowledged row at once.

@@ -1,6 +1,6 @@
 /**
  * The publisher against a real mosquitto: the Unified Namespace topics and payloads of
- * shared/DESIGN.md, retained flags, status online/offline, samples by exception, and the spool
+ * docs/architecture.md#mqtt, retained flags, status online/offline, samples by exception, and the spool
  * cursor moving only as far as the broker acknowledged.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,23 @@ async function subscribe(filters: string[]): Promise<Subscriber> {
   const sub = await startSubscriber(broker.url, filters);
   cleanups.push(() => sub.close());
   return sub;
+}
+
+/** Topic of the barrier messages; outside the namespace the publisher writes. */
+const BARRIER_TOPIC = 'lineside-test/barrier';
+
+/**
+ * Waits until everything the broker queued for `sub` so far has arrived: publishes a sentinel
+ * (QoS 1, from `sub`'s own connection, which must be subscribed to BARRIER_TOPIC) and waits for
+ * it. Mosquitto handles one client's packets in order and delivers one session's QoS 1 messages
+ * in the order it queued them, so whatever was queued for `sub` before the sentinel (the retained
+ * messages sent on its SUBSCRIBE, the messages of publishes the broker already PUBACKed) arrives
+ * before the sentinel does. Replaces "nothing else arrives within N ms".
+ */
+async function drain(sub: Subscriber): Promise<void> {
+  const token = `barrier-${Math.random().toString(16).slice(2)}`;
+  await sub.client.publishAsync(BARRIER_TOPIC, token, { qos: 1 });
+  await sub.waitFor((m) => m.some((x) => x.topic === BARRIER_TOPIC && x.text === token), 'the barrier message');
 }
 
 describe('MQTT publisher topics and payloads', () => {
@@ -95,17 +112,19 @@ describe('MQTT publisher topics and payloads', () => {
     await publisher.start();
     await waitUntil(() => spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0, 'all rows acknowledged');
 
-    const late = await subscribe(['acme/plant1/line1/weld/#', 'acme/plant1/agents/agent-retain/status']);
-    await late.waitFor((m) => m.length >= 3, 'retained messages');
-    await new Promise((r) => setTimeout(r, 200));
-    const topics = late.messages.map((m) => m.topic).sort();
+    const late = await subscribe(['acme/plant1/line1/weld/#', 'acme/plant1/agents/agent-retain/status', BARRIER_TOPIC]);
+    // The retained messages were queued for `late` on its SUBSCRIBE: all of them are in once the
+    // barrier is, so a retained cycle would be among them.
+    await drain(late);
+    const retained = late.messages.filter((m) => m.topic !== BARRIER_TOPIC);
+    const topics = retained.map((m) => m.topic).sort();
     expect(topics).toEqual(['acme/plant1/agents/agent-retain/status', 'acme/plant1/line1/weld/oee', 'acme/plant1/line1/weld/state']);
-    expect(late.messages.every((m) => m.retain)).toBe(true);
-    expect(late.messages.find((m) => m.topic.endsWith('/state'))?.json).toMatchObject({ state: 'running', seq: 2 });
+    expect(retained.every((m) => m.retain)).toBe(true);
+    expect(retained.find((m) => m.topic.endsWith('/state'))?.json).toMatchObject({ state: 'running', seq: 2 });
   });
 
   it('publishes samples by exception on agents/<id>/tags/<device>/<tag> when enabled', async () => {
-    const sub = await subscribe(['acme/plant1/agents/agent-tags/tags/#']);
+    const sub = await subscribe(['acme/plant1/agents/agent-tags/tags/#', BARRIER_TOPIC]);
     const { spool, publisher } = setup({ samples: { publish: true, qos: 1 } }, 'agent-tags');
     const t = Date.UTC(2026, 2, 2, 8);
     const values = [20.5, 20.5, 20.5, 21, 21, 20.5];
@@ -113,8 +132,10 @@ describe('MQTT publisher topics and payloads', () => {
     spool.appendSample({ tag: 'gpio.door.level', value: true, ts: t, mono: 0 });
     await publisher.start();
     await waitUntil(() => spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0, 'all rows acknowledged');
-    await sub.waitFor((m) => m.length >= 4, 'four changes');
-    await new Promise((r) => setTimeout(r, 200));
+    // Every row is PUBACKed, so the broker has queued every message the publisher sent for `sub`
+    // (mosquitto queues a QoS 1 message for its subscribers before it PUBACKs it): all of them,
+    // a repeated unchanged value included, are in once the barrier is.
+    await drain(sub);
     expect(sub.on('acme/plant1/agents/agent-tags/tags/plc1/temp').map((m) => m.json)).toEqual([
       { value: 20.5, ts: new Date(t).toISOString() },
       { value: 21, ts: new Date(t + 3_000).toISOString() },
