@@ -29,4 +29,5 @@ export { testBlockEntries, TEST_BLOCK_SIZE, type FixedEntry } from './plc/test-b
 export { compareConfigToScenario } from './config-agreement.js';
 export { runSimulateCli } from './cli.js';
 export { chooseLiveStart, DEFAULT_WARMUP_MS, type LiveStart, type MovedReason } from './time/live-start.js';
+export { formatLocalDateTime } from './time/zoned.js';
 export { parseSerialArg, serveOverSerial, type SerialOverride } from './serial-override.js';

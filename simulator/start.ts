@@ -55,6 +55,11 @@ export interface SimulatorHandle {
   readonly endpoints: Readonly<Record<string, string>>;
   readonly gpio: VirtualGpio;
   readonly faults: FaultsHandle;
+  /**
+   * Breaks a station down now, on the simulator's clock (see SimLine.injectBreakdown): the
+   * breakdown a browser or drill test waits for, without waiting for the scenario's MTBF.
+   */
+  breakdown(station: string, faultCode: number, repairMs: number): void;
   /** Requests each PLC has received so far. */
   requests(plc: string): number;
   /** Finishes the truth (closes intervals and shifts, writes the end record), stops every server. */
@@ -124,6 +129,10 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     endpoints,
     gpio: line.gpio,
     faults,
+    breakdown: (station, faultCode, repairMs) => {
+      step();
+      line.injectBreakdown(station, faultCode, repairMs);
+    },
     requests: (plc) => {
       const node = network.node(plc);
       return (node.tcp?.requests ?? node.rtu?.requests)?.get(node.spec.unitId) ?? 0;

@@ -56,6 +56,12 @@ export interface SimLine {
   /** Current value of a station's condition signal at `monoMs` (default: now). */
   conditionValue(station: string, name: string, monoMs?: number): number;
   onComms(listener: (event: CommsEvent) => void): () => void;
+  /**
+   * Breaks a station down now (tests, a REPL): its fault register shows `faultCode` until it is
+   * repaired `repairMs` later. The reason is the scenario's for that code, else "injected".
+   * Throws on an unknown station or one that is stopped already.
+   */
+  injectBreakdown(station: string, faultCode: number, repairMs: number): void;
   /** Records a comms fault injected from outside the scenario (tests, the faults handle). */
   recordInjectedComms(plc: string, kind: CommsKind, durationMs: number | undefined, extra?: { delayMs?: number; exceptionCode?: number }): void;
 }
@@ -360,6 +366,18 @@ class Line implements SimLine, StationHost {
         // A server's failure to apply a fault must not stop the line; servers log their own errors.
       }
     }
+  }
+
+  injectBreakdown(stationId: string, faultCode: number, repairMs: number): void {
+    const station = this.stations.get(stationId);
+    if (station === undefined) throw new RangeError(`no station "${stationId}" (stations: ${[...this.stations.keys()].join(', ')})`);
+    if (!(Number.isInteger(faultCode) && faultCode >= 1 && faultCode <= 65535)) throw new RangeError(`fault code must be 1..65535, got ${faultCode}`);
+    if (!(repairMs > 0)) throw new RangeError(`repair time must be > 0 ms, got ${repairMs}`);
+    const reason = station.spec.breakdowns?.faults.find((f) => f.code === faultCode)?.reason ?? 'injected';
+    if (!station.injectBreakdown(faultCode, reason, repairMs)) throw new Error(`station "${stationId}" is stopped already`);
+    // Settle the neighbours and report the new signals at this instant, as the event loop does.
+    this.drain();
+    this.commit();
   }
 
   recordInjectedComms(plc: string, kind: CommsKind, durationMs: number | undefined, extra: { delayMs?: number; exceptionCode?: number } = {}): void {

@@ -9,7 +9,7 @@
 import { sampleMs } from '../random/distributions.js';
 import type { Prng, PrngStreams } from '../random/prng.js';
 import type { StationSpec } from '../scenario-schema.js';
-import type { Cause } from '../truth/records.js';
+import type { BreakdownOrigin, Cause } from '../truth/records.js';
 import type { EventQueue } from './event-queue.js';
 import { episodeEndOpMs, wearAt, type ActiveEpisode } from './wear.js';
 
@@ -32,7 +32,7 @@ export interface CycleDone {
 export interface BreakdownDone {
   readonly faultCode: number;
   readonly reason: string;
-  readonly origin: 'random' | 'wear';
+  readonly origin: BreakdownOrigin;
   readonly startMono: number;
   readonly endMono: number;
   readonly operatingMsSinceRepair: number;
@@ -57,7 +57,7 @@ interface Part {
 
 type Stop =
   | { readonly kind: 'micro'; readonly startMono: number }
-  | { readonly kind: 'breakdown'; readonly startMono: number; readonly faultCode: number; readonly reason: string; readonly origin: 'random' | 'wear'; readonly episode: ActiveEpisode | undefined; readonly opSinceRepair: number };
+  | { readonly kind: 'breakdown'; readonly startMono: number; readonly faultCode: number; readonly reason: string; readonly origin: BreakdownOrigin; readonly episode: ActiveEpisode | undefined; readonly opSinceRepair: number };
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -179,6 +179,18 @@ export class SimStation {
     this.changeover = name;
     if (ended && !this.planned) this.armStartupRejects();
     this.host.touched(this);
+  }
+
+  /**
+   * A breakdown from outside the scenario (a test, a REPL): the station stops now with `faultCode`
+   * on its fault register and is repaired `repairMs` later. Refused (false) while it is stopped.
+   */
+  injectBreakdown(faultCode: number, reason: string, repairMs: number): boolean {
+    if (this.stop !== undefined) return false;
+    this.sync();
+    this.beginBreakdown(this.host.now(), faultCode, reason, 'injected', repairMs);
+    this.host.touched(this);
+    return true;
   }
 
   startEpisode(episode: Omit<ActiveEpisode, 'startOpMs'>): ActiveEpisode {
@@ -303,7 +315,7 @@ export class SimStation {
     this.host.touched(this);
   }
 
-  private beginBreakdown(now: number, faultCode: number, reason: string, origin: 'random' | 'wear', repairMs: number): void {
+  private beginBreakdown(now: number, faultCode: number, reason: string, origin: BreakdownOrigin, repairMs: number): void {
     this.stop = { kind: 'breakdown', startMono: now, faultCode, reason, origin, episode: origin === 'wear' ? this.episode : undefined, opSinceRepair: this.opMs - this.lastRepairOpMs };
     this.host.queue.schedule(now + repairMs, () => this.endStop());
   }

@@ -88,13 +88,15 @@ export interface EpisodeRecord extends EpisodeInfo {
   readonly faultCode: number;
 }
 
+export type BreakdownOrigin = 'random' | 'wear' | 'injected';
+
 export interface BreakdownRecord {
   readonly type: 'breakdown';
   readonly station: string;
   readonly faultCode: number;
   readonly reason: string;
-  /** random: drawn from MTBF; wear: the end of a degradation episode. */
-  readonly origin: 'random' | 'wear';
+  /** random: drawn from MTBF; wear: the end of a degradation episode; injected: from a test or REPL. */
+  readonly origin: BreakdownOrigin;
   readonly start: string;
   readonly startMs: number;
   readonly end: string;

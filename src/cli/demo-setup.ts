@@ -13,7 +13,7 @@ import { LinesideError } from '../lib/errors.js';
 import { preferPort } from '../lib/free-port.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { packageRoot } from '../lib/paths.js';
-import type { SimulatorHandle } from '../../simulator/index.js';
+import type { LiveStart, SimulatorHandle } from '../../simulator/index.js';
 
 export interface DemoOptions {
   readonly speed: number;
@@ -21,6 +21,8 @@ export interface DemoOptions {
   /** 0 = the default port, or a free one when it is taken. */
   readonly httpPort: number;
   readonly mqttPort: number;
+  /** Plant time to start at (default now); tests pin it. The live-start rule still applies. */
+  readonly startWallMs?: number;
 }
 
 export interface Demo {
@@ -28,6 +30,8 @@ export interface Demo {
   readonly config: Readonly<LinesideConfig>;
   readonly agent: Agent;
   readonly logger: Logger;
+  /** Where the simulated line starts, and why when not now (simulator/time/live-start.ts). */
+  readonly live: LiveStart;
   /** The agent is built but not started (runUntilSignal or the caller starts it); this stops the simulator. */
   stopSimulator(): Promise<void>;
 }
@@ -37,7 +41,13 @@ export async function setUpDemo(opts: DemoOptions, processEnv: NodeJS.ProcessEnv
   const sim = await import('../../simulator/index.js');
   const scenarioResult = sim.loadScenarioFile('demo');
   if (!scenarioResult.ok) throw new LinesideError('DEMO_BROKEN', sim.formatScenarioIssues(scenarioResult), {});
-  const simulator = await sim.startSimulator({ scenario: scenarioResult.scenario, seed: opts.seed, speed: opts.speed, basePort: 0, startWallMs: Date.now() });
+  // The same rule as `lineside simulate`: in a break or between shifts the demo would show every
+  // station in a planned stop for up to half an hour, so it starts at the next production instead,
+  // warmed up, and the banner says so.
+  const scenario = scenarioResult.scenario;
+  const live = sim.chooseLiveStart(scenario, opts.startWallMs ?? Date.now());
+  const clock = new sim.VirtualClock({ startWallMs: live.runStartMs, speed: opts.speed, startMonoMs: live.warmupMs });
+  const simulator = await sim.startSimulator({ scenario, seed: opts.seed, clock, basePort: 0 });
   try {
     const env: Record<string, string | undefined> = { ...processEnv };
     for (const [plc, port] of Object.entries(simulator.ports)) env[`LINESIDE_SIM_PORT_${plc.toUpperCase()}`] = String(port);
@@ -58,7 +68,7 @@ export async function setUpDemo(opts: DemoOptions, processEnv: NodeJS.ProcessEnv
       gpioSim: { port: simulator.gpio, deliveredThroughMs: () => simulator.line.nowMs },
       extraComponents: serverComponents,
     });
-    return { simulator, config, agent, logger, stopSimulator: () => simulator.stop() };
+    return { simulator, config, agent, logger, live, stopSimulator: () => simulator.stop() };
   } catch (err) {
     await simulator.stop();
     throw err;

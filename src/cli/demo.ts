@@ -73,7 +73,11 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`lineside demo: ${errorMessage(err)}\n`);
     return EXIT.runtime;
   }
-  const { simulator, config, agent, logger } = demo;
+  const { simulator, config, agent, logger, live } = demo;
+  const { formatLocalDateTime } = await import('../../simulator/index.js');
+  const zone = simulator.scenario.shifts.timezone;
+  const plantTime = `plant time ${formatLocalDateTime(zone, live.servedMs)} ${zone}`;
+  const moved = live.moved === undefined ? '' : `\n              (now is ${live.moved.detail}: the line starts at its next production, so something moves at once)`;
   try {
     const code = await runUntilSignal(agent, logger, () => {
       const plcs = Object.entries(simulator.ports).map(([plc, port]) => `${plc} 127.0.0.1:${port}`).join(', ');
@@ -84,7 +88,7 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
           `  dashboard   http://${config.server.host}:${config.server.port}/   (operator token: ${config.server.operatorToken === 'demo' ? 'demo' : 'from LINESIDE_OPERATOR_TOKEN'})`,
           `  MQTT        mqtt://127.0.0.1:${config.mqtt.embedded.port}   try: mosquitto_sub -p ${config.mqtt.embedded.port} -t '${config.site.enterprise}/#' -v`,
           `  Modbus      ${plcs} (virtual PLCs; lineside probe tcp://127.0.0.1:${simulator.ports.plc1 ?? ''} --unit 1 --holding 0-15)`,
-          `  simulator   demo scenario, seed ${opts.seed}, speed x${opts.speed}`,
+          `  simulator   demo scenario, seed ${opts.seed}, speed x${opts.speed}, ${plantTime}${moved}`,
           `  data        ${resolve(config.storage.dir)}`,
           '',
         ].join('\n'),

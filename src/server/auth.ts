@@ -136,7 +136,9 @@ export class Auth {
 
   operatorCookie(secure: boolean): string {
     if (this.operatorToken === undefined) throw new Error('operator sessions need server.operatorToken');
-    const expiry = this.wallMs() + this.settings.sessionTtlMs;
+    // Whole ms: the value is "<expiry>.<mac>", and the demo's simulator clock has fractional ms,
+    // whose decimal point made every session cookie of `lineside demo` unreadable (401 on POST).
+    const expiry = Math.floor(this.wallMs()) + this.settings.sessionTtlMs;
     const value = `${expiry}.${hmac(this.operatorToken, `lineside-op-v1:${expiry}`)}`;
     return `${OPERATOR_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(this.settings.sessionTtlMs / 1000)}${secure ? '; Secure' : ''}`;
   }

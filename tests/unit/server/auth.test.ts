@@ -46,6 +46,14 @@ describe('auth', () => {
     expect(auth.operator(request({ headers: { cookie: session } }))).toBe('invalid');
   });
 
+  it('keeps sessions valid on a clock with fractional ms (the demo runs on the simulator clock)', () => {
+    let simNow = 1_796_420_998_089.4028;
+    const demoAuth = new Auth({ operatorToken: 'demo', allowedOrigins: [], sessionTtlMs: 60_000 }, () => simNow);
+    const session = cookieValue(demoAuth.operatorCookie(false));
+    simNow += 1_000.25;
+    expect(demoAuth.operator(request({ headers: { cookie: session } }))).toBe('ok');
+  });
+
   it('treats an empty token ("${TOKEN:-}" unset) as not configured', () => {
     const open = new Auth({ viewToken: '', operatorToken: '', allowedOrigins: [], sessionTtlMs: 1 }, () => 0);
     expect(open.viewer(request({}))).toBe(true);

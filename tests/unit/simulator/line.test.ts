@@ -119,3 +119,47 @@ gpio:
     expect(line.gpio.pins()).toEqual([17]);
   });
 });
+
+describe('injected breakdown (tests, a REPL)', () => {
+  const scenario = scenarioOf(`
+name: inject
+start: "2025-01-06T00:00"
+shifts: { timezone: UTC }
+line:
+  id: l
+  stations:
+    - id: m
+      idealCycleTime: 10s
+      breakdowns:
+        mtbf: { dist: fixed, value: 1000h }
+        mttr: { dist: fixed, value: 5m }
+        faults: [{ code: 7, reason: jam }]
+plcs:
+  - id: plc1
+    registers:
+      - { signal: m.running, address: 0 }
+      - { signal: m.faultCode, address: 1 }
+`);
+
+  it('stops the station now with the fault code, names the scenario reason, and repairs it on time', () => {
+    const records: ReturnType<typeof runTruth> = [];
+    const line = createSimLine(scenario, { onTruth: (r) => records.push(r) });
+    line.advanceTo(10 * MIN);
+    line.injectBreakdown('m', 7, 3 * MIN);
+    const m = line.stations.get('m');
+    expect(m?.faultCode).toBe(7);
+    expect(m?.processing).toBe(false);
+    expect(() => line.injectBreakdown('m', 7, MIN)).toThrow(/stopped already/);
+    line.advanceTo(13 * MIN + 1);
+    expect(m?.faultCode).toBe(0);
+    line.injectBreakdown('m', 99, MIN); // a code the scenario does not know
+    line.finish(20 * MIN);
+    const breakdowns = ofType(records, 'breakdown');
+    expect(breakdowns.map((b) => ({ origin: b.origin, faultCode: b.faultCode, reason: b.reason, repairMs: b.repairMs }))).toEqual([
+      { origin: 'injected', faultCode: 7, reason: 'jam', repairMs: 3 * MIN },
+      { origin: 'injected', faultCode: 99, reason: 'injected', repairMs: MIN },
+    ]);
+    expect(breakdowns[0]?.startMs).toBe(line.startWallMs + 10 * MIN);
+    expect(() => line.injectBreakdown('nope', 7, MIN)).toThrow(/no station "nope"/);
+  });
+});
