@@ -38,7 +38,22 @@ const COMMANDS: Record<string, Command> = {
   probe: async (args, io) => (await import('./probe-command.js')).runProbeCommand(args, io),
 };
 
+/**
+ * `lineside schema | head` or `lineside simulate | grep ...` closes our stdout early: Node then
+ * emits EPIPE as an unhandled 'error' and crashes with a stack. A reader that went away is a
+ * normal end for a command-line tool, so exit quietly instead.
+ */
+function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  if (io === processIo) exitQuietlyOnClosedPipe();
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.stdout.write(HELP);

@@ -42,6 +42,17 @@ describe('lineside CLI contract (exit codes 0 ok, 2 bad input, 1 runtime)', () =
     expect(r.stderr).toContain('devices[1].id');
   });
 
+  it('ends quietly when the reader of its output goes away (lineside schema | head)', async () => {
+    const child = spawnCli(['schema']);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    // A reader that is gone before the output comes (the schema fits one 64 KiB pipe buffer,
+    // so closing after the first chunk would be too late to hit EPIPE).
+    child.stdout?.destroy();
+    expect(await exitOf(child)).toBe(0);
+    expect(stderr).toBe('');
+  });
+
   it('schema prints a JSON Schema', async () => {
     const r = await runCli(['schema']);
     expect(r.code).toBe(0);
