@@ -8,14 +8,10 @@
  * names the binary explicitly. A missing browser is a failure with the package to install, never
  * a skip: a skipped browser test looks green and hides a broken machine.
  */
-import { accessSync, constants, statSync } from 'node:fs';
-import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { isCI } from '../helpers/binaries.js';
+import { EXTRA_DIRS, findBinary, isCI, isExecutableFile } from '../helpers/binaries.js';
 
 const CHROMIUM_NAMES = ['chromium', 'chromium-browser'] as const;
-/** Searched after PATH, as scripts/test-prereqs.sh does (a user's PATH may lack the sbin dirs). */
-const EXTRA_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -30,25 +26,13 @@ export const CHROMIUM_ARGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
-function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Absolute path of Chromium (LINESIDE_CHROMIUM if set, else the search above), or null. */
 export function findChromium(): string | null {
   const explicit = process.env.LINESIDE_CHROMIUM;
   if (explicit !== undefined && explicit !== '') return isExecutableFile(explicit) ? explicit : null;
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== ''), ...EXTRA_DIRS];
   for (const name of CHROMIUM_NAMES) {
-    for (const dir of dirs) {
-      const candidate = path.join(dir, name);
-      if (isExecutableFile(candidate)) return candidate;
-    }
+    const found = findBinary(name);
+    if (found !== null) return found;
   }
   return null;
 }

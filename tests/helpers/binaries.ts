@@ -5,8 +5,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 
-// Debian puts daemons in /usr/sbin, which is not on a normal user's PATH.
-const EXTRA_DIRS = ['/usr/sbin', '/usr/bin'];
+// Debian puts daemons in /usr/sbin, which is not on a normal user's PATH; searched after PATH, as
+// scripts/test-prereqs.sh does.
+export const EXTRA_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 const found = new Map<string, string>();
 
@@ -16,7 +17,7 @@ export function isCI(): boolean {
   return ci !== '' && ci !== 'false' && ci !== '0';
 }
 
-function isExecutableFile(file: string): boolean {
+export function isExecutableFile(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return statSync(file).isFile();
@@ -25,7 +26,7 @@ function isExecutableFile(file: string): boolean {
   }
 }
 
-/** Absolute path of `name` on PATH or in /usr/sbin, /usr/bin, or null. */
+/** Absolute path of `name` on PATH or in EXTRA_DIRS, or null. */
 export function findBinary(name: string): string | null {
   const cached = found.get(name);
   if (cached !== undefined) return cached;
