@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LinesideConfig } from '../config/schema.js';
-import { createCore, parseCheckpoint, type Core, type CoreEvent } from '../core/index.js';
+import { createCore, joinRolling, parseCheckpoint, splitRolling, type Core, type CoreEvent } from '../core/index.js';
 import type { Clock, CommsChange, Sample, SampleSink } from '../core/sample.js';
 import { systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
@@ -26,7 +26,11 @@ export interface AgentOptions {
   readonly gpioSim?: { readonly port: VirtualGpioPort; readonly deliveredThroughMs?: () => number };
   /** How often time-driven core logic runs, real ms (default 200). */
   readonly tickIntervalMs?: number;
-  /** How often the core's restart checkpoint is written, real ms (default 5000). */
+  /**
+   * The core's restart checkpoint goes into every spool commit that adds events (so it always
+   * covers exactly the spooled events); this is how often it is refreshed when no event comes,
+   * so time keeps being accounted across a crash on an idle line. Real ms, default 5000.
+   */
   readonly checkpointIntervalMs?: number;
   /** Extra components (the dashboard server) added by the caller. */
   readonly extraComponents?: (agent: AgentParts) => Component[];
@@ -58,6 +62,7 @@ export interface Agent extends AgentParts {
 }
 
 const CORE_CHECKPOINT_KEY = 'core';
+const CORE_ROLLING_CHECKPOINT_KEY = 'core.rolling';
 const PREDICTOR_CHECKPOINT_KEY = 'predictor';
 
 /**
@@ -183,7 +188,7 @@ export function createAgent(options: AgentOptions): Agent {
 }
 
 function readCheckpoint(spool: Spool, logger: Logger) {
-  const raw = spool.getCheckpoint(CORE_CHECKPOINT_KEY);
+  const raw = joinRolling(spool.getCheckpoint(CORE_CHECKPOINT_KEY), spool.getCheckpoint(CORE_ROLLING_CHECKPOINT_KEY));
   if (raw === undefined) return undefined;
   const parsed = parseCheckpoint(raw);
   if (!parsed.ok) {
@@ -205,15 +210,20 @@ function buildPredictor(config: Readonly<LinesideConfig>, clock: Clock, spool: S
   });
 }
 
-/** Ticks the core (and predictors) on a timer and checkpoints both into the spool; the final checkpoint on stop. */
+/**
+ * Ticks the core (and predictors) on a timer. Their restart checkpoints are spool checkpoint
+ * sources: taken in every commit that adds events, in the same transaction, so a restart after
+ * `kill -9` continues exactly after the last spooled event (docs/architecture.md#guarantees).
+ */
 function coreComponent(core: Core, predictor: Predictor | undefined, spool: Spool, options: AgentOptions): Component {
   let tickTimer: NodeJS.Timeout | undefined;
   let checkpointTimer: NodeJS.Timeout | undefined;
   let ticks = 0;
-  const save = () => {
-    spool.setCheckpoint(CORE_CHECKPOINT_KEY, core.checkpoint());
-    if (predictor) spool.setCheckpoint(PREDICTOR_CHECKPOINT_KEY, predictor.checkpoint());
-  };
+  // The rolling-hour buckets are most of the checkpoint's bytes and no identity: they follow with
+  // the periodic refresh only, so the SD card is not rewritten with them four times a second.
+  spool.setCheckpointSource(CORE_CHECKPOINT_KEY, () => splitRolling(core.checkpoint()).state);
+  spool.setCheckpointSource(CORE_ROLLING_CHECKPOINT_KEY, () => splitRolling(core.checkpoint()).rolling, 'requested');
+  if (predictor) spool.setCheckpointSource(PREDICTOR_CHECKPOINT_KEY, () => predictor.checkpoint());
   return {
     name: 'core',
     role: 'core',
@@ -223,14 +233,14 @@ function coreComponent(core: Core, predictor: Predictor | undefined, spool: Spoo
         // The predictors' windows slide slowly: once a second is plenty.
         if (predictor && ++ticks % 5 === 0) predictor.tick();
       }, options.tickIntervalMs ?? 200);
-      checkpointTimer = setInterval(save, options.checkpointIntervalMs ?? 5_000);
+      checkpointTimer = setInterval(() => spool.requestCheckpoint(), options.checkpointIntervalMs ?? 5_000);
     },
     stop: async () => {
       clearInterval(tickTimer);
       clearInterval(checkpointTimer);
       core.tick();
       predictor?.tick();
-      save();
+      spool.requestCheckpoint();
       spool.flush();
     },
   };

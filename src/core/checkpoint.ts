@@ -88,3 +88,40 @@ export function parseCheckpoint(value: unknown): { ok: true; checkpoint: ParsedC
   const where = issue !== undefined && issue.path.length > 0 ? issue.path.join('.') : '(root)';
   return { ok: false, message: `${where}: ${issue?.message ?? 'invalid'}` };
 }
+
+/** The rolling-hour buckets of every station: the bulky, non-identity part of a checkpoint. */
+export interface RollingCheckpoint {
+  readonly savedAtWall: number;
+  readonly stations: Readonly<Record<string, CoreCheckpoint['stations'][string]['rolling']>>;
+}
+
+/**
+ * Splits a checkpoint into what must be saved with every batch of events (seq, counter
+ * baselines, open intervals, shift figures, downtimes: a few hundred bytes a station) and the
+ * rolling-hour buckets (most of its size), which may be saved less often: restoring buckets a few
+ * seconds older only leaves those seconds out of the rolling hour, never an id or a count.
+ */
+export function splitRolling(checkpoint: CoreCheckpoint): { state: CoreCheckpoint; rolling: RollingCheckpoint } {
+  const state: Record<string, CoreCheckpoint['stations'][string]> = {};
+  const rolling: Record<string, CoreCheckpoint['stations'][string]['rolling']> = {};
+  for (const [id, st] of Object.entries(checkpoint.stations)) {
+    state[id] = { ...st, rolling: [] };
+    rolling[id] = st.rolling ?? [];
+  }
+  return { state: { ...checkpoint, stations: state }, rolling: { savedAtWall: checkpoint.savedAtWall, stations: rolling } };
+}
+
+/** The inverse of splitRolling; without (valid) rolling buckets the state is used as it is. */
+export function joinRolling(state: unknown, rolling: unknown): unknown {
+  if (state === null || typeof state !== 'object' || rolling === null || typeof rolling !== 'object') return state;
+  const s = state as { stations?: Record<string, Record<string, unknown>> };
+  const r = (rolling as { stations?: Record<string, unknown> }).stations;
+  if (s.stations === undefined || r === undefined) return state;
+  const stations: Record<string, Record<string, unknown>> = {};
+  for (const [id, st] of Object.entries(s.stations)) {
+    const buckets = r[id];
+    const own = st.rolling;
+    stations[id] = Array.isArray(buckets) && (!Array.isArray(own) || own.length === 0) ? { ...st, rolling: buckets } : st;
+  }
+  return { ...s, stations };
+}

@@ -44,6 +44,12 @@ class SqliteSpool implements Spool {
   private readonly dirtyCursors = new Set<string>();
   private readonly checkpoints = new Map<string, unknown>();
   private readonly dirtyCheckpoints = new Set<string>();
+  private readonly checkpointSources = new Map<string, { read: () => unknown; when: 'events' | 'requested' }>();
+  /** Events were appended since the 'events' sources were last read. */
+  private checkpointDue = false;
+  /** requestCheckpoint() was called: every source is read in the next commit. */
+  private checkpointRequested = false;
+  private commitQueued = false;
   private readonly listeners = new Set<(info: CommitInfo) => void>();
   private events: number;
   private samples: number;
@@ -132,8 +138,23 @@ class SqliteSpool implements Spool {
     this.lastId += 1;
     const safeTs = Number.isFinite(ts) ? Math.trunc(ts) : this.opts.clock.wallMs();
     this.buffer.push({ id: this.lastId, kind, priority, ts: safeTs, payload });
-    if (this.buffer.length >= this.maxBuffered) this.commit();
+    if (kind === 'event') this.checkpointDue = true;
+    if (this.buffer.length >= this.maxBuffered) this.commitSoon();
     return this.lastId;
+  }
+
+  /**
+   * A full buffer commits at the end of the current synchronous step, not here: this append may
+   * be in the middle of the core's handling of one sample, and a checkpoint taken now would miss
+   * the rest of that step (a counter baseline updated after the event went out).
+   */
+  private commitSoon(): void {
+    if (this.commitQueued) return;
+    this.commitQueued = true;
+    queueMicrotask(() => {
+      this.commitQueued = false;
+      this.commit();
+    });
   }
 
   setCheckpoint(key: string, value: unknown): void {
@@ -143,6 +164,33 @@ class SqliteSpool implements Spool {
 
   getCheckpoint(key: string): unknown {
     return this.checkpoints.get(key);
+  }
+
+  setCheckpointSource(key: string, source: () => unknown, when: 'events' | 'requested' = 'events'): void {
+    this.checkpointSources.set(key, { read: source, when });
+    this.checkpointRequested = true;
+  }
+
+  requestCheckpoint(): void {
+    if (this.checkpointSources.size > 0) this.checkpointRequested = true;
+  }
+
+  /** Reads the checkpoint sources that are due into the checkpoints this commit writes. */
+  private takeCheckpoints(): void {
+    if (!this.checkpointDue && !this.checkpointRequested) return;
+    const all = this.checkpointRequested;
+    this.checkpointDue = false;
+    this.checkpointRequested = false;
+    for (const [key, source] of this.checkpointSources) {
+      if (!all && source.when !== 'events') continue;
+      try {
+        this.checkpoints.set(key, source.read());
+        this.dirtyCheckpoints.add(key);
+      } catch (err) {
+        // A bug in a source; the rows still go in (losing events would be worse), and it is loud.
+        this.opts.logger.error({ file: this.file, key, err: errorMessage(err) }, 'checkpoint source threw; the previous checkpoint is kept');
+      }
+    }
   }
 
   read(destination: string, afterId: number, limit: number, options: SpoolReadOptions = {}): SpoolRow[] {
@@ -216,6 +264,7 @@ class SqliteSpool implements Spool {
     if (this.closed) return;
     const { clock } = this.opts;
     const startMono = clock.monoMs();
+    this.takeCheckpoints();
     const rows = this.buffer;
     const ageDue = startMono >= this.nextAgeCheckMono;
     // Acknowledged rows go in id ranges of bounded size, so a cursor that jumps over a million

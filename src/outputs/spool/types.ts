@@ -23,8 +23,12 @@
  *   periodic (non-final) OEE snapshots; cycles, states, downtime, alerts and final OEE are never
  *   dropped. Every drop is counted in `health().dropped` and logged.
  * - Checkpoints (`setCheckpoint`) are small JSON values committed atomically with the rows
- *   appended before them, e.g. the core's per-station seq, so state and spooled events never
- *   disagree after a power cut.
+ *   appended before them. A checkpoint *source* (`setCheckpointSource`, the core's and the
+ *   predictors' restart state) is read afresh for every commit that adds events, inside the same
+ *   transaction: the restored state then always covers exactly the events that were spooled, so
+ *   after `kill -9` or a power cut no seq/eventId is issued twice and no counter delta is counted
+ *   twice. Sources are read only between core steps (the commit timer, flush, a commit deferred
+ *   to a microtask when the buffer fills), never in the middle of one.
  * - Single-threaded use only (one process, one event loop), like better-sqlite3 itself.
  */
 import type { CoreEvent } from '../../core/events.js';
@@ -129,6 +133,14 @@ export interface Spool {
   setCheckpoint(key: string, value: unknown): void;
   /** The last value set for `key` (this run or a previous one), or undefined. */
   getCheckpoint(key: string): unknown;
+  /**
+   * `source()` is stored under `key` in the same transaction as the rows: with `when: 'events'`
+   * (the default) in every commit that adds events and after `requestCheckpoint()`; with
+   * `'requested'` only after `requestCheckpoint()` (bulky state that may lag, to spare the SD card).
+   */
+  setCheckpointSource(key: string, source: () => unknown, when?: 'events' | 'requested'): void;
+  /** The next commit takes the checkpoint sources afresh even without new events (time moves on). */
+  requestCheckpoint(): void;
   /** Committed rows with id > afterId, in id order, at most `limit`. */
   read(destination: string, afterId: number, limit: number, options?: SpoolReadOptions): SpoolRow[];
   /** Marks every row with id <= uptoId as delivered to `destination`; persisted with the next commit. */

@@ -119,6 +119,68 @@ describe('spool ordering and durability', () => {
       reader.close();
     }
   });
+
+  it('takes a checkpoint source afresh in every commit that adds events, so the saved state never lags them', () => {
+    const dir = tempDir();
+    const spool = open(dir);
+    let seq = 0;
+    spool.setCheckpointSource('core', () => ({ seq }));
+    const committed = () => {
+      const reader = new Database(path.join(dir, 'spool.db'), { readonly: true });
+      try {
+        const rows = reader.prepare("SELECT payload FROM rows WHERE kind = 'event' ORDER BY id").all() as { payload: string }[];
+        const cp = reader.prepare("SELECT value FROM checkpoints WHERE key = 'core'").get() as { value: string } | undefined;
+        return { lastSeq: rows.length === 0 ? 0 : (JSON.parse(rows.at(-1)?.payload ?? '{}') as { seq: number }).seq, checkpoint: JSON.parse(cp?.value ?? 'null') as { seq: number } | null };
+      } finally {
+        reader.close();
+      }
+    };
+    for (let batch = 1; batch <= 3; batch++) {
+      for (let i = 0; i < 5; i++) spool.appendEvent(cycle('press', ++seq, Date.UTC(2026, 2, 2, 6, 0, seq)));
+      spool.flush();
+      // What a restart after kill -9 here would read: the checkpoint covers exactly the events.
+      expect(committed()).toEqual({ lastSeq: seq, checkpoint: { seq } });
+    }
+    // Samples alone do not retake it (nothing to cover), a refresh request does.
+    seq = 99;
+    spool.appendSample(sample('plc1.x', 1, Date.UTC(2026, 2, 2, 7)));
+    spool.flush();
+    expect(committed().checkpoint).toEqual({ seq: 15 });
+    spool.requestCheckpoint();
+    spool.flush();
+    expect(committed().checkpoint).toEqual({ seq: 99 });
+  });
+
+  it("takes a 'requested' source only when a refresh is asked for, not with every batch of events", () => {
+    const dir = tempDir();
+    const spool = open(dir);
+    let n = 0;
+    spool.setCheckpointSource('bulky', () => ({ n: ++n }), 'requested');
+    spool.flush(); // the first commit after registering takes every source
+    spool.appendEvent(cycle('press', 1, Date.UTC(2026, 2, 2, 6)));
+    spool.flush();
+    expect(spool.getCheckpoint('bulky')).toEqual({ n: 1 });
+    spool.requestCheckpoint();
+    spool.flush();
+    expect(reopen(spool, dir).getCheckpoint('bulky')).toEqual({ n: 2 });
+  });
+
+  it('commits a full buffer after the current step, so a checkpoint is never taken in the middle of one', async () => {
+    const dir = tempDir();
+    const spool = open(dir, { maxBufferedRows: 3 });
+    let stepDone = false;
+    const seen: boolean[] = [];
+    spool.setCheckpointSource('core', () => {
+      seen.push(stepDone);
+      return { stepDone };
+    });
+    // One synchronous "core step" that emits more events than the buffer holds.
+    for (let i = 1; i <= 5; i++) spool.appendEvent(cycle('press', i, Date.UTC(2026, 2, 2, 6, 0, i)));
+    stepDone = true;
+    await Promise.resolve();
+    expect(seen).toEqual([true]);
+    expect(spool.lastCommittedId()).toBe(5);
+  });
 });
 
 describe('spool destinations', () => {

@@ -4,7 +4,7 @@
  * sequence numbers continue, and open downtimes end where knowledge ended.
  */
 import { describe, expect, it } from 'vitest';
-import type { CoreCheckpoint } from '../../../src/core/checkpoint.js';
+import { joinRolling, splitRolling, type CoreCheckpoint } from '../../../src/core/checkpoint.js';
 import { Driver, H, ManualClock, MIN, MONDAY_UTC, oneStation, S } from './helpers.js';
 
 const EARLY = `
@@ -115,5 +115,27 @@ describe('restart from a checkpoint', () => {
     expect(b.runTimeMs).toBe(a.runTimeMs);
     expect(b.downtimeByReason).toEqual(a.downtimeByReason);
     expect(b.mttrMs).toBe(a.mttrMs);
+  });
+});
+
+describe('checkpoint split for the spool (state with every batch, rolling buckets less often)', () => {
+  it('joins back to the same restart: state and rolling buckets saved at different moments still restore', () => {
+    const cfg = oneStation({ shifts: EARLY });
+    const before = new Driver(cfg, { wallAtZero: MONDAY_UTC + 6 * H }).poll(0, ALL_OK).tick(0);
+    for (let i = 1; i <= 180; i++) before.poll(i * 10 * S, { 'plc1.count': i });
+    before.tick(30 * MIN);
+    const whole = JSON.parse(JSON.stringify(before.core.checkpoint())) as CoreCheckpoint;
+    const { state, rolling } = splitRolling(whole);
+    expect(Object.values(state.stations).every((s) => (s.rolling ?? []).length === 0)).toBe(true);
+    expect(JSON.stringify(state).length).toBeLessThan(JSON.stringify(whole).length);
+    expect(joinRolling(JSON.parse(JSON.stringify(state)), JSON.parse(JSON.stringify(rolling)))).toEqual(whole);
+    // An old single-key checkpoint (rolling inside) is used as it is.
+    expect(joinRolling(whole, undefined)).toEqual(whole);
+
+    const clock = new ManualClock(MONDAY_UTC + 6 * H + 31 * MIN - 5 * S);
+    clock.mono = 5 * S;
+    const after = new Driver(cfg, { clock, restore: joinRolling(state, rolling) as CoreCheckpoint });
+    after.tick(5 * S);
+    expect(after.core.snapshot()[0]?.stations[0]?.oee.rolling.figures.counts.total).toBe(180);
   });
 });
