@@ -100,7 +100,29 @@ export interface AlertEvent extends EventBase {
   readonly predictedFailureAt?: number;
 }
 
-export type CoreEvent = CycleEvent | StateEvent | DowntimeEvent | OeeEvent | AlertEvent;
+/**
+ * A part counter moved in a way the core did not simply count: a `jump` (more parts than the
+ * station can make in the elapsed time: not counted, the new value becomes the base) or a `reset`
+ * (the value went back: a PLC restart or a shift reset in the PLC program; `counted` parts made
+ * since are counted when plausible). An audit record, so an auditor can see why the counts
+ * differ from a counter's raw difference (docs/oee.md#counters).
+ */
+export interface CounterEvent extends EventBase {
+  readonly type: 'counter';
+  readonly station: string;
+  readonly kind: 'jump' | 'reset';
+  /** cycleCounter, cyclePulse, goodCount or rejectCount. */
+  readonly role: string;
+  readonly tag: string;
+  readonly previous: number;
+  readonly value: number;
+  readonly counted: number;
+  /** Monotonic time since the previous read, and the most parts the station could make in it. */
+  readonly elapsedMs: number;
+  readonly plausibleMax: number;
+}
+
+export type CoreEvent = CycleEvent | StateEvent | DowntimeEvent | OeeEvent | AlertEvent | CounterEvent;
 
 /** Consumers of core events. Called synchronously; must not throw and must not block. */
 export type EventListener = (event: CoreEvent) => void;

@@ -10,12 +10,26 @@
  */
 import type { StationSpec } from './bindings.js';
 import { ROLE_NAMES } from './bindings.js';
-import { counterDelta, normaliseCount, type CounterKind } from './counters.js';
+import { counterDelta, normaliseCount, plausibleMaxParts, type CounterKind } from './counters.js';
 
 /** Credits beyond this are stale (a counter bound to the wrong register). */
 const MAX_CREDIT = 1_000;
 
 type Report = (code: string, message: string, context: Record<string, unknown>) => void;
+
+/** A counter move that was not simply counted (see CounterEvent). */
+export interface CounterAnomaly {
+  readonly kind: 'jump' | 'reset';
+  readonly role: string;
+  readonly tag: string;
+  readonly previous: number;
+  readonly value: number;
+  readonly counted: number;
+  readonly elapsedMs: number;
+  readonly plausibleMax: number;
+  /** The read's monotonic time. */
+  readonly atMono: number;
+}
 
 export class StationCounters {
   cycleValue: number | undefined = undefined;
@@ -38,6 +52,7 @@ export class StationCounters {
   constructor(
     private readonly spec: StationSpec,
     private readonly report: Report,
+    private readonly onAnomaly: (anomaly: CounterAnomaly) => void = () => undefined,
   ) {}
 
   offerCycleCount(value: number): void {
@@ -64,7 +79,7 @@ export class StationCounters {
       const modulus = spec.modulus.cycle;
       const value = normaliseCount(this.newCycle, modulus);
       counterDelta(this.cycleValue, value, modulus, m - this.cycleAtMono, spec.idealCycleTimeMs, this.delta);
-      this.reportOdd(spec.cycleSource === 'pulse' ? 'cyclePulse' : 'cycleCounter', this.cycleValue, value);
+      this.reportOdd(spec.cycleSource === 'pulse' ? 'cyclePulse' : 'cycleCounter', this.cycleValue, value, m, m - this.cycleAtMono);
       parts = this.delta.delta;
       this.cycleValue = value;
       this.cycleAtMono = m;
@@ -78,7 +93,7 @@ export class StationCounters {
     if (!Number.isNaN(this.newGood)) {
       const value = normaliseCount(this.newGood, spec.modulus.good);
       counterDelta(this.goodValue, value, spec.modulus.good, m - this.goodAtMono, spec.idealCycleTimeMs, this.delta);
-      this.reportOdd('goodCount', this.goodValue, value);
+      this.reportOdd('goodCount', this.goodValue, value, m, m - this.goodAtMono);
       this.goodCredit = Math.min(MAX_CREDIT, this.goodCredit + this.delta.delta);
       this.goodValue = value;
       this.goodAtMono = m;
@@ -87,7 +102,7 @@ export class StationCounters {
     if (!Number.isNaN(this.newReject)) {
       const value = normaliseCount(this.newReject, spec.modulus.reject);
       counterDelta(this.rejectValue, value, spec.modulus.reject, m - this.rejectAtMono, spec.idealCycleTimeMs, this.delta);
-      this.reportOdd('rejectCount', this.rejectValue, value);
+      this.reportOdd('rejectCount', this.rejectValue, value, m, m - this.rejectAtMono);
       this.rejectCredit = Math.min(MAX_CREDIT, this.rejectCredit + this.delta.delta);
       this.rejectValue = value;
       this.rejectAtMono = m;
@@ -111,12 +126,23 @@ export class StationCounters {
     return 0;
   }
 
-  private reportOdd(role: (typeof ROLE_NAMES)[number], previous: number | undefined, value: number): void {
+  private reportOdd(role: (typeof ROLE_NAMES)[number], previous: number | undefined, value: number, atMono: number, elapsedMs: number): void {
     const kind = this.delta.kind;
     if (kind !== 'reset' && kind !== 'jump') return;
     const station = this.spec.id;
     const tag = this.spec.tags[role];
     const counted = this.delta.delta;
+    this.onAnomaly({
+      kind,
+      role,
+      tag: tag ?? '',
+      previous: previous ?? 0,
+      value,
+      counted,
+      elapsedMs,
+      plausibleMax: plausibleMaxParts(elapsedMs, this.spec.idealCycleTimeMs),
+      atMono,
+    });
     this.report(
       kind === 'reset' ? 'COUNTER_RESET' : 'COUNTER_JUMP',
       kind === 'reset'

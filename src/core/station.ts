@@ -23,7 +23,7 @@ import type { ShiftWindow } from './station-accounts.js';
 import { StationAccounts } from './station-accounts.js';
 import { DowntimeLog, UNASSIGNED, type DowntimeRecord } from './downtime.js';
 import type { StationSpec } from './bindings.js';
-import { StationCounters } from './station-counters.js';
+import { StationCounters, type CounterAnomaly } from './station-counters.js';
 import { StationSignals } from './station-signals.js';
 import type { CoreEvent, DowntimeEvent } from './events.js';
 
@@ -94,7 +94,7 @@ export class Station {
   ) {
     this.devicesDown = spec.devices.length;
     const report = (code: string, message: string, context: Record<string, unknown>): void => host.diagnostic(code, message, context);
-    this.counters = new StationCounters(spec, report);
+    this.counters = new StationCounters(spec, report, (a) => this.emitCounterAnomaly(a));
     this.signals = new StationSignals(spec, this.counters, report);
     this.openSinceMono = startMono;
     this.openSinceWall = host.wallOf(startMono);
@@ -212,6 +212,12 @@ export class Station {
   // ---- cycles -------------------------------------------------------------------------------------
 
   /** `n` parts completed in the frame at `m`. */
+  /** A counter jump or reset, as an event: the audit trail of what was (not) counted and why. */
+  private emitCounterAnomaly(a: CounterAnomaly): void {
+    const { atMono, ...rest } = a;
+    this.host.emit({ type: 'counter', id: this.nextId(), line: this.spec.line, station: this.spec.id, seq: this.seq, ts: this.host.wallOf(atMono), ...rest });
+  }
+
   private cycles(n: number, m: number): void {
     const spec = this.spec;
     const goodParts = n - this.counters.rejectsAmong(n);

@@ -8,7 +8,7 @@
  * downtime / alert id (stable over a downtime's started/updated/ended), so dedupe on `eventId`.
  * All times are ISO-8601 UTC strings; durations are numbers with their unit in the name.
  */
-import type { AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
+import type { AlertEvent, CoreEvent, CounterEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
 import type { Sample } from '../../core/sample.js';
 
 /** ISO-8601 UTC, or null for a timestamp that is not a valid time (never throws). */
@@ -90,7 +90,24 @@ export function eventPayloadObject(event: CoreEvent): object {
       return oeePayload(event);
     case 'alert':
       return alertPayload(event);
+    case 'counter':
+      return counterPayload(event);
   }
+}
+
+function counterPayload(e: CounterEvent): object {
+  return {
+    id: e.id,
+    ...head(e),
+    kind: e.kind,
+    role: e.role,
+    tag: e.tag,
+    previous: e.previous,
+    value: e.value,
+    counted: e.counted,
+    elapsedMs: e.elapsedMs,
+    plausibleMax: e.plausibleMax,
+  };
 }
 
 export function eventPayload(event: CoreEvent): string {

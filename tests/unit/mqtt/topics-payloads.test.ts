@@ -1,6 +1,6 @@
 /** UNS topics and payloads (docs/architecture.md#mqtt) built from core events. */
 import { describe, expect, it } from 'vitest';
-import type { DowntimeEvent } from '../../../src/core/events.js';
+import type { CounterEvent, DowntimeEvent } from '../../../src/core/events.js';
 import { eventPayloadObject, eventRoute, isoTime, samplePayload, sampleTopic, statusTopic } from '../../../src/outputs/mqtt/index.js';
 import { cycle, downtime, oee, state } from '../../integration/spool/make-events.js';
 
@@ -31,6 +31,18 @@ describe('payloads', () => {
     expect(eventPayloadObject(ended)).toEqual({
       id: `press-dt-${t}`, eventId: 'press-000000009', seq: 9, ts: '2026-03-29T01:00:59.999Z', phase: 'ended',
       start: '2026-03-29T00:59:59.999Z', end: '2026-03-29T01:00:59.999Z', durationMs: 60_000, reason: 'jam', category: 'breakdown', faultCode: 17,
+    });
+  });
+
+  it("publishes a counter jump or reset on the station's counter topic, not retained, with what was counted", () => {
+    const jump: CounterEvent = {
+      type: 'counter', id: 'press-000000012', line: 'line1', station: 'press', seq: 12, ts: t, kind: 'jump',
+      role: 'cycleCounter', tag: 'plc1.count', previous: 1, value: 65_000, counted: 0, elapsedMs: 1_000, plausibleMax: 6,
+    };
+    expect(eventRoute({ root: 'acme', site: 'plant1', agentId: 'a1' }, jump)).toEqual({ topic: 'acme/plant1/line1/press/counter', retain: false });
+    expect(eventPayloadObject(jump)).toEqual({
+      id: 'press-000000012', eventId: 'press-000000012', seq: 12, ts: '2026-03-29T00:59:59.999Z', kind: 'jump',
+      role: 'cycleCounter', tag: 'plc1.count', previous: 1, value: 65_000, counted: 0, elapsedMs: 1_000, plausibleMax: 6,
     });
   });
 
