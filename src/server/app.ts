@@ -8,8 +8,13 @@
  *   GET  /api/alerts, /api/downtime, /api/session          GET /readyz    sources, spool, history
  *   POST /api/downtime/:id/reason, /api/alerts/:id/ack    GET /metrics   Prometheus text
  *   POST /api/login, /api/logout
+ * Every response carries BASELINE_HEADERS (nosniff); every 4xx/5xx, Fastify's and Node's own
+ * refusals included, is the coded shape of http-errors.ts; bodies and path parameters are
+ * limited as request-limits.ts says, and a refused upload is drained before the connection closes.
  */
 import websocket from '@fastify/websocket';
+import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { systemClock } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
@@ -18,10 +23,11 @@ import type { ResolvedOptions, ServerContext } from './context.js';
 import { buildDashboardView } from './dashboard-view.js';
 import type { AppDeps } from './deps.js';
 import { accessGuard } from './guards.js';
-import { ApiError, sendError } from './http-errors.js';
+import { BASELINE_HEADERS, errorFor, rawErrorResponse, sendError, writeRawError, type ApiErrorCode } from './http-errors.js';
 import { LiveFeed } from './live-feed.js';
 import { LoopLag } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
+import { BODY_LIMIT_BYTES, declaredTooLarge, DRAIN_IDLE_MS, MAX_PARAM_LENGTH, refuseContinueForLargeBodies } from './request-limits.js';
 import { actionRoutes } from './routes-actions.js';
 import { apiRoutes } from './routes-api.js';
 import { opsRoutes } from './routes-ops.js';
@@ -48,8 +54,6 @@ declare module 'fastify' {
 
 /** Websocket frames from the page are tiny commands; anything bigger is hostile. */
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
-/** POST bodies are a reason id and a note. */
-const BODY_LIMIT_BYTES = 16 * 1024;
 
 function resolveOptions(deps: AppDeps): ResolvedOptions {
   const o = deps.options ?? {};
@@ -66,22 +70,25 @@ function resolveOptions(deps: AppDeps): ResolvedOptions {
   };
 }
 
-function mapError(error: FastifyError | ApiError | Error): { code: Parameters<typeof sendError>[1]; message: string } | undefined {
-  if (error instanceof ApiError) return { code: error.code, message: error.message };
-  const fe = error as FastifyError;
-  switch (fe.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as application/json' };
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { code: 'PAYLOAD_TOO_LARGE', message: `the body is larger than ${BODY_LIMIT_BYTES} bytes` };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { code: 'BAD_REQUEST', message: 'body: Content-Type is application/json but the body is empty' };
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { code: 'BAD_REQUEST', message: `body: not valid JSON (${fe.message})` };
-  }
-  if (fe.statusCode === 400 && error instanceof SyntaxError) return { code: 'BAD_REQUEST', message: `body: not valid JSON (${error.message})` };
-  if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) return { code: 'BAD_REQUEST', message: error.message };
-  return undefined;
+/**
+ * Writes a coded error straight to a socket Fastify never got (Node's and the websocket
+ * library's own refusals), then closes in stages: the socket lives on a little so the client
+ * can read the answer before the connection goes.
+ */
+function refuseOnSocket(socket: Duplex, code: ApiErrorCode, message: string, headers: Readonly<Record<string, string>> = {}): void {
+  if (socket.destroyed) return;
+  if (socket.writable) socket.end(rawErrorResponse(code, message, headers));
+  const timer = setTimeout(() => socket.destroy(), DRAIN_IDLE_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** Node's `clientError`: a malformed request line or headers, headers over 16 KiB, the header timeout. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET') return;
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') refuseOnSocket(socket, 'REQUEST_TIMEOUT', 'the request did not arrive in time');
+  else if (error.code === 'HPE_HEADER_OVERFLOW') refuseOnSocket(socket, 'HEADERS_TOO_LARGE', 'the request line and headers are too large');
+  else refuseOnSocket(socket, 'BAD_REQUEST', `not a valid HTTP request (${error.code ?? 'parse error'})`);
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -108,6 +115,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A TV polling all week must not fill the journal: no per-request lines; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Fastify's own refusals before routing (a path parameter over the limit: 414; bad
+    // percent-encoding: 400) in the coded shape. No hooks run for these, so the baseline
+    // headers are set here too.
+    frameworkErrors: (error, request, reply) => {
+      reply.headers(BASELINE_HEADERS);
+      const mapped = errorFor(error);
+      if (mapped === undefined) logger.error({ err: { message: error.message, code: error.code }, method: request.method }, 'request failed before routing');
+      sendError(reply, mapped?.code ?? 'INTERNAL', mapped?.message ?? 'internal error; the agent log has the details');
+    },
+    clientErrorHandler: answerClientError,
     trustProxy: options.trustProxy,
     // The agent's own shutdown closes idle keep-alive sockets instead of waiting for them.
     forceCloseConnections: true,
@@ -151,15 +169,39 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
+  // Hooks run in this order, before routing's 404 handler and before a websocket upgrade too.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(BASELINE_HEADERS);
+    done();
+  });
+  // A declared body over the limit is refused before it is read, and before the guard: whoever
+  // sends it, the answer is the same and costs nothing.
+  app.addHook('onRequest', async (request, reply) => {
+    if (declaredTooLarge(request.raw)) return sendError(reply, 'PAYLOAD_TOO_LARGE', `the body is larger than ${BODY_LIMIT_BYTES} bytes`);
+    return undefined;
+  });
   app.addHook('onRequest', accessGuard(ctx));
 
+  refuseContinueForLargeBodies(app.server);
+  // Any other Expect than 100-continue: Node would answer a bare 417.
+  app.server.on('checkExpectation', (_req, res: ServerResponse) => {
+    writeRawError(res, 'EXPECTATION_FAILED', 'only "Expect: 100-continue" is supported');
+  });
+  // A broken websocket handshake (bad key or version): the ws library would answer in text/html.
+  app.websocketServer.on('wsClientError', (error: Error, socket: Duplex) => {
+    refuseOnSocket(socket, 'BAD_REQUEST', `websocket handshake refused: ${error.message}`, { 'sec-websocket-version': '13' });
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const mapped = mapError(error);
+    const mapped = errorFor(error);
     if (mapped !== undefined) return sendError(reply, mapped.code, mapped.message);
     logger.error({ err: { message: error.message, stack: error.stack }, url: request.url, method: request.method }, 'request failed');
     return sendError(reply, 'INTERNAL', 'internal error; the agent log has the details');
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    return sendError(reply, 'NOT_FOUND', `no route ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}...` : path}`);
+  });
 
   app.get('/ws', { websocket: true, config: { access: 'view' } }, (socket, request) => {
     hub.accept(socket, request.ip);

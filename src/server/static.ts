@@ -61,12 +61,12 @@ export function loadStaticFiles(dir: string): Map<string, StaticFile> {
 
 /**
  * Content-Security-Policy for the page: only its own scripts and styles, websocket back to the
- * agent, no framing (a TV page cannot be embedded and clicked through).
+ * agent, no framing (a TV page cannot be embedded and clicked through). `X-Content-Type-Options:
+ * nosniff` is on every response (BASELINE_HEADERS in http-errors.ts, set by an app hook).
  */
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
   // The view token may be in the URL (?token=): never leak it in a Referer.
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
