@@ -98,6 +98,8 @@ export interface AlertEvent extends EventBase {
   readonly status: 'active' | 'acknowledged' | 'resolved';
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly predictedFailureAt?: number;
+  /** Who acknowledged it, their note and when (ISO): from the acknowledgement on, on every later event of the alert. */
+  readonly acknowledgedBy?: { readonly user?: string; readonly note?: string; readonly at: string };
 }
 
 /**

@@ -144,6 +144,7 @@ export class AlertBook {
         ...(open.acknowledged !== undefined ? { acknowledged: open.acknowledged } : {}),
       },
       ...(f.predictedFailureAt !== undefined && resolvedAt === undefined ? { predictedFailureAt: f.predictedFailureAt } : {}),
+      ...(open.acknowledged !== undefined ? { acknowledgedBy: open.acknowledged } : {}),
     };
     open.lastEvent = event;
     this.emit(event);

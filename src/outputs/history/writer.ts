@@ -57,11 +57,12 @@ export class HistoryWriterStatements {
         ts = excluded.ts, final = max(final, excluded.final), figures = excluded.figures
       WHERE excluded.ts >= oee.ts`);
     this.upsertAlert = db.prepare(`
-      INSERT INTO alerts (alert_id, line, station, kind, severity, status, first_ts, ts, evidence, predicted_failure_at)
-      VALUES (@alertId, @line, @station, @kind, @severity, @status, @ts, @ts, @evidence, @predicted)
+      INSERT INTO alerts (alert_id, line, station, kind, severity, status, first_ts, ts, evidence, predicted_failure_at, ack_by, ack_note)
+      VALUES (@alertId, @line, @station, @kind, @severity, @status, @ts, @ts, @evidence, @predicted, @ackBy, @ackNote)
       ON CONFLICT (alert_id) DO UPDATE SET
         severity = excluded.severity, status = excluded.status, ts = excluded.ts,
-        evidence = excluded.evidence, predicted_failure_at = excluded.predicted_failure_at`);
+        evidence = excluded.evidence, predicted_failure_at = excluded.predicted_failure_at,
+        ack_by = coalesce(excluded.ack_by, ack_by), ack_note = coalesce(excluded.ack_note, ack_note)`);
     this.getDowntimeSpan = db.prepare('SELECT station, start_ms, end_ms FROM downtime WHERE id = ?');
     this.setAck = db.prepare("UPDATE alerts SET status = CASE WHEN status = 'active' THEN 'acknowledged' ELSE status END, ack_by = ?, ack_note = ? WHERE alert_id = ?");
   }
@@ -138,6 +139,8 @@ export class HistoryWriterStatements {
       ts: e.ts,
       evidence: JSON.stringify(e.evidence),
       predicted: e.predictedFailureAt ?? null,
+      ackBy: e.acknowledgedBy?.user ?? null,
+      ackNote: e.acknowledgedBy?.note ?? null,
     });
   }
 

@@ -75,6 +75,7 @@ function alertPayload(e: AlertEvent): object {
     status: e.status,
     evidence: e.evidence,
     ...(e.predictedFailureAt === undefined ? {} : { predictedFailureAt: isoTime(e.predictedFailureAt) }),
+    ...(e.acknowledgedBy === undefined ? {} : { acknowledgedBy: e.acknowledgedBy }),
   };
 }
 

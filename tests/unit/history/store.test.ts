@@ -153,6 +153,14 @@ describe('history store', () => {
     expect(store.alerts(T0).map((a) => a.status)).toEqual(['resolved']);
   });
 
+  it("takes who acknowledged an alert from the alert's own event", () => {
+    const alert: CoreEvent = { ...base('weld', T0), type: 'alert', alertId: 'a2', kind: 'condition_trend', severity: 'warning', status: 'active', evidence: {} };
+    store.record(alert);
+    store.record({ ...alert, ts: T0 + MIN, status: 'acknowledged', acknowledgedBy: { user: 'Mia', note: 'bearing ordered', at: new Date(T0 + MIN).toISOString() } });
+    store.record({ ...alert, ts: T0 + 2 * MIN, status: 'resolved' });
+    expect(store.alertById('a2')).toMatchObject({ status: 'resolved', ackBy: 'Mia', ackNote: 'bearing ordered' });
+  });
+
   it('prunes what is older than the retention, but keeps a state that is still open', () => {
     store.record(state('press', 'running', T0 - 10 * DAY));
     store.record(state('weld', 'running', T0 - 10 * DAY));

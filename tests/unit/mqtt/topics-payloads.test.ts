@@ -1,6 +1,6 @@
 /** UNS topics and payloads (docs/architecture.md#mqtt) built from core events. */
 import { describe, expect, it } from 'vitest';
-import type { CounterEvent, DowntimeEvent } from '../../../src/core/events.js';
+import type { AlertEvent, CounterEvent, DowntimeEvent } from '../../../src/core/events.js';
 import { eventPayloadObject, eventRoute, isoTime, samplePayload, sampleTopic, statusTopic } from '../../../src/outputs/mqtt/index.js';
 import { cycle, downtime, oee, state } from '../../integration/spool/make-events.js';
 
@@ -44,6 +44,14 @@ describe('payloads', () => {
       id: 'press-000000012', eventId: 'press-000000012', seq: 12, ts: '2026-03-29T00:59:59.999Z', kind: 'jump',
       role: 'cycleCounter', tag: 'plc1.count', previous: 1, value: 65_000, counted: 0, elapsedMs: 1_000, plausibleMax: 6,
     });
+  });
+
+  it('carries who acknowledged an alert', () => {
+    const acked: AlertEvent = {
+      type: 'alert', id: 'press-alert-000000002', line: 'line1', station: 'press', seq: 2, ts: t, alertId: 'press-cycle_drift-1', kind: 'cycle_drift',
+      severity: 'warning', status: 'acknowledged', evidence: {}, acknowledgedBy: { user: 'Mia', at: '2026-03-29T01:00:00.000Z' },
+    };
+    expect(eventPayloadObject(acked)).toMatchObject({ id: 'press-cycle_drift-1', status: 'acknowledged', acknowledgedBy: { user: 'Mia', at: '2026-03-29T01:00:00.000Z' } });
   });
 
   it('carries who assigned a downtime reason, and nothing when nobody has', () => {

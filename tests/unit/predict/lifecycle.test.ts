@@ -53,6 +53,9 @@ describe('alert book', () => {
     const id = events[0]!.alertId;
     expect(book.acknowledge(id, { user: 'anna', note: 'bearing ordered' }, T0 + MIN)).toEqual({ ok: true });
     expect(events.at(-1)).toMatchObject({ status: 'acknowledged', evidence: { acknowledged: { user: 'anna', note: 'bearing ordered' } } });
+    // Who acknowledged it is part of the event itself (MQTT and history carry the audit trail).
+    expect(events.at(-1)?.acknowledgedBy).toEqual({ user: 'anna', note: 'bearing ordered', at: new Date(T0 + MIN).toISOString() });
+    expect(events[0]).not.toHaveProperty('acknowledgedBy');
     book.process('press', 'cycle_drift', finding('warning'), T0 + 2 * MIN); // de-escalation waits for the update interval
     expect(events).toHaveLength(2);
     book.process('press', 'cycle_drift', finding('warning'), T0 + 20 * MIN);
