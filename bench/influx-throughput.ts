@@ -5,7 +5,8 @@
  *    whether the backlog stayed bounded.
  * 2. Catch-up: influxd down while 10 minutes of production (ROWS_PER_S rows/s, as samples and
  *    events) pile up in the spool; then influxd starts and the backlog drains. Prints the wait for
- *    the first retry (backoff) and the drain rate.
+ *    the first write (the /ping probe while backing off; bench/influx-outage-resume.ts measures
+ *    that in detail) and the drain rate.
  *
  *   npx tsx bench/influx-throughput.ts [--rate 1000] [--outage-min 10]
  */
@@ -98,7 +99,7 @@ try {
   while (writer.health().ackedId < spool.lastCommittedId()) await sleep(20);
   const drainS = (performance.now() - drainStart) / 1000;
   const written = writer.health().sent - sentBefore;
-  console.log(`  first write ${firstWriteS.toFixed(1)} s after influxd was back (the retry backoff)`);
+  console.log(`  first write ${firstWriteS.toFixed(1)} s after influxd was back (woken by the /ping probe, not the backoff)`);
   console.log(`  drained ${written.toLocaleString('en')} points in ${drainS.toFixed(1)} s = ${Math.round(written / drainS).toLocaleString('en')} points/s; ${writer.health().poisoned} poisoned`);
   console.log(`  a ${OUTAGE_MIN}-minute outage is caught up in ${((firstWriteS + drainS) / 60).toFixed(2)} minutes`);
   await writer.stop();

@@ -8,6 +8,10 @@
  *   agent stops cannot keep the process (or a test) alive.
  * - HTTPS from the URL scheme; `rejectUnauthorized` from the config (self-signed certificates on
  *   a plant server). Extra CAs: NODE_EXTRA_CA_CERTS (docs/influxdb.md).
+ * - Our own `GET /ping` for the outage probe (probe.ts), not node-influx's ping(): that one drops
+ *   the URL's path prefix and calls a 401 "offline". Ours goes through the same agent (TLS
+ *   settings), behind the same path prefix, with the same credentials (a server with
+ *   ping-auth-enabled answers 204 to them; 1.x without it ignores them).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -86,8 +90,23 @@ const NEVER_DISABLE = {
   reset: () => NEVER_DISABLE,
 };
 
+/** What `GET /ping` got. */
+export interface PingAnswer {
+  /**
+   * The server answered: any status below 500 (204 from InfluxDB; 401/403 from a server that wants
+   * credentials for /ping is still a server that is up). 5xx (a proxy whose InfluxDB is down), a
+   * network error or the timeout: false.
+   */
+  readonly answered: boolean;
+  readonly status?: number;
+  /** "HTTP 204", or the error ("connect ECONNREFUSED ...", "timeout after 2000 ms"). */
+  readonly detail: string;
+}
+
 export interface InfluxClient {
   readonly influx: InfluxDB;
+  /** GET <url>/ping; never rejects. */
+  ping(timeoutMs: number, signal?: AbortSignal): Promise<PingAnswer>;
   /** Destroys the keep-alive sockets (and with them any request in flight). */
   close(): void;
 }
@@ -110,8 +129,38 @@ export function createInfluxClient(target: InfluxTarget, options: { rejectUnauth
     pool: { maxRetries: 0, requestTimeout: options.requestTimeoutMs, backoff: NEVER_DISABLE },
     schema: influxSchemas(target.database),
   });
+  const auth = target.username === undefined ? undefined : `${target.username}:${target.password ?? ''}`;
+  const ping = (timeoutMs: number, signal?: AbortSignal): Promise<PingAnswer> =>
+    new Promise((resolve) => {
+      let settled = false;
+      const settle = (answer: PingAnswer): void => {
+        if (settled) return;
+        settled = true;
+        resolve(answer);
+      };
+      if (signal?.aborted === true) {
+        settle({ answered: false, detail: 'aborted' });
+        return;
+      }
+      const request = target.protocol === 'https' ? https.request : http.request;
+      const req = request(
+        { host: target.host, port: target.port, path: `${target.path}/ping`, method: 'GET', agent, timeout: timeoutMs, ...(auth === undefined ? {} : { auth }), ...(signal === undefined ? {} : { signal }) },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          res.resume(); // drain, so the keep-alive socket goes back to the agent
+          settle({ answered: status > 0 && status < 500, status, detail: `HTTP ${status}` });
+        },
+      );
+      req.on('timeout', () => {
+        settle({ answered: false, detail: `timeout after ${timeoutMs} ms` });
+        req.destroy();
+      });
+      req.on('error', (err) => settle({ answered: false, detail: err.message }));
+      req.end();
+    });
   return {
     influx,
+    ping,
     close: () => agent.destroy(),
   };
 }

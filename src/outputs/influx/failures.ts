@@ -28,6 +28,56 @@ export interface WriteFailure {
   readonly dropped?: number;
   /** Lines InfluxDB could not parse ("unable to parse '...'"), counted from the message. */
   readonly unparsable?: number;
+  /**
+   * For `retry` failures, how the server failed to take the request: `no-answer` (connection
+   * refused or reset, host or network unreachable, name not resolved: nothing answered),
+   * `timeout` (no answer in time: a dead host or a busy server), `server-error` (it answered 5xx;
+   * node-influx reports 5xx without the status). Decides whether /ping may cut the backoff short
+   * (probeModeFor).
+   */
+  readonly transport?: 'no-answer' | 'timeout' | 'server-error';
+}
+
+/**
+ * How a /ping that answers (probe.ts) may end the backoff after this failure:
+ * - `answer`: nothing answered the write (connection refused...), so any answer to /ping means
+ *   the server is back: retry at once.
+ * - `recovery`: the write timed out or got a 5xx. The server (or a proxy in front of it) may well
+ *   answer /ping while writes still fail, so a /ping answer counts only after a /ping failed:
+ *   down, then up again. A server that answers /ping but keeps failing writes gets the backoff.
+ * - undefined (401/403, 404, anything else that answered): no probing; /ping cannot tell whether
+ *   an admin fixed the credentials or the database, and the full backoff applies.
+ */
+export type ProbeMode = 'answer' | 'recovery';
+
+export function probeModeFor(failure: WriteFailure): ProbeMode | undefined {
+  if (failure.kind !== 'retry') return undefined;
+  switch (failure.transport) {
+    case 'no-answer':
+      return 'answer';
+    case 'timeout':
+    case 'server-error':
+      return 'recovery';
+    default:
+      return undefined;
+  }
+}
+
+/** Error codes of a request nothing answered. */
+const NO_ANSWER_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+
+/** node-influx's ServiceNotAvailableError (not exported): 5xx, "Request timed out", "No host available". */
+function isServiceNotAvailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.name === 'ServiceNotAvailableError' || err.constructor.name === 'ServiceNotAvailableError';
+}
+
+function transportOf(err: unknown, code: string | undefined, message: string): WriteFailure['transport'] {
+  if (code !== undefined && NO_ANSWER_CODES.has(code)) return 'no-answer';
+  if ((code !== undefined && TIMEOUT_CODES.has(code)) || message === 'Request timed out') return 'timeout';
+  if (isServiceNotAvailable(err)) return message === 'No host available' ? 'no-answer' : 'server-error';
+  return undefined;
 }
 
 interface ResponseLike {
@@ -64,8 +114,10 @@ export function classifyWriteError(err: unknown): WriteFailure {
   const status = statusOf(err);
   const raw = errorMessage(err);
   if (status === undefined) {
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code?: unknown }).code) : undefined;
-    return { kind: 'retry', detail: code !== undefined && code !== 'undefined' && !raw.includes(code) ? `${code} ${raw}` : raw };
+    const rawCode = typeof err === 'object' && err !== null && 'code' in err ? (err as { code?: unknown }).code : undefined;
+    const code = typeof rawCode === 'string' && rawCode !== '' ? rawCode : undefined;
+    const transport = transportOf(err, code, raw);
+    return { kind: 'retry', detail: code !== undefined && !raw.includes(code) ? `${code} ${raw}` : raw, ...(transport === undefined ? {} : { transport }) };
   }
   const detail = influxErrorText(raw);
   if (status === 400) {

@@ -16,6 +16,11 @@
  *   jitter, forever; 401/403/404 likewise, reported as errors the user must look at. HTTP 400 is
  *   poison: the batch is split to isolate the bad points, which are logged and counted
  *   (health().poisoned); the rest is written.
+ * - Back soon after an outage: while a backoff longer than the probe interval runs out after
+ *   InfluxDB stopped answering, `GET /ping` asks about once a second whether it is back, and the
+ *   write is retried as soon as it is (probe.ts; which failures allow it: failures.ts,
+ *   probeModeFor). So writing resumes within about 1–2 s of InfluxDB answering, however long the
+ *   backoff had grown, while a server that answers but refuses (401, 5xx) still gets the backoff.
  * - The core never waits: the spool takes the events; this loop reads them when the spool commits.
  */
 import type { IPoint } from 'influx';
@@ -28,9 +33,10 @@ import { Backoff } from '../mqtt/backoff.js';
 import type { Spool, SpoolKind } from '../spool/index.js';
 import { WriteFailedError, writeBatch, type BatchEntry, type SendPoints } from './batch-writer.js';
 import { createInfluxClient, influxTarget, redactInfluxUrl, type InfluxClient, type InfluxTarget } from './client.js';
-import { PointRejectedError, type WriteFailure } from './failures.js';
+import { PointRejectedError, probeModeFor, type ProbeMode, type WriteFailure } from './failures.js';
 import type { InfluxWriterHealth } from './health.js';
 import { buildPointContext, rowToPoint, type InfluxPoint, type PointContext } from './points.js';
+import { realTimers, startProbing, type ProbeTimers, type Probing } from './probe.js';
 import { checkRetentionDuration, prepareDatabase } from './setup.js';
 import { WriterStatus } from './status.js';
 
@@ -50,8 +56,14 @@ export interface InfluxWriterDeps {
     readonly requestTimeoutMs?: number;
     /** How long stop() waits for a write in flight before abandoning it, ms; default 5,000. */
     readonly stopGraceMs?: number;
-    /** Jitter source for the backoff. */
+    /** Jitter source for the backoff and the probe. */
     readonly random?: () => number;
+    /** Least spacing of the /ping probes while backing off after an outage, ms; default 1,000. 0 turns probing off. */
+    readonly probeIntervalMs?: number;
+    /** Timeout of one /ping, ms; default 2,000. */
+    readonly probeTimeoutMs?: number;
+    /** Timers of the probe schedule (tests). */
+    readonly timers?: ProbeTimers;
   };
 }
 
@@ -100,6 +112,8 @@ class Writer implements InfluxWriter {
   private wakeOnCommit = false;
   private wakeTimer: NodeJS.Timeout | undefined;
   private nextAttemptMono: number | undefined;
+  /** The current backoff was cut short by the probe (so the next one needs a probe to see it down first). */
+  private wokenByProbe = false;
 
   constructor(private readonly deps: InfluxWriterDeps) {
     this.log = deps.logger.child({ component: 'influx' });
@@ -253,16 +267,49 @@ class Writer implements InfluxWriter {
 
   private succeeded(points?: number): void {
     this.backoff.reset();
+    this.wokenByProbe = false;
     this.status.succeeded(this.url(), points);
   }
 
-  /** Records the failure, then waits out the backoff (stop() cuts the wait short). */
+  /**
+   * Records the failure, then waits out the backoff; stop() cuts the wait short, and so does the
+   * /ping probe once InfluxDB answers again after it stopped answering.
+   */
   private async onFailure(failure: WriteFailure, what: string): Promise<void> {
     this.status.failed(failure, what, this.url(), () => this.spoolView()?.pending ?? 0);
     const delay = this.backoff.next();
-    this.nextAttemptMono = this.deps.clock.monoMs() + delay;
+    const startedMono = this.deps.clock.monoMs();
+    this.nextAttemptMono = startedMono + delay;
+    let mode = probeModeFor(failure);
+    // The last wait ended on a ping and the write failed all the same: the next ping that answers
+    // proves nothing until one has failed, or a server that answers /ping but not writes would
+    // get a write a second instead of the backoff.
+    if (mode === 'answer' && this.wokenByProbe) mode = 'recovery';
+    const probeIntervalMs = this.deps.tuning?.probeIntervalMs ?? 1_000;
+    let woken = false;
+    const probing = mode !== undefined && probeIntervalMs > 0 && delay > probeIntervalMs ? this.startProbe(mode, probeIntervalMs, () => (woken = true)) : undefined;
     await this.waitForWork(delay, false);
+    probing?.stop();
+    this.wokenByProbe = woken;
+    if (woken) this.log.info({ url: this.url(), backoffMs: delay, cutShortByMs: Math.max(0, Math.round(startedMono + delay - this.deps.clock.monoMs())) }, 'InfluxDB answers /ping again; retrying now');
     this.nextAttemptMono = undefined;
+  }
+
+  private startProbe(mode: ProbeMode, intervalMs: number, onWoken: () => void): Probing {
+    const client = this.client as InfluxClient;
+    const timeoutMs = this.deps.tuning?.probeTimeoutMs ?? 2_000;
+    return startProbing({
+      mode,
+      intervalMs,
+      now: () => this.deps.clock.monoMs(),
+      random: this.deps.tuning?.random ?? Math.random,
+      timers: this.deps.tuning?.timers ?? realTimers,
+      ping: async (signal) => (await client.ping(timeoutMs, signal)).answered,
+      onReachable: () => {
+        onWoken();
+        this.wakeUp();
+      },
+    });
   }
 
   // ---- waiting -------------------------------------------------------------------------------
