@@ -58,6 +58,7 @@ devices:
     host: 127.0.0.1
     port: ${plcPort}
     pollInterval: ${pollMs}ms
+    timeout: ${Math.max(10, Math.floor(pollMs * 0.8))}ms
     tags:
       - { name: pressCount, address: 0, type: uint32 }
       - { name: pressFault, address: 2, type: uint16 }

@@ -41,7 +41,7 @@ export function registerCount(type: TagType, length: number | undefined): number
  * are always 1-based and carry their area in the first digit; plain numbers follow the device's
  * addressBase. Returns a message naming the problem instead of throwing, for the config check.
  */
-export function resolveAddress(tag: ModbusTag, device: Pick<Device, 'addressBase'>): ResolvedAddress | string {
+export function resolveAddress(tag: Pick<ModbusTag, 'area' | 'address' | 'type' | 'bit' | 'length'>, device: Pick<Device, 'addressBase'>): ResolvedAddress | string {
   let area: RegisterArea = tag.area ?? 'holding';
   let offset: number;
   if (typeof tag.address === 'string') {

@@ -35,7 +35,9 @@ export function substituteEnv(value: unknown, env: Readonly<Record<string, strin
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
     if (v !== null && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, item] of Object.entries(v)) out[k] = walk(item, [...path, k]);
+      // defineProperty, not assignment: a "__proto__" key stays a key (and is reported as unknown)
+      // instead of replacing the object's prototype.
+      for (const [k, item] of Object.entries(v)) Object.defineProperty(out, k, { value: walk(item, [...path, k]), enumerable: true, writable: true, configurable: true });
       return out;
     }
     return v;

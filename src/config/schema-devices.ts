@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration, Id, WordOrder } from './schema-primitives.js';
+import { duration, Id, WordOrder } from './schema-primitives.js';
 
 export const RegisterArea = z.enum(['holding', 'input', 'coil', 'discrete']);
 export type RegisterArea = z.infer<typeof RegisterArea>;
@@ -20,7 +20,7 @@ export const ModbusTag = z
     bit: z.number().int().min(0).max(15).optional().describe('bit index 0..15 for type "bit"'),
     length: z.number().int().min(1).max(125).optional().describe('registers for type "string" (2 characters each)'),
     order: WordOrder.optional().describe('byte/word order; defaults to the device order'),
-    scale: z.number().default(1).describe('value = raw * scale + offset'),
+    scale: z.number().refine((v) => v !== 0, 'must not be 0: every value would read as the offset').default(1).describe('value = raw * scale + offset; not 0'),
     offset: z.number().default(0),
     unit: z.string().max(16).optional().describe('engineering unit shown in probe, dashboard and InfluxDB'),
     deadband: z.number().min(0).default(0).describe('report by exception: re-emit only when the value moves by more than this'),
@@ -31,15 +31,17 @@ export type ModbusTag = z.output<typeof ModbusTag>;
 const modbusCommon = {
   id: Id.describe('device id; tags are named "<id>.<tag>"'),
   unitId: z.number().int().min(0).max(255).default(1).describe('Modbus unit (slave) id'),
-  pollInterval: Duration.prefault('1s').describe('time between polls, planned from the schedule (drift-free)'),
-  timeout: Duration.prefault('500ms').describe('per-request timeout; after one the connection is discarded and reopened'),
+  pollInterval: duration('10ms', '1h', 'time between polls, planned from the schedule (drift-free); 10ms to 1h').prefault('1s'),
+  timeout: duration('10ms', '1m', 'per-request timeout, shorter than pollInterval; after one the connection is discarded and reopened; 10ms to 1m').prefault('500ms'),
   addressBase: z.union([z.literal(0), z.literal(1)]).default(0).describe('1 if the PLC manual numbers registers from 1'),
   order: WordOrder.default('ABCD').describe('default byte/word order for multi-register values'),
   maxGap: z.number().int().min(0).max(124).default(10).describe('unused registers allowed inside one coalesced read'),
   maxRegistersPerRequest: z.number().int().min(1).max(125).default(125).describe('lower for quirky PLCs'),
   maxBitsPerRequest: z.number().int().min(1).max(2000).default(2000),
-  interRequestDelay: Duration.prefault('0ms').describe('pause between requests, for slow serial devices'),
-  backoffMax: Duration.prefault('30s').describe('cap of the exponential reconnect backoff'),
+  interRequestDelay: duration('0ms', '1s', 'pause between requests, for slow serial devices; 0ms to 1s').prefault('0ms'),
+  // The 1s floor is a loader check (cross-checks.ts): tests drive the Device schema with shorter caps.
+  backoffMax: duration('0ms', '1h', 'cap of the exponential reconnect backoff; 1s to 1h').prefault('30s'),
+  exceptionGrace: z.number().int().min(1).max(100).default(3).describe('polls in a row answered only with Modbus exceptions (no data) after which the device is down (its stations comms_lost)'),
   tags: z.array(ModbusTag).min(1),
 };
 
@@ -81,8 +83,8 @@ export const GpioInput = z.strictObject({
   pin: z.number().int().min(0).max(53).describe('BCM pin number (GPIO17 is 17), never the sysfs number'),
   edge: z.enum(['rising', 'falling', 'both']).default('rising').describe('which edge counts as a pulse'),
   activeLow: z.boolean().default(false).describe('true when the sensor pulls the pin low when active'),
-  debounce: Duration.prefault('1ms').describe('stable-state debounce: a level must hold this long to count'),
-  glitchFilter: Duration.prefault('0ms').describe('ignore pulses shorter than this (after debounce)'),
+  debounce: duration('0ms', '1s', 'stable-state debounce: a level must hold this long to count; 0ms to 1s').prefault('1ms'),
+  glitchFilter: duration('0ms', '1s', 'ignore pulses shorter than this (after debounce); 0ms to 1s').prefault('0ms'),
 });
 export type GpioInput = z.output<typeof GpioInput>;
 

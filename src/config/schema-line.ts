@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration, Id, LossCategory, TimeOfDay, Weekday } from './schema-primitives.js';
+import { duration, Id, LossCategory, TimeOfDay, Weekday } from './schema-primitives.js';
 
 /** Names a tag "<device>.<tag>" or "gpio.<input>". Checked against the devices after parsing. */
 const TagRef = z.string().min(3).describe('a tag id, "<device>.<tag>" or "gpio.<input>"');
@@ -40,8 +40,8 @@ export const StationPredict = z.strictObject({
 export const Station = z.strictObject({
   id: Id,
   name: z.string().optional().describe('display name; defaults to the id'),
-  idealCycleTime: Duration.describe('the fastest sustainable cycle; performance is measured against it'),
-  microStopThreshold: Duration.prefault('2m').describe('stops shorter than this are small stops, longer ones downtime from their start'),
+  idealCycleTime: duration('10ms', '24h', 'the fastest sustainable cycle; performance is measured against it; 10ms to 24h'),
+  microStopThreshold: duration('100ms', '24h', 'stops shorter than this are small stops, longer ones downtime from their start; longer than idealCycleTime, at most 24h').prefault('2m'),
   stoppedAfterIdealCycles: z.number().min(1.5).max(100).default(3).describe('no cycle for this many ideal cycle times means stopped'),
   signals: Signals,
   faultReasons: z.record(z.string().regex(/^\d+$/, 'fault codes are integers'), Id).default({}).describe('PLC fault code -> reason id from the reasons list'),
@@ -68,7 +68,7 @@ export type Reason = z.output<typeof Reason>;
 export const Break = z.strictObject({
   name: z.string().default('break'),
   start: TimeOfDay,
-  duration: Duration,
+  duration: duration('1m', '12h', 'planned stop inside the shift; 1m to 12h'),
 });
 
 export const Shift = z.strictObject({

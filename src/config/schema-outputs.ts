@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration, Id, LogLevel, secretFields } from './schema-primitives.js';
+import { duration, Id, LogLevel, secretFields } from './schema-primitives.js';
 
 export const Tls = z.strictObject({
   ca: z.string().optional().describe('path of the CA certificate (PEM)'),
@@ -31,8 +31,8 @@ export const Mqtt = z.strictObject({
     })
     .prefault({}),
   backlogMessagesPerSecond: z.number().int().positive().default(2000).describe('drain rate after an outage; live data keeps flowing'),
-  reconnectMin: Duration.prefault('1s'),
-  reconnectMax: Duration.prefault('30s'),
+  reconnectMin: duration('10ms', '10m', 'first reconnect delay; 10ms to 10m').prefault('1s'),
+  reconnectMax: duration('10ms', '1h', 'cap of the reconnect backoff, at least reconnectMin; at most 1h').prefault('30s'),
   sparkplug: z
     .strictObject({ enabled: z.boolean().default(false), groupId: Id.optional() })
     .prefault({}),
@@ -49,7 +49,7 @@ export const Influx = z.strictObject({
     .strictObject({ name: Id.default('lineside'), duration: z.string().default('90d').describe('InfluxQL duration, e.g. 90d or INF') })
     .prefault({}),
   batchSize: z.number().int().min(1).max(50_000).default(5000),
-  flushInterval: Duration.prefault('1s'),
+  flushInterval: duration('10ms', '10m', 'a point waits at most this long before it is written; 10ms to 10m').prefault('1s'),
   writeSamples: z.boolean().default(true),
   rejectUnauthorized: z.boolean().default(true),
 });
@@ -67,9 +67,9 @@ export const Server = z.strictObject({
 export const Storage = z.strictObject({
   dir: z.string().default('./data').describe('spool, history and checkpoints live here (/var/lib/lineside when installed)'),
   spoolMaxMB: z.number().positive().default(512).describe('past this, the oldest raw samples are dropped (never events)'),
-  spoolMaxAge: Duration.prefault('7d'),
-  historyRetention: Duration.prefault('7d'),
-  commitInterval: Duration.prefault('250ms').describe('batched fsync interval for the spool'),
+  spoolMaxAge: duration('1h', '365d', 'older unsent raw samples are dropped (never events); 1h to 365d').prefault('7d'),
+  historyRetention: duration('1h', '365d', 'local history behind the dashboard; 1h to 365d').prefault('7d'),
+  commitInterval: duration('10ms', '10s', 'batched fsync interval for the spool; 10ms to 10s').prefault('250ms'),
 });
 
 export const Webhook = z.strictObject({
@@ -90,5 +90,5 @@ export const Logging = z.strictObject({
 
 export const Agent = z.strictObject({
   id: Id.default('lineside').describe('unique per agent; used in the status topic and MQTT client id'),
-  oeeInterval: Duration.prefault('10s').describe('how often OEE snapshots are emitted'),
+  oeeInterval: duration('1s', '24h', 'how often OEE snapshots are emitted; 1s to 24h').prefault('10s'),
 });

@@ -9,11 +9,44 @@ export const Id = z
 
 const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?(ms|s|m|h|d))+\\s*$';
 
-/** A duration string ("100ms", "2m", "1h30m") parsed to milliseconds. */
+const DURATION_MESSAGE = 'expected a duration such as "100ms", "30s", "2m" or "8h"';
+
+/** Every duration schema, so messages can say "a duration" where zod only knows "a string". */
+export const DURATION_SCHEMAS = new WeakSet<z.ZodType>();
+
+/**
+ * A duration string ("100ms", "2m", "1h30m") parsed to milliseconds, without bounds. Config
+ * fields use `duration(min, max, ...)` instead: an unbounded duration lets `0ms` poll flat out
+ * and `99999999999999999999h` overflow Node's timers.
+ */
 export const Duration = z
   .string()
-  .regex(new RegExp(DURATION_PATTERN), 'expected a duration such as "100ms", "30s", "2m" or "8h"')
+  .regex(new RegExp(DURATION_PATTERN), DURATION_MESSAGE)
   .transform((s) => parseDurationMs(s) as number);
+DURATION_SCHEMAS.add(Duration);
+
+/**
+ * A duration field with the bounds that make sense for it (inclusive), e.g.
+ * `duration('10ms', '1h', 'time between polls; 10ms to 1h')`. Out of range is an error at the
+ * field's path that names the bound and the value as written: "must be at least 10ms; got 0ms".
+ */
+export function duration(min: string, max: string, description: string) {
+  const minMs = parseDurationMs(min) as number;
+  const maxMs = parseDurationMs(max) as number;
+  const schema = z
+    .string()
+    .regex(new RegExp(DURATION_PATTERN), DURATION_MESSAGE)
+    .transform((s, ctx) => {
+      const ms = parseDurationMs(s) as number;
+      const got = s.trim();
+      if (ms < minMs) ctx.issues.push({ code: 'custom', input: s, message: `must be at least ${min}; got ${got}` });
+      else if (ms > maxMs) ctx.issues.push({ code: 'custom', input: s, message: `must be at most ${max}; got ${got.length > 24 ? `${got.slice(0, 24)}…` : got}` });
+      return ms;
+    })
+    .describe(description);
+  DURATION_SCHEMAS.add(schema);
+  return schema;
+}
 
 /** Wall-clock time of day "HH:MM" in the shift calendar's time zone. */
 export const TimeOfDay = z

@@ -1,16 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ConfigIssue } from './issues.js';
 import type { LinesideConfig } from './schema.js';
+import { isPartial, type Loose } from './tolerant.js';
 
 type Path = (string | number)[];
 
 /**
- * Reads `<name>File` secrets into `<name>` and checks that TLS files exist, so a missing
- * certificate is a config error at start (with its path), not a reconnect loop at 3 a.m.
- * Mutates the freshly parsed (not yet frozen) config.
+ * Reads `<name>File` secrets into `<name>`, checks that TLS files exist and that storage.dir is
+ * not a file, so a missing certificate is a config error at start (with its path), not a
+ * reconnect loop at 3 a.m. Mutates the freshly parsed (not yet frozen) config. Also runs on a
+ * config that only partly validated (then whatever is missing is skipped).
  */
-export function resolveFiles(config: LinesideConfig, baseDir: string): ConfigIssue[] {
+export function resolveFiles(config: LinesideConfig | Loose<LinesideConfig>, baseDir: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const readSecret = (holder: Record<string, unknown>, name: string, path: Path) => {
@@ -27,13 +29,20 @@ export function resolveFiles(config: LinesideConfig, baseDir: string): ConfigIss
       issues.push({ path: [...path, `${name}File`], message: `cannot read secret file ${abs(file)} (${code})` });
     }
   };
-  readSecret(config.mqtt as unknown as Record<string, unknown>, 'password', ['mqtt']);
-  readSecret(config.influx as unknown as Record<string, unknown>, 'password', ['influx']);
-  readSecret(config.server as unknown as Record<string, unknown>, 'operatorToken', ['server']);
-  readSecret(config.server as unknown as Record<string, unknown>, 'viewToken', ['server']);
-  config.alerts.webhooks.forEach((w, i) => readSecret(w as unknown as Record<string, unknown>, 'secret', ['alerts', 'webhooks', i]));
+  const holder = (value: object | undefined) => (value ?? {}) as Record<string, unknown>;
+  readSecret(holder(config.mqtt), 'password', ['mqtt']);
+  readSecret(holder(config.influx), 'password', ['influx']);
+  readSecret(holder(config.server), 'operatorToken', ['server']);
+  readSecret(holder(config.server), 'viewToken', ['server']);
+  (config.alerts?.webhooks ?? []).forEach((w, i) => readSecret(holder(w), 'secret', ['alerts', 'webhooks', i]));
 
-  const tls = config.mqtt.tls;
+  const dir = config.storage?.dir;
+  if (dir !== undefined) {
+    const problem = notADirectory(dir);
+    if (problem !== undefined) issues.push({ path: ['storage', 'dir'], message: problem });
+  }
+
+  const tls = config.mqtt?.tls as Record<'ca' | 'cert' | 'key', string | undefined> | undefined;
   if (tls !== undefined) {
     for (const key of ['ca', 'cert', 'key'] as const) {
       const file = tls[key];
@@ -43,9 +52,24 @@ export function resolveFiles(config: LinesideConfig, baseDir: string): ConfigIss
         tls[key] = abs(file);
       }
     }
-    if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    if ((tls.cert === undefined) !== (tls.key === undefined) && !isPartial(tls)) {
       issues.push({ path: ['mqtt', 'tls'], message: 'client TLS needs both cert and key' });
     }
   }
   return issues;
+}
+
+/**
+ * Why `dir` cannot be the storage directory, or undefined. It may be missing (the agent creates
+ * it); it must not be a file, nor lie under one. Relative paths are taken from the working
+ * directory, as the agent does.
+ */
+function notADirectory(dir: string): string | undefined {
+  const abs = resolve(dir);
+  try {
+    if (!statSync(abs).isDirectory()) return `${abs} exists and is not a directory; storage.dir needs a directory (it is created when missing)`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return `${abs} lies under a file, not a directory; storage.dir needs a directory (it is created when missing)`;
+  }
+  return undefined;
 }

@@ -8,23 +8,46 @@ export interface YamlSource {
   locate(path: readonly (string | number)[], atKey?: boolean): { line: number; column: number } | undefined;
 }
 
+/**
+ * Parses YAML into a located source, or into issues. Never throws: whatever the YAML library
+ * raises (an alias bomb, nesting deeper than the stack) becomes an issue, not a stack trace.
+ */
 export function parseYaml(text: string): { source: YamlSource } | { issues: ConfigIssue[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      issues: doc.errors.map((e) => {
+  let doc: Document;
+  let value: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      const issues = doc.errors.map((e): ConfigIssue => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return { path: [], message: `YAML syntax error: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
-      }),
-    };
+        return { path: [], message: `YAML syntax error: ${libraryMessage(e)}`, line: pos.line, column: pos.col };
+      });
+      // Too deep a nesting fails once per level on the way out: one line says it.
+      return { issues: issues.filter((i, n) => n === 0 || i.message !== 'YAML syntax error: nested too deeply') };
+    }
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    return { issues: [{ path: [], message: `YAML error: ${libraryMessage(err)}` }] };
   }
   return {
     source: {
-      value: doc.toJS({ maxAliasCount: 100 }),
+      value,
       locate: (path, atKey) => locate(doc, lineCounter, path, atKey === true),
     },
   };
+}
+
+/** The YAML library's alias budget: an anchor used up to 99 times (fewer when it holds aliases); an alias bomb needs millions. */
+const MAX_ALIAS_COUNT = 100;
+
+function libraryMessage(err: unknown): string {
+  const text = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  if (/excessive alias count/i.test(text)) {
+    return `too many aliases (*name) to expand (${text}); refused as a possible alias bomb`;
+  }
+  if (/call stack/i.test(text)) return 'nested too deeply';
+  return text;
 }
 
 function locate(doc: Document, lc: LineCounter, path: readonly (string | number)[], atKey: boolean) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -57,6 +57,49 @@ describe('lineside CLI contract (exit codes 0 ok, 2 bad input, 1 runtime)', () =
     const r = await runCli(['schema']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveProperty('properties.lines');
+  });
+});
+
+describe('lineside check-config on hostile files: exit 2, the file named, never a stack', () => {
+  const noStack = (stderr: string) => {
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stderr).not.toMatch(/(Reference|Range|Type)Error/);
+  };
+
+  it('an alias bomb ("billion laughs") is a problem of the file, not a crash', async () => {
+    const file = 'tests/configs/broken/38-alias-bomb.yaml';
+    const r = await runCli(['check-config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${file}: 1 problem`);
+    expect(r.stderr).toContain('(root): YAML error: too many aliases');
+    noStack(r.stderr);
+  });
+
+  it('a 50 MB file is refused before it is read: in a 64 MB heap, within seconds', async () => {
+    const file = join(tmp, 'huge.yaml');
+    writeFileSync(file, Buffer.alloc(50 * 1024 * 1024, 'devices:\n  - { id: plc1, protocol: modbus-tcp, host: 10.0.0.5, tags: [{ name: a, address: 0 }] }\n'));
+    const started = Date.now();
+    // Parsing it took ~625 MB: with the heap capped at 64 MB, reading it would be a crash (exit 134), not exit 2.
+    const r = await runCli(['check-config', file], { env: { NODE_OPTIONS: '--max-old-space-size=64' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}: 1 problem`);
+    expect(r.stderr).toContain('the file is 50.0 MB; a config over 1 MB is refused before parsing');
+    noStack(r.stderr);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a file with four mistakes, two for the schema and two for the cross-field checks, reports all four in file order', async () => {
+    const file = 'tests/configs/broken/41-four-mistakes.yaml';
+    const r = await runCli(['check-config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `${file}: 4 problems`,
+      '  devices[0].port (10:11): must be <= 65535; got 70000',
+      '  devices[0].tags[2].address (14:33): float32 at holding 1..2 overlaps tag "partCount" (tags[0], uint32 at holding 0..1); a multi-register value must not share registers with another tag',
+      '  lines[0].stations[0].idealCycleTime (19:25): must be at least 10ms; got 0s',
+      '  lines[0].stations[0].signals.running (22:20): no tag "plc1.runing"; did you mean "plc1.running"?',
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseDurationMs, formatDurationMs } from '../../../src/config/duration.js';
 import { jsonSchemaText } from '../../../src/config/json-schema.js';
 import { formatIssue } from '../../../src/config/issues.js';
-import { loadConfigText } from '../../../src/config/load.js';
+import { loadConfigFile, loadConfigText } from '../../../src/config/load.js';
 import { closest } from '../../../src/config/suggest.js';
 
 const MINIMAL = readFileSync(join(import.meta.dirname, '../../configs/valid-minimal.yaml'), 'utf8');
@@ -61,15 +61,59 @@ describe('loading', () => {
     if (!result.ok) expect(result.issues.map(formatIssue)).toContain(`mqtt.passwordFile (23:17): cannot read secret file ${join(tmp, 'missing.secret')} (ENOENT)`);
   });
 
-  it('lists every problem, not just the first', () => {
-    const text = MINIMAL.replace('idealCycleTime: 10s', 'idealCycleTime: 10').replace('cycleCounter: plc1.partCount', 'cycleCounter: plc1.nope');
+  it('lists every problem, not just the first: schema and cross-field problems together, in file order', () => {
+    const text = MINIMAL.replace('cycleCounter: plc1.partCount', 'cycleCounter: plc1.nope').replace('idealCycleTime: 10s', 'idealCycleTime: 10');
     const result = load(text);
     expect(result.ok).toBe(false);
-    // zod errors come first; cross-field checks need a parsed config, so they follow once zod passes.
-    if (!result.ok) expect(result.issues.map((i) => i.path.join('.'))).toEqual(['lines.0.stations.0.idealCycleTime']);
+    // The cross-field checks run on whatever validated, so the bad duration does not hide the bad reference.
+    if (!result.ok) {
+      expect(result.issues.map(formatIssue)).toEqual([
+        'lines[0].stations[0].idealCycleTime (16:25): expected a duration with a unit, such as "500ms", "10s" or "2m"; got 10',
+        'lines[0].stations[0].signals.cycleCounter (18:25): no tag "plc1.nope"',
+      ]);
+    }
     const second = load(MINIMAL.replace('cycleCounter: plc1.partCount', 'cycleCounter: plc1.nope').replace('"5": jam', '"5": jamm'));
     expect(second.ok).toBe(false);
     if (!second.ok) expect(second.issues).toHaveLength(2);
+  });
+
+  it('says what was written: a value out of range, a value of the wrong type, a key that is missing', () => {
+    const result = load(MINIMAL.replace('host: 127.0.0.1', 'host: 127.0.0.1\n    port: 65536\n    unitId: "one"').replace('      - id: press\n', '      - name: Press\n'));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.issues.map(formatIssue)).toEqual([
+        'devices[0].port (6:11): must be <= 65535; got 65536',
+        'devices[0].unitId (7:13): expected number; got "one"',
+        'lines[0].stations[0].id (17:9): required (string)',
+      ]);
+    }
+  });
+
+  it('refuses a config over 1 MB before parsing it', () => {
+    const big = `${MINIMAL}# ${'x'.repeat(1024 * 1024)}\n`;
+    const result = load(big);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues.map(formatIssue)).toEqual(['(root): the file is 1.0 MB; a config over 1 MB is refused before parsing (a real one is a few KB)']);
+    const file = join(tmp, 'big.yaml');
+    writeFileSync(file, big);
+    const fromFile = loadConfigFile(file);
+    expect(!fromFile.ok && fromFile.issues[0]?.message).toBe(`cannot read ${file}: the file is 1.0 MB; a config over 1 MB is refused before parsing (a real one is a few KB)`);
+    expect(loadConfigFile(tmp)).toEqual({ ok: false, issues: [{ path: [], message: `cannot read ${tmp}: it is a directory, not a file` }] });
+  });
+
+  it('turns an alias bomb into a problem, not an exception, and still allows a few aliases', () => {
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\n${'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`).join('\n')}\n`;
+    const result = load(bomb);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues.map(formatIssue)[0]).toMatch(/^\(root\): YAML error: too many aliases .*alias bomb$/);
+    const aliased = MINIMAL.replace('{ id: jam, label: Jam }', '{ id: &jam jam, label: Jam }').replace('"5": jam', '"5": *jam, "6": *jam');
+    expect(load(aliased).ok).toBe(true);
+  });
+
+  it('keeps a "__proto__" key a key (reported as unknown), never the prototype of the parsed config', () => {
+    const result = load(`${MINIMAL}__proto__: { site: 1 }\n`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues.map(formatIssue)).toEqual(['__proto__ (22:1): unknown key "__proto__"']);
   });
 
   it('rejects a config that is not a map', () => {
