@@ -41,17 +41,41 @@ export interface ConfigErrorReport {
   readonly atWallMs: number;
 }
 
+/**
+ * Set while a device is down because it answered only with exceptions for `exceptionGrace`
+ * polls (comms-rule.ts): it is on the wire, its connection is up, but it delivers no data.
+ */
+export interface ExceptionFault {
+  /** Code of the last exception answered (4 server device failure, 6 busy, ...). */
+  readonly exceptionCode: number;
+  /** The request it answered: "read holding 0..9". */
+  readonly read: string;
+  /** Wall ms the device went down for this. */
+  readonly sinceWallMs: number;
+}
+
 /** DeviceHealth plus what only a Modbus device has. */
 export interface ModbusDeviceHealth extends DeviceHealth {
   readonly unitId: number;
+  /**
+   * The comms the source reports to the core are ok: the device's last polls delivered data.
+   * `connected` (what /readyz, `lineside_device_up` and the dashboard read) is `linkConnected && up`.
+   */
+  readonly up: boolean;
+  /** The transport's connection (socket or serial port) is open, whether or not the unit answers. */
+  readonly linkConnected: boolean;
+  /** Set while the device is down because it answers only with exceptions. */
+  readonly exceptionFault?: ExceptionFault;
   /** Code of the last error alone ("MODBUS_TIMEOUT"), for metrics labels. */
   readonly lastErrorCode?: string;
   /** Poll cycles completed (successful or not). */
   readonly polls: number;
   /** Poll cycles not started because the device was backing off after failures. */
   readonly skippedPolls: number;
-  /** Consecutive failed poll cycles (0 while healthy). */
+  /** Failed poll cycles (no answer at all) since the last poll with data (0 while healthy). */
   readonly consecutiveFailures: number;
+  /** Poll cycles answered only with exceptions since the last poll with data (0 while healthy). */
+  readonly exceptionOnlyPolls: number;
   /** Values that could not be decoded (NaN floats, short replies). */
   readonly decodeErrors: number;
   /** Requests currently suppressed because the device refused them (exceptions 1/2/3). */
@@ -63,6 +87,10 @@ export interface ModbusDeviceHealth extends DeviceHealth {
 
 export class HealthTracker {
   connected = false;
+  up = false;
+  linkConnected = false;
+  exceptionFault: ExceptionFault | undefined;
+  exceptionOnlyPolls = 0;
   requests = 0;
   errors = 0;
   overruns = 0;
@@ -113,6 +141,9 @@ export class HealthTracker {
       endpoint: `${this.endpoint} unit ${this.unitId}`,
       unitId: this.unitId,
       connected: this.connected,
+      up: this.up,
+      linkConnected: this.linkConnected,
+      ...(this.exceptionFault !== undefined ? { exceptionFault: this.exceptionFault } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError.toString(), lastErrorCode: this.lastError.code } : {}),
       ...(this.lastErrorAt !== undefined ? { lastErrorAt: this.lastErrorAt } : {}),
       requests: this.requests,
@@ -121,6 +152,7 @@ export class HealthTracker {
       polls: this.polls,
       skippedPolls: this.skippedPolls,
       consecutiveFailures: this.consecutiveFailures,
+      exceptionOnlyPolls: this.exceptionOnlyPolls,
       decodeErrors: this.decodeErrors,
       configErrors: [...this.configErrors.values()],
       ...(p50 !== undefined ? { latencyP50Ms: round(p50) } : {}),

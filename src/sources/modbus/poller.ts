@@ -5,18 +5,29 @@
  * that grid, not from when the last one finished. A poll still running when the next is due
  * makes the missed slots count as overruns; they are skipped, never queued.
  *
- * Comms: a device goes comms ok=false after FAILURES_BEFORE_LOST (2) consecutive failed poll
- * cycles. One miss is tolerated because the values of the previous poll are then at most one
- * interval older than usual, and a single dropped frame on a noisy RS-485 line must not cut a
- * station's running interval with a comms_lost blip; two misses in a row mean we no longer know.
- * It goes ok=true on the first good cycle after that. Only transitions are sent.
+ * Comms (comms-rule.ts): a poll is answered only if at least one request returned data. The
+ * device goes comms ok=false
+ * - after FAILURES_BEFORE_LOST (2) failed polls (a request without any answer) since the last
+ *   poll with data. One miss is tolerated because the values of the previous poll are then at
+ *   most one interval older than usual, and a single dropped frame on a noisy RS-485 line must
+ *   not cut a station's running interval with a comms_lost blip; two misses mean we no longer know;
+ * - after `exceptionGrace` (default 3) polls answered only with exceptions (any code) since the
+ *   last poll with data: the unit is on the wire but delivers nothing (exception 4 server device
+ *   failure, 6 busy forever, every address refused). Health keeps `linkConnected: true` and
+ *   shows `exceptionFault` with the code; /readyz and `lineside_device_up` read `connected`,
+ *   which is false.
+ * It goes ok=true on the first poll with data after that. Only transitions are sent, and each is
+ * logged once, naming the device, unit, endpoint, request and cause.
  *
  * Failures (errors.ts `failureKind`):
  * - link (connect refused, connection lost): the cycle stops; the transport backs off.
  * - unit (timeout, bad reply, exception 0x0A/0x0B): the cycle stops; once comms are lost the
  *   unit is retried with its own exponential backoff (capped at backoffMax), so a dead unit
  *   costs the shared bus one timeout per backoff step, not one per poll.
- * - busy (exceptions 4/5/6): that request fails this cycle (5/6 retried once); the rest go on.
+ * - busy (exceptions 4/5/6/8/...): that request is answered with an exception this cycle (5/6
+ *   first retried up to twice within the poll's budget, read-cycle.ts); the rest go on. A device
+ *   answering quickly with exceptions is polled at its normal rate, so its recovery is seen on
+ *   the first poll after it.
  * - config (exceptions 1/2/3): reported with tag names and addresses; a coalesced request is
  *   split into one request per tag to isolate the bad address, and a refused single request is
  *   retried only every `configErrorRetryMs` (60 s), never every poll.
@@ -30,7 +41,8 @@ import { errorMessage, type LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { backoffDelayMs, DEFAULT_BACKOFF_INITIAL_MS } from './backoff.js';
 import { ChangeFilter } from './change-filter.js';
-import { describeRead, failureKind, wasSent, type FailureKind } from './errors.js';
+import { CommsRule, pollVerdict, type CommsTransition, type ExceptionAnswer, type PollVerdict } from './comms-rule.js';
+import { describeRead, EXCEPTION_NAMES, failureKind, wasSent } from './errors.js';
 import { HealthTracker, type ModbusDeviceHealth } from './health.js';
 import type { PlannedRead, ReadPlan } from './planner.js';
 import { nextPoll } from './schedule.js';
@@ -46,8 +58,13 @@ export interface PollerOptions {
   readonly random?: () => number;
   /** How often a request the device refused with exception 1/2/3 is tried again, ms. */
   readonly configErrorRetryMs?: number;
-  /** Pause before retrying after exception 5/6, ms. */
+  /** Pause before retrying after exception 5/6, ms; default pollInterval / 8, at most 100. */
   readonly busyRetryDelayMs?: number;
+}
+
+/** Default pause before retrying exception 5/6: two retries fit in a quarter of the poll interval. */
+export function defaultBusyRetryDelayMs(pollIntervalMs: number): number {
+  return Math.min(100, Math.max(1, Math.floor(pollIntervalMs / 8)));
 }
 
 interface Slot {
@@ -68,9 +85,11 @@ export class DevicePoller {
   private stopped = false;
   private nextDueMs = 0;
   private retryAtMs = 0;
-  private commsOk: boolean | undefined;
+  private readonly rule: CommsRule;
   private lastConnectionId = -1;
   private readonly undecodable = new Set<string>();
+  /** The request and code named in the "comms lost" log of an exception fault, for the recovery log. */
+  private lastLoggedFault: { read: string; exceptionCode: number } | undefined;
 
   constructor(
     readonly device: Device,
@@ -80,13 +99,14 @@ export class DevicePoller {
   ) {
     this.slots = plan.reads.map((read) => ({ read, suppressedUntilMs: 0 }));
     this.healthTracker = new HealthTracker(device.id, transport.url, device.unitId);
+    this.rule = new CommsRule({ failuresBeforeLost: FAILURES_BEFORE_LOST, exceptionGrace: device.exceptionGrace });
     this.logger = options.logger.child({ device: device.id });
     this.context = {
       transport,
       target: { device: device.id, endpoint: transport.url, unitId: device.unitId },
       timeoutMs: device.timeout,
       interRequestDelayMs: device.interRequestDelay,
-      busyRetryDelayMs: options.busyRetryDelayMs ?? Math.min(100, device.pollInterval),
+      busyRetryDelayMs: options.busyRetryDelayMs ?? defaultBusyRetryDelayMs(device.pollInterval),
       onRetry: (error) => this.healthTracker.requestFailed(error, options.clock.wallMs(), true),
     };
   }
@@ -110,7 +130,10 @@ export class DevicePoller {
   }
 
   health(): ModbusDeviceHealth {
-    this.healthTracker.connected = this.transport.connected && this.commsOk === true;
+    const up = this.rule.ok === true;
+    this.healthTracker.up = up;
+    this.healthTracker.linkConnected = this.transport.connected;
+    this.healthTracker.connected = this.transport.connected && up;
     return this.healthTracker.snapshot();
   }
 
@@ -142,17 +165,22 @@ export class DevicePoller {
   }
 
   private async cycle(): Promise<void> {
-    let anyAnswer = false;
-    let failure: { error: LinesideError; kind: FailureKind } | undefined;
+    let data = 0;
+    let split = false;
+    const exceptions: ExceptionAnswer[] = [];
+    let lastException: LinesideError | undefined;
+    let failure: { error: LinesideError; kind: 'unit' | 'link' } | undefined;
+    // Exception 5/6 retries must end before the next poll is due.
+    const retryDeadlineMs = this.nextDueMs + this.device.pollInterval;
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i] as Slot;
       if (slot.suppressedUntilMs > performance.now()) continue;
-      const outcome = await performRead(this.context, slot.read);
+      const outcome = await performRead(this.context, slot.read, retryDeadlineMs);
       if (this.stopped) return;
       const wallMs = this.options.clock.wallMs();
       const monoMs = this.options.clock.monoMs();
       if (outcome.ok) {
-        anyAnswer = true;
+        data++;
         this.healthTracker.requestSucceeded(outcome.reply.latencyMs);
         this.healthTracker.configErrors.delete(describeRead(slot.read));
         this.emit(outcome, wallMs, monoMs);
@@ -161,20 +189,22 @@ export class DevicePoller {
       const { error } = outcome;
       const kind = failureKind(error);
       this.healthTracker.requestFailed(error, wallMs, wasSent(error));
+      if (kind === 'unit' || kind === 'link') {
+        failure = { error, kind };
+        break;
+      }
+      lastException = error;
+      exceptions.push({ read: describeRead(slot.read), exceptionCode: Number(error.context.exceptionCode) });
       if (kind === 'config') {
-        anyAnswer = true;
+        if (slot.read.tags.length > 1) split = true; // refused() replaces it with single reads
         i += this.refused(i, slot, error, wallMs);
         continue;
       }
-      failure = { error, kind };
-      if (kind !== 'busy') break;
-      anyAnswer = true; // a busy unit is there
-      this.logger.debug({ err: error.toString() }, 'modbus: request failed, retrying next poll');
+      this.logger.debug({ err: error.toString() }, 'modbus: request answered with an exception, asked again next poll');
     }
     this.healthTracker.polls++;
-    const failed = failure !== undefined && (failure.kind !== 'busy' || !anyAnswer);
-    if (failed && failure !== undefined) this.cycleFailed(failure.error, failure.kind);
-    else if (anyAnswer) this.cycleSucceeded();
+    const verdict = pollVerdict({ data, exceptions, split, ...(lastException !== undefined ? { lastException } : {}), ...(failure !== undefined ? { failure } : {}) });
+    this.afterPoll(verdict);
   }
 
   private emit(outcome: Extract<ReadOutcome, { ok: true }>, wallMs: number, monoMs: number): void {
@@ -229,29 +259,61 @@ export class DevicePoller {
     return 0;
   }
 
-  private cycleSucceeded(): void {
-    this.healthTracker.consecutiveFailures = 0;
-    this.retryAtMs = 0;
-    if (this.commsOk === true) return;
-    if (this.commsOk === false) this.logger.info('modbus: device answering again');
-    this.commsOk = true;
-    this.deliver(() => this.sink?.comms({ device: this.device.id, ok: true, ts: this.options.clock.wallMs(), mono: this.options.clock.monoMs() }));
-  }
-
-  private cycleFailed(error: LinesideError, kind: FailureKind): void {
-    const failures = ++this.healthTracker.consecutiveFailures;
-    if (failures < FAILURES_BEFORE_LOST) return;
-    if (kind === 'unit') {
-      const attempt = failures - FAILURES_BEFORE_LOST + 1;
+  /** Applies the comms rule to one poll's verdict: backoff, health, and the transition if any. */
+  private afterPoll(verdict: PollVerdict): void {
+    const transition = this.rule.observe(verdict);
+    this.healthTracker.consecutiveFailures = this.rule.failures;
+    this.healthTracker.exceptionOnlyPolls = this.rule.exceptionPolls;
+    if (verdict.kind === 'data' || verdict.kind === 'exceptions') {
+      // The unit answers (if only with exceptions): poll it at the normal rate.
+      this.retryAtMs = 0;
+    } else if (verdict.kind === 'failed' && verdict.failure === 'unit' && this.rule.failures >= FAILURES_BEFORE_LOST) {
+      const attempt = this.rule.failures - FAILURES_BEFORE_LOST + 1;
       this.retryAtMs = performance.now() + backoffDelayMs(attempt, { initialMs: DEFAULT_BACKOFF_INITIAL_MS, maxMs: this.device.backoffMax }, this.options.random);
     }
-    if (this.commsOk === false) return;
-    this.commsOk = false;
+    if (this.rule.cause === 'exceptions' && verdict.kind === 'exceptions') {
+      // (Still) down because it answers only with exceptions: health says with which.
+      const last = verdict.answers[verdict.answers.length - 1] as ExceptionAnswer;
+      const since = this.healthTracker.exceptionFault?.sinceWallMs ?? this.options.clock.wallMs();
+      this.healthTracker.exceptionFault = { exceptionCode: last.exceptionCode, read: last.read, sinceWallMs: since };
+    } else if (this.rule.cause !== 'exceptions') {
+      this.healthTracker.exceptionFault = undefined;
+    }
+    if (transition !== undefined) this.commsChanged(transition, verdict);
+  }
+
+  private commsChanged(transition: CommsTransition, verdict: PollVerdict): void {
+    const where = { unitId: this.device.unitId, endpoint: this.transport.url };
+    const clock = this.options.clock;
+    if (transition.kind === 'up') {
+      if (transition.after === 'exceptions') {
+        const fault = this.lastLoggedFault;
+        this.logger.info(
+          { ...where, ...(fault ?? {}), pollsWithoutData: transition.pollsWithoutData },
+          `modbus: device answering with data again after ${transition.pollsWithoutData} polls without data; comms restored`,
+        );
+      } else if (transition.after === 'no-answer') {
+        this.logger.info({ ...where, pollsWithoutData: transition.pollsWithoutData }, 'modbus: device answering again');
+      }
+      this.lastLoggedFault = undefined;
+      this.deliver(() => this.sink?.comms({ device: this.device.id, ok: true, ts: clock.wallMs(), mono: clock.monoMs() }));
+      return;
+    }
     this.filter.reset();
-    this.logger.warn({ err: error.toString() }, 'modbus: device comms lost');
-    this.deliver(() =>
-      this.sink?.comms({ device: this.device.id, ok: false, ts: this.options.clock.wallMs(), mono: this.options.clock.monoMs(), error: error.toString() }),
-    );
+    const { error } = transition;
+    if (transition.cause === 'exceptions' && verdict.kind === 'exceptions') {
+      const codes = [...new Set(verdict.answers.map((a) => a.exceptionCode))];
+      const codeText = `${codes.length === 1 ? 'exception' : 'exceptions'} ${codes.map((c) => `${c} (${EXCEPTION_NAMES[c] ?? 'unknown exception'})`).join(', ')}`;
+      const last = verdict.answers[verdict.answers.length - 1] as ExceptionAnswer;
+      this.lastLoggedFault = { read: last.read, exceptionCode: last.exceptionCode };
+      this.logger.warn(
+        { ...where, reads: verdict.answers.map((a) => `${a.read}: exception ${a.exceptionCode}`), exceptionCodes: codes, polls: transition.polls, err: error.toString() },
+        `modbus: device answered only with ${codeText} for ${transition.polls} polls; comms lost`,
+      );
+    } else {
+      this.logger.warn({ ...where, err: error.toString() }, 'modbus: device comms lost');
+    }
+    this.deliver(() => this.sink?.comms({ device: this.device.id, ok: false, ts: clock.wallMs(), mono: clock.monoMs(), error: error.toString() }));
   }
 
   /** The sink promises not to throw; if it does anyway, polling goes on. */

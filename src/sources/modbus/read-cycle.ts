@@ -1,7 +1,9 @@
 /**
  * One planned read through a transport, decoded per tag. Shared by the poller and the probe.
- * Exceptions 5 (acknowledge) and 6 (busy) are retried once after a short pause: the unit said
- * "not now", not "never".
+ * Exceptions 5 (acknowledge) and 6 (busy) are retried up to `busyRetries` times (default 2) after
+ * a short pause each: the unit said "not now", not "never". Bounded twice: by the count, and by
+ * the caller's deadline (the poller's: the next poll's due time), so retries never push a poll
+ * into the next one. Every other exception (4 server device failure, 8, ...) is final at once.
  */
 import type { LinesideError } from '../../lib/errors.js';
 import { decodeBit, decodeRegisters, type DecodeResult } from './codec.js';
@@ -16,6 +18,8 @@ export interface ReadContext {
   readonly interRequestDelayMs: number;
   /** Pause before retrying after exception 5/6, ms. */
   readonly busyRetryDelayMs: number;
+  /** Retries after exception 5/6 (so at most 1 + busyRetries requests); default BUSY_RETRIES. */
+  readonly busyRetries?: number;
   /** Name the tags in exception messages (the poller does; the ad-hoc probe has no tag names). */
   readonly labelTags?: boolean;
   /** Told about an exception 5/6 that is about to be retried (so health still counts it). */
@@ -31,30 +35,45 @@ export type ReadOutcome =
   | { readonly ok: true; readonly read: PlannedRead; readonly reply: ReadReply; readonly readings: readonly TagReading[] }
   | { readonly ok: false; readonly read: PlannedRead; readonly error: LinesideError };
 
+/** Default retries of a request answered with exception 5 or 6. */
+export const BUSY_RETRIES = 2;
+
+/** Exception 5 (acknowledge) or 6 (busy): worth asking again after a pause. */
+export function isBusyException(error: LinesideError): boolean {
+  const code = Number(error.context?.exceptionCode);
+  return error.code === 'MODBUS_EXCEPTION' && (code === 5 || code === 6);
+}
+
 /** "speed @ 40101" / "speed @ holding 100": how a tag is named in error messages. */
 export function tagLabel(tag: PlannedTag): string {
   return `${tag.name} @ ${tag.configuredAddress}`;
 }
 
-export async function performRead(ctx: ReadContext, read: PlannedRead, retryBusy = true): Promise<ReadOutcome> {
-  try {
-    const reply = await ctx.transport.read({
-      target: ctx.target,
-      span: { area: read.area, start: read.start, count: read.count },
-      timeoutMs: ctx.timeoutMs,
-      interRequestDelayMs: ctx.interRequestDelayMs,
-      tags: ctx.labelTags === false ? [] : read.tags.map(tagLabel),
-    });
-    return { ok: true, read, reply, readings: decodeReply(read, reply) };
-  } catch (err) {
-    const error = err as LinesideError;
-    const code = Number(error.context?.exceptionCode);
-    if (retryBusy && error.code === 'MODBUS_EXCEPTION' && (code === 5 || code === 6)) {
-      ctx.onRetry?.(error);
-      await new Promise((resolve) => setTimeout(resolve, ctx.busyRetryDelayMs));
-      return performRead(ctx, read, false);
+/**
+ * Reads once, retrying exception 5/6 as described above. `deadlineMs` (performance.now() time
+ * base): no retry pause is started that would end after it.
+ */
+export async function performRead(ctx: ReadContext, read: PlannedRead, deadlineMs = Number.POSITIVE_INFINITY): Promise<ReadOutcome> {
+  const retries = ctx.busyRetries ?? BUSY_RETRIES;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const reply = await ctx.transport.read({
+        target: ctx.target,
+        span: { area: read.area, start: read.start, count: read.count },
+        timeoutMs: ctx.timeoutMs,
+        interRequestDelayMs: ctx.interRequestDelayMs,
+        tags: ctx.labelTags === false ? [] : read.tags.map(tagLabel),
+      });
+      return { ok: true, read, reply, readings: decodeReply(read, reply) };
+    } catch (err) {
+      const error = err as LinesideError;
+      if (attempt < retries && isBusyException(error) && performance.now() + ctx.busyRetryDelayMs <= deadlineMs) {
+        ctx.onRetry?.(error);
+        await new Promise((resolve) => setTimeout(resolve, ctx.busyRetryDelayMs));
+        continue;
+      }
+      return { ok: false, read, error };
     }
-    return { ok: false, read, error };
   }
 }
 

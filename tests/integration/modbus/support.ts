@@ -1,8 +1,10 @@
-/** Shared bits of the Modbus integration tests: a recording sink, waiting, device configs. */
+/** Shared bits of the Modbus integration tests: a recording sink, waiting, device configs, log capture. */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { Device as DeviceSchema } from '../../../src/config/schema-devices.js';
 import type { Device } from '../../../src/config/schema.js';
 import type { CommsChange, Sample, SampleSink } from '../../../src/core/sample.js';
-import { createLogger } from '../../../src/lib/logger.js';
+import { createLogger, type Logger } from '../../../src/lib/logger.js';
 
 export class RecordingSink implements SampleSink {
   readonly samples: Sample[] = [];
@@ -49,3 +51,23 @@ export function device(input: Record<string, unknown>): Device {
 
 /** Logs only when LINESIDE_TEST_LOG is set (e.g. "debug"), so failures can be diagnosed. */
 export const testLogger = createLogger((process.env.LINESIDE_TEST_LOG as 'debug' | undefined) ?? 'silent');
+
+/** One JSON log line as pino wrote it. */
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly [key: string]: unknown;
+}
+
+/** A real pino logger (info and up) whose lines are kept in memory, to assert what an operator would read. */
+export function captureLogs(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString('utf8').split('\n')) if (text.trim() !== '') lines.push(JSON.parse(text) as LogLine);
+      done();
+    },
+  });
+  // pino itself, not createLogger: LINESIDE_LOG_LEVEL in the environment must not silence it.
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
