@@ -109,9 +109,13 @@ export interface AlertEvent extends EventBase {
  * since are counted when plausible). An audit record, so an auditor can see why the counts
  * differ from a counter's raw difference (docs/oee.md#counters).
  */
-export interface CounterEvent extends EventBase {
+export interface CounterEvent extends EventBase, CounterMove {
   readonly type: 'counter';
   readonly station: string;
+}
+
+/** What a counter did that was not simply counted (the body of a CounterEvent). */
+export interface CounterMove {
   readonly kind: 'jump' | 'reset';
   /** cycleCounter, cyclePulse, goodCount or rejectCount. */
   readonly role: string;

@@ -11,23 +11,15 @@
 import type { StationSpec } from './bindings.js';
 import { ROLE_NAMES } from './bindings.js';
 import { counterDelta, normaliseCount, plausibleMaxParts, type CounterKind } from './counters.js';
+import type { CounterMove } from './events.js';
 
 /** Credits beyond this are stale (a counter bound to the wrong register). */
 const MAX_CREDIT = 1_000;
 
 type Report = (code: string, message: string, context: Record<string, unknown>) => void;
 
-/** A counter move that was not simply counted (see CounterEvent). */
-export interface CounterAnomaly {
-  readonly kind: 'jump' | 'reset';
-  readonly role: string;
-  readonly tag: string;
-  readonly previous: number;
-  readonly value: number;
-  readonly counted: number;
-  readonly elapsedMs: number;
-  readonly plausibleMax: number;
-  /** The read's monotonic time. */
+/** A counter move that was not simply counted (see CounterEvent), at the read's monotonic time. */
+export interface CounterAnomaly extends CounterMove {
   readonly atMono: number;
 }
 

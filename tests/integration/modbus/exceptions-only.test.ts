@@ -18,7 +18,7 @@ import { readiness } from '../../../src/server/routes-ops.js';
 import type { ModbusDeviceHealth } from '../../../src/sources/modbus/health.js';
 import { createModbusSource, type ModbusSource } from '../../../src/sources/modbus/source.js';
 import { startFaultServer, type FaultServer } from '../../helpers/modbus-fault-server.js';
-import { captureLogs, device, RecordingSink, testLogger, waitFor } from './support.js';
+import { captureLogs, device, plc, RecordingSink, testLogger, waitFor } from './support.js';
 
 let server: FaultServer | undefined;
 let source: ModbusSource | undefined;
@@ -57,21 +57,6 @@ class CountingSink extends RecordingSink {
     super.sample(sample);
     this.sampleAt.push({ tag: sample.tag, value: sample.value, pollsBefore: healthOf().polls });
   }
-}
-
-function plc(port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    protocol: 'modbus-tcp',
-    id: 'plc1',
-    host: '127.0.0.1',
-    port,
-    pollInterval: '50ms',
-    timeout: '150ms',
-    backoffMax: '1s',
-    // One coalesced read: holding 0..2.
-    tags: [{ name: 'count', address: 0 }, { name: 'speed', address: 1, type: 'float32' }],
-    ...extra,
-  };
 }
 
 async function run(devices: Record<string, unknown>[], options: { logger?: Logger; configErrorRetryMs?: number } = {}): Promise<CountingSink> {

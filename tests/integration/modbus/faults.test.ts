@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/lib/clock.js';
 import { createModbusSource, type ModbusSource } from '../../../src/sources/modbus/source.js';
 import { startFaultServer, type FaultServer } from '../../helpers/modbus-fault-server.js';
-import { device, RecordingSink, sleep, testLogger, waitFor } from './support.js';
+import { device, plc, RecordingSink, sleep, testLogger, waitFor } from './support.js';
 
 let server: FaultServer | undefined;
 let source: ModbusSource | undefined;
@@ -27,20 +27,6 @@ async function run(devices: Record<string, unknown>[], configErrorRetryMs?: numb
   );
   await source.start(sink);
   return sink;
-}
-
-function plc(port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    protocol: 'modbus-tcp',
-    id: 'plc1',
-    host: '127.0.0.1',
-    port,
-    pollInterval: '50ms',
-    timeout: '150ms',
-    backoffMax: '1s',
-    tags: [{ name: 'count', address: 0 }, { name: 'speed', address: 1, type: 'float32' }],
-    ...extra,
-  };
 }
 
 function healthOf(id = 'plc1') {

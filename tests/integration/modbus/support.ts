@@ -71,3 +71,22 @@ export function captureLogs(): { logger: Logger; lines: LogLine[] } {
   // pino itself, not createLogger: LINESIDE_LOG_LEVEL in the environment must not silence it.
   return { logger: pino({ level: 'info' }, stream), lines };
 }
+
+/**
+ * The raw config of the fault tests' device on `port`: two tags in one coalesced read (holding
+ * 0..2), polled every 50 ms. Built through the schema (device()), not the file loader, so the
+ * loader's timing cross-checks (timeout < pollInterval, backoffMax >= 1s) do not apply here.
+ */
+export function plc(port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    protocol: 'modbus-tcp',
+    id: 'plc1',
+    host: '127.0.0.1',
+    port,
+    pollInterval: '50ms',
+    timeout: '150ms',
+    backoffMax: '1s',
+    tags: [{ name: 'count', address: 0 }, { name: 'speed', address: 1, type: 'float32' }],
+    ...extra,
+  };
+}
