@@ -89,3 +89,18 @@ const before = process.memoryUsage().heapUsed;
 for (let i = 0; i < 1_000_000; i++) p.onSample(s0);
 const after = process.memoryUsage().heapUsed;
 console.log(`heap growth over 1e6 same-bin samples: ${((after - before) / 1024).toFixed(0)} KiB${global.gc === undefined ? ' (run with --expose-gc for a clean figure)' : ''}`);
+
+// The restart checkpoint after a realistic mix (condition trends binned, cycle drift learned):
+// the open alerts go into every spool commit that adds events, the whole of it every 5 s.
+p = fresh();
+now += 10_000;
+for (let i = 0; i < 200_000; i++) {
+  now += 500;
+  p.onSample({ tag: i % 2 === 0 ? 'plc1.vib' : 'plc1.temp', value: i % 2 === 0 ? 2.5 + (i % 7) * 0.01 : 60 + (i % 5) * 0.1, ts: now, mono: now - T0 });
+  if (i % 20 === 0) p.onEvent({ type: 'cycle', id: `press-c${i}`, line: 'line1', station: 'press', seq: i + 2, ts: now, cycleTimeMs: 10_000 + (i % 3) * 50, good: true });
+  if (i % 2 === 0) p.tick();
+}
+const cpT0 = performance.now();
+let cpBytes = 0;
+for (let i = 0; i < 100; i++) cpBytes = JSON.stringify(p.checkpoint()).length;
+console.log(`checkpoint(): ${(((performance.now() - cpT0) / 100) * 1000).toFixed(0)} µs incl. JSON, ${(cpBytes / 1024).toFixed(1)} KiB every 5 s; alertsCheckpoint() with every batch of events: ${(JSON.stringify(p.alertsCheckpoint()).length / 1024).toFixed(2)} KiB (one station, ${((200_000 * 500) / 3_600_000).toFixed(0)} h of samples)`);

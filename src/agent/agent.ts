@@ -12,7 +12,7 @@ import { openSpool, type Spool } from '../outputs/spool/index.js';
 import { createGpioSource, type VirtualGpioPort } from '../sources/gpio/index.js';
 import { createModbusSource } from '../sources/modbus/source.js';
 import type { Source } from '../sources/source.js';
-import { createPredictor, parsePredictorCheckpoint, type Predictor } from '../predict/index.js';
+import { createPredictor, parsePredictorCheckpoint, withAlerts, type Predictor } from '../predict/index.js';
 import type { AlertEvent } from '../core/events.js';
 import { FanOut } from './fanout.js';
 import { Lifecycle, type Component } from './lifecycle.js';
@@ -63,6 +63,7 @@ export interface Agent extends AgentParts {
 
 const CORE_CHECKPOINT_KEY = 'core';
 const CORE_ROLLING_CHECKPOINT_KEY = 'core.rolling';
+const PREDICTOR_ALERTS_CHECKPOINT_KEY = 'predictor.alerts';
 const PREDICTOR_CHECKPOINT_KEY = 'predictor';
 
 /**
@@ -200,7 +201,7 @@ function readCheckpoint(spool: Spool, logger: Logger) {
 }
 
 function buildPredictor(config: Readonly<LinesideConfig>, clock: Clock, spool: Spool, logger: Logger): Predictor {
-  const raw = spool.getCheckpoint(PREDICTOR_CHECKPOINT_KEY);
+  const raw = withAlerts(spool.getCheckpoint(PREDICTOR_CHECKPOINT_KEY), spool.getCheckpoint(PREDICTOR_ALERTS_CHECKPOINT_KEY));
   const parsed = raw === undefined ? undefined : parsePredictorCheckpoint(raw);
   if (parsed !== undefined && !parsed.ok) logger.warn({ reason: parsed.message }, 'predictor checkpoint unusable; baselines are learned afresh');
   return createPredictor(config, {
@@ -219,11 +220,16 @@ function coreComponent(core: Core, predictor: Predictor | undefined, spool: Spoo
   let tickTimer: NodeJS.Timeout | undefined;
   let checkpointTimer: NodeJS.Timeout | undefined;
   let ticks = 0;
-  // The rolling-hour buckets are most of the checkpoint's bytes and no identity: they follow with
-  // the periodic refresh only, so the SD card is not rewritten with them four times a second.
-  spool.setCheckpointSource(CORE_CHECKPOINT_KEY, () => splitRolling(core.checkpoint()).state);
+  // Identity (seq, baselines, open intervals, open alerts) goes with every batch of events. The
+  // core's rolling-hour buckets and the predictors' learnt baselines are most of the bytes and no
+  // identity: they follow with the periodic refresh only, so the SD card is not rewritten with
+  // them several times a second (a few seconds' lag only costs those seconds of learning).
+  spool.setCheckpointSource(CORE_CHECKPOINT_KEY, () => core.checkpoint({ withRolling: false }));
   spool.setCheckpointSource(CORE_ROLLING_CHECKPOINT_KEY, () => splitRolling(core.checkpoint()).rolling, 'requested');
-  if (predictor) spool.setCheckpointSource(PREDICTOR_CHECKPOINT_KEY, () => predictor.checkpoint());
+  if (predictor) {
+    spool.setCheckpointSource(PREDICTOR_ALERTS_CHECKPOINT_KEY, () => predictor.alertsCheckpoint());
+    spool.setCheckpointSource(PREDICTOR_CHECKPOINT_KEY, () => predictor.checkpoint(), 'requested');
+  }
   return {
     name: 'core',
     role: 'core',

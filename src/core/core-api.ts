@@ -44,8 +44,11 @@ export interface Core extends SampleSink {
   assignReason(downtimeId: string, reasonId: string, by?: { user?: string; note?: string }): AssignReasonResult;
   /** Live picture per line. Cheap enough to call several times a second. */
   snapshot(): LineSnapshot[];
-  /** Restart state, JSON-serialisable. Applies pending samples first. */
-  checkpoint(): CoreCheckpoint;
+  /**
+   * Restart state, JSON-serialisable. Applies pending samples first. `withRolling: false` leaves
+   * the rolling-hour buckets out (saved less often; splitRolling / joinRolling).
+   */
+  checkpoint(options?: { withRolling?: boolean }): CoreCheckpoint;
   /** Subscribes to events (delivered synchronously; a listener must not block). Returns unsubscribe. */
   on(listener: EventListener): () => void;
 }

@@ -355,12 +355,12 @@ class StreamingCore implements Core, StationHost {
     });
   }
 
-  checkpoint(): CoreCheckpoint {
+  checkpoint(options: { withRolling?: boolean } = {}): CoreCheckpoint {
     if (this.buffering) this.start();
     this.flushInTimeOrder();
     const wallOf = (m: number): number => this.wallOf(m);
     const stations: CoreCheckpoint['stations'] = {};
-    for (const st of this.stations) stations[st.id] = captureStation(st, wallOf);
+    for (const st of this.stations) stations[st.id] = captureStation(st, wallOf, options.withRolling ?? true);
     const lines: CoreCheckpoint['lines'] = {};
     for (const [id, seq] of this.lineSeq) lines[id] = { seq };
     return { version: CHECKPOINT_VERSION, savedAtWall: this.wallOf(Math.max(this.nowMono, ...this.stations.map((s) => s.nowMono))), stations, lines };

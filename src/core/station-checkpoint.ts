@@ -14,7 +14,8 @@ import type { ShiftWindow } from './station-accounts.js';
 type Slot = 'previous' | 'pending' | 'current';
 const SLOTS: readonly Slot[] = ['previous', 'pending', 'current'];
 
-export function captureStation(st: Station, wallOf: (mono: number) => number): StationCheckpoint {
+/** `withRolling: false` leaves the rolling-hour buckets out (most of the bytes; see splitRolling). */
+export function captureStation(st: Station, wallOf: (mono: number) => number, withRolling = true): StationCheckpoint {
   const a = st.accounts;
   const windowData = (w: ShiftWindow | undefined): WindowCheckpoint | undefined =>
     w === undefined ? undefined : { key: w.instance.key, startWall: w.instance.startWall, endWall: w.instance.endWall, acc: w.acc.toData() as WindowCheckpoint['acc'] };
@@ -61,7 +62,7 @@ export function captureStation(st: Station, wallOf: (mono: number) => number): S
     ...(current !== undefined ? { current } : {}),
     ...(pending !== undefined ? { pending } : {}),
     ...(previous !== undefined ? { previous } : {}),
-    rolling: a.rolling.toData().map((b) => ({ startWall: wallOf(b.startMono), data: b.data as WindowCheckpoint['acc'] })),
+    rolling: withRolling ? a.rolling.toData().map((b) => ({ startWall: wallOf(b.startMono), data: b.data as WindowCheckpoint['acc'] })) : [],
     downtimes,
   };
 }

@@ -52,3 +52,13 @@ export function parsePredictorCheckpoint(raw: unknown): ParsedPredictorCheckpoin
   }
   return { ok: true, checkpoint: raw as unknown as PredictorCheckpoint };
 }
+
+/**
+ * A full checkpoint (saved every few seconds) with the alert book saved with the last batch of
+ * events put in its place, so alert ids and seq continue after the last spooled alert event
+ * even when the baselines are a few seconds older. Anything malformed is left to the parser.
+ */
+export function withAlerts(full: unknown, alerts: unknown): unknown {
+  if (!isObject(full) || !isObject(alerts) || !isObject(alerts['stations'])) return full;
+  return { ...full, alerts };
+}

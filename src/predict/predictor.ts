@@ -50,6 +50,11 @@ export interface Predictor {
   on(listener: AlertListener): () => void;
   /** Baselines, counters and open alerts, JSON-serialisable. */
   checkpoint(): PredictorCheckpoint;
+  /**
+   * Only the open alerts and their per-station seq: the identity part, small, saved with every
+   * batch of events; the baselines (tens of KiB a station) follow less often (withAlerts).
+   */
+  alertsCheckpoint(): PredictorCheckpoint['alerts'];
   readonly sensitivity: Sensitivity;
 }
 
@@ -233,6 +238,10 @@ class StreamingPredictor implements Predictor {
       };
     }
     return { version: PREDICTOR_CHECKPOINT_VERSION, savedAt: now, sensitivity: this.sensitivity, stations, alerts: this.book.checkpoint() };
+  }
+
+  alertsCheckpoint(): PredictorCheckpoint['alerts'] {
+    return this.book.checkpoint();
   }
 
   private restore(raw: unknown): void {

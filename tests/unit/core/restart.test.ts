@@ -129,6 +129,8 @@ describe('checkpoint split for the spool (state with every batch, rolling bucket
     expect(Object.values(state.stations).every((s) => (s.rolling ?? []).length === 0)).toBe(true);
     expect(JSON.stringify(state).length).toBeLessThan(JSON.stringify(whole).length);
     expect(joinRolling(JSON.parse(JSON.stringify(state)), JSON.parse(JSON.stringify(rolling)))).toEqual(whole);
+    // What the agent saves with every batch of events is that same state, taken without the buckets.
+    expect(JSON.parse(JSON.stringify(before.core.checkpoint({ withRolling: false })))).toEqual(state);
     // An old single-key checkpoint (rolling inside) is used as it is.
     expect(joinRolling(whole, undefined)).toEqual(whole);
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AlertBook } from '../../../src/predict/alert-book.js';
-import { activeAlertsPayload, alertPayload, createPredictor, meetsSeverity, PRESETS, type PredictorCheckpoint } from '../../../src/predict/index.js';
+import { activeAlertsPayload, alertPayload, createPredictor, meetsSeverity, PRESETS, withAlerts, type PredictorCheckpoint } from '../../../src/predict/index.js';
 import type { AlertEvent } from '../../../src/core/events.js';
 import type { Finding } from '../../../src/predict/types.js';
 import { Feeder, HOUR, MIN, stationConfig, T0 } from './helpers.js';
@@ -126,6 +126,29 @@ describe('predictor alerts', () => {
     // A new episode gets a new alert id (the counter survived too).
     g.run(3 * HOUR, [{ tag: 'plc1.vib', value: (t) => 2.5 + t / HOUR + 0.15 * Feeder.noise(i++) }]);
     expect(g.opened().map((a) => a.alertId)).toContain('press-condition_trend-2');
+  });
+
+  it('older baselines with the alert book of the last batch of events: alert ids and seq continue after it', () => {
+    const f = new Feeder(stationConfig({ conditions: VIB }));
+    degrade(f);
+    const baselines = JSON.parse(JSON.stringify(f.predictor.checkpoint())) as PredictorCheckpoint;
+    // After that full checkpoint an alert event still went out (the acknowledgement); only the
+    // small alerts part was saved with it, as the agent does with every batch of events.
+    const open = f.predictor.active()[0]!;
+    expect(f.predictor.acknowledge(open.alertId, { user: 'tom' })).toEqual({ ok: true });
+    const lastSpooled = f.alerts.at(-1)!;
+    const alerts = JSON.parse(JSON.stringify(f.predictor.alertsCheckpoint())) as unknown;
+
+    const g = new Feeder(stationConfig({ conditions: VIB }), withAlerts(baselines, alerts) as PredictorCheckpoint);
+    g.now = f.now + 5 * MIN;
+    expect(g.predictor.active()[0]).toMatchObject({ alertId: open.alertId, status: 'acknowledged' });
+    let i = 0;
+    g.run(HOUR, [{ tag: 'plc1.vib', value: () => 2.5 + 0.15 * Feeder.noise(i++) }]);
+    const next = g.alerts.at(-1)!;
+    expect(next.seq).toBe(lastSpooled.seq + 1);
+    expect(next.id).not.toBe(lastSpooled.id);
+    // Without a valid alerts part the full checkpoint is used as it is.
+    expect(withAlerts(baselines, undefined)).toBe(baselines);
   });
 
   it('reports an unusable checkpoint and starts from scratch', () => {
