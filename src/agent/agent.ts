@@ -13,7 +13,7 @@ import { createGpioSource, type VirtualGpioPort } from '../sources/gpio/index.js
 import { createModbusSource } from '../sources/modbus/source.js';
 import type { Source } from '../sources/source.js';
 import { createPredictor, parsePredictorCheckpoint, withAlerts, type Predictor } from '../predict/index.js';
-import type { AlertEvent } from '../core/events.js';
+import type { ActionBy, AlertEvent } from '../core/events.js';
 import { FanOut } from './fanout.js';
 import { Lifecycle, type Component } from './lifecycle.js';
 
@@ -49,7 +49,7 @@ export interface AgentParts {
   /** The predictors (absent when alerts are disabled). */
   readonly predictor?: Predictor;
   /** Acknowledge port for the dashboard. */
-  readonly alerts?: { acknowledge(alertId: string, by: { user?: string; note?: string }): { ok: true } | { ok: false; code: 'NOT_FOUND'; message: string } };
+  readonly alerts?: { acknowledge(alertId: string, by: ActionBy): { ok: true } | { ok: false; code: 'NOT_FOUND'; message: string } };
   /** Open alerts for the dashboard. */
   readonly alertList?: { list(): readonly AlertEvent[] };
   readonly logger: Logger;
@@ -164,7 +164,7 @@ export function createAgent(options: AgentOptions): Agent {
     ...(predictor
       ? {
           predictor,
-          alerts: { acknowledge: (id: string, by: { user?: string; note?: string }) => predictor.acknowledge(id, by) },
+          alerts: { acknowledge: (id: string, by: ActionBy) => predictor.acknowledge(id, by) },
           alertList: { list: () => predictor.active() },
         }
       : {}),

@@ -35,7 +35,7 @@ const DowntimeData = z.object({
   reason: z.string(),
   category: LossCategory,
   faultCode: z.number().optional(),
-  assignedBy: z.object({ user: z.string().optional(), note: z.string().optional() }).optional(),
+  assignedBy: z.object({ user: z.string().optional(), role: z.string().optional(), via: z.string().optional(), note: z.string().optional() }).optional(),
   /** Which of the checkpoint's windows already counted this interval. */
   counted: z.array(z.enum(['previous', 'pending', 'current'])).default([]),
 });

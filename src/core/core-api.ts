@@ -4,7 +4,7 @@
  * synchronously to listeners, in order, and the core never waits for a consumer.
  */
 import type { CoreCheckpoint } from './checkpoint.js';
-import type { EventListener } from './events.js';
+import type { ActionBy, EventListener } from './events.js';
 import type { Clock, SampleSink } from './sample.js';
 import type { LineSnapshot } from './snapshot.js';
 
@@ -41,7 +41,7 @@ export interface Core extends SampleSink {
    * current or previous shift. Emits a downtime "updated" event; shift and rolling figures move the
    * time to the new reason.
    */
-  assignReason(downtimeId: string, reasonId: string, by?: { user?: string; note?: string }): AssignReasonResult;
+  assignReason(downtimeId: string, reasonId: string, by?: ActionBy): AssignReasonResult;
   /** Live picture per line. Cheap enough to call several times a second. */
   snapshot(): LineSnapshot[];
   /**

@@ -10,7 +10,7 @@ import { CHECKPOINT_VERSION, parseCheckpoint, type CoreCheckpoint, type ParsedCh
 export type { AssignReasonResult, Core, CoreDeps, CoreDiagnostic } from './core-api.js';
 import { ClockGuard, DEFAULT_JUMP_THRESHOLD_MS, type ClockJump } from './clock-guard.js';
 import { UNASSIGNED } from './downtime.js';
-import type { CoreEvent, EventListener, OeeEvent } from './events.js';
+import type { ActionBy, CoreEvent, EventListener, OeeEvent } from './events.js';
 import { rollingView, shiftFigures, shiftWindowOf, type OeeView } from './figures.js';
 import type { AssignReasonResult, Core, CoreDeps } from './core-api.js';
 import type { CommsChange, Sample } from './sample.js';
@@ -308,7 +308,7 @@ class StreamingCore implements Core, StationHost {
 
   // ---- commands and views -------------------------------------------------------------------------
 
-  assignReason(downtimeId: string, reasonId: string, by?: { user?: string; note?: string }): AssignReasonResult {
+  assignReason(downtimeId: string, reasonId: string, by?: ActionBy): AssignReasonResult {
     if (this.buffering) this.start();
     if (reasonId !== UNASSIGNED && !this.bindings.reasonIds.has(reasonId)) {
       return { ok: false, code: 'UNKNOWN_REASON', message: `no reason "${reasonId}" in the config's reasons` };

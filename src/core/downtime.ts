@@ -5,6 +5,7 @@
  * operators can re-assign reasons and the rolling window can count intervals for MTBF/MTTR.
  */
 import type { LossCategory } from '../config/schema.js';
+import type { ActionBy } from './events.js';
 
 export const UNASSIGNED = 'unassigned';
 
@@ -20,7 +21,7 @@ export interface DowntimeRecord {
   readonly faultCode: number | undefined;
   /** Serial numbers of the accounting windows that already counted this interval. */
   readonly countedIn: number[];
-  assignedBy?: { readonly user?: string; readonly note?: string };
+  assignedBy?: ActionBy;
 }
 
 /** JSON form for checkpoints (wall times only: the monotonic origin changes across restarts). */
@@ -31,7 +32,7 @@ export interface DowntimeRecordData {
   readonly reason: string;
   readonly category: LossCategory;
   readonly faultCode?: number;
-  readonly assignedBy?: { readonly user?: string; readonly note?: string };
+  readonly assignedBy?: ActionBy;
 }
 
 /** Past this many records (a flapping fault), the oldest closed ones are dropped. */

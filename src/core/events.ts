@@ -58,7 +58,20 @@ export interface DowntimeEvent extends EventBase {
    * Who assigned the reason (and their note), once an operator has: the audit trail of a reason
    * travels with the downtime's own events, so MQTT and history carry it, not only the log.
    */
-  readonly assignedBy?: { readonly user?: string; readonly note?: string };
+  readonly assignedBy?: ActionBy;
+}
+
+/**
+ * Who did an operator action: the login name and role at the time, how they authenticated, and
+ * their note. `via` is "login" (a named user's session), "api-token" (a named user's script
+ * token) or "operator-token" (the deprecated shared token: `user` is then only what the client
+ * claimed). Roles are plain strings here; the server decides what they may do (src/users/roles.ts).
+ */
+export interface ActionBy {
+  readonly user?: string;
+  readonly role?: string;
+  readonly via?: string;
+  readonly note?: string;
 }
 
 export interface OeeFigures {
@@ -99,7 +112,7 @@ export interface AlertEvent extends EventBase {
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly predictedFailureAt?: number;
   /** Who acknowledged it, their note and when (ISO): from the acknowledgement on, on every later event of the alert. */
-  readonly acknowledgedBy?: { readonly user?: string; readonly note?: string; readonly at: string };
+  readonly acknowledgedBy?: ActionBy & { readonly at: string };
 }
 
 /**

@@ -25,7 +25,7 @@ import { DowntimeLog, UNASSIGNED, type DowntimeRecord } from './downtime.js';
 import type { StationSpec } from './bindings.js';
 import { StationCounters, type CounterAnomaly } from './station-counters.js';
 import { StationSignals } from './station-signals.js';
-import type { CoreEvent, DowntimeEvent } from './events.js';
+import type { ActionBy, CoreEvent, DowntimeEvent } from './events.js';
 
 export const K_COMMS = 0;
 export const K_PLANNED = 1;
@@ -386,13 +386,13 @@ export class Station {
   }
 
   /** An operator assigned a reason to one of this station's downtimes. */
-  assignReason(d: DowntimeRecord, reason: string, by: { user?: string; note?: string } | undefined, nowMono: number): void {
+  assignReason(d: DowntimeRecord, reason: string, by: ActionBy | undefined, nowMono: number): void {
     const old = d.reason;
     const bookedUntil = d === this.openDowntime ? this.openAccounted : (d.endMono as number);
     this.accounts.moveReason(old, reason, d.startMono, bookedUntil);
     d.reason = reason;
     d.category = this.host.categoryOf(reason);
-    if (by !== undefined && (by.user !== undefined || by.note !== undefined)) d.assignedBy = { ...by };
+    if (by !== undefined && Object.values(by).some((v) => v !== undefined)) d.assignedBy = { ...by };
     this.emitDowntime(d, 'updated', nowMono);
     if (d === this.openDowntime) {
       this.openReason = reason;

@@ -6,14 +6,12 @@
  * `clearAfterMs`. 'unknown' verdicts (machine stopped, not enough data) leave it as it is.
  * Acknowledging records who and a note; an escalation after that makes it active again.
  */
-import type { AlertEvent } from '../core/events.js';
+import type { ActionBy, AlertEvent } from '../core/events.js';
 import type { AlertTiming } from './presets.js';
 import { SEVERITY_RANK, type AlertKind, type Finding, type Severity, type Verdict } from './types.js';
 
-export interface Acknowledgement {
-  readonly user?: string;
-  readonly note?: string;
-}
+/** Who acknowledged an alert (see ActionBy); kept on every later event of the alert. */
+export type Acknowledgement = ActionBy;
 
 export type AcknowledgeResult = { ok: true } | { ok: false; code: 'NOT_FOUND'; message: string };
 
@@ -25,7 +23,7 @@ interface OpenAlert {
   status: 'active' | 'acknowledged';
   finding: Finding;
   updatedAt: number;
-  acknowledged?: { user?: string; note?: string; at: string };
+  acknowledged?: ActionBy & { at: string };
   lastEvent: AlertEvent;
 }
 
@@ -156,7 +154,7 @@ export class AlertBook {
         const open = slot.open;
         if (open === undefined || open.alertId !== alertId) continue;
         open.status = 'acknowledged';
-        open.acknowledged = { ...(by.user !== undefined ? { user: by.user } : {}), ...(by.note !== undefined ? { note: by.note } : {}), at: new Date(ts).toISOString() };
+        open.acknowledged = { ...definedOnly(by), at: new Date(ts).toISOString() };
         open.updatedAt = ts;
         this.publish(station, book, open, ts, undefined);
         return { ok: true };
@@ -208,4 +206,8 @@ export class AlertBook {
       }
     }
   }
+}
+
+function definedOnly(by: ActionBy): ActionBy {
+  return Object.fromEntries(Object.entries(by).filter(([, v]) => v !== undefined)) as ActionBy;
 }

@@ -2,14 +2,14 @@
  * Ready-made adapters from the real core to the server's ports, for the agent. Structural types
  * only: the server still does not import the core's implementation.
  */
-import type { CoreEvent } from '../core/events.js';
+import type { ActionBy, CoreEvent } from '../core/events.js';
 import type { CommandResult, CommandsPort, LiveLineSnapshot, LivePort, Operator } from './deps.js';
 
 /** What the server needs of src/core's `Core`. */
 export interface CoreLike {
   snapshot(): readonly LiveLineSnapshot[];
   on(listener: (event: CoreEvent) => void): () => void;
-  assignReason(downtimeId: string, reasonId: string, by?: { user?: string; note?: string }): CommandResult;
+  assignReason(downtimeId: string, reasonId: string, by?: ActionBy): CommandResult;
 }
 
 /** What the server needs of the predictors (absent when alerts are disabled). */

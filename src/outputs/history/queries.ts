@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { OeeFigures, StationState } from '../../core/events.js';
 import type { LossCategory } from '../../config/schema.js';
-import type { AlertRecord, CycleBucket, DowntimeQuery, DowntimeRecord, OeeQuery, OeeRecord, StateSpan } from './types.js';
+import type { AlertRecord, AuditAction, AuditQuery, AuditRecord, CycleBucket, DowntimeQuery, DowntimeRecord, OeeQuery, OeeRecord, StateSpan } from './types.js';
 
 const MINUTE_MS = 60_000;
 const DEFAULT_DOWNTIME_LIMIT = 500;
@@ -16,11 +16,17 @@ interface BucketRow { b: number; n: number; g: number; mn: number; mx: number; a
 interface DowntimeRow {
   id: string; line: string; station: string; start_ms: number; end_ms: number | null; duration_ms: number | null;
   reason: string; category: string; fault_code: number | null; reason_by: string | null; reason_note: string | null;
+  reason_role: string | null; reason_via: string | null;
 }
 interface OeeRow { line: string; station: string; kind: string; shift: string | null; window_start: number; window_end: number; ts: number; final: number; figures: string }
 interface AlertRow {
   alert_id: string; line: string; station: string; kind: string; severity: string; status: string; first_ts: number; ts: number;
   evidence: string; predicted_failure_at: number | null; ack_by: string | null; ack_note: string | null;
+  ack_role: string | null; ack_via: string | null;
+}
+interface AuditRow {
+  ts: number; action: string; line: string; station: string; target: string; detail: string | null;
+  user: string | null; role: string | null; via: string | null; note: string | null;
 }
 
 export class HistoryQueries {
@@ -37,6 +43,7 @@ export class HistoryQueries {
   private readonly oeeStationsAt;
   private readonly alertsSince;
   private readonly alertOne;
+  private readonly auditRange;
 
   constructor(db: Database.Database) {
     this.spans = db.prepare(
@@ -64,6 +71,10 @@ export class HistoryQueries {
     this.oeeStationsAt = db.prepare("SELECT * FROM oee WHERE line = ? AND station != '' AND kind = 'shift' AND window_start = ? ORDER BY station");
     this.alertsSince = db.prepare(`SELECT * FROM alerts WHERE ts >= ? OR status != 'resolved' ORDER BY ts DESC LIMIT ${ALERT_LIMIT}`);
     this.alertOne = db.prepare('SELECT * FROM alerts WHERE alert_id = ?');
+    this.auditRange = db.prepare(`
+      SELECT * FROM audit WHERE ts >= @from AND ts <= @to
+        AND (@user IS NULL OR lower(user) = lower(@user)) AND (@station IS NULL OR station = @station)
+      ORDER BY ts DESC LIMIT @limit`);
   }
 
   timeline(station: string, from: number, to: number, nowMs: number): StateSpan[] {
@@ -137,6 +148,25 @@ export class HistoryQueries {
     const row = this.alertOne.get(alertId) as AlertRow | undefined;
     return row === undefined ? undefined : toAlert(row);
   }
+
+  audit(q: AuditQuery): AuditRecord[] {
+    const rows = this.auditRange.all({
+      from: q.from, to: q.to, user: q.user ?? null, station: q.station ?? null, limit: q.limit ?? DEFAULT_DOWNTIME_LIMIT,
+    }) as AuditRow[];
+    return rows.map(toAudit);
+  }
+}
+
+function toAudit(r: AuditRow): AuditRecord {
+  const a: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
+    ts: r.ts, action: r.action as AuditAction, line: r.line, station: r.station, target: r.target,
+  };
+  if (r.detail !== null) a.reason = r.detail;
+  if (r.user !== null) a.user = r.user;
+  if (r.role !== null) a.role = r.role;
+  if (r.via !== null) a.via = r.via;
+  if (r.note !== null) a.note = r.note;
+  return a;
 }
 
 function toDowntime(r: DowntimeRow): DowntimeRecord {
@@ -148,6 +178,8 @@ function toDowntime(r: DowntimeRow): DowntimeRecord {
   if (r.fault_code !== null) d.faultCode = r.fault_code;
   if (r.reason_by !== null) d.reasonBy = r.reason_by;
   if (r.reason_note !== null) d.reasonNote = r.reason_note;
+  if (r.reason_role !== null) d.reasonRole = r.reason_role;
+  if (r.reason_via !== null) d.reasonVia = r.reason_via;
   return d;
 }
 
@@ -169,5 +201,7 @@ function toAlert(r: AlertRow): AlertRecord {
   if (r.predicted_failure_at !== null) a.predictedFailureAt = r.predicted_failure_at;
   if (r.ack_by !== null) a.ackBy = r.ack_by;
   if (r.ack_note !== null) a.ackNote = r.ack_note;
+  if (r.ack_role !== null) a.ackRole = r.ack_role;
+  if (r.ack_via !== null) a.ackVia = r.ack_via;
   return a;
 }

@@ -92,6 +92,30 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       CREATE INDEX alerts_ts ON alerts(ts);
     `);
   },
+  // Named users: the role and the way they authenticated go with every operator action, and the
+  // actions themselves form an audit trail (one row per action, keyed so a replayed event adds none).
+  (db) => {
+    db.exec(`
+      ALTER TABLE downtime ADD COLUMN reason_role TEXT;
+      ALTER TABLE downtime ADD COLUMN reason_via  TEXT;
+      ALTER TABLE alerts   ADD COLUMN ack_role    TEXT;
+      ALTER TABLE alerts   ADD COLUMN ack_via     TEXT;
+      CREATE TABLE audit (
+        key      TEXT PRIMARY KEY,              -- the event id (reasons) or alert id + ack time
+        ts       INTEGER NOT NULL,
+        action   TEXT    NOT NULL,              -- assign-reason | acknowledge-alert
+        line     TEXT    NOT NULL,
+        station  TEXT    NOT NULL,
+        target   TEXT    NOT NULL,              -- downtime id or alert id
+        detail   TEXT,                          -- the reason id
+        user     TEXT,
+        role     TEXT,
+        via      TEXT,
+        note     TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX audit_ts ON audit(ts);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,14 +6,14 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import type { CoreEvent } from '../../core/events.js';
+import type { ActionBy, CoreEvent } from '../../core/events.js';
 import type { Clock } from '../../core/sample.js';
 import type { LossCategory } from '../../config/schema.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { openHistoryDb } from './open.js';
 import { HistoryQueries } from './queries.js';
-import type { AlertRecord, CycleBucket, DowntimeQuery, DowntimeRecord, HistoryHealth, HistoryStore, OeeQuery, OeeRecord, StateSpan } from './types.js';
+import type { AlertRecord, AuditQuery, AuditRecord, CycleBucket, DowntimeQuery, DowntimeRecord, HistoryHealth, HistoryStore, OeeQuery, OeeRecord, StateSpan } from './types.js';
 import { HistoryWriterStatements } from './writer.js';
 
 export interface HistoryOptions {
@@ -36,6 +36,8 @@ export interface HistoryOptions {
 }
 
 const LOG_EVERY_MS = 60_000;
+/** Operator actions stay at least this long, whatever storage.historyRetention says. */
+const AUDIT_RETENTION_MS = 366 * 24 * 3_600_000;
 
 export function openHistoryStore(options: HistoryOptions): HistoryStore {
   return new SqliteHistoryStore(options);
@@ -135,6 +137,9 @@ class SqliteHistoryStore implements HistoryStore {
         deleted += this.db.prepare('DELETE FROM downtime WHERE end_ms IS NOT NULL AND end_ms < ?').run(cutoff).changes;
         deleted += this.db.prepare('DELETE FROM oee WHERE window_end < ?').run(cutoff).changes;
         deleted += this.db.prepare("DELETE FROM alerts WHERE status = 'resolved' AND ts < ?").run(cutoff).changes;
+        // The audit trail is a few rows a shift: it is kept a year even when the rest is kept a week.
+        const auditCutoff = Math.min(cutoff, this.options.clock.wallMs() - AUDIT_RETENTION_MS);
+        deleted += this.db.prepare('DELETE FROM audit WHERE ts < ?').run(auditCutoff).changes;
       })();
       this.lastPruneAt = this.options.clock.wallMs();
       return deleted;
@@ -194,12 +199,16 @@ class SqliteHistoryStore implements HistoryStore {
     return this.read(() => this.queries.alertById(alertId), undefined);
   }
 
-  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: string | undefined, note: string | undefined): void {
-    this.write(() => this.writer.noteReason(downtimeId, reason, category, by, note));
+  audit(query: AuditQuery): AuditRecord[] {
+    return this.read(() => this.queries.audit(query), []);
   }
 
-  noteAcknowledged(alertId: string, by: string | undefined, note: string | undefined): void {
-    this.write(() => this.writer.noteAcknowledged(alertId, by, note));
+  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: ActionBy): void {
+    this.write(() => this.writer.noteReason(downtimeId, reason, category, by));
+  }
+
+  noteAcknowledged(alertId: string, by: ActionBy): void {
+    this.write(() => this.writer.noteAcknowledged(alertId, by));
   }
 
   private write(change: () => void): void {

@@ -12,7 +12,7 @@
  *   the history keeps who did it (the core's own follow-up event then agrees with it).
  * All times are wall ms since the epoch; durations are ms.
  */
-import type { CoreEvent, OeeFigures, StationState } from '../../core/events.js';
+import type { ActionBy, CoreEvent, OeeFigures, StationState } from '../../core/events.js';
 import type { LossCategory } from '../../config/schema.js';
 
 /** One interval of a station's state. `to` is absent while the state lasts. */
@@ -47,9 +47,11 @@ export interface DowntimeRecord {
   readonly reason: string;
   readonly category: LossCategory;
   readonly faultCode?: number;
-  /** Who assigned the reason from the dashboard, and their note. */
+  /** Who assigned the reason from the dashboard, their role, how they logged in, and their note. */
   readonly reasonBy?: string;
   readonly reasonNote?: string;
+  readonly reasonRole?: string;
+  readonly reasonVia?: string;
 }
 
 export interface OeeRecord {
@@ -80,6 +82,35 @@ export interface AlertRecord {
   readonly predictedFailureAt?: number;
   readonly ackBy?: string;
   readonly ackNote?: string;
+  readonly ackRole?: string;
+  readonly ackVia?: string;
+}
+
+export type AuditAction = 'assign-reason' | 'acknowledge-alert';
+
+/** One operator action, from the core's events: who did what to which downtime or alert, when. */
+export interface AuditRecord {
+  readonly ts: number;
+  readonly action: AuditAction;
+  readonly line: string;
+  readonly station: string;
+  /** The downtime id or alert id acted on. */
+  readonly target: string;
+  /** The reason assigned (assign-reason). */
+  readonly reason?: string;
+  readonly user?: string;
+  readonly role?: string;
+  readonly via?: string;
+  readonly note?: string;
+}
+
+export interface AuditQuery {
+  readonly from: number;
+  readonly to: number;
+  readonly user?: string;
+  readonly station?: string;
+  /** Newest first; default 500. */
+  readonly limit?: number;
 }
 
 export interface DowntimeQuery {
@@ -131,14 +162,16 @@ export interface HistoryReader {
   /** Alerts seen at or after `since` (by latest ts) plus every one still active or acknowledged. */
   alerts(since: number): AlertRecord[];
   alertById(alertId: string): AlertRecord | undefined;
+  /** Operator actions in [from, to], newest first. */
+  audit(query: AuditQuery): AuditRecord[];
   health(): HistoryHealth;
 }
 
 /** Write side: fed by the agent, noted by the server after accepted operator commands. */
 export interface HistoryWriter {
   record(event: CoreEvent): void;
-  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: string | undefined, note: string | undefined): void;
-  noteAcknowledged(alertId: string, by: string | undefined, note: string | undefined, at: number): void;
+  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: ActionBy): void;
+  noteAcknowledged(alertId: string, by: ActionBy): void;
 }
 
 export type HistoryStore = HistoryReader & HistoryWriter & {

@@ -3,8 +3,9 @@
  * store's batch transaction; one method per event type.
  */
 import type Database from 'better-sqlite3';
-import type { AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
+import type { ActionBy, AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
 import type { LossCategory } from '../../config/schema.js';
+import type { AuditAction } from './types.js';
 
 const MINUTE_MS = 60_000;
 
@@ -20,6 +21,7 @@ export class HistoryWriterStatements {
   private readonly upsertOee;
   private readonly upsertAlert;
   private readonly setAck;
+  private readonly insertAudit;
   private readonly getDowntimeSpan;
 
   constructor(db: Database.Database) {
@@ -38,8 +40,8 @@ export class HistoryWriterStatements {
         min_ms = min(min_ms, excluded.min_ms), max_ms = max(max_ms, excluded.max_ms)`);
     this.insertRaw = db.prepare('INSERT INTO cycles_raw (station, ts, cycle_time_ms, good) VALUES (?, ?, ?, ?)');
     this.upsertDowntime = db.prepare(`
-      INSERT INTO downtime (id, line, station, start_ms, end_ms, duration_ms, reason, category, fault_code, reason_by, reason_note)
-      VALUES (@id, @line, @station, @start, @end, @duration, @reason, @category, @faultCode, @reasonBy, @reasonNote)
+      INSERT INTO downtime (id, line, station, start_ms, end_ms, duration_ms, reason, category, fault_code, reason_by, reason_note, reason_role, reason_via)
+      VALUES (@id, @line, @station, @start, @end, @duration, @reason, @category, @faultCode, @reasonBy, @reasonNote, @reasonRole, @reasonVia)
       ON CONFLICT (id) DO UPDATE SET
         start_ms = excluded.start_ms,
         end_ms = coalesce(excluded.end_ms, end_ms),
@@ -47,8 +49,15 @@ export class HistoryWriterStatements {
         reason = excluded.reason, category = excluded.category,
         fault_code = coalesce(excluded.fault_code, fault_code),
         reason_by = coalesce(excluded.reason_by, reason_by),
-        reason_note = coalesce(excluded.reason_note, reason_note)`);
-    this.setReason = db.prepare('UPDATE downtime SET reason = ?, category = coalesce(?, category), reason_by = ?, reason_note = ? WHERE id = ?');
+        reason_note = coalesce(excluded.reason_note, reason_note),
+        reason_role = coalesce(excluded.reason_role, reason_role),
+        reason_via = coalesce(excluded.reason_via, reason_via)`);
+    this.setReason = db.prepare(
+      'UPDATE downtime SET reason = ?, category = coalesce(?, category), reason_by = ?, reason_note = ?, reason_role = ?, reason_via = ? WHERE id = ?',
+    );
+    this.insertAudit = db.prepare(`
+      INSERT OR IGNORE INTO audit (key, ts, action, line, station, target, detail, user, role, via, note)
+      VALUES (@key, @ts, @action, @line, @station, @target, @detail, @user, @role, @via, @note)`);
     this.upsertOee = db.prepare(`
       INSERT INTO oee (line, station, kind, window_key, shift, window_start, window_end, ts, final, figures)
       VALUES (@line, @station, @kind, @key, @shift, @start, @end, @ts, @final, @figures)
@@ -57,14 +66,15 @@ export class HistoryWriterStatements {
         ts = excluded.ts, final = max(final, excluded.final), figures = excluded.figures
       WHERE excluded.ts >= oee.ts`);
     this.upsertAlert = db.prepare(`
-      INSERT INTO alerts (alert_id, line, station, kind, severity, status, first_ts, ts, evidence, predicted_failure_at, ack_by, ack_note)
-      VALUES (@alertId, @line, @station, @kind, @severity, @status, @ts, @ts, @evidence, @predicted, @ackBy, @ackNote)
+      INSERT INTO alerts (alert_id, line, station, kind, severity, status, first_ts, ts, evidence, predicted_failure_at, ack_by, ack_note, ack_role, ack_via)
+      VALUES (@alertId, @line, @station, @kind, @severity, @status, @ts, @ts, @evidence, @predicted, @ackBy, @ackNote, @ackRole, @ackVia)
       ON CONFLICT (alert_id) DO UPDATE SET
         severity = excluded.severity, status = excluded.status, ts = excluded.ts,
         evidence = excluded.evidence, predicted_failure_at = excluded.predicted_failure_at,
-        ack_by = coalesce(excluded.ack_by, ack_by), ack_note = coalesce(excluded.ack_note, ack_note)`);
+        ack_by = coalesce(excluded.ack_by, ack_by), ack_note = coalesce(excluded.ack_note, ack_note),
+        ack_role = coalesce(excluded.ack_role, ack_role), ack_via = coalesce(excluded.ack_via, ack_via)`);
     this.getDowntimeSpan = db.prepare('SELECT station, start_ms, end_ms FROM downtime WHERE id = ?');
-    this.setAck = db.prepare("UPDATE alerts SET status = CASE WHEN status = 'active' THEN 'acknowledged' ELSE status END, ack_by = ?, ack_note = ? WHERE alert_id = ?");
+    this.setAck = db.prepare("UPDATE alerts SET status = CASE WHEN status = 'active' THEN 'acknowledged' ELSE status END, ack_by = ?, ack_note = ?, ack_role = ?, ack_via = ? WHERE alert_id = ?");
   }
 
   apply(event: CoreEvent): void {
@@ -108,7 +118,13 @@ export class HistoryWriterStatements {
       faultCode: e.faultCode ?? null,
       reasonBy: e.assignedBy?.user ?? null,
       reasonNote: e.assignedBy?.note ?? null,
+      reasonRole: e.assignedBy?.role ?? null,
+      reasonVia: e.assignedBy?.via ?? null,
     });
+    // 'updated' is the event of an operator's assignment; started/ended only repeat who it was.
+    if (e.phase === 'updated' && e.assignedBy !== undefined) {
+      this.audit(e.id, e.ts, 'assign-reason', e, e.downtimeId, e.reason, e.assignedBy);
+    }
     // Keep the Gantt's hover text in step with a reason assigned after the fact.
     this.downtimeSpanReason.run(e.reason, e.station, e.start, e.end ?? Number.MAX_SAFE_INTEGER);
   }
@@ -141,16 +157,28 @@ export class HistoryWriterStatements {
       predicted: e.predictedFailureAt ?? null,
       ackBy: e.acknowledgedBy?.user ?? null,
       ackNote: e.acknowledgedBy?.note ?? null,
+      ackRole: e.acknowledgedBy?.role ?? null,
+      ackVia: e.acknowledgedBy?.via ?? null,
+    });
+    // Every later event of the alert carries the acknowledgement too: one row per acknowledgement.
+    const ack = e.acknowledgedBy;
+    if (ack !== undefined) this.audit(`ack:${e.alertId}:${ack.at}`, Date.parse(ack.at), 'acknowledge-alert', e, e.alertId, null, ack);
+  }
+
+  private audit(key: string, ts: number, action: AuditAction, where: { line: string; station: string }, target: string, detail: string | null, by: ActionBy): void {
+    this.insertAudit.run({
+      key, ts, action, line: where.line, station: where.station, target, detail,
+      user: by.user ?? null, role: by.role ?? null, via: by.via ?? null, note: by.note ?? null,
     });
   }
 
-  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: string | undefined, note: string | undefined): void {
-    this.setReason.run(reason, category ?? null, by ?? null, note ?? null, downtimeId);
+  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: ActionBy): void {
+    this.setReason.run(reason, category ?? null, by.user ?? null, by.note ?? null, by.role ?? null, by.via ?? null, downtimeId);
     const row = this.getDowntimeSpan.get(downtimeId) as { station: string; start_ms: number; end_ms: number | null } | undefined;
     if (row !== undefined) this.downtimeSpanReason.run(reason, row.station, row.start_ms, row.end_ms ?? Number.MAX_SAFE_INTEGER);
   }
 
-  noteAcknowledged(alertId: string, by: string | undefined, note: string | undefined): void {
-    this.setAck.run(by ?? null, note ?? null, alertId);
+  noteAcknowledged(alertId: string, by: ActionBy): void {
+    this.setAck.run(by.user ?? null, by.note ?? null, by.role ?? null, by.via ?? null, alertId);
   }
 }

@@ -75,6 +75,18 @@ describe('restart from a checkpoint', () => {
     expect(f.commsLostMs).toBe(5 * MIN + 1 * S);
   });
 
+  it('who assigned a reason (name, role, login, note) survives the restart with the open downtime', () => {
+    const cfg = oneStation({ shifts: EARLY });
+    const before = new Driver(cfg, { wallAtZero: MONDAY_UTC + 6 * H }).poll(0, ALL_OK).poll(10 * MIN, { 'plc1.fault': 7, 'plc1.running': false }).tick(20 * MIN);
+    const id = before.of('downtime')[0]?.downtimeId ?? '';
+    const by = { user: 'anna', role: 'operator', via: 'login', note: 'die 4' };
+    expect(before.core.assignReason(id, 'hydraulic', by)).toEqual({ ok: true });
+    const after = restart(before, MONDAY_UTC + 6 * H + 25 * MIN);
+    after.tick(5 * S);
+    expect(after.of('downtime')[0]).toMatchObject({ phase: 'ended', downtimeId: id, reason: 'hydraulic' });
+    expect(after.of('downtime')[0]?.assignedBy).toEqual(by);
+  });
+
   it('a restart after the shift ended closes that shift with the unknown time as comms_lost', () => {
     const cfg = oneStation({ shifts: EARLY });
     const before = new Driver(cfg, { wallAtZero: MONDAY_UTC + 13 * H }).poll(0, ALL_OK);

@@ -103,10 +103,10 @@ describe('history store', () => {
   it('records downtime with its reason updates and the operator who assigned it', () => {
     store.record(state('weld', 'down', T0 + HOUR));
     store.record(downtime('weld', 'dt-1', 'started', T0 + HOUR));
-    store.noteReason('dt-1', 'die-jam', 'breakdown', 'Anna', 'jammed again');
+    store.noteReason('dt-1', 'die-jam', 'breakdown', { user: 'Anna', role: 'operator', via: 'login', note: 'jammed again' });
     store.record(downtime('weld', 'dt-1', 'ended', T0 + HOUR, T0 + HOUR + 12 * MIN, 'die-jam'));
     const [d] = store.downtime({ from: T0, to: T0 + 2 * HOUR });
-    expect(d).toMatchObject({ id: 'dt-1', station: 'weld', start: T0 + HOUR, end: T0 + HOUR + 12 * MIN, durationMs: 12 * MIN, reason: 'die-jam', reasonBy: 'Anna', reasonNote: 'jammed again' });
+    expect(d).toMatchObject({ id: 'dt-1', station: 'weld', start: T0 + HOUR, end: T0 + HOUR + 12 * MIN, durationMs: 12 * MIN, reason: 'die-jam', reasonBy: 'Anna', reasonNote: 'jammed again', reasonRole: 'operator', reasonVia: 'login' });
     // The Gantt's down span carries the assigned reason too.
     expect(store.timeline('weld', T0, T0 + 2 * HOUR).find((s) => s.state === 'down')?.reason).toBe('die-jam');
     expect(store.downtimeById('nope')).toBeUndefined();
@@ -146,8 +146,8 @@ describe('history store', () => {
   it('keeps alerts with their acknowledgement', () => {
     const alert: CoreEvent = { ...base('press', T0), type: 'alert', alertId: 'a1', kind: 'cycle_drift', severity: 'warning', status: 'active', evidence: { slope: 0.1 } };
     store.record(alert);
-    store.noteAcknowledged('a1', 'Ben', 'on it', T0 + MIN);
-    expect(store.alertById('a1')).toMatchObject({ status: 'acknowledged', ackBy: 'Ben', ackNote: 'on it', evidence: { slope: 0.1 } });
+    store.noteAcknowledged('a1', { user: 'Ben', role: 'maintenance', via: 'login', note: 'on it' });
+    expect(store.alertById('a1')).toMatchObject({ status: 'acknowledged', ackBy: 'Ben', ackNote: 'on it', ackRole: 'maintenance', evidence: { slope: 0.1 } });
     store.record({ ...alert, ts: T0 + 2 * HOUR, status: 'resolved' });
     expect(store.alerts(T0 + 3 * HOUR)).toEqual([]);
     expect(store.alerts(T0).map((a) => a.status)).toEqual(['resolved']);
