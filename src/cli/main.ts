@@ -13,6 +13,7 @@ commands:
   check-config FILE    validate a config; lists every problem with its path and line:column
   simulate -s FILE     run the virtual line alone (Modbus server for external tools)
   probe ...            read registers ad hoc while commissioning (lineside probe --help)
+  user ...             manage dashboard users, roles and API tokens (lineside user --help)
   schema               print the config JSON Schema (for editors)
 
 options:
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   demo: async (args, io) => (await import('./demo.js')).runDemo(args, io),
   simulate: async (args, io) => (await import('./simulate.js')).runSimulate(args, io),
   probe: async (args, io) => (await import('./probe-command.js')).runProbeCommand(args, io),
+  user: async (args, io) => (await import('./user.js')).runUser(args, io),
 };
 
 /**

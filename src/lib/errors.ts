@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'INFLUX_WRITE'
   | 'INFLUX_POISON'
   | 'SERVER_START'
+  | 'USERS_INVALID'
+  | 'USERS_IO'
   | 'DEMO_BROKEN'
   | 'NOT_FOUND'
   | 'NOT_AVAILABLE'

@@ -13,8 +13,11 @@ export function cliCommand(): readonly string[] {
   return [join(REPO, 'bin/lineside.js')];
 }
 
-/** Runs the CLI as a user would run `lineside ...`, and collects its output. */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI as a user would run `lineside ...`, and collects its output. `input` is piped to
+ * its stdin (then closed); without it stdin is /dev/null, as under a service manager.
+ */
+export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawnCli(args, options);
     let stdout = '';
@@ -30,12 +33,18 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
   });
 }
 
-export function spawnCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, [...cliCommand(), ...args], {
+export function spawnCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): ChildProcess {
+  const child = spawn(process.execPath, [...cliCommand(), ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) {
+    // A CLI that exits before reading all of it closes the pipe: that is its business, not an error here.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input);
+  }
+  return child;
 }
 
 /** Resolves with the output so far once `pattern` appears on stdout; rejects on exit or timeout. */
