@@ -4,6 +4,7 @@
 #
 # Layout: /opt/lineside (code; replaced on upgrade, the previous one kept as /opt/lineside.prev),
 # /etc/lineside/config.yaml (yours: never overwritten), /etc/lineside/secrets.env (0600),
+# /etc/lineside/users.json (named users: lineside user add),
 # /var/lib/lineside (spool, history), /etc/systemd/system/lineside.service, /usr/local/bin/lineside.
 # Re-running is safe: what is already right is left alone. docs/install.md explains everything.
 # shellcheck source-path=SCRIPTDIR
@@ -106,6 +107,7 @@ readonly PREV_DIR=$ROOT/opt/lineside.prev
 readonly ETC_DIR=$ROOT/etc/lineside
 readonly CONFIG=$ETC_DIR/config.yaml
 readonly SECRETS=$ETC_DIR/secrets.env
+readonly USERS=$ETC_DIR/users.json
 readonly DATA_DIR=$ROOT/var/lib/lineside
 readonly UNIT=$ROOT/etc/systemd/system/lineside.service
 readonly WRAPPER=$ROOT/usr/local/bin/lineside
@@ -207,6 +209,15 @@ EOF
   secret_ensure "$SECRETS" LINESIDE_OPERATOR_TOKEN "Token for operator actions on the dashboard (assign a downtime reason, acknowledge an alert)" >/dev/null
   chmod 0600 "$SECRETS"
   chown_system root:root "$SECRETS"
+
+  # Named users (server.usersFile: users.json). Made here so it has the owner the agent can read;
+  # `lineside user` keeps owner and mode when it rewrites the file.
+  if [[ ! -f $USERS ]]; then
+    printf '{\n  "version": 1,\n  "users": []\n}\n' >"$USERS"
+    say "created ${USERS#"$ROOT"}: add people with  sudo lineside user add NAME --role operator -c /etc/lineside/config.yaml"
+  fi
+  chmod 0640 "$USERS"
+  chown_system root:lineside "$USERS"
 
   if [[ -f $CONFIG ]]; then
     say "kept your ${CONFIG#"$ROOT"}"

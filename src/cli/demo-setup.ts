@@ -3,7 +3,7 @@
  * agent (core, spool, embedded broker, dashboard) built from config/demo.yaml against it. Shared by
  * `lineside demo` and the end-to-end browser test, so the test drives exactly what users run.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createAgent, type Agent } from '../agent/agent.js';
 import { serverComponents } from '../agent/server-component.js';
 import type { LinesideConfig } from '../config/schema.js';
@@ -13,7 +13,11 @@ import { LinesideError } from '../lib/errors.js';
 import { preferPort } from '../lib/free-port.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { packageRoot } from '../lib/paths.js';
+import { seedDemoUsers } from '../users/demo-users.js';
 import type { LiveStart, SimulatorHandle } from '../../simulator/index.js';
+
+/** Where the demo keeps its spool, history and users unless LINESIDE_DEMO_DATA says otherwise (config/demo.yaml). */
+const DEMO_DATA_DIR = './.lineside/demo';
 
 export interface DemoOptions {
   readonly speed: number;
@@ -53,6 +57,10 @@ export async function setUpDemo(opts: DemoOptions, processEnv: NodeJS.ProcessEnv
     for (const [plc, port] of Object.entries(simulator.ports)) env[`LINESIDE_SIM_PORT_${plc.toUpperCase()}`] = String(port);
     env.LINESIDE_DEMO_HTTP_PORT = String(opts.httpPort || (await preferPort(8080)));
     env.LINESIDE_DEMO_MQTT_PORT = String(opts.mqttPort || (await preferPort(1883)));
+    // Absolute, so storage.dir (taken from the working directory) and server.usersFile (taken
+    // from the config file's directory) mean the same place.
+    env.LINESIDE_DEMO_DATA = resolve(env.LINESIDE_DEMO_DATA ?? DEMO_DATA_DIR);
+    await seedDemoUsers(join(env.LINESIDE_DEMO_DATA, 'users.json'));
     const configFile = join(packageRoot(), 'config', 'demo.yaml');
     const loaded = loadConfigFile(configFile, { env });
     if (!loaded.ok) {

@@ -16,7 +16,9 @@ dashboard on this machine, with no external service. Ctrl-C stops everything cle
 Each option can also come from the environment (handy with \`npm start\`); a flag wins:
   LINESIDE_DEMO_SPEED, LINESIDE_DEMO_SEED, LINESIDE_DEMO_HTTP_PORT, LINESIDE_DEMO_MQTT_PORT,
   LINESIDE_DEMO_HTTP_HOST (default 127.0.0.1; 0.0.0.0 to show the dashboard on the LAN).
-Data (spool, history) goes to ./.lineside/demo (LINESIDE_DEMO_DATA overrides).
+Data (spool, history, the demo's users) goes to ./.lineside/demo (LINESIDE_DEMO_DATA overrides).
+The dashboard has one user per role, each with the password "demo": viewer, operator,
+maintenance, supervisor, engineer.
 `;
 
 /** Flags first, then LINESIDE_DEMO_* variables, then defaults; throws naming the bad value. */
@@ -85,7 +87,7 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
         [
           '',
           'Lineside demo is running (Ctrl-C stops it).',
-          `  dashboard   http://${config.server.host}:${config.server.port}/   (operator token: ${config.server.operatorToken === 'demo' ? 'demo' : 'from LINESIDE_OPERATOR_TOKEN'})`,
+          `  dashboard   http://${config.server.host}:${config.server.port}/   (log in as operator, maintenance, supervisor or engineer; password demo)`,
           `  MQTT        mqtt://127.0.0.1:${config.mqtt.embedded.port}   try: mosquitto_sub -p ${config.mqtt.embedded.port} -t '${config.site.enterprise}/#' -v`,
           `  Modbus      ${plcs} (virtual PLCs; lineside probe tcp://127.0.0.1:${simulator.ports.plc1 ?? ''} --unit 1 --holding 0-15)`,
           `  simulator   demo scenario, seed ${opts.seed}, speed x${opts.speed}, ${plantTime}${moved}`,

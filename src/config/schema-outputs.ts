@@ -61,6 +61,10 @@ export const Server = z.strictObject({
   viewToken: z.string().optional().describe('when set, viewing the dashboard needs this token; unset: open on the LAN'),
   viewTokenFile: z.string().optional(),
   ...secretFields('operatorToken'),
+  usersFile: z
+    .string()
+    .optional()
+    .describe('named users and roles (lineside user add NAME --role R); relative to this config file. Log in by name on the dashboard'),
   allowedOrigins: z.array(z.string()).default([]).describe('extra Origins allowed for the websocket; same-origin is always allowed'),
 });
 

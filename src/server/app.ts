@@ -15,9 +15,12 @@
 import websocket from '@fastify/websocket';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { join, resolve } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { systemClock } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { UserDirectory } from '../users/directory.js';
 import { Auth } from './auth.js';
 import type { ResolvedOptions, ServerContext } from './context.js';
 import { buildDashboardView } from './dashboard-view.js';
@@ -27,6 +30,7 @@ import { BASELINE_HEADERS, errorFor, rawErrorResponse, sendError, writeRawError,
 import { LiveFeed } from './live-feed.js';
 import { LoopLag } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
+import { loadSessionKey } from './session-key.js';
 import { BODY_LIMIT_BYTES, declaredTooLarge, DRAIN_IDLE_MS, MAX_PARAM_LENGTH, refuseContinueForLargeBodies } from './request-limits.js';
 import { actionRoutes } from './routes-actions.js';
 import { apiRoutes } from './routes-api.js';
@@ -91,6 +95,11 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   else refuseOnSocket(socket, 'BAD_REQUEST', `not a valid HTTP request (${error.code ?? 'parse error'})`);
 }
 
+/** The users file and the session key beside the spool (a restart keeps everybody logged in). */
+function namedUsers(usersFile: string, storageDir: string, logger: Logger): { directory: UserDirectory; sessionKey: Buffer } {
+  return { directory: new UserDirectory(usersFile, logger.child({ component: 'users' })), sessionKey: loadSessionKey(join(resolve(storageDir), 'session.key')) };
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const options = resolveOptions(deps);
   const clock = deps.clock ?? systemClock;
@@ -100,11 +109,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     {
       ...(server.viewToken !== undefined ? { viewToken: server.viewToken } : {}),
       ...(server.operatorToken !== undefined ? { operatorToken: server.operatorToken } : {}),
+      ...(server.usersFile !== undefined ? { users: namedUsers(server.usersFile, deps.config.storage.dir, logger) } : {}),
       allowedOrigins: server.allowedOrigins,
       sessionTtlMs: options.sessionTtlMs,
     },
     () => clock.wallMs(),
   );
+  if (auth.operatorToken !== undefined) {
+    logger.warn('server.operatorToken is deprecated: it acts as the shared user "operator" (supervisor rights); give people named logins (lineside user add, docs/users.md)');
+  }
   const view = viewContext(deps.config);
   const feed = new LiveFeed(deps.live, deps.health, view, () => clock.wallMs());
   const files = loadStaticFiles(deps.options?.webDir ?? defaultWebDir());

@@ -3,29 +3,37 @@
  * - Viewing (the page, the API's GET routes, the websocket, /metrics) is open on the plant LAN
  *   unless `server.viewToken` is set; then it needs the token as `Authorization: Bearer`, as
  *   `?token=` (what a TV's bookmark carries; the page then gets a cookie and a clean URL), or the
- *   view cookie. The operator token (or session) also grants viewing.
- * - Acting (POST routes) needs `server.operatorToken` as a bearer token or the operator session
- *   cookie from `POST /api/login`. Without a configured operator token every POST is refused.
- * Cookies are stateless HMACs of the token: they survive an agent restart (the TV stays logged
- * in) and die when the token is changed. Tokens are compared in constant time.
+ *   view cookie. Anyone who may act (a named user's session or token, the operator token) may view.
+ * - Acting (POST routes) needs a principal: a named user from `server.usersFile` (session cookie
+ *   from `POST /api/login {user, password}`, or their API token as a bearer token), or the
+ *   deprecated shared `server.operatorToken`. What they may do is their role's (guards.ts).
+ * Cookies are stateless HMACs: they survive an agent restart (the TV stays logged in). A named
+ * user's session dies when their password or role changes or they are removed; a token session
+ * when the token changes. Tokens are compared in constant time.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import type { UserDirectory } from '../users/directory.js';
+import { verifyAgainstNobody, verifyPassword } from '../users/password.js';
+import type { UserRecord } from '../users/users-file.js';
+import { TOKEN_PRINCIPAL, type Principal } from './principal.js';
 
 export const VIEW_COOKIE = 'lineside_view';
 export const OPERATOR_COOKIE = 'lineside_op';
 /** Browsers cap cookie lifetimes at 400 days; the TV should not have to log in again. */
 const VIEW_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
+const USER_SESSION = 'u1';
 
-export type OperatorCheck = 'ok' | 'disabled' | 'missing' | 'invalid';
+export type PrincipalCheck = { readonly kind: 'ok'; readonly principal: Principal } | { readonly kind: 'disabled' | 'missing' | 'invalid' };
 
 export interface AuthSettings {
   readonly viewToken?: string;
   readonly operatorToken?: string;
+  /** Named users (server.usersFile) and the key that signs their sessions. */
+  readonly users?: { readonly directory: UserDirectory; readonly sessionKey: Buffer };
   readonly allowedOrigins: readonly string[];
   readonly sessionTtlMs: number;
 }
-
 /** Equal-length digests make `timingSafeEqual` usable for tokens of any length, and leak no length. */
 export function tokensEqual(candidate: string, secret: string): boolean {
   const a = createHash('sha256').update(candidate, 'utf8').digest();
@@ -69,6 +77,7 @@ const nonEmpty = (s: string | undefined): string | undefined => (s !== undefined
 export class Auth {
   readonly viewToken: string | undefined;
   readonly operatorToken: string | undefined;
+  private readonly users: AuthSettings['users'];
 
   constructor(
     private readonly settings: AuthSettings,
@@ -77,23 +86,27 @@ export class Auth {
     // "${LINESIDE_OPERATOR_TOKEN:-}" in the config yields "": that means "not set".
     this.viewToken = nonEmpty(settings.viewToken);
     this.operatorToken = nonEmpty(settings.operatorToken);
+    this.users = settings.users;
   }
 
+  /** Whether anyone can act at all (named users or the operator token are configured). */
   get operatorEnabled(): boolean {
-    return this.operatorToken !== undefined;
+    return this.operatorToken !== undefined || this.users !== undefined;
+  }
+
+  get usersEnabled(): boolean {
+    return this.users !== undefined;
   }
 
   /** True when the request may view. */
   viewer(request: FastifyRequest): boolean {
     if (this.viewToken === undefined) return true;
     const token = bearer(request) ?? queryToken(request);
-    if (token !== undefined && (tokensEqual(token, this.viewToken) || (this.operatorToken !== undefined && tokensEqual(token, this.operatorToken)))) {
-      return true;
-    }
+    if (token !== undefined && (tokensEqual(token, this.viewToken) || this.tokenPrincipal(token) !== undefined)) return true;
     const cookies = parseCookies(request.headers.cookie);
     const view = cookies.get(VIEW_COOKIE);
     if (view !== undefined && tokensEqual(view, hmac(this.viewToken, 'lineside-view-v1'))) return true;
-    return this.operatorSession(cookies.get(OPERATOR_COOKIE));
+    return this.sessionPrincipal(cookies.get(OPERATOR_COOKIE)) !== undefined;
   }
 
   /** True when `?token=` carried a valid view token (the page then sets the cookie and drops it from the URL). */
@@ -102,13 +115,18 @@ export class Auth {
     return token !== undefined && this.viewToken !== undefined && tokensEqual(token, this.viewToken);
   }
 
-  operator(request: FastifyRequest): OperatorCheck {
-    if (this.operatorToken === undefined) return 'disabled';
+  /** Who is acting: a bearer token first (scripts), then the session cookie (the page). */
+  principal(request: FastifyRequest): PrincipalCheck {
+    if (!this.operatorEnabled) return { kind: 'disabled' };
     const token = bearer(request);
-    if (token !== undefined) return tokensEqual(token, this.operatorToken) ? 'ok' : 'invalid';
+    if (token !== undefined) {
+      const principal = this.tokenPrincipal(token);
+      return principal === undefined ? { kind: 'invalid' } : { kind: 'ok', principal };
+    }
     const session = parseCookies(request.headers.cookie).get(OPERATOR_COOKIE);
-    if (session === undefined) return 'missing';
-    return this.operatorSession(session) ? 'ok' : 'invalid';
+    if (session === undefined) return { kind: 'missing' };
+    const principal = this.sessionPrincipal(session);
+    return principal === undefined ? { kind: 'invalid' } : { kind: 'ok', principal };
   }
 
   /** Whether the request authenticated by cookie (then a cross-site Origin must be refused). */
@@ -120,13 +138,44 @@ export class Auth {
     return this.operatorToken !== undefined && tokensEqual(candidate, this.operatorToken);
   }
 
-  private operatorSession(value: string | undefined): boolean {
-    if (value === undefined || this.operatorToken === undefined) return false;
-    const dot = value.indexOf('.');
-    if (dot <= 0) return false;
-    const expiry = Number(value.slice(0, dot));
-    if (!Number.isSafeInteger(expiry) || expiry <= this.wallMs()) return false;
-    return tokensEqual(value.slice(dot + 1), hmac(this.operatorToken, `lineside-op-v1:${expiry}`));
+  /** A named user's password login; as slow for an unknown name as for a wrong password. */
+  async login(name: string, password: string): Promise<Principal | undefined> {
+    const user = this.users?.directory.find(name);
+    if (user?.password === undefined) return verifyAgainstNobody(password).then(() => undefined);
+    if (!(await verifyPassword(password, user.password))) return undefined;
+    // Read again: the file may have changed during the hash (a role change, a removal).
+    const now = this.users?.directory.find(name);
+    return now?.password === user.password ? { user: now.name, role: now.role, via: 'login' } : undefined;
+  }
+
+  private tokenPrincipal(token: string): Principal | undefined {
+    if (this.operatorToken !== undefined && tokensEqual(token, this.operatorToken)) return TOKEN_PRINCIPAL;
+    const user = this.users?.directory.byToken(token);
+    return user === undefined ? undefined : { user: user.name, role: user.role, via: 'api-token' };
+  }
+
+  /** `u1.<name>.<expiry>.<mac>` for a named user; `<expiry>.<mac>` for the operator token. */
+  private sessionPrincipal(value: string | undefined): Principal | undefined {
+    if (value === undefined) return undefined;
+    const parts = value.split('.');
+    if (parts[0] === USER_SESSION && parts.length === 4 && this.users !== undefined) {
+      const name = Buffer.from(parts[1] ?? '', 'base64url').toString('utf8');
+      const expiry = Number(parts[2]);
+      if (!Number.isSafeInteger(expiry) || expiry <= this.wallMs()) return undefined;
+      const user = this.users.directory.find(name);
+      if (user === undefined || !tokensEqual(parts[3] ?? '', this.userMac(user, expiry))) return undefined;
+      return { user: user.name, role: user.role, via: 'login' };
+    }
+    if (parts.length !== 2 || this.operatorToken === undefined) return undefined;
+    const expiry = Number(parts[0]);
+    if (!Number.isSafeInteger(expiry) || expiry <= this.wallMs()) return undefined;
+    return tokensEqual(parts[1] ?? '', hmac(this.operatorToken, `lineside-op-v1:${expiry}`)) ? TOKEN_PRINCIPAL : undefined;
+  }
+
+  /** Signs the user's name, role and password hash: changing either ends their sessions. */
+  private userMac(user: UserRecord, expiry: number): string {
+    const stamp = createHash('sha256').update(`${user.role}\n${user.password ?? ''}`).digest('base64url');
+    return createHmac('sha256', this.users?.sessionKey ?? '').update(`lineside-user-v1:${user.name.toLowerCase()}:${expiry}:${stamp}`).digest('base64url');
   }
 
   viewCookie(secure: boolean): string {
@@ -134,12 +183,20 @@ export class Auth {
     return `${VIEW_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${VIEW_COOKIE_MAX_AGE_S}${secure ? '; Secure' : ''}`;
   }
 
-  operatorCookie(secure: boolean): string {
-    if (this.operatorToken === undefined) throw new Error('operator sessions need server.operatorToken');
-    // Whole ms: the value is "<expiry>.<mac>", and the demo's simulator clock has fractional ms,
+  /** The session cookie for a principal that just logged in (by password, or with the operator token). */
+  sessionCookie(principal: Principal, secure: boolean): string {
+    // Whole ms: the value carries "<expiry>", and the demo's simulator clock has fractional ms,
     // whose decimal point made every session cookie of `lineside demo` unreadable (401 on POST).
     const expiry = Math.floor(this.wallMs()) + this.settings.sessionTtlMs;
-    const value = `${expiry}.${hmac(this.operatorToken, `lineside-op-v1:${expiry}`)}`;
+    let value: string;
+    if (principal.via === 'login') {
+      const user = this.users?.directory.find(principal.user);
+      if (user === undefined) throw new Error(`no user ${principal.user} to make a session for`);
+      value = [USER_SESSION, Buffer.from(user.name, 'utf8').toString('base64url'), expiry, this.userMac(user, expiry)].join('.');
+    } else {
+      if (this.operatorToken === undefined) throw new Error('operator sessions need server.operatorToken');
+      value = `${expiry}.${hmac(this.operatorToken, `lineside-op-v1:${expiry}`)}`;
+    }
     return `${OPERATOR_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(this.settings.sessionTtlMs / 1000)}${secure ? '; Secure' : ''}`;
   }
 

@@ -5,6 +5,7 @@
 import type { LinesideConfig } from '../config/schema.js';
 import type { Clock } from '../core/sample.js';
 import type { Logger } from '../lib/logger.js';
+import type { Permission } from '../users/roles.js';
 import type { Auth } from './auth.js';
 import type { AppDeps } from './deps.js';
 import type { LiveFeed } from './live-feed.js';
@@ -52,5 +53,7 @@ export type Access = 'open' | 'view' | 'operator' | 'login';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** On 'operator' routes: what the principal's role must allow (src/users/roles.ts). */
+    permission?: Permission;
   }
 }

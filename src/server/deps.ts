@@ -4,7 +4,7 @@
  * `CoreEvent`s. The server never imports the core's implementation.
  */
 import type { LinesideConfig } from '../config/schema.js';
-import type { AlertEvent, CoreEvent } from '../core/events.js';
+import type { ActionBy, AlertEvent, CoreEvent } from '../core/events.js';
 import type { Clock } from '../core/sample.js';
 import type { LineSnapshot, OeeView, StationSnapshot } from '../core/snapshot.js';
 import type { Logger } from '../lib/logger.js';
@@ -34,11 +34,8 @@ export interface LivePort {
   subscribe(listener: (event: CoreEvent) => void): () => void;
 }
 
-export interface Operator {
-  /** Free text the operator typed (name or badge); not authenticated, kept for the record. */
-  readonly user?: string;
-  readonly note?: string;
-}
+/** Who acted (login name, role, how they authenticated) and their note: it goes into the core's event. */
+export type Operator = ActionBy;
 
 export type CommandResult =
   | { readonly ok: true }

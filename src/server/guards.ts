@@ -4,7 +4,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from './context.js';
+import { can, rolesWith, type Permission } from '../users/roles.js';
 import { sendError } from './http-errors.js';
+import type { Principal } from './principal.js';
 
 const LOGIN_FAILURE_COST = 5;
 
@@ -62,20 +64,49 @@ export function accessGuard(ctx: ServerContext) {
     }
     if (access === 'login') return;
 
-    const check = ctx.auth.operator(request);
-    if (check === 'ok') return;
-    if (check === 'disabled') {
-      await sendError(reply, 'OPERATOR_DISABLED', 'operator actions are off: set server.operatorToken (or server.operatorTokenFile) in the config and restart the agent');
+    const check = ctx.auth.principal(request);
+    if (check.kind === 'ok') {
+      const permission = request.routeOptions.config.permission;
+      if (permission !== undefined && !can(check.principal.role, permission)) {
+        const { user, role } = check.principal;
+        ctx.logger.warn({ user, role, permission, route: request.routeOptions.url, remote: request.ip }, 'action refused: role lacks the permission');
+        await sendError(reply, 'FORBIDDEN', `${user} is ${article(role)} ${role}; ${PERMISSION_WORDS[permission]} needs the role ${rolesWith(permission).join(', ')}`);
+        return;
+      }
+      principals.set(request, check.principal);
+      return;
+    }
+    if (check.kind === 'disabled') {
+      await sendError(reply, 'OPERATOR_DISABLED', ACTIONS_OFF);
       return;
     }
     ctx.counters.authFailures++;
-    if (check === 'invalid') ctx.limiter.penalize(request.ip, ctx.clock.monoMs(), LOGIN_FAILURE_COST);
+    if (check.kind === 'invalid') ctx.limiter.penalize(request.ip, ctx.clock.monoMs(), LOGIN_FAILURE_COST);
     await sendError(
       reply,
       'UNAUTHORIZED',
-      check === 'missing' ? 'operator actions need the operator token: Authorization: Bearer <token>, or log in with POST /api/login' : 'wrong operator token or expired session',
+      check.kind === 'missing' ? 'actions need a login (POST /api/login) or a token: Authorization: Bearer <token>' : 'wrong token or expired session; log in again',
     );
   };
 }
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** Who the guard let through on an action route. */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = principals.get(request);
+  if (principal === undefined) throw new Error(`no principal on ${request.method} ${request.url}: the route lacks access 'operator'`);
+  return principal;
+}
+
+export const ACTIONS_OFF = 'operator actions are off: add users (lineside user add NAME --role R, with server.usersFile in the config) or set server.operatorToken, then restart the agent';
+
+export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
+  assignReason: 'assigning a downtime reason',
+  editReason: 'changing a reason somebody else assigned',
+  acknowledgeAlert: 'acknowledging an alert',
+};
+
+const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');
 
 export const LOGIN_FAILURE_PENALTY = LOGIN_FAILURE_COST;

@@ -45,13 +45,21 @@ export function parseRange(query: Query, defaults: { from: number; to: number })
 }
 
 const Operator = {
-  by: z.string().trim().min(1).max(64).optional().describe('who did it (name or badge), kept with the record'),
+  by: z.string().trim().min(1).max(64).optional().describe('deprecated: who did it; with a named login it must be that user, with the operator token it is kept as claimed'),
   note: z.string().trim().max(500).optional(),
 };
 
 export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(64), ...Operator });
 export const AckBody = z.strictObject({ ...Operator });
-export const LoginBody = z.strictObject({ token: z.string().min(1).max(512) });
+/** `{user, password}` for a named user, or `{token}` for the deprecated operator token. */
+export const LoginBody = z
+  .strictObject({
+    user: z.string().trim().min(1).max(64).optional(),
+    password: z.string().min(1).max(1024).optional(),
+    token: z.string().min(1).max(512).optional(),
+  })
+  .refine((b) => (b.token !== undefined) !== (b.user !== undefined || b.password !== undefined), { message: 'send {user, password} or {token}' })
+  .refine((b) => b.token !== undefined || (b.user !== undefined && b.password !== undefined), { message: 'send both user and password' });
 
 /** Parses a JSON body; the 400 names the field and what was wrong with it. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {

@@ -1,14 +1,18 @@
 /**
  * Operator actions: POST /api/downtime/:id/reason, POST /api/alerts/:id/ack, and the session
  * routes POST /api/login and /api/logout. Every one is rate-limited and Origin-checked by the
- * guard; the action routes also need the operator token or session.
+ * guard; the action routes also need a principal whose role allows the action (guards.ts), and
+ * the principal goes into the core's event: the audit trail.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { can } from '../users/roles.js';
 import type { ServerContext } from './context.js';
 import type { CommandResult } from './deps.js';
-import { LOGIN_FAILURE_PENALTY } from './guards.js';
+import { ACTIONS_OFF, LOGIN_FAILURE_PENALTY, PERMISSION_WORDS, principalOf } from './guards.js';
 import { ApiError, sendError } from './http-errors.js';
 import { AckBody, LoginBody, parseBody, ReasonBody } from './params.js';
+import { actionBy, TOKEN_PRINCIPAL, type Principal } from './principal.js';
+import { sessionView } from './session-view.js';
 import { alertFromRecord, downtimeFromRecord } from './view-build.js';
 
 function failure(result: Exclude<CommandResult, { ok: true }>): ApiError {
@@ -22,56 +26,82 @@ function failure(result: Exclude<CommandResult, { ok: true }>): ApiError {
   }
 }
 
+/** A named user acts under their own name: a different `by` is a mistake to report, not to record. */
+function claimedName(principal: Principal, by: string | undefined): string | undefined {
+  if (by !== undefined && principal.via !== 'operator-token' && by.toLowerCase() !== principal.user.toLowerCase()) {
+    throw new ApiError('BAD_REQUEST', `body.by: you act as ${principal.user} (your login); leave "by" out`);
+  }
+  return by;
+}
+
 export function actionRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  async function refuseLogin(request: FastifyRequest, reply: FastifyReply, who: Record<string, unknown>, message: string): Promise<FastifyReply> {
+    ctx.counters.authFailures++;
+    ctx.limiter.penalize(request.ip, ctx.clock.monoMs(), LOGIN_FAILURE_PENALTY);
+    ctx.logger.warn({ ...who, remote: request.ip }, 'login refused');
+    return sendError(reply, 'UNAUTHORIZED', message);
+  }
+
   app.post('/api/login', { config: { access: 'login' } }, async (request, reply) => {
-    if (!ctx.auth.operatorEnabled) {
-      return sendError(reply, 'OPERATOR_DISABLED', 'operator actions are off: set server.operatorToken (or server.operatorTokenFile) in the config and restart the agent');
+    if (!ctx.auth.operatorEnabled) return sendError(reply, 'OPERATOR_DISABLED', ACTIONS_OFF);
+    const body = parseBody(LoginBody, request.body);
+    let principal: Principal | undefined;
+    if (body.token !== undefined) {
+      if (!ctx.auth.checkOperatorToken(body.token)) return refuseLogin(request, reply, { with: 'operator token' }, 'wrong operator token');
+      principal = TOKEN_PRINCIPAL;
+    } else {
+      if (!ctx.auth.usersEnabled) return sendError(reply, 'OPERATOR_DISABLED', 'no named users here (server.usersFile is not set); log in with the operator token');
+      principal = await ctx.auth.login(body.user ?? '', body.password ?? '');
+      if (principal === undefined) return refuseLogin(request, reply, { user: body.user }, 'wrong name or password');
     }
-    const { token } = parseBody(LoginBody, request.body);
-    if (!ctx.auth.checkOperatorToken(token)) {
-      ctx.counters.authFailures++;
-      ctx.limiter.penalize(request.ip, ctx.clock.monoMs(), LOGIN_FAILURE_PENALTY);
-      ctx.logger.warn({ remote: request.ip }, 'operator login with a wrong token');
-      return sendError(reply, 'UNAUTHORIZED', 'wrong operator token');
-    }
-    reply.header('set-cookie', ctx.auth.operatorCookie(request.protocol === 'https'));
-    return { ok: true, operator: true, expiresInS: Math.floor(ctx.options.sessionTtlMs / 1000) };
+    reply.header('set-cookie', ctx.auth.sessionCookie(principal, request.protocol === 'https'));
+    ctx.logger.info({ user: principal.user, role: principal.role, via: principal.via, remote: request.ip }, 'logged in');
+    return { ok: true, ...sessionView(ctx, principal), expiresInS: Math.floor(ctx.options.sessionTtlMs / 1000) };
   });
 
   app.post('/api/logout', { config: { access: 'login' } }, async (_request, reply) => {
     reply.header('set-cookie', ctx.auth.clearOperatorCookie());
-    return { ok: true, operator: false };
+    return { ok: true, ...sessionView(ctx, undefined) };
   });
 
-  app.post<{ Params: { id: string } }>('/api/downtime/:id/reason', { config: { access: 'operator' } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/downtime/:id/reason', { config: { access: 'operator', permission: 'assignReason' } }, async (request) => {
+    const principal = principalOf(request);
     const body = parseBody(ReasonBody, request.body);
     const reason = ctx.view.reasons.get(body.reason);
     if (reason === undefined) {
       throw new ApiError('UNKNOWN_REASON', `reason "${body.reason}" is not in the config's reasons (${[...ctx.view.reasons.keys()].join(', ') || 'none configured'})`);
     }
     const id = request.params.id;
-    const by = { ...(body.by !== undefined ? { user: body.by } : {}), ...(body.note !== undefined ? { note: body.note } : {}) };
+    const before = ctx.deps.history.downtimeById(id);
+    const owner = before?.reasonBy ?? undefined;
+    // Changing what somebody else said is an edit (supervisor); a reason nobody assigned yet, one
+    // that came from the PLC's fault code, or one's own may be set by an operator.
+    if (owner !== undefined && owner.toLowerCase() !== principal.user.toLowerCase() && !can(principal.role, 'editReason')) {
+      throw new ApiError('FORBIDDEN', `${owner} assigned this reason; ${PERMISSION_WORDS.editReason} needs a supervisor or engineer`);
+    }
+    const by = actionBy(principal, claimedName(principal, body.by), body.note);
     const result = await ctx.deps.commands.assignReason(id, reason.id, by);
     if (!result.ok) throw failure(result);
-    ctx.deps.history.noteReason(id, reason.id, reason.category, body.by, body.note);
-    ctx.logger.info({ downtime: id, reason: reason.id, by: body.by, remote: request.ip }, 'downtime reason assigned');
+    ctx.deps.history.noteReason(id, reason.id, reason.category, by);
+    ctx.logger.info({ downtime: id, reason: reason.id, user: by.user, role: by.role, via: by.via, remote: request.ip }, 'downtime reason assigned');
     const record = ctx.deps.history.downtimeById(id);
     const downtime = record === undefined ? undefined : downtimeFromRecord(record, ctx.view);
     if (downtime !== undefined) ctx.feed.noteDowntime(downtime);
-    return { ok: true, downtimeId: id, reason: reason.id, ...(downtime !== undefined ? { downtime } : {}) };
+    return { ok: true, downtimeId: id, reason: reason.id, by, ...(downtime !== undefined ? { downtime } : {}) };
   });
 
-  app.post<{ Params: { id: string } }>('/api/alerts/:id/ack', { config: { access: 'operator' } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/alerts/:id/ack', { config: { access: 'operator', permission: 'acknowledgeAlert' } }, async (request) => {
+    const principal = principalOf(request);
     const body = parseBody(AckBody, request.body);
     const id = request.params.id;
-    const by = { ...(body.by !== undefined ? { user: body.by } : {}), ...(body.note !== undefined ? { note: body.note } : {}) };
+    const by = actionBy(principal, claimedName(principal, body.by), body.note);
     const result = await ctx.deps.commands.acknowledgeAlert(id, by);
     if (!result.ok) throw failure(result);
-    ctx.deps.history.noteAcknowledged(id, body.by, body.note, ctx.clock.wallMs());
-    ctx.logger.info({ alert: id, by: body.by, remote: request.ip }, 'alert acknowledged');
+    ctx.deps.history.noteAcknowledged(id, by);
+    ctx.logger.info({ alert: id, user: by.user, role: by.role, via: by.via, remote: request.ip }, 'alert acknowledged');
     const record = ctx.deps.history.alertById(id);
     const alert = record === undefined ? undefined : alertFromRecord(record);
     if (alert !== undefined) ctx.feed.noteAlert(alert);
-    return { ok: true, alertId: id, ...(alert !== undefined ? { alert } : {}) };
+    return { ok: true, alertId: id, by, ...(alert !== undefined ? { alert } : {}) };
   });
 }

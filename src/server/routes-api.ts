@@ -8,6 +8,7 @@ import { alertsOf, pageWindow } from './dashboard-view.js';
 import { clampPoints, downsampleSpans } from './downsample.js';
 import { ApiError } from './http-errors.js';
 import { parseInteger, parseRange, parseString, parseTime } from './params.js';
+import { sessionView } from './session-view.js';
 import { adaptSnapshot, downtimeFromRecord } from './view-build.js';
 
 type Query = Record<string, unknown>;
@@ -28,11 +29,10 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/api/snapshot', { config: { access: 'view' } }, async () => ctx.dashboard());
 
-  app.get('/api/session', { config: { access: 'view' } }, async (request) => ({
-    viewer: true,
-    operator: ctx.auth.operator(request) === 'ok',
-    operatorEnabled: ctx.auth.operatorEnabled,
-  }));
+  app.get('/api/session', { config: { access: 'view' } }, async (request) => {
+    const check = ctx.auth.principal(request);
+    return sessionView(ctx, check.kind === 'ok' ? check.principal : undefined);
+  });
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/api/stations/:id/history', { config: { access: 'view' } }, async (request) => {
     const station = request.params.id;
@@ -114,5 +114,16 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const limit = parseInteger(request.query, 'limit', 1, 5000) ?? 500;
     const records = ctx.deps.history.downtime({ from, to, limit, ...(station !== undefined ? { station } : {}) });
     return { from, to, downtime: records.map((r) => downtimeFromRecord(r, ctx.view)) };
+  });
+
+  // The audit trail: who assigned which reason and acknowledged which alert, when, in what role.
+  app.get<{ Querystring: Query }>('/api/audit', { config: { access: 'view' } }, async (request) => {
+    const { from, to } = parseRange(request.query, defaultRange());
+    const station = parseString(request.query, 'station');
+    if (station !== undefined && !stationIds.has(station)) throw new ApiError('NOT_FOUND', `no station "${station}" in the config`);
+    const user = parseString(request.query, 'user');
+    const limit = parseInteger(request.query, 'limit', 1, 5000) ?? 500;
+    const actions = ctx.deps.history.audit({ from, to, limit, ...(station !== undefined ? { station } : {}), ...(user !== undefined ? { user } : {}) });
+    return { from, to, actions: actions.map((a) => ({ ...a, ts: new Date(a.ts).toISOString() })) };
   });
 }

@@ -1,5 +1,6 @@
 // Operator actions through the API: login (a session cookie), assigning a downtime reason and
-// acknowledging an alert. Errors come back as {error: {code, message}}.
+// acknowledging an alert. Errors come back as {error: {code, message}}. Who acted is the login;
+// `by` is only sent with the shared operator token, where the server cannot know the name.
 
 async function post(path, body) {
   const res = await fetch(path, {
@@ -25,11 +26,12 @@ async function post(path, body) {
 
 export async function session() {
   const res = await fetch('/api/session', { credentials: 'same-origin' });
-  if (!res.ok) return { operator: false, operatorEnabled: false };
+  if (!res.ok) return { operator: false, operatorEnabled: false, usersEnabled: false, permissions: [] };
   return res.json();
 }
 
-export const login = (token) => post('/api/login', { token });
+/** `{user, password}` for a named user, `{token}` for the operator token. */
+export const login = (credentials) => post('/api/login', credentials);
 export const logout = () => post('/api/logout', {});
 
 export function assignReason(downtimeId, reason, by) {

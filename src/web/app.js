@@ -12,8 +12,16 @@ import { renderOverview, renderTiles, tickTiles } from './tiles.js';
 const PROTOCOL = 1;
 const model = createModel();
 const ui = {
+  /** Logged in (a named user or the operator token). */
   operator: false,
   operatorEnabled: false,
+  /** Named users: the login asks for name and password, and actions carry the login. */
+  usersEnabled: false,
+  user: null,
+  role: null,
+  via: null,
+  permissions: [],
+  /** With the shared operator token only: the name typed at login, sent as `by`. */
   operatorName: localStorage.getItem('lineside.operatorName') ?? '',
   selected: localStorage.getItem('lineside.station') ?? null,
 };
@@ -54,7 +62,14 @@ function render() {
   }
   if (parts.has('stations') || parts.has('timeline') || parts.has('all') || parts.has('charts')) drawTimeline();
   if (parts.has('cycles') || parts.has('all') || parts.has('charts') || parts.has('stations')) drawCycleChart();
-  const actions = { ...ui, operatorEnabled: model.operatorEnabled && ui.operatorEnabled !== false, onAck, onAssign, onLogin: openLogin };
+  const actions = {
+    ...ui,
+    operatorEnabled: model.operatorEnabled && ui.operatorEnabled !== false,
+    can: (permission) => ui.permissions.includes(permission),
+    onAck,
+    onAssign,
+    onLogin: openLogin,
+  };
   if (parts.has('alerts') || parts.has('all') || parts.has('operator')) renderAlerts($('alerts'), $('alert-count'), model, actions);
   if (parts.has('downtime') || parts.has('all') || parts.has('operator')) renderDowntime($('downtime'), $('unassigned-count'), model, actions);
   if (parts.has('devices') || parts.has('all')) renderDevices($('devices'), model);
@@ -154,12 +169,12 @@ function toast(text) {
 async function onAssign(downtimeId, reason, button) {
   button.disabled = true;
   try {
-    const result = await api.assignReason(downtimeId, reason, ui.operatorName || undefined);
+    const result = await api.assignReason(downtimeId, reason, claimedName());
     if (result.downtime !== undefined) model.downtime.set(result.downtime.id, result.downtime);
     toast(`Reason saved: ${model.reasons.find((r) => r.id === reason)?.label ?? reason}`);
     invalidate('downtime');
   } catch (err) {
-    if (err.status === 401) setOperator(false);
+    if (err.status === 401) setSession(null);
     toast(`Not saved: ${err.message}`);
   } finally {
     button.disabled = false;
@@ -169,54 +184,87 @@ async function onAssign(downtimeId, reason, button) {
 async function onAck(alertId, button) {
   button.disabled = true;
   try {
-    const result = await api.acknowledgeAlert(alertId, ui.operatorName || undefined);
+    const result = await api.acknowledgeAlert(alertId, claimedName());
     if (result.alert !== undefined) model.alerts.set(result.alert.id, result.alert);
     toast('Alert acknowledged');
     invalidate('alerts');
   } catch (err) {
-    if (err.status === 401) setOperator(false);
+    if (err.status === 401) setSession(null);
     toast(`Not acknowledged: ${err.message}`);
   } finally {
     button.disabled = false;
   }
 }
 
-function setOperator(on) {
-  ui.operator = on;
+/** With the shared operator token the server cannot tell who acts, so the typed name goes along. */
+function claimedName() {
+  return ui.via === 'operator-token' && ui.operatorName ? ui.operatorName : undefined;
+}
+
+/** What /api/session or /api/login said; null after a logout or an expired session. */
+function setSession(s) {
+  ui.operator = s?.operator === true || (s?.permissions?.length ?? 0) > 0;
+  ui.user = s?.user ?? null;
+  ui.role = s?.role ?? null;
+  ui.via = s?.via ?? null;
+  ui.permissions = s?.permissions ?? [];
+  if (s?.operatorEnabled !== undefined) ui.operatorEnabled = s.operatorEnabled === true;
+  if (s?.usersEnabled !== undefined) ui.usersEnabled = s.usersEnabled === true;
+  if (ui.user === null) ui.operator = false;
   invalidate('operator');
 }
 
 function renderOperatorButton() {
   const button = $('operator-btn');
   button.hidden = !model.operatorEnabled;
-  button.textContent = ui.operator ? `Operator${ui.operatorName ? `: ${ui.operatorName}` : ''} · log out` : 'Operator login';
-  button.classList.toggle('on', ui.operator);
+  const loggedIn = ui.user !== null;
+  const who = ui.via === 'operator-token' ? `Operator${ui.operatorName ? `: ${ui.operatorName}` : ''}` : `${ui.user} (${ui.role})`;
+  button.textContent = loggedIn ? `${who} · log out` : 'Log in';
+  button.classList.toggle('on', loggedIn);
+}
+
+function showLoginFields() {
+  const named = ui.usersEnabled;
+  for (const id of ['login-help-users', 'login-user-row', 'login-password-row']) $(id).hidden = !named;
+  for (const id of ['login-help-token', 'login-token-row', 'login-name-row']) $(id).hidden = named;
+  $('login-user').required = named;
+  $('login-password').required = named;
+  $('login-token').required = !named;
 }
 
 function openLogin() {
   $('login-error').textContent = '';
   $('login-name').value = ui.operatorName;
+  $('login-user').value = localStorage.getItem('lineside.user') ?? '';
+  showLoginFields();
   $('login-dialog').showModal();
-  $('login-token').focus();
+  if (!ui.usersEnabled) $('login-token').focus();
+  else if ($('login-user').value === '') $('login-user').focus();
+  else $('login-password').focus();
 }
 
 function setupLogin() {
   $('operator-btn').addEventListener('click', async () => {
-    if (!ui.operator) return openLogin();
+    if (ui.user === null) return openLogin();
     await api.logout().catch(() => undefined);
-    setOperator(false);
+    setSession(null);
   });
   $('login-cancel').addEventListener('click', () => $('login-dialog').close());
   $('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      await api.login($('login-token').value);
-      ui.operatorName = $('login-name').value.trim();
-      localStorage.setItem('lineside.operatorName', ui.operatorName);
+      const credentials = ui.usersEnabled ? { user: $('login-user').value.trim(), password: $('login-password').value } : { token: $('login-token').value };
+      const s = await api.login(credentials);
+      if (ui.usersEnabled) localStorage.setItem('lineside.user', s.user);
+      else {
+        ui.operatorName = $('login-name').value.trim();
+        localStorage.setItem('lineside.operatorName', ui.operatorName);
+      }
       $('login-token').value = '';
+      $('login-password').value = '';
       $('login-dialog').close();
-      setOperator(true);
-      toast('Logged in as operator');
+      setSession(s);
+      toast(s.via === 'operator-token' ? 'Logged in as operator' : `Logged in as ${s.user} (${s.role})`);
     } catch (err) {
       $('login-error').textContent = err.message;
     }
@@ -255,11 +303,7 @@ function setupLegend() {
 function start() {
   setupLegend();
   setupLogin();
-  api.session().then((s) => {
-    ui.operator = s.operator === true;
-    ui.operatorEnabled = s.operatorEnabled === true;
-    invalidate('operator');
-  }).catch(() => undefined);
+  api.session().then(setSession).catch(() => undefined);
 
   live = connectLive({
     onSnapshot(data) {

@@ -17,7 +17,7 @@ function empty(list, text) {
 
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
 
-/** ui: { operator: boolean, operatorEnabled: boolean, onAck(id), onLogin() } */
+/** ui: { operator, operatorEnabled, user, can(permission), onAck(id), onAssign(id, reason), onLogin() } */
 export function renderAlerts(list, countEl, model, ui) {
   const alerts = [...model.alerts.values()]
     .filter((a) => a.status !== 'resolved')
@@ -38,7 +38,8 @@ export function renderAlerts(list, countEl, model, ui) {
     parts.push(`since ${formatTime(a.ts, model.timezone)}`);
     sub.textContent = parts.filter(Boolean).join(' · ');
     li.append(main, sub);
-    if (a.status === 'active' && ui.operatorEnabled) {
+    // Logged in without the right (a viewer, an operator): no button to be refused by.
+    if (a.status === 'active' && ui.operatorEnabled && (!ui.operator || ui.can('acknowledgeAlert'))) {
       const actions = el('div', 'row-actions');
       const ack = el('button', 'ack-btn', ui.operator ? 'Acknowledge' : 'Log in to acknowledge');
       ack.type = 'button';
@@ -73,9 +74,10 @@ export function renderDowntime(list, countEl, model, ui) {
     const sub = el('div', 'row-sub');
     sub.textContent = `${formatTime(d.start, model.timezone)}${d.end !== undefined ? `–${formatTime(d.end, model.timezone)}` : ' – now'}${d.faultCode !== undefined ? ` · fault ${d.faultCode}` : ''}${d.reasonBy ? ` · by ${d.reasonBy}` : ''}`;
     li.append(main, sub);
-    if (ui.operatorEnabled && (d.reason === 'unassigned' || ui.operator)) {
+    const mayAssign = ui.can('assignReason') && (!d.reasonBy || d.reasonBy.toLowerCase() === (ui.user ?? '').toLowerCase() || ui.can('editReason'));
+    if (ui.operatorEnabled && (mayAssign || (!ui.operator && d.reason === 'unassigned'))) {
       const actions = el('div', 'row-actions');
-      if (ui.operator) {
+      if (mayAssign) {
         const select = el('select', 'reason-select');
         select.setAttribute('aria-label', 'Downtime reason');
         const placeholder = el('option', '', d.reason === 'unassigned' ? 'Choose a reason…' : 'Change reason…');

@@ -57,7 +57,7 @@ describe('dashboard in Chromium', () => {
       await page.waitForTimeout(300); // let the charts settle for the picture
       await page.screenshot({ path: path.join(OUTPUT_DIR, 'dashboard.png') });
 
-      // The operator logs in and assigns a reason from the configured list.
+      // The operator logs in with the (deprecated) shared token and a name, and assigns a reason.
       await page.click('#operator-btn');
       await page.fill('#login-token', OPERATOR_TOKEN);
       await page.fill('#login-name', 'Anna');
@@ -67,7 +67,7 @@ describe('dashboard in Chromium', () => {
       await page.selectOption(`${row} select.reason-select`, 'die-jam');
       await page.click(`${row} .assign-btn`);
       await page.waitForSelector('#toast:has-text("Reason saved")');
-      expect(h.fake.commands).toContainEqual({ kind: 'assignReason', id: downtimeId, reason: 'die-jam', by: { user: 'Anna' } });
+      expect(h.fake.commands).toContainEqual({ kind: 'assignReason', id: downtimeId, reason: 'die-jam', by: { user: 'Anna', role: 'supervisor', via: 'operator-token' } });
       expect(h.history.downtimeById(downtimeId)).toMatchObject({ reason: 'die-jam', reasonBy: 'Anna' });
       await expect.poll(() => page.textContent(row)).toContain('Die jam');
       await expect.poll(() => page.textContent('.tile[data-station="weld"] .tile-reason')).toBe('Die jam');
@@ -76,7 +76,7 @@ describe('dashboard in Chromium', () => {
       const alertRow = 'li[data-alert-id="press-vibration-1"]';
       await page.click(`${alertRow} .ack-btn`);
       await page.waitForSelector(`${alertRow} .st-acknowledged`);
-      expect(h.fake.commands).toContainEqual({ kind: 'acknowledgeAlert', id: 'press-vibration-1', by: { user: 'Anna' } });
+      expect(h.fake.commands).toContainEqual({ kind: 'acknowledgeAlert', id: 'press-vibration-1', by: { user: 'Anna', role: 'supervisor', via: 'operator-token' } });
 
       expect(errors).toEqual([]);
     });

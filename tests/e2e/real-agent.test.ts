@@ -25,7 +25,7 @@ interface DowntimeMessage {
   id: string;
   phase: string;
   reason: string;
-  assignedBy?: { user?: string; note?: string };
+  assignedBy?: { user?: string; role?: string; via?: string; note?: string };
 }
 
 /** Breaks `station` down now; a station in a micro-stop refuses, so try again until it takes. */
@@ -87,12 +87,12 @@ describe('dashboard in Chromium against the real demo agent', () => {
         expect(latencyMs).toBeLessThan(2_000);
         await expect.poll(() => page.textContent('.tile[data-station="weld"] .tile-reason')).toBe('Electrode worn');
 
-        // The operator logs in with the demo token and their name, and corrects the reason.
+        // The operator logs in as the demo's operator user and corrects the reason.
         const downtimeId = coreDown.get('downtime')?.downtimeId ?? '';
         expect(downtimeId).not.toBe('');
         await page.click('#operator-btn');
-        await page.fill('#login-token', 'demo');
-        await page.fill('#login-name', 'Anna');
+        await page.fill('#login-user', 'operator');
+        await page.fill('#login-password', 'demo');
         await page.click('#login-form button[type="submit"]');
         await page.waitForSelector('#operator-btn.on');
         const row = `li[data-downtime-id="${downtimeId}"]`;
@@ -104,8 +104,23 @@ describe('dashboard in Chromium against the real demo agent', () => {
         // On MQTT: the downtime's update, with the reason and who assigned it.
         await expect.poll(() => downtimes.find((d) => d.id === downtimeId && d.phase === 'updated'), { timeout: 10_000 }).toMatchObject({
           reason: 'wire_feed',
-          assignedBy: { user: 'Anna' },
+          assignedBy: { user: 'operator', role: 'operator', via: 'login' },
         });
+        expect(await page.textContent('#operator-btn')).toBe('operator (operator) · log out');
+        // The audit trail shows the same action.
+        const audit = (await (await fetch(`http://127.0.0.1:${httpPort}/api/audit`)).json()) as { actions: Array<Record<string, unknown>> };
+        expect(audit.actions).toContainEqual(expect.objectContaining({ action: 'assign-reason', target: downtimeId, reason: 'wire_feed', user: 'operator', role: 'operator', via: 'login' }));
+
+        // A viewer logs in and gets no controls to be refused by.
+        await page.click('#operator-btn');
+        await page.waitForSelector('#operator-btn:not(.on)');
+        await page.click('#operator-btn');
+        await page.fill('#login-user', 'viewer');
+        await page.fill('#login-password', 'demo');
+        await page.click('#login-form button[type="submit"]');
+        await page.waitForSelector('#operator-btn.on');
+        expect(await page.locator('select.reason-select').count()).toBe(0);
+        expect(await page.locator('.ack-btn').count()).toBe(0);
         expect(errors).toEqual([]);
       });
     } finally {

@@ -73,6 +73,9 @@ describe('install.sh into a throwaway root', () => {
     expect(modeOf(at('etc/lineside/secrets.env'))).toBe('0600');
     expect(envValue(at('etc/lineside/secrets.env'), 'LINESIDE_OPERATOR_TOKEN')).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(modeOf(at('var/lib/lineside'))).toBe('0750');
+    // The users file the example config names (usersFile: users.json), readable by the service.
+    expect(JSON.parse(readFileSync(at('etc/lineside/users.json'), 'utf8'))).toEqual({ version: 1, users: [] });
+    expect(modeOf(at('etc/lineside/users.json'))).toBe('0640');
     // Debian/Ubuntu leave /dev/gpiochip* root-only; the rule gives them to group gpio.
     expect(readFileSync(at('etc/udev/rules.d/60-lineside-gpio.rules'), 'utf8')).toMatch(/^SUBSYSTEM=="gpio", KERNEL=="gpiochip\*", GROUP="gpio", MODE="0660"$/m);
 

@@ -201,8 +201,8 @@ describe('POST /api/downtime/:id/reason', () => {
     const res = await app.inject({ method: 'POST', url: `/api/downtime/${id}/reason`, headers: { ...op, 'content-type': 'application/json' }, payload: JSON.stringify({ reason: 'die-jam', by: 'Anna', note: 'die 4 again' }) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ok: true, downtimeId: id, reason: 'die-jam', downtime: { reason: 'die-jam', reasonLabel: 'Die jam', reasonBy: 'Anna' } });
-    expect(fake.commands).toEqual([{ kind: 'assignReason', id, reason: 'die-jam', by: { user: 'Anna', note: 'die 4 again' } }]);
-    expect(history.downtimeById(id)).toMatchObject({ reason: 'die-jam', reasonBy: 'Anna', reasonNote: 'die 4 again' });
+    expect(fake.commands).toEqual([{ kind: 'assignReason', id, reason: 'die-jam', by: { user: 'Anna', role: 'supervisor', via: 'operator-token', note: 'die 4 again' } }]);
+    expect(history.downtimeById(id)).toMatchObject({ reason: 'die-jam', reasonBy: 'Anna', reasonNote: 'die 4 again', reasonRole: 'supervisor', reasonVia: 'operator-token' });
   });
 
   it('refuses without credentials (401), with a wrong token (401), and when no operator token is configured (403)', async () => {
@@ -276,7 +276,7 @@ describe('POST /api/alerts/:id/ack', () => {
     const res = await app.inject(post('/api/alerts/weld-drift-1/ack', { by: 'Ben' }, op));
     expect(res.statusCode).toBe(200);
     expect(res.json().alert).toMatchObject({ id: 'weld-drift-1', status: 'acknowledged', ackBy: 'Ben' });
-    expect(fake.commands).toEqual([{ kind: 'acknowledgeAlert', id: 'weld-drift-1', by: { user: 'Ben' } }]);
+    expect(fake.commands).toEqual([{ kind: 'acknowledgeAlert', id: 'weld-drift-1', by: { user: 'Ben', role: 'supervisor', via: 'operator-token' } }]);
     expect(history.alertById('weld-drift-1')?.ackBy).toBe('Ben');
     // No body at all is fine too.
     fake.raiseAlert('weld', 'weld-drift-2');
@@ -306,7 +306,10 @@ describe('POST /api/login, /api/logout and the rate limit', () => {
     const login = await app.inject(post('/api/login', { token: OPERATOR_TOKEN }));
     expect(login.statusCode).toBe(200);
     const cookie = String(login.headers['set-cookie']).split(';')[0] ?? '';
-    expect((await app.inject({ url: '/api/session', headers: { cookie } })).json()).toEqual({ viewer: true, operator: true, operatorEnabled: true });
+    expect((await app.inject({ url: '/api/session', headers: { cookie } })).json()).toEqual({
+      viewer: true, operator: true, operatorEnabled: true, usersEnabled: false,
+      user: 'operator', role: 'supervisor', via: 'operator-token', permissions: ['assignReason', 'editReason', 'acknowledgeAlert'],
+    });
     const id = fake.breakdown('pack');
     expect((await app.inject(post(`/api/downtime/${id}/reason`, { reason: 'changeover' }, { cookie }))).statusCode).toBe(200);
     const logout = await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie } });

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { Auth, OPERATOR_COOKIE, parseCookies, tokensEqual, VIEW_COOKIE } from '../../../src/server/auth.js';
+import { TOKEN_PRINCIPAL } from '../../../src/server/principal.js';
 
 function request(parts: { headers?: Record<string, string>; query?: Record<string, string> }): FastifyRequest {
   // A request is plain data to Auth: headers and query. Building it by hand keeps this a unit test.
@@ -29,35 +30,35 @@ describe('auth', () => {
     expect(auth.viewer(request({ query: { token: 'wrong' } }))).toBe(false);
     expect(auth.viewer(request({ headers: { cookie: cookieValue(auth.viewCookie(false)) } }))).toBe(true);
     expect(auth.viewer(request({ headers: { cookie: `${VIEW_COOKIE}=forged` } }))).toBe(false);
-    expect(auth.viewer(request({ headers: { cookie: cookieValue(auth.operatorCookie(false)) } }))).toBe(true);
+    expect(auth.viewer(request({ headers: { cookie: cookieValue(auth.sessionCookie(TOKEN_PRINCIPAL, false)) } }))).toBe(true);
   });
 
   it('lets operators act with the bearer token or an unexpired session, and says why not otherwise', () => {
-    expect(auth.operator(request({}))).toBe('missing');
-    expect(auth.operator(request({ headers: { authorization: 'Bearer op-token' } }))).toBe('ok');
-    expect(auth.operator(request({ headers: { authorization: 'Bearer view-token' } }))).toBe('invalid');
-    const session = cookieValue(auth.operatorCookie(false));
-    expect(auth.operator(request({ headers: { cookie: session } }))).toBe('ok');
+    expect(auth.principal(request({})).kind).toBe('missing');
+    expect(auth.principal(request({ headers: { authorization: 'Bearer op-token' } })).kind).toBe('ok');
+    expect(auth.principal(request({ headers: { authorization: 'Bearer view-token' } })).kind).toBe('invalid');
+    const session = cookieValue(auth.sessionCookie(TOKEN_PRINCIPAL, false));
+    expect(auth.principal(request({ headers: { cookie: session } })).kind).toBe('ok');
     const [, value] = session.split('=');
     const [expiry] = (value ?? '').split('.');
     // Moving the expiry invalidates the signature.
-    expect(auth.operator(request({ headers: { cookie: `${OPERATOR_COOKIE}=${Number(expiry) + 1e9}.${value?.split('.')[1]}` } }))).toBe('invalid');
+    expect(auth.principal(request({ headers: { cookie: `${OPERATOR_COOKIE}=${Number(expiry) + 1e9}.${value?.split('.')[1]}` } })).kind).toBe('invalid');
     now += 61_000;
-    expect(auth.operator(request({ headers: { cookie: session } }))).toBe('invalid');
+    expect(auth.principal(request({ headers: { cookie: session } })).kind).toBe('invalid');
   });
 
   it('keeps sessions valid on a clock with fractional ms (the demo runs on the simulator clock)', () => {
     let simNow = 1_796_420_998_089.4028;
     const demoAuth = new Auth({ operatorToken: 'demo', allowedOrigins: [], sessionTtlMs: 60_000 }, () => simNow);
-    const session = cookieValue(demoAuth.operatorCookie(false));
+    const session = cookieValue(demoAuth.sessionCookie(TOKEN_PRINCIPAL, false));
     simNow += 1_000.25;
-    expect(demoAuth.operator(request({ headers: { cookie: session } }))).toBe('ok');
+    expect(demoAuth.principal(request({ headers: { cookie: session } })).kind).toBe('ok');
   });
 
   it('treats an empty token ("${TOKEN:-}" unset) as not configured', () => {
     const open = new Auth({ viewToken: '', operatorToken: '', allowedOrigins: [], sessionTtlMs: 1 }, () => 0);
     expect(open.viewer(request({}))).toBe(true);
-    expect(open.operator(request({ headers: { authorization: 'Bearer ' } }))).toBe('disabled');
+    expect(open.principal(request({ headers: { authorization: 'Bearer ' } })).kind).toBe('disabled');
     expect(open.operatorEnabled).toBe(false);
   });
 

@@ -262,7 +262,7 @@ export class FakeLine implements LivePort, CommandsPort {
     const reason = this.config.reasons.find((r) => r.id === reasonId);
     if (reason === undefined) return { ok: false, code: 'UNKNOWN_REASON', message: `no reason ${reasonId}` };
     // As the core does: the downtime is re-emitted with its new reason.
-    this.emit({ ...d, ...this.base(d.station), type: 'downtime', phase: 'updated', reason: reason.id, category: reason.category });
+    this.emit({ ...d, ...this.base(d.station), type: 'downtime', phase: 'updated', reason: reason.id, category: reason.category, assignedBy: by });
     const m = this.station(d.station);
     if (m.openDowntime?.downtimeId === downtimeId) {
       m.openDowntime = { ...m.openDowntime, reason: reason.id, category: reason.category };
@@ -275,7 +275,7 @@ export class FakeLine implements LivePort, CommandsPort {
     this.commands.push({ kind: 'acknowledgeAlert', id: alertId, by });
     const a = this.alerts.get(alertId);
     if (a === undefined || a.status === 'resolved') return { ok: false, code: 'NOT_FOUND', message: `no active alert ${alertId}` };
-    this.emit({ ...a, ...this.base(a.station), type: 'alert', status: 'acknowledged' });
+    this.emit({ ...a, ...this.base(a.station), type: 'alert', status: 'acknowledged', acknowledgedBy: { ...by, at: new Date(this.clock.wallMs()).toISOString() } });
     return { ok: true };
   }
 

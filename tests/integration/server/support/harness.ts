@@ -22,7 +22,7 @@ import { FakeLine } from './fake-line.js';
 export const VIEW_TOKEN = 'view-secret-token';
 export const OPERATOR_TOKEN = 'operator-secret-token-0123456789';
 
-export function configYaml(server: { viewToken?: string; operatorToken?: string; allowedOrigins?: string[] } = {}, stations = 3): string {
+export function configYaml(server: { viewToken?: string; operatorToken?: string; allowedOrigins?: string[]; usersFile?: string; storageDir?: string } = {}, stations = 3): string {
   const names = ['press', 'weld', 'pack', 'paint', 'test', 'label', 'wrap', 'stack', 'load', 'inspect', 'trim', 'drill', 'bend', 'cut', 'grind', 'sort', 'glue', 'fold', 'seal', 'ship'];
   const ids = Array.from({ length: stations }, (_, i) => names[i] ?? `st${i}`);
   const display: Record<string, string> = { press: 'Press 400t', weld: 'Spot weld cell', pack: 'Packing' };
@@ -30,6 +30,7 @@ export function configYaml(server: { viewToken?: string; operatorToken?: string;
     ...(server.viewToken !== undefined ? [`  viewToken: ${server.viewToken}`] : []),
     ...(server.operatorToken !== undefined ? [`  operatorToken: ${server.operatorToken}`] : []),
     ...(server.allowedOrigins !== undefined ? [`  allowedOrigins: [${server.allowedOrigins.map((o) => JSON.stringify(o)).join(', ')}]`] : []),
+    ...(server.usersFile !== undefined ? [`  usersFile: ${JSON.stringify(server.usersFile)}`] : []),
   ];
   return `
 site: { enterprise: acme, site: stuttgart, area: stamping }
@@ -66,6 +67,7 @@ ${ids
 server:
   port: 0
 ${serverLines.length > 0 ? serverLines.join('\n') : '  enabled: true'}
+${server.storageDir !== undefined ? `storage: { dir: ${JSON.stringify(server.storageDir)} }` : ''}
 `;
 }
 
