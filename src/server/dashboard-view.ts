@@ -64,7 +64,7 @@ export function alertsOf(sources: Sources, since: number): AlertView[] {
   for (const r of sources.history.alerts(since)) byId.set(r.alertId, alertFromRecord(r));
   for (const e of sources.alerts?.list() ?? []) {
     const known = byId.get(e.alertId);
-    if (known === undefined || known.ts <= e.ts) byId.set(e.alertId, { ...alertFromEvent(e), ...(known?.ackBy !== undefined ? { ackBy: known.ackBy } : {}) });
+    if (known === undefined || known.ts <= e.ts) byId.set(e.alertId, alertFromEvent(e));
   }
   return [...byId.values()].sort((a, b) => b.ts - a.ts);
 }

@@ -8,7 +8,7 @@ import type { ActionBy, AlertEvent, CoreEvent } from '../core/events.js';
 import type { Clock } from '../core/sample.js';
 import type { LineSnapshot, OeeView, StationSnapshot } from '../core/snapshot.js';
 import type { Logger } from '../lib/logger.js';
-import type { HistoryReader, HistoryWriter } from '../outputs/history/types.js';
+import type { HistoryReader } from '../outputs/history/types.js';
 import type { DeviceHealth } from '../sources/source.js';
 
 /**
@@ -119,8 +119,8 @@ export interface AppDeps {
   readonly clock?: Clock;
   readonly live: LivePort;
   readonly commands: CommandsPort;
-  /** The local history; the server reads it and notes accepted operator commands in it. */
-  readonly history: HistoryReader & Pick<HistoryWriter, 'noteReason' | 'noteAcknowledged'>;
+  /** The local history (fed with the core's events by the agent); the server only reads it. */
+  readonly history: HistoryReader;
   readonly health: HealthPort;
   readonly alerts?: AlertsPort;
   readonly options?: ServerOptions;

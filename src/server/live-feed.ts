@@ -92,16 +92,6 @@ export class LiveFeed {
     }
   }
 
-  /** A change made by the server itself (an operator command) that the page should see now. */
-  noteDowntime(view: DowntimeView): void {
-    this.downtime.set(view.id, view);
-    this.markStation(view.station, view.line);
-  }
-
-  noteAlert(view: AlertView): void {
-    this.alerts.set(view.id, view);
-  }
-
   /** Compares device health with what was last sent; a change goes out with the next delta. */
   checkDevices(): void {
     const views = this.health.sources().map(deviceView);

@@ -80,13 +80,13 @@ export function actionRoutes(app: FastifyInstance, ctx: ServerContext): void {
       throw new ApiError('FORBIDDEN', `${owner} assigned this reason; ${PERMISSION_WORDS.editReason} needs a supervisor or engineer`);
     }
     const by = actionBy(principal, claimedName(principal, body.by), body.note);
+    // Into the core only: history, the live feed and MQTT learn of it from the core's event,
+    // which the core emits before this returns (so the history read below already has it).
     const result = await ctx.deps.commands.assignReason(id, reason.id, by);
     if (!result.ok) throw failure(result);
-    ctx.deps.history.noteReason(id, reason.id, reason.category, by);
     ctx.logger.info({ downtime: id, reason: reason.id, user: by.user, role: by.role, via: by.via, remote: request.ip }, 'downtime reason assigned');
     const record = ctx.deps.history.downtimeById(id);
     const downtime = record === undefined ? undefined : downtimeFromRecord(record, ctx.view);
-    if (downtime !== undefined) ctx.feed.noteDowntime(downtime);
     return { ok: true, downtimeId: id, reason: reason.id, by, ...(downtime !== undefined ? { downtime } : {}) };
   });
 
@@ -97,11 +97,9 @@ export function actionRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const by = actionBy(principal, claimedName(principal, body.by), body.note);
     const result = await ctx.deps.commands.acknowledgeAlert(id, by);
     if (!result.ok) throw failure(result);
-    ctx.deps.history.noteAcknowledged(id, by);
     ctx.logger.info({ alert: id, user: by.user, role: by.role, via: by.via, remote: request.ip }, 'alert acknowledged');
     const record = ctx.deps.history.alertById(id);
     const alert = record === undefined ? undefined : alertFromRecord(record);
-    if (alert !== undefined) ctx.feed.noteAlert(alert);
     return { ok: true, alertId: id, by, ...(alert !== undefined ? { alert } : {}) };
   });
 }

@@ -128,6 +128,7 @@ export function downtimeFromEvent(e: DowntimeEvent, ctx: ViewContext): DowntimeV
     reasonLabel: reasonLabel(e.reason, ctx),
     category: e.category,
     ...(e.faultCode !== undefined ? { faultCode: e.faultCode } : {}),
+    ...(e.assignedBy?.user !== undefined ? { reasonBy: e.assignedBy.user } : {}),
   };
 }
 
@@ -157,6 +158,7 @@ export function alertFromEvent(e: AlertEvent): AlertView {
     ts: e.ts,
     evidence: e.evidence,
     ...(e.predictedFailureAt !== undefined ? { predictedFailureAt: e.predictedFailureAt } : {}),
+    ...(e.acknowledgedBy?.user !== undefined ? { ackBy: e.acknowledgedBy.user } : {}),
   };
 }
 

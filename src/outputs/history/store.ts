@@ -6,9 +6,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import type { ActionBy, CoreEvent } from '../../core/events.js';
+import type { CoreEvent } from '../../core/events.js';
 import type { Clock } from '../../core/sample.js';
-import type { LossCategory } from '../../config/schema.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { openHistoryDb } from './open.js';
@@ -201,24 +200,6 @@ class SqliteHistoryStore implements HistoryStore {
 
   audit(query: AuditQuery): AuditRecord[] {
     return this.read(() => this.queries.audit(query), []);
-  }
-
-  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: ActionBy): void {
-    this.write(() => this.writer.noteReason(downtimeId, reason, category, by));
-  }
-
-  noteAcknowledged(alertId: string, by: ActionBy): void {
-    this.write(() => this.writer.noteAcknowledged(alertId, by));
-  }
-
-  private write(change: () => void): void {
-    if (this.closed) return;
-    this.flush();
-    try {
-      change();
-    } catch (err) {
-      this.failed('write', err);
-    }
   }
 
   health(): HistoryHealth {

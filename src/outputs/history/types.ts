@@ -8,11 +8,12 @@
  *   the disk: events are buffered and written in one transaction every `flushIntervalMs`).
  * - The dashboard server reads through the query methods; every query first flushes the buffer,
  *   so a reader always sees every event recorded before it asked.
- * - Operator commands that the core accepted are noted with `noteReason` / `noteAcknowledged` so
- *   the history keeps who did it (the core's own follow-up event then agrees with it).
+ * - Operator commands reach it only as core events: the downtime's `updated` event carries who
+ *   assigned the reason, the alert's `acknowledged` event who acknowledged it (and the audit table
+ *   gets one row per action from them).
  * All times are wall ms since the epoch; durations are ms.
  */
-import type { ActionBy, CoreEvent, OeeFigures, StationState } from '../../core/events.js';
+import type { CoreEvent, OeeFigures, StationState } from '../../core/events.js';
 import type { LossCategory } from '../../config/schema.js';
 
 /** One interval of a station's state. `to` is absent while the state lasts. */
@@ -170,8 +171,6 @@ export interface HistoryReader {
 /** Write side: fed by the agent, noted by the server after accepted operator commands. */
 export interface HistoryWriter {
   record(event: CoreEvent): void;
-  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: ActionBy): void;
-  noteAcknowledged(alertId: string, by: ActionBy): void;
 }
 
 export type HistoryStore = HistoryReader & HistoryWriter & {

@@ -4,7 +4,6 @@
  */
 import type Database from 'better-sqlite3';
 import type { ActionBy, AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
-import type { LossCategory } from '../../config/schema.js';
 import type { AuditAction } from './types.js';
 
 const MINUTE_MS = 60_000;
@@ -17,12 +16,9 @@ export class HistoryWriterStatements {
   private readonly upsertMinute;
   private readonly insertRaw;
   private readonly upsertDowntime;
-  private readonly setReason;
   private readonly upsertOee;
   private readonly upsertAlert;
-  private readonly setAck;
   private readonly insertAudit;
-  private readonly getDowntimeSpan;
 
   constructor(db: Database.Database) {
     // A state's `since` may lie before spans already written (a small stop that became
@@ -52,9 +48,6 @@ export class HistoryWriterStatements {
         reason_note = coalesce(excluded.reason_note, reason_note),
         reason_role = coalesce(excluded.reason_role, reason_role),
         reason_via = coalesce(excluded.reason_via, reason_via)`);
-    this.setReason = db.prepare(
-      'UPDATE downtime SET reason = ?, category = coalesce(?, category), reason_by = ?, reason_note = ?, reason_role = ?, reason_via = ? WHERE id = ?',
-    );
     this.insertAudit = db.prepare(`
       INSERT OR IGNORE INTO audit (key, ts, action, line, station, target, detail, user, role, via, note)
       VALUES (@key, @ts, @action, @line, @station, @target, @detail, @user, @role, @via, @note)`);
@@ -73,8 +66,6 @@ export class HistoryWriterStatements {
         evidence = excluded.evidence, predicted_failure_at = excluded.predicted_failure_at,
         ack_by = coalesce(excluded.ack_by, ack_by), ack_note = coalesce(excluded.ack_note, ack_note),
         ack_role = coalesce(excluded.ack_role, ack_role), ack_via = coalesce(excluded.ack_via, ack_via)`);
-    this.getDowntimeSpan = db.prepare('SELECT station, start_ms, end_ms FROM downtime WHERE id = ?');
-    this.setAck = db.prepare("UPDATE alerts SET status = CASE WHEN status = 'active' THEN 'acknowledged' ELSE status END, ack_by = ?, ack_note = ?, ack_role = ?, ack_via = ? WHERE alert_id = ?");
   }
 
   apply(event: CoreEvent): void {
@@ -170,15 +161,5 @@ export class HistoryWriterStatements {
       key, ts, action, line: where.line, station: where.station, target, detail,
       user: by.user ?? null, role: by.role ?? null, via: by.via ?? null, note: by.note ?? null,
     });
-  }
-
-  noteReason(downtimeId: string, reason: string, category: LossCategory | undefined, by: ActionBy): void {
-    this.setReason.run(reason, category ?? null, by.user ?? null, by.note ?? null, by.role ?? null, by.via ?? null, downtimeId);
-    const row = this.getDowntimeSpan.get(downtimeId) as { station: string; start_ms: number; end_ms: number | null } | undefined;
-    if (row !== undefined) this.downtimeSpanReason.run(reason, row.station, row.start_ms, row.end_ms ?? Number.MAX_SAFE_INTEGER);
-  }
-
-  noteAcknowledged(alertId: string, by: ActionBy): void {
-    this.setAck.run(by.user ?? null, by.note ?? null, by.role ?? null, by.via ?? null, alertId);
   }
 }

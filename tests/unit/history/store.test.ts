@@ -103,7 +103,7 @@ describe('history store', () => {
   it('records downtime with its reason updates and the operator who assigned it', () => {
     store.record(state('weld', 'down', T0 + HOUR));
     store.record(downtime('weld', 'dt-1', 'started', T0 + HOUR));
-    store.noteReason('dt-1', 'die-jam', 'breakdown', { user: 'Anna', role: 'operator', via: 'login', note: 'jammed again' });
+    store.record({ ...downtime('weld', 'dt-1', 'updated', T0 + HOUR, undefined, 'die-jam'), assignedBy: { user: 'Anna', role: 'operator', via: 'login', note: 'jammed again' } });
     store.record(downtime('weld', 'dt-1', 'ended', T0 + HOUR, T0 + HOUR + 12 * MIN, 'die-jam'));
     const [d] = store.downtime({ from: T0, to: T0 + 2 * HOUR });
     expect(d).toMatchObject({ id: 'dt-1', station: 'weld', start: T0 + HOUR, end: T0 + HOUR + 12 * MIN, durationMs: 12 * MIN, reason: 'die-jam', reasonBy: 'Anna', reasonNote: 'jammed again', reasonRole: 'operator', reasonVia: 'login' });
@@ -146,9 +146,14 @@ describe('history store', () => {
   it('keeps alerts with their acknowledgement', () => {
     const alert: CoreEvent = { ...base('press', T0), type: 'alert', alertId: 'a1', kind: 'cycle_drift', severity: 'warning', status: 'active', evidence: { slope: 0.1 } };
     store.record(alert);
-    store.noteAcknowledged('a1', { user: 'Ben', role: 'maintenance', via: 'login', note: 'on it' });
+    const by = { user: 'Ben', role: 'maintenance', via: 'login', note: 'on it' };
+    store.record({ ...alert, ts: T0 + MIN, status: 'acknowledged', acknowledgedBy: { ...by, at: new Date(T0 + MIN).toISOString() } });
     expect(store.alertById('a1')).toMatchObject({ status: 'acknowledged', ackBy: 'Ben', ackNote: 'on it', ackRole: 'maintenance', evidence: { slope: 0.1 } });
-    store.record({ ...alert, ts: T0 + 2 * HOUR, status: 'resolved' });
+    // Later events of the alert carry the acknowledgement too; the audit trail has it once.
+    store.record({ ...alert, ts: T0 + 2 * HOUR, status: 'resolved', acknowledgedBy: { ...by, at: new Date(T0 + MIN).toISOString() } });
+    expect(store.audit({ from: T0, to: T0 + 3 * HOUR })).toEqual([
+      { ts: T0 + MIN, action: 'acknowledge-alert', line: 'line1', station: 'press', target: 'a1', user: 'Ben', role: 'maintenance', via: 'login', note: 'on it' },
+    ]);
     expect(store.alerts(T0 + 3 * HOUR)).toEqual([]);
     expect(store.alerts(T0).map((a) => a.status)).toEqual(['resolved']);
   });

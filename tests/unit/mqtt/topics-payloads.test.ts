@@ -49,14 +49,14 @@ describe('payloads', () => {
   it('carries who acknowledged an alert', () => {
     const acked: AlertEvent = {
       type: 'alert', id: 'press-alert-000000002', line: 'line1', station: 'press', seq: 2, ts: t, alertId: 'press-cycle_drift-1', kind: 'cycle_drift',
-      severity: 'warning', status: 'acknowledged', evidence: {}, acknowledgedBy: { user: 'Mia', at: '2026-03-29T01:00:00.000Z' },
+      severity: 'warning', status: 'acknowledged', evidence: {}, acknowledgedBy: { user: 'mia', role: 'maintenance', via: 'login', note: 'bearing ordered', at: '2026-03-29T01:00:00.000Z' },
     };
-    expect(eventPayloadObject(acked)).toMatchObject({ id: 'press-cycle_drift-1', status: 'acknowledged', acknowledgedBy: { user: 'Mia', at: '2026-03-29T01:00:00.000Z' } });
+    expect(eventPayloadObject(acked)).toMatchObject({ id: 'press-cycle_drift-1', status: 'acknowledged', acknowledgedBy: { user: 'mia', role: 'maintenance', via: 'login', note: 'bearing ordered', at: '2026-03-29T01:00:00.000Z' } });
   });
 
   it('carries who assigned a downtime reason, and nothing when nobody has', () => {
-    const updated: DowntimeEvent = { ...downtime('press', 5, t, 'updated', t), assignedBy: { user: 'Anna', note: 'die cleaned' } };
-    expect(eventPayloadObject(updated)).toMatchObject({ phase: 'updated', reason: 'jam', assignedBy: { user: 'Anna', note: 'die cleaned' } });
+    const updated: DowntimeEvent = { ...downtime('press', 5, t, 'updated', t), assignedBy: { user: 'anna', role: 'operator', via: 'login', note: 'die cleaned' } };
+    expect(eventPayloadObject(updated)).toMatchObject({ phase: 'updated', reason: 'jam', assignedBy: { user: 'anna', role: 'operator', via: 'login', note: 'die cleaned' } });
     expect(eventPayloadObject(downtime('press', 3, t, 'started', t))).not.toHaveProperty('assignedBy');
   });
 
