@@ -7,7 +7,7 @@
 import type { Clock } from '../../core/sample.js';
 import { LinesideError, type ErrorCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { RateMeter } from '../mqtt/rate-meter.js';
+import { RateMeter } from '../../lib/rate-meter.js';
 import type { InfluxConfig } from './client.js';
 import { describeFailure, type WriteFailure } from './failures.js';
 import type { InfluxWriterHealth } from './health.js';

@@ -29,7 +29,7 @@ import type { Clock } from '../../core/sample.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 // Pure helpers shared with the MQTT publisher (candidates for src/lib).
-import { Backoff } from '../mqtt/backoff.js';
+import { Backoff } from '../../lib/backoff.js';
 import type { Spool, SpoolKind } from '../spool/index.js';
 import { WriteFailedError, writeBatch, type BatchEntry, type SendPoints } from './batch-writer.js';
 import { createInfluxClient, influxTarget, redactInfluxUrl, type InfluxClient, type InfluxTarget } from './client.js';
@@ -120,7 +120,7 @@ class Writer implements InfluxWriter {
     this.cfg = deps.config.influx;
     this.ctx = buildPointContext(deps.config);
     this.kinds = this.cfg.writeSamples ? undefined : ['event'];
-    this.backoff = new Backoff(deps.tuning?.retryMinMs ?? 1_000, deps.tuning?.retryMaxMs ?? 30_000, deps.tuning?.random);
+    this.backoff = new Backoff({ initialMs: deps.tuning?.retryMinMs ?? 1_000, maxMs: deps.tuning?.retryMaxMs ?? 30_000 }, deps.tuning?.random);
     this.status = new WriterStatus(this.cfg, deps.clock, this.log);
     this.acked = deps.spool.ackedId(DESTINATION);
     this.readAfter = this.acked;

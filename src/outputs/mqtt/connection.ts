@@ -11,7 +11,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { errorMessage, type LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Clock } from '../../core/sample.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../lib/backoff.js';
 import { buildClientOptions, redactUrl, type ConnectionTarget, type MqttConfig, type readTlsFiles } from './client-options.js';
 import { classifyConnectError } from './connect-errors.js';
 
@@ -66,7 +66,7 @@ export class BrokerConnection {
     private readonly log: Logger,
     random?: () => number,
   ) {
-    this.backoff = new Backoff(mqttConfig.reconnectMin, Math.max(mqttConfig.reconnectMin, mqttConfig.reconnectMax), random);
+    this.backoff = new Backoff({ initialMs: mqttConfig.reconnectMin, maxMs: Math.max(mqttConfig.reconnectMin, mqttConfig.reconnectMax) }, random);
     this.broker = redactUrl(target.url);
   }
 

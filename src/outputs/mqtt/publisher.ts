@@ -29,7 +29,7 @@ import { BrokerConnection } from './connection.js';
 import type { MqttPublisherHealth } from './health.js';
 import { eventPayload, samplePayload } from './payloads.js';
 import { RateLimiter } from './rate-limiter.js';
-import { RateMeter } from './rate-meter.js';
+import { RateMeter } from '../../lib/rate-meter.js';
 import { RetainedCache } from './retained-cache.js';
 import { resolveTarget } from './target.js';
 import { eventRoute, sampleTopic, statusTopic, type TopicNames } from './topics.js';

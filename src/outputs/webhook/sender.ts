@@ -9,6 +9,7 @@
  * Webhooks are best effort on top of MQTT, which is the durable path (spooled): an event still
  * queued when the agent stops is lost, and `close()` says how many.
  */
+import { backoffDelayMs } from '../../lib/backoff.js';
 import { LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AlertEvent } from '../../core/events.js';
@@ -171,11 +172,10 @@ class Sender implements WebhookSender {
     }, delay);
   }
 
-  /** Capped exponential backoff with jitter in [d/2, d]; Retry-After wins when it is longer (up to the cap). */
+  /** The agent's one backoff (src/lib/backoff.ts); Retry-After wins when it is longer (up to the cap). */
   private backoff(attempts: number, retryAfterMs: number | undefined): number {
-    const ceiling = Math.min(this.maxMs, this.minMs * 2 ** Math.min(attempts - 1, 30));
-    const jittered = Math.round(ceiling / 2 + (ceiling / 2) * this.random());
-    return Math.max(1, retryAfterMs !== undefined ? Math.min(this.maxMs, Math.max(jittered, retryAfterMs)) : jittered);
+    const delay = backoffDelayMs(attempts, { initialMs: this.minMs, maxMs: this.maxMs }, this.random);
+    return retryAfterMs !== undefined ? Math.min(this.maxMs, Math.max(delay, retryAfterMs)) : delay;
   }
 
   private async post(p: Pending): Promise<{ ok: true } | { ok: false; retryable: boolean; retryAfterMs?: number; error: LinesideError }> {

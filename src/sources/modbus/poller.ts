@@ -39,7 +39,7 @@ import type { Device } from '../../config/schema.js';
 import type { Clock, SampleSink } from '../../core/sample.js';
 import { errorMessage, type LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { backoffDelayMs, DEFAULT_BACKOFF_INITIAL_MS } from './backoff.js';
+import { backoffDelayMs, DEFAULT_BACKOFF_INITIAL_MS } from '../../lib/backoff.js';
 import { ChangeFilter } from './change-filter.js';
 import { CommsRule, pollVerdict, type CommsTransition, type ExceptionAnswer, type PollVerdict } from './comms-rule.js';
 import { describeRead, EXCEPTION_NAMES, failureKind, wasSent } from './errors.js';

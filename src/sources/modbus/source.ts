@@ -7,7 +7,7 @@ import type { Clock, SampleSink } from '../../core/sample.js';
 import { LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Source } from '../source.js';
-import { DEFAULT_BACKOFF_INITIAL_MS } from './backoff.js';
+import { DEFAULT_BACKOFF_INITIAL_MS } from '../../lib/backoff.js';
 import { endpointKey, endpointOfDevice } from './endpoint.js';
 import type { ModbusDeviceHealth } from './health.js';
 import { planReads } from './planner.js';

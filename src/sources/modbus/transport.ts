@@ -26,7 +26,7 @@
  */
 import type { Logger } from '../../lib/logger.js';
 import { errorMessage, type LinesideError } from '../../lib/errors.js';
-import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../lib/backoff.js';
 import {
   closeSerial,
   createClient,

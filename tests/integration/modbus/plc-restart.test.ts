@@ -25,18 +25,18 @@ afterEach(async () => {
 });
 
 // Jitter draws, in order, one per backed-off connect attempt. With the config below (first step
-// 250 ms, backoffMax 3 s) each delay is step/2 + step/2 * r ("equal jitter"), so the attempts
-// after the lost connection are due at these gaps. The last three steps would be 4 s, 8 s and
+// 250 ms, backoffMax 3 s) each delay is step/2 + step/2 * r ("equal jitter", src/lib/backoff.ts)
+// but never below the first step, so the attempts after the lost connection are due at these gaps. The last three steps would be 4 s, 8 s and
 // 16 s without the cap.
 const JITTER = [0, 1, 0.5, 1, 1, 0.5, 0];
 const STEPS_MS = [250, 500, 1_000, 2_000, 3_000, 3_000, 3_000];
-const DELAYS_MS = [125, 500, 750, 2_000, 3_000, 2_250, 1_500];
+const DELAYS_MS = [250, 500, 750, 2_000, 3_000, 2_250, 1_500];
 
 it('PLC switched off, booting, then back: connect attempts follow the capped jittered backoff and polling resumes on the next attempt', async () => {
   // The table above is what the configured policy means; check it is self-consistent first.
   DELAYS_MS.forEach((d, i) => {
     const step = STEPS_MS[i] as number;
-    expect(d).toBe(step / 2 + (step / 2) * (JITTER[i] as number));
+    expect(d).toBe(Math.max(250, step / 2 + (step / 2) * (JITTER[i] as number)));
     expect(d).toBeLessThanOrEqual(3_000);
   });
 
@@ -83,7 +83,7 @@ it('PLC switched off, booting, then back: connect attempts follow the capped jit
   const off = health();
   expect(off.connected).toBe(false);
   expect(off.lastErrorCode).toBe('MODBUS_CONNECT');
-  expect(off.lastError).toMatch(/not sent: .*ECONNREFUSED.*\(next connect attempt in 125ms\)/);
+  expect(off.lastError).toMatch(/not sent: .*ECONNREFUSED.*\(next connect attempt in 250ms\)/);
   expect(draws).toHaveLength(1);
 
   // The PLC boots: its port accepts connections again, its Modbus server resets each one.

@@ -3,15 +3,17 @@
  * what an operator reads on the dashboard.
  */
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs } from '../../../src/sources/modbus/backoff.js';
+import { backoffDelayMs } from '../../../src/lib/backoff.js';
 import { HealthTracker, SampleWindow } from '../../../src/sources/modbus/health.js';
 import { LinesideError } from '../../../src/lib/errors.js';
 
 const policy = { initialMs: 250, maxMs: 30_000 };
 
 describe('backoffDelayMs', () => {
-  it('doubles per attempt, between half and all of the step', () => {
-    expect(backoffDelayMs(1, policy, () => 0)).toBe(125);
+  it('doubles per attempt, between half and all of the step, never below the first step', () => {
+    expect(backoffDelayMs(1, policy, () => 0)).toBe(250);
+    expect(backoffDelayMs(2, policy, () => 0)).toBe(250);
+    expect(backoffDelayMs(3, policy, () => 0)).toBe(500);
     expect(backoffDelayMs(1, policy, () => 1)).toBe(250);
     expect(backoffDelayMs(2, policy, () => 1)).toBe(500);
     expect(backoffDelayMs(5, policy, () => 0.5)).toBe(3000); // step 4000: 2000 + 0.5 * 2000

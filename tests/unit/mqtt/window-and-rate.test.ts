@@ -1,9 +1,9 @@
 /** The pure pieces that decide when a spool row is released and how fast a backlog drains. */
 import { describe, expect, it } from 'vitest';
 import { AckWindow } from '../../../src/outputs/mqtt/ack-window.js';
-import { Backoff } from '../../../src/outputs/mqtt/backoff.js';
+import { Backoff } from '../../../src/lib/backoff.js';
 import { RateLimiter } from '../../../src/outputs/mqtt/rate-limiter.js';
-import { RateMeter } from '../../../src/outputs/mqtt/rate-meter.js';
+import { RateMeter } from '../../../src/lib/rate-meter.js';
 
 describe('AckWindow: release only what is acknowledged with everything before it', () => {
   it('releases nothing while the oldest row is unacknowledged, then everything contiguous', () => {
@@ -53,14 +53,14 @@ describe('AckWindow: release only what is acknowledged with everything before it
 
 describe('Backoff: capped exponential with jitter', () => {
   it('starts at the minimum, doubles, never exceeds the cap, and restarts after reset', () => {
-    const top = new Backoff(1_000, 30_000, () => 0.999999);
+    const top = new Backoff({ initialMs: 1_000, maxMs: 30_000 }, () => 0.999999);
     expect([1, 2, 3, 4, 5, 6, 7, 8].map(() => top.next())).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
     top.reset();
     expect(top.next()).toBe(1_000);
   });
 
   it('spreads agents apart: each delay is drawn from the upper half, never below the minimum', () => {
-    const low = new Backoff(1_000, 30_000, () => 0);
+    const low = new Backoff({ initialMs: 1_000, maxMs: 30_000 }, () => 0);
     expect([1, 2, 3, 4, 5, 6, 7].map(() => low.next())).toEqual([1_000, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000]);
   });
 });
