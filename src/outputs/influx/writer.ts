@@ -30,7 +30,7 @@ import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 // Pure helpers shared with the MQTT publisher (candidates for src/lib).
 import { Backoff } from '../../lib/backoff.js';
-import type { Spool, SpoolKind } from '../spool/index.js';
+import { SpoolCursor, type Spool } from '../spool/index.js';
 import { WriteFailedError, writeBatch, type BatchEntry, type SendPoints } from './batch-writer.js';
 import { createInfluxClient, influxTarget, redactInfluxUrl, type InfluxClient, type InfluxTarget } from './client.js';
 import { PointRejectedError, probeModeFor, type ProbeMode, type WriteFailure } from './failures.js';
@@ -95,7 +95,6 @@ class Writer implements InfluxWriter {
   private readonly log: Logger;
   private readonly cfg: LinesideConfig['influx'];
   private readonly ctx: PointContext;
-  private readonly kinds: readonly SpoolKind[] | undefined;
   private readonly backoff: Backoff;
   private readonly status: WriterStatus;
   private target: InfluxTarget | undefined;
@@ -106,7 +105,7 @@ class Writer implements InfluxWriter {
   private stopRequested = false;
 
   private acked: number;
-  private readAfter: number;
+  private readonly cursor: SpoolCursor;
   private batch: PendingBatch;
   private wake: (() => void) | undefined;
   private wakeOnCommit = false;
@@ -119,11 +118,10 @@ class Writer implements InfluxWriter {
     this.log = deps.logger.child({ component: 'influx' });
     this.cfg = deps.config.influx;
     this.ctx = buildPointContext(deps.config);
-    this.kinds = this.cfg.writeSamples ? undefined : ['event'];
     this.backoff = new Backoff({ initialMs: deps.tuning?.retryMinMs ?? 1_000, maxMs: deps.tuning?.retryMaxMs ?? 30_000 }, deps.tuning?.random);
     this.status = new WriterStatus(this.cfg, deps.clock, this.log);
     this.acked = deps.spool.ackedId(DESTINATION);
-    this.readAfter = this.acked;
+    this.cursor = new SpoolCursor(deps.spool, DESTINATION, this.cfg.writeSamples ? undefined : ['event']);
     this.batch = { entries: [], lastRowId: this.acked, firstMono: 0 };
   }
 
@@ -207,14 +205,11 @@ class Writer implements InfluxWriter {
 
   /** Reads committed rows after the read cursor into the batch, up to batchSize points. */
   private fill(): void {
-    const { spool, clock } = this.deps;
+    const { clock } = this.deps;
     const batch = this.batch;
-    const readOptions = this.kinds === undefined ? {} : { kinds: this.kinds };
     while (batch.entries.length < this.cfg.batchSize) {
       const limit = this.cfg.batchSize - batch.entries.length;
-      const rows = spool.read(DESTINATION, this.readAfter, limit, readOptions);
-      // Fewer rows than asked: everything committed was scanned (rows of other kinds included).
-      const scannedTo = rows.length < limit ? spool.lastCommittedId() : (rows.at(-1)?.id ?? this.readAfter);
+      const { rows, scannedTo } = this.cursor.next(limit);
       for (const row of rows) {
         const result = rowToPoint(row, this.ctx);
         if ('point' in result) {
@@ -224,8 +219,7 @@ class Writer implements InfluxWriter {
           this.status.skippedRow(row.id, row.kind, result.skipped);
         }
       }
-      this.readAfter = Math.max(this.readAfter, scannedTo);
-      batch.lastRowId = Math.max(batch.lastRowId, this.readAfter);
+      batch.lastRowId = Math.max(batch.lastRowId, scannedTo);
       if (rows.length < limit) return;
     }
   }
@@ -260,7 +254,7 @@ class Writer implements InfluxWriter {
   private ackTo(id: number): void {
     if (id <= this.acked) return;
     this.acked = id;
-    this.deps.spool.ack(DESTINATION, id);
+    this.cursor.ack(id);
   }
 
   // ---- outcomes -----------------------------------------------------------------------------

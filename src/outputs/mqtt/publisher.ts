@@ -21,7 +21,7 @@ import type { Clock } from '../../core/sample.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EmbeddedBroker } from '../broker/embedded-broker.js';
-import type { Spool, SpoolRow } from '../spool/index.js';
+import { SpoolCursor, type Spool, type SpoolRow } from '../spool/index.js';
 import { AckWindow } from './ack-window.js';
 import { redactUrl, type ConnectionTarget } from './client-options.js';
 import { isPermanentPublishRejection } from './connect-errors.js';
@@ -93,7 +93,7 @@ class Publisher implements MqttPublisher {
   private generation = -1;
   private window: AckWindow;
   private released: number;
-  private readAfter: number;
+  private readonly cursor: SpoolCursor;
   /** Rows read from the spool and not yet handled: pending[pendingAt..]. */
   private pending: SpoolRow[] = [];
   private pendingAt = 0;
@@ -129,7 +129,7 @@ class Publisher implements MqttPublisher {
     this.retained = new RetainedCache(spool);
     this.limiter = new RateLimiter(config.mqtt.backlogMessagesPerSecond, clock.monoMs());
     this.released = spool.ackedId(DESTINATION);
-    this.readAfter = this.released;
+    this.cursor = new SpoolCursor(spool, DESTINATION, config.mqtt.samples.publish ? undefined : ['event']);
     this.window = new AckWindow(this.released);
   }
 
@@ -164,7 +164,7 @@ class Publisher implements MqttPublisher {
     this.generation = generation;
     this.pubackLimit = Math.max(1, Math.min(this.inflightMax, receiveMaximum ?? Number.POSITIVE_INFINITY));
     this.window.reset(this.released);
-    this.readAfter = this.released;
+    this.cursor.rewind(this.released);
     this.pending = [];
     this.pendingAt = 0;
     this.sentValues = new Map(this.confirmedValues);
@@ -203,7 +203,7 @@ class Publisher implements MqttPublisher {
     this.republish = [];
     this.extraInFlight = 0;
     this.window.reset(this.released);
-    this.readAfter = this.released;
+    this.cursor.rewind(this.released);
     this.pending = [];
     this.pendingAt = 0;
   }
@@ -234,9 +234,8 @@ class Publisher implements MqttPublisher {
   private pumpLoop(): void {
     const client = this.client;
     if (client === null || this.stopping !== undefined) return;
-    const { spool, clock } = this.deps;
+    const { clock } = this.deps;
     if (!this.sendRepublished(client)) return;
-    const kinds = this.mqttConfig.samples.publish ? undefined : (['event'] as const);
     // Yield to the event loop now and then: skipping a long run of samples must not stall it.
     let budget = PUMP_BUDGET_ROWS;
     while (this.window.span < this.spanMax) {
@@ -245,12 +244,10 @@ class Publisher implements MqttPublisher {
         return;
       }
       if (this.pendingAt >= this.pending.length) {
-        const rows = spool.read(DESTINATION, this.readAfter, this.readBatch, kinds === undefined ? {} : { kinds });
-        // Fewer rows than asked: everything committed was scanned, skipped samples included.
-        this.pendingScanTo = rows.length < this.readBatch ? spool.lastCommittedId() : (rows.at(-1)?.id ?? this.readAfter);
+        const { rows, scannedTo } = this.cursor.next(this.readBatch);
+        this.pendingScanTo = scannedTo;
         if (rows.length === 0) {
-          this.window.scanned(this.pendingScanTo);
-          this.readAfter = Math.max(this.readAfter, this.pendingScanTo);
+          this.window.scanned(scannedTo);
           return;
         }
         this.pending = rows;
@@ -261,7 +258,6 @@ class Publisher implements MqttPublisher {
       if (row.kind === 'sample' && this.sentValues.get(row.sample.tag) === JSON.stringify(row.sample.value)) {
         // Report by exception: an unchanged value is not sent again (it is retained already).
         this.pendingAt += 1;
-        this.readAfter = row.id;
         this.window.scanned(row.id);
       } else if (this.windowFullFor(row)) {
         return; // a completion will pump again
@@ -270,13 +266,9 @@ class Publisher implements MqttPublisher {
         return;
       } else {
         this.pendingAt += 1;
-        this.readAfter = row.id;
         this.send(client, row);
       }
-      if (this.pendingAt >= this.pending.length) {
-        this.window.scanned(this.pendingScanTo);
-        this.readAfter = Math.max(this.readAfter, this.pendingScanTo);
-      }
+      if (this.pendingAt >= this.pending.length) this.window.scanned(this.pendingScanTo);
     }
   }
 
@@ -353,7 +345,7 @@ class Publisher implements MqttPublisher {
     const releasable = this.window.releasable();
     if (releasable > this.released) {
       this.released = releasable;
-      this.deps.spool.ack(DESTINATION, releasable);
+      this.cursor.ack(releasable);
     }
   }
 

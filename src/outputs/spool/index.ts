@@ -1,4 +1,5 @@
 export { openSpool } from './spool.js';
+export { SpoolCursor, type CursorBatch } from './cursor.js';
 export { eventPriority } from './priority.js';
 export type {
   CommitInfo,
