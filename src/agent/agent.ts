@@ -14,6 +14,7 @@ import { createModbusSource } from '../sources/modbus/source.js';
 import type { Source } from '../sources/source.js';
 import { createPredictor, parsePredictorCheckpoint, withAlerts, type Predictor } from '../predict/index.js';
 import type { ActionBy, AlertEvent } from '../core/events.js';
+import type { OutputHandle } from '../outputs/output.js';
 import { FanOut } from './fanout.js';
 import { Lifecycle, type Component } from './lifecycle.js';
 
@@ -46,6 +47,8 @@ export interface AgentParts {
   readonly sources: readonly Source[];
   readonly mqtt?: MqttPublisher;
   readonly influx?: InfluxWriter;
+  /** Every configured output, for health (/metrics, /readyz) by name. */
+  readonly outputs: readonly OutputHandle[];
   /** The predictors (absent when alerts are disabled). */
   readonly predictor?: Predictor;
   /** Acknowledge port for the dashboard. */
@@ -160,7 +163,8 @@ export function createAgent(options: AgentOptions): Agent {
     lifecycle.add({ name: 'webhooks', role: 'output', start: async () => undefined, stop: async () => void (await hooks.close(2_000)) });
   }
   lifecycle.add(coreComponent(core, predictor, spool, options));
-  const parts: AgentParts = { config, clock, core, spool, events, sources, ...(mqtt ? { mqtt } : {}), ...(influx ? { influx } : {}),
+  const outputs: OutputHandle[] = [mqtt, influx, webhooks].filter((o): o is NonNullable<typeof o> => o !== undefined);
+  const parts: AgentParts = { config, clock, core, spool, events, sources, outputs, ...(mqtt ? { mqtt } : {}), ...(influx ? { influx } : {}),
     ...(predictor
       ? {
           predictor,

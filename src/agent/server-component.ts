@@ -1,6 +1,6 @@
 import { openHistoryStore } from '../outputs/history/index.js';
 import { commandsPortOf } from '../server/adapt-core.js';
-import type { AppDeps, HealthPort, OutputStatus, SpoolStatus } from '../server/deps.js';
+import type { AppDeps, HealthPort, SpoolStatus } from '../server/deps.js';
 import { startServer, type RunningServer } from '../server/start.js';
 import type { DeviceHealth } from '../sources/source.js';
 import type { AgentParts } from './agent.js';
@@ -40,22 +40,7 @@ export function serverComponents(parts: AgentParts): Component[] {
         ...(h.lastError !== undefined ? { lastError: h.lastError } : {}),
       };
     },
-    ...(parts.mqtt
-      ? {
-          mqtt: (): OutputStatus => {
-            const h = parts.mqtt!.health();
-            return { connected: h.connected, sent: h.published, errors: h.connectionLosses + h.rejected, ...(h.lastError ? { lastError: h.lastError } : {}) };
-          },
-        }
-      : {}),
-    ...(parts.influx
-      ? {
-          influx: (): OutputStatus => {
-            const h = parts.influx!.health();
-            return { connected: h.connected, sent: h.sent, errors: h.errors, ...(h.lastError ? { lastError: h.lastError } : {}) };
-          },
-        }
-      : {}),
+    outputs: () => parts.outputs.map((o) => o.status()),
   };
 
   const dashboard = dashboardComponent({

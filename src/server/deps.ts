@@ -9,6 +9,7 @@ import type { Clock } from '../core/sample.js';
 import type { LineSnapshot, OeeView, StationSnapshot } from '../core/snapshot.js';
 import type { Logger } from '../lib/logger.js';
 import type { HistoryReader } from '../outputs/history/types.js';
+import type { OutputStatus } from '../outputs/output.js';
 import type { DeviceHealth } from '../sources/source.js';
 
 /**
@@ -64,21 +65,14 @@ export interface SpoolStatus {
   readonly lastError?: string;
 }
 
-export interface OutputStatus {
-  readonly connected: boolean;
-  /** MQTT: messages published and acknowledged; InfluxDB: points written. Since start. */
-  readonly sent: number;
-  readonly errors: number;
-  readonly lastError?: string;
-}
 
 /** Health of the parts around the core. Polled by /metrics, /readyz and every ~2 s for the page. */
 export interface HealthPort {
   /** Every source's devices (Modbus devices, "gpio"). */
   sources(): readonly DeviceHealth[];
   spool?(): SpoolStatus;
-  mqtt?(): OutputStatus;
-  influx?(): OutputStatus;
+  /** Every configured output, by name (src/outputs/output.ts). */
+  outputs?(): readonly OutputStatus[];
 }
 
 /** Alerts the predictors hold now (active and acknowledged); absent: the history's are used. */

@@ -183,17 +183,11 @@ export function renderMetrics(input: MetricsInputs): string {
     m.add('lineside_spool_writable', 'gauge', '1 while the spool can write.', spool.writable ? 1 : 0);
     m.add('lineside_spool_oldest_unsent_seconds', 'gauge', 'Age of the oldest row not yet delivered.', spool.oldestUnsentAgeMs === undefined ? undefined : spool.oldestUnsentAgeMs / 1000);
   }
-  const mqtt = input.health.mqtt?.();
-  if (mqtt !== undefined) {
-    m.add('lineside_mqtt_connected', 'gauge', '1 while connected to the MQTT broker.', mqtt.connected ? 1 : 0);
-    m.add('lineside_mqtt_published_total', 'counter', 'MQTT messages published and acknowledged.', mqtt.sent);
-    m.add('lineside_mqtt_errors_total', 'counter', 'MQTT publish and connection errors.', mqtt.errors);
-  }
-  const influx = input.health.influx?.();
-  if (influx !== undefined) {
-    m.add('lineside_influx_up', 'gauge', '1 while the last InfluxDB write succeeded.', influx.connected ? 1 : 0);
-    m.add('lineside_influx_points_written_total', 'counter', 'Points written to InfluxDB.', influx.sent);
-    m.add('lineside_influx_errors_total', 'counter', 'InfluxDB write errors.', influx.errors);
+  for (const o of input.health.outputs?.() ?? []) {
+    const output = { output: o.name };
+    m.add('lineside_output_up', 'gauge', '1 while the output is connected and delivering.', o.up ? 1 : 0, output);
+    m.add('lineside_output_sent_total', 'counter', 'Deliveries acknowledged (MQTT messages, InfluxDB points, webhook requests).', o.sent, output);
+    m.add('lineside_output_errors_total', 'counter', 'Delivery and connection errors.', o.errors, output);
   }
   const h = input.history;
   if (h !== undefined) {

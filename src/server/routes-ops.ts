@@ -9,7 +9,7 @@ interface Check {
   readonly detail?: string;
 }
 
-export function readiness(ctx: ServerContext): { ready: boolean; checks: Check[] } {
+export function readiness(ctx: ServerContext): { ready: boolean; checks: Check[]; outputs: Array<{ name: string; up: boolean; detail?: string }> } {
   const checks: Check[] = [];
   const devices = ctx.deps.health.sources();
   const down = devices.filter((d) => !d.connected);
@@ -24,7 +24,9 @@ export function readiness(ctx: ServerContext): { ready: boolean; checks: Check[]
   }
   const history = ctx.deps.history.health();
   checks.push({ name: 'history', ok: history.writable, ...(!history.writable ? { detail: history.lastError ?? 'history cannot write' } : {}) });
-  return { ready: checks.every((c) => c.ok), checks };
+  // Outputs are listed, not required: while one is down the spool keeps everything for it.
+  const outputs = (ctx.deps.health.outputs?.() ?? []).map((o) => ({ name: o.name, up: o.up, ...(!o.up && o.lastError !== undefined ? { detail: o.lastError } : {}) }));
+  return { ready: checks.every((c) => c.ok), checks, outputs };
 }
 
 export function opsRoutes(app: FastifyInstance, ctx: ServerContext): void {

@@ -30,6 +30,7 @@ import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 // Pure helpers shared with the MQTT publisher (candidates for src/lib).
 import { Backoff } from '../../lib/backoff.js';
+import type { OutputHandle, OutputStatus } from '../output.js';
 import { SpoolCursor, type Spool } from '../spool/index.js';
 import { WriteFailedError, writeBatch, type BatchEntry, type SendPoints } from './batch-writer.js';
 import { createInfluxClient, influxTarget, redactInfluxUrl, type InfluxClient, type InfluxTarget } from './client.js';
@@ -67,7 +68,7 @@ export interface InfluxWriterDeps {
   };
 }
 
-export interface InfluxWriter {
+export interface InfluxWriter extends OutputHandle {
   /**
    * Checks the config and starts writing in the background. Resolves without waiting for InfluxDB
    * (down at start = retried like any outage); rejects only for what the user must fix
@@ -96,7 +97,7 @@ class Writer implements InfluxWriter {
   private readonly cfg: LinesideConfig['influx'];
   private readonly ctx: PointContext;
   private readonly backoff: Backoff;
-  private readonly status: WriterStatus;
+  private readonly writerStatus: WriterStatus;
   private target: InfluxTarget | undefined;
   private client: InfluxClient | undefined;
   private unsubscribeCommit: (() => void) | undefined;
@@ -119,7 +120,7 @@ class Writer implements InfluxWriter {
     this.cfg = deps.config.influx;
     this.ctx = buildPointContext(deps.config);
     this.backoff = new Backoff({ initialMs: deps.tuning?.retryMinMs ?? 1_000, maxMs: deps.tuning?.retryMaxMs ?? 30_000 }, deps.tuning?.random);
-    this.status = new WriterStatus(this.cfg, deps.clock, this.log);
+    this.writerStatus = new WriterStatus(this.cfg, deps.clock, this.log);
     this.acked = deps.spool.ackedId(DESTINATION);
     this.cursor = new SpoolCursor(deps.spool, DESTINATION, this.cfg.writeSamples ? undefined : ['event']);
     this.batch = { entries: [], lastRowId: this.acked, firstMono: 0 };
@@ -154,12 +155,12 @@ class Writer implements InfluxWriter {
         // A bug or a spool I/O error, not an outage: report it loudly and carry on after a pause;
         // the rows stay in the spool, so nothing is lost by trying again.
         this.log.error({ err: errorMessage(err) }, `InfluxDB writer failed unexpectedly: ${errorMessage(err)}; retrying`);
-        this.status.recordError('INTERNAL', `InfluxDB writer failed unexpectedly: ${errorMessage(err)}`, this.url());
+        this.writerStatus.recordError('INTERNAL', `InfluxDB writer failed unexpectedly: ${errorMessage(err)}`, this.url());
         await this.waitForWork(this.backoff.next(), false);
       }
     }
     // Stopping: one last attempt for what is pending, unless InfluxDB is known to be down.
-    if (this.status.ready && this.status.connected) {
+    if (this.writerStatus.ready && this.writerStatus.connected) {
       this.fill();
       if (this.batch.entries.length > 0) await this.writePending();
       else if (this.batch.lastRowId > this.acked) this.ackTo(this.batch.lastRowId);
@@ -168,7 +169,7 @@ class Writer implements InfluxWriter {
 
   /** One turn of the loop: set up, or read and write or wait. */
   private async step(): Promise<void> {
-    if (!this.status.ready) {
+    if (!this.writerStatus.ready) {
       await this.prepare();
       return;
     }
@@ -194,8 +195,8 @@ class Writer implements InfluxWriter {
     const target = this.target as InfluxTarget;
     try {
       const outcome = await prepareDatabase(client.influx, target, this.cfg, this.log);
-      this.status.warnings = outcome.warnings;
-      this.status.ready = true;
+      this.writerStatus.warnings = outcome.warnings;
+      this.writerStatus.ready = true;
       this.succeeded();
     } catch (err) {
       if (!(err instanceof WriteFailedError)) throw err;
@@ -216,7 +217,7 @@ class Writer implements InfluxWriter {
           if (batch.entries.length === 0) batch.firstMono = clock.monoMs();
           batch.entries.push({ point: result.point, state: 'pending' });
         } else if (result.skipped !== 'not-written') {
-          this.status.skippedRow(row.id, row.kind, result.skipped);
+          this.writerStatus.skippedRow(row.id, row.kind, result.skipped);
         }
       }
       batch.lastRowId = Math.max(batch.lastRowId, scannedTo);
@@ -238,10 +239,10 @@ class Writer implements InfluxWriter {
       await request;
     };
     try {
-      await writeBatch(batch.entries, send, (points, failure) => this.status.poison(points, failure));
+      await writeBatch(batch.entries, send, (points, failure) => this.writerStatus.poison(points, failure));
     } catch (err) {
       if (!(err instanceof WriteFailedError)) throw err;
-      if (err.failure.kind === 'no-database' && this.cfg.createDatabase) this.status.ready = false;
+      if (err.failure.kind === 'no-database' && this.cfg.createDatabase) this.writerStatus.ready = false;
       await this.onFailure(err.failure, `writing ${batch.entries.length} points`);
       return;
     }
@@ -262,7 +263,7 @@ class Writer implements InfluxWriter {
   private succeeded(points?: number): void {
     this.backoff.reset();
     this.wokenByProbe = false;
-    this.status.succeeded(this.url(), points);
+    this.writerStatus.succeeded(this.url(), points);
   }
 
   /**
@@ -270,7 +271,7 @@ class Writer implements InfluxWriter {
    * /ping probe once InfluxDB answers again after it stopped answering.
    */
   private async onFailure(failure: WriteFailure, what: string): Promise<void> {
-    this.status.failed(failure, what, this.url(), () => this.spoolView()?.pending ?? 0);
+    this.writerStatus.failed(failure, what, this.url(), () => this.spoolView()?.pending ?? 0);
     const delay = this.backoff.next();
     const startedMono = this.deps.clock.monoMs();
     this.nextAttemptMono = startedMono + delay;
@@ -361,9 +362,16 @@ class Writer implements InfluxWriter {
     return this.deps.spool.health().destinations[DESTINATION];
   }
 
+  readonly name = DESTINATION;
+
+  status(): OutputStatus {
+    const h = this.health();
+    return { name: this.name, up: h.connected, sent: h.sent, errors: h.errors, ...(h.lastError ? { lastError: h.lastError } : {}) };
+  }
+
   health(): InfluxWriterHealth {
     const view = this.spoolView();
-    return this.status.health({
+    return this.writerStatus.health({
       url: this.url(),
       ackedId: this.acked,
       backlog: view?.pending ?? 0,

@@ -21,6 +21,7 @@ import type { Clock } from '../../core/sample.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EmbeddedBroker } from '../broker/embedded-broker.js';
+import type { OutputHandle, OutputStatus } from '../output.js';
 import { SpoolCursor, type Spool, type SpoolRow } from '../spool/index.js';
 import { AckWindow } from './ack-window.js';
 import { redactUrl, type ConnectionTarget } from './client-options.js';
@@ -57,7 +58,7 @@ export interface MqttPublisherDeps {
   };
 }
 
-export interface MqttPublisher {
+export interface MqttPublisher extends OutputHandle {
   /** Starts the embedded broker if configured and begins connecting. Resolves without waiting for
    * the broker; rejects only for what the user must fix (unreadable TLS file, port in use). */
   start(): Promise<void>;
@@ -366,6 +367,13 @@ class Publisher implements MqttPublisher {
       this.log.info({ released: this.released }, 'MQTT publisher stopped');
     })();
     return this.stopping;
+  }
+
+  readonly name = DESTINATION;
+
+  status(): OutputStatus {
+    const h = this.health();
+    return { name: this.name, up: h.connected, sent: h.published, errors: h.connectionLosses + h.rejected, ...(h.lastError ? { lastError: h.lastError } : {}) };
   }
 
   health(): MqttPublisherHealth {

@@ -45,6 +45,8 @@ export interface WebhookStats {
   readonly failed: number;
   readonly dropped: number;
   readonly retries: number;
+  /** The last attempt failed (the receiver is down or refusing); false again after a delivery. */
+  readonly failing: boolean;
   readonly lastError?: string;
 }
 
@@ -89,6 +91,7 @@ class Sender implements WebhookSender {
   private dropped = 0;
   private retries = 0;
   private lastError: string | undefined;
+  private failing = false;
 
   constructor(private readonly o: WebhookSenderOptions) {
     this.where = redactUrl(o.target.url);
@@ -152,8 +155,10 @@ class Sender implements WebhookSender {
     if (outcome.ok) {
       this.queue.shift();
       this.delivered++;
+      this.failing = false;
       return;
     }
+    this.failing = true;
     this.lastError = outcome.error.toString();
     // Stopped while this was in flight: it stays queued and is reported as undelivered by close().
     if (this.closed) return;
@@ -211,7 +216,7 @@ class Sender implements WebhookSender {
   }
 
   stats(): WebhookStats {
-    return { queued: this.queue.length, delivered: this.delivered, failed: this.failed, dropped: this.dropped, retries: this.retries, ...(this.lastError !== undefined ? { lastError: this.lastError } : {}) };
+    return { queued: this.queue.length, delivered: this.delivered, failed: this.failed, dropped: this.dropped, retries: this.retries, failing: this.failing, ...(this.lastError !== undefined ? { lastError: this.lastError } : {}) };
   }
 
   async close(graceMs = 2_000): Promise<number> {

@@ -46,7 +46,7 @@ describe('/metrics of the demo', () => {
     expect(await exitOf(child)).toBe(0);
 
     expect(polled(text), text).toBe(true);
-    for (const family of ['lineside_modbus_requests_total', 'lineside_spool_depth', 'lineside_mqtt_published_total', 'lineside_history_events_total']) {
+    for (const family of ['lineside_modbus_requests_total', 'lineside_spool_depth', 'lineside_output_sent_total', 'lineside_history_events_total']) {
       expect(text).toContain(`# TYPE ${family} `);
     }
     expect(text).toContain('# TYPE lineside_modbus_latency_seconds summary');

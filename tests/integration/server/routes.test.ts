@@ -345,6 +345,18 @@ describe('GET /healthz, /readyz, /metrics', () => {
     const spool = await app.inject('/readyz');
     expect(spool.statusCode).toBe(503);
     expect(spool.json().checks).toContainEqual({ name: 'spool', ok: false, detail: 'SPOOL_IO disk full' });
+    // Outputs are listed by name; one that is down does not make the agent unready (the spool keeps its rows).
+    health.spoolStatus = { depth: 0, bytes: 0, dropped: 0, errors: 0, writable: true };
+    health.outputStatus = [
+      { name: 'mqtt', up: false, sent: 0, errors: 4, lastError: 'MQTT_CONNECT connection refused' },
+      { name: 'influx', up: true, sent: 10, errors: 0 },
+    ];
+    const outputs = await app.inject('/readyz');
+    expect(outputs.statusCode).toBe(200);
+    expect(outputs.json().outputs).toEqual([
+      { name: 'mqtt', up: false, detail: 'MQTT_CONNECT connection refused' },
+      { name: 'influx', up: true },
+    ]);
   });
 
   it('exposes Prometheus metrics of devices, spool, outputs, websocket clients, event loop and memory', async () => {
@@ -358,7 +370,8 @@ describe('GET /healthz, /readyz, /metrics', () => {
       'lineside_modbus_errors_total{device="plc1"} 3',
       'lineside_modbus_latency_seconds{device="plc1",quantile="0.99"} 0.0185',
       'lineside_spool_depth 12',
-      'lineside_mqtt_published_total 4321',
+      'lineside_output_sent_total{output="mqtt"} 4321',
+      'lineside_output_up{output="mqtt"} 1',
       'lineside_ws_clients 0',
       'lineside_core_events_total{type="cycle"} 1',
       'process_resident_memory_bytes ',
@@ -376,7 +389,7 @@ describe('GET /healthz, /readyz, /metrics', () => {
     expect((await app.inject('/metrics')).statusCode).toBe(401);
     const res = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${VIEW_TOKEN}` } });
     expect(res.body).not.toContain('lineside_spool_depth');
-    expect(res.body).not.toContain('lineside_mqtt');
+    expect(res.body).not.toContain('lineside_output');
     // Probes stay open for the orchestrator.
     expect((await app.inject('/healthz')).statusCode).toBe(200);
     expect((await app.inject('/readyz')).statusCode).toBe(200);

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../../src/core/events.js';
 import { createLogger } from '../../../src/lib/logger.js';
-import { createWebhookSender, verifySignature, type WebhookSender } from '../../../src/outputs/webhook/index.js';
+import { createWebhookSender, createWebhooks, verifySignature, type WebhookSender } from '../../../src/outputs/webhook/index.js';
 
 interface Received {
   readonly headers: http.IncomingHttpHeaders;
@@ -81,8 +81,11 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
   }
 }
 
+const closers: Array<() => Promise<unknown>> = [];
+
 afterEach(async () => {
   await Promise.all(senders.splice(0).map((s) => s.close(100)));
+  await Promise.all(closers.splice(0).map((c) => c()));
   for (const s of servers.splice(0)) s.closeAllConnections();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
 });
@@ -133,6 +136,20 @@ describe('webhook delivery', () => {
     await until(() => sender.stats().delivered === 2, 'both delivered');
     expect(sender.stats()).toMatchObject({ delivered: 2, failed: 0, retries: 2, queued: 0 });
     expect(rx.received.map((r) => JSON.parse(r.raw).alert.id)).toEqual(['first', 'first', 'first', 'second']);
+  });
+
+  it('reports itself as an output: down while a receiver fails, up again after a delivery', async () => {
+    let failing = true;
+    const rx = await receiver((_req, res) => res.writeHead(failing ? 503 : 204).end());
+    const hooks = createWebhooks([{ url: rx.url, minSeverity: 'info' }], { logger: logSink().logger, backoffMinMs: 30, backoffMaxMs: 60 });
+    closers.push(() => hooks.close(0));
+    expect(hooks.status()).toEqual({ name: 'webhooks', up: true, sent: 0, errors: 0 });
+    hooks.send(alert());
+    await until(() => !hooks.status().up, 'down after the first failed attempt');
+    expect(hooks.status().lastError).toContain('503');
+    failing = false;
+    await until(() => hooks.status().sent === 1, 'delivered on a retry');
+    expect(hooks.status()).toEqual({ name: 'webhooks', up: true, sent: 1, errors: 0 });
   });
 
   it('does not retry a 4xx (the receiver refused it) and goes on with the next event', async () => {

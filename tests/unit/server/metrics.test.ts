@@ -79,8 +79,10 @@ describe('renderMetrics', () => {
         device('gpio'),
       ],
       spool: () => ({ depth: 3, bytes: 4096, dropped: 0, errors: 0, writable: true, oldestUnsentAgeMs: 1500 }),
-      mqtt: () => ({ connected: true, sent: 5, errors: 0 }),
-      influx: () => ({ connected: false, sent: 0, errors: 2 }),
+      outputs: () => [
+        { name: 'mqtt', up: true, sent: 5, errors: 0 },
+        { name: 'influx', up: false, sent: 0, errors: 2, lastError: 'INFLUX_WRITE timeout' },
+      ],
     },
     history: { file: 'h.db', writable: true, recorded: 7, buffered: 1, writeErrors: 0, dropped: 0, bytes: 8192 },
     hub: { clients: 1, connectionsTotal: 2, messagesSent: 3, bytesSent: 400, skipped: 0, slowDisconnects: 0, heartbeatDisconnects: 0, broadcasts: 3, bufferedBytes: 0, maxClientBufferedBytes: 0 },
@@ -102,6 +104,9 @@ describe('renderMetrics', () => {
     expect(text).not.toContain('lineside_modbus_requests_total{device="gpio"}');
     expect(text).toContain('# TYPE lineside_event_loop_lag_seconds summary\nlineside_event_loop_lag_seconds{quantile="0.5"} 0.001\n');
     expect(text).toContain('lineside_event_loop_lag_seconds_sum 0.5\nlineside_event_loop_lag_seconds_count 400\n');
+    // Outputs by name, one family for all of them: a new output needs no change here.
+    expect(text).toContain('lineside_output_up{output="mqtt"} 1\nlineside_output_up{output="influx"} 0\n');
+    expect(text).toContain('lineside_output_errors_total{output="influx"} 2\n');
   });
 
   it('the checker itself catches the old faults', () => {

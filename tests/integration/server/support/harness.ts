@@ -15,7 +15,8 @@ import { silentLogger, type Logger } from '../../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../../src/outputs/history/store.js';
 import type { HistoryStore } from '../../../../src/outputs/history/types.js';
 import { buildApp } from '../../../../src/server/app.js';
-import type { AlertsPort, HealthPort, OutputStatus, ServerOptions, SpoolStatus } from '../../../../src/server/deps.js';
+import type { OutputStatus } from '../../../../src/outputs/output.js';
+import type { AlertsPort, HealthPort, ServerOptions, SpoolStatus } from '../../../../src/server/deps.js';
 import type { DeviceHealth } from '../../../../src/sources/source.js';
 import { FakeLine } from './fake-line.js';
 
@@ -98,16 +99,15 @@ export class FakeHealth implements HealthPort {
     { device: 'plc1', endpoint: 'tcp://127.0.0.1:502 unit 1', connected: true, requests: 1200, errors: 3, overruns: 0, latencyP50Ms: 4.2, latencyP99Ms: 18.5 },
   ];
   spoolStatus: SpoolStatus | undefined = { depth: 12, bytes: 65536, dropped: 0, errors: 0, writable: true, oldestUnsentAgeMs: 250 };
-  mqttStatus: OutputStatus | undefined = { connected: true, sent: 4321, errors: 0 };
-  influxStatus: OutputStatus | undefined;
+  outputStatus: OutputStatus[] = [{ name: 'mqtt', up: true, sent: 4321, errors: 0 }];
   sources(): readonly DeviceHealth[] {
     return this.devices;
   }
   spool(): SpoolStatus {
     return this.spoolStatus as SpoolStatus;
   }
-  mqtt(): OutputStatus {
-    return this.mqttStatus as OutputStatus;
+  outputs(): readonly OutputStatus[] {
+    return this.outputStatus;
   }
 }
 
