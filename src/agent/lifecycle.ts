@@ -1,14 +1,9 @@
 import type { Logger } from '../lib/logger.js';
 import { errorMessage } from '../lib/errors.js';
 
-/** One part of the agent with a start/stop life (a source, the core, an output, the server). */
-export interface Component {
-  readonly name: string;
-  /** 'output' starts first and stops last so data drains; 'source' starts last and stops first. */
-  readonly role: 'output' | 'core' | 'source' | 'server';
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+import type { Component } from '../lib/component.js';
+
+export type { Component } from '../lib/component.js';
 
 export interface ComponentStatus {
   readonly name: string;
@@ -17,12 +12,12 @@ export interface ComponentStatus {
   readonly error?: string;
 }
 
-const START_ORDER: readonly Component['role'][] = ['output', 'core', 'server', 'source'];
+const START_ORDER: readonly Component['role'][] = ['infra', 'output', 'core', 'server', 'source'];
 
 /**
- * Starts outputs, then the core, then the server, then sources (so nothing read is dropped for
- * want of a consumer), and stops in the reverse order (sources first, so outputs can flush what
- * was already read). One component failing to start is reported and the others keep running:
+ * Starts infrastructure (the embedded broker), outputs, the core, the server, then sources (so
+ * nothing read is dropped for want of a consumer), and stops in the reverse order (sources first,
+ * so outputs can flush what was already read; the broker last, after "offline" went out). One component failing to start is reported and the others keep running:
  * a dead InfluxDB must not stop the line's MQTT feed.
  */
 export class Lifecycle {

@@ -5,7 +5,6 @@
  */
 import { join, resolve } from 'node:path';
 import { createAgent, type Agent } from '../agent/agent.js';
-import { serverComponents } from '../agent/server-component.js';
 import type { LinesideConfig } from '../config/schema.js';
 import { formatIssue } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
@@ -74,7 +73,6 @@ export async function setUpDemo(opts: DemoOptions, processEnv: NodeJS.ProcessEnv
       logger,
       clock: simulator.clock,
       gpioSim: { port: simulator.gpio, deliveredThroughMs: () => simulator.line.nowMs },
-      extraComponents: serverComponents,
     });
     return { simulator, config, agent, logger, live, stopSimulator: () => simulator.stop() };
   } catch (err) {

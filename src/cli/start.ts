@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { createAgent } from '../agent/agent.js';
-import { serverComponents } from '../agent/server-component.js';
 import { runUntilSignal } from '../agent/run.js';
 import { formatIssue } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
@@ -39,7 +38,7 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
   }
   const logger = createLogger(loaded.config.logging.level);
   try {
-    const agent = createAgent({ config: loaded.config, logger, extraComponents: serverComponents });
+    const agent = createAgent({ config: loaded.config, logger });
     return await runUntilSignal(agent, logger);
   } catch (err) {
     const code = (err as { code?: string }).code;

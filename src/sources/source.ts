@@ -1,4 +1,7 @@
-import type { SampleSink } from '../core/sample.js';
+import type { LinesideConfig } from '../config/schema.js';
+import type { Clock, SampleSink } from '../core/sample.js';
+import type { Logger } from '../lib/logger.js';
+import type { VirtualGpioPort } from './gpio/drivers/sim.js';
 
 /** Health of one device or bus, shown on the dashboard and in /metrics. */
 export interface DeviceHealth {
@@ -33,4 +36,21 @@ export interface Source {
   start(sink: SampleSink): Promise<void>;
   stop(): Promise<void>;
   health(): readonly DeviceHealth[];
+}
+
+/** What the agent hands a source factory. */
+export interface SourceContext {
+  readonly config: Readonly<LinesideConfig>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The simulator's virtual GPIO, for `gpio.driver: sim` (the demo). */
+  readonly gpioSim?: { readonly port: VirtualGpioPort; readonly deliveredThroughMs?: () => number };
+}
+
+/** One entry of the agent's source registry (src/agent/registry.ts). */
+export interface SourceFactory {
+  readonly name: string;
+  /** Whether the config has anything for this source to read. */
+  enabled(config: Readonly<LinesideConfig>): boolean;
+  create(ctx: SourceContext): Source;
 }

@@ -42,6 +42,8 @@ export interface MqttPublisherDeps {
   readonly spool: Spool;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The embedded broker (`mqtt.url: embedded`), started before the publisher by its own component. */
+  readonly embeddedBroker?: () => EmbeddedBroker | undefined;
   readonly tuning?: {
     /** QoS 1/2 messages awaiting PUBACK; default 100. */
     readonly inflightWindow?: number;
@@ -59,10 +61,10 @@ export interface MqttPublisherDeps {
 }
 
 export interface MqttPublisher extends OutputHandle {
-  /** Starts the embedded broker if configured and begins connecting. Resolves without waiting for
-   * the broker; rejects only for what the user must fix (unreadable TLS file, port in use). */
+  /** Begins connecting. Resolves without waiting for the broker; rejects only for what the user
+   * must fix (an unreadable TLS file, an embedded broker that did not start). */
   start(): Promise<void>;
-  /** Publishes "offline", disconnects cleanly, stops the embedded broker. Safe to call twice. */
+  /** Publishes "offline" and disconnects cleanly. Safe to call twice. */
   stop(): Promise<void>;
   health(): MqttPublisherHealth;
 }
@@ -144,8 +146,8 @@ class Publisher implements MqttPublisher {
       return;
     }
     if (mqttConfig.sparkplug.enabled) this.log.warn('mqtt.sparkplug is not implemented yet; publishing the JSON namespace only');
-    const resolved = await resolveTarget(config, statusTopic(this.names), this.deps.logger, this.log);
-    this.embedded = resolved.embedded;
+    this.embedded = this.deps.embeddedBroker?.();
+    const resolved = resolveTarget(config, statusTopic(this.names), this.embedded, this.log);
     this.target = resolved.target;
     this.connection = new BrokerConnection(
       mqttConfig,
@@ -363,7 +365,6 @@ class Publisher implements MqttPublisher {
         graceMs,
       );
       this.client = null;
-      await this.embedded?.stop();
       this.log.info({ released: this.released }, 'MQTT publisher stopped');
     })();
     return this.stopping;

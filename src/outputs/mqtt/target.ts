@@ -1,12 +1,13 @@
 /**
- * Where the publisher connects: the embedded broker (started here for `mqtt.url: embedded`) or the
- * configured external broker, with its TLS files read. Rejects only for what the user must fix:
- * a URL that is no broker URL, an unreadable TLS file, an embedded port already in use.
+ * Where the publisher connects: the embedded broker (`mqtt.url: embedded`, started by its own
+ * component before the publisher) or the configured external broker, with its TLS files read.
+ * Rejects only for what the user must fix: a URL that is no broker URL, an unreadable TLS file,
+ * an embedded broker that did not start (its port in use).
  */
 import type { LinesideConfig } from '../../config/schema.js';
 import { LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded-broker.js';
+import type { EmbeddedBroker } from '../broker/embedded-broker.js';
 import { readTlsFiles, redactUrl, type ConnectionTarget } from './client-options.js';
 
 const KNOWN_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:']);
@@ -15,22 +16,17 @@ const TLS_PROTOCOLS = new Set(['mqtts:', 'ssl:', 'tls:', 'wss:']);
 export interface ResolvedTarget {
   readonly target: ConnectionTarget;
   readonly tlsFiles: ReturnType<typeof readTlsFiles>;
-  /** Set when we started the embedded broker (and must stop it). */
-  readonly embedded?: EmbeddedBroker;
 }
 
-export async function resolveTarget(config: Readonly<LinesideConfig>, willTopic: string, logger: Logger, log: Logger): Promise<ResolvedTarget> {
+export function resolveTarget(config: Readonly<LinesideConfig>, willTopic: string, embedded: EmbeddedBroker | undefined, log: Logger): ResolvedTarget {
   const mqtt = config.mqtt;
   const clientId = mqtt.clientId ?? `lineside-${config.agent.id}`;
   if (mqtt.url === 'embedded') {
-    const embedded = await startEmbeddedBroker({
-      host: mqtt.embedded.host,
-      port: mqtt.embedded.port,
-      logger,
-      ...(mqtt.username !== undefined && mqtt.password !== undefined ? { credentials: { username: mqtt.username, password: mqtt.password } } : {}),
-    });
+    if (embedded === undefined) {
+      throw new LinesideError('MQTT_CONNECT', 'mqtt.url is embedded but the embedded broker is not running (it failed to start: see the error before this one)', { path: ['mqtt', 'url'] });
+    }
     if (mqtt.protocolVersion === 5) log.info('the embedded broker speaks MQTT 3.1.1; connecting with protocol version 4');
-    return { target: { url: embedded.url, protocolVersion: 4, clientId, willTopic, external: false }, tlsFiles: {}, embedded };
+    return { target: { url: embedded.url, protocolVersion: 4, clientId, willTopic, external: false }, tlsFiles: {} };
   }
   let protocol: string;
   try {

@@ -12,7 +12,10 @@ import { LinesideError } from '../../../src/lib/errors.js';
 import { systemClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { startEmbeddedBroker } from '../../../src/outputs/broker/index.js';
-import { createMqttPublisher, type MqttPublisher } from '../../../src/outputs/mqtt/index.js';
+import { FanOut } from '../../../src/agent/fanout.js';
+import type { CoreEvent } from '../../../src/core/events.js';
+import { mqttOutput } from '../../../src/outputs/mqtt/factory.js';
+import type { MqttPublisher } from '../../../src/outputs/mqtt/index.js';
 import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
 import { requireBinary } from '../../helpers/binaries.js';
 import { canConnect, freePort } from '../../helpers/ports.js';
@@ -27,21 +30,28 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function embeddedAgent(mqttExtra: Record<string, unknown> = {}): Promise<{ spool: Spool; publisher: MqttPublisher; port: number }> {
+async function embeddedAgent(mqttExtra: Record<string, unknown> = {}): Promise<{ spool: Spool; publisher: MqttPublisher; port: number; stopAll(): Promise<void> }> {
   const port = await freePort();
   const dir = createTempDir('mqtt-embedded');
   cleanups.push(() => removeTempDir(dir));
   const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: silentLogger });
   cleanups.push(() => spool.close());
   const config = testConfig({ mqtt: { url: 'embedded', embedded: { port }, protocolVersion: 5, ...mqttExtra } });
-  const publisher = createMqttPublisher({ config, spool, clock: systemClock, logger: silentLogger });
+  // As the agent builds it: the broker is a component of its own, started before the publisher
+  // and stopped after it.
+  const { output, components } = mqttOutput.create({ config, spool, clock: systemClock, logger: silentLogger, events: new FanOut<CoreEvent>(silentLogger) });
+  const [broker, publisherComponent] = components;
+  if (broker === undefined || publisherComponent === undefined) throw new Error('expected the broker and the publisher');
+  const publisher = output as MqttPublisher;
+  await broker.start();
+  cleanups.push(() => broker.stop());
   cleanups.push(() => publisher.stop());
-  return { spool, publisher, port };
+  return { spool, publisher, port, stopAll: async () => { await publisherComponent.stop(); await broker.stop(); } };
 }
 
 describe('embedded broker', () => {
   it('serves the agent and local subscribers on 127.0.0.1 with MQTT 3.1.1, and frees the port on stop', async () => {
-    const { spool, publisher, port } = await embeddedAgent();
+    const { spool, publisher, port, stopAll } = await embeddedAgent();
     const t = Date.UTC(2026, 2, 2, 6);
     spool.appendEvent(state('press', 1, t, 'running', 'down'));
     spool.appendEvent(cycle('press', 2, t + 10_000));
@@ -59,7 +69,7 @@ describe('embedded broker', () => {
     expect(sub.messages[0]?.text).toBe('online');
     await sub.close();
 
-    await publisher.stop();
+    await stopAll();
     expect(await canConnect(port)).toBe(false);
   });
 
