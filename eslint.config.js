@@ -49,6 +49,6 @@ export default tseslint.config(
   },
   {
     files: ['src/web/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', WebSocket: 'readonly', location: 'readonly', localStorage: 'readonly', requestAnimationFrame: 'readonly', fetch: 'readonly', devicePixelRatio: 'readonly', HTMLElement: 'readonly' } },
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', WebSocket: 'readonly', location: 'readonly', localStorage: 'readonly', requestAnimationFrame: 'readonly', fetch: 'readonly', devicePixelRatio: 'readonly', HTMLElement: 'readonly', HTMLCanvasElement: 'readonly', HTMLInputElement: 'readonly', HTMLDialogElement: 'readonly' } },
   },
 );

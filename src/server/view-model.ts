@@ -12,8 +12,12 @@ import type { LossCategory } from '../config/schema.js';
 import type { OeeEvent, OeeFigures, StationState } from '../core/events.js';
 import type { CycleBucket, StateSpan } from '../outputs/history/types.js';
 
-/** Bumped when a field changes meaning or disappears; the page reloads itself on a mismatch. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped when a field changes meaning or disappears; the page reloads itself on a mismatch. One
+ * constant for page and server: src/web/protocol.js, which the browser loads as it is, reached
+ * through package.json "imports" so the built server (dist/) finds it at the package root too.
+ */
+export { PROTOCOL_VERSION } from '#web/protocol.js';
 
 export interface OeeView {
   readonly window: OeeEvent['window'];

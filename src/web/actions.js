@@ -1,7 +1,56 @@
+// @ts-check
 // Operator actions through the API: login (a session cookie), assigning a downtime reason and
 // acknowledging an alert. Errors come back as {error: {code, message}}. Who acted is the login;
 // `by` is only sent with the shared operator token, where the server cannot know the name.
 
+/** @import { AlertView, CycleBucket, DowntimeView, SpanView } from '../server/view-model.js' */
+
+/**
+ * What `GET /api/session` and the login routes answer: SessionView of src/server/session-view.ts,
+ * written out here because importing that module would pull the server's code (and Node's types)
+ * into the page's type check. Keep the two alike.
+ * @typedef {object} Session
+ * @property {boolean} operator
+ * @property {boolean} operatorEnabled
+ * @property {boolean} usersEnabled
+ * @property {string} [user]
+ * @property {string} [role]
+ * @property {'login' | 'api-token' | 'operator-token'} [via]
+ * @property {readonly string[]} permissions
+ */
+
+/**
+ * What `GET /api/stations/:id/history` answers (src/server/routes-api.ts).
+ * @typedef {object} StationHistory
+ * @property {string} station
+ * @property {number} from
+ * @property {number} to
+ * @property {number} points
+ * @property {readonly SpanView[]} states
+ * @property {readonly CycleBucket[]} cycles
+ * @property {readonly DowntimeView[]} downtime
+ */
+
+/** A refused request: the server's `{error: {code, message}}` and the HTTP status. */
+export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {string} code
+   * @param {number} status
+   */
+  constructor(message, code, status) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/**
+ * @template T what the route answers: the server's word, not checked here
+ * @param {string} path
+ * @param {object} [body]
+ * @returns {Promise<T>}
+ */
 async function post(path, body) {
   const res = await fetch(path, {
     method: 'POST',
@@ -9,6 +58,7 @@ async function post(path, body) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body ?? {}),
   });
+  /** @type {unknown} */
   let payload;
   try {
     payload = await res.json();
@@ -16,35 +66,56 @@ async function post(path, body) {
     payload = null;
   }
   if (!res.ok) {
-    const error = new Error(payload?.error?.message ?? `HTTP ${res.status}`);
-    error.code = payload?.error?.code ?? 'HTTP_' + res.status;
-    error.status = res.status;
-    throw error;
+    const error = /** @type {{ error?: { code?: string, message?: string } } | null} */ (payload)?.error;
+    throw new ApiError(error?.message ?? `HTTP ${res.status}`, error?.code ?? 'HTTP_' + res.status, res.status);
   }
-  return payload;
+  return /** @type {T} */ (payload);
 }
 
+/** @returns {Promise<Session>} */
 export async function session() {
   const res = await fetch('/api/session', { credentials: 'same-origin' });
   if (!res.ok) return { operator: false, operatorEnabled: false, usersEnabled: false, permissions: [] };
-  return res.json();
+  return /** @type {Promise<Session>} */ (res.json());
 }
 
-/** `{user, password}` for a named user, `{token}` for the operator token. */
+/**
+ * `{user, password}` for a named user, `{token}` for the operator token.
+ * @type {(credentials: { user: string, password: string } | { token: string }) => Promise<Session>}
+ */
 export const login = (credentials) => post('/api/login', credentials);
+/** @type {() => Promise<unknown>} */
 export const logout = () => post('/api/logout', {});
 
+/**
+ * @param {string} downtimeId
+ * @param {string} reason
+ * @param {string} [by]
+ * @returns {Promise<{ downtime?: DowntimeView }>}
+ */
 export function assignReason(downtimeId, reason, by) {
   return post(`/api/downtime/${encodeURIComponent(downtimeId)}/reason`, { reason, ...(by ? { by } : {}) });
 }
 
+/**
+ * @param {string} alertId
+ * @param {string} [by]
+ * @returns {Promise<{ alert?: AlertView }>}
+ */
 export function acknowledgeAlert(alertId, by) {
   return post(`/api/alerts/${encodeURIComponent(alertId)}/ack`, by ? { by } : {});
 }
 
+/**
+ * @param {string} stationId
+ * @param {number} from
+ * @param {number} to
+ * @param {number} points
+ * @returns {Promise<StationHistory>}
+ */
 export async function stationHistory(stationId, from, to, points) {
   const q = new window.URLSearchParams({ from: String(Math.floor(from)), to: String(Math.ceil(to)), points: String(points) });
   const res = await fetch(`/api/stations/${encodeURIComponent(stationId)}/history?${q}`, { credentials: 'same-origin' });
   if (!res.ok) throw new Error(`history: HTTP ${res.status}`);
-  return res.json();
+  return /** @type {Promise<StationHistory>} */ (res.json());
 }

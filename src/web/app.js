@@ -1,15 +1,35 @@
+// @ts-check
 // Lineside dashboard: wires the live connection, the model and the renderers. Rendering is
 // batched per animation frame and only touches what changed; charts redraw when their data
 // changed, on resize, and every 30 s (so the "now" line and open spans move on).
 import * as api from './actions.js';
+import { columnsFromHistory, mergeBatches } from './buckets.js';
 import { cyclePoints, drawCycles, drawGantt, drawGauge, drawPareto, legendItems } from './charts.js';
+import { $ } from './dom.js';
 import { STATE_LABELS, formatDuration, formatTime } from './format.js';
 import { connectLive } from './live.js';
 import { agentNow, applyDelta, applySnapshot, createModel, paretoOf } from './model.js';
 import { renderAlerts, renderDevices, renderDowntime, tickDowntime } from './panels.js';
+import { PROTOCOL_VERSION } from './protocol.js';
 import { renderOverview, renderTiles, tickTiles } from './tiles.js';
 
-const PROTOCOL = 1;
+/** @import { LineView } from '../server/view-model.js' */
+/** @import { Session } from './actions.js' */
+/** @import { CycleColumn, Grid } from './buckets.js' */
+/** @import { Live, LiveStatus } from './live.js' */
+/** @import { Change } from './model.js' */
+/** @import { ListActions } from './panels.js' */
+
+/**
+ * The cycle chart of one station: its columns over the window it was loaded for.
+ * @typedef {Grid & { station: string, cols: Map<number, CycleColumn> }} CycleChart
+ */
+
+/**
+ * What needs drawing again: a model change, or everything, the charts, the login state.
+ * @typedef {Change | 'all' | 'charts' | 'operator'} Part
+ */
+
 const model = createModel();
 const ui = {
   /** Logged in (a named user or the operator token). */
@@ -17,22 +37,31 @@ const ui = {
   operatorEnabled: false,
   /** Named users: the login asks for name and password, and actions carry the login. */
   usersEnabled: false,
+  /** @type {string | null} */
   user: null,
+  /** @type {string | null} */
   role: null,
+  /** @type {Session['via'] | null} */
   via: null,
+  /** @type {readonly string[]} */
   permissions: [],
   /** With the shared operator token only: the name typed at login, sent as `by`. */
   operatorName: localStorage.getItem('lineside.operatorName') ?? '',
+  /** @type {string | null} */
   selected: localStorage.getItem('lineside.station') ?? null,
 };
+/** @type {Set<Part>} */
 const dirty = new Set();
 let frame = 0;
+/** @type {Live | null} */
 let live = null;
-/** Cycle chart of the selected station: columns of [window.from, window.to], one per pixel. */
+/**
+ * Cycle chart of the selected station: columns of [window.from, window.to], one per pixel.
+ * @type {CycleChart | null}
+ */
 let cycleChart = null;
 
-const $ = (id) => document.getElementById(id);
-
+/** @param {...Part} parts */
 function invalidate(...parts) {
   for (const p of parts) dirty.add(p);
   if (frame === 0) frame = requestAnimationFrame(render);
@@ -52,16 +81,17 @@ function render() {
     ensureSelection();
     renderTiles($('tiles'), model, ui.selected, selectStation);
     const figures = renderOverview(model, line);
-    drawGauge($('g-oee'), figures?.oee);
-    drawGauge($('g-a'), figures?.availability);
-    drawGauge($('g-p'), figures?.performance);
-    drawGauge($('g-q'), figures?.quality);
-    drawPareto($('pareto'), paretoOf(model));
+    drawGauge($('g-oee', HTMLCanvasElement), figures?.oee);
+    drawGauge($('g-a', HTMLCanvasElement), figures?.availability);
+    drawGauge($('g-p', HTMLCanvasElement), figures?.performance);
+    drawGauge($('g-q', HTMLCanvasElement), figures?.quality);
+    drawPareto($('pareto', HTMLCanvasElement), paretoOf(model));
     renderHeader(line);
     tickTiles(agentNow(model));
   }
   if (parts.has('stations') || parts.has('timeline') || parts.has('all') || parts.has('charts')) drawTimeline();
   if (parts.has('cycles') || parts.has('all') || parts.has('charts') || parts.has('stations')) drawCycleChart();
+  /** @type {ListActions} */
   const actions = {
     ...ui,
     operatorEnabled: model.operatorEnabled && ui.operatorEnabled !== false,
@@ -77,6 +107,7 @@ function render() {
   if (parts.has('all')) $('clock').textContent = formatTime(agentNow(model), model.timezone);
 }
 
+/** @param {LineView | undefined} line */
 function renderHeader(line) {
   $('line-name').textContent = line?.name ?? 'Lineside';
   document.title = `${line?.name ?? 'Lineside'} · Lineside`;
@@ -100,7 +131,7 @@ function drawTimeline() {
     label: model.stations.get(id)?.name ?? id,
     spans: model.timeline.get(id) ?? [],
   }));
-  drawGantt($('gantt'), rows, model.window.from, model.window.to, agentNow(model), model.timezone);
+  drawGantt($('gantt', HTMLCanvasElement), rows, model.window.from, model.window.to, agentNow(model), model.timezone);
 }
 
 /** The station of the cycle chart: the last one clicked, else the line's output station. */
@@ -109,6 +140,7 @@ function ensureSelection() {
   ui.selected = firstLine()?.outputStation ?? model.stations.keys().next().value ?? null;
 }
 
+/** @param {string} id */
 function selectStation(id) {
   ui.selected = id;
   localStorage.setItem('lineside.station', id);
@@ -122,17 +154,13 @@ async function loadCycleChart() {
   ensureSelection();
   const id = ui.selected;
   if (id === null || !model.ready) return;
-  const points = cyclePoints($('cycles'));
+  const points = cyclePoints($('cycles', HTMLCanvasElement));
   const { from, to } = model.window;
   try {
     const history = await api.stationHistory(id, from, to, points);
     if (ui.selected !== id) return;
-    const cols = new Map();
-    for (const b of history.cycles) {
-      const x = Math.min(points - 1, Math.floor(((b.from - from) / (to - from)) * points));
-      cols.set(x, { x, min: b.minMs, max: b.maxMs, sum: b.avgMs * b.count, count: b.count });
-    }
-    cycleChart = { station: id, from, to, points, cols };
+    const grid = { from, to, points };
+    cycleChart = { station: id, ...grid, cols: columnsFromHistory(history.cycles, grid) };
     model.cycleBatches.delete(id);
     invalidate('cycles');
   } catch {
@@ -144,28 +172,32 @@ function drawCycleChart() {
   const station = ui.selected === null ? undefined : model.stations.get(ui.selected);
   $('cycle-station').textContent = station?.name ?? '';
   if (station === undefined || cycleChart === null || cycleChart.station !== station.id) return;
-  for (const batch of model.cycleBatches.get(station.id) ?? []) {
-    const x = Math.floor(((batch.to - cycleChart.from) / (cycleChart.to - cycleChart.from)) * cycleChart.points);
-    if (x < 0 || x >= cycleChart.points) continue;
-    const col = cycleChart.cols.get(x) ?? { x, min: Infinity, max: -Infinity, sum: 0, count: 0 };
-    col.min = Math.min(col.min, batch.minMs);
-    col.max = Math.max(col.max, batch.maxMs);
-    col.sum += batch.sumMs;
-    col.count += batch.count;
-    cycleChart.cols.set(x, col);
-  }
+  mergeBatches(cycleChart.cols, model.cycleBatches.get(station.id) ?? [], cycleChart);
   model.cycleBatches.delete(station.id);
-  drawCycles($('cycles'), [...cycleChart.cols.values()], cycleChart.points, station.idealCycleTimeMs, model.timezone, cycleChart.from, cycleChart.to);
+  drawCycles($('cycles', HTMLCanvasElement), [...cycleChart.cols.values()], cycleChart.points, station.idealCycleTimeMs, model.timezone, cycleChart.from, cycleChart.to);
 }
 
+/** @param {unknown} err */
+function messageOf(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
+let toastTimer = 0;
+
+/** @param {string} text */
 function toast(text) {
   const t = $('toast');
   t.textContent = text;
   t.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.hidden = true), 4000);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (t.hidden = true), 4000);
 }
 
+/**
+ * @param {string} downtimeId
+ * @param {string} reason
+ * @param {HTMLButtonElement} button
+ */
 async function onAssign(downtimeId, reason, button) {
   button.disabled = true;
   try {
@@ -174,13 +206,17 @@ async function onAssign(downtimeId, reason, button) {
     toast(`Reason saved: ${model.reasons.find((r) => r.id === reason)?.label ?? reason}`);
     invalidate('downtime');
   } catch (err) {
-    if (err.status === 401) setSession(null);
-    toast(`Not saved: ${err.message}`);
+    if (err instanceof api.ApiError && err.status === 401) setSession(null);
+    toast(`Not saved: ${messageOf(err)}`);
   } finally {
     button.disabled = false;
   }
 }
 
+/**
+ * @param {string} alertId
+ * @param {HTMLButtonElement} button
+ */
 async function onAck(alertId, button) {
   button.disabled = true;
   try {
@@ -189,8 +225,8 @@ async function onAck(alertId, button) {
     toast('Alert acknowledged');
     invalidate('alerts');
   } catch (err) {
-    if (err.status === 401) setSession(null);
-    toast(`Not acknowledged: ${err.message}`);
+    if (err instanceof api.ApiError && err.status === 401) setSession(null);
+    toast(`Not acknowledged: ${messageOf(err)}`);
   } finally {
     button.disabled = false;
   }
@@ -201,7 +237,10 @@ function claimedName() {
   return ui.via === 'operator-token' && ui.operatorName ? ui.operatorName : undefined;
 }
 
-/** What /api/session or /api/login said; null after a logout or an expired session. */
+/**
+ * What /api/session or /api/login said; null after a logout or an expired session.
+ * @param {Session | null} s
+ */
 function setSession(s) {
   ui.operator = s?.operator === true || (s?.permissions?.length ?? 0) > 0;
   ui.user = s?.user ?? null;
@@ -223,23 +262,31 @@ function renderOperatorButton() {
   button.classList.toggle('on', loggedIn);
 }
 
+/**
+ * An input of the login form.
+ * @param {string} id
+ */
+function field(id) {
+  return $(id, HTMLInputElement);
+}
+
 function showLoginFields() {
   const named = ui.usersEnabled;
   for (const id of ['login-help-users', 'login-user-row', 'login-password-row']) $(id).hidden = !named;
   for (const id of ['login-help-token', 'login-token-row', 'login-name-row']) $(id).hidden = named;
-  $('login-user').required = named;
-  $('login-password').required = named;
-  $('login-token').required = !named;
+  field('login-user').required = named;
+  field('login-password').required = named;
+  field('login-token').required = !named;
 }
 
 function openLogin() {
   $('login-error').textContent = '';
-  $('login-name').value = ui.operatorName;
-  $('login-user').value = localStorage.getItem('lineside.user') ?? '';
+  field('login-name').value = ui.operatorName;
+  field('login-user').value = localStorage.getItem('lineside.user') ?? '';
   showLoginFields();
-  $('login-dialog').showModal();
+  $('login-dialog', HTMLDialogElement).showModal();
   if (!ui.usersEnabled) $('login-token').focus();
-  else if ($('login-user').value === '') $('login-user').focus();
+  else if (field('login-user').value === '') $('login-user').focus();
   else $('login-password').focus();
 }
 
@@ -249,28 +296,32 @@ function setupLogin() {
     await api.logout().catch(() => undefined);
     setSession(null);
   });
-  $('login-cancel').addEventListener('click', () => $('login-dialog').close());
+  $('login-cancel').addEventListener('click', () => $('login-dialog', HTMLDialogElement).close());
   $('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      const credentials = ui.usersEnabled ? { user: $('login-user').value.trim(), password: $('login-password').value } : { token: $('login-token').value };
+      const credentials = ui.usersEnabled ? { user: field('login-user').value.trim(), password: field('login-password').value } : { token: field('login-token').value };
       const s = await api.login(credentials);
-      if (ui.usersEnabled) localStorage.setItem('lineside.user', s.user);
+      if (ui.usersEnabled) localStorage.setItem('lineside.user', s.user ?? '');
       else {
-        ui.operatorName = $('login-name').value.trim();
+        ui.operatorName = field('login-name').value.trim();
         localStorage.setItem('lineside.operatorName', ui.operatorName);
       }
-      $('login-token').value = '';
-      $('login-password').value = '';
-      $('login-dialog').close();
+      field('login-token').value = '';
+      field('login-password').value = '';
+      $('login-dialog', HTMLDialogElement).close();
       setSession(s);
       toast(s.via === 'operator-token' ? 'Logged in as operator' : `Logged in as ${s.user} (${s.role})`);
     } catch (err) {
-      $('login-error').textContent = err.message;
+      $('login-error').textContent = messageOf(err);
     }
   });
 }
 
+/**
+ * @param {LiveStatus} status
+ * @param {number | null} offlineSince
+ */
 function setConnection(status, offlineSince) {
   const conn = $('conn');
   const main = $('main');
@@ -307,7 +358,7 @@ function start() {
 
   live = connectLive({
     onSnapshot(data) {
-      if (data.protocol !== PROTOCOL) {
+      if (data.protocol !== PROTOCOL_VERSION) {
         // The agent was upgraded: load the matching page.
         setTimeout(() => location.reload(), 1000);
         return;
@@ -320,7 +371,7 @@ function start() {
     onDelta(delta) {
       if (!model.ready) return;
       const { changed, resync } = applyDelta(model, delta);
-      if (resync) live.resync();
+      if (resync) live?.resync();
       invalidate(...changed);
     },
     onStatus: setConnection,

@@ -1,10 +1,18 @@
+// @ts-check
 // Canvas charts drawn by hand (no library, no CDN): OEE gauges, the downtime Pareto, the state
 // timeline (Gantt) and cycle times. Each draws at most one shape per pixel column, so drawing
 // cost does not grow with the length of the shift or the number of cycles.
+import { meanOf, p95OfMeans, plottedColumns } from './buckets.js';
 import { STATE_ORDER, formatCycle, formatDuration, formatPercent, formatTime } from './format.js';
+
+/** @import { CycleColumn } from './buckets.js' */
+/** @import { ParetoItem, Span } from './model.js' */
+
+/** @typedef {{ label: string, spans: readonly Span[] }} GanttRow */
 
 const css = () => window.getComputedStyle(document.documentElement);
 
+/** @param {string} state */
 export function stateColor(state) {
   return css().getPropertyValue(`--${state}`).trim() || '#6b7280';
 }
@@ -13,7 +21,10 @@ function rem() {
   return parseFloat(css().fontSize) || 16;
 }
 
-/** Sizes the backing store to the element's CSS size times the device pixel ratio. */
+/**
+ * Sizes the backing store to the element's CSS size times the device pixel ratio.
+ * @param {HTMLCanvasElement} canvas
+ */
 function prepare(canvas) {
   const rect = canvas.getBoundingClientRect();
   const w = Math.max(1, Math.round(rect.width));
@@ -26,12 +37,16 @@ function prepare(canvas) {
     canvas.height = bh;
   }
   const ctx = canvas.getContext('2d');
+  if (ctx === null) throw new Error(`dashboard: no 2D context for canvas #${canvas.id}`);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
   return { ctx, w, h };
 }
 
-/** World-class OEE is ~85 %; below 60 % most plants call it poor. */
+/**
+ * World-class OEE is ~85 %; below 60 % most plants call it poor.
+ * @param {number} ratio
+ */
 function ratioColor(ratio) {
   if (!Number.isFinite(ratio)) return '#6b7280';
   if (ratio >= 0.85) return '#22c55e';
@@ -39,6 +54,10 @@ function ratioColor(ratio) {
   return '#ef4444';
 }
 
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {number | undefined} ratio undefined (no figures yet): an empty gauge showing "–"
+ */
 export function drawGauge(canvas, ratio) {
   const { ctx, w, h } = prepare(canvas);
   const size = Math.min(w, h);
@@ -54,7 +73,7 @@ export function drawGauge(canvas, ratio) {
   ctx.beginPath();
   ctx.arc(cx, cy, r, start, start + sweep);
   ctx.stroke();
-  if (Number.isFinite(ratio)) {
+  if (ratio !== undefined && Number.isFinite(ratio)) {
     const shown = Math.min(1, Math.max(0, ratio));
     ctx.strokeStyle = ratioColor(ratio);
     ctx.beginPath();
@@ -68,6 +87,10 @@ export function drawGauge(canvas, ratio) {
   ctx.fillText(formatPercent(ratio), cx, cy + size * 0.02);
 }
 
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {readonly ParetoItem[]} items longest first
+ */
 export function drawPareto(canvas, items) {
   const { ctx, w, h } = prepare(canvas);
   const fs = rem();
@@ -89,7 +112,7 @@ export function drawPareto(canvas, items) {
   const labelW = Math.min(w * 0.42, fs * 11);
   const valueW = fs * 5.2;
   const barMax = Math.max(10, w - labelW - valueW - 8);
-  const top = shown[0].ms;
+  const top = shown[0]?.ms ?? 0; // never undefined: items is not empty here
   let cumulative = 0;
   shown.forEach((item, i) => {
     const y = i * rowH;
@@ -111,6 +134,11 @@ export function drawPareto(canvas, items) {
   });
 }
 
+/**
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {string} text
+ * @param {number} maxW
+ */
 function ellipsize(ctx, text, maxW) {
   if (ctx.measureText(text).width <= maxW) return text;
   let t = text;
@@ -118,18 +146,31 @@ function ellipsize(ctx, text, maxW) {
   return `${t}…`;
 }
 
-/** Hour ticks (or 15 min ticks on short windows) in the plant's time zone. */
+/**
+ * Hour ticks (or 15 min ticks on short windows) in the plant's time zone.
+ * @param {number} from
+ * @param {number} to
+ * @param {number} widthPx
+ */
 function timeTicks(from, to, widthPx) {
   const spanMs = to - from;
   const candidates = [15, 30, 60, 120, 240, 480].map((m) => m * 60_000);
-  const step = candidates.find((s) => (widthPx / spanMs) * s >= 70) ?? candidates[candidates.length - 1];
+  const step = candidates.find((s) => (widthPx / spanMs) * s >= 70) ?? Math.max(...candidates);
   const ticks = [];
   // Zone offsets are whole quarter hours almost everywhere: aligning to UTC 15 min steps is right.
   for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
   return ticks;
 }
 
-/** rows: [{label, spans:[{state, from, to?}]}]; from/to: the window; now: agent time. */
+/**
+ * rows: one per station; from/to: the window; now: agent time.
+ * @param {HTMLCanvasElement} canvas
+ * @param {readonly GanttRow[]} rows
+ * @param {number} from
+ * @param {number} to
+ * @param {number} now
+ * @param {string} timeZone
+ */
 export function drawGantt(canvas, rows, from, to, now, timeZone) {
   const fs = rem();
   const rowH = Math.round(fs * 2.1);
@@ -138,7 +179,7 @@ export function drawGantt(canvas, rows, from, to, now, timeZone) {
   const { ctx, w, h } = prepare(canvas);
   const labelW = Math.min(w * 0.3, fs * 8.5);
   const plotW = Math.max(10, w - labelW - 4);
-  const x = (t) => labelW + ((Math.min(Math.max(t, from), to) - from) / (to - from)) * plotW;
+  const x = (/** @type {number} */ t) => labelW + ((Math.min(Math.max(t, from), to) - from) / (to - from)) * plotW;
   ctx.textBaseline = 'middle';
   rows.forEach((row, i) => {
     const y = i * rowH;
@@ -178,9 +219,16 @@ export function drawGantt(canvas, rows, from, to, now, timeZone) {
 }
 
 /**
- * buckets: [{x (pixel index), min, max, sum, count}] over `points` columns of [from, to];
+ * buckets: the columns (buckets.js) over `points` columns of [from, to];
  * idealMs: the station's ideal cycle time (dashed line). The band is min..max per column, the
  * line the mean, broken where the station did not cycle.
+ * @param {HTMLCanvasElement} canvas
+ * @param {Iterable<CycleColumn>} buckets
+ * @param {number} points
+ * @param {number} idealMs
+ * @param {string} timeZone
+ * @param {number} from
+ * @param {number} to
  */
 export function drawCycles(canvas, buckets, points, idealMs, timeZone, from, to) {
   const { ctx, w, h } = prepare(canvas);
@@ -190,13 +238,12 @@ export function drawCycles(canvas, buckets, points, idealMs, timeZone, from, to)
   const top = Math.round(fs * 0.7);
   const plotW = Math.max(10, w - axisW - 4);
   const plotH = Math.max(10, h - axisH - top);
-  const sorted = buckets.filter((b) => b.count > 0).sort((a, b) => a.x - b.x);
-  const avgs = sorted.map((b) => b.sum / b.count).sort((a, b) => a - b);
-  const p95 = avgs.length > 0 ? avgs[Math.floor(avgs.length * 0.95)] ?? avgs[avgs.length - 1] : idealMs;
+  const sorted = plottedColumns(buckets);
+  const p95 = p95OfMeans(sorted) ?? idealMs;
   const yMax = Math.max(idealMs * 1.6, p95 * 1.3, 1);
-  const y = (ms) => top + plotH - (Math.min(ms, yMax) / yMax) * plotH;
+  const y = (/** @type {number} */ ms) => top + plotH - (Math.min(ms, yMax) / yMax) * plotH;
   const colW = plotW / points;
-  const xOf = (col) => axisW + col * colW;
+  const xOf = (/** @type {number} */ col) => axisW + col * colW;
   ctx.textBaseline = 'middle';
   ctx.font = `${fs * 0.85}px system-ui, sans-serif`;
   ctx.textAlign = 'right';
@@ -216,7 +263,7 @@ export function drawCycles(canvas, buckets, points, idealMs, timeZone, from, to)
   let prevX = -Infinity;
   for (const b of sorted) {
     const px = xOf(b.x) + colW / 2;
-    const py = y(b.sum / b.count);
+    const py = y(meanOf(b));
     if (b.x - prevX > 4) ctx.moveTo(px, py);
     else ctx.lineTo(px, py);
     prevX = b.x;
@@ -224,7 +271,7 @@ export function drawCycles(canvas, buckets, points, idealMs, timeZone, from, to)
   ctx.stroke();
   // Slow columns (mean 10 % over the ideal) stand out in amber.
   ctx.fillStyle = '#fcd34d';
-  for (const b of sorted) if (b.sum / b.count > idealMs * 1.1) ctx.fillRect(xOf(b.x), y(b.sum / b.count) - 2, Math.max(2, colW), 4);
+  for (const b of sorted) if (meanOf(b) > idealMs * 1.1) ctx.fillRect(xOf(b.x), y(meanOf(b)) - 2, Math.max(2, colW), 4);
   ctx.strokeStyle = '#22c55e';
   ctx.setLineDash([6, 4]);
   ctx.lineWidth = 2;
@@ -244,7 +291,10 @@ export function drawCycles(canvas, buckets, points, idealMs, timeZone, from, to)
   }
 }
 
-/** Columns a cycle chart of this canvas should ask the server for: one per pixel of its plot. */
+/**
+ * Columns a cycle chart of this canvas should ask the server for: one per pixel of its plot.
+ * @param {HTMLCanvasElement} canvas
+ */
 export function cyclePoints(canvas) {
   const width = canvas.getBoundingClientRect().width;
   return Math.max(50, Math.round(width - rem() * 3.6 - 4));

@@ -1,23 +1,42 @@
+// @ts-check
 // The live connection: one websocket to the agent, reconnecting by itself with backoff when the
 // agent restarts or the Wi-Fi drops. The view cookie (if any) rides along: browsers cannot set
 // headers on a websocket.
+
+/** @import { DashboardView, DeltaView, ServerMessage } from '../server/view-model.js' */
+
+/** @typedef {'live' | 'connecting' | 'offline'} LiveStatus */
+
+/**
+ * @typedef {object} LiveHandlers
+ * @property {(data: DashboardView) => void} onSnapshot
+ * @property {(delta: DeltaView) => void} onDelta
+ * @property {(status: LiveStatus, offlineSince: number | null) => void} onStatus
+ * @property {() => void} onAuthLost
+ */
+
+/** @typedef {{ resync(): void, close(): void }} Live */
 
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 10_000;
 
 /**
- * handlers: { onSnapshot(data), onDelta(delta), onStatus(status: 'live'|'connecting'|'offline', sinceMs), onAuthLost() }
- * Returns { resync(), close() }.
+ * @param {LiveHandlers} handlers
+ * @returns {Live}
  */
 export function connectLive(handlers) {
+  /** @type {WebSocket | null} */
   let socket = null;
   let attempt = 0;
-  let timer = null;
+  /** @type {number | undefined} */
+  let timer;
   let closed = false;
+  /** @type {number | null} */
   let offlineSince = null;
 
   const url = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 
+  /** @param {LiveStatus} s */
   function status(s) {
     handlers.onStatus(s, offlineSince);
   }
@@ -40,6 +59,8 @@ export function connectLive(handlers) {
       offlineSince = null;
     };
     ws.onmessage = (event) => {
+      // Typed, not checked: the agent serves this page, so it speaks the page's protocol.
+      /** @type {ServerMessage} */
       let message;
       try {
         message = JSON.parse(event.data);

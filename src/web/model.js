@@ -1,11 +1,50 @@
+// @ts-check
 // The page's state: the server's snapshot, kept current by deltas. Everything is bounded so the
 // page is as light after a week on a TV as after a minute: spans are merged once they would be
 // narrower than a pixel, and lists are capped.
+
+/**
+ * @import { AlertView, CycleBatch, DashboardView, DeltaView, DeviceView, DowntimeView, LineView,
+ *   ReasonView, SpanChange, SpanView, StationView } from '../server/view-model.js'
+ */
+
+/**
+ * A timeline span the page edits in place (the wire's SpanView is read-only).
+ * @typedef {{ state: SpanView['state'], from: number, to?: number, reason?: string }} Span
+ */
+
+/**
+ * @typedef {object} Model
+ * @property {boolean} ready
+ * @property {number} protocol
+ * @property {number} seq
+ * @property {number} skewMs Agent clock minus browser clock, ms: "now" is always the agent's now.
+ * @property {string} timezone
+ * @property {DashboardView['site'] | null} site
+ * @property {readonly ReasonView[]} reasons
+ * @property {boolean} operatorEnabled
+ * @property {DashboardView['window']} window
+ * @property {Map<string, LineView>} lines
+ * @property {Map<string, StationView>} stations
+ * @property {Map<string, Span[]>} timeline station id -> spans
+ * @property {Map<string, DowntimeView>} downtime
+ * @property {Map<string, AlertView>} alerts
+ * @property {readonly DeviceView[]} devices
+ * @property {Map<string, CycleBatch[]>} cycleBatches Live cycle batches since the chart was loaded, per station.
+ */
+
+/** @typedef {'lines' | 'stations' | 'timeline' | 'cycles' | 'downtime' | 'alerts' | 'devices'} Change */
+
+/**
+ * One bar of the downtime Pareto.
+ * @typedef {{ reason: string, label: string, ms: number }} ParetoItem
+ */
 
 const MAX_SPANS_PER_STATION = 3000;
 const MAX_DOWNTIME = 300;
 const MAX_ALERTS = 200;
 
+/** @returns {Model} */
 export function createModel() {
   return {
     ready: false,
@@ -30,10 +69,15 @@ export function createModel() {
   };
 }
 
+/** @param {Model} model */
 export function agentNow(model) {
   return Date.now() + model.skewMs;
 }
 
+/**
+ * @param {Model} model
+ * @param {DashboardView} data
+ */
 export function applySnapshot(model, data) {
   model.ready = true;
   model.protocol = data.protocol;
@@ -56,8 +100,12 @@ export function applySnapshot(model, data) {
 /**
  * Applies a delta. Returns what changed (for the renderer) and whether a resync is needed: a
  * gap in seq (a skipped delta) or a new shift (the timeline window moved).
+ * @param {Model} model
+ * @param {DeltaView} delta
+ * @returns {{ changed: Set<Change>, resync: boolean }}
  */
 export function applyDelta(model, delta) {
+  /** @type {Set<Change>} */
   const changed = new Set();
   let resync = delta.seq !== model.seq + 1;
   model.seq = delta.seq;
@@ -104,10 +152,15 @@ export function applyDelta(model, delta) {
   return { changed, resync };
 }
 
-/** A state from `since` on: later spans are superseded (a small stop that became downtime starts back then). */
+/**
+ * A state from `since` on: later spans are superseded (a small stop that became downtime starts back then).
+ * @param {Span[]} spans
+ * @param {SpanChange} change
+ * @param {number} windowFrom
+ */
 export function applySpanChange(spans, change, windowFrom) {
   const since = Math.max(change.since, windowFrom);
-  while (spans.length > 0 && spans[spans.length - 1].from >= since) spans.pop();
+  while ((spans.at(-1)?.from ?? -Infinity) >= since) spans.pop();
   const last = spans[spans.length - 1];
   if (last !== undefined && (last.to === undefined || last.to > since)) last.to = since;
   if (last !== undefined && last.state === change.state && last.to === since && last.reason === change.reason) {
@@ -117,9 +170,14 @@ export function applySpanChange(spans, change, windowFrom) {
   spans.push({ state: change.state, from: since, ...(change.reason !== undefined ? { reason: change.reason } : {}) });
 }
 
-/** Merges spans narrower than a 1920th of the window into their longer neighbour's state. */
+/**
+ * Merges spans narrower than a 1920th of the window into their longer neighbour's state.
+ * @param {readonly Span[]} spans
+ * @param {Model['window']} window
+ */
 function mergeNarrow(spans, window) {
   const minMs = Math.max(1, (window.to - window.from) / 1920);
+  /** @type {Span[]} */
   const out = [];
   for (const span of spans) {
     const prev = out[out.length - 1];
@@ -134,14 +192,25 @@ function mergeNarrow(spans, window) {
   return out;
 }
 
+/**
+ * @template {{ readonly id: string }} T
+ * @param {Map<string, T>} map
+ * @param {number} keep
+ * @param {(item: T) => number} timeOf
+ */
 function trimOldest(map, keep, timeOf) {
   const sorted = [...map.values()].sort((a, b) => timeOf(b) - timeOf(a));
   map.clear();
   for (const item of sorted.slice(0, keep)) map.set(item.id, item);
 }
 
-/** Downtime by reason for a line's shift: the sum of its stations' figures. */
+/**
+ * Downtime by reason for a line's shift: the sum of its stations' figures.
+ * @param {Model} model
+ * @returns {ParetoItem[]}
+ */
 export function paretoOf(model) {
+  /** @type {Map<string, number>} */
   const totals = new Map();
   for (const station of model.stations.values()) {
     const figures = (station.oee ?? station.rollingOee)?.figures;
@@ -152,8 +221,13 @@ export function paretoOf(model) {
   return [...totals.entries()].filter(([, ms]) => ms > 0).map(([reason, ms]) => ({ reason, label: reasonLabel(model, reason), ms })).sort((a, b) => b.ms - a.ms);
 }
 
+/** @type {Readonly<Record<string, string>>} */
 const BUILTIN = { unassigned: 'Unassigned', starved: 'Starved', blocked: 'Blocked' };
 
+/**
+ * @param {Model} model
+ * @param {string} id
+ */
 export function reasonLabel(model, id) {
   return model.reasons.find((r) => r.id === id)?.label ?? BUILTIN[id] ?? id;
 }

@@ -1,23 +1,42 @@
+// @ts-check
 // The lists: active alerts (acknowledge), downtime of the shift (assign a reason), device comms.
 // Lists are short (capped) and rebuilt only when their data changed.
+import { el } from './dom.js';
 import { formatDuration, formatEvidence, formatTime } from './format.js';
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+/** @import { Model } from './model.js' */
 
+/**
+ * What the lists need from the page: who is logged in, and the actions behind their buttons.
+ * @typedef {object} ListActions
+ * @property {boolean} operator Logged in (a named user or the operator token).
+ * @property {boolean} operatorEnabled
+ * @property {string | null} user
+ * @property {(permission: string) => boolean} can
+ * @property {(alertId: string, button: HTMLButtonElement) => void} onAck
+ * @property {(downtimeId: string, reason: string, button: HTMLButtonElement) => void} onAssign
+ * @property {() => void} onLogin
+ */
+
+/**
+ * @param {HTMLElement} list
+ * @param {string} text
+ */
 function empty(list, text) {
   const li = el('li');
   li.append(el('span', 'empty', text));
   list.replaceChildren(li);
 }
 
+/** @type {Readonly<Record<string, number>>} */
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
 
-/** ui: { operator, operatorEnabled, user, can(permission), onAck(id), onAssign(id, reason), onLogin() } */
+/**
+ * @param {HTMLElement} list
+ * @param {HTMLElement} countEl
+ * @param {Model} model
+ * @param {ListActions} ui
+ */
 export function renderAlerts(list, countEl, model, ui) {
   const alerts = [...model.alerts.values()]
     .filter((a) => a.status !== 'resolved')
@@ -52,9 +71,18 @@ export function renderAlerts(list, countEl, model, ui) {
   list.replaceChildren(...items);
 }
 
-/** Open downtime rows whose duration the ticker updates. */
+/**
+ * Open downtime rows whose duration the ticker updates.
+ * @type {{ node: HTMLElement, start: number }[]}
+ */
 const openDurations = [];
 
+/**
+ * @param {HTMLElement} list
+ * @param {HTMLElement} countEl
+ * @param {Model} model
+ * @param {ListActions} ui
+ */
 export function renderDowntime(list, countEl, model, ui) {
   const rows = [...model.downtime.values()].filter((d) => d.end === undefined || d.end >= model.window.from).sort((a, b) => b.start - a.start);
   const unassigned = rows.filter((d) => d.reason === 'unassigned').length;
@@ -108,10 +136,15 @@ export function renderDowntime(list, countEl, model, ui) {
   list.replaceChildren(...items);
 }
 
+/** @param {number} nowMs */
 export function tickDowntime(nowMs) {
   for (const o of openDurations) o.node.textContent = formatDuration(nowMs - o.start);
 }
 
+/**
+ * @param {HTMLElement} list
+ * @param {Model} model
+ */
 export function renderDevices(list, model) {
   if (model.devices.length === 0) return empty(list, 'No devices');
   const items = model.devices.map((d) => {

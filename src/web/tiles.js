@@ -1,16 +1,16 @@
+// @ts-check
 // Andon tiles (one per station) and the line overview. Elements are created once per station
 // and updated in place: a week of deltas creates no DOM garbage.
+import { $, el } from './dom.js';
 import { STATE_LABELS, formatCount, formatCycle, formatDuration, formatPercent } from './format.js';
 
+/** @import { LineView, StationView } from '../server/view-model.js' */
+/** @import { Model } from './model.js' */
+
+/** @type {Map<string, ReturnType<typeof createTile>>} */
 const tileElements = new Map();
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
+/** @param {string} label */
 function metric(label) {
   const box = el('div', 'metric');
   box.append(el('div', 'k', label));
@@ -19,6 +19,10 @@ function metric(label) {
   return { box, v };
 }
 
+/**
+ * @param {StationView} station
+ * @param {(id: string) => void} onSelect
+ */
 function createTile(station, onSelect) {
   const root = el('article', 'tile');
   root.dataset.station = station.id;
@@ -46,6 +50,12 @@ function createTile(station, onSelect) {
   return { root, band, name, comms, state, since, reason, cycle: cycle.v, count: count.v, behind: behind.v, oee: oee.v, sinceMs: 0 };
 }
 
+/**
+ * @param {HTMLElement} node
+ * @param {string} main
+ * @param {string} [small]
+ * @param {string} [className]
+ */
 function setValue(node, main, small, className) {
   node.textContent = main;
   if (small !== undefined) {
@@ -56,22 +66,29 @@ function setValue(node, main, small, className) {
   node.className = `v${className ? ` ${className}` : ''}`;
 }
 
+/** @param {number | undefined} behindBy */
 export function behindText(behindBy) {
-  if (!Number.isFinite(behindBy)) return { text: '–', cls: '' };
+  if (behindBy === undefined || !Number.isFinite(behindBy)) return { text: '–', cls: '' };
   const n = Math.round(behindBy);
   if (n > 0) return { text: `behind by ${formatCount(n)}`, cls: 'behind' };
   if (n < 0) return { text: `ahead by ${formatCount(-n)}`, cls: 'ahead' };
   return { text: 'on plan', cls: 'ahead' };
 }
 
-/** Creates, updates and orders the tiles; returns nothing. */
+/**
+ * Creates, updates and orders the tiles; returns nothing.
+ * @param {HTMLElement} container
+ * @param {Model} model
+ * @param {string | null} selected
+ * @param {(id: string) => void} onSelect
+ */
 export function renderTiles(container, model, selected, onSelect) {
   const order = [...model.lines.values()].flatMap((l) => l.stationIds);
   // More than five tiles do not fit one row of a TV at full size.
   container.classList.toggle('compact', order.length > 5);
   for (const id of [...tileElements.keys()]) {
     if (!model.stations.has(id)) {
-      tileElements.get(id).root.remove();
+      tileElements.get(id)?.root.remove();
       tileElements.delete(id);
     }
   }
@@ -103,28 +120,35 @@ export function renderTiles(container, model, selected, onSelect) {
   });
 }
 
-/** Updates every tile's "time in state" (called every second). */
+/**
+ * Updates every tile's "time in state" (called every second).
+ * @param {number} nowMs
+ */
 export function tickTiles(nowMs) {
   for (const t of tileElements.values()) t.since.textContent = formatDuration(nowMs - t.sinceMs);
 }
 
+/**
+ * @param {Model} model
+ * @param {LineView | undefined} line
+ */
 export function renderOverview(model, line) {
   const figures = line?.oee?.figures ?? line?.rollingOee?.figures;
   const output = line === undefined ? undefined : model.stations.get(line.outputStation);
   const good = figures?.counts?.good ?? output?.counts?.good;
-  document.getElementById('ov-count').textContent = formatCount(good);
+  $('ov-count').textContent = formatCount(good);
   const target = line?.shift?.target ?? figures?.target ?? output?.target;
-  document.getElementById('ov-target').textContent = target !== undefined ? formatCount(target) : '–';
+  $('ov-target').textContent = target !== undefined ? formatCount(target) : '–';
   const b = behindText(figures?.behindBy ?? output?.behindBy);
-  const behind = document.getElementById('ov-behind');
+  const behind = $('ov-behind');
   behind.textContent = b.text === '–' ? '' : b.text;
   behind.className = `ov-behind ${b.cls}`;
 
   renderLineStatus(model, line);
 
-  const flow = document.getElementById('flow');
+  const flow = $('flow');
   const ids = line?.stationIds ?? [];
-  while (flow.children.length > ids.length) flow.lastChild.remove();
+  while (flow.children.length > ids.length) flow.lastElementChild?.remove();
   ids.forEach((id, i) => {
     let li = flow.children[i];
     if (li === undefined) {
@@ -133,19 +157,26 @@ export function renderOverview(model, line) {
       flow.append(li);
     }
     const station = model.stations.get(id);
-    const chip = li.firstChild;
+    const chip = li.firstElementChild;
+    // Every item is made above with its chip as its only child.
+    if (!(chip instanceof HTMLElement)) return;
+    const isOutput = id === line?.outputStation;
     chip.textContent = station?.name ?? id;
-    chip.className = `chip state-${station?.state ?? 'comms_lost'}${id === line.outputStation ? ' output' : ''}`;
-    chip.title = `${station?.name ?? id}: ${STATE_LABELS[station?.state] ?? ''}${id === line.outputStation ? ' (line output)' : ''}`;
+    chip.className = `chip state-${station?.state ?? 'comms_lost'}${isOutput ? ' output' : ''}`;
+    chip.title = `${station?.name ?? id}: ${station === undefined ? '' : (STATE_LABELS[station.state] ?? '')}${isOutput ? ' (line output)' : ''}`;
   });
   return figures;
 }
 
 const STOPPED = new Set(['down', 'small_stop', 'starved', 'blocked']);
 
-/** One sentence a manager reads from across the hall: all running, or what is not. */
+/**
+ * One sentence a manager reads from across the hall: all running, or what is not.
+ * @param {Model} model
+ * @param {LineView | undefined} line
+ */
 function renderLineStatus(model, line) {
-  const node = document.getElementById('ov-status');
+  const node = $('ov-status');
   const stations = (line?.stationIds ?? []).map((id) => model.stations.get(id)).filter((s) => s !== undefined);
   const down = stations.filter((s) => s.state === 'down');
   const stopped = stations.filter((s) => STOPPED.has(s.state) && s.state !== 'down');
