@@ -1,0 +1,136 @@
+/**
+ * The generic spooled-output runner on a real spool file: order, batching, retry of the same
+ * batch with backoff, a batch refused for good dropped (not blocking the rest), acknowledgement
+ * only of what the destination has, and a restart that resends only the unacknowledged.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/lib/logger.js';
+import { SpooledOutput, type BatchDestination } from '../../../src/outputs/runner.js';
+import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
+import { createTempDir, removeTempDir } from '../../helpers/service.js';
+import { ManualClock, cycle, sample } from '../spool/make-events.js';
+
+const T = Date.UTC(2026, 2, 2, 6);
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function spoolIn(dir: string): Spool {
+  const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 10, destinations: ['test'], clock: new ManualClock(), logger: silentLogger });
+  cleanups.push(() => spool.close());
+  return spool;
+}
+
+/** A destination that records batches of event ids and fails as the test says. */
+class Recorder implements BatchDestination<string> {
+  readonly name = 'test';
+  readonly kinds = ['event'] as const;
+  readonly batches: string[][] = [];
+  failNext: Array<'retry' | 'never'> = [];
+  convert(row: Parameters<BatchDestination<string>['convert']>[0]): string | undefined {
+    return row.kind === 'event' ? row.event.id : undefined;
+  }
+  async send(batch: readonly string[]): Promise<void> {
+    const fail = this.failNext.shift();
+    if (fail !== undefined) throw Object.assign(new Error(`refused (${fail})`), { fail });
+    this.batches.push([...batch]);
+  }
+  failure(err: unknown) {
+    return { retryable: (err as { fail?: string }).fail === 'retry', message: (err as Error).message };
+  }
+  get delivered(): string[] {
+    return this.batches.flat();
+  }
+}
+
+function run(spool: Spool, dest: Recorder, batchSize = 3): SpooledOutput<string> {
+  const output = new SpooledOutput(dest, { spool, logger: silentLogger }, { batchSize, flushIntervalMs: 20, backoff: { initialMs: 10, maxMs: 40 }, random: () => 0.5 });
+  cleanups.push(() => output.stop());
+  return output;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `press-${String(from + i).padStart(9, '0')}`);
+
+describe('SpooledOutput', () => {
+  it('sends in spool order in batches of at most batchSize, skips samples, and acknowledges past them', async () => {
+    const dir = createTempDir('runner');
+    cleanups.push(() => removeTempDir(dir));
+    const spool = spoolIn(dir);
+    const dest = new Recorder();
+    for (let i = 1; i <= 7; i++) {
+      spool.appendEvent(cycle('press', i, T + i));
+      spool.appendSample(sample('plc1.temp', i, T + i));
+    }
+    spool.flush();
+    const output = run(spool, dest);
+    await output.start();
+    await until(() => dest.delivered.length === 7, 'seven events');
+    expect(dest.delivered).toEqual(ids(1, 7));
+    expect(dest.batches.every((b) => b.length <= 3)).toBe(true);
+    await until(() => spool.ackedId('test') === spool.lastCommittedId(), 'the samples after the last event acknowledged too');
+    expect(output.status()).toEqual({ name: 'test', up: true, sent: 7, errors: 0 });
+  });
+
+  it('retries the same batch until it goes through, down meanwhile, then goes on in order', async () => {
+    const dir = createTempDir('runner');
+    cleanups.push(() => removeTempDir(dir));
+    const spool = spoolIn(dir);
+    const dest = new Recorder();
+    dest.failNext = ['retry', 'retry'];
+    const output = run(spool, dest);
+    await output.start();
+    for (let i = 1; i <= 3; i++) spool.appendEvent(cycle('press', i, T + i));
+    await until(() => output.status().errors === 1, 'the first failure');
+    expect(output.status()).toMatchObject({ up: false, lastError: 'refused (retry)' });
+    expect(spool.ackedId('test')).toBe(0); // nothing acknowledged while it is not delivered
+    await until(() => dest.delivered.length === 3, 'delivered on the third attempt');
+    for (let i = 4; i <= 5; i++) spool.appendEvent(cycle('press', i, T + i));
+    await until(() => dest.delivered.length === 5, 'the next rows');
+    expect(dest.delivered).toEqual(ids(1, 5));
+    expect(output.status()).toMatchObject({ up: true, sent: 5, errors: 2 });
+  });
+
+  it('drops a batch refused for good, counts it, and does not let it block the rows behind it', async () => {
+    const dir = createTempDir('runner');
+    cleanups.push(() => removeTempDir(dir));
+    const spool = spoolIn(dir);
+    const dest = new Recorder();
+    dest.failNext = ['never'];
+    for (let i = 1; i <= 6; i++) spool.appendEvent(cycle('press', i, T + i));
+    spool.flush();
+    const output = run(spool, dest);
+    await output.start();
+    await until(() => dest.delivered.length === 3, 'the second batch');
+    expect(dest.delivered).toEqual(ids(4, 6));
+    expect(output.droppedRows).toBe(3);
+    expect(output.status()).toMatchObject({ up: true, errors: 1 });
+  });
+
+  it('after a restart sends only what was not acknowledged', async () => {
+    const dir = createTempDir('runner');
+    cleanups.push(() => removeTempDir(dir));
+    const spool = spoolIn(dir);
+    const first = new Recorder();
+    for (let i = 1; i <= 4; i++) spool.appendEvent(cycle('press', i, T + i));
+    spool.flush();
+    const a = run(spool, first, 10);
+    await a.start();
+    await until(() => first.delivered.length === 4, 'the first four');
+    await a.stop();
+    for (let i = 5; i <= 6; i++) spool.appendEvent(cycle('press', i, T + i));
+    spool.flush();
+    const second = new Recorder();
+    await run(spool, second, 10).start();
+    await until(() => second.delivered.length === 2, 'the new two');
+    expect(second.delivered).toEqual(ids(5, 6));
+  });
+});
