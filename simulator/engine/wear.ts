@@ -6,8 +6,7 @@
  * station's state plus counter-based noise, so reading a register never draws from a stream.
  */
 import { hashString32, type PrngStreams } from '../random/prng.js';
-import type { DegradationSpec } from '../scenario-schema.js';
-import type { SimStation } from './station.js';
+import type { DegradationSpec, StationSpec } from '../scenario-schema.js';
 
 export interface ActiveEpisode {
   /** "press-wear#1": the degradation id and its occurrence number. */
@@ -31,12 +30,21 @@ export function episodeEndOpMs(episode: ActiveEpisode): number {
 
 const conditionHashes = new Map<string, number>();
 
+/** What a condition signal needs of a station (SimStation has it; no import back to station.ts). */
+export interface ConditionSource {
+  readonly id: string;
+  readonly spec: Pick<StationSpec, 'conditions'>;
+  readonly processing: boolean;
+  readonly episode: ActiveEpisode | undefined;
+  wearAt(mono: number): number;
+}
+
 /**
  * A condition signal's value at `mono`: base, plus its running offset while the station
  * processes, plus the active episode's increase times the wear, plus Gaussian noise that changes
  * every `sampleEvery` (counter-based: the same instant always reads the same value).
  */
-export function conditionValueAt(station: SimStation, name: string, mono: number, streams: PrngStreams): number {
+export function conditionValueAt(station: ConditionSource, name: string, mono: number, streams: PrngStreams): number {
   const spec = station.spec.conditions.find((c) => c.name === name);
   if (spec === undefined) return Number.NaN;
   let value = spec.base;
