@@ -1,6 +1,7 @@
 import { formatIssue } from '../config/issues.js';
 import { loadConfigFile, summarize } from '../config/load.js';
 import { EXIT, type CliIo } from './io.js';
+import { CONFIG_FILE_CHECKS } from '../users/config-check.js';
 
 export const CHECK_CONFIG_HELP = `usage: lineside check-config FILE
 
@@ -19,7 +20,7 @@ export function runCheckConfig(args: readonly string[], io: CliIo): number {
     io.stderr.write(`lineside check-config: expected one FILE\n\n${CHECK_CONFIG_HELP}`);
     return EXIT.badInput;
   }
-  const result = loadConfigFile(file);
+  const result = loadConfigFile(file, { fileChecks: CONFIG_FILE_CHECKS });
   if (!result.ok) {
     io.stderr.write(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n`);
     for (const issue of result.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);

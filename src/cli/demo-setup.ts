@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../lib/logger.js';
 import { packageRoot } from '../lib/paths.js';
 import { seedDemoUsers } from '../users/demo-users.js';
 import type { LiveStart, SimulatorHandle } from '../../simulator/index.js';
+import { CONFIG_FILE_CHECKS } from '../users/config-check.js';
 
 /** Where the demo keeps its spool, history and users unless LINESIDE_DEMO_DATA says otherwise (config/demo.yaml). */
 const DEMO_DATA_DIR = './.lineside/demo';
@@ -61,7 +62,7 @@ export async function setUpDemo(opts: DemoOptions, processEnv: NodeJS.ProcessEnv
     env.LINESIDE_DEMO_DATA = resolve(env.LINESIDE_DEMO_DATA ?? DEMO_DATA_DIR);
     await seedDemoUsers(join(env.LINESIDE_DEMO_DATA, 'users.json'));
     const configFile = join(packageRoot(), 'config', 'demo.yaml');
-    const loaded = loadConfigFile(configFile, { env });
+    const loaded = loadConfigFile(configFile, { env, fileChecks: CONFIG_FILE_CHECKS });
     if (!loaded.ok) {
       const issues = loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n');
       throw new LinesideError('DEMO_BROKEN', `${configFile}: the demo config is broken (a bug):\n${issues}`, { configFile });

@@ -6,6 +6,7 @@ import { loadConfigFile } from '../config/load.js';
 import { createLogger } from '../lib/logger.js';
 import { errorMessage } from '../lib/errors.js';
 import { EXIT, type CliIo } from './io.js';
+import { CONFIG_FILE_CHECKS } from '../users/config-check.js';
 
 export const START_HELP = `usage: lineside start -c FILE
 
@@ -30,7 +31,7 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`lineside start: missing -c FILE\n\n${START_HELP}`);
     return EXIT.badInput;
   }
-  const loaded = loadConfigFile(file);
+  const loaded = loadConfigFile(file, { fileChecks: CONFIG_FILE_CHECKS });
   if (!loaded.ok) {
     io.stderr.write(`${file}: ${loaded.issues.length} problem(s); nothing started\n`);
     for (const issue of loaded.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);

@@ -29,7 +29,16 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Directory that relative secret and TLS file paths are resolved against. */
   readonly baseDir?: string;
+  /**
+   * Checks of files the config names, by the parts that own their format (the users file:
+   * src/users/config-check.ts). Injected by the caller, so the config layer imports nothing above it.
+   * They run on a config that only partly validated too.
+   */
+  readonly fileChecks?: readonly FileCheck[];
 }
+
+/** Problems of a file the (possibly partial) config names, located by the config path that names it. */
+export type FileCheck = (config: Loose<LinesideConfig> | LinesideConfig) => ConfigIssue[];
 
 /**
  * Parses, substitutes, validates and cross-checks a config. Every problem is collected (not
@@ -60,10 +69,13 @@ export function loadConfigText(text: string, options: LoadOptions = {}): LoadRes
       ...fromZodIssues(result.error, ConfigSchema, substituted.value),
       ...crossCheck(partial, substituted.value),
       ...resolveFiles(partial, baseDir),
+      ...(options.fileChecks ?? []).flatMap((check) => check(partial)),
     ]);
   }
   const config = result.data;
   const issues = [...substituted.issues, ...crossCheck(config, substituted.value), ...resolveFiles(config, baseDir)];
+  // After resolveFiles: the paths they check are absolute by then.
+  issues.push(...(options.fileChecks ?? []).flatMap((check) => check(config)));
   if (issues.length > 0) return located(issues);
   return { ok: true, config: deepFreeze(config) };
 }

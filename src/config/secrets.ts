@@ -1,7 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { errorMessage } from '../lib/errors.js';
-import { readUsers } from '../users/users-file.js';
 import type { ConfigIssue } from './issues.js';
 import type { LinesideConfig } from './schema.js';
 import { isPartial, type Loose } from './tolerant.js';
@@ -39,11 +37,7 @@ export function resolveFiles(config: LinesideConfig | Loose<LinesideConfig>, bas
   (config.alerts?.webhooks ?? []).forEach((w, i) => readSecret(holder(w), 'secret', ['alerts', 'webhooks', i]));
 
   const usersFile = config.server?.usersFile;
-  if (typeof usersFile === 'string' && config.server !== undefined) {
-    (config.server as Record<string, unknown>).usersFile = abs(usersFile);
-    const problem = usersFileProblem(abs(usersFile));
-    if (problem !== undefined) issues.push({ path: ['server', 'usersFile'], message: problem });
-  }
+  if (typeof usersFile === 'string' && config.server !== undefined) (config.server as Record<string, unknown>).usersFile = abs(usersFile);
 
   const dir = config.storage?.dir;
   if (dir !== undefined) {
@@ -81,14 +75,4 @@ function notADirectory(dir: string): string | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return `${abs} lies under a file, not a directory; storage.dir needs a directory (it is created when missing)`;
   }
   return undefined;
-}
-
-/** A users file may be missing (nobody added yet; the agent picks it up when it appears), not broken. */
-function usersFileProblem(path: string): string | undefined {
-  try {
-    readUsers(path);
-    return undefined;
-  } catch (err) {
-    return errorMessage(err);
-  }
 }
