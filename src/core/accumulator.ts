@@ -14,23 +14,23 @@
  */
 import type { OeeFigures, StationState } from './events.js';
 
-export const STATES: readonly StationState[] = ['running', 'small_stop', 'down', 'starved', 'blocked', 'planned_stop', 'comms_lost'];
-export const S_RUNNING = 0;
-export const S_SMALL_STOP = 1;
-export const S_DOWN = 2;
-export const S_STARVED = 3;
-export const S_BLOCKED = 4;
-export const S_PLANNED = 5;
-export const S_COMMS = 6;
-export const STATE_COUNT = 7;
+/**
+ * The states in the order of a checkpoint's `timeMs` columns (and of its `open.label` codes). Part
+ * of the persisted format: never reorder, or old checkpoints restore into the wrong states.
+ */
+export const STATE_ORDER: readonly StationState[] = ['running', 'small_stop', 'down', 'starved', 'blocked', 'planned_stop', 'comms_lost'];
 
-export function stateIndex(state: StationState): number {
-  return STATES.indexOf(state);
+/** ms per state. */
+export type StateTimes = Record<StationState, number>;
+
+function zeroTimes(): StateTimes {
+  // Always built with the same keys in the same order, so every accumulator shares one shape.
+  return { running: 0, small_stop: 0, down: 0, starved: 0, blocked: 0, planned_stop: 0, comms_lost: 0 };
 }
 
 /** JSON form, for checkpoints. */
 export interface AccumulatorData {
-  /** ms per state, in STATES order. */
+  /** ms per state, in STATE_ORDER. */
   readonly timeMs: readonly number[];
   readonly total: number;
   readonly good: number;
@@ -39,17 +39,17 @@ export interface AccumulatorData {
 }
 
 export class Accumulator {
-  readonly timeMs = new Float64Array(STATE_COUNT);
+  readonly timeMs: StateTimes = zeroTimes();
   total = 0;
   good = 0;
   readonly downByReason = new Map<string, number>();
   /** down intervals that overlap the window (each counted once). */
   downIntervals = 0;
 
-  addTime(state: number, reason: string | undefined, ms: number): void {
+  addTime(state: StationState, reason: string | undefined, ms: number): void {
     if (!(ms > 0)) return;
-    this.timeMs[state] = (this.timeMs[state] as number) + ms;
-    if (state === S_DOWN) {
+    this.timeMs[state] += ms;
+    if (state === 'down') {
       const key = reason ?? 'unassigned';
       this.downByReason.set(key, (this.downByReason.get(key) ?? 0) + ms);
     }
@@ -72,7 +72,7 @@ export class Accumulator {
   }
 
   clear(): void {
-    this.timeMs.fill(0);
+    for (const state of STATE_ORDER) this.timeMs[state] = 0;
     this.total = 0;
     this.good = 0;
     this.downByReason.clear();
@@ -81,7 +81,7 @@ export class Accumulator {
 
   toData(): AccumulatorData {
     return {
-      timeMs: Array.from(this.timeMs),
+      timeMs: STATE_ORDER.map((state) => this.timeMs[state]),
       total: this.total,
       good: this.good,
       downByReason: Object.fromEntries(this.downByReason),
@@ -92,7 +92,8 @@ export class Accumulator {
   static fromData(data: AccumulatorData): Accumulator {
     const acc = new Accumulator();
     data.timeMs.forEach((ms, i) => {
-      if (i < STATE_COUNT && Number.isFinite(ms)) acc.timeMs[i] = ms;
+      const state = STATE_ORDER[i];
+      if (state !== undefined && Number.isFinite(ms)) acc.timeMs[state] = ms;
     });
     acc.total = data.total;
     acc.good = data.good;
@@ -104,7 +105,7 @@ export class Accumulator {
 
 /** The still-open state interval, added on top of committed time when figures are read live. */
 export interface OpenPortion {
-  readonly state: number;
+  readonly state: StationState;
   readonly reason: string | undefined;
   readonly ms: number;
   /** 1 when the open interval is a downtime not yet counted in this window. */
@@ -119,7 +120,7 @@ export interface TargetInput {
 }
 
 export interface FigureSource {
-  readonly timeMs: ArrayLike<number>;
+  readonly timeMs: Readonly<StateTimes>;
   readonly total: number;
   readonly good: number;
   readonly downByReason: ReadonlyMap<string, number>;
@@ -127,14 +128,22 @@ export interface FigureSource {
 }
 
 export function computeFigures(acc: FigureSource, idealCycleTimeMs: number, open?: OpenPortion, target?: TargetInput): OeeFigures {
-  const t = new Float64Array(STATE_COUNT);
-  for (let i = 0; i < STATE_COUNT; i++) t[i] = acc.timeMs[i] as number;
-  if (open !== undefined && open.ms > 0) t[open.state] = (t[open.state] as number) + open.ms;
-  const running = t[S_RUNNING] as number;
-  const smallStop = t[S_SMALL_STOP] as number;
-  const down = t[S_DOWN] as number;
-  const starved = t[S_STARVED] as number;
-  const blocked = t[S_BLOCKED] as number;
+  const t = acc.timeMs;
+  let running = t.running;
+  let smallStop = t.small_stop;
+  let down = t.down;
+  let starved = t.starved;
+  let blocked = t.blocked;
+  let commsLost = t.comms_lost;
+  if (open !== undefined && open.ms > 0) {
+    // planned_stop time is in no figure.
+    if (open.state === 'running') running += open.ms;
+    else if (open.state === 'small_stop') smallStop += open.ms;
+    else if (open.state === 'down') down += open.ms;
+    else if (open.state === 'starved') starved += open.ms;
+    else if (open.state === 'blocked') blocked += open.ms;
+    else if (open.state === 'comms_lost') commsLost += open.ms;
+  }
   const runTimeMs = running + smallStop;
   const plannedTimeMs = runTimeMs + down + starved + blocked;
   const total = acc.total;
@@ -145,7 +154,7 @@ export function computeFigures(acc: FigureSource, idealCycleTimeMs: number, open
 
   const downtimeByReason: Record<string, number> = {};
   for (const [reason, ms] of acc.downByReason) downtimeByReason[reason] = ms;
-  if (open !== undefined && open.state === S_DOWN && open.ms > 0) {
+  if (open !== undefined && open.state === 'down' && open.ms > 0) {
     const key = open.reason ?? 'unassigned';
     downtimeByReason[key] = (downtimeByReason[key] ?? 0) + open.ms;
   }
@@ -174,7 +183,7 @@ export function computeFigures(acc: FigureSource, idealCycleTimeMs: number, open
     plannedTimeMs,
     downtimeMs: down,
     smallStopMs: smallStop,
-    commsLostMs: t[S_COMMS] as number,
+    commsLostMs: commsLost,
     ...(targetParts !== undefined ? { target: targetParts, behindBy } : {}),
     downtimeByReason,
     ...(downIntervals > 0 ? { mtbfMs: runTimeMs / downIntervals, mttrMs: down / downIntervals } : {}),

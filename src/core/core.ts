@@ -16,8 +16,7 @@ import type { AssignReasonResult, Core, CoreDeps } from './core-api.js';
 import type { CommsChange, Sample } from './sample.js';
 import { stationSnapshot, type LineSnapshot, type SnapshotContext } from './snapshot.js';
 import { Station, type StationHost } from './station.js';
-import type { ShiftWindow } from './station-accounts.js';
-import { captureStation, restoreStation } from './station-checkpoint.js';
+import type { ShiftWindowView } from './station-accounts.js';
 
 export function createCore(config: LinesideConfig, deps: CoreDeps): Core {
   return new StreamingCore(config, deps);
@@ -76,14 +75,12 @@ class StreamingCore implements Core, StationHost {
     this.deviceOk = this.bindings.devices.map(() => false);
     this.deviceStations = this.bindings.devices.map((device) => this.stations.filter((st) => st.spec.devices.includes(device)));
 
+    const shift = this.segment.shift;
+    const shiftStartMono = shift !== undefined ? Math.min(this.guard.monoOf(shift.startWall), this.nowMono) : this.nowMono;
     for (const st of this.stations) {
       const data = restored?.stations[st.id];
-      if (data !== undefined) {
-        restoreStation(st, data, { calendar: this.calendar, monoOf: (wall) => this.guard.monoOf(wall), savedMono: this.nowMono });
-      }
-      const shift = this.segment.shift;
-      if (shift !== undefined && st.accounts.current === undefined) st.accounts.openWindow(shift, Math.min(this.guard.monoOf(shift.startWall), this.nowMono));
-      st.calendarPlanned = this.segment.planned;
+      if (data !== undefined) st.restore(data, { calendar: this.calendar, monoOf: (wall) => this.guard.monoOf(wall), savedMono: this.nowMono });
+      st.resumeCalendar(shift, shiftStartMono, this.segment.planned);
     }
   }
 
@@ -136,7 +133,7 @@ class StreamingCore implements Core, StationHost {
     return this.bindings.categoryOf(reason);
   }
 
-  shiftFinal(st: Station, w: ShiftWindow, atMono: number): void {
+  shiftFinal(st: Station, w: ShiftWindowView, atMono: number): void {
     const view: OeeView = { window: shiftWindowOf(w), figures: shiftFigures(st, w, atMono, this.wallOf(atMono), this.calendar, true) };
     this.previousViews.set(st.index, view);
     this.emitOee(st, view, true, atMono);
@@ -199,7 +196,7 @@ class StreamingCore implements Core, StationHost {
     this.deviceOk[index] = false;
     for (const st of this.deviceStations[index] as Station[]) {
       st.beginFrame(mono);
-      st.setDevicesDown(st.devicesDown + 1);
+      st.deviceLost();
       st.flush();
     }
   }
@@ -208,7 +205,7 @@ class StreamingCore implements Core, StationHost {
     this.deviceOk[index] = true;
     for (const st of this.deviceStations[index] as Station[]) {
       st.beginFrame(mono);
-      st.setDevicesDown(Math.max(0, st.devicesDown - 1));
+      st.deviceAnswered();
     }
   }
 
@@ -230,7 +227,7 @@ class StreamingCore implements Core, StationHost {
     if (t >= this.nextOeeMono) {
       this.nextOeeMono = t + this.oeeIntervalMs;
       for (const st of this.stations) {
-        const w = st.accounts.current;
+        const w = st.currentShift;
         if (w !== undefined) this.emitOee(st, { window: shiftWindowOf(w), figures: shiftFigures(st, w, t, this.wallOf(t), this.calendar, false) }, false, t);
         this.emitOee(st, rollingView(st, t, (m) => this.wallOf(m)), false, t);
       }
@@ -314,11 +311,10 @@ class StreamingCore implements Core, StationHost {
       return { ok: false, code: 'UNKNOWN_REASON', message: `no reason "${reasonId}" in the config's reasons` };
     }
     for (const st of this.stations) {
-      const record = st.downtimes.get(downtimeId);
-      if (record === undefined) continue;
       const now = Math.max(this.nowMono, st.nowMono);
-      st.assignReason(record, reasonId, by, now);
-      const previous = st.accounts.previous;
+      const record = st.assignReason(downtimeId, reasonId, by, now);
+      if (record === undefined) continue;
+      const previous = st.previousShift;
       if (previous !== undefined && record.startMono < previous.endMono) {
         this.previousViews.set(st.index, { window: shiftWindowOf(previous), figures: shiftFigures(st, previous, now, this.wallOf(now), this.calendar, true) });
       }
@@ -360,7 +356,7 @@ class StreamingCore implements Core, StationHost {
     this.flushInTimeOrder();
     const wallOf = (m: number): number => this.wallOf(m);
     const stations: CoreCheckpoint['stations'] = {};
-    for (const st of this.stations) stations[st.id] = captureStation(st, wallOf, options.withRolling ?? true);
+    for (const st of this.stations) stations[st.id] = st.capture(wallOf, options.withRolling ?? true);
     const lines: CoreCheckpoint['lines'] = {};
     for (const [id, seq] of this.lineSeq) lines[id] = { seq };
     return { version: CHECKPOINT_VERSION, savedAtWall: this.wallOf(Math.max(this.nowMono, ...this.stations.map((s) => s.nowMono))), stations, lines };

@@ -2,11 +2,11 @@
  * Live and final OEE figures of a station for a shift window or the rolling hour: committed
  * time plus the still-open interval up to now. Reading them changes nothing.
  */
-import { computeFigures, S_DOWN, type OpenPortion } from './accumulator.js';
+import { computeFigures, type OpenPortion } from './accumulator.js';
 import type { ShiftCalendar } from './calendar.js';
 import type { OeeEvent, OeeFigures } from './events.js';
 import type { Station } from './station.js';
-import { StationAccounts, type ShiftWindow } from './station-accounts.js';
+import { StationAccounts, type ShiftWindowView } from './station-accounts.js';
 
 export type OeeWindow = OeeEvent['window'];
 
@@ -15,7 +15,7 @@ export interface OeeView {
   readonly figures: OeeFigures;
 }
 
-export function shiftWindowOf(w: ShiftWindow): OeeWindow {
+export function shiftWindowOf(w: ShiftWindowView): OeeWindow {
   return { kind: 'shift', shift: w.instance.name, start: w.instance.startWall, end: w.instance.endWall };
 }
 
@@ -23,18 +23,19 @@ export function shiftWindowOf(w: ShiftWindow): OeeWindow {
  * Figures of a shift window. `final`: the window is closed and fully booked (no open portion, no
  * scheduled time left for the target).
  */
-export function shiftFigures(st: Station, w: ShiftWindow, nowMono: number, nowWall: number, calendar: ShiftCalendar, final: boolean): OeeFigures {
+export function shiftFigures(st: Station, w: ShiftWindowView, nowMono: number, nowWall: number, calendar: ShiftCalendar, final: boolean): OeeFigures {
   let open: OpenPortion | undefined;
   let remainingScheduledMs = 0;
   if (!final) {
-    const from = Math.max(st.openAccounted, w.startMono);
+    const interval = st.interval;
+    const from = Math.max(interval.bookedUntil, w.startMono);
     const to = Math.min(nowMono, w.endMono);
     const ms = to > from ? to - from : 0;
     open = {
-      state: st.openLabel,
-      reason: st.openReason,
+      state: interval.state,
+      reason: interval.reason,
       ms,
-      extraDownIntervals: st.openLabel === S_DOWN && ms > 0 ? StationAccounts.uncounted(w, st.openDowntime) : 0,
+      extraDownIntervals: interval.state === 'down' && ms > 0 ? StationAccounts.uncounted(w, interval.downtime) : 0,
     };
     remainingScheduledMs = Math.max(0, w.instance.scheduledMs - calendar.scheduledElapsedMs(w.instance, nowWall));
   }
@@ -45,14 +46,15 @@ export function shiftFigures(st: Station, w: ShiftWindow, nowMono: number, nowWa
 }
 
 export function rollingView(st: Station, nowMono: number, wallOf: (mono: number) => number): OeeView {
-  const rolling = st.accounts.rolling;
+  const rolling = st.rolling;
+  const interval = st.interval;
   const start = rolling.windowStart(nowMono);
-  const from = Math.max(st.openAccounted, start);
+  const from = Math.max(interval.bookedUntil, start);
   const totals = rolling.totals;
   const figures = computeFigures(
-    { timeMs: totals.timeMs, total: totals.total, good: totals.good, downByReason: totals.downByReason, downIntervals: st.downtimes.countOverlapping(start, nowMono) },
+    { timeMs: totals.timeMs, total: totals.total, good: totals.good, downByReason: totals.downByReason, downIntervals: st.downtimesOverlapping(start, nowMono) },
     st.spec.idealCycleTimeMs,
-    { state: st.openLabel, reason: st.openReason, ms: nowMono > from ? nowMono - from : 0, extraDownIntervals: 0 },
+    { state: interval.state, reason: interval.reason, ms: nowMono > from ? nowMono - from : 0, extraDownIntervals: 0 },
   );
   return { window: { kind: 'rolling', start: wallOf(start), end: wallOf(nowMono) }, figures };
 }

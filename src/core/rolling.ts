@@ -5,12 +5,20 @@
  * the current minute plus the current one, so its length is between 59 and 60 minutes and its
  * start is a bucket boundary; the figures are exact for that window.
  */
-import { Accumulator, STATE_COUNT, S_DOWN } from './accumulator.js';
+import { Accumulator, STATE_ORDER, type FigureSource } from './accumulator.js';
+import type { StationState } from './events.js';
 
 export const BUCKET_MS = 60_000;
 export const BUCKET_COUNT = 60;
 
-export class RollingWindow {
+/** What readers of the rolling hour (live figures) use. */
+export interface RollingView {
+  /** Start of the window once advanced to `mono` (advancing only expires old buckets). */
+  windowStart(mono: number): number;
+  readonly totals: FigureSource;
+}
+
+export class RollingWindow implements RollingView {
   private readonly buckets: Accumulator[] = [];
   /** Absolute bucket index (floor(mono / BUCKET_MS)) of the newest bucket. */
   private head: number | undefined;
@@ -54,7 +62,7 @@ export class RollingWindow {
 
   private subtract(bucket: Accumulator): void {
     const t = this.totals;
-    for (let s = 0; s < STATE_COUNT; s++) t.timeMs[s] = Math.max(0, (t.timeMs[s] as number) - (bucket.timeMs[s] as number));
+    for (const s of STATE_ORDER) t.timeMs[s] = Math.max(0, t.timeMs[s] - bucket.timeMs[s]);
     t.total -= bucket.total;
     t.good -= bucket.good;
     for (const [reason, ms] of bucket.downByReason) {
@@ -65,7 +73,7 @@ export class RollingWindow {
   }
 
   /** Adds [from, to) of a state; portions older than the window are dropped. */
-  addTime(state: number, reason: string | undefined, from: number, to: number): void {
+  addTime(state: StationState, reason: string | undefined, from: number, to: number): void {
     if (!(to > from)) return;
     this.advance(to);
     const head = this.head as number;
@@ -112,7 +120,7 @@ export class RollingWindow {
     if (this.head === undefined) return out;
     for (let index = this.head - BUCKET_COUNT + 1; index <= this.head; index++) {
       const bucket = this.bucketAt(index);
-      if (bucket.total === 0 && bucket.timeMs.every((ms) => ms === 0)) continue;
+      if (bucket.total === 0 && STATE_ORDER.every((s) => bucket.timeMs[s] === 0)) continue;
       out.push({ startMono: index * BUCKET_MS, data: bucket.toData() });
     }
     return out;
@@ -126,15 +134,15 @@ export class RollingWindow {
       if (!this.inWindow(index)) continue;
       const restored = Accumulator.fromData(data);
       const bucket = this.bucketAt(index);
-      for (let s = 0; s < STATE_COUNT; s++) {
-        const ms = restored.timeMs[s] as number;
-        if (s === S_DOWN) continue;
+      for (const s of STATE_ORDER) {
+        const ms = restored.timeMs[s];
+        if (s === 'down') continue;
         bucket.addTime(s, undefined, ms);
         this.totals.addTime(s, undefined, ms);
       }
       for (const [reason, ms] of restored.downByReason) {
-        bucket.addTime(S_DOWN, reason, ms);
-        this.totals.addTime(S_DOWN, reason, ms);
+        bucket.addTime('down', reason, ms);
+        this.totals.addTime('down', reason, ms);
       }
       bucket.addCycles(restored.total, restored.good);
       this.totals.addCycles(restored.total, restored.good);

@@ -6,7 +6,6 @@
 import type { LossCategory } from '../config/schema.js';
 import type { CalendarSegment, ShiftCalendar } from './calendar.js';
 import type { OeeFigures, StationState } from './events.js';
-import { STATES } from './accumulator.js';
 import { rollingView, shiftFigures, shiftWindowOf, type OeeView } from './figures.js';
 import type { Station } from './station.js';
 
@@ -69,19 +68,20 @@ export interface SnapshotContext {
 export function stationSnapshot(st: Station, ctx: SnapshotContext): StationSnapshot {
   const now = Math.max(ctx.nowMono, st.nowMono);
   const nowWall = ctx.wallOf(now);
-  const w = st.accounts.current;
+  const w = st.currentShift;
   const shift: OeeView | undefined = w !== undefined ? { window: shiftWindowOf(w), figures: shiftFigures(st, w, now, nowWall, ctx.calendar, false) } : undefined;
   const rolling = rollingView(st, now, ctx.wallOf);
   const previousShift = ctx.previousShift(st);
-  const d = st.openDowntime;
+  const interval = st.interval;
+  const d = interval.downtime;
   return {
     id: st.spec.id,
     name: st.spec.name,
     line: st.spec.line,
-    state: STATES[st.openLabel] as StationState,
-    since: st.openSinceWall,
-    ...(st.openReason !== undefined ? { reason: st.openReason } : {}),
-    commsOk: st.devicesDown === 0,
+    state: interval.state,
+    since: interval.sinceWall,
+    ...(interval.reason !== undefined ? { reason: interval.reason } : {}),
+    commsOk: st.commsOk,
     idealCycleTimeMs: st.spec.idealCycleTimeMs,
     ...(st.lastCycleTimeMs !== undefined ? { lastCycleTimeMs: st.lastCycleTimeMs } : {}),
     ...(st.lastCycleWall !== undefined ? { lastCycleAt: st.lastCycleWall } : {}),

@@ -4,9 +4,10 @@
  * re-assignments and the dashboard), and the rolling hour. Time arrives as closed pieces
  * [from, to) of one state; a piece that spans a shift change is split at the change.
  */
-import { Accumulator, S_DOWN } from './accumulator.js';
+import { Accumulator, type FigureSource } from './accumulator.js';
 import type { ShiftInstance } from './calendar.js';
 import type { DowntimeRecord } from './downtime.js';
+import type { StationState } from './events.js';
 import { RollingWindow } from './rolling.js';
 
 export interface ShiftWindow {
@@ -18,6 +19,15 @@ export interface ShiftWindow {
   /** Monotonic end: set when the calendar moves on; +Infinity while current. */
   endMono: number;
   readonly acc: Accumulator;
+}
+
+/** A shift window as readers (figures, OEE views) see it: nothing booked through it. */
+export interface ShiftWindowView {
+  readonly serial: number;
+  readonly instance: ShiftInstance;
+  readonly startMono: number;
+  readonly endMono: number;
+  readonly acc: FigureSource;
 }
 
 export class StationAccounts {
@@ -65,20 +75,20 @@ export class StationAccounts {
   }
 
   /** Books [from, to) of `state` into every window it overlaps and the rolling hour. */
-  commit(state: number, reason: string | undefined, from: number, to: number, downtime: DowntimeRecord | undefined): void {
+  commit(state: StationState, reason: string | undefined, from: number, to: number, downtime: DowntimeRecord | undefined): void {
     if (!(to > from)) return;
     this.commitTo(this.pending, state, reason, from, to, downtime);
     this.commitTo(this.current, state, reason, from, to, downtime);
     this.rolling.addTime(state, reason, from, to);
   }
 
-  private commitTo(w: ShiftWindow | undefined, state: number, reason: string | undefined, from: number, to: number, downtime: DowntimeRecord | undefined): void {
+  private commitTo(w: ShiftWindow | undefined, state: StationState, reason: string | undefined, from: number, to: number, downtime: DowntimeRecord | undefined): void {
     if (w === undefined) return;
     const a = Math.max(from, w.startMono);
     const b = Math.min(to, w.endMono);
     if (!(b > a)) return;
     w.acc.addTime(state, reason, b - a);
-    if (state === S_DOWN && downtime !== undefined && !downtime.countedIn.includes(w.serial)) {
+    if (state === 'down' && downtime !== undefined && !downtime.countedIn.includes(w.serial)) {
       downtime.countedIn.push(w.serial);
       w.acc.downIntervals++;
     }
@@ -112,7 +122,7 @@ export class StationAccounts {
   }
 
   /** True when the open downtime has not been counted in `w` yet (for live figures). */
-  static uncounted(w: ShiftWindow, downtime: DowntimeRecord | undefined): number {
+  static uncounted(w: ShiftWindowView, downtime: Readonly<DowntimeRecord> | undefined): number {
     return downtime !== undefined && !downtime.countedIn.includes(w.serial) ? 1 : 0;
   }
 }

@@ -10,6 +10,7 @@
  */
 import type { StationSpec } from './bindings.js';
 import { ROLE_NAMES } from './bindings.js';
+import type { StationCheckpoint } from './checkpoint.js';
 import { counterDelta, normaliseCount, plausibleMaxParts, type CounterKind } from './counters.js';
 import type { CounterMove } from './events.js';
 
@@ -23,17 +24,20 @@ export interface CounterAnomaly extends CounterMove {
   readonly atMono: number;
 }
 
+/** The counters' part of a station's checkpoint. */
+export type CountersCheckpoint = Pick<StationCheckpoint, 'counters' | 'rejectCredit' | 'goodCredit'>;
+
 export class StationCounters {
-  cycleValue: number | undefined = undefined;
-  cycleAtMono = 0;
-  goodValue: number | undefined = undefined;
-  goodAtMono = 0;
-  rejectValue: number | undefined = undefined;
-  rejectAtMono = 0;
+  private cycleValue: number | undefined = undefined;
+  private cycleAtMono = 0;
+  private goodValue: number | undefined = undefined;
+  private goodAtMono = 0;
+  private rejectValue: number | undefined = undefined;
+  private rejectAtMono = 0;
   /** Last cycle-complete bit: -1 unknown (a bit already high at the first read is not a cycle). */
-  lastEdge = -1;
-  rejectCredit = 0;
-  goodCredit = 0;
+  private lastEdge = -1;
+  private rejectCredit = 0;
+  private goodCredit = 0;
 
   private newCycle = Number.NaN;
   private newGood = Number.NaN;
@@ -116,6 +120,41 @@ export class StationCounters {
       return n - good;
     }
     return 0;
+  }
+
+  /** The last values read and the credits (mono -> wall). */
+  capture(wallOf: (mono: number) => number): CountersCheckpoint {
+    return {
+      counters: {
+        ...(this.cycleValue !== undefined ? { cycle: { value: this.cycleValue, atWall: wallOf(this.cycleAtMono) } } : {}),
+        ...(this.goodValue !== undefined ? { good: { value: this.goodValue, atWall: wallOf(this.goodAtMono) } } : {}),
+        ...(this.rejectValue !== undefined ? { reject: { value: this.rejectValue, atWall: wallOf(this.rejectAtMono) } } : {}),
+        ...(this.lastEdge >= 0 ? { edge: this.lastEdge } : {}),
+      },
+      rejectCredit: this.rejectCredit,
+      goodCredit: this.goodCredit,
+    };
+  }
+
+  /** Restores what capture() saved (wall -> mono, never after `savedMono`). */
+  restore(data: CountersCheckpoint, monoOf: (wall: number) => number, savedMono: number): void {
+    const c = data.counters;
+    // Parts made while the agent was away count at the first read; plausibility allows for the gap.
+    if (c.cycle !== undefined) {
+      this.cycleValue = c.cycle.value;
+      this.cycleAtMono = Math.min(monoOf(c.cycle.atWall), savedMono);
+    }
+    if (c.good !== undefined) {
+      this.goodValue = c.good.value;
+      this.goodAtMono = Math.min(monoOf(c.good.atWall), savedMono);
+    }
+    if (c.reject !== undefined) {
+      this.rejectValue = c.reject.value;
+      this.rejectAtMono = Math.min(monoOf(c.reject.atWall), savedMono);
+    }
+    if (c.edge !== undefined) this.lastEdge = c.edge;
+    this.rejectCredit = data.rejectCredit;
+    this.goodCredit = data.goodCredit;
   }
 
   private reportOdd(role: (typeof ROLE_NAMES)[number], previous: number | undefined, value: number, atMono: number, elapsedMs: number): void {

@@ -6,6 +6,7 @@
  */
 import type { StationSpec } from './bindings.js';
 import { R_BLOCKED, R_CYCLE_COUNTER, R_CYCLE_EDGE, R_CYCLE_PULSE, R_FAULT, R_GOOD, R_PLANNED, R_REJECT, R_RUNNING, R_STARVED, ROLE_NAMES } from './bindings.js';
+import { UNASSIGNED } from './downtime.js';
 import type { StationCounters } from './station-counters.js';
 
 type Report = (code: string, message: string, context: Record<string, unknown>) => void;
@@ -18,6 +19,7 @@ export class StationSignals {
   blocked = false;
   plannedBit = false;
   private warned = 0;
+  private readonly unknownFaults = new Set<number>();
 
   constructor(
     private readonly spec: StationSpec,
@@ -69,6 +71,22 @@ export class StationSignals {
       default:
         break;
     }
+  }
+
+  /** The downtime reason of the fault code: from faultReasons, else "unassigned". */
+  faultReason(): string {
+    const code = this.faultCode;
+    const reason = this.spec.faultReasons.get(code);
+    if (reason !== undefined) return reason;
+    // Once per code: the fault stays set for every poll of the breakdown.
+    if (this.unknownFaults.has(code)) return UNASSIGNED;
+    if (this.unknownFaults.size < 1_000) this.unknownFaults.add(code);
+    this.report('UNKNOWN_FAULT_CODE', `station ${this.spec.id}: fault code ${code} is not in faultReasons; its downtime is "unassigned"`, {
+      station: this.spec.id,
+      tag: this.spec.tags.faultCode,
+      faultCode: code,
+    });
+    return UNASSIGNED;
   }
 
   /** The value as a number, or NaN (reported once) when it is not one. */

@@ -1,6 +1,5 @@
 /** The rolling hour: what happened more than an hour ago drops out; memory never grows. */
 import { describe, expect, it } from 'vitest';
-import { S_DOWN, S_RUNNING } from '../../../src/core/accumulator.js';
 import { BUCKET_MS, RollingWindow } from '../../../src/core/rolling.js';
 
 const MIN = 60_000;
@@ -8,21 +7,21 @@ const MIN = 60_000;
 describe('RollingWindow', () => {
   it('keeps the last 59 whole minutes plus the current one', () => {
     const r = new RollingWindow();
-    r.addTime(S_RUNNING, undefined, 0, 30 * MIN);
-    r.addTime(S_DOWN, 'jam', 30 * MIN, 40 * MIN);
+    r.addTime('running', undefined, 0, 30 * MIN);
+    r.addTime('down', 'jam', 30 * MIN, 40 * MIN);
     r.addCycles(10 * MIN, 5, 4);
-    expect(r.totals.timeMs[S_RUNNING]).toBe(30 * MIN);
+    expect(r.totals.timeMs.running).toBe(30 * MIN);
     expect(r.totals.downByReason.get('jam')).toBe(10 * MIN);
     expect(r.windowStart(40 * MIN)).toBe(-19 * MIN);
     // At 70:30 the window starts at minute 11: the running minutes 0..10 and the 5 parts are gone.
     r.advance(70.5 * MIN);
     expect(r.windowStart(70.5 * MIN)).toBe(11 * MIN);
-    expect(r.totals.timeMs[S_RUNNING]).toBe(19 * MIN);
+    expect(r.totals.timeMs.running).toBe(19 * MIN);
     expect(r.totals.total).toBe(0);
     expect(r.totals.downByReason.get('jam')).toBe(10 * MIN);
     // Two hours later everything is gone.
     r.advance(200 * MIN);
-    expect(Array.from(r.totals.timeMs).every((ms) => ms === 0)).toBe(true);
+    expect(Object.values(r.totals.timeMs).every((ms) => ms === 0)).toBe(true);
     expect(r.totals.downByReason.size).toBe(0);
   });
 
@@ -30,15 +29,15 @@ describe('RollingWindow', () => {
     const r = new RollingWindow();
     r.advance(100 * MIN);
     // The window at 100:00 is minutes 41..99 plus the (empty) current minute 100.
-    r.addTime(S_RUNNING, undefined, 0, 100 * MIN);
-    expect(r.totals.timeMs[S_RUNNING]).toBe(59 * MIN);
-    r.addTime(S_RUNNING, undefined, 100 * MIN, 100 * MIN + 0.5 * BUCKET_MS);
-    expect(r.totals.timeMs[S_RUNNING]).toBe(59 * MIN + 30_000);
+    r.addTime('running', undefined, 0, 100 * MIN);
+    expect(r.totals.timeMs.running).toBe(59 * MIN);
+    r.addTime('running', undefined, 100 * MIN, 100 * MIN + 0.5 * BUCKET_MS);
+    expect(r.totals.timeMs.running).toBe(59 * MIN + 30_000);
   });
 
   it('moves re-assigned downtime between reasons in the buckets that hold it', () => {
     const r = new RollingWindow();
-    r.addTime(S_DOWN, 'unassigned', 5 * MIN, 8 * MIN);
+    r.addTime('down', 'unassigned', 5 * MIN, 8 * MIN);
     r.moveReason('unassigned', 'jam', 5 * MIN, 8 * MIN);
     expect(r.totals.downByReason.get('jam')).toBe(3 * MIN);
     expect(r.totals.downByReason.has('unassigned')).toBe(false);
@@ -48,11 +47,11 @@ describe('RollingWindow', () => {
 
   it('checkpoint round trip keeps the buckets inside the window', () => {
     const r = new RollingWindow();
-    r.addTime(S_RUNNING, undefined, 0, 10 * MIN);
+    r.addTime('running', undefined, 0, 10 * MIN);
     r.addCycles(5 * MIN, 3, 3);
     const copy = new RollingWindow();
     copy.restore(r.toData(), 10 * MIN);
-    expect(copy.totals.timeMs[S_RUNNING]).toBe(10 * MIN);
+    expect(copy.totals.timeMs.running).toBe(10 * MIN);
     expect(copy.totals.total).toBe(3);
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * A station's completed parts as events: one cycle event per part (good or reject, with its
+ * cycle time), counted into the shift and the rolling hour, and a counter event for each counter
+ * move that was not simply counted. Keeps the last cycle's end for the next cycle time.
+ */
+import type { StationSpec } from './bindings.js';
+import type { StationCheckpoint } from './checkpoint.js';
+import type { StationAccounts } from './station-accounts.js';
+import type { CounterAnomaly, StationCounters } from './station-counters.js';
+import type { EventHost, EventIds } from './station-interval.js';
+
+/** The cycle part of a station's checkpoint. */
+export type CyclesCheckpoint = Pick<StationCheckpoint, 'lastCycleWall' | 'lastCycleTimeMs'>;
+
+export class StationCycles {
+  /** End of the last cycle for cycle-time purposes; undefined after a gap in knowledge. */
+  private lastEndMono: number | undefined = undefined;
+  private lastEndWall: number | undefined = undefined;
+  private lastTimeMs: number | undefined = undefined;
+
+  constructor(
+    private readonly spec: StationSpec,
+    private readonly host: EventHost,
+    private readonly ids: EventIds,
+    private readonly accounts: StationAccounts,
+    private readonly counters: StationCounters,
+  ) {}
+
+  /** Wall ms of the last completed cycle. */
+  get lastWall(): number | undefined {
+    return this.lastEndWall;
+  }
+
+  get lastCycleTimeMs(): number | undefined {
+    return this.lastTimeMs;
+  }
+
+  /** `n` parts completed in the frame at `m`. */
+  record(n: number, m: number): void {
+    const spec = this.spec;
+    const goodParts = n - this.counters.rejectsAmong(n);
+    // Unknown after a gap (comms loss, restart): 0 rather than a cycle time that spans the gap.
+    const cycleTimeMs = this.lastEndMono !== undefined ? (m - this.lastEndMono) / n : 0;
+    const ts = this.host.wallOf(m);
+    const window = this.accounts.windowForParts(m);
+    const shift = window?.instance.name;
+    for (let i = 0; i < n; i++) {
+      this.host.emit({
+        type: 'cycle',
+        id: this.ids.nextId(),
+        line: spec.line,
+        station: spec.id,
+        seq: this.ids.seq,
+        ts,
+        cycleTimeMs,
+        good: i < goodParts,
+        ...(shift !== undefined ? { shift } : {}),
+      });
+    }
+    this.accounts.addCycles(window, m, n, goodParts);
+    if (this.lastEndMono !== undefined) this.lastTimeMs = cycleTimeMs;
+    this.lastEndMono = m;
+    this.lastEndWall = ts;
+  }
+
+  /** Knowledge was lost (comms): the next cycle's time is unknown. */
+  forgetLastEnd(): void {
+    this.lastEndMono = undefined;
+  }
+
+  /** A counter jump or reset, as an event: the audit trail of what was (not) counted and why. */
+  counterAnomaly(a: CounterAnomaly): void {
+    const { atMono, ...rest } = a;
+    this.host.emit({ type: 'counter', id: this.ids.nextId(), line: this.spec.line, station: this.spec.id, seq: this.ids.seq, ts: this.host.wallOf(atMono), ...rest });
+  }
+
+  capture(): CyclesCheckpoint {
+    return {
+      ...(this.lastEndWall !== undefined ? { lastCycleWall: this.lastEndWall } : {}),
+      ...(this.lastTimeMs !== undefined ? { lastCycleTimeMs: this.lastTimeMs } : {}),
+    };
+  }
+
+  /** The last cycle as displayed; its end stays unknown for cycle times (the agent was away). */
+  restore(data: CyclesCheckpoint): void {
+    if (data.lastCycleWall !== undefined) this.lastEndWall = data.lastCycleWall;
+    if (data.lastCycleTimeMs !== undefined) this.lastTimeMs = data.lastCycleTimeMs;
+  }
+}
