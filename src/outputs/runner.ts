@@ -19,6 +19,8 @@ export interface DeliveryFailure {
   /** True when the same batch may go through later (network, timeout, 5xx); false: it never will. */
   readonly retryable: boolean;
   readonly message: string;
+  /** Run `prepare` again before the next attempt (e.g. the database was dropped meanwhile). */
+  readonly prepareAgain?: boolean;
 }
 
 export interface BatchDestination<P> {
@@ -30,8 +32,20 @@ export interface BatchDestination<P> {
   convert(row: SpoolRow): P | undefined;
   /** Delivers a batch; resolves once the destination has all of it. */
   send(batch: readonly P[]): Promise<void>;
-  /** Why a send failed, and whether trying the same batch again can help. */
+  /** Why a send (or prepare) failed, and whether trying the same batch again can help. */
   failure(err: unknown): DeliveryFailure;
+  /**
+   * Set-up before the first batch (create a database, check rights) and again when a failure
+   * asks for it; a rejection is handled like a failed send.
+   */
+  prepare?(): Promise<void>;
+  /**
+   * While the runner waits out the backoff after `failure`: may call `retryNow` to end the wait
+   * early (a cheap probe saw the destination answer again). Returns how to stop watching.
+   */
+  whileWaiting?(failure: DeliveryFailure, delayMs: number, retryNow: () => void): (() => void) | undefined;
+  /** Abandons a request in flight (stop() ran out of time); called once at the end of stop(). */
+  close?(): void;
 }
 
 export interface RunnerOptions {
@@ -77,6 +91,8 @@ export class SpooledOutput<P> implements OutputHandle {
   private wakeOnCommit = false;
   private unsubscribeCommit: (() => void) | undefined;
   private readonly now: () => number;
+  private prepared: boolean;
+  private nextAttemptAt: number | undefined;
 
   constructor(
     private readonly destination: BatchDestination<P>,
@@ -89,6 +105,7 @@ export class SpooledOutput<P> implements OutputHandle {
     this.backoff = new Backoff(options.backoff, options.random);
     this.log = deps.logger.child({ component: destination.name });
     this.now = deps.now ?? (() => performance.now());
+    this.prepared = destination.prepare === undefined;
   }
 
   async start(): Promise<void> {
@@ -110,7 +127,12 @@ export class SpooledOutput<P> implements OutputHandle {
     });
     const outcome = await Promise.race([this.loop.then(() => 'done' as const), grace]);
     clearTimeout(timer);
-    if (outcome === 'timeout') this.log.warn({ pending: this.pending.length }, 'stopped before the last batch went out; it stays in the spool');
+    // A request still in flight is abandoned; its rows stay in the spool for the next start.
+    this.destination.close?.();
+    if (outcome === 'timeout') {
+      this.log.warn({ pending: this.pending.length }, 'stopped before the last batch went out; it stays in the spool');
+      await this.loop;
+    }
   }
 
   status(): OutputStatus {
@@ -120,6 +142,16 @@ export class SpooledOutput<P> implements OutputHandle {
   /** Batches refused for good (their rows were dropped), in rows. */
   get droppedRows(): number {
     return this.dropped;
+  }
+
+  /** Ms until the next attempt while backing off, else undefined. */
+  nextAttemptInMs(): number | undefined {
+    return this.nextAttemptAt === undefined ? undefined : Math.max(0, Math.round(this.nextAttemptAt - this.now()));
+  }
+
+  /** Rows waiting in the current batch. */
+  get pendingRows(): number {
+    return this.pending.length;
   }
 
   private async run(): Promise<void> {
@@ -136,7 +168,7 @@ export class SpooledOutput<P> implements OutputHandle {
       }
     }
     // Stopping: one last attempt for what is pending, unless the destination is known to be down.
-    if (this.up) {
+    if (this.up && this.prepared) {
       this.fill();
       if (this.pending.length > 0) await this.deliver();
       else this.acknowledge();
@@ -144,6 +176,10 @@ export class SpooledOutput<P> implements OutputHandle {
   }
 
   private async step(): Promise<void> {
+    if (!this.prepared) {
+      await this.prepare();
+      return;
+    }
     this.fill();
     if (this.pending.length === 0) {
       this.acknowledge();
@@ -158,7 +194,34 @@ export class SpooledOutput<P> implements OutputHandle {
       }
     }
     const failure = await this.deliver();
-    if (failure?.retryable === true) await this.waitForWork(this.backoff.next(), false);
+    if (failure?.retryable === true) await this.backOff(failure);
+  }
+
+  private async prepare(): Promise<void> {
+    try {
+      await this.destination.prepare?.();
+    } catch (err) {
+      const failure = this.destination.failure(err);
+      this.errors++;
+      this.lastError = failure.message;
+      this.up = false;
+      await this.backOff(failure);
+      return;
+    }
+    this.prepared = true;
+    this.up = true;
+    this.backoff.reset();
+  }
+
+  /** Waits out the next backoff step; the destination may end it early (whileWaiting). */
+  private async backOff(failure: DeliveryFailure): Promise<void> {
+    if (failure.prepareAgain === true && this.destination.prepare !== undefined) this.prepared = false;
+    const delay = this.backoff.next();
+    this.nextAttemptAt = this.now() + delay;
+    const stopWatching = this.destination.whileWaiting?.(failure, delay, () => this.wakeUp());
+    await this.waitForWork(delay, false);
+    stopWatching?.();
+    this.nextAttemptAt = undefined;
   }
 
   /** Reads committed rows after the cursor into the batch, up to batchSize. */
