@@ -82,7 +82,14 @@ const core = createCore(buildConfig(), { clock, onEvent: () => events++ });
 // Per station: counter, running, starved, blocked, planned, fault, reject, temp.
 const samples: MutableSample[][] = [];
 for (let i = 0; i < STATIONS; i++) {
-  samples.push(['count', 'running', 'starved', 'blocked', 'planned', 'fault', 'reject', 'temp'].map((name) => ({ tag: `plc1.s${i}_${name}`, value: 0, ts: 0, mono: 0 })));
+  samples.push(
+    ['count', 'running', 'starved', 'blocked', 'planned', 'fault', 'reject', 'temp'].map((name) => ({
+      tag: `plc1.s${i}_${name}`,
+      value: 0,
+      ts: 0,
+      mono: 0,
+    })),
+  );
 }
 const counts = new Array<number>(STATIONS).fill(0);
 const rejects = new Array<number>(STATIONS).fill(0);
@@ -104,7 +111,9 @@ const heap: string[] = [];
 let sent = 0;
 let poll = 0;
 let busyMs = 0;
-console.log(`core throughput: ${STATIONS} stations x 8 tags per poll, ${TOTAL.toLocaleString('en')} samples${gc === undefined ? ' (run with --expose-gc for heap figures)' : ''}`);
+console.log(
+  `core throughput: ${STATIONS} stations x 8 tags per poll, ${TOTAL.toLocaleString('en')} samples${gc === undefined ? ' (run with --expose-gc for heap figures)' : ''}`,
+);
 while (sent < TOTAL) {
   poll++;
   const mono = poll * POLL_MS;
@@ -145,14 +154,16 @@ while (sent < TOTAL) {
   for (const c of checkpoints) if (before < c && sent >= c) heap.push(`${(c / 1e6).toFixed(0)}M: ${heapMb()} MB`);
 }
 const rate = sent / (busyMs / 1000);
-console.log(`samples:          ${sent.toLocaleString('en')} (${((poll * POLL_MS) / 3_600_000).toFixed(1)} h of virtual time)`);
+console.log(
+  `samples:          ${sent.toLocaleString('en')} (${((poll * POLL_MS) / 3_600_000).toFixed(1)} h of virtual time)`,
+);
 console.log(`time in the core: ${(busyMs / 1000).toFixed(2)} s`);
 console.log(`throughput:       ${Math.round(rate).toLocaleString('en')} samples/s (target >= 1,000,000)`);
 console.log(`events emitted:   ${events.toLocaleString('en')}`);
 console.log(`heapUsed after GC: ${heap.join(', ')}`);
 const snapT0 = performance.now();
 for (let i = 0; i < 1000; i++) core.snapshot();
-console.log(`snapshot():       ${((performance.now() - snapT0) / 1000 * 1000).toFixed(1)} µs per call (10 stations)`);
+console.log(`snapshot():       ${(((performance.now() - snapT0) / 1000) * 1000).toFixed(1)} µs per call (10 stations)`);
 // The restart checkpoint is taken in every spool commit that adds events (at most 4 a second with
 // the default 250 ms commit interval): its cost and size bound what that costs the Pi.
 // The rolling-hour buckets go separately, every 5 s (splitRolling).
@@ -161,5 +172,9 @@ let stateBytes = 0;
 for (let i = 0; i < 200; i++) stateBytes = JSON.stringify(core.checkpoint({ withRolling: false })).length;
 const cpUs = ((performance.now() - cpT0) / 200) * 1000;
 const rollingBytes = JSON.stringify(splitRolling(core.checkpoint()).rolling).length;
-console.log(`checkpoint():     ${cpUs.toFixed(0)} µs per call without rolling buckets, incl. JSON (10 stations); at 4 commits/s ${((cpUs * 4) / 10_000).toFixed(2)} % of one core`);
-console.log(`  written per commit with events: ${(stateBytes / 1024).toFixed(1)} KiB; rolling buckets every 5 s: ${(rollingBytes / 1024).toFixed(1)} KiB`);
+console.log(
+  `checkpoint():     ${cpUs.toFixed(0)} µs per call without rolling buckets, incl. JSON (10 stations); at 4 commits/s ${((cpUs * 4) / 10_000).toFixed(2)} % of one core`,
+);
+console.log(
+  `  written per commit with events: ${(stateBytes / 1024).toFixed(1)} KiB; rolling buckets every 5 s: ${(rollingBytes / 1024).toFixed(1)} KiB`,
+);

@@ -30,17 +30,29 @@ import type { DeltaView } from '../src/server/view-model.js';
 import { createModbusSource } from '../src/sources/modbus/source.js';
 import { freePort } from '../tests/helpers/ports.js';
 
-const { values } = parseArgs({ options: { samples: { type: 'string', default: '200' }, poll: { type: 'string', default: '50ms' }, clients: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: {
+    samples: { type: 'string', default: '200' },
+    poll: { type: 'string', default: '50ms' },
+    clients: { type: 'string', default: '1' },
+  },
+});
 const samples = Number(values.samples);
 const pollMs = parseDurationMs(values.poll) ?? 50;
 const clientCount = Number(values.clients);
 
 // ---- the PLC --------------------------------------------------------------------------------
 const registers = new Uint16Array(16);
-type ServerTcpCtor = new (vector: unknown, options: { host: string; port: number }) => { close(cb: () => void): void; on(e: string, f: (...a: unknown[]) => void): void };
+type ServerTcpCtor = new (
+  vector: unknown,
+  options: { host: string; port: number },
+) => { close(cb: () => void): void; on(e: string, f: (...a: unknown[]) => void): void };
 const ServerTCP = (ModbusRTU as unknown as { ServerTCP: ServerTcpCtor }).ServerTCP;
 const plcPort = await freePort();
-const plc = new ServerTCP({ getHoldingRegister: (addr: number) => registers[addr] ?? 0 }, { host: '127.0.0.1', port: plcPort });
+const plc = new ServerTCP(
+  { getHoldingRegister: (addr: number) => registers[addr] ?? 0 },
+  { host: '127.0.0.1', port: plcPort },
+);
 plc.on('socketError', () => undefined);
 await new Promise((resolve) => plc.on('initialized', resolve));
 // The press makes a part every 500 ms while it has no fault.
@@ -78,7 +90,12 @@ server: { port: 0, host: 127.0.0.1 }
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
 const config = loaded.config;
 const dir = mkdtempSync(path.join(tmpdir(), 'lineside-bench-'));
-const history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock: systemClock, logger: silentLogger });
+const history = openHistoryStore({
+  dir,
+  retentionMs: config.storage.historyRetention,
+  clock: systemClock,
+  logger: silentLogger,
+});
 const core = createCore(config, { clock: systemClock });
 core.on((e) => history.record(e));
 let faultChangedAt: number | undefined;
@@ -104,7 +121,14 @@ await source.start({
 });
 const ticker = setInterval(() => core.tick(), 200);
 const server = await startServer(
-  { config, logger: silentLogger, live: livePortOf(core), commands: commandsPortOf(core), history, health: { sources: () => source.health() } },
+  {
+    config,
+    logger: silentLogger,
+    live: livePortOf(core),
+    commands: commandsPortOf(core),
+    history,
+    health: { sources: () => source.health() },
+  },
   { host: '127.0.0.1', port: 0 },
 );
 
@@ -116,7 +140,10 @@ for (let i = 0; i < clientCount; i++) {
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
   sockets.push(ws);
   ws.on('message', (data: Buffer) => {
-    const m = JSON.parse(data.toString('utf8')) as { type: string; data?: { stations: Array<{ id: string; state: string }> } } & DeltaView;
+    const m = JSON.parse(data.toString('utf8')) as {
+      type: string;
+      data?: { stations: Array<{ id: string; state: string }> };
+    } & DeltaView;
     if (i !== 0) return;
     const station = (m.type === 'snapshot' ? m.data?.stations : m.stations)?.find((s) => s.id === 'press');
     if (station === undefined) return;
@@ -133,7 +160,13 @@ const until = (want: (state: string) => boolean, timeoutMs = 10_000): Promise<nu
   new Promise((resolve, reject) => {
     if (want(pressState)) return resolve(performance.now());
     const timer = setTimeout(() => reject(new Error(`timed out waiting; press is ${pressState}`)), timeoutMs);
-    waiter = { want, resolve: (t) => { clearTimeout(timer); resolve(t); } };
+    waiter = {
+      want,
+      resolve: (t) => {
+        clearTimeout(timer);
+        resolve(t);
+      },
+    };
   });
 
 await until((s) => s === 'running', 30_000);
@@ -151,10 +184,15 @@ for (let i = 0; i < samples; i++) {
 }
 
 latencies.sort((a, b) => a - b);
-const q = (p: number) => (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number).toFixed(1);
+const q = (p: number) =>
+  (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number).toFixed(1);
 console.log(`dashboard latency: Modbus poll response carrying a fault -> websocket frame showing the station down`);
-console.log(`  ${latencies.length} changes, poll every ${pollMs} ms, ${clientCount} client(s), broadcast window 250 ms (leading edge)`);
-console.log(`  p50 ${q(0.5)} ms   p90 ${q(0.9)} ms   p99 ${q(0.99)} ms   max ${(latencies[latencies.length - 1] as number).toFixed(1)} ms`);
+console.log(
+  `  ${latencies.length} changes, poll every ${pollMs} ms, ${clientCount} client(s), broadcast window 250 ms (leading edge)`,
+);
+console.log(
+  `  p50 ${q(0.5)} ms   p90 ${q(0.9)} ms   p99 ${q(0.99)} ms   max ${(latencies[latencies.length - 1] as number).toFixed(1)} ms`,
+);
 console.log(`  (plus up to one poll interval, ${pollMs} ms, between the PLC changing and the poll that reads it)`);
 
 for (const ws of sockets) ws.terminate();

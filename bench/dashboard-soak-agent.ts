@@ -47,20 +47,40 @@ server: { port: 0, host: 127.0.0.1 }
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
 const config = loaded.config;
 const dir = mkdtempSync(path.join(tmpdir(), 'lineside-soak-'));
-const history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock: systemClock, logger: silentLogger });
+const history = openHistoryStore({
+  dir,
+  retentionMs: config.storage.historyRetention,
+  clock: systemClock,
+  logger: silentLogger,
+});
 const core = createCore(config, { clock: systemClock });
 core.on((e) => history.record(e));
 const server = await startServer(
   {
-    config, logger: silentLogger, live: livePortOf(core), commands: commandsPortOf(core), history,
-    health: { sources: () => [{ device: 'plc1', endpoint: 'tcp://127.0.0.1:502 unit 1', connected: true, requests: 0, errors: 0, overruns: 0 }] },
+    config,
+    logger: silentLogger,
+    live: livePortOf(core),
+    commands: commandsPortOf(core),
+    history,
+    health: {
+      sources: () => [
+        {
+          device: 'plc1',
+          endpoint: 'tcp://127.0.0.1:502 unit 1',
+          connected: true,
+          requests: 0,
+          errors: 0,
+          overruns: 0,
+        },
+      ],
+    },
   },
   { host: '127.0.0.1', port: 0 },
 );
 
 // The synthetic line: deterministic pseudo-random so runs compare.
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const counts = ids.map(() => 1000);
 const faults = ids.map(() => 0);
 const nextPartAt = ids.map(() => performance.now() + 12_000 * rand());
@@ -97,10 +117,18 @@ const report = setInterval(() => {
   }
   const cpu = process.cpuUsage(startCpu);
   const mem = process.memoryUsage();
-  console.log(JSON.stringify({
-    t: Math.round(performance.now() - startedAt), cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, liveHeap,
-    ws: server.app.lineside.hub.stats(), history: history.health().recorded,
-  }));
+  console.log(
+    JSON.stringify({
+      t: Math.round(performance.now() - startedAt),
+      cpuUserUs: cpu.user,
+      cpuSystemUs: cpu.system,
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      liveHeap,
+      ws: server.app.lineside.hub.stats(),
+      history: history.health().recorded,
+    }),
+  );
 }, args.reportMs ?? 10_000);
 
 const stop = async () => {

@@ -52,7 +52,9 @@ console.log('GPIO pulse filter (debounce 3 ms, glitch filter 2 ms, rising edges)
 for (const bounce of [false, true]) {
   const edges = train(HOUR_PULSES, bounce);
   run(settings, edges); // warm-up
-  const best = [run(settings, edges), run(settings, edges), run(settings, edges)].sort((a, b) => a.seconds - b.seconds)[0]!;
+  const best = [run(settings, edges), run(settings, edges), run(settings, edges)].sort(
+    (a, b) => a.seconds - b.seconds,
+  )[0]!;
   const rawEdges = edges.length / 2;
   const exact = best.count === HOUR_PULSES ? 'exact' : `WRONG (expected ${HOUR_PULSES})`;
   console.log(

@@ -22,7 +22,13 @@ import { startInfluxd } from '../tests/helpers/influxd.js';
 import { createTempDir, removeTempDir } from '../tests/helpers/service.js';
 import { influxTestConfig, STATIONS } from '../tests/integration/influx/support.js';
 
-const { values } = parseArgs({ options: { outages: { type: 'string', default: '10,30,60' }, rate: { type: 'string', default: '1000' }, 'no-probe': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    outages: { type: 'string', default: '10,30,60' },
+    rate: { type: 'string', default: '1000' },
+    'no-probe': { type: 'boolean', default: false },
+  },
+});
 const OUTAGES_S = values.outages.split(',').map(Number);
 const ROWS_PER_S = Number(values.rate);
 const PROBE = !values['no-probe'];
@@ -35,7 +41,16 @@ function appendRow(spool: Spool, ts: number): void {
   const station = STATIONS[seq % STATIONS.length] ?? 'press';
   if (seq % 10 === 0) {
     cycles++;
-    spool.appendEvent({ type: 'cycle', id: `${station}-${seq}`, line: 'line1', station, seq, ts, cycleTimeMs: 10_000, good: true });
+    spool.appendEvent({
+      type: 'cycle',
+      id: `${station}-${seq}`,
+      line: 'line1',
+      station,
+      seq,
+      ts,
+      cycleTimeMs: 10_000,
+      good: true,
+    });
   } else {
     spool.appendSample({ tag: `plc1.${station}_count`, value: seq, ts, mono: ts });
   }
@@ -55,9 +70,23 @@ async function firstPingAnswer(url: string): Promise<number> {
 
 const influxd = await startInfluxd();
 const dir = createTempDir('bench-influx-resume');
-const spool = openSpool({ dir, maxBytes: 2 * 1024 ** 3, maxAgeMs: 86_400_000, commitIntervalMs: 250, destinations: ['influx'], clock: systemClock, logger: silentLogger });
+const spool = openSpool({
+  dir,
+  maxBytes: 2 * 1024 ** 3,
+  maxAgeMs: 86_400_000,
+  commitIntervalMs: 250,
+  destinations: ['influx'],
+  clock: systemClock,
+  logger: silentLogger,
+});
 const config = influxTestConfig({ url: influxd.url, database: 'resume' });
-const writer = createInfluxWriter({ config, spool, clock: systemClock, logger: silentLogger, ...(PROBE ? {} : { tuning: { probeIntervalMs: 0 } }) });
+const writer = createInfluxWriter({
+  config,
+  spool,
+  clock: systemClock,
+  logger: silentLogger,
+  ...(PROBE ? {} : { tuning: { probeIntervalMs: 0 } }),
+});
 // Rows arrive all along, at ROWS_PER_S, in 20 ms steps.
 const t0 = performance.now();
 let appended = 0;
@@ -70,7 +99,9 @@ const producer = setInterval(() => {
 try {
   await writer.start();
   await sleep(3_000);
-  console.log(`InfluxDB outages at ${ROWS_PER_S.toLocaleString('en')} rows/s, production backoff (1 s → 30 s), /ping probe ${PROBE ? 'on (about once a second)' : 'OFF'}:`);
+  console.log(
+    `InfluxDB outages at ${ROWS_PER_S.toLocaleString('en')} rows/s, production backoff (1 s → 30 s), /ping probe ${PROBE ? 'on (about once a second)' : 'OFF'}:`,
+  );
   const figures: number[] = [];
   for (const outageS of OUTAGES_S) {
     await influxd.stop();
@@ -99,7 +130,9 @@ try {
   await writer.stop();
   const res = await influxd.query('SELECT count("seq") FROM "lineside"."cycle"', 'resume');
   const stored = Number(res.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
-  console.log(`  worst resume ${(Math.max(...figures) / 1000).toFixed(2)} s; cycles produced ${cycles.toLocaleString('en')}, in InfluxDB ${stored.toLocaleString('en')} (${stored === cycles ? 'none lost' : 'MISMATCH'}); ${writer.health().poisoned} poisoned`);
+  console.log(
+    `  worst resume ${(Math.max(...figures) / 1000).toFixed(2)} s; cycles produced ${cycles.toLocaleString('en')}, in InfluxDB ${stored.toLocaleString('en')} (${stored === cycles ? 'none lost' : 'MISMATCH'}); ${writer.health().poisoned} poisoned`,
+  );
   if (stored !== cycles) process.exitCode = 1;
 } finally {
   clearInterval(producer);

@@ -20,7 +20,9 @@ import { startInfluxd } from '../tests/helpers/influxd.js';
 import { createTempDir, removeTempDir } from '../tests/helpers/service.js';
 import { influxTestConfig, STATIONS } from '../tests/integration/influx/support.js';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '1000' }, 'outage-min': { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: { rate: { type: 'string', default: '1000' }, 'outage-min': { type: 'string', default: '10' } },
+});
 const ROWS_PER_S = Number(values.rate);
 const OUTAGE_MIN = Number(values['outage-min']);
 
@@ -30,7 +32,16 @@ function appendRow(spool: Spool, ts: number): void {
   seq++;
   const station = STATIONS[seq % STATIONS.length] ?? 'press';
   if (seq % 10 === 0) {
-    spool.appendEvent({ type: 'cycle', id: `${station}-${seq}`, line: 'line1', station, seq, ts, cycleTimeMs: 10_000 + (seq % 500), good: true });
+    spool.appendEvent({
+      type: 'cycle',
+      id: `${station}-${seq}`,
+      line: 'line1',
+      station,
+      seq,
+      ts,
+      cycleTimeMs: 10_000 + (seq % 500),
+      good: true,
+    });
   } else if (seq % 10 === 1) {
     spool.appendSample({ tag: 'plc1.press_vibration', value: 2 + (seq % 100) / 100, ts, mono: ts });
   } else {
@@ -46,8 +57,20 @@ try {
   for (const offered of [2_000, 10_000, 25_000, 50_000]) {
     const dir = createTempDir('bench-influx');
     dirs.push(dir);
-    const spool = openSpool({ dir, maxBytes: 2 * 1024 ** 3, maxAgeMs: 86_400_000, commitIntervalMs: 250, destinations: ['influx'], clock: systemClock, logger: silentLogger });
-    const config = influxTestConfig({ url: influxd.url, database: `sustained${offered}`, influx: { flushInterval: '1s', batchSize: 5000 } });
+    const spool = openSpool({
+      dir,
+      maxBytes: 2 * 1024 ** 3,
+      maxAgeMs: 86_400_000,
+      commitIntervalMs: 250,
+      destinations: ['influx'],
+      clock: systemClock,
+      logger: silentLogger,
+    });
+    const config = influxTestConfig({
+      url: influxd.url,
+      database: `sustained${offered}`,
+      influx: { flushInterval: '1s', batchSize: 5000 },
+    });
     const writer = createInfluxWriter({ config, spool, clock: systemClock, logger: silentLogger });
     await writer.start();
     const t0 = performance.now();
@@ -77,7 +100,15 @@ try {
   // ---- 2. catch-up after an outage ------------------------------------------------------------
   const dir = createTempDir('bench-influx');
   dirs.push(dir);
-  const spool = openSpool({ dir, maxBytes: 2 * 1024 ** 3, maxAgeMs: 86_400_000, commitIntervalMs: 250, destinations: ['influx'], clock: systemClock, logger: silentLogger });
+  const spool = openSpool({
+    dir,
+    maxBytes: 2 * 1024 ** 3,
+    maxAgeMs: 86_400_000,
+    commitIntervalMs: 250,
+    destinations: ['influx'],
+    clock: systemClock,
+    logger: silentLogger,
+  });
   const config = influxTestConfig({ url: influxd.url, database: 'catchup' });
   const writer = createInfluxWriter({ config, spool, clock: systemClock, logger: silentLogger });
   await writer.start();
@@ -89,7 +120,9 @@ try {
   spool.flush();
   // Let the writer back off as it would during a long outage (its delay is capped at 30 s).
   await sleep(35_000);
-  console.log(`\ncatch-up after a ${OUTAGE_MIN}-minute outage at ${ROWS_PER_S.toLocaleString('en')} rows/s (${rows.toLocaleString('en')} rows in the spool, backoff after ${writer.health().retrying} failed attempts):`);
+  console.log(
+    `\ncatch-up after a ${OUTAGE_MIN}-minute outage at ${ROWS_PER_S.toLocaleString('en')} rows/s (${rows.toLocaleString('en')} rows in the spool, backoff after ${writer.health().retrying} failed attempts):`,
+  );
   const sentBefore = writer.health().sent;
   await influxd.start();
   const up = performance.now();
@@ -99,8 +132,12 @@ try {
   while (writer.health().ackedId < spool.lastCommittedId()) await sleep(20);
   const drainS = (performance.now() - drainStart) / 1000;
   const written = writer.health().sent - sentBefore;
-  console.log(`  first write ${firstWriteS.toFixed(1)} s after influxd was back (woken by the /ping probe, not the backoff)`);
-  console.log(`  drained ${written.toLocaleString('en')} points in ${drainS.toFixed(1)} s = ${Math.round(written / drainS).toLocaleString('en')} points/s; ${writer.health().poisoned} poisoned`);
+  console.log(
+    `  first write ${firstWriteS.toFixed(1)} s after influxd was back (woken by the /ping probe, not the backoff)`,
+  );
+  console.log(
+    `  drained ${written.toLocaleString('en')} points in ${drainS.toFixed(1)} s = ${Math.round(written / drainS).toLocaleString('en')} points/s; ${writer.health().poisoned} poisoned`,
+  );
   console.log(`  a ${OUTAGE_MIN}-minute outage is caught up in ${((firstWriteS + drainS) / 60).toFixed(2)} minutes`);
   await writer.stop();
   spool.close();

@@ -9,7 +9,9 @@ export interface Farm {
 }
 
 export async function startFarm(args: string[]): Promise<Farm> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/modbus-server-farm.ts', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/modbus-server-farm.ts', ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   const ports = await new Promise<number[]>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server farm exited with ${code}`)));

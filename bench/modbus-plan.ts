@@ -10,12 +10,21 @@ import { existsSync } from 'node:fs';
 import { loadConfigFile } from '../src/config/load.js';
 import { limitsFor, naiveRequestCount, planReads, planTag, type PlannedTag } from '../src/sources/modbus/planner.js';
 
-const files = process.argv.slice(2).length > 0
-  ? process.argv.slice(2)
-  : ['config/example.yaml', ...['demo', 'steady', 'degrading', 'flaky-comms'].map((n) => `simulator/scenarios/${n}.config.yaml`)].filter(existsSync);
+const files =
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : [
+        'config/example.yaml',
+        ...['demo', 'steady', 'degrading', 'flaky-comms'].map((n) => `simulator/scenarios/${n}.config.yaml`),
+      ].filter(existsSync);
 
 /** Exhaustive optimum: fewest groups over all set partitions (branch and bound). Undefined if too big. */
-function exhaustiveMinimum(tags: readonly PlannedTag[], cap: number, gap: number, upperBound: number): number | undefined {
+function exhaustiveMinimum(
+  tags: readonly PlannedTag[],
+  cap: number,
+  gap: number,
+  upperBound: number,
+): number | undefined {
   if (tags.length > 14) return undefined;
   const feasible = (group: PlannedTag[]): boolean => {
     const sorted = [...group].sort((a, b) => a.offset - b.offset);
@@ -83,16 +92,24 @@ for (const file of files) {
     let optimal = 0;
     let exact = true;
     for (const area of ['holding', 'input', 'coil', 'discrete'] as const) {
-      const tags = device.tags.map((t) => planTag(device, t)).filter((t): t is PlannedTag => typeof t !== 'string' && t.area === area);
+      const tags = device.tags
+        .map((t) => planTag(device, t))
+        .filter((t): t is PlannedTag => typeof t !== 'string' && t.area === area);
       if (tags.length === 0) continue;
       const planned = plan.reads.filter((r) => r.area === area).length;
       const { cap, gap } = limitsFor(device, area);
       // Exhaustive search where feasible; else a lower bound that, when it meets the plan, proves it.
-      const min = exhaustiveMinimum(tags, cap, gap, planned) ?? (lowerBound(tags, cap, gap) === planned ? planned : undefined);
+      const min =
+        exhaustiveMinimum(tags, cap, gap, planned) ?? (lowerBound(tags, cap, gap) === planned ? planned : undefined);
       if (min === undefined) exact = false;
       optimal += min ?? planned;
     }
-    totals = { naive: totals.naive + naive, plan: totals.plan + plan.reads.length, optimal: totals.optimal + optimal, exact: totals.exact && exact };
+    totals = {
+      naive: totals.naive + naive,
+      plan: totals.plan + plan.reads.length,
+      optimal: totals.optimal + optimal,
+      exact: totals.exact && exact,
+    };
     table.push([
       file,
       device.id,
@@ -104,7 +121,15 @@ for (const file of files) {
     ]);
   }
 }
-table.push(['total', '', '', String(totals.naive), String(totals.plan), totals.exact ? String(totals.optimal) : `<= ${totals.optimal}`, '']);
+table.push([
+  'total',
+  '',
+  '',
+  String(totals.naive),
+  String(totals.plan),
+  totals.exact ? String(totals.optimal) : `<= ${totals.optimal}`,
+  '',
+]);
 const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
 console.log('Modbus read planning: requests per poll');
 for (const row of table) console.log(`  ${row.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`);

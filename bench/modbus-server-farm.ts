@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import { startSimulator } from '../simulator/index.js';
 import { startFaultServer, type FaultServer } from '../tests/helpers/modbus-fault-server.js';
 
-const { values } = parseArgs({ options: { plcs: { type: 'string', default: '10' }, simulator: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { plcs: { type: 'string', default: '10' }, simulator: { type: 'boolean', default: false } },
+});
 
 const stops: (() => Promise<void>)[] = [];
 let ports: number[];
@@ -29,7 +31,11 @@ if (values.simulator) {
     server.behave((req) => {
       reads++;
       if (req.area === 'holding' || req.area === 'input') {
-        server.setRegisters(req.area, req.start, Array.from({ length: req.count }, (_, k) => (reads * 7 + k * 13) & 0x3fff));
+        server.setRegisters(
+          req.area,
+          req.start,
+          Array.from({ length: req.count }, (_, k) => (reads * 7 + k * 13) & 0x3fff),
+        );
       }
       return undefined;
     });

@@ -36,7 +36,14 @@ async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as Args;
   const rssAtStart = process.memoryUsage().rss;
   const devices = args.ports.map((port, i) =>
-    Device.parse({ protocol: 'modbus-tcp', id: `plc${i}`, host: '127.0.0.1', port, pollInterval: args.interval, tags: soakTags() }),
+    Device.parse({
+      protocol: 'modbus-tcp',
+      id: `plc${i}`,
+      host: '127.0.0.1',
+      port,
+      pollInterval: args.interval,
+      tags: soakTags(),
+    }),
   );
   let serialisedBytes = 0;
   let samples = 0;
@@ -70,29 +77,31 @@ async function main(): Promise<void> {
   const liveHeapEnd = process.memoryUsage().heapUsed;
   await source.stop();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-  process.stdout.write(`${JSON.stringify({
-    node: process.version,
-    tags: soakTags().length,
-    requestsPerPoll: planReads(devices[0]!).reads.length,
-    elapsedMs,
-    cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / elapsedMs,
-    cpuUserPercent: (100 * cpu.user) / 1000 / elapsedMs,
-    cpuSystemPercent: (100 * cpu.system) / 1000 / elapsedMs,
-    rssAtStartMiB: rssAtStart / 2 ** 20,
-    rssMaxMiB: rssMax / 2 ** 20,
-    rssEndMiB: process.memoryUsage().rss / 2 ** 20,
-    heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20,
-    ...(gc ? { liveHeapStartMiB: liveHeapStart / 2 ** 20, liveHeapEndMiB: liveHeapEnd / 2 ** 20 } : {}),
-    samplesPerS: (samples - samples0) / (elapsedMs / 1000),
-    serialisedMiB: serialisedBytes / 2 ** 20,
-    requestsPerS: (health.reduce((n, h) => n + h.requests, 0) - requests0) / (elapsedMs / 1000),
-    errors: health.reduce((n, h) => n + h.errors, 0),
-    overruns: health.reduce((n, h) => n + h.overruns, 0),
-    jitterP50Ms: median(health.map((h) => h.pollJitterP50Ms ?? NaN)),
-    jitterP99Ms: Math.max(...health.map((h) => h.pollJitterP99Ms ?? NaN)),
-    latencyP50Ms: median(health.map((h) => h.latencyP50Ms ?? NaN)),
-    latencyP99Ms: Math.max(...health.map((h) => h.latencyP99Ms ?? NaN)),
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      node: process.version,
+      tags: soakTags().length,
+      requestsPerPoll: planReads(devices[0]!).reads.length,
+      elapsedMs,
+      cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / elapsedMs,
+      cpuUserPercent: (100 * cpu.user) / 1000 / elapsedMs,
+      cpuSystemPercent: (100 * cpu.system) / 1000 / elapsedMs,
+      rssAtStartMiB: rssAtStart / 2 ** 20,
+      rssMaxMiB: rssMax / 2 ** 20,
+      rssEndMiB: process.memoryUsage().rss / 2 ** 20,
+      heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20,
+      ...(gc ? { liveHeapStartMiB: liveHeapStart / 2 ** 20, liveHeapEndMiB: liveHeapEnd / 2 ** 20 } : {}),
+      samplesPerS: (samples - samples0) / (elapsedMs / 1000),
+      serialisedMiB: serialisedBytes / 2 ** 20,
+      requestsPerS: (health.reduce((n, h) => n + h.requests, 0) - requests0) / (elapsedMs / 1000),
+      errors: health.reduce((n, h) => n + h.errors, 0),
+      overruns: health.reduce((n, h) => n + h.overruns, 0),
+      jitterP50Ms: median(health.map((h) => h.pollJitterP50Ms ?? NaN)),
+      jitterP99Ms: Math.max(...health.map((h) => h.pollJitterP99Ms ?? NaN)),
+      latencyP50Ms: median(health.map((h) => h.latencyP50Ms ?? NaN)),
+      latencyP99Ms: Math.max(...health.map((h) => h.latencyP99Ms ?? NaN)),
+    })}\n`,
+  );
 }
 
 await main();

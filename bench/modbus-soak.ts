@@ -39,25 +39,48 @@ const warmupMs = 10_000;
 const outDir = path.resolve('node_modules/.cache/lineside-bench');
 mkdirSync(outDir, { recursive: true });
 const agentFile = path.join(outDir, 'modbus-soak-agent.mjs');
-await build({ entryPoints: ['bench/modbus-soak-agent.ts'], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: agentFile, logLevel: 'warning' });
+await build({
+  entryPoints: ['bench/modbus-soak-agent.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  outfile: agentFile,
+  logLevel: 'warning',
+});
 
 const farm = await startFarm(['--plcs', values.devices]);
 try {
   const flags = values['node-flags'].split(/\s+/).filter((f) => f !== '');
-  const child = spawn(process.execPath, [...flags, agentFile, JSON.stringify({ ports: farm.ports, durationMs, warmupMs, interval: values.interval })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [...flags, agentFile, JSON.stringify({ ports: farm.ports, durationMs, warmupMs, interval: values.interval })],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`measured poller exited with ${code}`);
   const r = JSON.parse(output) as Record<string, number | string>;
   const n = (k: string, digits = 1) => Number(r[k]).toFixed(digits);
-  console.log(`modbus soak: ${values.devices} devices x ${r.tags} tags every ${values.interval} (${r.requestsPerPoll} requests per poll each), measured ${Math.round(Number(r.elapsedMs) / 1000)} s after ${warmupMs / 1000} s warm-up, plain node ${r.node}${flags.length > 0 ? ` ${flags.join(' ')}` : ''}`);
-  console.log(`  CPU          ${n('cpuPercent', 2)} % of one core (user ${n('cpuUserPercent', 2)} %, system ${n('cpuSystemPercent', 2)} %)   budget < 4 %`);
-  console.log(`  RSS          max ${n('rssMaxMiB')} MiB, at end ${n('rssEndMiB')} MiB (${n('rssAtStartMiB')} MiB before polling; heap used ${n('heapUsedMiB')} MiB)   budget < 85 MB`);
-  if (r.liveHeapStartMiB !== undefined) console.log(`  live heap    ${n('liveHeapStartMiB')} MiB -> ${n('liveHeapEndMiB')} MiB after full GCs at start and end of the window (leak check)`);
+  console.log(
+    `modbus soak: ${values.devices} devices x ${r.tags} tags every ${values.interval} (${r.requestsPerPoll} requests per poll each), measured ${Math.round(Number(r.elapsedMs) / 1000)} s after ${warmupMs / 1000} s warm-up, plain node ${r.node}${flags.length > 0 ? ` ${flags.join(' ')}` : ''}`,
+  );
+  console.log(
+    `  CPU          ${n('cpuPercent', 2)} % of one core (user ${n('cpuUserPercent', 2)} %, system ${n('cpuSystemPercent', 2)} %)   budget < 4 %`,
+  );
+  console.log(
+    `  RSS          max ${n('rssMaxMiB')} MiB, at end ${n('rssEndMiB')} MiB (${n('rssAtStartMiB')} MiB before polling; heap used ${n('heapUsedMiB')} MiB)   budget < 85 MB`,
+  );
+  if (r.liveHeapStartMiB !== undefined)
+    console.log(
+      `  live heap    ${n('liveHeapStartMiB')} MiB -> ${n('liveHeapEndMiB')} MiB after full GCs at start and end of the window (leak check)`,
+    );
   console.log(`  samples      ${n('samplesPerS', 0)} /s, each JSON-serialised (${n('serialisedMiB')} MiB)`);
   console.log(`  requests     ${n('requestsPerS', 0)} /s, errors ${r.errors}, overruns ${r.overruns}`);
-  console.log(`  poll jitter  p50 ${n('jitterP50Ms', 2)} ms (median device), p99 ${n('jitterP99Ms', 2)} ms (worst device), over each device's last 1024 polls`);
+  console.log(
+    `  poll jitter  p50 ${n('jitterP50Ms', 2)} ms (median device), p99 ${n('jitterP99Ms', 2)} ms (worst device), over each device's last 1024 polls`,
+  );
   console.log(`  latency      p50 ${n('latencyP50Ms', 2)} ms, p99 ${n('latencyP99Ms', 2)} ms`);
 } finally {
   await farm.stop();

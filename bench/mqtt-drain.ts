@@ -37,7 +37,12 @@ class Generator {
   /** One second of line data at wall time `ts`. */
   second(ts: number): void {
     for (let i = 0; i < SAMPLES_PER_S; i++) {
-      this.spool.appendSample({ tag: `plc1.tag${i % TAGS}`, value: (this.n++ % 997) * 0.25, ts: ts + (i * 1000) / SAMPLES_PER_S, mono: ts });
+      this.spool.appendSample({
+        tag: `plc1.tag${i % TAGS}`,
+        value: (this.n++ % 997) * 0.25,
+        ts: ts + (i * 1000) / SAMPLES_PER_S,
+        mono: ts,
+      });
     }
     for (let i = 0; i < EVENTS_PER_S; i++) this.spool.appendEvent(this.event(ts + i * 80));
   }
@@ -69,7 +74,16 @@ interface Result {
 async function run(label: string, mqttOverrides: Record<string, unknown>): Promise<Result> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lineside-bench-drain-'));
   const broker = await startMosquitto();
-  const spool = openSpool({ dir, maxBytes: 2 * 1024 ** 3, maxAgeMs: 7 * 86_400_000, commitIntervalMs: 250, destinations: ['mqtt'], clock: systemClock, logger: silentLogger, maxBufferedRows: 50_000 });
+  const spool = openSpool({
+    dir,
+    maxBytes: 2 * 1024 ** 3,
+    maxAgeMs: 7 * 86_400_000,
+    commitIntervalMs: 250,
+    destinations: ['mqtt'],
+    clock: systemClock,
+    logger: silentLogger,
+    maxBufferedRows: 50_000,
+  });
   try {
     const gen = new Generator(spool);
     const outageStart = Date.now() - OUTAGE_S * 1000;
@@ -105,7 +119,10 @@ async function run(label: string, mqttOverrides: Record<string, unknown>): Promi
     const t0 = performance.now();
     await publisher.start();
     // Caught up: the cursor is within the last commit of live data.
-    while (spool.lastCommittedId() - spool.ackedId('mqtt') > SAMPLES_PER_S + EVENTS_PER_S || spool.ackedId('mqtt') < backlogRows) {
+    while (
+      spool.lastCommittedId() - spool.ackedId('mqtt') > SAMPLES_PER_S + EVENTS_PER_S ||
+      spool.ackedId('mqtt') < backlogRows
+    ) {
       await sleep(20);
     }
     const drainS = (performance.now() - t0) / 1000;
@@ -139,12 +156,25 @@ const only = process.env.BENCH_ONLY;
 const results: Result[] = [];
 if (only === undefined || only === 'A') results.push(await run('A events only (default), QoS 1, 2,000 msg/s cap', {}));
 if (only === undefined || only === 'B') {
-  results.push(await run('B events + samples (QoS 0, by exception), cap lifted', { samples: { publish: true, qos: 0 }, backlogMessagesPerSecond: 1_000_000 }));
+  results.push(
+    await run('B events + samples (QoS 0, by exception), cap lifted', {
+      samples: { publish: true, qos: 0 },
+      backlogMessagesPerSecond: 1_000_000,
+    }),
+  );
 }
-console.log(`MQTT drain after a ${OUTAGE_S / 60}-minute outage at ${SAMPLES_PER_S.toLocaleString('en-US')} samples/s + ${EVENTS_PER_S} events/s (live load continues), mosquitto on loopback`);
+console.log(
+  `MQTT drain after a ${OUTAGE_S / 60}-minute outage at ${SAMPLES_PER_S.toLocaleString('en-US')} samples/s + ${EVENTS_PER_S} events/s (live load continues), mosquitto on loopback`,
+);
 for (const r of results) {
   console.log(`  ${r.label}`);
-  console.log(`    backlog ${r.backlogRows.toLocaleString('en-US')} rows; caught up with live in ${r.drainS.toFixed(1)} s = ${r.speedup.toFixed(0)} x real time; ${r.published.toLocaleString('en-US')} messages published`);
-  console.log(`    agent CPU ${r.cpuPercent.toFixed(0)} % of one core while draining; RSS ${r.rssBeforeMB.toFixed(0)} MB before, peak ${r.rssPeakMB.toFixed(0)} MB`);
-  console.log(`    slowest spool commit seen ${r.slowestCommitMs.toFixed(0)} ms; worst event-loop lag ${r.maxLoopLagMs.toFixed(0)} ms`);
+  console.log(
+    `    backlog ${r.backlogRows.toLocaleString('en-US')} rows; caught up with live in ${r.drainS.toFixed(1)} s = ${r.speedup.toFixed(0)} x real time; ${r.published.toLocaleString('en-US')} messages published`,
+  );
+  console.log(
+    `    agent CPU ${r.cpuPercent.toFixed(0)} % of one core while draining; RSS ${r.rssBeforeMB.toFixed(0)} MB before, peak ${r.rssPeakMB.toFixed(0)} MB`,
+  );
+  console.log(
+    `    slowest spool commit seen ${r.slowestCommitMs.toFixed(0)} ms; worst event-loop lag ${r.maxLoopLagMs.toFixed(0)} ms`,
+  );
 }

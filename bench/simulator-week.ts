@@ -54,7 +54,9 @@ async function pollRate(): Promise<void> {
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await client.readHoldingRegisters(0, 20);
   const ms = performance.now() - t0;
-  console.log(`modbus  ${n} sequential reads of 20 holding registers: ${(n / (ms / 1000)).toFixed(0)} requests/s, ${((ms / n) * 1000).toFixed(0)} us each`);
+  console.log(
+    `modbus  ${n} sequential reads of 20 holding registers: ${(n / (ms / 1000)).toFixed(0)} requests/s, ${((ms / n) * 1000).toFixed(0)} us each`,
+  );
   await new Promise<void>((resolve) => client.close(() => resolve()));
   await sim.stop();
 }

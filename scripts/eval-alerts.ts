@@ -25,7 +25,14 @@ import { runEvalJob, type EvalJob, type EvalJobResult } from './eval-job.js';
 import { formatTable, score, type DetectorScore } from './eval-score.js';
 
 const MIN_LEAD_MS = 30 * 60_000;
-const DETECTORS = ['cycle_drift', 'micro_stop_rate', 'fault_recurrence', 'condition_trend', 'mtbf_risk', 'overall'] as const;
+const DETECTORS = [
+  'cycle_drift',
+  'micro_stop_rate',
+  'fault_recurrence',
+  'condition_trend',
+  'mtbf_risk',
+  'overall',
+] as const;
 const BAR = { warnedShare: 0.9, falsePerStationWeek: 1 };
 
 const self = fileURLToPath(import.meta.url);
@@ -59,7 +66,8 @@ async function main(): Promise<void> {
     console.error(String(err));
     process.exit(2);
   }
-  const sensitivities: Sensitivity[] = args.sensitivity === 'all' ? ['low', 'medium', 'high'] : [args.sensitivity as Sensitivity];
+  const sensitivities: Sensitivity[] =
+    args.sensitivity === 'all' ? ['low', 'medium', 'high'] : [args.sensitivity as Sensitivity];
   if (!sensitivities.every((s) => ['low', 'medium', 'high'].includes(s))) {
     console.error(`--sensitivity must be low, medium, high or all (got ${args.sensitivity})`);
     process.exit(2);
@@ -73,8 +81,10 @@ async function main(): Promise<void> {
   const steadyRuns = Number(args['steady-runs']);
   const jobs: EvalJob[] = [];
   for (const sensitivity of sensitivities) {
-    for (let i = 0; i < degradingRuns; i++) jobs.push({ scenario: 'degrading', seed: base + i, days: Number(args['degrading-days']), sensitivity });
-    for (let i = 0; i < steadyRuns; i++) jobs.push({ scenario: 'steady', seed: base + i, days: Number(args['steady-days']), sensitivity });
+    for (let i = 0; i < degradingRuns; i++)
+      jobs.push({ scenario: 'degrading', seed: base + i, days: Number(args['degrading-days']), sensitivity });
+    for (let i = 0; i < steadyRuns; i++)
+      jobs.push({ scenario: 'steady', seed: base + i, days: Number(args['steady-days']), sensitivity });
   }
   const t0 = performance.now();
   const results = await runAll(jobs, Math.max(1, Number(args.workers)));
@@ -92,10 +102,16 @@ async function main(): Promise<void> {
     const falseRate = overall.steadyStationWeeks > 0 ? overall.steadyAlerts / overall.steadyStationWeeks : 0;
     const met = share >= BAR.warnedShare && falseRate <= BAR.falsePerStationWeek;
     if (sensitivity === 'medium') barMet = met;
-    console.log(`\n## Sensitivity ${sensitivity}: seeds ${base}..${base + Math.max(degradingRuns, steadyRuns) - 1} (${args.seeds})`);
-    console.log(`degrading: ${degradingRuns} runs x ${args['degrading-days']} d, ${overall.degradingStationWeeks.toFixed(0)} station-weeks; steady: ${steadyRuns} runs x ${args['steady-days']} d, ${overall.steadyStationWeeks.toFixed(0)} station-weeks\n`);
+    console.log(
+      `\n## Sensitivity ${sensitivity}: seeds ${base}..${base + Math.max(degradingRuns, steadyRuns) - 1} (${args.seeds})`,
+    );
+    console.log(
+      `degrading: ${degradingRuns} runs x ${args['degrading-days']} d, ${overall.degradingStationWeeks.toFixed(0)} station-weeks; steady: ${steadyRuns} runs x ${args['steady-days']} d, ${overall.steadyStationWeeks.toFixed(0)} station-weeks\n`,
+    );
     console.log(formatTable(scores, MIN_LEAD_MS));
-    console.log(`\nBar (>= ${BAR.warnedShare * 100} % warned >= 30 min ahead, <= ${BAR.falsePerStationWeek} false alert per station-week): ${met ? 'MET' : 'NOT MET'} (${(share * 100).toFixed(1)} %, ${falseRate.toFixed(3)} per station-week)`);
+    console.log(
+      `\nBar (>= ${BAR.warnedShare * 100} % warned >= 30 min ahead, <= ${BAR.falsePerStationWeek} false alert per station-week): ${met ? 'MET' : 'NOT MET'} (${(share * 100).toFixed(1)} %, ${falseRate.toFixed(3)} per station-week)`,
+    );
   }
   console.log(`\n${jobs.length} runs, ${cpuS.toFixed(0)} s CPU, ${wallS.toFixed(0)} s wall`);
   if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ scores: all, results }, null, 1));
@@ -109,30 +125,42 @@ async function runAll(jobs: readonly EvalJob[], workers: number): Promise<EvalJo
   let next = 0;
   let done = 0;
   await Promise.all(
-    Array.from({ length: Math.min(workers, jobs.length) }, () =>
-      new Promise<void>((resolve, reject) => {
-        const child = fork(self, ['--worker'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        const give = (): void => {
-          const job = jobs[next++];
-          if (job === undefined) {
-            child.disconnect();
-            return;
-          }
-          child.send(job);
-        };
-        child.on('message', (result: EvalJobResult) => {
-          results.push(result);
-          done++;
-          process.stderr.write(`\r${done}/${jobs.length} runs`);
+    Array.from(
+      { length: Math.min(workers, jobs.length) },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const child = fork(self, ['--worker'], {
+            execArgv: ['--import', 'tsx'],
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          });
+          const give = (): void => {
+            const job = jobs[next++];
+            if (job === undefined) {
+              child.disconnect();
+              return;
+            }
+            child.send(job);
+          };
+          child.on('message', (result: EvalJobResult) => {
+            results.push(result);
+            done++;
+            process.stderr.write(`\r${done}/${jobs.length} runs`);
+            give();
+          });
+          child.on('error', reject);
+          child.on('exit', (code) =>
+            code === 0 || code === null ? resolve() : reject(new Error(`eval worker exited with ${code}`)),
+          );
           give();
-        });
-        child.on('error', reject);
-        child.on('exit', (code) => (code === 0 || code === null ? resolve() : reject(new Error(`eval worker exited with ${code}`))));
-        give();
-      }),
+        }),
     ),
   );
   process.stderr.write('\n');
   // Stable order whatever the workers' timing.
-  return results.sort((a, b) => a.job.sensitivity.localeCompare(b.job.sensitivity) || a.job.scenario.localeCompare(b.job.scenario) || a.job.seed - b.job.seed);
+  return results.sort(
+    (a, b) =>
+      a.job.sensitivity.localeCompare(b.job.sensitivity) ||
+      a.job.scenario.localeCompare(b.job.scenario) ||
+      a.job.seed - b.job.seed,
+  );
 }

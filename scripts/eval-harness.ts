@@ -78,7 +78,10 @@ export function loadScenarioConfig(name: string): LinesideConfig {
     const file = new URL(`../simulator/scenarios/${name}.config.yaml`, import.meta.url).pathname;
     // Ports are never opened here: any number does.
     const result = loadConfigFile(file, { env: { LINESIDE_SIM_PORT_PLC1: '15020', LINESIDE_SIM_PORT_PLC2: '15021' } });
-    if (!result.ok) throw new Error(`config ${file} invalid: ${result.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!result.ok)
+      throw new Error(
+        `config ${file} invalid: ${result.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     config = result.config;
     configCache.set(name, config);
   }
@@ -90,7 +93,10 @@ export function runScenario(options: HarnessOptions): HarnessRun {
   const scenario = loadScenario(options.scenario);
   const baseConfig = loadScenarioConfig(options.scenario);
   const config = options.editConfig !== undefined ? options.editConfig(baseConfig) : baseConfig;
-  const line = createSimLine(scenario, { seed: options.seed, ...(options.onTruth !== undefined ? { onTruth: options.onTruth } : {}) });
+  const line = createSimLine(scenario, {
+    seed: options.seed,
+    ...(options.onTruth !== undefined ? { onTruth: options.onTruth } : {}),
+  });
   let mono = 0;
   const clock: Clock = { wallMs: () => line.startWallMs + mono, monoMs: () => mono };
   options.onStart?.(config, clock);
@@ -98,7 +104,9 @@ export function runScenario(options: HarnessOptions): HarnessRun {
 
   const readers: DeviceReader[] = [];
   const used = usedTags(config);
-  const conditionTags = new Set(config.lines.flatMap((l) => l.stations.flatMap((st) => st.conditions.map((c) => c.tag))));
+  const conditionTags = new Set(
+    config.lines.flatMap((l) => l.stations.flatMap((st) => st.conditions.map((c) => c.tag))),
+  );
   for (const device of config.devices) {
     if (device.protocol !== 'modbus-tcp' && device.protocol !== 'modbus-rtu') continue;
     const spec = scenario.plcs.find((p) => p.id === device.id);
@@ -107,9 +115,15 @@ export function runScenario(options: HarnessOptions): HarnessRun {
     // agent's life and would only slow a simulated month down.
     const tags = device.tags.filter((t) => used.has(`${device.id}.${t.name}`));
     const reads = planReads({ ...device, tags }).reads;
-    readers.push({ device: device.id, image: new PlcImage(spec, line), reads, timeVarying: reads.map((r) => r.tags.some((t) => conditionTags.has(t.id))) });
+    readers.push({
+      device: device.id,
+      image: new PlcImage(spec, line),
+      reads,
+      timeVarying: reads.map((r) => r.tags.some((t) => conditionTags.has(t.id))),
+    });
   }
-  const pollMs = options.pollMs ?? Math.min(...config.devices.map((d) => ('pollInterval' in d ? (d.pollInterval as number) : 1000)));
+  const pollMs =
+    options.pollMs ?? Math.min(...config.devices.map((d) => ('pollInterval' in d ? (d.pollInterval as number) : 1000)));
   const filter = new ChangeFilter();
   let polls = 0;
   let samples = 0;
@@ -131,7 +145,12 @@ export function runScenario(options: HarnessOptions): HarnessRun {
         const bits = read.area === 'coil' || read.area === 'discrete';
         const words = reader.image.read(read.area, read.start, read.count);
         for (const tag of read.tags) {
-          const result = bits ? decodeBit(words.map((w) => w !== 0), tag.offset - read.start) : decodeRegisters(words, tag.offset - read.start, tag.decode);
+          const result = bits
+            ? decodeBit(
+                words.map((w) => w !== 0),
+                tag.offset - read.start,
+              )
+            : decodeRegisters(words, tag.offset - read.start, tag.decode);
           if (!result.ok) continue;
           const value: TagValue = result.value;
           if (!filter.offer(tag.id, value, tag.deadband)) continue;

@@ -53,7 +53,14 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
     // OEE snapshots every 10 s are for dashboards; the predictors do not read them.
     editConfig: (c) => ({ ...c, agent: { ...c.agent, oeeInterval: 3_600_000 } }),
     onTruth: (r) => {
-      if (r.type === 'breakdown') breakdowns.push({ station: r.station, startMs: r.startMs, origin: r.origin, faultCode: r.faultCode, episode: r.episode });
+      if (r.type === 'breakdown')
+        breakdowns.push({
+          station: r.station,
+          startMs: r.startMs,
+          origin: r.origin,
+          faultCode: r.faultCode,
+          episode: r.episode,
+        });
       else if (r.type === 'episode') episodes.push({ station: r.station, id: r.id, startMs: r.startMs });
     },
     onEvent: (e) => predictor?.onEvent(e),
@@ -64,7 +71,15 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
       predictor.on((e) => {
         const span = spans.get(e.alertId);
         if (span === undefined) {
-          spans.set(e.alertId, { alertId: e.alertId, station: e.station, kind: e.kind, openedAt: e.ts, resolvedAt: e.status === 'resolved' ? e.ts : null, maxSeverity: e.severity, predictedFailureAt: e.predictedFailureAt ?? null });
+          spans.set(e.alertId, {
+            alertId: e.alertId,
+            station: e.station,
+            kind: e.kind,
+            openedAt: e.ts,
+            resolvedAt: e.status === 'resolved' ? e.ts : null,
+            maxSeverity: e.severity,
+            predictedFailureAt: e.predictedFailureAt ?? null,
+          });
           return;
         }
         if (RANK[e.severity] > RANK[span.maxSeverity]) span.maxSeverity = e.severity;

@@ -40,7 +40,12 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** Lead (ms) of the earliest qualifying alert before `startMs`, or undefined. */
-export function leadFor(alerts: readonly AlertSpan[], station: string, startMs: number, notBeforeMs: number): number | undefined {
+export function leadFor(
+  alerts: readonly AlertSpan[],
+  station: string,
+  startMs: number,
+  notBeforeMs: number,
+): number | undefined {
   let earliest = Infinity;
   for (const a of alerts) {
     if (a.station !== station || a.openedAt < notBeforeMs || a.openedAt > startMs) continue;
@@ -50,8 +55,13 @@ export function leadFor(alerts: readonly AlertSpan[], station: string, startMs: 
   return Number.isFinite(earliest) ? startMs - earliest : undefined;
 }
 
-export function score(results: readonly EvalJobResult[], detector: string | 'overall', minLeadMs: number): DetectorScore {
-  const pick = (r: EvalJobResult): readonly AlertSpan[] => (detector === 'overall' ? r.alerts : r.alerts.filter((a) => a.kind === detector));
+export function score(
+  results: readonly EvalJobResult[],
+  detector: string | 'overall',
+  minLeadMs: number,
+): DetectorScore {
+  const pick = (r: EvalJobResult): readonly AlertSpan[] =>
+    detector === 'overall' ? r.alerts : r.alerts.filter((a) => a.kind === detector);
   const leads: number[] = [];
   let degradation = 0;
   let inTime = 0;
@@ -71,8 +81,14 @@ export function score(results: readonly EvalJobResult[], detector: string | 'ove
     } else {
       degradingWeeks += weeks;
       for (const a of alerts) {
-        const inEpisode = r.breakdowns.some((b) => b.station === a.station && b.episode !== null && a.openedAt >= b.episode.startMs && a.openedAt <= b.startMs);
-        const openEpisode = r.episodes.some((e) => e.station === a.station && a.openedAt >= e.startMs && !r.breakdowns.some((b) => b.episode?.id === e.id));
+        const inEpisode = r.breakdowns.some(
+          (b) =>
+            b.station === a.station && b.episode !== null && a.openedAt >= b.episode.startMs && a.openedAt <= b.startMs,
+        );
+        const openEpisode = r.episodes.some(
+          (e) =>
+            e.station === a.station && a.openedAt >= e.startMs && !r.breakdowns.some((b) => b.episode?.id === e.id),
+        );
         if (!inEpisode && !openEpisode) outside++;
       }
     }
@@ -125,6 +141,9 @@ export function formatTable(scores: readonly DetectorScore[], minLeadMs: number)
       `${s.steadyStationWeeks > 0 ? (s.steadyAlerts / s.steadyStationWeeks).toFixed(3) : '—'} (${s.steadyAlerts} in ${s.steadyStationWeeks.toFixed(0)}) | ${s.degradingStationWeeks > 0 ? (s.alertsOutsideEpisodes / s.degradingStationWeeks).toFixed(3) : '—'} |`,
   );
   const overall = scores.find((s) => s.detector === 'overall');
-  const random = overall !== undefined ? `\nRandom breakdowns (no degradation; not expected to be predicted): ${overall.randomBreakdowns}, of which ${overall.randomWarned} (${pct(overall.randomWarned, overall.randomBreakdowns)}) had an open alert opened >= ${minLeadMs / 60_000} min before.` : '';
+  const random =
+    overall !== undefined
+      ? `\nRandom breakdowns (no degradation; not expected to be predicted): ${overall.randomBreakdowns}, of which ${overall.randomWarned} (${pct(overall.randomWarned, overall.randomBreakdowns)}) had an open alert opened >= ${minLeadMs / 60_000} min before.`
+      : '';
   return [head, rule, ...rows].join('\n') + random;
 }

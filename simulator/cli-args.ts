@@ -76,24 +76,28 @@ export function parseSimulateArgs(argv: string[]): SimulateArgs | { error: strin
   };
   if (values.seed !== undefined) {
     const seed = Number(values.seed);
-    if (!/^\d+$/.test(values.seed) || seed > 4294967295) return { error: `--seed must be an integer 0..4294967295, got "${values.seed}"` };
+    if (!/^\d+$/.test(values.seed) || seed > 4294967295)
+      return { error: `--seed must be an integer 0..4294967295, got "${values.seed}"` };
     out.seed = seed;
   }
   if (values.speed !== undefined) {
     const speed = Number(values.speed);
     if (values.speed === 'max') out.speed = 'max';
-    else if (!(speed > 0 && Number.isFinite(speed))) return { error: `--speed must be a positive number or "max", got "${values.speed}"` };
+    else if (!(speed > 0 && Number.isFinite(speed)))
+      return { error: `--speed must be a positive number or "max", got "${values.speed}"` };
     else out.speed = speed;
   }
   if (values.duration !== undefined) {
     const ms = parseDurationMs(values.duration);
-    if (ms === undefined || ms <= 0) return { error: `--duration must be a duration such as 30m, 8h or 7d, got "${values.duration}"` };
+    if (ms === undefined || ms <= 0)
+      return { error: `--duration must be a duration such as 30m, 8h or 7d, got "${values.duration}"` };
     out.durationMs = ms;
   }
   if (values.truth !== undefined) out.truth = values.truth;
   if (values['modbus-port'] !== undefined) {
     const port = Number(values['modbus-port']);
-    if (!/^\d+$/.test(values['modbus-port']) || port > 65535) return { error: `--modbus-port must be 0..65535, got "${values['modbus-port']}"` };
+    if (!/^\d+$/.test(values['modbus-port']) || port > 65535)
+      return { error: `--modbus-port must be 0..65535, got "${values['modbus-port']}"` };
     out.basePort = port;
   }
   if (values.start !== undefined) out.start = values.start;

@@ -31,29 +31,40 @@ export function bannerLines(b: BannerInput): string[] {
   ];
   const requested = `${b.requestedNow ? 'now' : 'the requested start'} (${local(live.requestedMs)})`;
   if (live.moved?.kind === 'warming') {
-    lines.push(`  ${requested} is ${live.moved.detail}: serving ${formatDurationMs(live.warmupMs)} into it so the line has warmed up`);
+    lines.push(
+      `  ${requested} is ${live.moved.detail}: serving ${formatDurationMs(live.warmupMs)} into it so the line has warmed up`,
+    );
   } else if (live.moved !== undefined) {
-    lines.push(`  ${requested} is ${live.moved.detail}: serving the next production${live.shift !== undefined ? ` (${live.shift} shift)` : ''} instead; --cold serves the requested time as is`);
+    lines.push(
+      `  ${requested} is ${live.moved.detail}: serving the next production${live.shift !== undefined ? ` (${live.shift} shift)` : ''} instead; --cold serves the requested time as is`,
+    );
   } else if (live.noProduction && !b.cold) {
     lines.push(`  no production is scheduled within 14 days of ${requested}: serving it as is (registers stay idle)`);
   }
   if (live.warmupMs > 0) {
-    lines.push(`  warm-up: the line has been running since ${local(live.runStartMs).slice(-5)} (${formatDurationMs(live.warmupMs)}), so counters and cycle times are live`);
+    lines.push(
+      `  warm-up: the line has been running since ${local(live.runStartMs).slice(-5)} (${formatDurationMs(live.warmupMs)}), so counters and cycle times are live`,
+    );
   } else if (b.cold) {
     lines.push('  cold start: counters from 0; the first parts complete after one cycle time');
   }
   for (const plc of scenario.plcs) {
-    const stations = new Set(plc.registers.flatMap((r) => (r.signal?.includes('.') ? [r.signal.split('.')[0] as string] : [])));
+    const stations = new Set(
+      plc.registers.flatMap((r) => (r.signal?.includes('.') ? [r.signal.split('.')[0] as string] : [])),
+    );
     const serial = plc.transport === 'rtu' && plc.serial !== undefined ? `, ${lineSetting(plc.serial)}` : '';
     lines.push(`  ${plc.id} (${[...stations].join(', ') || 'no stations'}): ${handle.endpoints[plc.id]}${serial}`);
   }
   const pollHost = b.host === '0.0.0.0' ? '127.0.0.1' : b.host;
   const firstTcp = scenario.plcs.find((p) => handle.ports[p.id] !== undefined);
-  if (firstTcp !== undefined) lines.push(`  try: mbpoll -m tcp -a ${firstTcp.unitId} -r 1 -c 10 -p ${handle.ports[firstTcp.id]} ${pollHost}`);
+  if (firstTcp !== undefined)
+    lines.push(`  try: mbpoll -m tcp -a ${firstTcp.unitId} -r 1 -c 10 -p ${handle.ports[firstTcp.id]} ${pollHost}`);
   const firstRtu = scenario.plcs.find((p) => p.transport === 'rtu' && p.serial !== undefined);
   if (firstRtu?.serial !== undefined) {
     const s = firstRtu.serial;
-    lines.push(`  try: lineside probe "rtu://OTHER-END?baud=${s.baudRate}&parity=${s.parity}&databits=${s.dataBits}&stopbits=${s.stopBits}" --unit ${firstRtu.unitId} --holding 0-9`);
+    lines.push(
+      `  try: lineside probe "rtu://OTHER-END?baud=${s.baudRate}&parity=${s.parity}&databits=${s.dataBits}&stopbits=${s.stopBits}" --unit ${firstRtu.unitId} --holding 0-9`,
+    );
     lines.push(`       (OTHER-END: the master's side of ${s.path}, e.g. the second pty of a socat pair)`);
   }
   for (const pin of handle.gpio.pins()) lines.push(`  gpio pin ${pin}: virtual part sensor`);

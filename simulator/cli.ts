@@ -37,7 +37,10 @@ function shiftLine(r: ShiftRecord): string {
   return `shift ${r.key}${r.partial ? ' (partial)' : ''}: ${l.outputStation} ${l.counts.good} good / ${l.counts.total} (target ${Math.round(l.target)}), A ${pct(l.availability)} P ${pct(l.performance)} Q ${pct(l.quality)} OEE ${pct(l.oee)}\n`;
 }
 
-export async function runSimulateCli(argv: string[], io: SimulateIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runSimulateCli(
+  argv: string[],
+  io: SimulateIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const args = parseSimulateArgs(argv);
   if ('help' in args) {
     io.stdout.write(USAGE);
@@ -53,7 +56,8 @@ export async function runSimulateCli(argv: string[], io: SimulateIo = { stdout: 
   let scenario: Scenario = loaded.scenario;
   if (args.serial.length > 0) {
     // Silently ignoring --serial is how a commissioning engineer loses an afternoon.
-    if (args.speed === 'max') return fail('--serial serves PLCs, but --speed max runs without servers; drop one of them');
+    if (args.speed === 'max')
+      return fail('--serial serves PLCs, but --speed max runs without servers; drop one of them');
     const moved = serveOverSerial(scenario, args.serial);
     if (!moved.ok) return fail(moved.message);
     scenario = moved.value;
@@ -61,7 +65,10 @@ export async function runSimulateCli(argv: string[], io: SimulateIo = { stdout: 
   let startMs: number | undefined;
   if (args.start !== undefined) {
     startMs = args.start === 'now' ? Date.now() : parseLocalDateTime(args.start, scenario.shifts.timezone);
-    if (startMs === undefined) return fail(`--start must be "now", a local date-time such as 2025-01-06T06:00 or an ISO instant, got "${args.start}"`);
+    if (startMs === undefined)
+      return fail(
+        `--start must be "now", a local date-time such as 2025-01-06T06:00 or an ISO instant, got "${args.start}"`,
+      );
   }
   const durationMs = args.durationMs ?? scenario.duration;
   const onTruth = (r: TruthRecord) => {
@@ -76,7 +83,14 @@ export async function runSimulateCli(argv: string[], io: SimulateIo = { stdout: 
   return serve(scenario, { ...args, speed: args.speed }, startMs, durationMs, onTruth, io);
 }
 
-function runFlatOut(scenario: Scenario, args: SimulateArgs, startWallMs: number, durationMs: number, onTruth: (r: TruthRecord) => void, io: SimulateIo): number {
+function runFlatOut(
+  scenario: Scenario,
+  args: SimulateArgs,
+  startWallMs: number,
+  durationMs: number,
+  onTruth: (r: TruthRecord) => void,
+  io: SimulateIo,
+): number {
   let writer: TruthWriter | undefined;
   try {
     writer = args.truth !== undefined ? new TruthWriter(args.truth) : undefined;
@@ -90,7 +104,9 @@ function runFlatOut(scenario: Scenario, args: SimulateArgs, startWallMs: number,
     });
     line.finish(durationMs);
     writer?.close();
-    io.stdout.write(`simulated ${formatDurationMs(durationMs)} of "${scenario.name}" (seed ${line.seed})${args.truth !== undefined ? `; truth: ${args.truth} (${writer?.records} records)` : ''}\n`);
+    io.stdout.write(
+      `simulated ${formatDurationMs(durationMs)} of "${scenario.name}" (seed ${line.seed})${args.truth !== undefined ? `; truth: ${args.truth} (${writer?.records} records)` : ''}\n`,
+    );
     return 0;
   } catch (err) {
     writer?.close();
@@ -100,13 +116,25 @@ function runFlatOut(scenario: Scenario, args: SimulateArgs, startWallMs: number,
 }
 
 /** The plant time a served run is asked to start at: --start, else the scenario's start, else now. */
-function requestedStart(scenario: Scenario, startMs: number | undefined, startArg: string | undefined): { ms: number; now: boolean } {
+function requestedStart(
+  scenario: Scenario,
+  startMs: number | undefined,
+  startArg: string | undefined,
+): { ms: number; now: boolean } {
   if (startMs !== undefined) return { ms: startMs, now: startArg === 'now' };
-  if (scenario.start !== undefined && scenario.start !== 'now') return { ms: scenarioStartWallMs(scenario), now: false };
+  if (scenario.start !== undefined && scenario.start !== 'now')
+    return { ms: scenarioStartWallMs(scenario), now: false };
   return { ms: Date.now(), now: true };
 }
 
-async function serve(scenario: Scenario, args: SimulateArgs & { speed: number }, startMs: number | undefined, durationMs: number | undefined, onTruth: (r: TruthRecord) => void, io: SimulateIo): Promise<number> {
+async function serve(
+  scenario: Scenario,
+  args: SimulateArgs & { speed: number },
+  startMs: number | undefined,
+  durationMs: number | undefined,
+  onTruth: (r: TruthRecord) => void,
+  io: SimulateIo,
+): Promise<number> {
   const requested = requestedStart(scenario, startMs, args.start);
   const live: LiveStart = args.cold
     ? { runStartMs: requested.ms, servedMs: requested.ms, warmupMs: 0, requestedMs: requested.ms, noProduction: false }
@@ -127,18 +155,33 @@ async function serve(scenario: Scenario, args: SimulateArgs & { speed: number },
       onTruth,
     });
   } catch (err) {
-    const hint = isLinesideError(err) && err.code === 'SERIAL_OPEN' ? ' (is the device there? a virtual pair: socat -d -d pty,raw,echo=0,link=/tmp/ttyV0 pty,raw,echo=0,link=/tmp/ttyV1)' : '';
+    const hint =
+      isLinesideError(err) && err.code === 'SERIAL_OPEN'
+        ? ' (is the device there? a virtual pair: socat -d -d pty,raw,echo=0,link=/tmp/ttyV0 pty,raw,echo=0,link=/tmp/ttyV1)'
+        : '';
     io.stderr.write(`lineside simulate: ${errorMessage(err)}${hint}\n`);
     return 1;
   }
-  const banner = bannerLines({ scenario, handle, live, speed: args.speed, host: args.host, requestedNow: requested.now, cold: args.cold, ...(durationMs !== undefined ? { durationMs } : {}) });
+  const banner = bannerLines({
+    scenario,
+    handle,
+    live,
+    speed: args.speed,
+    host: args.host,
+    requestedNow: requested.now,
+    cold: args.cold,
+    ...(durationMs !== undefined ? { durationMs } : {}),
+  });
   io.stdout.write(`${banner.join('\n')}\n`);
 
   const reason = await new Promise<string>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => finish(signal);
-    const timer = endMono !== undefined ? setInterval(() => {
-      if (clock.monoMs() >= endMono) finish('duration reached');
-    }, 50) : undefined;
+    const timer =
+      endMono !== undefined
+        ? setInterval(() => {
+            if (clock.monoMs() >= endMono) finish('duration reached');
+          }, 50)
+        : undefined;
     const onAbort = () => finish('aborted');
     function finish(why: string) {
       if (timer !== undefined) clearInterval(timer);
@@ -159,6 +202,8 @@ async function serve(scenario: Scenario, args: SimulateArgs & { speed: number },
     return 1;
   }
   const served = Math.max(0, Math.round(handle.line.nowMs - live.warmupMs));
-  io.stdout.write(`stopped (${reason}) after ${formatDurationMs(served)} simulated${live.warmupMs > 0 ? ` (plus ${formatDurationMs(live.warmupMs)} warm-up)` : ''}${args.truth !== undefined ? `; truth: ${args.truth}` : ''}\n`);
+  io.stdout.write(
+    `stopped (${reason}) after ${formatDurationMs(served)} simulated${live.warmupMs > 0 ? ` (plus ${formatDurationMs(live.warmupMs)} warm-up)` : ''}${args.truth !== undefined ? `; truth: ${args.truth}` : ''}\n`,
+  );
   return 0;
 }

@@ -32,10 +32,12 @@ export function compareConfigToScenario(config: LinesideConfig, scenario: Scenar
   if (line === undefined) return [`config has no line "${scenario.line.id}"`];
   const configIds = line.stations.map((s) => s.id).join(',');
   const scenarioIds = scenario.line.stations.map((s) => s.id).join(',');
-  if (configIds !== scenarioIds) issues.push(`line ${line.id}: config stations [${configIds}] differ from scenario stations [${scenarioIds}]`);
+  if (configIds !== scenarioIds)
+    issues.push(`line ${line.id}: config stations [${configIds}] differ from scenario stations [${scenarioIds}]`);
   const outConfig = line.outputStation ?? line.stations[line.stations.length - 1]?.id;
   const outScenario = scenario.line.outputStation ?? scenario.line.stations[scenario.line.stations.length - 1]?.id;
-  if (outConfig !== outScenario) issues.push(`line ${line.id}: output station ${outConfig} in the config, ${outScenario} in the scenario`);
+  if (outConfig !== outScenario)
+    issues.push(`line ${line.id}: output station ${outConfig} in the config, ${outScenario} in the scenario`);
 
   for (const device of config.devices) {
     const plc = scenario.plcs.find((p) => p.id === device.id);
@@ -44,55 +46,107 @@ export function compareConfigToScenario(config: LinesideConfig, scenario: Scenar
       continue;
     }
     const protocol = plc.transport === 'rtu' ? 'modbus-rtu' : 'modbus-tcp';
-    if (device.protocol !== protocol) issues.push(`device ${device.id}: protocol ${device.protocol}, scenario PLC is ${protocol}`);
-    if (device.unitId !== plc.unitId) issues.push(`device ${device.id}: unit id ${device.unitId}, scenario PLC has ${plc.unitId}`);
-    if (device.protocol === 'modbus-tcp' && plc.port !== 0 && device.port !== plc.port) issues.push(`device ${device.id}: port ${device.port}, scenario PLC listens on ${plc.port}`);
+    if (device.protocol !== protocol)
+      issues.push(`device ${device.id}: protocol ${device.protocol}, scenario PLC is ${protocol}`);
+    if (device.unitId !== plc.unitId)
+      issues.push(`device ${device.id}: unit id ${device.unitId}, scenario PLC has ${plc.unitId}`);
+    if (device.protocol === 'modbus-tcp' && plc.port !== 0 && device.port !== plc.port)
+      issues.push(`device ${device.id}: port ${device.port}, scenario PLC listens on ${plc.port}`);
   }
 
   for (const station of line.stations) {
     const spec = scenario.line.stations.find((s) => s.id === station.id);
     if (spec === undefined) continue;
     const where = `station ${station.id}`;
-    if (station.idealCycleTime !== spec.idealCycleTime) issues.push(`${where}: idealCycleTime ${station.idealCycleTime} ms, scenario ${spec.idealCycleTime} ms`);
-    if (station.microStopThreshold !== spec.microStopThreshold) issues.push(`${where}: microStopThreshold ${station.microStopThreshold} ms, scenario ${spec.microStopThreshold} ms`);
-    if (station.stoppedAfterIdealCycles !== spec.stoppedAfterIdealCycles) issues.push(`${where}: stoppedAfterIdealCycles ${station.stoppedAfterIdealCycles}, scenario ${spec.stoppedAfterIdealCycles}`);
+    if (station.idealCycleTime !== spec.idealCycleTime)
+      issues.push(`${where}: idealCycleTime ${station.idealCycleTime} ms, scenario ${spec.idealCycleTime} ms`);
+    if (station.microStopThreshold !== spec.microStopThreshold)
+      issues.push(
+        `${where}: microStopThreshold ${station.microStopThreshold} ms, scenario ${spec.microStopThreshold} ms`,
+      );
+    if (station.stoppedAfterIdealCycles !== spec.stoppedAfterIdealCycles)
+      issues.push(
+        `${where}: stoppedAfterIdealCycles ${station.stoppedAfterIdealCycles}, scenario ${spec.stoppedAfterIdealCycles}`,
+      );
     const reasons = faultReasons(scenario, station.id);
     for (const [code, reason] of reasons) {
-      if (station.faultReasons[String(code)] !== reason) issues.push(`${where}: fault code ${code} is "${reason}" in the scenario, "${station.faultReasons[String(code)] ?? '(unmapped)'}" in the config`);
+      if (station.faultReasons[String(code)] !== reason)
+        issues.push(
+          `${where}: fault code ${code} is "${reason}" in the scenario, "${station.faultReasons[String(code)] ?? '(unmapped)'}" in the config`,
+        );
     }
     for (const [key, ref] of Object.entries(station.signals)) {
       if (ref === undefined) continue;
       if (key === 'cyclePulse') {
         const input = config.gpio.inputs.find((g) => `gpio.${g.name}` === ref);
         const sim = input !== undefined ? scenario.gpio.inputs.find((g) => g.pin === input.pin) : undefined;
-        if (input === undefined || sim === undefined) issues.push(`${where}: cyclePulse ${ref} is not a pin the scenario drives`);
+        if (input === undefined || sim === undefined)
+          issues.push(`${where}: cyclePulse ${ref} is not a pin the scenario drives`);
         else {
-          if (sim.station !== station.id) issues.push(`${where}: cyclePulse pin ${input.pin} senses station ${sim.station} in the scenario`);
-          if (sim.activeLow !== input.activeLow) issues.push(`${where}: pin ${input.pin} activeLow ${input.activeLow}, scenario ${sim.activeLow}`);
+          if (sim.station !== station.id)
+            issues.push(`${where}: cyclePulse pin ${input.pin} senses station ${sim.station} in the scenario`);
+          if (sim.activeLow !== input.activeLow)
+            issues.push(`${where}: pin ${input.pin} activeLow ${input.activeLow}, scenario ${sim.activeLow}`);
         }
         continue;
       }
       const name = SIGNAL_NAMES[key];
-      if (name !== undefined) checkTag(config, scenario, `${where} signals.${key}`, ref, (sig) => sig === `${station.id}.${name}`, issues);
+      if (name !== undefined)
+        checkTag(config, scenario, `${where} signals.${key}`, ref, (sig) => sig === `${station.id}.${name}`, issues);
     }
     for (const condition of station.conditions) {
-      const entry = checkTag(config, scenario, `${where} condition ${condition.tag}`, condition.tag, (sig) => sig.startsWith(`${station.id}.condition.`), issues);
+      const entry = checkTag(
+        config,
+        scenario,
+        `${where} condition ${condition.tag}`,
+        condition.tag,
+        (sig) => sig.startsWith(`${station.id}.condition.`),
+        issues,
+      );
       const simName = entry?.signal?.split('.')[2];
       const sim = spec.conditions.find((c) => c.name === simName);
-      if (sim !== undefined && sim.kind !== condition.kind) issues.push(`${where} condition ${condition.tag}: kind ${condition.kind}, scenario ${sim.kind}`);
+      if (sim !== undefined && sim.kind !== condition.kind)
+        issues.push(`${where} condition ${condition.tag}: kind ${condition.kind}, scenario ${sim.kind}`);
     }
   }
 
   const cal = config.shifts;
-  if (cal.timezone !== scenario.shifts.timezone) issues.push(`shifts.timezone ${cal.timezone}, scenario ${scenario.shifts.timezone}`);
-  const norm = (shifts: readonly { name: string; start: string; end: string; days: readonly string[]; breaks: readonly { start: string; duration: number }[]; target?: number }[]) =>
-    JSON.stringify(shifts.map((s) => [s.name, s.start, s.end, [...s.days].sort(), s.breaks.map((b) => [b.start, b.duration]), s.target ?? null]));
-  if (norm(cal.shifts) !== norm(scenario.shifts.shifts)) issues.push('shifts: the config calendar differs from the scenario calendar');
+  if (cal.timezone !== scenario.shifts.timezone)
+    issues.push(`shifts.timezone ${cal.timezone}, scenario ${scenario.shifts.timezone}`);
+  const norm = (
+    shifts: readonly {
+      name: string;
+      start: string;
+      end: string;
+      days: readonly string[];
+      breaks: readonly { start: string; duration: number }[];
+      target?: number;
+    }[],
+  ) =>
+    JSON.stringify(
+      shifts.map((s) => [
+        s.name,
+        s.start,
+        s.end,
+        [...s.days].sort(),
+        s.breaks.map((b) => [b.start, b.duration]),
+        s.target ?? null,
+      ]),
+    );
+  if (norm(cal.shifts) !== norm(scenario.shifts.shifts))
+    issues.push('shifts: the config calendar differs from the scenario calendar');
   return issues;
 }
 
 /** Checks that `ref` resolves where the scenario puts a signal accepted by `matches`. */
-function checkTag(config: LinesideConfig, scenario: Scenario, where: string, ref: string, matches: (signal: string) => boolean, issues: string[]): RegisterEntry | undefined {
+function checkTag(
+  config: LinesideConfig,
+  scenario: Scenario,
+  where: string,
+  ref: string,
+  matches: (signal: string) => boolean,
+  issues: string[],
+): RegisterEntry | undefined {
   const dot = ref.indexOf('.');
   const device = config.devices.find((d) => d.id === ref.slice(0, dot));
   const tag = device?.tags.find((t) => t.name === ref.slice(dot + 1));
@@ -107,23 +161,44 @@ function checkTag(config: LinesideConfig, scenario: Scenario, where: string, ref
     return undefined;
   }
   const entry = plc.registers.find(
-    (e) => e.signal !== undefined && matches(e.signal) && e.area === resolved.area && e.address === resolved.offset && (tag.type !== 'bit' || e.bit === tag.bit),
+    (e) =>
+      e.signal !== undefined &&
+      matches(e.signal) &&
+      e.area === resolved.area &&
+      e.address === resolved.offset &&
+      (tag.type !== 'bit' || e.bit === tag.bit),
   );
   if (entry === undefined) {
-    const expected = plc.registers.filter((e) => e.signal !== undefined && matches(e.signal)).map((e) => `${e.signal} at ${e.area} ${e.address}${e.bit !== undefined ? `.${e.bit}` : ''}`);
-    issues.push(`${where}: ${ref} reads ${resolved.area} ${resolved.offset}${tag.bit !== undefined ? `.${tag.bit}` : ''} but the scenario has ${expected.join(', ') || 'no such signal on ' + plc.id}`);
+    const expected = plc.registers
+      .filter((e) => e.signal !== undefined && matches(e.signal))
+      .map((e) => `${e.signal} at ${e.area} ${e.address}${e.bit !== undefined ? `.${e.bit}` : ''}`);
+    issues.push(
+      `${where}: ${ref} reads ${resolved.area} ${resolved.offset}${tag.bit !== undefined ? `.${tag.bit}` : ''} but the scenario has ${expected.join(', ') || 'no such signal on ' + plc.id}`,
+    );
     return undefined;
   }
   compareTypes(where, ref, tag, device, entry, issues);
   return entry;
 }
 
-function compareTypes(where: string, ref: string, tag: ModbusTag, device: Device, entry: RegisterEntry, issues: string[]): void {
+function compareTypes(
+  where: string,
+  ref: string,
+  tag: ModbusTag,
+  device: Device,
+  entry: RegisterEntry,
+  issues: string[],
+): void {
   const bitArea = entry.area === 'coil' || entry.area === 'discrete';
   const simType = entry.type ?? (bitArea ? 'bool' : 'uint16');
   if (tag.type !== simType) issues.push(`${where}: ${ref} is ${tag.type}, the scenario writes ${simType}`);
   const order = tag.order ?? device.order;
-  if (MULTI_WORD.has(simType) && order !== entry.order) issues.push(`${where}: ${ref} order ${order}, the scenario writes ${entry.order}`);
-  if (tag.scale !== entry.scale || tag.offset !== entry.offset) issues.push(`${where}: ${ref} scale/offset ${tag.scale}/${tag.offset}, the scenario ${entry.scale}/${entry.offset}`);
-  if (simType === 'string' && tag.length !== entry.length) issues.push(`${where}: ${ref} length ${tag.length}, the scenario ${entry.length}`);
+  if (MULTI_WORD.has(simType) && order !== entry.order)
+    issues.push(`${where}: ${ref} order ${order}, the scenario writes ${entry.order}`);
+  if (tag.scale !== entry.scale || tag.offset !== entry.offset)
+    issues.push(
+      `${where}: ${ref} scale/offset ${tag.scale}/${tag.offset}, the scenario ${entry.scale}/${entry.offset}`,
+    );
+  if (simType === 'string' && tag.length !== entry.length)
+    issues.push(`${where}: ${ref} length ${tag.length}, the scenario ${entry.length}`);
 }

@@ -43,13 +43,18 @@ export class FaultController implements FaultsHandle {
   }
 
   delay(plc: string, delayMs: number, durationMs?: number): void {
-    this.network.node(plc).faults.add({ kind: 'delay', delayMs, untilMono: this.until(durationMs), origin: 'injected' });
+    this.network
+      .node(plc)
+      .faults.add({ kind: 'delay', delayMs, untilMono: this.until(durationMs), origin: 'injected' });
     this.line.recordInjectedComms(plc, 'delay', durationMs, { delayMs });
   }
 
   exception(plc: string, code: number, durationMs?: number): void {
-    if (!(Number.isInteger(code) && code >= 1 && code <= 255)) throw new RangeError(`Modbus exception code must be 1..255, got ${code}`);
-    this.network.node(plc).faults.add({ kind: 'exception', exceptionCode: code, untilMono: this.until(durationMs), origin: 'injected' });
+    if (!(Number.isInteger(code) && code >= 1 && code <= 255))
+      throw new RangeError(`Modbus exception code must be 1..255, got ${code}`);
+    this.network
+      .node(plc)
+      .faults.add({ kind: 'exception', exceptionCode: code, untilMono: this.until(durationMs), origin: 'injected' });
     this.line.recordInjectedComms(plc, 'exception', durationMs, { exceptionCode: code });
   }
 

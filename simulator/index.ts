@@ -13,10 +13,31 @@
  * - `VirtualGpio` (`handle.gpio` / `line.gpio`): `onEdge(pin, (level, monoMs) => ...)`, `read(pin)`,
  *   `pins()`; part-sensor pulses with contact bounce, for the GPIO source's "sim" driver.
  */
-export { loadScenarioFile, loadScenarioText, formatScenarioIssues, resolveScenarioPath, SCENARIO_DIR, BUNDLED_SCENARIOS, type ScenarioLoadResult } from './scenario-load.js';
+export {
+  loadScenarioFile,
+  loadScenarioText,
+  formatScenarioIssues,
+  resolveScenarioPath,
+  SCENARIO_DIR,
+  BUNDLED_SCENARIOS,
+  type ScenarioLoadResult,
+} from './scenario-load.js';
 export type { ScenarioIssue } from './scenario-checks.js';
-export { ScenarioSchema, type Scenario, type ScenarioInput, type PlcSpec, type StationSpec } from './scenario-schema.js';
-export { createSimLine, scenarioStartWallMs, DEFAULT_START_LOCAL, type SimLine, type SimLineOptions, type CommsEvent } from './engine/line.js';
+export {
+  ScenarioSchema,
+  type Scenario,
+  type ScenarioInput,
+  type PlcSpec,
+  type StationSpec,
+} from './scenario-schema.js';
+export {
+  createSimLine,
+  scenarioStartWallMs,
+  DEFAULT_START_LOCAL,
+  type SimLine,
+  type SimLineOptions,
+  type CommsEvent,
+} from './engine/line.js';
 export type { VirtualGpio, EdgeListener, PinLevel } from './engine/gpio.js';
 export { VirtualClock, type VirtualClockOptions } from './time/virtual-clock.js';
 export { startSimulator, type StartSimulatorOptions, type SimulatorHandle } from './start.js';

@@ -64,7 +64,10 @@ export function resolveScenarioPath(file: string): string {
 }
 
 /** "FILE: line[0].stations[1].cycleTime (12:5): message", one per line. */
-export function formatScenarioIssues(result: { readonly issues: readonly ScenarioIssue[]; readonly file?: string }): string {
+export function formatScenarioIssues(result: {
+  readonly issues: readonly ScenarioIssue[];
+  readonly file?: string;
+}): string {
   return result.issues.map((i) => `${result.file ?? 'scenario'}: ${formatIssue(i)}`).join('\n');
 }
 

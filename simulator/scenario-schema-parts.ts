@@ -25,7 +25,10 @@ export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected
 
 export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const Days = z.array(Weekday).min(1).default([...ALL_DAYS]);
+export const Days = z
+  .array(Weekday)
+  .min(1)
+  .default([...ALL_DAYS]);
 
 const clamps = {
   offset: Duration.optional().describe('added to every draw (e.g. the ideal cycle time under a lognormal excess)'),
@@ -36,10 +39,20 @@ const clamps = {
 const DistObject = z.discriminatedUnion('dist', [
   z.strictObject({ dist: z.literal('fixed'), value: Duration, ...clamps }),
   z.strictObject({ dist: z.literal('exponential'), mean: PositiveDuration, ...clamps }),
-  z.strictObject({ dist: z.literal('lognormal'), mean: PositiveDuration, cv: z.number().min(0).max(10).describe('standard deviation / mean'), ...clamps }),
+  z.strictObject({
+    dist: z.literal('lognormal'),
+    mean: PositiveDuration,
+    cv: z.number().min(0).max(10).describe('standard deviation / mean'),
+    ...clamps,
+  }),
   z.strictObject({ dist: z.literal('normal'), mean: Duration, sd: Duration, ...clamps }),
   z.strictObject({ dist: z.literal('uniform'), low: Duration, high: Duration, ...clamps }),
-  z.strictObject({ dist: z.literal('weibull'), shape: z.number().positive().max(20), mean: PositiveDuration, ...clamps }),
+  z.strictObject({
+    dist: z.literal('weibull'),
+    shape: z.number().positive().max(20),
+    mean: PositiveDuration,
+    ...clamps,
+  }),
 ]);
 
 /**
@@ -52,27 +65,34 @@ export const TimeDistSchema = z
   .union([DistObject, z.string()])
   .superRefine((d, ctx) => {
     if (typeof d === 'string' && (!DURATION_RE.test(d) || parseDurationMs(d) === undefined)) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as "30s" or a distribution {dist: lognormal, mean: 30s, cv: 0.2}; got "${d}"` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration such as "30s" or a distribution {dist: lognormal, mean: 30s, cv: 0.2}; got "${d}"`,
+      });
     }
   })
   .transform((d): TimeDist => {
     if (typeof d === 'string') return { kind: 'fixed', valueMs: parseDurationMs(d) as number, offsetMs: 0 };
-    const c = { offsetMs: d.offset ?? 0, ...(d.min !== undefined ? { minMs: d.min } : {}), ...(d.max !== undefined ? { maxMs: d.max } : {}) };
-  switch (d.dist) {
-    case 'fixed':
-      return { kind: 'fixed', valueMs: d.value, ...c };
-    case 'exponential':
-      return { kind: 'exponential', meanMs: d.mean, ...c };
-    case 'lognormal':
-      return { kind: 'lognormal', meanMs: d.mean, cv: d.cv, ...c };
-    case 'normal':
-      return { kind: 'normal', meanMs: d.mean, sdMs: d.sd, ...c };
-    case 'uniform':
-      return { kind: 'uniform', lowMs: d.low, highMs: d.high, ...c };
-    case 'weibull':
-      return { kind: 'weibull', shape: d.shape, meanMs: d.mean, ...c };
-  }
-});
+    const c = {
+      offsetMs: d.offset ?? 0,
+      ...(d.min !== undefined ? { minMs: d.min } : {}),
+      ...(d.max !== undefined ? { maxMs: d.max } : {}),
+    };
+    switch (d.dist) {
+      case 'fixed':
+        return { kind: 'fixed', valueMs: d.value, ...c };
+      case 'exponential':
+        return { kind: 'exponential', meanMs: d.mean, ...c };
+      case 'lognormal':
+        return { kind: 'lognormal', meanMs: d.mean, cv: d.cv, ...c };
+      case 'normal':
+        return { kind: 'normal', meanMs: d.mean, sdMs: d.sd, ...c };
+      case 'uniform':
+        return { kind: 'uniform', lowMs: d.low, highMs: d.high, ...c };
+      case 'weibull':
+        return { kind: 'weibull', shape: d.shape, meanMs: d.mean, ...c };
+    }
+  });
 
 export const Break = z.strictObject({
   name: Id.default('break'),

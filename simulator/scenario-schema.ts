@@ -4,7 +4,15 @@
  * their path. Cross-field checks (references, overlapping registers) are in scenario-checks.ts.
  */
 import { z } from 'zod';
-import { Days, Duration, Id, PositiveDuration, ShiftCalendarSchema, TimeDistSchema, TimeOfDay } from './scenario-schema-parts.js';
+import {
+  Days,
+  Duration,
+  Id,
+  PositiveDuration,
+  ShiftCalendarSchema,
+  TimeDistSchema,
+  TimeOfDay,
+} from './scenario-schema-parts.js';
 
 const Probability = z.number().min(0).max(1);
 
@@ -23,7 +31,9 @@ export const StationSpec = z.strictObject({
   name: z.string().optional(),
   idealCycleTime: PositiveDuration,
   cycleTime: TimeDistSchema.optional().describe('processing time per part; default: always the ideal cycle time'),
-  microStopThreshold: PositiveDuration.prefault('2m').describe("as in the Lineside config: shorter unexplained stops are small stops"),
+  microStopThreshold: PositiveDuration.prefault('2m').describe(
+    'as in the Lineside config: shorter unexplained stops are small stops',
+  ),
   stoppedAfterIdealCycles: z.number().min(1.5).max(100).default(3),
   rejectRate: Probability.default(0),
   startupRejects: z
@@ -36,14 +46,24 @@ export const StationSpec = z.strictObject({
       interval: TimeDistSchema.optional().describe('processing time between micro-stops (instead of ratePerHour)'),
       duration: TimeDistSchema,
     })
-    .refine((m) => (m.ratePerHour === undefined) !== (m.interval === undefined), 'give exactly one of ratePerHour or interval')
+    .refine(
+      (m) => (m.ratePerHour === undefined) !== (m.interval === undefined),
+      'give exactly one of ratePerHour or interval',
+    )
     .optional(),
   breakdowns: z
     .strictObject({
       mtbf: TimeDistSchema.describe('processing time between random breakdowns'),
       mttr: TimeDistSchema.describe('repair time (wall time: repairs go on through breaks)'),
       faults: z
-        .array(z.strictObject({ code: z.number().int().min(1).max(65535), reason: Id, weight: z.number().positive().default(1), mttr: TimeDistSchema.optional() }))
+        .array(
+          z.strictObject({
+            code: z.number().int().min(1).max(65535),
+            reason: Id,
+            weight: z.number().positive().default(1),
+            mttr: TimeDistSchema.optional(),
+          }),
+        )
         .min(1),
     })
     .optional(),
@@ -54,7 +74,12 @@ export const StationSpec = z.strictObject({
     .describe('parts buffer to the next station (required except on the last station)'),
   counters: z
     .strictObject({
-      partStart: z.number().int().min(0).default(0).describe('initial part counter (e.g. near 65535 to see a wrap soon)'),
+      partStart: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .describe('initial part counter (e.g. near 65535 to see a wrap soon)'),
       goodStart: z.number().int().min(0).default(0),
       rejectStart: z.number().int().min(0).default(0),
     })
@@ -77,32 +102,56 @@ export const Changeover = z.strictObject({
   days: Days,
 });
 
-export const DegradationSpec = z.strictObject({
-  id: Id,
-  station: Id,
-  at: Duration.optional().describe('first episode starts this long after the run start'),
-  every: TimeDistSchema.optional().describe('next episode starts this long after the previous repair'),
-  ramp: PositiveDuration.describe('processing time from first wear to breakdown'),
-  shape: z.number().positive().max(10).default(2).describe('wear = (elapsed / ramp) ^ shape'),
-  cycleTimeIncrease: z.number().min(0).max(10).default(0).describe('cycle time x (1 + this x wear)'),
-  microStopRateFactor: z.number().min(1).max(100).default(1).describe('micro-stop rate x (1 + (this - 1) x wear)'),
-  conditions: z.record(Id, z.number()).default({}).describe('condition name -> increase at full wear'),
-  fault: z.strictObject({ code: z.number().int().min(1).max(65535), reason: Id, mttr: TimeDistSchema }),
-}).refine((d) => d.at !== undefined || d.every !== undefined, 'give "at", "every" or both');
+export const DegradationSpec = z
+  .strictObject({
+    id: Id,
+    station: Id,
+    at: Duration.optional().describe('first episode starts this long after the run start'),
+    every: TimeDistSchema.optional().describe('next episode starts this long after the previous repair'),
+    ramp: PositiveDuration.describe('processing time from first wear to breakdown'),
+    shape: z.number().positive().max(10).default(2).describe('wear = (elapsed / ramp) ^ shape'),
+    cycleTimeIncrease: z.number().min(0).max(10).default(0).describe('cycle time x (1 + this x wear)'),
+    microStopRateFactor: z.number().min(1).max(100).default(1).describe('micro-stop rate x (1 + (this - 1) x wear)'),
+    conditions: z.record(Id, z.number()).default({}).describe('condition name -> increase at full wear'),
+    fault: z.strictObject({ code: z.number().int().min(1).max(65535), reason: Id, mttr: TimeDistSchema }),
+  })
+  .refine((d) => d.at !== undefined || d.every !== undefined, 'give "at", "every" or both');
 
-export const CommsFaultSpec = z.strictObject({
-  plc: Id,
-  kind: z.enum(['drop', 'delay', 'exception', 'silent', 'gone', 'restart']),
-  at: Duration.optional().describe('first occurrence, after the run start'),
-  every: TimeDistSchema.optional().describe('then again this long after the previous one ended'),
-  count: z.number().int().min(1).optional().describe('stop after this many occurrences'),
-  duration: Duration.prefault('0s').describe('simulated time the fault lasts (drop is instant)'),
-  delay: Duration.optional().describe('kind delay: each reply is held this long (real time, to pass the client timeout)'),
-  exceptionCode: z.number().int().min(1).max(255).optional().describe('kind exception: Modbus exception code (e.g. 2, 6, 11)'),
-}).refine((c) => c.at !== undefined || c.every !== undefined, 'give "at", "every" or both');
+export const CommsFaultSpec = z
+  .strictObject({
+    plc: Id,
+    kind: z.enum(['drop', 'delay', 'exception', 'silent', 'gone', 'restart']),
+    at: Duration.optional().describe('first occurrence, after the run start'),
+    every: TimeDistSchema.optional().describe('then again this long after the previous one ended'),
+    count: z.number().int().min(1).optional().describe('stop after this many occurrences'),
+    duration: Duration.prefault('0s').describe('simulated time the fault lasts (drop is instant)'),
+    delay: Duration.optional().describe(
+      'kind delay: each reply is held this long (real time, to pass the client timeout)',
+    ),
+    exceptionCode: z
+      .number()
+      .int()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe('kind exception: Modbus exception code (e.g. 2, 6, 11)'),
+  })
+  .refine((c) => c.at !== undefined || c.every !== undefined, 'give "at", "every" or both');
 
 export const RegisterArea = z.enum(['holding', 'input', 'coil', 'discrete']);
-export const RegisterType = z.enum(['bool', 'bit', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'string']);
+export const RegisterType = z.enum([
+  'bool',
+  'bit',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float32',
+  'float64',
+  'string',
+]);
 export const WordOrder = z.enum(['ABCD', 'DCBA', 'BADC', 'CDAB']);
 
 export const RegisterEntry = z.strictObject({
@@ -114,7 +163,11 @@ export const RegisterEntry = z.strictObject({
   bit: z.number().int().min(0).max(15).optional(),
   length: z.number().int().min(1).max(125).optional().describe('registers for type string'),
   order: WordOrder.default('ABCD'),
-  scale: z.number().refine((s) => s !== 0, 'must not be 0').default(1).describe('raw = (value - offset) / scale'),
+  scale: z
+    .number()
+    .refine((s) => s !== 0, 'must not be 0')
+    .default(1)
+    .describe('raw = (value - offset) / scale'),
   offset: z.number().default(0),
 });
 export type RegisterEntry = z.output<typeof RegisterEntry>;
@@ -146,7 +199,14 @@ export const PlcSpec = z.strictObject({
     .describe('size of each area; reads past it get exception 2 (illegal data address)'),
   registers: z.array(RegisterEntry).default([]),
   testBlock: z
-    .strictObject({ area: z.enum(['holding', 'input']).default('holding'), address: z.number().int().min(0).max(65535 - 99) })
+    .strictObject({
+      area: z.enum(['holding', 'input']).default('holding'),
+      address: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535 - 99),
+    })
     .optional()
     .describe('fixed test values of every type in all four word orders (layout in simulator/README.md)'),
 });
@@ -167,7 +227,12 @@ export const ScenarioSchema = z.strictObject({
   name: Id,
   description: z.string().optional(),
   seed: z.number().int().min(0).max(4294967295).optional().describe('default seed when none is given'),
-  start: z.string().optional().describe('"2025-01-06T06:00" local in shifts.timezone, an ISO instant, or "now"; default Monday 2025-01-06 00:00 local'),
+  start: z
+    .string()
+    .optional()
+    .describe(
+      '"2025-01-06T06:00" local in shifts.timezone, an ISO instant, or "now"; default Monday 2025-01-06 00:00 local',
+    ),
   duration: PositiveDuration.optional().describe('default run length for `lineside simulate`'),
   shifts: ShiftCalendarSchema.prefault({}),
   line: LineSpec,

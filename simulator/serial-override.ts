@@ -35,7 +35,10 @@ export function parseSerialArg(text: string, cwd = process.cwd()): Parsed<Serial
   if (plc === '' || path === '') return { ok: false, message: `--serial takes ${FORM}, got "${text}"` };
   const out: { -readonly [K in keyof SerialOverride]: SerialOverride[K] } = { plc, path: resolve(cwd, path) };
   for (const [key, value] of new URLSearchParams(q >= 0 ? rest.slice(q + 1) : '')) {
-    const bad = (expected: string) => ({ ok: false as const, message: `--serial ${plc}: ${key} "${value}": use ${expected}` });
+    const bad = (expected: string) => ({
+      ok: false as const,
+      message: `--serial ${plc}: ${key} "${value}": use ${expected}`,
+    });
     switch (key.toLowerCase()) {
       case 'baud':
       case 'baudrate': {
@@ -57,7 +60,10 @@ export function parseSerialArg(text: string, cwd = process.cwd()): Parsed<Serial
         out.stopBits = value === '2' ? 2 : 1;
         break;
       default:
-        return { ok: false, message: `--serial ${plc}: unknown option "${key}"; use baud, parity, databits, stopbits (${FORM})` };
+        return {
+          ok: false,
+          message: `--serial ${plc}: unknown option "${key}"; use baud, parity, databits, stopbits (${FORM})`,
+        };
     }
   }
   return { ok: true, value: out };
@@ -69,7 +75,10 @@ export function serveOverSerial(scenario: Scenario, overrides: readonly SerialOv
   const byPlc = new Map<string, SerialOverride>();
   for (const o of overrides) {
     if (!ids.includes(o.plc)) {
-      return { ok: false, message: `--serial: scenario "${scenario.name}" has no PLC "${o.plc}"${didYouMean(o.plc, ids)} (PLCs: ${ids.join(', ') || 'none'})` };
+      return {
+        ok: false,
+        message: `--serial: scenario "${scenario.name}" has no PLC "${o.plc}"${didYouMean(o.plc, ids)} (PLCs: ${ids.join(', ') || 'none'})`,
+      };
     }
     if (byPlc.has(o.plc)) return { ok: false, message: `--serial: ${o.plc} is given twice` };
     byPlc.set(o.plc, o);
@@ -91,7 +100,9 @@ export function serveOverSerial(scenario: Scenario, overrides: readonly SerialOv
     };
   });
   const problem = busConflict(plcs);
-  return problem !== undefined ? { ok: false, message: `--serial: ${problem}` } : { ok: true, value: { ...scenario, plcs } };
+  return problem !== undefined
+    ? { ok: false, message: `--serial: ${problem}` }
+    : { ok: true, value: { ...scenario, plcs } };
 }
 
 /** One serial device is one bus: one line setting, and each unit id answered by one PLC only. */
@@ -104,13 +115,19 @@ function busConflict(plcs: readonly PlcSpec[]): string | undefined {
     const first = buses.get(s.path);
     if (first?.serial !== undefined) {
       const f = first.serial;
-      if (f.baudRate !== s.baudRate || f.parity !== s.parity || f.dataBits !== s.dataBits || f.stopBits !== s.stopBits) {
+      if (
+        f.baudRate !== s.baudRate ||
+        f.parity !== s.parity ||
+        f.dataBits !== s.dataBits ||
+        f.stopBits !== s.stopBits
+      ) {
         return `${first.id} and ${plc.id} share ${s.path} with different line settings (${lineSetting(f)} vs ${lineSetting(s)}); give both the same`;
       }
     } else buses.set(s.path, plc);
     const key = `${s.path}#${plc.unitId}`;
     const other = units.get(key);
-    if (other !== undefined) return `${other} and ${plc.id} would both answer unit ${plc.unitId} on ${s.path}; give them separate serial devices`;
+    if (other !== undefined)
+      return `${other} and ${plc.id} would both answer unit ${plc.unitId} on ${s.path}; give them separate serial devices`;
     units.set(key, plc.id);
   }
   return undefined;

@@ -87,7 +87,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   const endMono = options.durationMs ?? Infinity;
   const step = () => {
     line.advanceTo(Math.min(endMono, clock.monoMs()));
-    void faultsRef.current?.expire(clock.monoMs()).catch((err: unknown) => logger.warn({ err }, 'simulated fault expiry failed'));
+    void faultsRef.current
+      ?.expire(clock.monoMs())
+      .catch((err: unknown) => logger.warn({ err }, 'simulated fault expiry failed'));
   };
   const network = new PlcNetwork(scenario, line, {
     host: options.host ?? '127.0.0.1',
@@ -154,6 +156,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
 function resolveScenario(scenario: Scenario | string): Scenario {
   if (typeof scenario !== 'string') return scenario;
   const loaded = loadScenarioFile(scenario);
-  if (!loaded.ok) throw new LinesideError('CONFIG_INVALID', `invalid scenario:\n${formatScenarioIssues(loaded)}`, { file: loaded.file });
+  if (!loaded.ok)
+    throw new LinesideError('CONFIG_INVALID', `invalid scenario:\n${formatScenarioIssues(loaded)}`, {
+      file: loaded.file,
+    });
   return loaded.scenario;
 }

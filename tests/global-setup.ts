@@ -32,8 +32,12 @@ export default function setup(): void {
   );
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sourcesMs) return;
   // npm run build, without npm's banner; tsc reports type errors itself and fails the run.
-  execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json')], {
-    cwd: REPO,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json')],
+    {
+      cwd: REPO,
+      stdio: 'inherit',
+    },
+  );
 }

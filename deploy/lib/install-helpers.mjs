@@ -68,17 +68,37 @@ function adaptConfig(text, { mqttUrl, influx }) {
       ...editBlock(lines, 'mqtt', [
         { key: 'url', match: /^\s{2}url:/, value: mqttUrl, comment: 'local Mosquitto (install.sh --with-mosquitto)' },
         { key: 'username', match: /^\s{2}#\s*username:/, value: 'lineside' },
-        { key: 'password', match: /^\s{2}#\s*password:/, value: '${LINESIDE_MQTT_PASSWORD}', comment: 'from /etc/lineside/secrets.env' },
+        {
+          key: 'password',
+          match: /^\s{2}#\s*password:/,
+          value: '${LINESIDE_MQTT_PASSWORD}',
+          comment: 'from /etc/lineside/secrets.env',
+        },
       ]),
     );
   }
   if (influx) {
     problems.push(
       ...editBlock(lines, 'influx', [
-        { key: 'enabled', match: /^\s{2}enabled:/, value: 'true', comment: 'local InfluxDB (install.sh --with-influxdb)' },
+        {
+          key: 'enabled',
+          match: /^\s{2}enabled:/,
+          value: 'true',
+          comment: 'local InfluxDB (install.sh --with-influxdb)',
+        },
         { key: 'username', match: /^\s{2}#\s*username:/, value: 'lineside' },
-        { key: 'password', match: /^\s{2}#\s*passwordFile:/, value: '${LINESIDE_INFLUX_PASSWORD}', comment: 'from /etc/lineside/secrets.env' },
-        { key: 'createDatabase', match: /^\s{2}createDatabase:/, value: 'false', comment: 'install.sh created it; the lineside user is no admin' },
+        {
+          key: 'password',
+          match: /^\s{2}#\s*passwordFile:/,
+          value: '${LINESIDE_INFLUX_PASSWORD}',
+          comment: 'from /etc/lineside/secrets.env',
+        },
+        {
+          key: 'createDatabase',
+          match: /^\s{2}createDatabase:/,
+          value: 'false',
+          comment: 'install.sh created it; the lineside user is no admin',
+        },
       ]),
     );
   }
@@ -116,7 +136,8 @@ async function influxQuery(url, q, auth) {
   const res = await fetch(new URL('/query', url), { method: 'POST', body, headers });
   const json = await res.json().catch(() => ({}));
   const error = json.error ?? json.results?.find((r) => r.error)?.error;
-  if (!res.ok || error) throw new Error(`${q.replace(/PASSWORD '[^']*'/g, "PASSWORD '***'")}: HTTP ${res.status} ${error ?? ''}`.trim());
+  if (!res.ok || error)
+    throw new Error(`${q.replace(/PASSWORD '[^']*'/g, "PASSWORD '***'")}: HTTP ${res.status} ${error ?? ''}`.trim());
   return json;
 }
 
@@ -138,20 +159,27 @@ async function influxProvision(url) {
   } catch {
     // Either no users yet (then 1.x accepts this one unauthenticated statement) or an admin we do
     // not know (then it fails too, and a person has to decide).
-    await influxQuery(url, `CREATE USER "${admin.user}" WITH PASSWORD '${admin.password}' WITH ALL PRIVILEGES`).catch((err) =>
-      fail(`InfluxDB at ${url} already has users and rejects the admin from /etc/influxdb/admin-credentials.env: ${err.message}`),
+    await influxQuery(url, `CREATE USER "${admin.user}" WITH PASSWORD '${admin.password}' WITH ALL PRIVILEGES`).catch(
+      (err) =>
+        fail(
+          `InfluxDB at ${url} already has users and rejects the admin from /etc/influxdb/admin-credentials.env: ${err.message}`,
+        ),
     );
     known = await userNames();
   }
   // Auth off (SHOW USERS works for anyone): create the admin anyway, then refuse to go on below.
-  if (!known.includes(admin.user)) await influxQuery(url, `CREATE USER "${admin.user}" WITH PASSWORD '${admin.password}' WITH ALL PRIVILEGES`, admin);
+  if (!known.includes(admin.user))
+    await influxQuery(url, `CREATE USER "${admin.user}" WITH PASSWORD '${admin.password}' WITH ALL PRIVILEGES`, admin);
   const anonymous = await fetch(new URL('/query?q=SHOW%20DATABASES', url));
-  if (anonymous.status !== 401) fail(`InfluxDB at ${url} answers without credentials: auth-enabled is not in effect (restart influxdb)`);
+  if (anonymous.status !== 401)
+    fail(`InfluxDB at ${url} answers without credentials: auth-enabled is not in effect (restart influxdb)`);
 
-  await influxQuery(url, `CREATE DATABASE "${database}" WITH DURATION ${retention} NAME "lineside"`, admin).catch((err) => {
-    // The database exists with another default policy: keep the operator's policies.
-    if (!/conflict|already exists/.test(err.message)) throw err;
-  });
+  await influxQuery(url, `CREATE DATABASE "${database}" WITH DURATION ${retention} NAME "lineside"`, admin).catch(
+    (err) => {
+      // The database exists with another default policy: keep the operator's policies.
+      if (!/conflict|already exists/.test(err.message)) throw err;
+    },
+  );
   if (known.includes('lineside')) await influxQuery(url, `SET PASSWORD FOR "lineside" = '${lineside}'`, admin);
   else await influxQuery(url, `CREATE USER "lineside" WITH PASSWORD '${lineside}'`, admin);
   await influxQuery(url, `GRANT ALL ON "${database}" TO "lineside"`, admin);

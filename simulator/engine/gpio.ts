@@ -41,7 +41,12 @@ export class SimGpio implements VirtualGpio {
     streams: PrngStreams,
   ) {
     for (const spec of inputs) {
-      this.pinStates.set(spec.pin, { spec, level: spec.activeLow ? 1 : 0, listeners: new Set(), prng: streams.stream(`gpio/${spec.pin}`) });
+      this.pinStates.set(spec.pin, {
+        spec,
+        level: spec.activeLow ? 1 : 0,
+        listeners: new Set(),
+        prng: streams.stream(`gpio/${spec.pin}`),
+      });
     }
   }
 

@@ -63,7 +63,12 @@ export interface SimLine {
    */
   injectBreakdown(station: string, faultCode: number, repairMs: number): void;
   /** Records a comms fault injected from outside the scenario (tests, the faults handle). */
-  recordInjectedComms(plc: string, kind: CommsKind, durationMs: number | undefined, extra?: { delayMs?: number; exceptionCode?: number }): void;
+  recordInjectedComms(
+    plc: string,
+    kind: CommsKind,
+    durationMs: number | undefined,
+    extra?: { delayMs?: number; exceptionCode?: number },
+  ): void;
 }
 
 /** 2025-01-06 is a Monday: the default start, midnight in the scenario's time zone. */
@@ -100,15 +105,25 @@ class Line implements SimLine, StationHost {
   private readonly episodeCounts = new Map<string, number>();
   private readonly finalizeDelayMs: number;
 
-  constructor(readonly scenario: Scenario, options: SimLineOptions) {
+  constructor(
+    readonly scenario: Scenario,
+    options: SimLineOptions,
+  ) {
     this.seed = (options.seed ?? scenario.seed ?? 1) >>> 0;
     this.startWallMs = options.startWallMs ?? scenarioStartWallMs(scenario);
     this.streams = new PrngStreams(this.seed);
     this.emit = options.onTruth ?? (() => undefined);
     this.calendar = scenarioCalendar(scenario, this.startWallMs);
     const stationSpecs = scenario.line.stations;
-    const outputStation = scenario.line.outputStation ?? (stationSpecs[stationSpecs.length - 1] as (typeof stationSpecs)[number]).id;
-    this.ledger = new ShiftLedger(this.calendar, stationSpecs.map((s) => ({ id: s.id, idealCycleTimeMs: s.idealCycleTime })), outputStation, this.startWallMs, (r) => this.emit(r));
+    const outputStation =
+      scenario.line.outputStation ?? (stationSpecs[stationSpecs.length - 1] as (typeof stationSpecs)[number]).id;
+    this.ledger = new ShiftLedger(
+      this.calendar,
+      stationSpecs.map((s) => ({ id: s.id, idealCycleTimeMs: s.idealCycleTime })),
+      outputStation,
+      this.startWallMs,
+      (r) => this.emit(r),
+    );
     this.gpio = new SimGpio(scenario.gpio.inputs, this.queue, this.streams);
 
     const obs = observations(scenario);
@@ -142,7 +157,9 @@ class Line implements SimLine, StationHost {
     this.emit(runRecord(scenario, this.seed, this.startWallMs, outputStation, obs));
 
     this.applyCalendar(0);
-    scheduleChangeovers(scenario, this.queue, this.startWallMs, (ids, name, active) => this.applyChangeover(ids, name, active));
+    scheduleChangeovers(scenario, this.queue, this.startWallMs, (ids, name, active) =>
+      this.applyChangeover(ids, name, active),
+    );
     scenario.degradation.forEach((d) => {
       const first = firstEpisodeMono(d, this.streams);
       if (first !== undefined) this.queue.schedule(first, () => this.startEpisode(d.id));
@@ -164,7 +181,13 @@ class Line implements SimLine, StationHost {
           });
         }
         if (spec.kind === 'drop' && phase === 'end') return;
-        this.notifyComms({ plc: spec.plc, kind: spec.kind, phase, ...(spec.delay !== undefined ? { delayMs: spec.delay } : {}), ...(spec.exceptionCode !== undefined ? { exceptionCode: spec.exceptionCode } : {}) });
+        this.notifyComms({
+          plc: spec.plc,
+          kind: spec.kind,
+          phase,
+          ...(spec.delay !== undefined ? { delayMs: spec.delay } : {}),
+          ...(spec.exceptionCode !== undefined ? { exceptionCode: spec.exceptionCode } : {}),
+        });
       }),
     );
     for (const station of this.stations.values()) this.touched(station);
@@ -334,14 +357,19 @@ class Line implements SimLine, StationHost {
       endMs: this.wall(b.endMono),
       repairMs: b.endMono - b.startMono,
       operatingMsSinceRepair: b.operatingMsSinceRepair,
-      episode: ep !== undefined ? { id: ep.id, degradation: ep.spec.id, start: iso(ep.startMs), startMs: ep.startMs, rampMs: ep.spec.ramp } : null,
+      episode:
+        ep !== undefined
+          ? { id: ep.id, degradation: ep.spec.id, start: iso(ep.startMs), startMs: ep.startMs, rampMs: ep.spec.ramp }
+          : null,
     });
     if (b.origin === 'wear' && ep !== undefined) {
       const next = this.pendingEpisodes.get(station.id)?.shift();
       if (next !== undefined) next();
       else if (ep.spec.every !== undefined) {
         const every = ep.spec.every;
-        this.queue.schedule(this.nowMono + sampleMs(every, this.streams.stream(`episode/${ep.id}`), 1), () => this.startEpisode(ep.spec.id));
+        this.queue.schedule(this.nowMono + sampleMs(every, this.streams.stream(`episode/${ep.id}`), 1), () =>
+          this.startEpisode(ep.spec.id),
+        );
       }
     }
   }
@@ -370,20 +398,38 @@ class Line implements SimLine, StationHost {
 
   injectBreakdown(stationId: string, faultCode: number, repairMs: number): void {
     const station = this.stations.get(stationId);
-    if (station === undefined) throw new RangeError(`no station "${stationId}" (stations: ${[...this.stations.keys()].join(', ')})`);
-    if (!(Number.isInteger(faultCode) && faultCode >= 1 && faultCode <= 65535)) throw new RangeError(`fault code must be 1..65535, got ${faultCode}`);
+    if (station === undefined)
+      throw new RangeError(`no station "${stationId}" (stations: ${[...this.stations.keys()].join(', ')})`);
+    if (!(Number.isInteger(faultCode) && faultCode >= 1 && faultCode <= 65535))
+      throw new RangeError(`fault code must be 1..65535, got ${faultCode}`);
     if (!(repairMs > 0)) throw new RangeError(`repair time must be > 0 ms, got ${repairMs}`);
     const reason = station.spec.breakdowns?.faults.find((f) => f.code === faultCode)?.reason ?? 'injected';
-    if (!station.injectBreakdown(faultCode, reason, repairMs)) throw new Error(`station "${stationId}" is stopped already`);
+    if (!station.injectBreakdown(faultCode, reason, repairMs))
+      throw new Error(`station "${stationId}" is stopped already`);
     // Settle the neighbours and report the new signals at this instant, as the event loop does.
     this.drain();
     this.commit();
   }
 
-  recordInjectedComms(plc: string, kind: CommsKind, durationMs: number | undefined, extra: { delayMs?: number; exceptionCode?: number } = {}): void {
+  recordInjectedComms(
+    plc: string,
+    kind: CommsKind,
+    durationMs: number | undefined,
+    extra: { delayMs?: number; exceptionCode?: number } = {},
+  ): void {
     const startMs = this.wall(this.nowMono);
     const endMs = durationMs !== undefined ? startMs + durationMs : kind === 'drop' ? startMs : null;
-    this.emit({ type: 'comms', plc, kind, origin: 'injected', start: iso(startMs), startMs, end: endMs !== null ? iso(endMs) : null, endMs, ...extra });
+    this.emit({
+      type: 'comms',
+      plc,
+      kind,
+      origin: 'injected',
+      start: iso(startMs),
+      startMs,
+      end: endMs !== null ? iso(endMs) : null,
+      endMs,
+      ...extra,
+    });
   }
 
   finish(monoMs: number = this.nowMono): void {

@@ -22,7 +22,12 @@ export function scheduleChangeovers(
   const generate = (dayIndex: number) => {
     const from = startWallMs + dayIndex * DAY_MS;
     scenario.changeovers.forEach((c) => {
-      for (const w of dailyWindows(scenario.shifts.timezone, { start: c.start, durationMs: c.duration, days: c.days }, from, from + DAY_MS)) {
+      for (const w of dailyWindows(
+        scenario.shifts.timezone,
+        { start: c.start, durationMs: c.duration, days: c.days },
+        from,
+        from + DAY_MS,
+      )) {
         const stations = c.stations ?? all;
         queue.schedule(w.startMs - startWallMs, () => apply(stations, c.name, true));
         queue.schedule(w.endMs - startWallMs, () => apply(stations, c.name, false));

@@ -57,7 +57,15 @@ interface Part {
 
 type Stop =
   | { readonly kind: 'micro'; readonly startMono: number }
-  | { readonly kind: 'breakdown'; readonly startMono: number; readonly faultCode: number; readonly reason: string; readonly origin: BreakdownOrigin; readonly episode: ActiveEpisode | undefined; readonly opSinceRepair: number };
+  | {
+      readonly kind: 'breakdown';
+      readonly startMono: number;
+      readonly faultCode: number;
+      readonly reason: string;
+      readonly origin: BreakdownOrigin;
+      readonly episode: ActiveEpisode | undefined;
+      readonly opSinceRepair: number;
+    };
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -209,7 +217,11 @@ export class SimStation {
     const now = this.host.now();
     for (let moved = true; moved; ) {
       moved = false;
-      if (this.holdingFinished && this.stop === undefined && (this.output === undefined || this.output.count < this.output.capacity)) {
+      if (
+        this.holdingFinished &&
+        this.stop === undefined &&
+        (this.output === undefined || this.output.count < this.output.capacity)
+      ) {
         this.holdingFinished = false;
         if (this.output !== undefined) {
           this.output.count++;
@@ -217,7 +229,13 @@ export class SimStation {
         }
         moved = true;
       }
-      if (this.part === undefined && !this.holdingFinished && this.stop === undefined && !this.planned && (this.input === undefined || this.input.count > 0)) {
+      if (
+        this.part === undefined &&
+        !this.holdingFinished &&
+        this.stop === undefined &&
+        !this.planned &&
+        (this.input === undefined || this.input.count > 0)
+      ) {
         if (this.input !== undefined) {
           this.input.count--;
           if (this.input.upstream !== undefined) this.host.touched(this.input.upstream);
@@ -250,7 +268,8 @@ export class SimStation {
   }
 
   private drawCycleMs(now: number): number {
-    const base = this.spec.cycleTime !== undefined ? sampleMs(this.spec.cycleTime, this.rCycle, 1) : this.spec.idealCycleTime;
+    const base =
+      this.spec.cycleTime !== undefined ? sampleMs(this.spec.cycleTime, this.rCycle, 1) : this.spec.idealCycleTime;
     const inc = this.episode?.spec.cycleTimeIncrease ?? 0;
     return inc > 0 ? Math.max(1, Math.round(base * (1 + inc * this.wearAt(now)))) : base;
   }
@@ -275,7 +294,8 @@ export class SimStation {
     let dt = this.part.remainingMs;
     const m = this.spec.microStops;
     if (m?.ratePerHour !== undefined) {
-      const factor = this.episode !== undefined ? 1 + (this.episode.spec.microStopRateFactor - 1) * this.wearAt(now) : 1;
+      const factor =
+        this.episode !== undefined ? 1 + (this.episode.spec.microStopRateFactor - 1) * this.wearAt(now) : 1;
       this.microRatePerMs = (m.ratePerHour * factor) / MS_PER_HOUR;
       dt = Math.min(dt, Math.max(1, Math.ceil(this.microBudget / this.microRatePerMs)));
     } else {
@@ -315,8 +335,22 @@ export class SimStation {
     this.host.touched(this);
   }
 
-  private beginBreakdown(now: number, faultCode: number, reason: string, origin: BreakdownOrigin, repairMs: number): void {
-    this.stop = { kind: 'breakdown', startMono: now, faultCode, reason, origin, episode: origin === 'wear' ? this.episode : undefined, opSinceRepair: this.opMs - this.lastRepairOpMs };
+  private beginBreakdown(
+    now: number,
+    faultCode: number,
+    reason: string,
+    origin: BreakdownOrigin,
+    repairMs: number,
+  ): void {
+    this.stop = {
+      kind: 'breakdown',
+      startMono: now,
+      faultCode,
+      reason,
+      origin,
+      episode: origin === 'wear' ? this.episode : undefined,
+      opSinceRepair: this.opMs - this.lastRepairOpMs,
+    };
     this.host.queue.schedule(now + repairMs, () => this.endStop());
   }
 
@@ -346,7 +380,10 @@ export class SimStation {
   }
 
   private completeCycle(now: number, part: Part): void {
-    const rate = this.startupRejectsLeft > 0 ? Math.max(this.spec.startupRejects?.rate ?? 0, this.spec.rejectRate) : this.spec.rejectRate;
+    const rate =
+      this.startupRejectsLeft > 0
+        ? Math.max(this.spec.startupRejects?.rate ?? 0, this.spec.rejectRate)
+        : this.spec.rejectRate;
     if (this.startupRejectsLeft > 0) this.startupRejectsLeft--;
     const good = !this.rReject.chance(rate);
     this.total++;

@@ -51,7 +51,12 @@ function canonicalBytes(type: RegisterTypeName, value: number | string | boolean
 }
 
 /** The registers, in address order, holding `value` as `type` in `order`. */
-export function encodeWords(type: RegisterTypeName, value: number | string | boolean, order: WordOrderName, length = 1): number[] {
+export function encodeWords(
+  type: RegisterTypeName,
+  value: number | string | boolean,
+  order: WordOrderName,
+  length = 1,
+): number[] {
   const bytes = canonicalBytes(type, value, length);
   const count = bytes.length / 2;
   // Strings keep character order in address order whatever the word order (as the decoder does).

@@ -31,7 +31,9 @@ export class PlcFaultState {
 
   /** Ends faults of a kind (scenario end events) or all of them. */
   clear(kind?: ActiveFault['kind'], origin?: ActiveFault['origin']): ActiveFault[] {
-    const ended = this.faults.filter((f) => (kind === undefined || f.kind === kind) && (origin === undefined || f.origin === origin));
+    const ended = this.faults.filter(
+      (f) => (kind === undefined || f.kind === kind) && (origin === undefined || f.origin === origin),
+    );
     this.faults = this.faults.filter((f) => !ended.includes(f));
     return ended;
   }

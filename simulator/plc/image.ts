@@ -20,7 +20,10 @@ export const ILLEGAL_DATA_ADDRESS = 2;
 export const ILLEGAL_DATA_VALUE = 3;
 
 export class ModbusException extends Error {
-  constructor(readonly modbusErrorCode: number, message: string) {
+  constructor(
+    readonly modbusErrorCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -57,18 +60,46 @@ export class PlcImage {
   private restartedAtMono = 0;
   private readonly cycleBitReadFor = new Map<string, number>();
 
-  constructor(readonly spec: PlcSpec, private readonly line: SimLine) {
+  constructor(
+    readonly spec: PlcSpec,
+    private readonly line: SimLine,
+  ) {
     this.id = spec.id;
     for (const area of ['holding', 'input', 'coil', 'discrete'] as const) this.byArea.set(area, new Map());
     for (const r of spec.registers) {
       const bitArea = r.area === 'coil' || r.area === 'discrete';
       const type = r.type ?? (bitArea ? 'bool' : 'uint16');
-      const value = r.signal !== undefined ? this.getter(parseSignal(r.signal) as SignalRef) : () => r.value as number | string | boolean;
-      this.add({ area: r.area, address: r.address, words: bitArea ? 1 : entryWordCount(type, r.length), type, order: r.order, length: r.length ?? 1, bit: r.bit, scale: r.scale, offset: r.offset, value });
+      const value =
+        r.signal !== undefined
+          ? this.getter(parseSignal(r.signal) as SignalRef)
+          : () => r.value as number | string | boolean;
+      this.add({
+        area: r.area,
+        address: r.address,
+        words: bitArea ? 1 : entryWordCount(type, r.length),
+        type,
+        order: r.order,
+        length: r.length ?? 1,
+        bit: r.bit,
+        scale: r.scale,
+        offset: r.offset,
+        value,
+      });
     }
     if (spec.testBlock !== undefined) {
       for (const e of testBlockEntries(spec.testBlock.area, spec.testBlock.address)) {
-        this.add({ area: e.area, address: e.address, words: entryWordCount(e.type, e.length), type: e.type, order: e.order, length: e.length ?? 1, bit: undefined, scale: 1, offset: 0, value: () => e.value });
+        this.add({
+          area: e.area,
+          address: e.address,
+          words: entryWordCount(e.type, e.length),
+          type: e.type,
+          order: e.order,
+          length: e.length ?? 1,
+          bit: undefined,
+          scale: 1,
+          offset: 0,
+          value: () => e.value,
+        });
       }
     }
   }
@@ -154,9 +185,14 @@ export class PlcImage {
   read(area: Area, address: number, count: number): number[] {
     const bitArea = area === 'coil' || area === 'discrete';
     const max = bitArea ? 2000 : 125;
-    if (count < 1 || count > max) throw new ModbusException(ILLEGAL_DATA_VALUE, `${this.id}: ${count} ${area}s requested; 1..${max} allowed`);
+    if (count < 1 || count > max)
+      throw new ModbusException(ILLEGAL_DATA_VALUE, `${this.id}: ${count} ${area}s requested; 1..${max} allowed`);
     const size = this.spec.memory[area];
-    if (address + count > size) throw new ModbusException(ILLEGAL_DATA_ADDRESS, `${this.id}: ${area} ${address}..${address + count - 1} is past the ${size}-${bitArea ? 'bit' : 'register'} memory`);
+    if (address + count > size)
+      throw new ModbusException(
+        ILLEGAL_DATA_ADDRESS,
+        `${this.id}: ${area} ${address}..${address + count - 1} is past the ${size}-${bitArea ? 'bit' : 'register'} memory`,
+      );
     const map = this.byArea.get(area) as Map<number, Entry[]>;
     const cache = new Map<Entry, number[]>();
     const out = new Array<number>(count);

@@ -43,33 +43,66 @@ export class PlcNetwork {
         rtuGroups.set(path, [...(rtuGroups.get(path) ?? []), plc]);
       } else {
         const port = options.ports?.[plc.id];
-        const key = port !== undefined ? `port:${port === 0 ? plc.id : port}` : plc.port === 0 ? `id:${plc.id}` : `port:${plc.port}`;
+        const key =
+          port !== undefined
+            ? `port:${port === 0 ? plc.id : port}`
+            : plc.port === 0
+              ? `id:${plc.id}`
+              : `port:${plc.port}`;
         tcpGroups.set(key, [...(tcpGroups.get(key) ?? []), plc]);
       }
     }
-    const onError = (where: string) => (err: Error) => options.logger.warn({ err, where }, 'simulated PLC server error');
+    const onError = (where: string) => (err: Error) =>
+      options.logger.warn({ err, where }, 'simulated PLC server error');
     let groupIndex = 0;
     for (const plcs of tcpGroups.values()) {
       const first = plcs[0] as PlcSpec;
       const explicit = options.ports?.[first.id];
-      const port = explicit ?? (options.basePort !== undefined ? (options.basePort === 0 ? 0 : options.basePort + groupIndex) : first.port);
+      const port =
+        explicit ??
+        (options.basePort !== undefined ? (options.basePort === 0 ? 0 : options.basePort + groupIndex) : first.port);
       groupIndex++;
       const units = new Map<number, VectorTarget>();
-      const endpoint = new TcpEndpoint({ host: options.host, port, units, beforeRequest: options.beforeRequest, onError: onError(`tcp ${first.id}`) });
+      const endpoint = new TcpEndpoint({
+        host: options.host,
+        port,
+        units,
+        beforeRequest: options.beforeRequest,
+        onError: onError(`tcp ${first.id}`),
+      });
       for (const spec of plcs) this.addNode(spec, line, units, { tcp: endpoint });
       this.tcp.push(endpoint);
     }
     for (const [path, plcs] of rtuGroups) {
       const first = plcs[0] as PlcSpec;
-      const serial = first.serial ?? { baudRate: 9600, parity: 'none' as const, dataBits: 8 as const, stopBits: 1 as const };
+      const serial = first.serial ?? {
+        baudRate: 9600,
+        parity: 'none' as const,
+        dataBits: 8 as const,
+        stopBits: 1 as const,
+      };
       const units = new Map<number, VectorTarget>();
-      const bus = new RtuBus({ path, baudRate: serial.baudRate, parity: serial.parity, dataBits: serial.dataBits, stopBits: serial.stopBits, units, beforeRequest: options.beforeRequest, onError: onError(`rtu ${path}`) });
+      const bus = new RtuBus({
+        path,
+        baudRate: serial.baudRate,
+        parity: serial.parity,
+        dataBits: serial.dataBits,
+        stopBits: serial.stopBits,
+        units,
+        beforeRequest: options.beforeRequest,
+        onError: onError(`rtu ${path}`),
+      });
       for (const spec of plcs) this.addNode(spec, line, units, { rtu: bus });
       this.rtu.push(bus);
     }
   }
 
-  private addNode(spec: PlcSpec, line: SimLine, units: Map<number, VectorTarget>, link: { tcp?: TcpEndpoint; rtu?: RtuBus }): void {
+  private addNode(
+    spec: PlcSpec,
+    line: SimLine,
+    units: Map<number, VectorTarget>,
+    link: { tcp?: TcpEndpoint; rtu?: RtuBus },
+  ): void {
     const node: PlcNode = { spec, image: new PlcImage(spec, line), faults: new PlcFaultState(), ...link };
     units.set(spec.unitId, node);
     this.nodes.set(spec.id, node);
@@ -107,7 +140,8 @@ export class PlcNetwork {
   applyScenarioFault(event: CommsEvent, logger: Logger): void {
     const node = this.nodes.get(event.plc);
     if (node === undefined) return;
-    const background = (p: Promise<void>) => p.catch((err: unknown) => logger.warn({ err, plc: event.plc }, 'simulated comms fault failed'));
+    const background = (p: Promise<void>) =>
+      p.catch((err: unknown) => logger.warn({ err, plc: event.plc }, 'simulated comms fault failed'));
     const start = event.phase === 'start';
     switch (event.kind) {
       case 'drop':
@@ -116,7 +150,14 @@ export class PlcNetwork {
       case 'delay':
       case 'exception':
       case 'silent':
-        if (start) node.faults.add({ kind: event.kind, untilMono: undefined, origin: 'scenario', ...(event.delayMs !== undefined ? { delayMs: event.delayMs } : {}), ...(event.exceptionCode !== undefined ? { exceptionCode: event.exceptionCode } : {}) });
+        if (start)
+          node.faults.add({
+            kind: event.kind,
+            untilMono: undefined,
+            origin: 'scenario',
+            ...(event.delayMs !== undefined ? { delayMs: event.delayMs } : {}),
+            ...(event.exceptionCode !== undefined ? { exceptionCode: event.exceptionCode } : {}),
+          });
         else node.faults.clear(event.kind, 'scenario');
         return;
       case 'gone':

@@ -14,7 +14,11 @@ import type { ServerSerial } from 'modbus-serial/ServerSerial.js';
 import { LinesideError } from '../../src/lib/errors.js';
 import { createVector, type VectorTarget } from './vector.js';
 
-type ServerSerialCtor = new (vector: unknown, options: Record<string, unknown>, serialportOptions?: Record<string, unknown>) => ServerSerial;
+type ServerSerialCtor = new (
+  vector: unknown,
+  options: Record<string, unknown>,
+  serialportOptions?: Record<string, unknown>,
+) => ServerSerial;
 const ServerSerialClass = (ModbusRTU as unknown as { ServerSerial: ServerSerialCtor }).ServerSerial;
 
 export interface RtuBusOptions {

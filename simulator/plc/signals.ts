@@ -41,7 +41,18 @@ export function parseSignal(text: string): SignalRef | undefined {
   return { kind: 'station', station, signal: signal as Exclude<StationSignalName, 'condition'> };
 }
 
-export type RegisterTypeName = 'bool' | 'bit' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64' | 'string';
+export type RegisterTypeName =
+  | 'bool'
+  | 'bit'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'float32'
+  | 'float64'
+  | 'string';
 
 /** Registers (16-bit words) a value of this type occupies; 1 for bool/bit. */
 export function entryWordCount(type: RegisterTypeName, length: number | undefined): number {

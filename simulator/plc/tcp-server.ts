@@ -76,7 +76,10 @@ export class TcpEndpoint {
     ]);
     if (outcome instanceof Error) {
       server.on('serverError', report);
-      throw new LinesideError('SERVER_START', `cannot listen on ${this.options.host}:${port}: ${outcome.message}`, { host: this.options.host, port });
+      throw new LinesideError('SERVER_START', `cannot listen on ${this.options.host}:${port}: ${outcome.message}`, {
+        host: this.options.host,
+        port,
+      });
     }
     server.on('serverError', report);
     const net = (server as unknown as { _server: Server })._server;

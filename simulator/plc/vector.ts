@@ -53,7 +53,11 @@ export function createVector(options: VectorOptions): IServiceVector {
       }
       answer(target.image, compute, cb);
     } catch (err) {
-      cb(err instanceof ModbusException ? { modbusErrorCode: err.modbusErrorCode, message: err.message } : { modbusErrorCode: 4 });
+      cb(
+        err instanceof ModbusException
+          ? { modbusErrorCode: err.modbusErrorCode, message: err.message }
+          : { modbusErrorCode: 4 },
+      );
     }
   };
 
@@ -85,7 +89,11 @@ function answer<T>(image: PlcImage, compute: (image: PlcImage) => T, cb: Callbac
   try {
     value = compute(image);
   } catch (err) {
-    cb(err instanceof ModbusException ? { modbusErrorCode: err.modbusErrorCode, message: err.message } : { modbusErrorCode: 4 });
+    cb(
+      err instanceof ModbusException
+        ? { modbusErrorCode: err.modbusErrorCode, message: err.message }
+        : { modbusErrorCode: 4 },
+    );
     return;
   }
   cb(null, value);

@@ -6,12 +6,52 @@
 import type { Prng } from './prng.js';
 
 export type TimeDist =
-  | { readonly kind: 'fixed'; readonly valueMs: number; readonly offsetMs: number; readonly minMs?: number; readonly maxMs?: number }
-  | { readonly kind: 'exponential'; readonly meanMs: number; readonly offsetMs: number; readonly minMs?: number; readonly maxMs?: number }
-  | { readonly kind: 'lognormal'; readonly meanMs: number; readonly cv: number; readonly offsetMs: number; readonly minMs?: number; readonly maxMs?: number }
-  | { readonly kind: 'normal'; readonly meanMs: number; readonly sdMs: number; readonly offsetMs: number; readonly minMs?: number; readonly maxMs?: number }
-  | { readonly kind: 'uniform'; readonly lowMs: number; readonly highMs: number; readonly offsetMs: number; readonly minMs?: number; readonly maxMs?: number }
-  | { readonly kind: 'weibull'; readonly shape: number; readonly meanMs: number; readonly offsetMs: number; readonly minMs?: number; readonly maxMs?: number };
+  | {
+      readonly kind: 'fixed';
+      readonly valueMs: number;
+      readonly offsetMs: number;
+      readonly minMs?: number;
+      readonly maxMs?: number;
+    }
+  | {
+      readonly kind: 'exponential';
+      readonly meanMs: number;
+      readonly offsetMs: number;
+      readonly minMs?: number;
+      readonly maxMs?: number;
+    }
+  | {
+      readonly kind: 'lognormal';
+      readonly meanMs: number;
+      readonly cv: number;
+      readonly offsetMs: number;
+      readonly minMs?: number;
+      readonly maxMs?: number;
+    }
+  | {
+      readonly kind: 'normal';
+      readonly meanMs: number;
+      readonly sdMs: number;
+      readonly offsetMs: number;
+      readonly minMs?: number;
+      readonly maxMs?: number;
+    }
+  | {
+      readonly kind: 'uniform';
+      readonly lowMs: number;
+      readonly highMs: number;
+      readonly offsetMs: number;
+      readonly minMs?: number;
+      readonly maxMs?: number;
+    }
+  | {
+      readonly kind: 'weibull';
+      readonly shape: number;
+      readonly meanMs: number;
+      readonly offsetMs: number;
+      readonly minMs?: number;
+      readonly maxMs?: number;
+    };
 
 /** Lanczos approximation of the gamma function (g = 7, n = 9), accurate to ~1e-15 for x > 0. */
 export function gamma(x: number): number {

@@ -4,7 +4,16 @@
  * outside every shift, or inside a break, is planned stop. Instances are generated day by day on
  * demand, so a run of any length keeps only a few days in memory.
  */
-import { addDays, formatLocalDate, localDateOf, localToUtcMs, minutesOfDay, weekdayOf, type LocalDate, type WeekdayName } from './zoned.js';
+import {
+  addDays,
+  formatLocalDate,
+  localDateOf,
+  localToUtcMs,
+  minutesOfDay,
+  weekdayOf,
+  type LocalDate,
+  type WeekdayName,
+} from './zoned.js';
 
 export interface ShiftSpec {
   readonly name: string;
@@ -42,7 +51,13 @@ export interface CalendarState {
   readonly plannedReason?: string;
 }
 
-const ALWAYS: ShiftSpec = { name: 'day', start: '00:00', end: '00:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], breaks: [] };
+const ALWAYS: ShiftSpec = {
+  name: 'day',
+  start: '00:00',
+  end: '00:00',
+  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+  breaks: [],
+};
 
 export class ShiftCalendar {
   private readonly specs: readonly ShiftSpec[];
@@ -55,7 +70,11 @@ export class ShiftCalendar {
    * @param fromMs the earliest instant that will be asked about (the run start). With no shifts
    * the line is always in production; the calendar then uses whole local days named "day".
    */
-  constructor(readonly timeZone: string, shifts: readonly ShiftSpec[], fromMs: number) {
+  constructor(
+    readonly timeZone: string,
+    shifts: readonly ShiftSpec[],
+    fromMs: number,
+  ) {
     this.specs = shifts.length > 0 ? shifts : [ALWAYS];
     // Start a day early: a night shift that began yesterday may still be running at fromMs.
     this.nextDay = addDays(localDateOf(timeZone, fromMs), -1);
@@ -150,9 +169,18 @@ export interface DailyWindowSpec {
 }
 
 /** The window occurrences, in UTC, whose start lies in [fromMs, toMs). */
-export function dailyWindows(timeZone: string, spec: DailyWindowSpec, fromMs: number, toMs: number): { startMs: number; endMs: number }[] {
+export function dailyWindows(
+  timeZone: string,
+  spec: DailyWindowSpec,
+  fromMs: number,
+  toMs: number,
+): { startMs: number; endMs: number }[] {
   const out: { startMs: number; endMs: number }[] = [];
-  for (let day = addDays(localDateOf(timeZone, fromMs), -1); localToUtcMs(timeZone, day, 0) < toMs; day = addDays(day, 1)) {
+  for (
+    let day = addDays(localDateOf(timeZone, fromMs), -1);
+    localToUtcMs(timeZone, day, 0) < toMs;
+    day = addDays(day, 1)
+  ) {
     if (!spec.days.includes(weekdayOf(day))) continue;
     const startMs = localToUtcMs(timeZone, day, minutesOfDay(spec.start));
     if (startMs >= fromMs && startMs < toMs) out.push({ startMs, endMs: startMs + spec.durationMs });

@@ -51,7 +51,10 @@ export interface LiveStartOptions {
 
 /** The scenario's shift calendar, as the line uses it (planned stop outside shifts and in breaks). */
 export function scenarioCalendar(scenario: Scenario, fromMs: number): ShiftCalendar {
-  const shifts = scenario.shifts.shifts.map((s) => ({ ...s, breaks: s.breaks.map((b) => ({ name: b.name, start: b.start, durationMs: b.duration })) }));
+  const shifts = scenario.shifts.shifts.map((s) => ({
+    ...s,
+    breaks: s.breaks.map((b) => ({ name: b.name, start: b.start, durationMs: b.duration })),
+  }));
   return new ShiftCalendar(scenario.shifts.timezone, shifts, fromMs);
 }
 

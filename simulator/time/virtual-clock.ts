@@ -38,7 +38,8 @@ export class VirtualClock implements Clock {
       throw new RangeError(`VirtualClock: speed must be a positive finite number, got ${options.speed}`);
     }
     const startMono = options.startMonoMs ?? 0;
-    if (!(startMono >= 0 && Number.isFinite(startMono))) throw new RangeError(`VirtualClock: startMonoMs must be a finite number >= 0, got ${startMono}`);
+    if (!(startMono >= 0 && Number.isFinite(startMono)))
+      throw new RangeError(`VirtualClock: startMonoMs must be a finite number >= 0, got ${startMono}`);
     this.startWallMs = options.startWallMs;
     this.elapsedAtOrigin = startMono;
     this.manualElapsedMs = startMono;
@@ -68,7 +69,8 @@ export class VirtualClock implements Clock {
 
   /** Manual mode only: moves virtual time forward by `ms` and runs the listeners. */
   advance(ms: number): void {
-    if (this.speedFactor !== undefined) throw new Error('VirtualClock.advance() is for manual clocks; this one runs at a speed');
+    if (this.speedFactor !== undefined)
+      throw new Error('VirtualClock.advance() is for manual clocks; this one runs at a speed');
     if (!(ms >= 0)) throw new RangeError(`VirtualClock.advance: ms must be >= 0, got ${ms}`);
     this.manualElapsedMs += ms;
     for (const listener of [...this.listeners]) listener(this.manualElapsedMs);

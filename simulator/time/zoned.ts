@@ -45,7 +45,10 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-function localFields(timeZone: string, utcMs: number): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+function localFields(
+  timeZone: string,
+  utcMs: number,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
   const out = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of formatterFor(timeZone).formatToParts(new Date(utcMs))) {
     if (part.type in out) out[part.type as keyof typeof out] = Number(part.value);

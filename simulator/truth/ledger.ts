@@ -32,7 +32,18 @@ export interface LedgerStation {
 }
 
 function emptyAccumulator(): Accumulator {
-  return { running: 0, small_stop: 0, down: 0, starved: 0, blocked: 0, planned_stop: 0, downByReason: new Map(), downIds: new Set(), total: 0, good: 0 };
+  return {
+    running: 0,
+    small_stop: 0,
+    down: 0,
+    starved: 0,
+    blocked: 0,
+    planned_stop: 0,
+    downByReason: new Map(),
+    downIds: new Set(),
+    total: 0,
+    good: 0,
+  };
 }
 
 export class ShiftLedger {
@@ -51,14 +62,25 @@ export class ShiftLedger {
     if (this.closed.has(shift.key)) return undefined;
     let w = this.windows.get(shift.key);
     if (w === undefined) {
-      w = { shift, startMs: Math.max(shift.startMs, this.runStartMs), stations: new Map(this.stations.map((s) => [s.id, emptyAccumulator()])) };
+      w = {
+        shift,
+        startMs: Math.max(shift.startMs, this.runStartMs),
+        stations: new Map(this.stations.map((s) => [s.id, emptyAccumulator()])),
+      };
       this.windows.set(shift.key, w);
     }
     return w;
   }
 
   /** Adds [fromMs, toMs) of `state` to every shift window it overlaps. */
-  addTime(station: string, state: TruthState, reason: string | null, fromMs: number, toMs: number, intervalId: number): void {
+  addTime(
+    station: string,
+    state: TruthState,
+    reason: string | null,
+    fromMs: number,
+    toMs: number,
+    intervalId: number,
+  ): void {
     if (toMs <= fromMs) return;
     for (const shift of this.calendar.overlapping(fromMs, toMs)) {
       const w = this.window(shift);
@@ -97,7 +119,8 @@ export class ShiftLedger {
     const windowEnd = Math.min(endMs, shift.endMs);
     const windowMs = Math.max(0, windowEnd - w.startMs);
     const stations: Record<string, ShiftFigures> = {};
-    for (const s of this.stations) stations[s.id] = figures(w.stations.get(s.id) ?? emptyAccumulator(), windowMs, s.idealCycleTimeMs);
+    for (const s of this.stations)
+      stations[s.id] = figures(w.stations.get(s.id) ?? emptyAccumulator(), windowMs, s.idealCycleTimeMs);
     const out = stations[this.outputStation] as ShiftFigures;
     const outIdeal = this.stations.find((s) => s.id === this.outputStation)?.idealCycleTimeMs ?? 1;
     this.emit({
@@ -127,7 +150,8 @@ function figures(acc: Accumulator, windowMs: number, idealCycleTimeMs: number): 
   const availability = plannedTimeMs > 0 ? runTimeMs / plannedTimeMs : null;
   const performance = runTimeMs > 0 ? (idealCycleTimeMs * acc.total) / runTimeMs : null;
   const quality = acc.total > 0 ? acc.good / acc.total : null;
-  const oee = availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
+  const oee =
+    availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
   const downtimeByReason: Record<string, number> = {};
   for (const key of [...acc.downByReason.keys()].sort()) downtimeByReason[key] = acc.downByReason.get(key) as number;
   if (acc.starved > 0) downtimeByReason.starved = acc.starved;

@@ -169,7 +169,9 @@ export class StationObserver {
 
   private finalState(c: Current, endMs: number): { state: TruthState; reason: string | null } {
     if (c.raw !== 'stop') return { state: c.raw, reason: c.reason };
-    return endMs - c.sinceMs < this.obs.microStopThresholdMs ? { state: 'small_stop', reason: null } : { state: 'down', reason: 'unassigned' };
+    return endMs - c.sinceMs < this.obs.microStopThresholdMs
+      ? { state: 'small_stop', reason: null }
+      : { state: 'down', reason: 'unassigned' };
   }
 
   private close(t: number): void {

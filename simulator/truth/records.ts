@@ -10,7 +10,15 @@
 export type TruthState = 'running' | 'small_stop' | 'down' | 'planned_stop' | 'starved' | 'blocked';
 
 /** What physically happened at the start of a state interval. */
-export type Cause = 'processing' | 'micro_stop' | 'breakdown' | 'starved' | 'blocked' | 'changeover' | 'break' | 'off_shift';
+export type Cause =
+  | 'processing'
+  | 'micro_stop'
+  | 'breakdown'
+  | 'starved'
+  | 'blocked'
+  | 'changeover'
+  | 'break'
+  | 'off_shift';
 
 export interface RunRecord {
   readonly type: 'run';
@@ -169,7 +177,15 @@ export interface EndRecord {
   readonly cycles: Readonly<Record<string, number>>;
 }
 
-export type TruthRecord = RunRecord | CycleRecord | StateRecord | EpisodeRecord | BreakdownRecord | CommsRecord | ShiftRecord | EndRecord;
+export type TruthRecord =
+  | RunRecord
+  | CycleRecord
+  | StateRecord
+  | EpisodeRecord
+  | BreakdownRecord
+  | CommsRecord
+  | ShiftRecord
+  | EndRecord;
 
 export function iso(ms: number): string {
   return new Date(Math.round(ms)).toISOString();

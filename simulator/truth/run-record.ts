@@ -3,7 +3,13 @@ import type { Observation } from './observer.js';
 import { iso, type RunRecord } from './records.js';
 
 /** The first truth record: what was simulated and what the agent is assumed to see. */
-export function runRecord(scenario: Scenario, seed: number, startWallMs: number, outputStation: string, obs: readonly Observation[]): RunRecord {
+export function runRecord(
+  scenario: Scenario,
+  seed: number,
+  startWallMs: number,
+  outputStation: string,
+  obs: readonly Observation[],
+): RunRecord {
   return {
     type: 'run',
     format: 1,

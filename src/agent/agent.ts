@@ -79,14 +79,21 @@ export function createAgent(options: AgentOptions): Agent {
     onEvent: (e) => events.emit(e),
     onDiagnostic: (d) => coreLogger.warn({ code: d.code, ...d.context }, d.message),
   });
-  const predictor = config.alerts.enabled ? buildPredictor(config, clock, spool, logger.child({ component: 'predict' })) : undefined;
+  const predictor = config.alerts.enabled
+    ? buildPredictor(config, clock, spool, logger.child({ component: 'predict' }))
+    : undefined;
   if (predictor) {
     events.add('predictor', (e) => predictor.onEvent(e));
     predictor.on((alert) => events.emit(alert));
   }
   // The dashboard's history is kept whether or not the dashboard runs (server.enabled: false
   // used to turn it off without a word).
-  const history = openHistoryStore({ dir: storageDir, retentionMs: config.storage.historyRetention, clock, logger: logger.child({ component: 'history' }) });
+  const history = openHistoryStore({
+    dir: storageDir,
+    retentionMs: config.storage.historyRetention,
+    clock,
+    logger: logger.child({ component: 'history' }),
+  });
   events.add('history', (e) => history.record(e));
 
   const lifecycle = new Lifecycle(logger);
@@ -99,14 +106,22 @@ export function createAgent(options: AgentOptions): Agent {
   lifecycle.add({ name: 'history', role: 'output', start: async () => undefined, stop: async () => history.close() });
   lifecycle.add(coreComponent(core, predictor, spool, options));
 
-  const sourceContext: SourceContext = { config, clock, logger, ...(options.gpioSim ? { gpioSim: options.gpioSim } : {}) };
+  const sourceContext: SourceContext = {
+    config,
+    clock,
+    logger,
+    ...(options.gpioSim ? { gpioSim: options.gpioSim } : {}),
+  };
   const sources = (options.sources ?? SOURCES).filter((f) => f.enabled(config)).map((f) => f.create(sourceContext));
   if (config.server.enabled) {
-    lifecycle.add(dashboardComponent({ config, clock, logger, core, predictor, events, history, spool, sources, outputs }));
+    lifecycle.add(
+      dashboardComponent({ config, clock, logger, core, predictor, events, history, spool, sources, outputs }),
+    );
   }
   const spoolSamples = outputFactories.some((f) => f.spooled && f.readsSamples(config));
   const sink = sampleSink(core, predictor, spoolSamples ? spool : undefined, logger);
-  for (const source of sources) lifecycle.add({ name: source.name, role: 'source', start: () => source.start(sink), stop: () => source.stop() });
+  for (const source of sources)
+    lifecycle.add({ name: source.name, role: 'source', start: () => source.start(sink), stop: () => source.stop() });
 
   return {
     config,
@@ -130,7 +145,12 @@ export function createAgent(options: AgentOptions): Agent {
 }
 
 /** Where the sources' readings go: the core, the predictors, and the spool when an output wants raw samples. */
-function sampleSink(core: Core, predictor: Predictor | undefined, sampleSpool: Spool | undefined, logger: Logger): SampleSink {
+function sampleSink(
+  core: Core,
+  predictor: Predictor | undefined,
+  sampleSpool: Spool | undefined,
+  logger: Logger,
+): SampleSink {
   return {
     sample(s: Sample) {
       core.sample(s);

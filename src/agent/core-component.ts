@@ -27,10 +27,19 @@ export function readCoreCheckpoint(spool: Spool, logger: Logger) {
   return parsed.checkpoint;
 }
 
-export function buildPredictor(config: Readonly<LinesideConfig>, clock: Clock, spool: Spool, logger: Logger): Predictor {
-  const raw = withAlerts(spool.getCheckpoint(PREDICTOR_CHECKPOINT_KEY), spool.getCheckpoint(PREDICTOR_ALERTS_CHECKPOINT_KEY));
+export function buildPredictor(
+  config: Readonly<LinesideConfig>,
+  clock: Clock,
+  spool: Spool,
+  logger: Logger,
+): Predictor {
+  const raw = withAlerts(
+    spool.getCheckpoint(PREDICTOR_CHECKPOINT_KEY),
+    spool.getCheckpoint(PREDICTOR_ALERTS_CHECKPOINT_KEY),
+  );
   const parsed = raw === undefined ? undefined : parsePredictorCheckpoint(raw);
-  if (parsed !== undefined && !parsed.ok) logger.warn({ reason: parsed.message }, 'predictor checkpoint unusable; baselines are learned afresh');
+  if (parsed !== undefined && !parsed.ok)
+    logger.warn({ reason: parsed.message }, 'predictor checkpoint unusable; baselines are learned afresh');
   return createPredictor(config, {
     clock,
     ...(parsed?.ok ? { restore: parsed.checkpoint } : {}),
@@ -50,7 +59,12 @@ export interface CoreTiming {
  * sources: taken in every commit that adds events, in the same transaction, so a restart after
  * `kill -9` continues exactly after the last spooled event (docs/architecture.md#guarantees).
  */
-export function coreComponent(core: Core, predictor: Predictor | undefined, spool: Spool, timing: CoreTiming): Component {
+export function coreComponent(
+  core: Core,
+  predictor: Predictor | undefined,
+  spool: Spool,
+  timing: CoreTiming,
+): Component {
   let tickTimer: NodeJS.Timeout | undefined;
   let checkpointTimer: NodeJS.Timeout | undefined;
   let ticks = 0;

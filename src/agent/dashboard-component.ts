@@ -62,7 +62,10 @@ export function dashboardComponent(deps: DashboardDeps): Component {
         config,
         logger: deps.logger,
         clock: deps.clock,
-        live: { snapshot: () => core.snapshot(), subscribe: (listener) => deps.events.add(`dashboard-${++subscribers}`, listener) },
+        live: {
+          snapshot: () => core.snapshot(),
+          subscribe: (listener) => deps.events.add(`dashboard-${++subscribers}`, listener),
+        },
         commands: commandsPortOf(core, predictor),
         history: deps.history,
         health,

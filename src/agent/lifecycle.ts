@@ -41,8 +41,16 @@ export class Lifecycle {
         } catch (err) {
           const error = errorMessage(err);
           const code = (err as { code?: string }).code;
-          this.status.set(c.name, { name: c.name, role: c.role, state: 'failed', error: code ? `${code} ${error}` : error });
-          this.logger.error({ component: c.name, err: { code, message: error } }, 'failed to start; the other components keep running');
+          this.status.set(c.name, {
+            name: c.name,
+            role: c.role,
+            state: 'failed',
+            error: code ? `${code} ${error}` : error,
+          });
+          this.logger.error(
+            { component: c.name, err: { code, message: error } },
+            'failed to start; the other components keep running',
+          );
         }
       }
     }

@@ -28,7 +28,9 @@ export async function runUntilSignal(agent: Agent, logger: Logger, onStarted?: (
   const statuses = agent.lifecycle.statuses();
   const failed = statuses.filter((s) => s.state === 'failed');
   notifier.ready();
-  notifier.status(failed.length === 0 ? 'running' : `running; failed: ${failed.map((s) => `${s.name} (${s.error})`).join(', ')}`);
+  notifier.status(
+    failed.length === 0 ? 'running' : `running; failed: ${failed.map((s) => `${s.name} (${s.error})`).join(', ')}`,
+  );
   const stopWatchdog = notifier.startWatchdog();
   logger.info({ components: statuses.map((s) => `${s.name}:${s.state}`) }, 'agent started');
   onStarted?.();

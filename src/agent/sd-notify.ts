@@ -115,7 +115,10 @@ export function createSdNotifier(options: SdNotifierOptions): SdNotifier {
   const address = notifyAddress(env.NOTIFY_SOCKET);
   if (address === undefined) {
     if (env.NOTIFY_SOCKET !== undefined && env.NOTIFY_SOCKET !== '') {
-      logger.warn({ notifySocket: env.NOTIFY_SOCKET }, 'sd_notify: NOTIFY_SOCKET is neither an absolute path nor @abstract; ignored');
+      logger.warn(
+        { notifySocket: env.NOTIFY_SOCKET },
+        'sd_notify: NOTIFY_SOCKET is neither an absolute path nor @abstract; ignored',
+      );
     }
     return disabledNotifier(undefined);
   }

@@ -54,7 +54,8 @@ export async function setUpDemo(opts: DemoOptions, processEnv: NodeJS.ProcessEnv
   const simulator = await sim.startSimulator({ scenario, seed: opts.seed, clock, basePort: 0 });
   try {
     const env: Record<string, string | undefined> = { ...processEnv };
-    for (const [plc, port] of Object.entries(simulator.ports)) env[`LINESIDE_SIM_PORT_${plc.toUpperCase()}`] = String(port);
+    for (const [plc, port] of Object.entries(simulator.ports))
+      env[`LINESIDE_SIM_PORT_${plc.toUpperCase()}`] = String(port);
     env.LINESIDE_DEMO_HTTP_PORT = String(opts.httpPort || (await preferPort(8080)));
     env.LINESIDE_DEMO_MQTT_PORT = String(opts.mqttPort || (await preferPort(1883)));
     // Absolute, so storage.dir (taken from the working directory) and server.usersFile (taken
@@ -65,7 +66,9 @@ export async function setUpDemo(opts: DemoOptions, processEnv: NodeJS.ProcessEnv
     const loaded = loadConfigFile(configFile, { env, fileChecks: CONFIG_FILE_CHECKS });
     if (!loaded.ok) {
       const issues = loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n');
-      throw new LinesideError('DEMO_BROKEN', `${configFile}: the demo config is broken (a bug):\n${issues}`, { configFile });
+      throw new LinesideError('DEMO_BROKEN', `${configFile}: the demo config is broken (a bug):\n${issues}`, {
+        configFile,
+      });
     }
     const { config } = loaded;
     const logger = createLogger(processEnv.LINESIDE_LOG_LEVEL === undefined ? 'warn' : config.logging.level);

@@ -34,7 +34,13 @@ function demoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOptions | 'hel
     },
   });
   if (values.help) return 'help';
-  const pick = (flag: keyof typeof values, variable: string, fallback: number, valid: (n: number) => boolean, what: string): number => {
+  const pick = (
+    flag: keyof typeof values,
+    variable: string,
+    fallback: number,
+    valid: (n: number) => boolean,
+    what: string,
+  ): number => {
     const fromFlag = values[flag];
     if (typeof fromFlag === 'boolean') return fallback;
     const text = fromFlag ?? env[variable];
@@ -47,8 +53,20 @@ function demoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOptions | 'hel
   };
   const port = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
   return {
-    speed: pick('speed', 'LINESIDE_DEMO_SPEED', 1, (n) => n > 0 && n <= 100_000, 'a number of simulated seconds per second, above 0'),
-    seed: pick('seed', 'LINESIDE_DEMO_SEED', 1, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff, 'an integer 0..4294967295'),
+    speed: pick(
+      'speed',
+      'LINESIDE_DEMO_SPEED',
+      1,
+      (n) => n > 0 && n <= 100_000,
+      'a number of simulated seconds per second, above 0',
+    ),
+    seed: pick(
+      'seed',
+      'LINESIDE_DEMO_SEED',
+      1,
+      (n) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff,
+      'an integer 0..4294967295',
+    ),
     httpPort: pick('http-port', 'LINESIDE_DEMO_HTTP_PORT', 0, port, 'a port 1..65535'),
     mqttPort: pick('mqtt-port', 'LINESIDE_DEMO_MQTT_PORT', 0, port, 'a port 1..65535'),
   };
@@ -79,10 +97,15 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
   const { formatLocalDateTime } = await import('../../simulator/index.js');
   const zone = simulator.scenario.shifts.timezone;
   const plantTime = `plant time ${formatLocalDateTime(zone, live.servedMs)} ${zone}`;
-  const moved = live.moved === undefined ? '' : `\n              (now is ${live.moved.detail}: the line starts at its next production, so something moves at once)`;
+  const moved =
+    live.moved === undefined
+      ? ''
+      : `\n              (now is ${live.moved.detail}: the line starts at its next production, so something moves at once)`;
   try {
     const code = await runUntilSignal(agent, logger, () => {
-      const plcs = Object.entries(simulator.ports).map(([plc, port]) => `${plc} 127.0.0.1:${port}`).join(', ');
+      const plcs = Object.entries(simulator.ports)
+        .map(([plc, port]) => `${plc} 127.0.0.1:${port}`)
+        .join(', ');
       io.stdout.write(
         [
           '',

@@ -23,7 +23,6 @@ options:
 exit codes: 0 ok, 2 bad input (config, arguments), 1 runtime failure
 `;
 
-
 type Command = (args: string[], io: CliIo) => Promise<number> | number;
 
 /** Commands load lazily so `lineside check-config` does not pay for Modbus, MQTT or the server. */

@@ -18,10 +18,18 @@ export type OrderChoice = WordOrder | 'all';
  * The examples are checked against the codec by tests/unit/cli/probe-orders.test.ts, so the help
  * cannot drift from what `--order X` actually decodes.
  */
-export const ORDER_NOTES: readonly { readonly order: WordOrder; readonly words: readonly [number, number]; readonly meaning: string }[] = [
+export const ORDER_NOTES: readonly {
+  readonly order: WordOrder;
+  readonly words: readonly [number, number];
+  readonly meaning: string;
+}[] = [
   { order: 'ABCD', words: [0x42f6, 0xe979], meaning: 'big-endian, high word first, as Modbus sends bytes (default)' },
   { order: 'CDAB', words: [0xe979, 0x42f6], meaning: 'low word first, bytes big-endian in each word ("word swap")' },
-  { order: 'BADC', words: [0xf642, 0x79e9], meaning: 'high word first, the two bytes of each word swapped ("byte swap")' },
+  {
+    order: 'BADC',
+    words: [0xf642, 0x79e9],
+    meaning: 'high word first, the two bytes of each word swapped ("byte swap")',
+  },
   { order: 'DCBA', words: [0x79e9, 0xf642], meaning: 'little-endian: low word first and bytes swapped' },
 ];
 
@@ -29,12 +37,14 @@ const hex = (w: number) => `0x${w.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** The `--order` block of `lineside probe --help`. */
 export function orderHelp(): string {
-  return [
-    '  --order byte/word order of 32/64-bit values, A = most significant byte; float32 123.456 as:',
-    ...ORDER_NOTES.map((n) => `            ${n.order}  ${n.words.map(hex).join(' ')}  ${n.meaning}`),
-    '            all   every value in all four orders side by side: pick the column that reads right',
-    '          64-bit types: the same over 4 registers; 16-bit values only see the byte swap (BADC, DCBA)',
-  ].join('\n') + '\n';
+  return (
+    [
+      '  --order byte/word order of 32/64-bit values, A = most significant byte; float32 123.456 as:',
+      ...ORDER_NOTES.map((n) => `            ${n.order}  ${n.words.map(hex).join(' ')}  ${n.meaning}`),
+      '            all   every value in all four orders side by side: pick the column that reads right',
+      '          64-bit types: the same over 4 registers; 16-bit values only see the byte swap (BADC, DCBA)',
+    ].join('\n') + '\n'
+  );
 }
 
 /** Types whose value spans several registers, the only ones a word order can rearrange. */

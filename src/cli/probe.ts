@@ -19,7 +19,14 @@ import { wordsFor } from '../sources/modbus/codec.js';
 import { endpointOfDevice, endpointUrl } from '../sources/modbus/endpoint.js';
 import { planReads, type PlannerDevice } from '../sources/modbus/planner.js';
 import { describeRead } from '../sources/modbus/errors.js';
-import { formatTable, formatValue, hintFor, probeReads, type ProbeResult, type ProbeTarget } from '../sources/modbus/probe-session.js';
+import {
+  formatTable,
+  formatValue,
+  hintFor,
+  probeReads,
+  type ProbeResult,
+  type ProbeTarget,
+} from '../sources/modbus/probe-session.js';
 import { parseEndpointUrl } from '../sources/modbus/probe-url.js';
 import { EXIT, type CliIo } from './io.js';
 import { formatOrdersTable, MULTI_WORD_TYPES, orderHelp, ORDERS, parseOrder, rowsByAddress } from './probe-orders.js';
@@ -36,7 +43,18 @@ const USAGE = `usage:
 ${orderHelp()}  --base  1 when the manual numbers registers from 1
 `;
 
-const TYPES: readonly TagType[] = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'string'];
+const TYPES: readonly TagType[] = [
+  'bool',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float32',
+  'float64',
+  'string',
+];
 const MODICON_AREA: Record<string, RegisterArea> = { '0': 'coil', '1': 'discrete', '3': 'input', '4': 'holding' };
 
 class UsageError extends Error {}
@@ -73,10 +91,18 @@ export async function runProbe(argv: string[], io: CliIo): Promise<number> {
       if (positionals.length > 0) throw new UsageError(`with -c, give --device, not a URL ("${positionals[0]}")`);
       if (values.device === undefined) throw new UsageError('-c needs --device ID: which device of the config to read');
       // Silently ignoring it would print the configured orders under a flag that asked for others.
-      if (values.order !== undefined) throw new UsageError('with -c each tag is decoded in its configured order; --order (and --order all) is for ad-hoc reads from a URL');
+      if (values.order !== undefined)
+        throw new UsageError(
+          'with -c each tag is decoded in its configured order; --order (and --order all) is for ad-hoc reads from a URL',
+        );
       return await probeConfigDevice(values.config, values.device, timeoutMs, io);
     }
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the endpoint URL, or -c CONFIG --device ID' : `one URL only, got ${positionals.join(' ')}`);
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length === 0
+          ? 'give the endpoint URL, or -c CONFIG --device ID'
+          : `one URL only, got ${positionals.join(' ')}`,
+      );
     return await probeAdHoc(positionals[0] as string, values, timeoutMs ?? 1_000, io);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -107,10 +133,19 @@ interface AdHocOptions {
 }
 
 /** Area, first and last protocol address, and how to show addresses back to the user. */
-function parseSelection(o: AdHocOptions): { area: RegisterArea; first: number; last: number; shown: (offset: number) => string } {
+function parseSelection(o: AdHocOptions): {
+  area: RegisterArea;
+  first: number;
+  last: number;
+  shown: (offset: number) => string;
+} {
   const given = (['holding', 'input', 'coils', 'discrete', 'addr'] as const).filter((k) => o[k] !== undefined);
   if (given.length !== 1) {
-    throw new UsageError(given.length === 0 ? 'say what to read: --holding, --input, --coils, --discrete or --addr' : `one of --${given.join(', --')} at a time`);
+    throw new UsageError(
+      given.length === 0
+        ? 'say what to read: --holding, --input, --coils, --discrete or --addr'
+        : `one of --${given.join(', --')} at a time`,
+    );
   }
   const key = given[0] as (typeof given)[number];
   const text = o[key] as string;
@@ -125,11 +160,14 @@ function parseSelection(o: AdHocOptions): { area: RegisterArea; first: number; l
     const digit = a[0] as string;
     const area = MODICON_AREA[digit];
     if (area === undefined || a.length < 5 || a.length > 6 || b.length !== a.length || b[0] !== digit) {
-      throw new UsageError(`--addr "${text}": Modicon addresses look like 40001 (holding), 30001 (input), 00001 (coil), 10001 (discrete), both ends in one area`);
+      throw new UsageError(
+        `--addr "${text}": Modicon addresses look like 40001 (holding), 30001 (input), 00001 (coil), 10001 (discrete), both ends in one area`,
+      );
     }
     const first = Number(a.slice(1)) - 1;
     const last = Number(b.slice(1)) - 1;
-    if (first < 0) throw new UsageError(`--addr "${text}": Modicon addresses start at ${digit}${'0'.repeat(a.length - 2)}1`);
+    if (first < 0)
+      throw new UsageError(`--addr "${text}": Modicon addresses start at ${digit}${'0'.repeat(a.length - 2)}1`);
     return { area, first, last, shown: (offset) => `${digit}${String(offset + 1).padStart(a.length - 1, '0')}` };
   }
   const base = o.base === undefined ? 0 : Number(o.base);
@@ -153,15 +191,20 @@ async function probeAdHoc(url: string, o: AdHocOptions, timeoutMs: number, io: C
   if (choice === undefined) throw new UsageError(`--order "${o.order}": use ${ORDERS.join(', ')} or all`);
   if (choice === 'all' && !MULTI_WORD_TYPES.includes(type)) {
     // A 16-bit register has no word order to compare (BADC/DCBA only swap its bytes), and bits none.
-    const what = bits ? `${area}s are single bits` : `${type} is ${type === 'string' ? 'text' : 'one register'}; add --type float32, int32, ...`;
-    throw new UsageError(`--order all: byte/word orders apply to 32/64-bit types (${MULTI_WORD_TYPES.join(', ')}): ${what}`);
+    const what = bits
+      ? `${area}s are single bits`
+      : `${type} is ${type === 'string' ? 'text' : 'one register'}; add --type float32, int32, ...`;
+    throw new UsageError(
+      `--order all: byte/word orders apply to 32/64-bit types (${MULTI_WORD_TYPES.join(', ')}): ${what}`,
+    );
   }
   // With "all" every address is planned once per order; they overlap, so the planner reads each
   // register once and the codec decodes the same words four ways.
   const orders: readonly WordOrder[] = choice === 'all' ? ORDERS : [choice];
   const order = orders[0] as WordOrder;
   const length = o.length !== undefined ? Number(o.length) : type === 'string' ? last - first + 1 : undefined;
-  if (length !== undefined && (!Number.isInteger(length) || length < 1 || length > 125)) throw new UsageError(`--length "${o.length}": use 1..125 registers`);
+  if (length !== undefined && (!Number.isInteger(length) || length < 1 || length > 125))
+    throw new UsageError(`--length "${o.length}": use 1..125 registers`);
   const size = bits ? 1 : wordsFor({ type, ...(length !== undefined ? { length } : {}) });
   // The range is read in whole values: "--holding 0-20 --type float32" reads floats at 0, 2, ... 20.
   const tags: ModbusTag[] = [];
@@ -170,43 +213,84 @@ async function probeAdHoc(url: string, o: AdHocOptions, timeoutMs: number, io: C
     if (offset + size - 1 > 65535) break;
     if (++values > 10_000) throw new UsageError('that is more than 10000 values; probe a smaller range');
     for (const o of orders) {
-      tags.push({ name: `a${offset}.${o}`, area, address: offset, type, order: o, scale: 1, offset: 0, deadband: 0, ...(length !== undefined && type === 'string' ? { length } : {}) });
+      tags.push({
+        name: `a${offset}.${o}`,
+        area,
+        address: offset,
+        type,
+        order: o,
+        scale: 1,
+        offset: 0,
+        deadband: 0,
+        ...(length !== undefined && type === 'string' ? { length } : {}),
+      });
     }
   }
-  const device: PlannerDevice = { id: 'probe', addressBase: 0, order, maxGap: 0, maxRegistersPerRequest: 125, maxBitsPerRequest: 2000, tags };
+  const device: PlannerDevice = {
+    id: 'probe',
+    addressBase: 0,
+    order,
+    maxGap: 0,
+    maxRegistersPerRequest: 125,
+    maxBitsPerRequest: 2000,
+    tags,
+  };
   const plan = planReads(device);
   const target: ProbeTarget = { endpoint: parsed.endpoint, device: 'probe', unitId, timeoutMs, labelTags: false };
   const shownOrder = choice === 'all' ? ' in all four orders' : size > 1 && type !== 'string' ? ` ${order}` : '';
-  io.stdout.write(`${endpointUrl(parsed.endpoint)} unit ${unitId}: ${plan.reads.map(describeRead).join(', ')}${bits ? '' : ` as ${type}${shownOrder}`}\n`);
+  io.stdout.write(
+    `${endpointUrl(parsed.endpoint)} unit ${unitId}: ${plan.reads.map(describeRead).join(', ')}${bits ? '' : ` as ${type}${shownOrder}`}\n`,
+  );
   const result = await probeReads(target, plan.reads);
   // Rows of failed requests are left out: the error below says why, once.
   const answered = result.rows.filter((r) => r.raw !== '');
   if (choice === 'all') {
     if (answered.length > 0) io.stdout.write(formatOrdersTable(rowsByAddress(answered, shown)));
   } else {
-    const rows = answered.map((r) => [shown(r.tag.offset), r.raw, r.problem !== undefined ? `(${r.problem})` : formatValue(r.value)]);
+    const rows = answered.map((r) => [
+      shown(r.tag.offset),
+      r.raw,
+      r.problem !== undefined ? `(${r.problem})` : formatValue(r.value),
+    ]);
     if (rows.length > 0) io.stdout.write(formatTable(['address', 'raw', 'value'], rows));
   }
   return reportErrors(result, io, area);
 }
 
-async function probeConfigDevice(file: string, deviceId: string, timeoutMs: number | undefined, io: CliIo): Promise<number> {
+async function probeConfigDevice(
+  file: string,
+  deviceId: string,
+  timeoutMs: number | undefined,
+  io: CliIo,
+): Promise<number> {
   const loaded = loadConfigFile(file);
   if (!loaded.ok) {
-    io.stderr.write(`lineside probe: ${file} is not a valid config:\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
+    io.stderr.write(
+      `lineside probe: ${file} is not a valid config:\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`,
+    );
     return EXIT.badInput;
   }
   const device = loaded.config.devices.find((d) => d.id === deviceId);
   if (device === undefined) {
     const ids = loaded.config.devices.map((d) => d.id);
-    io.stderr.write(`lineside probe: no device "${deviceId}" in ${file}${didYouMean(deviceId, ids)} (devices: ${ids.join(', ') || 'none'})\n`);
+    io.stderr.write(
+      `lineside probe: no device "${deviceId}" in ${file}${didYouMean(deviceId, ids)} (devices: ${ids.join(', ') || 'none'})\n`,
+    );
     return EXIT.badInput;
   }
   const plan = planReads(device);
   const endpoint = endpointOfDevice(device);
-  io.stdout.write(`${device.id} ${endpointUrl(endpoint)} unit ${device.unitId}: ${device.tags.length} tags in ${plan.reads.length} requests\n`);
+  io.stdout.write(
+    `${device.id} ${endpointUrl(endpoint)} unit ${device.unitId}: ${device.tags.length} tags in ${plan.reads.length} requests\n`,
+  );
   const result = await probeReads(
-    { endpoint, device: device.id, unitId: device.unitId, timeoutMs: timeoutMs ?? device.timeout, interRequestDelayMs: device.interRequestDelay },
+    {
+      endpoint,
+      device: device.id,
+      unitId: device.unitId,
+      timeoutMs: timeoutMs ?? device.timeout,
+      interRequestDelayMs: device.interRequestDelay,
+    },
     plan.reads,
   );
   const byName = new Map(result.rows.map((r) => [r.tag.name, r]));
@@ -214,7 +298,12 @@ async function probeConfigDevice(file: string, deviceId: string, timeoutMs: numb
     const row = byName.get(tag.name);
     const bad = plan.invalid.find((i) => i.tag === `${device.id}.${tag.name}`);
     const address = typeof tag.address === 'string' ? tag.address : `${tag.area ?? 'holding'} ${tag.address}`;
-    const value = bad !== undefined ? `(${bad.message})` : row?.problem !== undefined ? `(${row.problem})` : formatValue(row?.value);
+    const value =
+      bad !== undefined
+        ? `(${bad.message})`
+        : row?.problem !== undefined
+          ? `(${row.problem})`
+          : formatValue(row?.value);
     return [tag.name, address, row?.raw ?? '', value, tag.unit ?? ''];
   });
   io.stdout.write(formatTable(['name', 'address', 'raw', 'value', 'unit'], rows));

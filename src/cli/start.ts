@@ -17,7 +17,11 @@ Logs are JSON lines on stdout; LINESIDE_LOG_LEVEL overrides the config's level.
 export async function runStart(args: string[], io: CliIo): Promise<number> {
   let file: string | undefined;
   try {
-    const { values, positionals } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
     if (values.help) {
       io.stdout.write(START_HELP);
       return EXIT.ok;

@@ -34,10 +34,14 @@ const PICKED_UP = 'the running agent picks it up at the next login';
 
 export async function addUser(ctx: UserCommandContext): Promise<number> {
   const name = arg(ctx, 0);
-  if (!USER_NAME.test(name)) throw UserFailure.badInput(`"${name}" is not a user name: letters, digits and . _ - @, 1 to 64 characters, starting with a letter or digit`);
+  if (!USER_NAME.test(name))
+    throw UserFailure.badInput(
+      `"${name}" is not a user name: letters, digits and . _ - @, 1 to 64 characters, starting with a letter or digit`,
+    );
   if (ctx.role === undefined) throw UserFailure.usage(`--role is required: one of ${ROLES.join(', ')}`);
   const role = checkedRole(ctx.role);
-  if (ctx.noPassword && ctx.passwordStdin) throw UserFailure.usage('--no-password and --password-stdin contradict each other; give one');
+  if (ctx.noPassword && ctx.passwordStdin)
+    throw UserFailure.usage('--no-password and --password-stdin contradict each other; give one');
   const file = ctx.usersFile();
   refuseTaken(loadUsers(file, { missingIsEmpty: true }), name, file);
   let password: string | undefined;
@@ -52,7 +56,11 @@ export async function addUser(ctx: UserCommandContext): Promise<number> {
     return [...doc.users, user];
   });
   if (password !== undefined) say(ctx, `added ${name} (${role}) to ${file.path}; ${PICKED_UP}`);
-  else say(ctx, `added ${name} (${role}, no password: API token only) to ${file.path}; give it a token with: lineside user token ${name}${file.option}`);
+  else
+    say(
+      ctx,
+      `added ${name} (${role}, no password: API token only) to ${file.path}; give it a token with: lineside user token ${name}${file.option}`,
+    );
   return EXIT.ok;
 }
 
@@ -108,7 +116,9 @@ export function issueToken(ctx: UserCommandContext): number {
   change(file, false, (doc) => replace(doc, existing(doc, user.name, file), (u) => ({ ...u, tokenSha256, updated })));
   ctx.io.stdout.write(`${token}\n`);
   const replaced = user.tokenSha256 === undefined ? '' : ' (the old one no longer works)';
-  ctx.io.stderr.write(`new API token for ${user.name} (${user.role})${replaced}; it is shown only this once, so store it now. Send it as: Authorization: Bearer <token>\n`);
+  ctx.io.stderr.write(
+    `new API token for ${user.name} (${user.role})${replaced}; it is shown only this once, so store it now. Send it as: Authorization: Bearer <token>\n`,
+  );
   return EXIT.ok;
 }
 
@@ -127,7 +137,14 @@ export function removeUser(ctx: UserCommandContext): number {
 export function listUsers(ctx: UserCommandContext): number {
   const file = ctx.usersFile();
   const { users } = loadUsers(file, { missingIsEmpty: false });
-  const rows = users.map((u) => ({ name: u.name, role: u.role, password: u.password !== undefined, token: u.tokenSha256 !== undefined, created: u.created, updated: u.updated }));
+  const rows = users.map((u) => ({
+    name: u.name,
+    role: u.role,
+    password: u.password !== undefined,
+    token: u.tokenSha256 !== undefined,
+    created: u.created,
+    updated: u.updated,
+  }));
   if (ctx.json) {
     ctx.io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return EXIT.ok;
@@ -137,7 +154,12 @@ export function listUsers(ctx: UserCommandContext): number {
     return EXIT.ok;
   }
   const yesNo = (b: boolean) => (b ? 'yes' : 'no');
-  ctx.io.stdout.write(table([['NAME', 'ROLE', 'PASSWORD', 'TOKEN', 'UPDATED'], ...rows.map((r) => [r.name, r.role, yesNo(r.password), yesNo(r.token), r.updated])]));
+  ctx.io.stdout.write(
+    table([
+      ['NAME', 'ROLE', 'PASSWORD', 'TOKEN', 'UPDATED'],
+      ...rows.map((r) => [r.name, r.role, yesNo(r.password), yesNo(r.token), r.updated]),
+    ]),
+  );
   return EXIT.ok;
 }
 
@@ -156,21 +178,27 @@ function arg(ctx: UserCommandContext, index: number): string {
 function checkedRole(role: string): Role {
   if (isRole(role)) return role;
   const hint = closest(role, ROLES);
-  throw UserFailure.badInput(`unknown role "${role}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; the roles are ${ROLES.join(', ')} (lineside user roles)`);
+  throw UserFailure.badInput(
+    `unknown role "${role}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; the roles are ${ROLES.join(', ')} (lineside user roles)`,
+  );
 }
 
 function refuseTaken(doc: UsersDoc, name: string, file: UsersFile): void {
   const taken = findUser(doc, name);
   if (taken === undefined) return;
   const same = taken.name === name ? '' : ` as "${taken.name}" (names are case-insensitive)`;
-  throw UserFailure.badInput(`${name} already exists${same} in ${file.path}; change it with lineside user passwd or lineside user role`);
+  throw UserFailure.badInput(
+    `${name} already exists${same} in ${file.path}; change it with lineside user passwd or lineside user role`,
+  );
 }
 
 function existing(doc: UsersDoc, name: string, file: UsersFile): UserRecord {
   const user = findUser(doc, name);
   if (user !== undefined) return user;
   const names = doc.users.map((u) => u.name);
-  throw UserFailure.badInput(`no user "${name}" in ${file.path}${didYouMean(name, names)}${names.length === 0 ? ' (it has no users)' : ''}`);
+  throw UserFailure.badInput(
+    `no user "${name}" in ${file.path}${didYouMean(name, names)}${names.length === 0 ? ' (it has no users)' : ''}`,
+  );
 }
 
 function replace(doc: UsersDoc, user: UserRecord, edit: (u: UserRecord) => UserRecord): UserRecord[] {
@@ -189,5 +217,9 @@ function say(ctx: UserCommandContext, line: string): void {
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col] ?? 0))).join('  ')).join('\n') + '\n';
+  return (
+    rows
+      .map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col] ?? 0))).join('  '))
+      .join('\n') + '\n'
+  );
 }

@@ -23,14 +23,22 @@ export interface PromptOutput {
 /** Checked before anything is asked, so a script without --password-stdin fails at once instead of hanging. */
 export function canAskForPassword(fromStdin: boolean, input: PasswordInput): void {
   if (fromStdin || (input.isTTY === true && typeof input.setRawMode === 'function')) return;
-  throw UserFailure.badInput('stdin is not a terminal, so nobody can type the password: pipe it in and add --password-stdin (printf \'%s\\n\' "$PW" | lineside user ...)');
+  throw UserFailure.badInput(
+    'stdin is not a terminal, so nobody can type the password: pipe it in and add --password-stdin (printf \'%s\\n\' "$PW" | lineside user ...)',
+  );
 }
 
-export async function obtainPassword(name: string, fromStdin: boolean, input: PasswordInput, prompt: PromptOutput): Promise<string> {
+export async function obtainPassword(
+  name: string,
+  fromStdin: boolean,
+  input: PasswordInput,
+  prompt: PromptOutput,
+): Promise<string> {
   canAskForPassword(fromStdin, input);
   if (fromStdin) {
     const line = await readFirstLine(input);
-    if (line === '') throw UserFailure.badInput('--password-stdin: stdin was empty; give the password as its first line');
+    if (line === '')
+      throw UserFailure.badInput('--password-stdin: stdin was empty; give the password as its first line');
     return checkedLength(line);
   }
   const first = checkedLength(await promptHidden(`Password for ${name}: `, input, prompt));
@@ -41,8 +49,10 @@ export async function obtainPassword(name: string, fromStdin: boolean, input: Pa
 
 function checkedLength(password: string): string {
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH) throw UserFailure.badInput(`the password is ${length} characters; use at least ${MIN_PASSWORD_LENGTH}`);
-  if (length > MAX_PASSWORD_LENGTH) throw UserFailure.badInput(`the password is ${length} characters; at most ${MAX_PASSWORD_LENGTH}`);
+  if (length < MIN_PASSWORD_LENGTH)
+    throw UserFailure.badInput(`the password is ${length} characters; use at least ${MIN_PASSWORD_LENGTH}`);
+  if (length > MAX_PASSWORD_LENGTH)
+    throw UserFailure.badInput(`the password is ${length} characters; at most ${MAX_PASSWORD_LENGTH}`);
   return password;
 }
 
@@ -104,7 +114,8 @@ export function promptHidden(question: string, input: PasswordInput, output: Pro
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish(() => resolve(typed.join('')));
         if (ch === '\u0003') return finish(() => reject(UserFailure.interrupted()));
         if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
-        else if (ch === '\u0015') typed = []; // Ctrl-U: start the line again
+        else if (ch === '\u0015')
+          typed = []; // Ctrl-U: start the line again
         else if (ch >= ' ') typed.push(ch);
       }
     };

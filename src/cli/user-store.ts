@@ -20,24 +20,36 @@ export interface UsersFile {
 export const USERS_FILE_ENV = 'LINESIDE_USERS_FILE';
 
 /** -f PATH, else -c CONFIG (its server.usersFile), else $LINESIDE_USERS_FILE. */
-export function locateUsersFile(given: { file?: string | undefined; config?: string | undefined }, env: NodeJS.ProcessEnv): UsersFile {
-  if (given.file !== undefined && given.config !== undefined) throw UserFailure.usage('give -f/--file or -c/--config, not both');
+export function locateUsersFile(
+  given: { file?: string | undefined; config?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): UsersFile {
+  if (given.file !== undefined && given.config !== undefined)
+    throw UserFailure.usage('give -f/--file or -c/--config, not both');
   if (given.file !== undefined) return { path: resolve(given.file), option: ` -f ${shellWord(given.file)}` };
-  if (given.config !== undefined) return { path: usersFileOfConfig(given.config), option: ` -c ${shellWord(given.config)}` };
+  if (given.config !== undefined)
+    return { path: usersFileOfConfig(given.config), option: ` -c ${shellWord(given.config)}` };
   const fromEnv = env[USERS_FILE_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return { path: resolve(fromEnv), option: '' };
-  throw UserFailure.usage(`which users file? give -f/--file PATH, or -c/--config CONFIG to use its server.usersFile (or set ${USERS_FILE_ENV})`);
+  throw UserFailure.usage(
+    `which users file? give -f/--file PATH, or -c/--config CONFIG to use its server.usersFile (or set ${USERS_FILE_ENV})`,
+  );
 }
 
 function usersFileOfConfig(config: string): string {
   const loaded = loadConfigFile(config);
   if (!loaded.ok) {
     const n = loaded.issues.length;
-    throw UserFailure.badInput(`${config}: ${n} problem${n === 1 ? '' : 's'}\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+    throw UserFailure.badInput(
+      `${config}: ${n} problem${n === 1 ? '' : 's'}\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+    );
   }
   // loadConfigFile has made it absolute, relative to the config's directory.
   const path = loaded.config.server.usersFile;
-  if (path === undefined) throw UserFailure.badInput(`${config} has no server.usersFile; add e.g. usersFile: /etc/lineside/users.json under server:`);
+  if (path === undefined)
+    throw UserFailure.badInput(
+      `${config} has no server.usersFile; add e.g. usersFile: /etc/lineside/users.json under server:`,
+    );
   return path;
 }
 
@@ -54,7 +66,9 @@ export function loadUsers(file: UsersFile, options: { missingIsEmpty: boolean })
   }
   if (doc !== undefined) return doc;
   if (options.missingIsEmpty) return EMPTY_USERS;
-  throw UserFailure.badInput(`no users file at ${file.path} yet; add a user first (lineside user add NAME --role ROLE${file.option})`);
+  throw UserFailure.badInput(
+    `no users file at ${file.path} yet; add a user first (lineside user add NAME --role ROLE${file.option})`,
+  );
 }
 
 export function saveUsers(file: UsersFile, doc: UsersDoc): void {
@@ -70,9 +84,13 @@ function failureOf(err: unknown, path: string): unknown {
   if (err.code === 'USERS_INVALID') return UserFailure.badInput(err.message);
   if (err.code !== 'USERS_IO') return err;
   const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES' || code === 'EPERM') return UserFailure.runtime(`${err.message}; run it with sudo, or as the owner of ${path}`);
+  if (code === 'EACCES' || code === 'EPERM')
+    return UserFailure.runtime(`${err.message}; run it with sudo, or as the owner of ${path}`);
   if (code === 'ENOENT') return UserFailure.badInput(`${err.message}; the directory ${dirname(path)} does not exist`);
-  if (code === 'EISDIR') return UserFailure.badInput(`${path} is a directory; give the path of the users file itself (e.g. ${path}/users.json)`);
+  if (code === 'EISDIR')
+    return UserFailure.badInput(
+      `${path} is a directory; give the path of the users file itself (e.g. ${path}/users.json)`,
+    );
   return UserFailure.runtime(err.message);
 }
 

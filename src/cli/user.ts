@@ -12,7 +12,16 @@
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../lib/errors.js';
 import { EXIT, type CliIo } from './io.js';
-import { addUser, issueToken, listRoles, listUsers, removeUser, setPassword, setRole, type UserCommandContext } from './user-commands.js';
+import {
+  addUser,
+  issueToken,
+  listRoles,
+  listUsers,
+  removeUser,
+  setPassword,
+  setRole,
+  type UserCommandContext,
+} from './user-commands.js';
 import { UserFailure } from './user-failure.js';
 import type { PasswordInput } from './user-password.js';
 import { locateUsersFile, USERS_FILE_ENV } from './user-store.js';
@@ -44,12 +53,19 @@ interface Subcommand {
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   add: {
     usage: 'add NAME --role ROLE [--password-stdin | --no-password]',
-    about: 'add a user; asks for the password (or reads stdin\'s first line with --password-stdin); --no-password: API token only',
+    about:
+      "add a user; asks for the password (or reads stdin's first line with --password-stdin); --no-password: API token only",
     arity: 1,
     options: ['role', 'password-stdin', 'no-password'],
     run: addUser,
   },
-  passwd: { usage: 'passwd NAME [--password-stdin]', about: 'set a new password', arity: 1, options: ['password-stdin'], run: setPassword },
+  passwd: {
+    usage: 'passwd NAME [--password-stdin]',
+    about: 'set a new password',
+    arity: 1,
+    options: ['password-stdin'],
+    run: setPassword,
+  },
   role: { usage: 'role NAME ROLE', about: 'change the role', arity: 2, options: [], run: setRole },
   token: {
     usage: 'token NAME [--revoke]',
@@ -59,7 +75,13 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
     run: issueToken,
   },
   remove: { usage: 'remove NAME', about: 'remove the user', arity: 1, options: [], run: removeUser },
-  list: { usage: 'list [--json]', about: 'name, role, password and token set or not (never the hashes)', arity: 0, options: ['json'], run: listUsers },
+  list: {
+    usage: 'list [--json]',
+    about: 'name, role, password and token set or not (never the hashes)',
+    arity: 0,
+    options: ['json'],
+    run: listUsers,
+  },
   roles: { usage: 'roles', about: 'what each role may do', arity: 0, options: [], run: listRoles },
 };
 
@@ -95,7 +117,12 @@ function subcommandHelp(command: string, sub: Subcommand): string {
   return `${usageOf(command, sub)}\n${sub.about}\n${command === 'roles' ? '' : `\n${FILE_HELP}`}`;
 }
 
-export async function runUser(argv: readonly string[], io: CliIo, stdin: PasswordInput = process.stdin, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runUser(
+  argv: readonly string[],
+  io: CliIo,
+  stdin: PasswordInput = process.stdin,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     (command === undefined ? io.stderr : io.stdout).write(USER_HELP);
@@ -112,10 +139,14 @@ export async function runUser(argv: readonly string[], io: CliIo, stdin: Passwor
       io.stdout.write(subcommandHelp(command, sub));
       return EXIT.ok;
     }
-    const foreign = (Object.keys(values) as Option[]).find((key) => !COMMON.includes(key) && !sub.options.includes(key));
+    const foreign = (Object.keys(values) as Option[]).find(
+      (key) => !COMMON.includes(key) && !sub.options.includes(key),
+    );
     if (foreign !== undefined) throw UserFailure.usage(`--${foreign} is not an option of "lineside user ${command}"`);
     if (positionals.length !== sub.arity) {
-      throw UserFailure.usage(positionals.length < sub.arity ? 'missing arguments' : `unexpected argument "${positionals[sub.arity]}"`);
+      throw UserFailure.usage(
+        positionals.length < sub.arity ? 'missing arguments' : `unexpected argument "${positionals[sub.arity]}"`,
+      );
     }
     return await sub.run({
       args: positionals,

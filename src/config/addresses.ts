@@ -41,7 +41,10 @@ export function registerCount(type: TagType, length: number | undefined): number
  * are always 1-based and carry their area in the first digit; plain numbers follow the device's
  * addressBase. Returns a message naming the problem instead of throwing, for the config check.
  */
-export function resolveAddress(tag: Pick<ModbusTag, 'area' | 'address' | 'type' | 'bit' | 'length'>, device: Pick<Device, 'addressBase'>): ResolvedAddress | string {
+export function resolveAddress(
+  tag: Pick<ModbusTag, 'area' | 'address' | 'type' | 'bit' | 'length'>,
+  device: Pick<Device, 'addressBase'>,
+): ResolvedAddress | string {
   let area: RegisterArea = tag.area ?? 'holding';
   let offset: number;
   if (typeof tag.address === 'string') {
@@ -63,7 +66,8 @@ export function resolveAddress(tag: Pick<ModbusTag, 'area' | 'address' | 'type' 
   }
   if (tag.type === 'bit' && tag.bit === undefined) return 'type "bit" needs "bit" (0..15): which bit of the register';
   if (tag.type !== 'bit' && tag.bit !== undefined) return `"bit" only applies to type "bit", not "${tag.type}"`;
-  if (tag.type === 'string' && tag.length === undefined) return 'type "string" needs "length" (registers, 2 characters each)';
+  if (tag.type === 'string' && tag.length === undefined)
+    return 'type "string" needs "length" (registers, 2 characters each)';
   const count = isBitArea(area) ? 1 : (registerCount(tag.type, tag.length) as number);
   if (offset + count - 1 > 65535) {
     return `address ${offset}..${offset + count - 1} runs past the last register 65535`;

@@ -37,8 +37,20 @@ export function tagCatalogue(config: Pick<LinesideConfig, 'devices' | 'gpio'>): 
     }
   }
   for (const input of config.gpio.inputs) {
-    tags.set(`gpio.${input.name}`, { id: `gpio.${input.name}`, source: 'gpio', device: 'gpio', type: 'count', numeric: true });
-    tags.set(`gpio.${input.name}.level`, { id: `gpio.${input.name}.level`, source: 'gpio', device: 'gpio', type: 'bool', numeric: true });
+    tags.set(`gpio.${input.name}`, {
+      id: `gpio.${input.name}`,
+      source: 'gpio',
+      device: 'gpio',
+      type: 'count',
+      numeric: true,
+    });
+    tags.set(`gpio.${input.name}.level`, {
+      id: `gpio.${input.name}.level`,
+      source: 'gpio',
+      device: 'gpio',
+      type: 'bool',
+      numeric: true,
+    });
   }
   return tags;
 }

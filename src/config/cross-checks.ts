@@ -45,12 +45,20 @@ export function crossCheck(config: Config, written?: unknown): ConfigIssue[] {
   checkDevices(config, add, written);
   checkGpio(config, add);
   const reasons = config.reasons ?? [];
-  unique(reasons.map((r, i) => [r?.id, ['reasons', i, 'id']]), 'reason', add);
+  unique(
+    reasons.map((r, i) => [r?.id, ['reasons', i, 'id']]),
+    'reason',
+    add,
+  );
   const reasonIds = new Set(reasons.flatMap((r) => (r?.id === undefined ? [] : [r.id])));
   const reasonsKnown = config.reasons !== undefined && reasons.every((r) => r?.id !== undefined);
 
   const lines = config.lines ?? [];
-  unique(lines.map((l, i) => [l?.id, ['lines', i, 'id']]), 'line', add);
+  unique(
+    lines.map((l, i) => [l?.id, ['lines', i, 'id']]),
+    'line',
+    add,
+  );
   unique(
     lines.flatMap((l, li) => (l?.stations ?? []).map((s, si) => [s?.id, ['lines', li, 'stations', si, 'id']] as const)),
     'station (station ids are unique across lines: they name dashboard routes)',
@@ -63,7 +71,10 @@ export function crossCheck(config: Config, written?: unknown): ConfigIssue[] {
     const stationIds = stations.flatMap((s) => (s?.id === undefined ? [] : [s.id]));
     const stationsKnown = line.stations !== undefined && stations.every((s) => s?.id !== undefined);
     if (line.outputStation !== undefined && stationsKnown && !stationIds.includes(line.outputStation)) {
-      add(['lines', li, 'outputStation'], `no station "${line.outputStation}" in line "${line.id ?? li}"${didYouMean(line.outputStation, stationIds)}`);
+      add(
+        ['lines', li, 'outputStation'],
+        `no station "${line.outputStation}" in line "${line.id ?? li}"${didYouMean(line.outputStation, stationIds)}`,
+      );
     }
     stations.forEach((station, si) => {
       if (station === undefined) return;
@@ -71,8 +82,13 @@ export function crossCheck(config: Config, written?: unknown): ConfigIssue[] {
       const s = station.signals;
       if (s !== undefined) {
         const cycleSources = CYCLE_SOURCES.filter((k) => s[k] !== undefined);
-        if (cycleSources.length === 0 && !isPartial(s)) add([...base, 'signals'], 'needs one cycle source: cycleCounter, cycleEdge or cyclePulse');
-        if (cycleSources.length > 1) add([...base, 'signals', cycleSources[1] as string], `only one cycle source allowed, found ${cycleSources.join(' and ')}`);
+        if (cycleSources.length === 0 && !isPartial(s))
+          add([...base, 'signals'], 'needs one cycle source: cycleCounter, cycleEdge or cyclePulse');
+        if (cycleSources.length > 1)
+          add(
+            [...base, 'signals', cycleSources[1] as string],
+            `only one cycle source allowed, found ${cycleSources.join(' and ')}`,
+          );
         checkSignals(s, base, station.id ?? `${si}`, tags, cycleOwners, add);
       }
       for (const [code, reason] of Object.entries(station.faultReasons ?? {})) {
@@ -82,14 +98,24 @@ export function crossCheck(config: Config, written?: unknown): ConfigIssue[] {
       }
       (station.conditions ?? []).forEach((c, ci) => {
         if (c === undefined) return;
-        const info = c.tag === undefined ? undefined : checkTagRef(c.tag, [...base, 'conditions', ci, 'tag'], tags, add);
-        if (info?.type === 'string') add([...base, 'conditions', ci, 'tag'], `tag "${c.tag}" is a string; condition signals must be numeric`);
+        const info =
+          c.tag === undefined ? undefined : checkTagRef(c.tag, [...base, 'conditions', ci, 'tag'], tags, add);
+        if (info?.type === 'string')
+          add([...base, 'conditions', ci, 'tag'], `tag "${c.tag}" is a string; condition signals must be numeric`);
         if (c.warning !== undefined && c.alarm !== undefined && c.direction !== undefined) {
           const ordered = c.direction === 'above' ? c.warning < c.alarm : c.warning > c.alarm;
-          if (!ordered) add([...base, 'conditions', ci, 'warning'], `warning ${c.warning} must come before alarm ${c.alarm} when direction is "${c.direction}"`);
+          if (!ordered)
+            add(
+              [...base, 'conditions', ci, 'warning'],
+              `warning ${c.warning} must come before alarm ${c.alarm} when direction is "${c.direction}"`,
+            );
         }
       });
-      if (station.microStopThreshold !== undefined && station.idealCycleTime !== undefined && station.microStopThreshold <= station.idealCycleTime) {
+      if (
+        station.microStopThreshold !== undefined &&
+        station.idealCycleTime !== undefined &&
+        station.microStopThreshold <= station.idealCycleTime
+      ) {
         add([...base, 'microStopThreshold'], 'must be longer than idealCycleTime');
       }
     });
@@ -117,25 +143,41 @@ function checkSignals(
     else roles.set(ref, key);
     if ((CYCLE_SOURCES as readonly string[]).includes(key)) {
       const owner = cycleOwners.get(ref);
-      if (owner !== undefined) add(path, `"${ref}" is already the cycle source of station "${owner.station}" (${pathText(owner.path)}); each station needs its own, or both count every part`);
+      if (owner !== undefined)
+        add(
+          path,
+          `"${ref}" is already the cycle source of station "${owner.station}" (${pathText(owner.path)}); each station needs its own, or both count every part`,
+        );
       else cycleOwners.set(ref, { station: stationId, path });
     }
     const info = checkTagRef(ref, path, tags, add);
     if (info?.type === undefined) continue;
-    if ((key === 'cycleCounter' || key === 'goodCount' || key === 'rejectCount' || key === 'faultCode') && !isInteger(info)) {
+    if (
+      (key === 'cycleCounter' || key === 'goodCount' || key === 'rejectCount' || key === 'faultCode') &&
+      !isInteger(info)
+    ) {
       add(path, `tag "${ref}" is ${info.type}; ${key} needs an integer tag`);
     }
-    if (key === 'cyclePulse' && info.source !== 'gpio') add(path, `cyclePulse takes a GPIO input ("gpio.<input>"), not "${ref}"; use cycleCounter or cycleEdge for PLC tags`);
+    if (key === 'cyclePulse' && info.source !== 'gpio')
+      add(
+        path,
+        `cyclePulse takes a GPIO input ("gpio.<input>"), not "${ref}"; use cycleCounter or cycleEdge for PLC tags`,
+      );
     if (key === 'cycleCounter' && info.source === 'gpio') add(path, `"${ref}" is a GPIO input; use cyclePulse`);
   }
 }
 
 function pathText(path: Path): string {
-  return path.slice(0, 4).map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  return path
+    .slice(0, 4)
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))
+    .join('');
 }
 
 function isInteger(info: TagInfo): boolean {
-  return ['int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'count', 'bool', 'bit'].includes(info.type as string);
+  return ['int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'count', 'bool', 'bit'].includes(
+    info.type as string,
+  );
 }
 
 function checkTagRef(ref: string, path: Path, tags: Catalogue, add: Add): TagInfo | undefined {
@@ -213,20 +255,29 @@ function valueAt(root: unknown, path: Path): unknown {
 
 function checkDevices(config: Config, add: Add, written: unknown): void {
   const devices = config.devices ?? [];
-  unique(devices.map((d, i) => [d?.id, ['devices', i, 'id']]), 'device', add);
+  unique(
+    devices.map((d, i) => [d?.id, ['devices', i, 'id']]),
+    'device',
+    add,
+  );
   const endpoints = new Map<string, { unitIds: Set<number>; serial?: string; index: number }>();
   devices.forEach((device, di) => {
     if (device === undefined) return;
     const base: Path = ['devices', di];
     if (device.id === 'gpio') add([...base, 'id'], '"gpio" is reserved for GPIO inputs');
     const tags = device.tags ?? [];
-    unique(tags.map((t, ti) => [t?.name, [...base, 'tags', ti, 'name']]), `tag (in device "${device.id ?? di}")`, add);
+    unique(
+      tags.map((t, ti) => [t?.name, [...base, 'tags', ti, 'name']]),
+      `tag (in device "${device.id ?? di}")`,
+      add,
+    );
     const spans: Span[] = [];
     tags.forEach((tag, ti) => {
       if (tag === undefined) return;
       const resolved = addressOf(tag, device);
       if (typeof resolved === 'string') add([...base, 'tags', ti, 'address'], resolved);
-      else if (resolved !== undefined) spans.push({ ...resolved, index: ti, name: tag.name ?? `#${ti}`, type: tag.type as TagType });
+      else if (resolved !== undefined)
+        spans.push({ ...resolved, index: ti, name: tag.name ?? `#${ti}`, type: tag.type as TagType });
     });
     checkOverlaps(spans, base, add);
     checkTiming(device, base, add, written);
@@ -235,19 +286,27 @@ function checkDevices(config: Config, add: Add, written: unknown): void {
     if (device.protocol === 'modbus-rtu') {
       if (device.serial?.path !== undefined) key = `serial:${device.serial.path}`;
     } else if (device.protocol === 'modbus-tcp' || device.protocol === 'modbus-rtu-tcp') {
-      if (device.host !== undefined && device.port !== undefined) key = `${device.protocol}://${device.host}:${device.port}`;
+      if (device.host !== undefined && device.port !== undefined)
+        key = `${device.protocol}://${device.host}:${device.port}`;
     }
     if (key === undefined || device.unitId === undefined) return;
-    const serial = device.protocol === 'modbus-rtu' && device.serial !== undefined && !isPartial(device.serial) ? JSON.stringify({ ...device.serial }) : undefined;
+    const serial =
+      device.protocol === 'modbus-rtu' && device.serial !== undefined && !isPartial(device.serial)
+        ? JSON.stringify({ ...device.serial })
+        : undefined;
     const seen = endpoints.get(key);
     if (seen === undefined) {
       endpoints.set(key, { unitIds: new Set([device.unitId]), ...(serial !== undefined ? { serial } : {}), index: di });
       return;
     }
-    if (seen.unitIds.has(device.unitId)) add([...base, 'unitId'], `unit id ${device.unitId} is already used on ${key} by devices[${seen.index}]`);
+    if (seen.unitIds.has(device.unitId))
+      add([...base, 'unitId'], `unit id ${device.unitId} is already used on ${key} by devices[${seen.index}]`);
     seen.unitIds.add(device.unitId);
     if (serial !== undefined && seen.serial !== undefined && seen.serial !== serial) {
-      add([...base, 'serial'], `devices on ${device.protocol === 'modbus-rtu' ? device.serial?.path : key} share one bus and must use the same baud rate, parity, data and stop bits as devices[${seen.index}]`);
+      add(
+        [...base, 'serial'],
+        `devices on ${device.protocol === 'modbus-rtu' ? device.serial?.path : key} share one bus and must use the same baud rate, parity, data and stop bits as devices[${seen.index}]`,
+      );
     }
   });
 }
@@ -259,13 +318,22 @@ function checkTiming(device: LooseDevice, base: Path, add: Add, written: unknown
     const poll = writtenDuration(written, [...base, 'pollInterval'], pollInterval);
     const time = writtenDuration(written, [...base, 'timeout'], timeout);
     if (written === undefined || valueAt(written, [...base, 'timeout']) !== undefined) {
-      add([...base, 'timeout'], `must be shorter than pollInterval (${poll}); got ${time}: a request that times out would overrun the next poll`);
+      add(
+        [...base, 'timeout'],
+        `must be shorter than pollInterval (${poll}); got ${time}: a request that times out would overrun the next poll`,
+      );
     } else {
-      add([...base, 'pollInterval'], `must be longer than timeout (${time}, the default); set a shorter timeout or poll less often`);
+      add(
+        [...base, 'pollInterval'],
+        `must be longer than timeout (${time}, the default); set a shorter timeout or poll less often`,
+      );
     }
   }
   if (backoffMax !== undefined && backoffMax < MIN_BACKOFF_MAX_MS) {
-    add([...base, 'backoffMax'], `must be at least ${formatDurationMs(MIN_BACKOFF_MAX_MS)}; got ${writtenDuration(written, [...base, 'backoffMax'], backoffMax)}: a shorter cap reconnects to a dead device several times a second`);
+    add(
+      [...base, 'backoffMax'],
+      `must be at least ${formatDurationMs(MIN_BACKOFF_MAX_MS)}; got ${writtenDuration(written, [...base, 'backoffMax'], backoffMax)}: a shorter cap reconnects to a dead device several times a second`,
+    );
   }
 }
 
@@ -307,7 +375,10 @@ function checkOverlaps(spans: readonly Span[], base: Path, add: Add): void {
         const [first, later] = other.index < s.index ? [other, s] : [s, other];
         if (!reported.has(later.index)) {
           reported.add(later.index);
-          add([...base, 'tags', later.index, 'address'], `${spanText(later)} overlaps tag "${first.name}" (tags[${first.index}], ${spanText(first)}); a multi-register value must not share registers with another tag`);
+          add(
+            [...base, 'tags', later.index, 'address'],
+            `${spanText(later)} overlaps tag "${first.name}" (tags[${first.index}], ${spanText(first)}); a multi-register value must not share registers with another tag`,
+          );
         }
       }
       if (s.count > 1) {
@@ -321,8 +392,16 @@ function checkOverlaps(spans: readonly Span[], base: Path, add: Add): void {
 
 function checkGpio(config: Config, add: Add): void {
   const inputs = config.gpio?.inputs ?? [];
-  unique(inputs.map((g, i) => [g?.name, ['gpio', 'inputs', i, 'name']]), 'GPIO input', add);
-  unique(inputs.map((g, i) => [g?.pin === undefined ? undefined : String(g.pin), ['gpio', 'inputs', i, 'pin']]), 'GPIO pin', add);
+  unique(
+    inputs.map((g, i) => [g?.name, ['gpio', 'inputs', i, 'name']]),
+    'GPIO input',
+    add,
+  );
+  unique(
+    inputs.map((g, i) => [g?.pin === undefined ? undefined : String(g.pin), ['gpio', 'inputs', i, 'pin']]),
+    'GPIO pin',
+    add,
+  );
 }
 
 function minutesOf(time: string): number {
@@ -340,11 +419,18 @@ function checkShifts(config: Config, add: Add): void {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: timezone });
     } catch {
-      add(['shifts', 'timezone'], `unknown IANA time zone "${timezone}" (e.g. "Europe/Berlin", "America/Chicago", "UTC")`);
+      add(
+        ['shifts', 'timezone'],
+        `unknown IANA time zone "${timezone}" (e.g. "Europe/Berlin", "America/Chicago", "UTC")`,
+      );
     }
   }
   const shifts = config.shifts?.shifts ?? [];
-  unique(shifts.map((s, i) => [s?.name, ['shifts', 'shifts', i, 'name']]), 'shift', add);
+  unique(
+    shifts.map((s, i) => [s?.name, ['shifts', 'shifts', i, 'name']]),
+    'shift',
+    add,
+  );
   shifts.forEach((shift, si) => {
     if (shift?.start === undefined || shift.end === undefined) return;
     const start = minutesOf(shift.start);
@@ -356,7 +442,10 @@ function checkShifts(config: Config, add: Add): void {
       let bStart = minutesOf(b.start);
       if (bStart < start) bStart += 24 * 60;
       if (bStart + b.duration / 60_000 > end) {
-        add(['shifts', 'shifts', si, 'breaks', bi], `break ${b.start} + ${b.duration / 60_000} min is not inside shift ${shift.start}-${shift.end}`);
+        add(
+          ['shifts', 'shifts', si, 'breaks', bi],
+          `break ${b.start} + ${b.duration / 60_000} min is not inside shift ${shift.start}-${shift.end}`,
+        );
       }
     });
   });
@@ -394,7 +483,10 @@ function checkShiftOverlaps(shifts: LooseShifts, add: Add): void {
         const a = shifts[later];
         const b = shifts[first];
         const day = WEEKDAYS[Math.floor(span.start / DAY)];
-        add(['shifts', 'shifts', later], `${a?.start}-${a?.end} overlaps shift "${b?.name ?? first}" (${b?.start}-${b?.end}) on ${day}; shifts must not overlap (a part would count in both)`);
+        add(
+          ['shifts', 'shifts', later],
+          `${a?.start}-${a?.end} overlaps shift "${b?.name ?? first}" (${b?.start}-${b?.end}) on ${day}; shifts must not overlap (a part would count in both)`,
+        );
       }
     }
     if (farthest === undefined || span.end > farthest.end) farthest = span;
@@ -415,12 +507,16 @@ function checkOutputs(config: Config, add: Add): void {
     }
   }
   if (mqtt?.reconnectMin !== undefined && mqtt.reconnectMax !== undefined && mqtt.reconnectMax < mqtt.reconnectMin) {
-    add(['mqtt', 'reconnectMax'], `must be at least reconnectMin (${formatDurationMs(mqtt.reconnectMin)}); got ${formatDurationMs(mqtt.reconnectMax)}`);
+    add(
+      ['mqtt', 'reconnectMax'],
+      `must be at least reconnectMin (${formatDurationMs(mqtt.reconnectMin)}); got ${formatDurationMs(mqtt.reconnectMax)}`,
+    );
   }
   if (influx?.url !== undefined) {
     try {
       const url = new URL(influx.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') add(['influx', 'url'], `use http:// or https://, not "${url.protocol}"`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        add(['influx', 'url'], `use http:// or https://, not "${url.protocol}"`);
     } catch {
       add(['influx', 'url'], `"${influx.url}" is not a URL`);
     }

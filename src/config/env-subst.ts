@@ -7,7 +7,10 @@ const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  * environment's value. A missing variable without a default is an issue at its path, so a
  * forgotten secret is named before anything starts. "$${X}" stays a literal "${X}".
  */
-export function substituteEnv(value: unknown, env: Readonly<Record<string, string | undefined>>): { value: unknown; issues: ConfigIssue[] } {
+export function substituteEnv(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+): { value: unknown; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const walk = (v: unknown, path: (string | number)[]): unknown => {
     if (typeof v === 'string') {
@@ -37,7 +40,13 @@ export function substituteEnv(value: unknown, env: Readonly<Record<string, strin
       const out: Record<string, unknown> = {};
       // defineProperty, not assignment: a "__proto__" key stays a key (and is reported as unknown)
       // instead of replacing the object's prototype.
-      for (const [k, item] of Object.entries(v)) Object.defineProperty(out, k, { value: walk(item, [...path, k]), enumerable: true, writable: true, configurable: true });
+      for (const [k, item] of Object.entries(v))
+        Object.defineProperty(out, k, {
+          value: walk(item, [...path, k]),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       return out;
     }
     return v;

@@ -6,7 +6,11 @@ import { ConfigSchema } from './schema.js';
  * Generated from the zod schema in input mode, so durations show as strings with their pattern.
  */
 export function buildJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(ConfigSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
   return { $id: 'urn:lineside:config', title: 'Lineside configuration', ...schema };
 }
 

@@ -54,7 +54,9 @@ export function loadConfigText(text: string, options: LoadOptions = {}): LoadRes
   const { source } = parsed;
   const located = (issues: ConfigIssue[]): LoadResult => ({
     ok: false,
-    issues: inFileOrder(issues.map((i) => ({ ...i, ...(i.line === undefined ? source.locate(i.path, i.atKey) ?? {} : {}) }))),
+    issues: inFileOrder(
+      issues.map((i) => ({ ...i, ...(i.line === undefined ? (source.locate(i.path, i.atKey) ?? {}) : {}) })),
+    ),
   });
   if (source.value === null || typeof source.value !== 'object' || Array.isArray(source.value)) {
     return located([{ path: [], message: 'the config must be a YAML map (site:, devices:, lines:, ...)' }]);
@@ -95,7 +97,8 @@ function inFileOrder(issues: readonly ConfigIssue[]): ConfigIssue[] {
 
 export function loadConfigFile(file: string, options: Omit<LoadOptions, 'baseDir'> = {}): LoadResult {
   const read = readBounded(file);
-  if (typeof read !== 'string') return { ok: false, issues: [{ path: [], message: `cannot read ${resolve(file)}: ${read.why}` }] };
+  if (typeof read !== 'string')
+    return { ok: false, issues: [{ path: [], message: `cannot read ${resolve(file)}: ${read.why}` }] };
   return loadConfigText(read, { ...options, baseDir: dirname(resolve(file)) });
 }
 
@@ -117,11 +120,21 @@ function readBounded(file: string): string | { why: string } {
       if (n === 0) break;
       length += n;
     }
-    if (length > MAX_CONFIG_BYTES) return { why: 'more than 1 MB to read; a config over 1 MB is refused before parsing (a real one is a few KB)' };
+    if (length > MAX_CONFIG_BYTES)
+      return { why: 'more than 1 MB to read; a config over 1 MB is refused before parsing (a real one is a few KB)' };
     return buffer.toString('utf8', 0, length);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { why: code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory, not a file' : String(err) };
+    return {
+      why:
+        code === 'ENOENT'
+          ? 'file not found'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'it is a directory, not a file'
+              : String(err),
+    };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

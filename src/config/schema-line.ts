@@ -11,7 +11,9 @@ export const Signals = z
     cyclePulse: TagRef.optional().describe('GPIO pulse count ("gpio.<input>"): each pulse is one cycle'),
     running: TagRef.optional().describe('running bit from the PLC'),
     faultCode: TagRef.optional().describe('fault code register; non-zero means down, mapped through faultReasons'),
-    goodCount: TagRef.optional().describe('good part counter; without it, every cycle is good unless rejectCount says otherwise'),
+    goodCount: TagRef.optional().describe(
+      'good part counter; without it, every cycle is good unless rejectCount says otherwise',
+    ),
     rejectCount: TagRef.optional().describe('reject counter'),
     starved: TagRef.optional().describe('bit: waiting for parts from upstream'),
     blocked: TagRef.optional().describe('bit: cannot pass parts downstream'),
@@ -25,7 +27,10 @@ export const ConditionSignal = z.strictObject({
   kind: z.enum(['vibration', 'temperature', 'current', 'pressure', 'other']).default('other'),
   warning: z.number().optional().describe('warning limit in the tag unit'),
   alarm: z.number().optional().describe('alarm limit: the value at which failure is expected'),
-  direction: z.enum(['above', 'below']).default('above').describe('above: trouble when the value rises past the limits'),
+  direction: z
+    .enum(['above', 'below'])
+    .default('above')
+    .describe('above: trouble when the value rises past the limits'),
 });
 export type ConditionSignal = z.output<typeof ConditionSignal>;
 
@@ -40,11 +45,27 @@ export const StationPredict = z.strictObject({
 export const Station = z.strictObject({
   id: Id,
   name: z.string().optional().describe('display name; defaults to the id'),
-  idealCycleTime: duration('10ms', '24h', 'the fastest sustainable cycle; performance is measured against it; 10ms to 24h'),
-  microStopThreshold: duration('100ms', '24h', 'stops shorter than this are small stops, longer ones downtime from their start; longer than idealCycleTime, at most 24h').prefault('2m'),
-  stoppedAfterIdealCycles: z.number().min(1.5).max(100).default(3).describe('no cycle for this many ideal cycle times means stopped'),
+  idealCycleTime: duration(
+    '10ms',
+    '24h',
+    'the fastest sustainable cycle; performance is measured against it; 10ms to 24h',
+  ),
+  microStopThreshold: duration(
+    '100ms',
+    '24h',
+    'stops shorter than this are small stops, longer ones downtime from their start; longer than idealCycleTime, at most 24h',
+  ).prefault('2m'),
+  stoppedAfterIdealCycles: z
+    .number()
+    .min(1.5)
+    .max(100)
+    .default(3)
+    .describe('no cycle for this many ideal cycle times means stopped'),
   signals: Signals,
-  faultReasons: z.record(z.string().regex(/^\d+$/, 'fault codes are integers'), Id).default({}).describe('PLC fault code -> reason id from the reasons list'),
+  faultReasons: z
+    .record(z.string().regex(/^\d+$/, 'fault codes are integers'), Id)
+    .default({})
+    .describe('PLC fault code -> reason id from the reasons list'),
   conditions: z.array(ConditionSignal).default([]).describe('condition signals watched by the predictors'),
   predict: StationPredict.prefault({}),
 });
@@ -53,7 +74,9 @@ export type Station = z.output<typeof Station>;
 export const Line = z.strictObject({
   id: Id,
   name: z.string().optional(),
-  outputStation: Id.optional().describe("the station whose good parts are the line's output; default: the last station"),
+  outputStation: Id.optional().describe(
+    "the station whose good parts are the line's output; default: the last station",
+  ),
   stations: z.array(Station).min(1),
 });
 export type Line = z.output<typeof Line>;
@@ -75,9 +98,18 @@ export const Shift = z.strictObject({
   name: Id,
   start: TimeOfDay,
   end: TimeOfDay.describe('an end before the start means the shift crosses midnight'),
-  days: z.array(Weekday).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']).describe('days the shift starts on'),
+  days: z
+    .array(Weekday)
+    .min(1)
+    .default(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
+    .describe('days the shift starts on'),
   breaks: z.array(Break).default([]),
-  target: z.number().int().positive().optional().describe('output-station parts per shift; default: planned time / ideal cycle time'),
+  target: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('output-station parts per shift; default: planned time / ideal cycle time'),
 });
 export type Shift = z.output<typeof Shift>;
 

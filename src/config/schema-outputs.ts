@@ -10,7 +10,10 @@ export const Tls = z.strictObject({
 
 export const Mqtt = z.strictObject({
   enabled: z.boolean().default(true),
-  url: z.string().default('embedded').describe('"embedded" starts a broker inside the agent; else mqtt://, mqtts://, ws://'),
+  url: z
+    .string()
+    .default('embedded')
+    .describe('"embedded" starts a broker inside the agent; else mqtt://, mqtts://, ws://'),
   embedded: z
     .strictObject({
       host: z.string().default('127.0.0.1').describe('bind address; 0.0.0.0 to let other machines connect'),
@@ -19,7 +22,10 @@ export const Mqtt = z.strictObject({
     .prefault({}),
   topicRoot: Id.optional().describe('first topic level; default: site.enterprise'),
   clientId: z.string().optional().describe('stable client id for the persistent session; default: lineside-<agent id>'),
-  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5).describe('4 = MQTT 3.1.1, 5 = MQTT 5 (the embedded broker speaks 4)'),
+  protocolVersion: z
+    .union([z.literal(4), z.literal(5)])
+    .default(5)
+    .describe('4 = MQTT 3.1.1, 5 = MQTT 5 (the embedded broker speaks 4)'),
   username: z.string().optional(),
   ...secretFields('password'),
   tls: Tls.optional(),
@@ -30,12 +36,17 @@ export const Mqtt = z.strictObject({
       qos: z.union([z.literal(0), z.literal(1)]).default(0),
     })
     .prefault({}),
-  backlogMessagesPerSecond: z.number().int().positive().default(2000).describe('drain rate after an outage; live data keeps flowing'),
+  backlogMessagesPerSecond: z
+    .number()
+    .int()
+    .positive()
+    .default(2000)
+    .describe('drain rate after an outage; live data keeps flowing'),
   reconnectMin: duration('10ms', '10m', 'first reconnect delay; 10ms to 10m').prefault('1s'),
-  reconnectMax: duration('10ms', '1h', 'cap of the reconnect backoff, at least reconnectMin; at most 1h').prefault('30s'),
-  sparkplug: z
-    .strictObject({ enabled: z.boolean().default(false), groupId: Id.optional() })
-    .prefault({}),
+  reconnectMax: duration('10ms', '1h', 'cap of the reconnect backoff, at least reconnectMin; at most 1h').prefault(
+    '30s',
+  ),
+  sparkplug: z.strictObject({ enabled: z.boolean().default(false), groupId: Id.optional() }).prefault({}),
 });
 
 export const Influx = z.strictObject({
@@ -44,12 +55,20 @@ export const Influx = z.strictObject({
   database: Id.default('lineside'),
   username: z.string().optional(),
   ...secretFields('password'),
-  createDatabase: z.boolean().default(true).describe('create database and retention policy when missing (needs admin rights)'),
+  createDatabase: z
+    .boolean()
+    .default(true)
+    .describe('create database and retention policy when missing (needs admin rights)'),
   retentionPolicy: z
-    .strictObject({ name: Id.default('lineside'), duration: z.string().default('90d').describe('InfluxQL duration, e.g. 90d or INF') })
+    .strictObject({
+      name: Id.default('lineside'),
+      duration: z.string().default('90d').describe('InfluxQL duration, e.g. 90d or INF'),
+    })
     .prefault({}),
   batchSize: z.number().int().min(1).max(50_000).default(5000),
-  flushInterval: duration('10ms', '10m', 'a point waits at most this long before it is written; 10ms to 10m').prefault('1s'),
+  flushInterval: duration('10ms', '10m', 'a point waits at most this long before it is written; 10ms to 10m').prefault(
+    '1s',
+  ),
   writeSamples: z.boolean().default(true),
   rejectUnauthorized: z.boolean().default(true),
 });
@@ -64,13 +83,25 @@ export const Server = z.strictObject({
   usersFile: z
     .string()
     .optional()
-    .describe('named users and roles (lineside user add NAME --role R); relative to this config file. Log in by name on the dashboard'),
-  allowedOrigins: z.array(z.string()).default([]).describe('extra Origins allowed for the websocket; same-origin is always allowed'),
+    .describe(
+      'named users and roles (lineside user add NAME --role R); relative to this config file. Log in by name on the dashboard',
+    ),
+  allowedOrigins: z
+    .array(z.string())
+    .default([])
+    .describe('extra Origins allowed for the websocket; same-origin is always allowed'),
 });
 
 export const Storage = z.strictObject({
-  dir: z.string().default('./data').describe('spool, history and checkpoints live here (/var/lib/lineside when installed)'),
-  spoolMaxMB: z.number().positive().default(512).describe('past this, the oldest raw samples are dropped (never events)'),
+  dir: z
+    .string()
+    .default('./data')
+    .describe('spool, history and checkpoints live here (/var/lib/lineside when installed)'),
+  spoolMaxMB: z
+    .number()
+    .positive()
+    .default(512)
+    .describe('past this, the oldest raw samples are dropped (never events)'),
   spoolMaxAge: duration('1h', '365d', 'older unsent raw samples are dropped (never events); 1h to 365d').prefault('7d'),
   historyRetention: duration('1h', '365d', 'local history behind the dashboard; 1h to 365d').prefault('7d'),
   commitInterval: duration('10ms', '10s', 'batched fsync interval for the spool; 10ms to 10s').prefault('250ms'),
@@ -84,7 +115,10 @@ export const Webhook = z.strictObject({
 
 export const Alerts = z.strictObject({
   enabled: z.boolean().default(true),
-  sensitivity: z.enum(['low', 'medium', 'high']).default('medium').describe('high warns earlier with more false alarms'),
+  sensitivity: z
+    .enum(['low', 'medium', 'high'])
+    .default('medium')
+    .describe('high warns earlier with more false alarms'),
   webhooks: z.array(Webhook).default([]),
 });
 

@@ -40,7 +40,12 @@ export function duration(min: string, max: string, description: string) {
       const ms = parseDurationMs(s) as number;
       const got = s.trim();
       if (ms < minMs) ctx.issues.push({ code: 'custom', input: s, message: `must be at least ${min}; got ${got}` });
-      else if (ms > maxMs) ctx.issues.push({ code: 'custom', input: s, message: `must be at most ${max}; got ${got.length > 24 ? `${got.slice(0, 24)}…` : got}` });
+      else if (ms > maxMs)
+        ctx.issues.push({
+          code: 'custom',
+          input: s,
+          message: `must be at most ${max}; got ${got.length > 24 ? `${got.slice(0, 24)}…` : got}`,
+        });
       return ms;
     })
     .describe(description);
@@ -49,9 +54,7 @@ export function duration(min: string, max: string, description: string) {
 }
 
 /** Wall-clock time of day "HH:MM" in the shift calendar's time zone. */
-export const TimeOfDay = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day "HH:MM" (24 h)');
+export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day "HH:MM" (24 h)');
 
 /** Byte/word order of multi-register values: A is the most significant byte. */
 export const WordOrder = z.enum(['ABCD', 'DCBA', 'BADC', 'CDAB']);

@@ -37,7 +37,8 @@ export function resolveFiles(config: LinesideConfig | Loose<LinesideConfig>, bas
   (config.alerts?.webhooks ?? []).forEach((w, i) => readSecret(holder(w), 'secret', ['alerts', 'webhooks', i]));
 
   const usersFile = config.server?.usersFile;
-  if (typeof usersFile === 'string' && config.server !== undefined) (config.server as Record<string, unknown>).usersFile = abs(usersFile);
+  if (typeof usersFile === 'string' && config.server !== undefined)
+    (config.server as Record<string, unknown>).usersFile = abs(usersFile);
 
   const dir = config.storage?.dir;
   if (dir !== undefined) {
@@ -70,9 +71,11 @@ export function resolveFiles(config: LinesideConfig | Loose<LinesideConfig>, bas
 function notADirectory(dir: string): string | undefined {
   const abs = resolve(dir);
   try {
-    if (!statSync(abs).isDirectory()) return `${abs} exists and is not a directory; storage.dir needs a directory (it is created when missing)`;
+    if (!statSync(abs).isDirectory())
+      return `${abs} exists and is not a directory; storage.dir needs a directory (it is created when missing)`;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return `${abs} lies under a file, not a directory; storage.dir needs a directory (it is created when missing)`;
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return `${abs} lies under a file, not a directory; storage.dir needs a directory (it is created when missing)`;
   }
   return undefined;
 }

@@ -81,20 +81,29 @@ export function fromZodIssues(error: z.ZodError, schema: z.ZodType, input?: unkn
         return;
       }
       case 'invalid_type': {
-        const isDuration = issue.expected === 'string' && schemasAt(schema, path, true).some((s) => DURATION_SCHEMAS.has(s));
+        const isDuration =
+          issue.expected === 'string' && schemasAt(schema, path, true).some((s) => DURATION_SCHEMAS.has(s));
         const expected = isDuration ? 'a duration with a unit, such as "500ms", "10s" or "2m"' : issue.expected;
-        if (got === undefined) out.push({ path, message: `required (${isDuration ? 'a duration such as "10s"' : issue.expected})` });
+        if (got === undefined)
+          out.push({ path, message: `required (${isDuration ? 'a duration such as "10s"' : issue.expected})` });
         else out.push({ path, message: `expected ${expected}; got ${describe(got)}` });
         return;
       }
       case 'invalid_value':
-        out.push({ path, message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${gotText}` });
+        out.push({
+          path,
+          message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${gotText}`,
+        });
         return;
       case 'invalid_union': {
         // A discriminated union with an unknown discriminator reports no sub-issues.
         if (issue.errors.length === 0) {
-          const options = 'options' in issue && issue.options ? issue.options.map((o) => JSON.stringify(o)).join(', ') : '';
-          const where = issue.discriminator && path[path.length - 1] !== issue.discriminator ? [...path, issue.discriminator] : path;
+          const options =
+            'options' in issue && issue.options ? issue.options.map((o) => JSON.stringify(o)).join(', ') : '';
+          const where =
+            issue.discriminator && path[path.length - 1] !== issue.discriminator
+              ? [...path, issue.discriminator]
+              : path;
           out.push({ path: where, message: options ? `must be one of ${options}` : issue.message });
           return;
         }
@@ -110,7 +119,8 @@ export function fromZodIssues(error: z.ZodError, schema: z.ZodType, input?: unkn
         return;
       case 'too_big':
         if (issue.origin === 'array') out.push({ path, message: `allows at most ${String(issue.maximum)} item(s)` });
-        else if (issue.origin === 'string') out.push({ path, message: `must be at most ${String(issue.maximum)} characters${gotText}` });
+        else if (issue.origin === 'string')
+          out.push({ path, message: `must be at most ${String(issue.maximum)} characters${gotText}` });
         else out.push({ path, message: `must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}${gotText}` });
         return;
       default:

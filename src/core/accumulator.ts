@@ -18,7 +18,15 @@ import type { OeeFigures, StationState } from './events.js';
  * The states in the order of a checkpoint's `timeMs` columns (and of its `open.label` codes). Part
  * of the persisted format: never reorder, or old checkpoints restore into the wrong states.
  */
-export const STATE_ORDER: readonly StationState[] = ['running', 'small_stop', 'down', 'starved', 'blocked', 'planned_stop', 'comms_lost'];
+export const STATE_ORDER: readonly StationState[] = [
+  'running',
+  'small_stop',
+  'down',
+  'starved',
+  'blocked',
+  'planned_stop',
+  'comms_lost',
+];
 
 /** ms per state. */
 export type StateTimes = Record<StationState, number>;
@@ -127,7 +135,12 @@ export interface FigureSource {
   readonly downIntervals: number;
 }
 
-export function computeFigures(acc: FigureSource, idealCycleTimeMs: number, open?: OpenPortion, target?: TargetInput): OeeFigures {
+export function computeFigures(
+  acc: FigureSource,
+  idealCycleTimeMs: number,
+  open?: OpenPortion,
+  target?: TargetInput,
+): OeeFigures {
   const t = acc.timeMs;
   let running = t.running;
   let smallStop = t.small_stop;
@@ -169,7 +182,12 @@ export function computeFigures(acc: FigureSource, idealCycleTimeMs: number, open
     // scheduled time still to come. At the shift's end this is the measured planned time.
     const expectedPlannedMs = plannedTimeMs + target.remainingScheduledMs;
     const full = target.configured ?? expectedPlannedMs / idealCycleTimeMs;
-    const proRata = target.configured !== undefined ? (expectedPlannedMs > 0 ? (full * plannedTimeMs) / expectedPlannedMs : 0) : plannedTimeMs / idealCycleTimeMs;
+    const proRata =
+      target.configured !== undefined
+        ? expectedPlannedMs > 0
+          ? (full * plannedTimeMs) / expectedPlannedMs
+          : 0
+        : plannedTimeMs / idealCycleTimeMs;
     targetParts = Math.round(full);
     behindBy = Math.round(proRata - good);
   }

@@ -31,7 +31,18 @@ const ROLE_OF_SIGNAL: Record<keyof Station['signals'], number> = {
   plannedStop: R_PLANNED,
 };
 
-export const ROLE_NAMES = ['cycleCounter', 'cycleEdge', 'cyclePulse', 'running', 'faultCode', 'goodCount', 'rejectCount', 'starved', 'blocked', 'plannedStop'] as const;
+export const ROLE_NAMES = [
+  'cycleCounter',
+  'cycleEdge',
+  'cyclePulse',
+  'running',
+  'faultCode',
+  'goodCount',
+  'rejectCount',
+  'starved',
+  'blocked',
+  'plannedStop',
+] as const;
 
 /** What the core needs to know about one station, derived from the config. */
 export interface StationSpec {
@@ -103,7 +114,12 @@ export function buildBindings(config: LinesideConfig): Bindings {
         const device = info?.device ?? tag.split('.')[0] ?? tag;
         stationDevices.add(device);
         tags[key] = tag;
-        const binding: TagBinding = { stationIndex, role: ROLE_OF_SIGNAL[key], deviceIndex: deviceIndex(device), next: undefined };
+        const binding: TagBinding = {
+          stationIndex,
+          role: ROLE_OF_SIGNAL[key],
+          deviceIndex: deviceIndex(device),
+          next: undefined,
+        };
         const existing = byTag.get(tag);
         if (existing === undefined) byTag.set(tag, binding);
         else {
@@ -112,7 +128,8 @@ export function buildBindings(config: LinesideConfig): Bindings {
           last.next = binding;
         }
       }
-      const modulusOf = (tag: string | undefined): number | undefined => (tag !== undefined ? catalogue.get(tag)?.counterModulus : undefined);
+      const modulusOf = (tag: string | undefined): number | undefined =>
+        tag !== undefined ? catalogue.get(tag)?.counterModulus : undefined;
       const spec: StationSpec = {
         id: station.id,
         name: station.name ?? station.id,
@@ -137,7 +154,12 @@ export function buildBindings(config: LinesideConfig): Bindings {
       specs.push(spec);
     }
     const last = line.stations[line.stations.length - 1];
-    lines.push({ id: line.id, name: line.name ?? line.id, outputStation: line.outputStation ?? last?.id ?? '', stations: specs });
+    lines.push({
+      id: line.id,
+      name: line.name ?? line.id,
+      outputStation: line.outputStation ?? last?.id ?? '',
+      stations: specs,
+    });
   }
   const categories = new Map(config.reasons.map((r) => [r.id, r.category]));
   return {

@@ -40,7 +40,13 @@ export interface CalendarSegment {
 
 type ShiftSpec = Pick<Shift, 'name' | 'start' | 'end' | 'days' | 'breaks' | 'target'>;
 
-const WHOLE_DAY: ShiftSpec = { name: 'day', start: '00:00', end: '00:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], breaks: [] };
+const WHOLE_DAY: ShiftSpec = {
+  name: 'day',
+  start: '00:00',
+  end: '00:00',
+  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+  breaks: [],
+};
 const MAX_CACHED_DAYS = 32;
 
 export class ShiftCalendar {

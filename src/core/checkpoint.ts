@@ -35,7 +35,14 @@ const DowntimeData = z.object({
   reason: z.string(),
   category: LossCategory,
   faultCode: z.number().optional(),
-  assignedBy: z.object({ user: z.string().optional(), role: z.string().optional(), via: z.string().optional(), note: z.string().optional() }).optional(),
+  assignedBy: z
+    .object({
+      user: z.string().optional(),
+      role: z.string().optional(),
+      via: z.string().optional(),
+      note: z.string().optional(),
+    })
+    .optional(),
   /** Which of the checkpoint's windows already counted this interval. */
   counted: z.array(z.enum(['previous', 'pending', 'current'])).default([]),
 });
@@ -81,7 +88,9 @@ export type StationCheckpoint = z.output<typeof StationData>;
 export type WindowCheckpoint = z.output<typeof WindowData>;
 
 /** Validates a checkpoint read from storage; a message names the first bad field otherwise. */
-export function parseCheckpoint(value: unknown): { ok: true; checkpoint: ParsedCheckpoint } | { ok: false; message: string } {
+export function parseCheckpoint(
+  value: unknown,
+): { ok: true; checkpoint: ParsedCheckpoint } | { ok: false; message: string } {
   const result = CoreCheckpointSchema.safeParse(value);
   if (result.success) return { ok: true, checkpoint: result.data };
   const issue = result.error.issues[0];
@@ -108,7 +117,10 @@ export function splitRolling(checkpoint: CoreCheckpoint): { state: CoreCheckpoin
     state[id] = { ...st, rolling: [] };
     rolling[id] = st.rolling ?? [];
   }
-  return { state: { ...checkpoint, stations: state }, rolling: { savedAtWall: checkpoint.savedAtWall, stations: rolling } };
+  return {
+    state: { ...checkpoint, stations: state },
+    rolling: { savedAtWall: checkpoint.savedAtWall, stations: rolling },
+  };
 }
 
 /** The inverse of splitRolling; without (valid) rolling buckets the state is used as it is. */
@@ -121,7 +133,8 @@ export function joinRolling(state: unknown, rolling: unknown): unknown {
   for (const [id, st] of Object.entries(s.stations)) {
     const buckets = r[id];
     const own = st.rolling;
-    stations[id] = Array.isArray(buckets) && (!Array.isArray(own) || own.length === 0) ? { ...st, rolling: buckets } : st;
+    stations[id] =
+      Array.isArray(buckets) && (!Array.isArray(own) || own.length === 0) ? { ...st, rolling: buckets } : st;
   }
   return { ...s, stations };
 }

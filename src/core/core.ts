@@ -73,13 +73,21 @@ class StreamingCore implements Core, StationHost {
       }
     }
     this.deviceOk = this.bindings.devices.map(() => false);
-    this.deviceStations = this.bindings.devices.map((device) => this.stations.filter((st) => st.spec.devices.includes(device)));
+    this.deviceStations = this.bindings.devices.map((device) =>
+      this.stations.filter((st) => st.spec.devices.includes(device)),
+    );
 
     const shift = this.segment.shift;
-    const shiftStartMono = shift !== undefined ? Math.min(this.guard.monoOf(shift.startWall), this.nowMono) : this.nowMono;
+    const shiftStartMono =
+      shift !== undefined ? Math.min(this.guard.monoOf(shift.startWall), this.nowMono) : this.nowMono;
     for (const st of this.stations) {
       const data = restored?.stations[st.id];
-      if (data !== undefined) st.restore(data, { calendar: this.calendar, monoOf: (wall) => this.guard.monoOf(wall), savedMono: this.nowMono });
+      if (data !== undefined)
+        st.restore(data, {
+          calendar: this.calendar,
+          monoOf: (wall) => this.guard.monoOf(wall),
+          savedMono: this.nowMono,
+        });
       st.resumeCalendar(shift, shiftStartMono, this.segment.planned);
     }
   }
@@ -88,14 +96,22 @@ class StreamingCore implements Core, StationHost {
     if (checkpoint === undefined) return undefined;
     const parsed = parseCheckpoint(checkpoint);
     if (!parsed.ok) {
-      this.diagnostic('CHECKPOINT_INVALID', `checkpoint not usable (${parsed.message}); starting the shift's figures from zero`, { reason: parsed.message });
+      this.diagnostic(
+        'CHECKPOINT_INVALID',
+        `checkpoint not usable (${parsed.message}); starting the shift's figures from zero`,
+        { reason: parsed.message },
+      );
       return undefined;
     }
     const wallNow = this.deps.clock.wallMs();
-    this.diagnostic('CHECKPOINT_RESTORED', `continuing from the checkpoint of ${new Date(parsed.checkpoint.savedAtWall).toISOString()}; the ${Math.max(0, Math.round((wallNow - parsed.checkpoint.savedAtWall) / 1000))} s since are comms_lost`, {
-      savedAt: parsed.checkpoint.savedAtWall,
-      stations: Object.keys(parsed.checkpoint.stations),
-    });
+    this.diagnostic(
+      'CHECKPOINT_RESTORED',
+      `continuing from the checkpoint of ${new Date(parsed.checkpoint.savedAtWall).toISOString()}; the ${Math.max(0, Math.round((wallNow - parsed.checkpoint.savedAtWall) / 1000))} s since are comms_lost`,
+      {
+        savedAt: parsed.checkpoint.savedAtWall,
+        stations: Object.keys(parsed.checkpoint.stations),
+      },
+    );
     return parsed.checkpoint;
   }
 
@@ -112,7 +128,11 @@ class StreamingCore implements Core, StationHost {
         (listeners[i] as EventListener)(event);
       } catch (err) {
         // A broken consumer must not leave a station half-way through a transition.
-        this.diagnostic('LISTENER_FAILED', `an event listener threw on a ${event.type} event: ${err instanceof Error ? err.message : String(err)}`, { event: event.id });
+        this.diagnostic(
+          'LISTENER_FAILED',
+          `an event listener threw on a ${event.type} event: ${err instanceof Error ? err.message : String(err)}`,
+          { event: event.id },
+        );
       }
     }
   }
@@ -134,20 +154,42 @@ class StreamingCore implements Core, StationHost {
   }
 
   shiftFinal(st: Station, w: ShiftWindowView, atMono: number): void {
-    const view: OeeView = { window: shiftWindowOf(w), figures: shiftFigures(st, w, atMono, this.wallOf(atMono), this.calendar, true) };
+    const view: OeeView = {
+      window: shiftWindowOf(w),
+      figures: shiftFigures(st, w, atMono, this.wallOf(atMono), this.calendar, true),
+    };
     this.previousViews.set(st.index, view);
     this.emitOee(st, view, true, atMono);
   }
 
   private emitOee(st: Station, view: OeeView, final: boolean, atMono: number): void {
     const ts = this.wallOf(atMono);
-    const event: OeeEvent = { type: 'oee', id: st.nextId(), line: st.spec.line, station: st.id, seq: st.seq, ts, window: view.window, final, figures: view.figures };
+    const event: OeeEvent = {
+      type: 'oee',
+      id: st.nextId(),
+      line: st.spec.line,
+      station: st.id,
+      seq: st.seq,
+      ts,
+      window: view.window,
+      final,
+      figures: view.figures,
+    };
     this.emit(event);
     if (this.isOutput[st.index] !== true) return;
     const line = this.lineOf[st.index] as LineSpec;
     const seq = (this.lineSeq.get(line.id) ?? 0) + 1;
     this.lineSeq.set(line.id, seq);
-    this.emit({ type: 'oee', id: `${line.id}-${String(seq).padStart(9, '0')}`, line: line.id, seq, ts, window: view.window, final, figures: view.figures });
+    this.emit({
+      type: 'oee',
+      id: `${line.id}-${String(seq).padStart(9, '0')}`,
+      line: line.id,
+      seq,
+      ts,
+      window: view.window,
+      final,
+      figures: view.figures,
+    });
   }
 
   // ---- input ------------------------------------------------------------------------------------
@@ -228,8 +270,19 @@ class StreamingCore implements Core, StationHost {
       this.nextOeeMono = t + this.oeeIntervalMs;
       for (const st of this.stations) {
         const w = st.currentShift;
-        if (w !== undefined) this.emitOee(st, { window: shiftWindowOf(w), figures: shiftFigures(st, w, t, this.wallOf(t), this.calendar, false) }, false, t);
-        this.emitOee(st, rollingView(st, t, (m) => this.wallOf(m)), false, t);
+        if (w !== undefined)
+          this.emitOee(
+            st,
+            { window: shiftWindowOf(w), figures: shiftFigures(st, w, t, this.wallOf(t), this.calendar, false) },
+            false,
+            t,
+          );
+        this.emitOee(
+          st,
+          rollingView(st, t, (m) => this.wallOf(m)),
+          false,
+          t,
+        );
       }
     }
   }
@@ -288,12 +341,16 @@ class StreamingCore implements Core, StationHost {
     this.advanceCalendar(at);
     this.settleStations(at);
     this.guard.accept(jump);
-    this.diagnostic('CLOCK_JUMP', `wall clock jumped by ${Math.round(jump.jumpMs / 1000)} s (NTP sync or manual change); durations are unaffected, event times follow the new clock`, {
-      jumpMs: jump.jumpMs,
-      fromOffsetMs: jump.fromOffsetMs,
-      toOffsetMs: jump.toOffsetMs,
-      atWall: this.guard.wallOf(at),
-    });
+    this.diagnostic(
+      'CLOCK_JUMP',
+      `wall clock jumped by ${Math.round(jump.jumpMs / 1000)} s (NTP sync or manual change); durations are unaffected, event times follow the new clock`,
+      {
+        jumpMs: jump.jumpMs,
+        fromOffsetMs: jump.fromOffsetMs,
+        toOffsetMs: jump.toOffsetMs,
+        atWall: this.guard.wallOf(at),
+      },
+    );
     const next = this.calendar.segmentAt(this.guard.wallOf(at));
     if (next.shift?.key !== this.segment.shift?.key || next.planned !== this.segment.planned) {
       for (const st of this.stations) st.calendarChanged(next.shift, next.planned, at);
@@ -316,7 +373,10 @@ class StreamingCore implements Core, StationHost {
       if (record === undefined) continue;
       const previous = st.previousShift;
       if (previous !== undefined && record.startMono < previous.endMono) {
-        this.previousViews.set(st.index, { window: shiftWindowOf(previous), figures: shiftFigures(st, previous, now, this.wallOf(now), this.calendar, true) });
+        this.previousViews.set(st.index, {
+          window: shiftWindowOf(previous),
+          figures: shiftFigures(st, previous, now, this.wallOf(now), this.calendar, true),
+        });
       }
       return { ok: true };
     }
@@ -342,10 +402,21 @@ class StreamingCore implements Core, StationHost {
         outputStation: line.outputStation,
         ts: this.wallOf(this.nowMono),
         ...(shift !== undefined
-          ? { shift: { name: shift.name, key: shift.key, start: shift.startWall, end: shift.endWall, ...(output?.target !== undefined ? { target: output.target } : {}) } }
+          ? {
+              shift: {
+                name: shift.name,
+                key: shift.key,
+                start: shift.startWall,
+                end: shift.endWall,
+                ...(output?.target !== undefined ? { target: output.target } : {}),
+              },
+            }
           : {}),
         ...(this.segment.planned !== undefined ? { plannedStop: this.segment.planned } : {}),
-        oee: { ...(output?.oee.shift !== undefined ? { shift: output.oee.shift } : {}), rolling: (output as (typeof stations)[number]).oee.rolling },
+        oee: {
+          ...(output?.oee.shift !== undefined ? { shift: output.oee.shift } : {}),
+          rolling: (output as (typeof stations)[number]).oee.rolling,
+        },
         stations,
       };
     });
@@ -359,7 +430,12 @@ class StreamingCore implements Core, StationHost {
     for (const st of this.stations) stations[st.id] = st.capture(wallOf, options.withRolling ?? true);
     const lines: CoreCheckpoint['lines'] = {};
     for (const [id, seq] of this.lineSeq) lines[id] = { seq };
-    return { version: CHECKPOINT_VERSION, savedAtWall: this.wallOf(Math.max(this.nowMono, ...this.stations.map((s) => s.nowMono))), stations, lines };
+    return {
+      version: CHECKPOINT_VERSION,
+      savedAtWall: this.wallOf(Math.max(this.nowMono, ...this.stations.map((s) => s.nowMono))),
+      stations,
+      lines,
+    };
   }
 
   on(listener: EventListener): () => void {

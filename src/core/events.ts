@@ -96,7 +96,12 @@ export interface OeeFigures {
 export interface OeeEvent extends EventBase {
   readonly type: 'oee';
   /** Shift name and start, or "rolling-1h". */
-  readonly window: { readonly kind: 'shift' | 'rolling'; readonly shift?: string; readonly start: number; readonly end: number };
+  readonly window: {
+    readonly kind: 'shift' | 'rolling';
+    readonly shift?: string;
+    readonly start: number;
+    readonly end: number;
+  };
   /** True for the final snapshot at shift end. */
   readonly final: boolean;
   readonly figures: OeeFigures;

@@ -23,7 +23,14 @@ export function shiftWindowOf(w: ShiftWindowView): OeeWindow {
  * Figures of a shift window. `final`: the window is closed and fully booked (no open portion, no
  * scheduled time left for the target).
  */
-export function shiftFigures(st: Station, w: ShiftWindowView, nowMono: number, nowWall: number, calendar: ShiftCalendar, final: boolean): OeeFigures {
+export function shiftFigures(
+  st: Station,
+  w: ShiftWindowView,
+  nowMono: number,
+  nowWall: number,
+  calendar: ShiftCalendar,
+  final: boolean,
+): OeeFigures {
   let open: OpenPortion | undefined;
   let remainingScheduledMs = 0;
   if (!final) {
@@ -52,7 +59,13 @@ export function rollingView(st: Station, nowMono: number, wallOf: (mono: number)
   const from = Math.max(interval.bookedUntil, start);
   const totals = rolling.totals;
   const figures = computeFigures(
-    { timeMs: totals.timeMs, total: totals.total, good: totals.good, downByReason: totals.downByReason, downIntervals: st.downtimesOverlapping(start, nowMono) },
+    {
+      timeMs: totals.timeMs,
+      total: totals.total,
+      good: totals.good,
+      downByReason: totals.downByReason,
+      downIntervals: st.downtimesOverlapping(start, nowMono),
+    },
     st.spec.idealCycleTimeMs,
     { state: interval.state, reason: interval.reason, ms: nowMono > from ? nowMono - from : 0, extraDownIntervals: 0 },
   );

@@ -4,7 +4,14 @@
  */
 export { createCore } from './core.js';
 export type { Core, CoreDeps, CoreDiagnostic, AssignReasonResult } from './core-api.js';
-export { parseCheckpoint, splitRolling, joinRolling, CHECKPOINT_VERSION, type CoreCheckpoint, type RollingCheckpoint } from './checkpoint.js';
+export {
+  parseCheckpoint,
+  splitRolling,
+  joinRolling,
+  CHECKPOINT_VERSION,
+  type CoreCheckpoint,
+  type RollingCheckpoint,
+} from './checkpoint.js';
 export type { LineSnapshot, StationSnapshot, OpenDowntimeView, OeeView } from './snapshot.js';
 export type * from './events.js';
 export type * from './sample.js';

@@ -49,7 +49,13 @@ export interface LineSnapshot {
   readonly outputStation: string;
   /** Wall ms the snapshot describes. */
   readonly ts: number;
-  readonly shift?: { readonly name: string; readonly key: string; readonly start: number; readonly end: number; readonly target?: number };
+  readonly shift?: {
+    readonly name: string;
+    readonly key: string;
+    readonly start: number;
+    readonly end: number;
+    readonly target?: number;
+  };
   /** Set during a break or outside shifts: the break's name or "off_shift". */
   readonly plannedStop?: string;
   /** The line's OEE: its output station's figures (docs/oee.md). */
@@ -69,7 +75,10 @@ export function stationSnapshot(st: Station, ctx: SnapshotContext): StationSnaps
   const now = Math.max(ctx.nowMono, st.nowMono);
   const nowWall = ctx.wallOf(now);
   const w = st.currentShift;
-  const shift: OeeView | undefined = w !== undefined ? { window: shiftWindowOf(w), figures: shiftFigures(st, w, now, nowWall, ctx.calendar, false) } : undefined;
+  const shift: OeeView | undefined =
+    w !== undefined
+      ? { window: shiftWindowOf(w), figures: shiftFigures(st, w, now, nowWall, ctx.calendar, false) }
+      : undefined;
   const rolling = rollingView(st, now, ctx.wallOf);
   const previousShift = ctx.previousShift(st);
   const interval = st.interval;
@@ -87,7 +96,11 @@ export function stationSnapshot(st: Station, ctx: SnapshotContext): StationSnaps
     ...(st.lastCycleWall !== undefined ? { lastCycleAt: st.lastCycleWall } : {}),
     counts: (shift ?? rolling).figures.counts,
     ...(shift?.figures.target !== undefined ? { target: shift.figures.target, behindBy: shift.figures.behindBy } : {}),
-    oee: { ...(shift !== undefined ? { shift } : {}), rolling, ...(previousShift !== undefined ? { previousShift } : {}) },
+    oee: {
+      ...(shift !== undefined ? { shift } : {}),
+      rolling,
+      ...(previousShift !== undefined ? { previousShift } : {}),
+    },
     ...(d !== undefined
       ? {
           openDowntime: {

@@ -44,7 +44,13 @@ export class StationAccounts {
   }
 
   /** Re-creates a window from a checkpoint into one of the three slots. */
-  restoreWindow(slot: 'current' | 'pending' | 'previous', instance: ShiftInstance, startMono: number, endMono: number, acc: Accumulator): ShiftWindow {
+  restoreWindow(
+    slot: 'current' | 'pending' | 'previous',
+    instance: ShiftInstance,
+    startMono: number,
+    endMono: number,
+    acc: Accumulator,
+  ): ShiftWindow {
     const w: ShiftWindow = { serial: ++this.serial, instance, startMono, endMono, acc };
     this[slot] = w;
     return w;
@@ -75,14 +81,27 @@ export class StationAccounts {
   }
 
   /** Books [from, to) of `state` into every window it overlaps and the rolling hour. */
-  commit(state: StationState, reason: string | undefined, from: number, to: number, downtime: DowntimeRecord | undefined): void {
+  commit(
+    state: StationState,
+    reason: string | undefined,
+    from: number,
+    to: number,
+    downtime: DowntimeRecord | undefined,
+  ): void {
     if (!(to > from)) return;
     this.commitTo(this.pending, state, reason, from, to, downtime);
     this.commitTo(this.current, state, reason, from, to, downtime);
     this.rolling.addTime(state, reason, from, to);
   }
 
-  private commitTo(w: ShiftWindow | undefined, state: StationState, reason: string | undefined, from: number, to: number, downtime: DowntimeRecord | undefined): void {
+  private commitTo(
+    w: ShiftWindow | undefined,
+    state: StationState,
+    reason: string | undefined,
+    from: number,
+    to: number,
+    downtime: DowntimeRecord | undefined,
+  ): void {
     if (w === undefined) return;
     const a = Math.max(from, w.startMono);
     const b = Math.min(to, w.endMono);

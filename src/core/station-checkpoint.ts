@@ -29,9 +29,21 @@ export interface BooksCheckpoint {
 }
 
 /** `withRolling: false` leaves the rolling-hour buckets out (most of the bytes; see splitRolling). */
-export function captureBooks(a: StationAccounts, downtimes: DowntimeLog, wallOf: (mono: number) => number, withRolling: boolean): BooksCheckpoint {
+export function captureBooks(
+  a: StationAccounts,
+  downtimes: DowntimeLog,
+  wallOf: (mono: number) => number,
+  withRolling: boolean,
+): BooksCheckpoint {
   const windowData = (w: ShiftWindow | undefined): WindowCheckpoint | undefined =>
-    w === undefined ? undefined : { key: w.instance.key, startWall: w.instance.startWall, endWall: w.instance.endWall, acc: w.acc.toData() as WindowCheckpoint['acc'] };
+    w === undefined
+      ? undefined
+      : {
+          key: w.instance.key,
+          startWall: w.instance.startWall,
+          endWall: w.instance.endWall,
+          acc: w.acc.toData() as WindowCheckpoint['acc'],
+        };
   const slotOf = new Map<number, Slot>();
   for (const slot of SLOTS) {
     const w = a[slot];
@@ -56,7 +68,9 @@ export function captureBooks(a: StationAccounts, downtimes: DowntimeLog, wallOf:
       ...(pending !== undefined ? { pending } : {}),
       ...(previous !== undefined ? { previous } : {}),
     },
-    rolling: withRolling ? a.rolling.toData().map((b) => ({ startWall: wallOf(b.startMono), data: b.data as WindowCheckpoint['acc'] })) : [],
+    rolling: withRolling
+      ? a.rolling.toData().map((b) => ({ startWall: wallOf(b.startMono), data: b.data as WindowCheckpoint['acc'] }))
+      : [],
     downtimes: records,
   };
 }
@@ -65,7 +79,12 @@ export function captureBooks(a: StationAccounts, downtimes: DowntimeLog, wallOf:
  * Restores windows (those whose shift no longer matches the calendar are dropped), downtime
  * records and rolling buckets; returns the restored records by id.
  */
-export function restoreBooks(a: StationAccounts, downtimes: DowntimeLog, data: StationCheckpoint, ctx: RestoreContext): ReadonlyMap<string, DowntimeRecord> {
+export function restoreBooks(
+  a: StationAccounts,
+  downtimes: DowntimeLog,
+  data: StationCheckpoint,
+  ctx: RestoreContext,
+): ReadonlyMap<string, DowntimeRecord> {
   const { monoOf, savedMono } = ctx;
   const serialOf = new Map<Slot, number>();
   for (const slot of SLOTS) {

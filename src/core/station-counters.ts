@@ -75,7 +75,13 @@ export class StationCounters {
       const modulus = spec.modulus.cycle;
       const value = normaliseCount(this.newCycle, modulus);
       counterDelta(this.cycleValue, value, modulus, m - this.cycleAtMono, spec.idealCycleTimeMs, this.delta);
-      this.reportOdd(spec.cycleSource === 'pulse' ? 'cyclePulse' : 'cycleCounter', this.cycleValue, value, m, m - this.cycleAtMono);
+      this.reportOdd(
+        spec.cycleSource === 'pulse' ? 'cyclePulse' : 'cycleCounter',
+        this.cycleValue,
+        value,
+        m,
+        m - this.cycleAtMono,
+      );
       parts = this.delta.delta;
       this.cycleValue = value;
       this.cycleAtMono = m;
@@ -97,7 +103,14 @@ export class StationCounters {
     }
     if (!Number.isNaN(this.newReject)) {
       const value = normaliseCount(this.newReject, spec.modulus.reject);
-      counterDelta(this.rejectValue, value, spec.modulus.reject, m - this.rejectAtMono, spec.idealCycleTimeMs, this.delta);
+      counterDelta(
+        this.rejectValue,
+        value,
+        spec.modulus.reject,
+        m - this.rejectAtMono,
+        spec.idealCycleTimeMs,
+        this.delta,
+      );
       this.reportOdd('rejectCount', this.rejectValue, value, m, m - this.rejectAtMono);
       this.rejectCredit = Math.min(MAX_CREDIT, this.rejectCredit + this.delta.delta);
       this.rejectValue = value;
@@ -126,9 +139,13 @@ export class StationCounters {
   capture(wallOf: (mono: number) => number): CountersCheckpoint {
     return {
       counters: {
-        ...(this.cycleValue !== undefined ? { cycle: { value: this.cycleValue, atWall: wallOf(this.cycleAtMono) } } : {}),
+        ...(this.cycleValue !== undefined
+          ? { cycle: { value: this.cycleValue, atWall: wallOf(this.cycleAtMono) } }
+          : {}),
         ...(this.goodValue !== undefined ? { good: { value: this.goodValue, atWall: wallOf(this.goodAtMono) } } : {}),
-        ...(this.rejectValue !== undefined ? { reject: { value: this.rejectValue, atWall: wallOf(this.rejectAtMono) } } : {}),
+        ...(this.rejectValue !== undefined
+          ? { reject: { value: this.rejectValue, atWall: wallOf(this.rejectAtMono) } }
+          : {}),
         ...(this.lastEdge >= 0 ? { edge: this.lastEdge } : {}),
       },
       rejectCredit: this.rejectCredit,
@@ -157,7 +174,13 @@ export class StationCounters {
     this.goodCredit = data.goodCredit;
   }
 
-  private reportOdd(role: (typeof ROLE_NAMES)[number], previous: number | undefined, value: number, atMono: number, elapsedMs: number): void {
+  private reportOdd(
+    role: (typeof ROLE_NAMES)[number],
+    previous: number | undefined,
+    value: number,
+    atMono: number,
+    elapsedMs: number,
+  ): void {
     const kind = this.delta.kind;
     if (kind !== 'reset' && kind !== 'jump') return;
     const station = this.spec.id;

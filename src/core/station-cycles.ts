@@ -71,7 +71,15 @@ export class StationCycles {
   /** A counter jump or reset, as an event: the audit trail of what was (not) counted and why. */
   counterAnomaly(a: CounterAnomaly): void {
     const { atMono, ...rest } = a;
-    this.host.emit({ type: 'counter', id: this.ids.nextId(), line: this.spec.line, station: this.spec.id, seq: this.ids.seq, ts: this.host.wallOf(atMono), ...rest });
+    this.host.emit({
+      type: 'counter',
+      id: this.ids.nextId(),
+      line: this.spec.line,
+      station: this.spec.id,
+      seq: this.ids.seq,
+      ts: this.host.wallOf(atMono),
+      ...rest,
+    });
   }
 
   capture(): CyclesCheckpoint {

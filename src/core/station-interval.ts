@@ -113,7 +113,12 @@ export class OpenInterval implements OpenIntervalView {
     this.openKind = kind;
     this.openRawReason = rawReason;
     this.openLabel = kind === 'stop' ? 'small_stop' : kind;
-    this.openReason = kind === 'down' || kind === 'planned_stop' ? rawReason : kind === 'starved' || kind === 'blocked' ? kind : undefined;
+    this.openReason =
+      kind === 'down' || kind === 'planned_stop'
+        ? rawReason
+        : kind === 'starved' || kind === 'blocked'
+          ? kind
+          : undefined;
     this.openSinceMono = since;
     this.openSinceWall = this.host.wallOf(since);
     this.openAccounted = since;
@@ -233,7 +238,12 @@ export class OpenInterval implements OpenIntervalView {
    * Restores the interval as it was at the checkpoint (wall -> mono, never after `savedMono`);
    * `downtimeOf` finds its restored downtime record.
    */
-  restore(o: StationCheckpoint['open'], downtimeOf: (id: string) => DowntimeRecord | undefined, monoOf: (wall: number) => number, savedMono: number): void {
+  restore(
+    o: StationCheckpoint['open'],
+    downtimeOf: (id: string) => DowntimeRecord | undefined,
+    monoOf: (wall: number) => number,
+    savedMono: number,
+  ): void {
     // The schema admits codes 0..6 only, so both lookups hit.
     this.openKind = KIND_ORDER[o.kind] as RawKind;
     this.openLabel = STATE_ORDER[o.label] as StationState;

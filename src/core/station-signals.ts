@@ -5,7 +5,19 @@
  * misconfigured tag cannot flood the log or corrupt the state.
  */
 import type { StationSpec } from './bindings.js';
-import { R_BLOCKED, R_CYCLE_COUNTER, R_CYCLE_EDGE, R_CYCLE_PULSE, R_FAULT, R_GOOD, R_PLANNED, R_REJECT, R_RUNNING, R_STARVED, ROLE_NAMES } from './bindings.js';
+import {
+  R_BLOCKED,
+  R_CYCLE_COUNTER,
+  R_CYCLE_EDGE,
+  R_CYCLE_PULSE,
+  R_FAULT,
+  R_GOOD,
+  R_PLANNED,
+  R_REJECT,
+  R_RUNNING,
+  R_STARVED,
+  ROLE_NAMES,
+} from './bindings.js';
 import { UNASSIGNED } from './downtime.js';
 import type { StationCounters } from './station-counters.js';
 
@@ -81,11 +93,15 @@ export class StationSignals {
     // Once per code: the fault stays set for every poll of the breakdown.
     if (this.unknownFaults.has(code)) return UNASSIGNED;
     if (this.unknownFaults.size < 1_000) this.unknownFaults.add(code);
-    this.report('UNKNOWN_FAULT_CODE', `station ${this.spec.id}: fault code ${code} is not in faultReasons; its downtime is "unassigned"`, {
-      station: this.spec.id,
-      tag: this.spec.tags.faultCode,
-      faultCode: code,
-    });
+    this.report(
+      'UNKNOWN_FAULT_CODE',
+      `station ${this.spec.id}: fault code ${code} is not in faultReasons; its downtime is "unassigned"`,
+      {
+        station: this.spec.id,
+        tag: this.spec.tags.faultCode,
+        faultCode: code,
+      },
+    );
     return UNASSIGNED;
   }
 
@@ -110,11 +126,15 @@ export class StationSignals {
     if ((this.warned & bit) !== 0) return;
     this.warned |= bit;
     const name = ROLE_NAMES[role] ?? String(role);
-    this.report('BAD_VALUE', `station ${this.spec.id}: ${name} tag ${this.spec.tags[name as keyof typeof this.spec.tags] ?? '?'} sent ${JSON.stringify(value)}, which is not usable; ignored (reported once)`, {
-      station: this.spec.id,
-      role: name,
-      tag: this.spec.tags[name as keyof typeof this.spec.tags],
-      value: String(value),
-    });
+    this.report(
+      'BAD_VALUE',
+      `station ${this.spec.id}: ${name} tag ${this.spec.tags[name as keyof typeof this.spec.tags] ?? '?'} sent ${JSON.stringify(value)}, which is not usable; ignored (reported once)`,
+      {
+        station: this.spec.id,
+        role: name,
+        tag: this.spec.tags[name as keyof typeof this.spec.tags],
+        value: String(value),
+      },
+    );
   }
 }

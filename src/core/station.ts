@@ -71,7 +71,8 @@ export class Station {
     startMono: number,
   ) {
     this.devicesDown = spec.devices.length;
-    const report = (code: string, message: string, context: Record<string, unknown>): void => host.diagnostic(code, message, context);
+    const report = (code: string, message: string, context: Record<string, unknown>): void =>
+      host.diagnostic(code, message, context);
     this.counters = new StationCounters(spec, report, (a) => this.parts.counterAnomaly(a));
     this.signals = new StationSignals(spec, this.counters, report);
     this.parts = new StationCycles(spec, host, this, this.accounts, this.counters);
@@ -291,7 +292,12 @@ export class Station {
    * An operator assigned a reason to downtime `downtimeId`; undefined when it is not one of this
    * station's (kept) downtimes.
    */
-  assignReason(downtimeId: string, reason: string, by: ActionBy | undefined, nowMono: number): Readonly<DowntimeRecord> | undefined {
+  assignReason(
+    downtimeId: string,
+    reason: string,
+    by: ActionBy | undefined,
+    nowMono: number,
+  ): Readonly<DowntimeRecord> | undefined {
     const d = this.downtimes.get(downtimeId);
     if (d !== undefined) this.open.assignReason(d, reason, by, nowMono);
     return d;

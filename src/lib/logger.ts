@@ -4,9 +4,22 @@ export type { Logger } from 'pino';
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
 const REDACT = [
-  'password', '*.password', '*.*.password', 'secret', '*.secret', '*.*.secret',
-  'operatorToken', '*.operatorToken', 'viewToken', '*.viewToken', 'token', '*.token',
-  'authorization', '*.authorization', '*.headers.authorization', 'req.headers.cookie',
+  'password',
+  '*.password',
+  '*.*.password',
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  'operatorToken',
+  '*.operatorToken',
+  'viewToken',
+  '*.viewToken',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  'req.headers.cookie',
 ];
 
 /**

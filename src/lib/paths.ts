@@ -19,7 +19,8 @@ export function packageRoot(): string {
       return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the lineside package root above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error('cannot find the lineside package root above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }

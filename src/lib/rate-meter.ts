@@ -25,7 +25,8 @@ export class RateMeter {
   perSecond(nowMono: number): number {
     this.roll(nowMono);
     let sum = 0;
-    for (let i = 1; i < this.windowS; i++) sum += this.buckets[(this.currentSecond - i + this.windowS * 2) % this.windowS] ?? 0;
+    for (let i = 1; i < this.windowS; i++)
+      sum += this.buckets[(this.currentSecond - i + this.windowS * 2) % this.windowS] ?? 0;
     return sum / (this.windowS - 1);
   }
 }

@@ -136,7 +136,13 @@ export class SpooledOutput<P> implements OutputHandle {
   }
 
   status(): OutputStatus {
-    return { name: this.name, up: this.up, sent: this.sent, errors: this.errors, ...(this.lastError !== undefined ? { lastError: this.lastError } : {}) };
+    return {
+      name: this.name,
+      up: this.up,
+      sent: this.sent,
+      errors: this.errors,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+    };
   }
 
   /** Batches refused for good (their rows were dropped), in rows. */
@@ -250,7 +256,11 @@ export class SpooledOutput<P> implements OutputHandle {
       this.errors++;
       this.lastError = failure.message;
       if (failure.retryable) {
-        if (this.up) this.log.warn({ rows: batch.length, err: failure.message }, `${this.name} is not taking data; the spool keeps it and it is retried`);
+        if (this.up)
+          this.log.warn(
+            { rows: batch.length, err: failure.message },
+            `${this.name} is not taking data; the spool keeps it and it is retried`,
+          );
         this.up = false;
         return failure;
       }

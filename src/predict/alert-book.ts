@@ -41,7 +41,9 @@ interface StationBook {
 }
 
 export interface AlertBookCheckpoint {
-  readonly stations: Readonly<Record<string, { readonly seq: number; readonly alerts: number; readonly open: readonly AlertEvent[] }>>;
+  readonly stations: Readonly<
+    Record<string, { readonly seq: number; readonly alerts: number; readonly open: readonly AlertEvent[] }>
+  >;
 }
 
 export class AlertBook {
@@ -82,7 +84,8 @@ export class AlertBook {
     const open = slot.open;
     if (open === undefined) {
       if (Number.isNaN(slot.pendingSince)) slot.pendingSince = ts;
-      if (ts - slot.pendingSince >= timing.raiseAfterMs || verdict.severity === 'critical') this.openAlert(station, book, slot, kind, verdict, ts);
+      if (ts - slot.pendingSince >= timing.raiseAfterMs || verdict.severity === 'critical')
+        this.openAlert(station, book, slot, kind, verdict, ts);
       return;
     }
     open.finding = verdict;
@@ -95,7 +98,14 @@ export class AlertBook {
     this.publish(station, book, open, ts, undefined);
   }
 
-  private openAlert(station: string, book: StationBook, slot: Slot, kind: AlertKind, finding: Finding, ts: number): void {
+  private openAlert(
+    station: string,
+    book: StationBook,
+    slot: Slot,
+    kind: AlertKind,
+    finding: Finding,
+    ts: number,
+  ): void {
     book.alerts++;
     const open: OpenAlert = {
       alertId: `${station}-${kind}-${book.alerts}`,
@@ -119,7 +129,13 @@ export class AlertBook {
     this.publish(station, book, open, ts, ts);
   }
 
-  private publish(station: string, book: StationBook, open: OpenAlert, ts: number, resolvedAt: number | undefined): void {
+  private publish(
+    station: string,
+    book: StationBook,
+    open: OpenAlert,
+    ts: number,
+    resolvedAt: number | undefined,
+  ): void {
     book.seq++;
     const f = open.finding;
     const event: AlertEvent = {
@@ -141,7 +157,9 @@ export class AlertBook {
         ...(resolvedAt !== undefined ? { resolvedAt: new Date(resolvedAt).toISOString() } : {}),
         ...(open.acknowledged !== undefined ? { acknowledged: open.acknowledged } : {}),
       },
-      ...(f.predictedFailureAt !== undefined && resolvedAt === undefined ? { predictedFailureAt: f.predictedFailureAt } : {}),
+      ...(f.predictedFailureAt !== undefined && resolvedAt === undefined
+        ? { predictedFailureAt: f.predictedFailureAt }
+        : {}),
       ...(open.acknowledged !== undefined ? { acknowledgedBy: open.acknowledged } : {}),
     };
     open.lastEvent = event;
@@ -166,14 +184,19 @@ export class AlertBook {
   /** The latest event of every open (active or acknowledged) alert. */
   active(): AlertEvent[] {
     const out: AlertEvent[] = [];
-    for (const book of this.stations.values()) for (const slot of book.slots.values()) if (slot.open !== undefined) out.push(slot.open.lastEvent);
+    for (const book of this.stations.values())
+      for (const slot of book.slots.values()) if (slot.open !== undefined) out.push(slot.open.lastEvent);
     return out;
   }
 
   checkpoint(): AlertBookCheckpoint {
     const stations: Record<string, { seq: number; alerts: number; open: AlertEvent[] }> = {};
     for (const [id, book] of this.stations) {
-      stations[id] = { seq: book.seq, alerts: book.alerts, open: [...book.slots.values()].flatMap((s) => (s.open !== undefined ? [s.open.lastEvent] : [])) };
+      stations[id] = {
+        seq: book.seq,
+        alerts: book.alerts,
+        open: [...book.slots.values()].flatMap((s) => (s.open !== undefined ? [s.open.lastEvent] : [])),
+      };
     }
     return { stations };
   }
@@ -187,7 +210,10 @@ export class AlertBook {
       book.alerts = Math.max(book.alerts, Number(data.alerts) || 0);
       for (const event of data.open ?? []) {
         if (!isKind(event.kind) || event.station !== id) continue;
-        const { summary, openedAt, updatedAt, resolvedAt, acknowledged, ...evidence } = event.evidence as Record<string, unknown>;
+        const { summary, openedAt, updatedAt, resolvedAt, acknowledged, ...evidence } = event.evidence as Record<
+          string,
+          unknown
+        >;
         void updatedAt;
         void resolvedAt;
         const opened = typeof openedAt === 'string' ? Date.parse(openedAt) : event.ts;
@@ -198,7 +224,12 @@ export class AlertBook {
           openedAt: Number.isFinite(opened) ? opened : event.ts,
           severity: event.severity,
           status: event.status === 'acknowledged' ? 'acknowledged' : 'active',
-          finding: { severity: event.severity, summary: String(summary ?? ''), evidence, ...(event.predictedFailureAt !== undefined ? { predictedFailureAt: event.predictedFailureAt } : {}) },
+          finding: {
+            severity: event.severity,
+            summary: String(summary ?? ''),
+            evidence,
+            ...(event.predictedFailureAt !== undefined ? { predictedFailureAt: event.predictedFailureAt } : {}),
+          },
           updatedAt: event.ts,
           ...(acknowledged !== undefined ? { acknowledged: acknowledged as { at: string } } : {}),
           lastEvent: event,

@@ -41,14 +41,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Structural check of a checkpoint read back from disk (shape, not every number). */
 export function parsePredictorCheckpoint(raw: unknown): ParsedPredictorCheckpoint {
   if (!isObject(raw)) return { ok: false, message: 'not an object' };
-  if (raw['version'] !== PREDICTOR_CHECKPOINT_VERSION) return { ok: false, message: `version ${String(raw['version'])}, expected ${PREDICTOR_CHECKPOINT_VERSION}` };
+  if (raw['version'] !== PREDICTOR_CHECKPOINT_VERSION)
+    return { ok: false, message: `version ${String(raw['version'])}, expected ${PREDICTOR_CHECKPOINT_VERSION}` };
   if (!isObject(raw['stations'])) return { ok: false, message: 'stations missing' };
   if (!isObject(raw['alerts']) || !isObject(raw['alerts']['stations'])) return { ok: false, message: 'alerts missing' };
   for (const [id, st] of Object.entries(raw['stations'])) {
     if (!isObject(st) || !isObject(st['activity'])) return { ok: false, message: `stations.${id}.activity missing` };
     const a = st['activity'];
-    if (typeof a['runningMs'] !== 'number' || typeof a['uptimeMs'] !== 'number') return { ok: false, message: `stations.${id}.activity is not numbers` };
-    if (st['conditions'] !== undefined && !isObject(st['conditions'])) return { ok: false, message: `stations.${id}.conditions is not a map` };
+    if (typeof a['runningMs'] !== 'number' || typeof a['uptimeMs'] !== 'number')
+      return { ok: false, message: `stations.${id}.activity is not numbers` };
+    if (st['conditions'] !== undefined && !isObject(st['conditions']))
+      return { ok: false, message: `stations.${id}.conditions is not a map` };
   }
   return { ok: true, checkpoint: raw as unknown as PredictorCheckpoint };
 }

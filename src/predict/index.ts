@@ -11,7 +11,18 @@
 export { createPredictor, type Predictor, type PredictorDeps, type AlertListener } from './predictor.js';
 export type { AcknowledgeResult, Acknowledgement } from './alert-book.js';
 export { PRESETS, presetFor, type Sensitivity, type PredictTuning } from './presets.js';
-export { parsePredictorCheckpoint, withAlerts, PREDICTOR_CHECKPOINT_VERSION, type PredictorCheckpoint } from './checkpoint.js';
+export {
+  parsePredictorCheckpoint,
+  withAlerts,
+  PREDICTOR_CHECKPOINT_VERSION,
+  type PredictorCheckpoint,
+} from './checkpoint.js';
 export { ALERT_KINDS, SEVERITY_RANK, type AlertKind, type Severity } from './types.js';
-export { alertPayload, activeAlertsPayload, meetsSeverity, type AlertPayload, type ActiveAlertsPayload } from './payloads.js';
+export {
+  alertPayload,
+  activeAlertsPayload,
+  meetsSeverity,
+  type AlertPayload,
+  type ActiveAlertsPayload,
+} from './payloads.js';
 export { attachPredictor, type EventSource } from './wiring.js';

@@ -10,7 +10,12 @@ import type { LinesideConfig, Station } from '../config/schema.js';
 import type { AlertEvent, CoreEvent } from '../core/events.js';
 import type { Clock, Sample } from '../core/sample.js';
 import { AlertBook, type AcknowledgeResult, type Acknowledgement } from './alert-book.js';
-import { parsePredictorCheckpoint, PREDICTOR_CHECKPOINT_VERSION, type PredictorCheckpoint, type StationCheckpoint } from './checkpoint.js';
+import {
+  parsePredictorCheckpoint,
+  PREDICTOR_CHECKPOINT_VERSION,
+  type PredictorCheckpoint,
+  type StationCheckpoint,
+} from './checkpoint.js';
 import { ConditionDetector, ConditionTracker } from './detectors/condition-trend.js';
 import { CycleDriftDetector } from './detectors/cycle-drift.js';
 import { FaultRecurrenceDetector } from './detectors/fault-recurrence.js';
@@ -174,7 +179,12 @@ class StreamingPredictor implements Predictor {
         if (event.phase !== 'started') return;
         a.advance(event.ts);
         // The failure mode: the PLC's fault code, else the reason an operator or the config gave.
-        const code = event.faultCode !== undefined ? String(event.faultCode) : event.reason !== 'unassigned' ? event.reason : undefined;
+        const code =
+          event.faultCode !== undefined
+            ? String(event.faultCode)
+            : event.reason !== 'unassigned'
+              ? event.reason
+              : undefined;
         if (code === undefined) return;
         if (sp.fault !== undefined) {
           sp.fault.onFault(code, event.reason, a.runningMs, event.ts);
@@ -196,7 +206,12 @@ class StreamingPredictor implements Predictor {
       const a = route.station.activity;
       if (!a.running) continue;
       if (route.tracker.add(value, a.runningAt(sample.ts), sample.ts, a.stateSince)) {
-        this.book.process(route.station.id, 'condition_trend', (route.station.condition as ConditionDetector).verdict(), sample.ts);
+        this.book.process(
+          route.station.id,
+          'condition_trend',
+          (route.station.condition as ConditionDetector).verdict(),
+          sample.ts,
+        );
       }
     }
   }
@@ -207,8 +222,10 @@ class StreamingPredictor implements Predictor {
       if (now < sp.nextEvaluation) continue;
       sp.nextEvaluation = now + TICK_EVALUATION_MS;
       const a = sp.activity;
-      if (sp.microStop !== undefined) this.book.process(sp.id, 'micro_stop_rate', sp.microStop.evaluate(a.runningAt(now), now), now);
-      if (sp.fault !== undefined) this.book.process(sp.id, 'fault_recurrence', sp.fault.evaluate(a.runningAt(now), now), now);
+      if (sp.microStop !== undefined)
+        this.book.process(sp.id, 'micro_stop_rate', sp.microStop.evaluate(a.runningAt(now), now), now);
+      if (sp.fault !== undefined)
+        this.book.process(sp.id, 'fault_recurrence', sp.fault.evaluate(a.runningAt(now), now), now);
       if (sp.mtbf !== undefined) this.book.process(sp.id, 'mtbf_risk', sp.mtbf.evaluate(a.uptimeAt(now), now), now);
     }
   }
@@ -237,7 +254,13 @@ class StreamingPredictor implements Predictor {
         conditions,
       };
     }
-    return { version: PREDICTOR_CHECKPOINT_VERSION, savedAt: now, sensitivity: this.sensitivity, stations, alerts: this.book.checkpoint() };
+    return {
+      version: PREDICTOR_CHECKPOINT_VERSION,
+      savedAt: now,
+      sensitivity: this.sensitivity,
+      stations,
+      alerts: this.book.checkpoint(),
+    };
   }
 
   alertsCheckpoint(): PredictorCheckpoint['alerts'] {
@@ -247,7 +270,10 @@ class StreamingPredictor implements Predictor {
   private restore(raw: unknown): void {
     const parsed = parsePredictorCheckpoint(raw);
     if (!parsed.ok) {
-      this.deps.onDiagnostic?.({ code: 'PREDICT_CHECKPOINT_INVALID', message: `predictor checkpoint not usable (${parsed.message}); baselines start from scratch` });
+      this.deps.onDiagnostic?.({
+        code: 'PREDICT_CHECKPOINT_INVALID',
+        message: `predictor checkpoint not usable (${parsed.message}); baselines start from scratch`,
+      });
       return;
     }
     const cp = parsed.checkpoint;

@@ -110,7 +110,9 @@ export interface PredictTuning {
   readonly fault: FaultRecurrenceTuning;
   readonly condition: ConditionTuning;
   readonly mtbf: MtbfTuning;
-  readonly timing: Readonly<Record<'cycle_drift' | 'micro_stop_rate' | 'fault_recurrence' | 'condition_trend' | 'mtbf_risk', AlertTiming>>;
+  readonly timing: Readonly<
+    Record<'cycle_drift' | 'micro_stop_rate' | 'fault_recurrence' | 'condition_trend' | 'mtbf_risk', AlertTiming>
+  >;
   /** Lowest severity each detector raises on its own evidence (critical is reached on limits). */
   readonly baseSeverity: Severity;
 }
@@ -132,13 +134,25 @@ const mediumCycle: CycleDriftTuning = {
   minRelativeShift: 0.02,
 };
 
-const mediumTiming = (raise: number, clear: number): AlertTiming => ({ raiseAfterMs: raise, clearAfterMs: clear, minUpdateIntervalMs: 15 * MIN });
+const mediumTiming = (raise: number, clear: number): AlertTiming => ({
+  raiseAfterMs: raise,
+  clearAfterMs: clear,
+  minUpdateIntervalMs: 15 * MIN,
+});
 
 export const PRESETS: Readonly<Record<Sensitivity, PredictTuning>> = {
   medium: {
     sensitivity: 'medium',
     cycleDrift: mediumCycle,
-    microStop: { windowRunMs: 2 * HOUR, minBaselineRunMs: 8 * HOUR, minBaselineEvents: 10, alpha: 2e-4, clearAlpha: 0.05, minCount: 5, minRatio: 2 },
+    microStop: {
+      windowRunMs: 2 * HOUR,
+      minBaselineRunMs: 8 * HOUR,
+      minBaselineEvents: 10,
+      alpha: 2e-4,
+      clearAlpha: 0.05,
+      minCount: 5,
+      minRatio: 2,
+    },
     fault: { windowRunMs: 8 * HOUR, minCount: 3, alpha: 1e-4, minBaselineRunMs: 24 * HOUR },
     condition: {
       binMs: MIN,
@@ -168,7 +182,15 @@ export const PRESETS: Readonly<Record<Sensitivity, PredictTuning>> = {
   high: {
     sensitivity: 'high',
     cycleDrift: { ...mediumCycle, L: 2.6, cusumH: 5, runRules: true, minRelativeShift: 0.015 },
-    microStop: { windowRunMs: 2 * HOUR, minBaselineRunMs: 6 * HOUR, minBaselineEvents: 8, alpha: 2e-3, clearAlpha: 0.1, minCount: 4, minRatio: 1.7 },
+    microStop: {
+      windowRunMs: 2 * HOUR,
+      minBaselineRunMs: 6 * HOUR,
+      minBaselineEvents: 8,
+      alpha: 2e-3,
+      clearAlpha: 0.1,
+      minCount: 4,
+      minRatio: 1.7,
+    },
     fault: { windowRunMs: 8 * HOUR, minCount: 3, alpha: 1e-3, minBaselineRunMs: 16 * HOUR },
     condition: {
       binMs: MIN,
@@ -198,7 +220,15 @@ export const PRESETS: Readonly<Record<Sensitivity, PredictTuning>> = {
   low: {
     sensitivity: 'low',
     cycleDrift: { ...mediumCycle, L: 3.0, cusumH: 8, minRelativeShift: 0.03 },
-    microStop: { windowRunMs: 2 * HOUR, minBaselineRunMs: 12 * HOUR, minBaselineEvents: 15, alpha: 1e-4, clearAlpha: 0.02, minCount: 6, minRatio: 2.5 },
+    microStop: {
+      windowRunMs: 2 * HOUR,
+      minBaselineRunMs: 12 * HOUR,
+      minBaselineEvents: 15,
+      alpha: 1e-4,
+      clearAlpha: 0.02,
+      minCount: 6,
+      minRatio: 2.5,
+    },
     fault: { windowRunMs: 8 * HOUR, minCount: 4, alpha: 2e-5, minBaselineRunMs: 32 * HOUR },
     condition: {
       binMs: MIN,

@@ -46,12 +46,14 @@ export class StationActivity {
 
   /** Running time at `ts` (without moving the accumulators). */
   runningAt(ts: number): number {
-    if (this.state === 'running' && !Number.isNaN(this.lastTs) && ts > this.lastTs) return this.runningMs + (ts - this.lastTs);
+    if (this.state === 'running' && !Number.isNaN(this.lastTs) && ts > this.lastTs)
+      return this.runningMs + (ts - this.lastTs);
     return this.runningMs;
   }
 
   uptimeAt(ts: number): number {
-    if ((this.state === 'running' || this.state === 'small_stop') && !Number.isNaN(this.lastTs) && ts > this.lastTs) return this.uptimeMs + (ts - this.lastTs);
+    if ((this.state === 'running' || this.state === 'small_stop') && !Number.isNaN(this.lastTs) && ts > this.lastTs)
+      return this.uptimeMs + (ts - this.lastTs);
     return this.uptimeMs;
   }
 

@@ -7,7 +7,13 @@ import type { AlertEvent } from '../core/events.js';
 export type Severity = AlertEvent['severity'];
 export type AlertStatus = AlertEvent['status'];
 
-export const ALERT_KINDS = ['cycle_drift', 'micro_stop_rate', 'fault_recurrence', 'condition_trend', 'mtbf_risk'] as const;
+export const ALERT_KINDS = [
+  'cycle_drift',
+  'micro_stop_rate',
+  'fault_recurrence',
+  'condition_trend',
+  'mtbf_risk',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };

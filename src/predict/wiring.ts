@@ -18,7 +18,11 @@ export interface EventSource {
  * Feeds every core event to the predictor and every alert event to `onAlert`. Returns a function
  * that detaches both. A throwing `onAlert` is contained (the predictor goes on).
  */
-export function attachPredictor(core: EventSource, predictor: Predictor, sinks: { readonly onAlert?: AlertListener } = {}): () => void {
+export function attachPredictor(
+  core: EventSource,
+  predictor: Predictor,
+  sinks: { readonly onAlert?: AlertListener } = {},
+): () => void {
   const offCore = core.on((event) => predictor.onEvent(event));
   const offAlerts = sinks.onAlert !== undefined ? predictor.on(sinks.onAlert) : () => undefined;
   return () => {

@@ -25,6 +25,10 @@ export function commandsPortOf(core: CoreLike, alerts?: AlertAckLike): CommandsP
   return {
     assignReason: (downtimeId, reasonId, by) => core.assignReason(downtimeId, reasonId, by),
     acknowledgeAlert: (alertId, by) =>
-      alerts?.acknowledge(alertId, by) ?? { ok: false, code: 'NOT_FOUND', message: `no active alert ${alertId} (the predictors are not running)` },
+      alerts?.acknowledge(alertId, by) ?? {
+        ok: false,
+        code: 'NOT_FOUND',
+        message: `no active alert ${alertId} (the predictors are not running)`,
+      },
   };
 }

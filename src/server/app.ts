@@ -26,12 +26,25 @@ import type { ResolvedOptions, ServerContext } from './context.js';
 import { buildDashboardView } from './dashboard-view.js';
 import type { AppDeps } from './deps.js';
 import { accessGuard } from './guards.js';
-import { BASELINE_HEADERS, errorFor, rawErrorResponse, sendError, writeRawError, type ApiErrorCode } from './http-errors.js';
+import {
+  BASELINE_HEADERS,
+  errorFor,
+  rawErrorResponse,
+  sendError,
+  writeRawError,
+  type ApiErrorCode,
+} from './http-errors.js';
 import { LiveFeed } from './live-feed.js';
 import { LoopLag } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { loadSessionKey } from './session-key.js';
-import { BODY_LIMIT_BYTES, declaredTooLarge, DRAIN_IDLE_MS, MAX_PARAM_LENGTH, refuseContinueForLargeBodies } from './request-limits.js';
+import {
+  BODY_LIMIT_BYTES,
+  declaredTooLarge,
+  DRAIN_IDLE_MS,
+  MAX_PARAM_LENGTH,
+  refuseContinueForLargeBodies,
+} from './request-limits.js';
 import { actionRoutes } from './routes-actions.js';
 import { apiRoutes } from './routes-api.js';
 import { opsRoutes } from './routes-ops.js';
@@ -79,7 +92,12 @@ function resolveOptions(deps: AppDeps): ResolvedOptions {
  * library's own refusals), then closes in stages: the socket lives on a little so the client
  * can read the answer before the connection goes.
  */
-function refuseOnSocket(socket: Duplex, code: ApiErrorCode, message: string, headers: Readonly<Record<string, string>> = {}): void {
+function refuseOnSocket(
+  socket: Duplex,
+  code: ApiErrorCode,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (socket.destroyed) return;
   if (socket.writable) socket.end(rawErrorResponse(code, message, headers));
   const timer = setTimeout(() => socket.destroy(), DRAIN_IDLE_MS);
@@ -90,14 +108,23 @@ function refuseOnSocket(socket: Duplex, code: ApiErrorCode, message: string, hea
 /** Node's `clientError`: a malformed request line or headers, headers over 16 KiB, the header timeout. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET') return;
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') refuseOnSocket(socket, 'REQUEST_TIMEOUT', 'the request did not arrive in time');
-  else if (error.code === 'HPE_HEADER_OVERFLOW') refuseOnSocket(socket, 'HEADERS_TOO_LARGE', 'the request line and headers are too large');
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    refuseOnSocket(socket, 'REQUEST_TIMEOUT', 'the request did not arrive in time');
+  else if (error.code === 'HPE_HEADER_OVERFLOW')
+    refuseOnSocket(socket, 'HEADERS_TOO_LARGE', 'the request line and headers are too large');
   else refuseOnSocket(socket, 'BAD_REQUEST', `not a valid HTTP request (${error.code ?? 'parse error'})`);
 }
 
 /** The users file and the session key beside the spool (a restart keeps everybody logged in). */
-function namedUsers(usersFile: string, storageDir: string, logger: Logger): { directory: UserDirectory; sessionKey: Buffer } {
-  return { directory: new UserDirectory(usersFile, logger.child({ component: 'users' })), sessionKey: loadSessionKey(join(resolve(storageDir), 'session.key')) };
+function namedUsers(
+  usersFile: string,
+  storageDir: string,
+  logger: Logger,
+): { directory: UserDirectory; sessionKey: Buffer } {
+  return {
+    directory: new UserDirectory(usersFile, logger.child({ component: 'users' })),
+    sessionKey: loadSessionKey(join(resolve(storageDir), 'session.key')),
+  };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -109,14 +136,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     {
       ...(server.viewToken !== undefined ? { viewToken: server.viewToken } : {}),
       ...(server.operatorToken !== undefined ? { operatorToken: server.operatorToken } : {}),
-      ...(server.usersFile !== undefined ? { users: namedUsers(server.usersFile, deps.config.storage.dir, logger) } : {}),
+      ...(server.usersFile !== undefined
+        ? { users: namedUsers(server.usersFile, deps.config.storage.dir, logger) }
+        : {}),
       allowedOrigins: server.allowedOrigins,
       sessionTtlMs: options.sessionTtlMs,
     },
     () => clock.wallMs(),
   );
   if (auth.operatorToken !== undefined) {
-    logger.warn('server.operatorToken is deprecated: it acts as the shared user "operator" (supervisor rights); give people named logins (lineside user add, docs/users.md)');
+    logger.warn(
+      'server.operatorToken is deprecated: it acts as the shared user "operator" (supervisor rights); give people named logins (lineside user add, docs/users.md)',
+    );
   }
   const view = viewContext(deps.config);
   const feed = new LiveFeed(deps.live, deps.health, view, () => clock.wallMs());
@@ -135,7 +166,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       reply.headers(BASELINE_HEADERS);
       const mapped = errorFor(error);
-      if (mapped === undefined) logger.error({ err: { message: error.message, code: error.code }, method: request.method }, 'request failed before routing');
+      if (mapped === undefined)
+        logger.error(
+          { err: { message: error.message, code: error.code }, method: request.method },
+          'request failed before routing',
+        );
       sendError(reply, mapped?.code ?? 'INTERNAL', mapped?.message ?? 'internal error; the agent log has the details');
     },
     clientErrorHandler: answerClientError,
@@ -190,7 +225,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A declared body over the limit is refused before it is read, and before the guard: whoever
   // sends it, the answer is the same and costs nothing.
   app.addHook('onRequest', async (request, reply) => {
-    if (declaredTooLarge(request.raw)) return sendError(reply, 'PAYLOAD_TOO_LARGE', `the body is larger than ${BODY_LIMIT_BYTES} bytes`);
+    if (declaredTooLarge(request.raw))
+      return sendError(reply, 'PAYLOAD_TOO_LARGE', `the body is larger than ${BODY_LIMIT_BYTES} bytes`);
     return undefined;
   });
   app.addHook('onRequest', accessGuard(ctx));
@@ -202,18 +238,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // A broken websocket handshake (bad key or version): the ws library would answer in text/html.
   app.websocketServer.on('wsClientError', (error: Error, socket: Duplex) => {
-    refuseOnSocket(socket, 'BAD_REQUEST', `websocket handshake refused: ${error.message}`, { 'sec-websocket-version': '13' });
+    refuseOnSocket(socket, 'BAD_REQUEST', `websocket handshake refused: ${error.message}`, {
+      'sec-websocket-version': '13',
+    });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = errorFor(error);
     if (mapped !== undefined) return sendError(reply, mapped.code, mapped.message);
-    logger.error({ err: { message: error.message, stack: error.stack }, url: request.url, method: request.method }, 'request failed');
+    logger.error(
+      { err: { message: error.message, stack: error.stack }, url: request.url, method: request.method },
+      'request failed',
+    );
     return sendError(reply, 'INTERNAL', 'internal error; the agent log has the details');
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    return sendError(reply, 'NOT_FOUND', `no route ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}...` : path}`);
+    return sendError(
+      reply,
+      'NOT_FOUND',
+      `no route ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}...` : path}`,
+    );
   });
 
   app.get('/ws', { websocket: true, config: { access: 'view' } }, (socket, request) => {

@@ -24,7 +24,9 @@ export const OPERATOR_COOKIE = 'lineside_op';
 const VIEW_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
 const USER_SESSION = 'u1';
 
-export type PrincipalCheck = { readonly kind: 'ok'; readonly principal: Principal } | { readonly kind: 'disabled' | 'missing' | 'invalid' };
+export type PrincipalCheck =
+  | { readonly kind: 'ok'; readonly principal: Principal }
+  | { readonly kind: 'disabled' | 'missing' | 'invalid' };
 
 export interface AuthSettings {
   readonly viewToken?: string;
@@ -102,7 +104,8 @@ export class Auth {
   viewer(request: FastifyRequest): boolean {
     if (this.viewToken === undefined) return true;
     const token = bearer(request) ?? queryToken(request);
-    if (token !== undefined && (tokensEqual(token, this.viewToken) || this.tokenPrincipal(token) !== undefined)) return true;
+    if (token !== undefined && (tokensEqual(token, this.viewToken) || this.tokenPrincipal(token) !== undefined))
+      return true;
     const cookies = parseCookies(request.headers.cookie);
     const view = cookies.get(VIEW_COOKIE);
     if (view !== undefined && tokensEqual(view, hmac(this.viewToken, 'lineside-view-v1'))) return true;
@@ -169,13 +172,19 @@ export class Auth {
     if (parts.length !== 2 || this.operatorToken === undefined) return undefined;
     const expiry = Number(parts[0]);
     if (!Number.isSafeInteger(expiry) || expiry <= this.wallMs()) return undefined;
-    return tokensEqual(parts[1] ?? '', hmac(this.operatorToken, `lineside-op-v1:${expiry}`)) ? TOKEN_PRINCIPAL : undefined;
+    return tokensEqual(parts[1] ?? '', hmac(this.operatorToken, `lineside-op-v1:${expiry}`))
+      ? TOKEN_PRINCIPAL
+      : undefined;
   }
 
   /** Signs the user's name, role and password hash: changing either ends their sessions. */
   private userMac(user: UserRecord, expiry: number): string {
-    const stamp = createHash('sha256').update(`${user.role}\n${user.password ?? ''}`).digest('base64url');
-    return createHmac('sha256', this.users?.sessionKey ?? '').update(`lineside-user-v1:${user.name.toLowerCase()}:${expiry}:${stamp}`).digest('base64url');
+    const stamp = createHash('sha256')
+      .update(`${user.role}\n${user.password ?? ''}`)
+      .digest('base64url');
+    return createHmac('sha256', this.users?.sessionKey ?? '')
+      .update(`lineside-user-v1:${user.name.toLowerCase()}:${expiry}:${stamp}`)
+      .digest('base64url');
   }
 
   viewCookie(secure: boolean): string {
@@ -192,7 +201,12 @@ export class Auth {
     if (principal.via === 'login') {
       const user = this.users?.directory.find(principal.user);
       if (user === undefined) throw new Error(`no user ${principal.user} to make a session for`);
-      value = [USER_SESSION, Buffer.from(user.name, 'utf8').toString('base64url'), expiry, this.userMac(user, expiry)].join('.');
+      value = [
+        USER_SESSION,
+        Buffer.from(user.name, 'utf8').toString('base64url'),
+        expiry,
+        this.userMac(user, expiry),
+      ].join('.');
     } else {
       if (this.operatorToken === undefined) throw new Error('operator sessions need server.operatorToken');
       value = `${expiry}.${hmac(this.operatorToken, `lineside-op-v1:${expiry}`)}`;

@@ -6,8 +6,24 @@
 import type { LinesideConfig } from '../config/schema.js';
 import type { AppDeps } from './deps.js';
 import { downsampleSpans } from './downsample.js';
-import { adaptSnapshot, alertFromEvent, alertFromRecord, deviceView, downtimeFromRecord, reasonLabel, type ViewContext } from './view-build.js';
-import { PROTOCOL_VERSION, type AlertView, type DashboardView, type DowntimeView, type LineView, type SpanView, type StationView } from './view-model.js';
+import {
+  adaptSnapshot,
+  alertFromEvent,
+  alertFromRecord,
+  deviceView,
+  downtimeFromRecord,
+  reasonLabel,
+  type ViewContext,
+} from './view-build.js';
+import {
+  PROTOCOL_VERSION,
+  type AlertView,
+  type DashboardView,
+  type DowntimeView,
+  type LineView,
+  type SpanView,
+  type StationView,
+} from './view-model.js';
 
 /** Without a shift calendar the page shows the last 8 hours. */
 export const NO_SHIFT_WINDOW_MS = 8 * 3600_000;
@@ -30,16 +46,29 @@ function timelineOf(station: StationView, history: Sources['history'], from: num
   const last = spans[spans.length - 1];
   if (last === undefined || last.state !== station.state || last.to !== undefined) {
     const since = Math.max(station.since, from);
-    const kept = spans.filter((s) => s.from < since).map((s) => (s.to === undefined || s.to > since ? { ...s, to: since } : s));
-    kept.push({ state: station.state, from: since, ...(station.reason !== undefined ? { reason: station.reason } : {}) });
+    const kept = spans
+      .filter((s) => s.from < since)
+      .map((s) => (s.to === undefined || s.to > since ? { ...s, to: since } : s));
+    kept.push({
+      state: station.state,
+      from: since,
+      ...(station.reason !== undefined ? { reason: station.reason } : {}),
+    });
     return downsampleSpans(kept, from, nowMs, SNAPSHOT_TIMELINE_POINTS);
   }
   return downsampleSpans(spans, from, nowMs, SNAPSHOT_TIMELINE_POINTS);
 }
 
-function downtimeOf(stations: readonly StationView[], history: Sources['history'], ctx: ViewContext, from: number, nowMs: number): DowntimeView[] {
+function downtimeOf(
+  stations: readonly StationView[],
+  history: Sources['history'],
+  ctx: ViewContext,
+  from: number,
+  nowMs: number,
+): DowntimeView[] {
   const byId = new Map<string, DowntimeView>();
-  for (const r of history.downtime({ from, to: nowMs, limit: DOWNTIME_LIMIT })) byId.set(r.id, downtimeFromRecord(r, ctx));
+  for (const r of history.downtime({ from, to: nowMs, limit: DOWNTIME_LIMIT }))
+    byId.set(r.id, downtimeFromRecord(r, ctx));
   for (const s of stations) {
     const d = s.openDowntime;
     if (d === undefined) continue;
@@ -69,7 +98,14 @@ export function alertsOf(sources: Sources, since: number): AlertView[] {
   return [...byId.values()].sort((a, b) => b.ts - a.ts);
 }
 
-export function buildDashboardView(config: Readonly<LinesideConfig>, sources: Sources, ctx: ViewContext, seq: number, nowMs: number, operatorEnabled: boolean): DashboardView {
+export function buildDashboardView(
+  config: Readonly<LinesideConfig>,
+  sources: Sources,
+  ctx: ViewContext,
+  seq: number,
+  nowMs: number,
+  operatorEnabled: boolean,
+): DashboardView {
   const { lines, stations } = adaptSnapshot(sources.live.snapshot(), ctx);
   const window = pageWindow(lines, nowMs);
   const timeline: Record<string, SpanView[]> = {};
@@ -78,7 +114,11 @@ export function buildDashboardView(config: Readonly<LinesideConfig>, sources: So
     protocol: PROTOCOL_VERSION,
     at: nowMs,
     seq,
-    site: { enterprise: config.site.enterprise, site: config.site.site, ...(config.site.area !== undefined ? { area: config.site.area } : {}) },
+    site: {
+      enterprise: config.site.enterprise,
+      site: config.site.site,
+      ...(config.site.area !== undefined ? { area: config.site.area } : {}),
+    },
     timezone: config.shifts.timezone,
     reasons: [...ctx.reasons.values()],
     operatorEnabled,

@@ -65,7 +65,6 @@ export interface SpoolStatus {
   readonly lastError?: string;
 }
 
-
 /** Health of the parts around the core. Polled by /metrics, /readyz and every ~2 s for the page. */
 export interface HealthPort {
   /** Every source's devices (Modbus devices, "gpio"). */

@@ -31,9 +31,17 @@ export function accessGuard(ctx: ServerContext) {
         if (request.ws) {
           if (!ctx.auth.originAllowed(request)) {
             ctx.counters.authFailures++;
-            await sendError(reply, 'ORIGIN_NOT_ALLOWED', `websocket from Origin ${String(request.headers.origin)} refused; add it to server.allowedOrigins if it is yours`);
+            await sendError(
+              reply,
+              'ORIGIN_NOT_ALLOWED',
+              `websocket from Origin ${String(request.headers.origin)} refused; add it to server.allowedOrigins if it is yours`,
+            );
           } else if (ctx.hub.full) {
-            await sendError(reply, 'TOO_MANY_CLIENTS', `${ctx.options.maxClients} dashboard clients are connected already`);
+            await sendError(
+              reply,
+              'TOO_MANY_CLIENTS',
+              `${ctx.options.maxClients} dashboard clients are connected already`,
+            );
           }
         }
         return;
@@ -43,7 +51,11 @@ export function accessGuard(ctx: ServerContext) {
         await reply.code(401).type('text/html; charset=utf-8').send(LOGIN_PAGE);
         return;
       }
-      await sendError(reply, 'UNAUTHORIZED', 'viewing needs the view token: Authorization: Bearer <token>, ?token=<token> or the view cookie');
+      await sendError(
+        reply,
+        'UNAUTHORIZED',
+        'viewing needs the view token: Authorization: Bearer <token>, ?token=<token> or the view cookie',
+      );
       return;
     }
 
@@ -59,7 +71,11 @@ export function accessGuard(ctx: ServerContext) {
     // A bearer token cannot be ridden on, so a script elsewhere that holds the token may act.
     if ((access === 'login' || ctx.auth.usesCookie(request)) && !ctx.auth.originAllowed(request)) {
       ctx.counters.authFailures++;
-      await sendError(reply, 'ORIGIN_NOT_ALLOWED', `request from Origin ${String(request.headers.origin)} refused; add it to server.allowedOrigins if it is yours`);
+      await sendError(
+        reply,
+        'ORIGIN_NOT_ALLOWED',
+        `request from Origin ${String(request.headers.origin)} refused; add it to server.allowedOrigins if it is yours`,
+      );
       return;
     }
     if (access === 'login') return;
@@ -69,8 +85,15 @@ export function accessGuard(ctx: ServerContext) {
       const permission = request.routeOptions.config.permission;
       if (permission !== undefined && !can(check.principal.role, permission)) {
         const { user, role } = check.principal;
-        ctx.logger.warn({ user, role, permission, route: request.routeOptions.url, remote: request.ip }, 'action refused: role lacks the permission');
-        await sendError(reply, 'FORBIDDEN', `${user} is ${article(role)} ${role}; ${PERMISSION_WORDS[permission]} needs the role ${rolesWith(permission).join(', ')}`);
+        ctx.logger.warn(
+          { user, role, permission, route: request.routeOptions.url, remote: request.ip },
+          'action refused: role lacks the permission',
+        );
+        await sendError(
+          reply,
+          'FORBIDDEN',
+          `${user} is ${article(role)} ${role}; ${PERMISSION_WORDS[permission]} needs the role ${rolesWith(permission).join(', ')}`,
+        );
         return;
       }
       principals.set(request, check.principal);
@@ -85,7 +108,9 @@ export function accessGuard(ctx: ServerContext) {
     await sendError(
       reply,
       'UNAUTHORIZED',
-      check.kind === 'missing' ? 'actions need a login (POST /api/login) or a token: Authorization: Bearer <token>' : 'wrong token or expired session; log in again',
+      check.kind === 'missing'
+        ? 'actions need a login (POST /api/login) or a token: Authorization: Bearer <token>'
+        : 'wrong token or expired session; log in again',
     );
   };
 }
@@ -95,11 +120,13 @@ const principals = new WeakMap<FastifyRequest, Principal>();
 /** Who the guard let through on an action route. */
 export function principalOf(request: FastifyRequest): Principal {
   const principal = principals.get(request);
-  if (principal === undefined) throw new Error(`no principal on ${request.method} ${request.url}: the route lacks access 'operator'`);
+  if (principal === undefined)
+    throw new Error(`no principal on ${request.method} ${request.url}: the route lacks access 'operator'`);
   return principal;
 }
 
-export const ACTIONS_OFF = 'operator actions are off: add users (lineside user add NAME --role R, with server.usersFile in the config) or set server.operatorToken, then restart the agent';
+export const ACTIONS_OFF =
+  'operator actions are off: add users (lineside user add NAME --role R, with server.usersFile in the config) or set server.operatorToken, then restart the agent';
 
 export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   assignReason: 'assigning a downtime reason',

@@ -75,7 +75,12 @@ export function sendError(reply: FastifyReply, code: ApiErrorCode, message: stri
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value;
   const res = reply.raw;
-  res.writeHead(API_ERRORS[code], { ...headers, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.writeHead(API_ERRORS[code], {
+    ...headers,
+    'content-type': JSON_TYPE,
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
   res.write(body);
   drainRequestBody(raw, () => {
     if (!res.destroyed) res.end();
@@ -116,9 +121,11 @@ export function errorFor(error: FastifyError | ApiError | Error): { code: ApiErr
     case 'FST_ERR_BAD_URL':
       return { code: 'BAD_REQUEST', message: 'the URL is not valid (bad percent-encoding)' };
   }
-  if (fe.statusCode === 400 && error instanceof SyntaxError) return { code: 'BAD_REQUEST', message: `body: not valid JSON (${error.message})` };
+  if (fe.statusCode === 400 && error instanceof SyntaxError)
+    return { code: 'BAD_REQUEST', message: `body: not valid JSON (${error.message})` };
   const status = fe.statusCode;
-  if (status !== undefined && status >= 400 && status < 500) return { code: BY_STATUS[status] ?? 'BAD_REQUEST', message: error.message };
+  if (status !== undefined && status >= 400 && status < 500)
+    return { code: BY_STATUS[status] ?? 'BAD_REQUEST', message: error.message };
   return undefined;
 }
 
@@ -126,10 +133,20 @@ export function errorFor(error: FastifyError | ApiError | Error): { code: ApiErr
  * A whole HTTP/1.1 error response as text, for refusals below Fastify (a malformed request,
  * headers too large, a header timeout, a broken websocket handshake): written to the socket.
  */
-export function rawErrorResponse(code: ApiErrorCode, message: string, extraHeaders: Readonly<Record<string, string>> = {}): string {
+export function rawErrorResponse(
+  code: ApiErrorCode,
+  message: string,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): string {
   const status = API_ERRORS[code];
   const body = errorJson(code, message);
-  const headers = { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(body)), ...BASELINE_HEADERS, ...extraHeaders, connection: 'close' };
+  const headers = {
+    'content-type': JSON_TYPE,
+    'content-length': String(Buffer.byteLength(body)),
+    ...BASELINE_HEADERS,
+    ...extraHeaders,
+    connection: 'close',
+  };
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
   return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.join('\r\n')}\r\n\r\n${body}`;
 }
@@ -137,6 +154,11 @@ export function rawErrorResponse(code: ApiErrorCode, message: string, extraHeade
 /** The coded error on a raw response that never reaches Fastify (Node's 417 for an unknown Expect). */
 export function writeRawError(res: ServerResponse, code: ApiErrorCode, message: string): void {
   const body = errorJson(code, message);
-  res.writeHead(API_ERRORS[code], { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), ...BASELINE_HEADERS, connection: 'close' });
+  res.writeHead(API_ERRORS[code], {
+    'content-type': JSON_TYPE,
+    'content-length': Buffer.byteLength(body),
+    ...BASELINE_HEADERS,
+    connection: 'close',
+  });
   res.end(body);
 }

@@ -8,7 +8,16 @@
 import type { CoreEvent } from '../core/events.js';
 import type { HealthPort, LivePort } from './deps.js';
 import { adaptSnapshot, alertFromEvent, deviceView, downtimeFromEvent, type ViewContext } from './view-build.js';
-import type { AlertView, CycleBatch, DeltaView, DeviceView, DowntimeView, SpanChange, StationView, LineView } from './view-model.js';
+import type {
+  AlertView,
+  CycleBatch,
+  DeltaView,
+  DeviceView,
+  DowntimeView,
+  SpanChange,
+  StationView,
+  LineView,
+} from './view-model.js';
 
 /** State changes kept per station per window; more within 250 ms is flapping, the snapshot settles it. */
 const MAX_SPANS_PER_STATION = 50;
@@ -56,7 +65,12 @@ export class LiveFeed {
         this.markStation(event.station, event.line);
         let list = this.spans.get(event.station);
         if (list === undefined) this.spans.set(event.station, (list = []));
-        list.push({ station: event.station, state: event.state, since: event.since, ...(event.reason !== undefined ? { reason: event.reason } : {}) });
+        list.push({
+          station: event.station,
+          state: event.state,
+          since: event.since,
+          ...(event.reason !== undefined ? { reason: event.reason } : {}),
+        });
         if (list.length > MAX_SPANS_PER_STATION) list.shift();
         return;
       }
@@ -65,7 +79,17 @@ export class LiveFeed {
         const b = this.cycles.get(event.station);
         const ms = event.cycleTimeMs;
         if (b === undefined) {
-          this.cycles.set(event.station, { station: event.station, from: event.ts, to: event.ts, count: 1, good: event.good ? 1 : 0, minMs: ms, maxMs: ms, sumMs: ms, lastMs: ms });
+          this.cycles.set(event.station, {
+            station: event.station,
+            from: event.ts,
+            to: event.ts,
+            count: 1,
+            good: event.good ? 1 : 0,
+            minMs: ms,
+            maxMs: ms,
+            sumMs: ms,
+            lastMs: ms,
+          });
         } else {
           b.from = Math.min(b.from, event.ts);
           b.to = Math.max(b.to, event.ts);
@@ -108,7 +132,13 @@ export class LiveFeed {
   }
 
   get pending(): boolean {
-    return this.dirtyStations.size > 0 || this.dirtyLines.size > 0 || this.downtime.size > 0 || this.alerts.size > 0 || this.devices !== undefined;
+    return (
+      this.dirtyStations.size > 0 ||
+      this.dirtyLines.size > 0 ||
+      this.downtime.size > 0 ||
+      this.alerts.size > 0 ||
+      this.devices !== undefined
+    );
   }
 
   /** Everything that changed since the previous call, or undefined when nothing did. */

@@ -11,10 +11,14 @@ type Query = Readonly<Record<string, unknown>>;
 export function parseTime(query: Query, name: string): number | undefined {
   const raw = query[name];
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string') throw new ApiError('BAD_REQUEST', `${name}: give it once, as ms since the epoch or an ISO-8601 time`);
+  if (typeof raw !== 'string')
+    throw new ApiError('BAD_REQUEST', `${name}: give it once, as ms since the epoch or an ISO-8601 time`);
   const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new ApiError('BAD_REQUEST', `${name}: expected ms since the epoch or an ISO-8601 time such as 2025-11-25T06:00:00Z, got "${raw.slice(0, 40)}"`);
+    throw new ApiError(
+      'BAD_REQUEST',
+      `${name}: expected ms since the epoch or an ISO-8601 time such as 2025-11-25T06:00:00Z, got "${raw.slice(0, 40)}"`,
+    );
   }
   return ms;
 }
@@ -24,7 +28,10 @@ export function parseInteger(query: Query, name: string, min: number, max: numbe
   if (raw === undefined || raw === '') return undefined;
   const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ApiError('BAD_REQUEST', `${name}: expected an integer from ${min} to ${max}, got "${String(raw).slice(0, 40)}"`);
+    throw new ApiError(
+      'BAD_REQUEST',
+      `${name}: expected an integer from ${min} to ${max}, got "${String(raw).slice(0, 40)}"`,
+    );
   }
   return n;
 }
@@ -40,12 +47,24 @@ export function parseString(query: Query, name: string): string | undefined {
 export function parseRange(query: Query, defaults: { from: number; to: number }): { from: number; to: number } {
   const from = parseTime(query, 'from') ?? defaults.from;
   const to = parseTime(query, 'to') ?? defaults.to;
-  if (!(from < to)) throw new ApiError('BAD_REQUEST', `from must be before to (from=${new Date(from).toISOString()}, to=${new Date(to).toISOString()})`);
+  if (!(from < to))
+    throw new ApiError(
+      'BAD_REQUEST',
+      `from must be before to (from=${new Date(from).toISOString()}, to=${new Date(to).toISOString()})`,
+    );
   return { from, to };
 }
 
 const Operator = {
-  by: z.string().trim().min(1).max(64).optional().describe('deprecated: who did it; with a named login it must be that user, with the operator token it is kept as claimed'),
+  by: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      'deprecated: who did it; with a named login it must be that user, with the operator token it is kept as claimed',
+    ),
   note: z.string().trim().max(500).optional(),
 };
 
@@ -58,8 +77,12 @@ export const LoginBody = z
     password: z.string().min(1).max(1024).optional(),
     token: z.string().min(1).max(512).optional(),
   })
-  .refine((b) => (b.token !== undefined) !== (b.user !== undefined || b.password !== undefined), { message: 'send {user, password} or {token}' })
-  .refine((b) => b.token !== undefined || (b.user !== undefined && b.password !== undefined), { message: 'send both user and password' });
+  .refine((b) => (b.token !== undefined) !== (b.user !== undefined || b.password !== undefined), {
+    message: 'send {user, password} or {token}',
+  })
+  .refine((b) => b.token !== undefined || (b.user !== undefined && b.password !== undefined), {
+    message: 'send both user and password',
+  });
 
 /** Parses a JSON body; the 400 names the field and what was wrong with it. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {

@@ -43,7 +43,8 @@ export function declaredTooLarge(raw: IncomingMessage): boolean {
 export function bodyStillArriving(raw: IncomingMessage): boolean {
   // A websocket upgrade has no body; its socket is the websocket plugin's to close. (Node sets
   // `upgrade` on the request; @types/node does not declare it.)
-  if (raw.complete === true || raw.readableEnded || (raw as IncomingMessage & { upgrade?: boolean }).upgrade === true) return false;
+  if (raw.complete === true || raw.readableEnded || (raw as IncomingMessage & { upgrade?: boolean }).upgrade === true)
+    return false;
   if (declaredTooLarge(raw)) return true;
   return raw.complete === false && raw.headers['transfer-encoding'] !== undefined;
 }

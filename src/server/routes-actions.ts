@@ -35,7 +35,12 @@ function claimedName(principal: Principal, by: string | undefined): string | und
 }
 
 export function actionRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  async function refuseLogin(request: FastifyRequest, reply: FastifyReply, who: Record<string, unknown>, message: string): Promise<FastifyReply> {
+  async function refuseLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    who: Record<string, unknown>,
+    message: string,
+  ): Promise<FastifyReply> {
     ctx.counters.authFailures++;
     ctx.limiter.penalize(request.ip, ctx.clock.monoMs(), LOGIN_FAILURE_PENALTY);
     ctx.logger.warn({ ...who, remote: request.ip }, 'login refused');
@@ -47,15 +52,24 @@ export function actionRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const body = parseBody(LoginBody, request.body);
     let principal: Principal | undefined;
     if (body.token !== undefined) {
-      if (!ctx.auth.checkOperatorToken(body.token)) return refuseLogin(request, reply, { with: 'operator token' }, 'wrong operator token');
+      if (!ctx.auth.checkOperatorToken(body.token))
+        return refuseLogin(request, reply, { with: 'operator token' }, 'wrong operator token');
       principal = TOKEN_PRINCIPAL;
     } else {
-      if (!ctx.auth.usersEnabled) return sendError(reply, 'OPERATOR_DISABLED', 'no named users here (server.usersFile is not set); log in with the operator token');
+      if (!ctx.auth.usersEnabled)
+        return sendError(
+          reply,
+          'OPERATOR_DISABLED',
+          'no named users here (server.usersFile is not set); log in with the operator token',
+        );
       principal = await ctx.auth.login(body.user ?? '', body.password ?? '');
       if (principal === undefined) return refuseLogin(request, reply, { user: body.user }, 'wrong name or password');
     }
     reply.header('set-cookie', ctx.auth.sessionCookie(principal, request.protocol === 'https'));
-    ctx.logger.info({ user: principal.user, role: principal.role, via: principal.via, remote: request.ip }, 'logged in');
+    ctx.logger.info(
+      { user: principal.user, role: principal.role, via: principal.via, remote: request.ip },
+      'logged in',
+    );
     return { ok: true, ...sessionView(ctx, principal), expiresInS: Math.floor(ctx.options.sessionTtlMs / 1000) };
   });
 
@@ -64,42 +78,66 @@ export function actionRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return { ok: true, ...sessionView(ctx, undefined) };
   });
 
-  app.post<{ Params: { id: string } }>('/api/downtime/:id/reason', { config: { access: 'operator', permission: 'assignReason' } }, async (request) => {
-    const principal = principalOf(request);
-    const body = parseBody(ReasonBody, request.body);
-    const reason = ctx.view.reasons.get(body.reason);
-    if (reason === undefined) {
-      throw new ApiError('UNKNOWN_REASON', `reason "${body.reason}" is not in the config's reasons (${[...ctx.view.reasons.keys()].join(', ') || 'none configured'})`);
-    }
-    const id = request.params.id;
-    const before = ctx.deps.history.downtimeById(id);
-    const owner = before?.reasonBy ?? undefined;
-    // Changing what somebody else said is an edit (supervisor); a reason nobody assigned yet, one
-    // that came from the PLC's fault code, or one's own may be set by an operator.
-    if (owner !== undefined && owner.toLowerCase() !== principal.user.toLowerCase() && !can(principal.role, 'editReason')) {
-      throw new ApiError('FORBIDDEN', `${owner} assigned this reason; ${PERMISSION_WORDS.editReason} needs a supervisor or engineer`);
-    }
-    const by = actionBy(principal, claimedName(principal, body.by), body.note);
-    // Into the core only: history, the live feed and MQTT learn of it from the core's event,
-    // which the core emits before this returns (so the history read below already has it).
-    const result = await ctx.deps.commands.assignReason(id, reason.id, by);
-    if (!result.ok) throw failure(result);
-    ctx.logger.info({ downtime: id, reason: reason.id, user: by.user, role: by.role, via: by.via, remote: request.ip }, 'downtime reason assigned');
-    const record = ctx.deps.history.downtimeById(id);
-    const downtime = record === undefined ? undefined : downtimeFromRecord(record, ctx.view);
-    return { ok: true, downtimeId: id, reason: reason.id, by, ...(downtime !== undefined ? { downtime } : {}) };
-  });
+  app.post<{ Params: { id: string } }>(
+    '/api/downtime/:id/reason',
+    { config: { access: 'operator', permission: 'assignReason' } },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = parseBody(ReasonBody, request.body);
+      const reason = ctx.view.reasons.get(body.reason);
+      if (reason === undefined) {
+        throw new ApiError(
+          'UNKNOWN_REASON',
+          `reason "${body.reason}" is not in the config's reasons (${[...ctx.view.reasons.keys()].join(', ') || 'none configured'})`,
+        );
+      }
+      const id = request.params.id;
+      const before = ctx.deps.history.downtimeById(id);
+      const owner = before?.reasonBy ?? undefined;
+      // Changing what somebody else said is an edit (supervisor); a reason nobody assigned yet, one
+      // that came from the PLC's fault code, or one's own may be set by an operator.
+      if (
+        owner !== undefined &&
+        owner.toLowerCase() !== principal.user.toLowerCase() &&
+        !can(principal.role, 'editReason')
+      ) {
+        throw new ApiError(
+          'FORBIDDEN',
+          `${owner} assigned this reason; ${PERMISSION_WORDS.editReason} needs a supervisor or engineer`,
+        );
+      }
+      const by = actionBy(principal, claimedName(principal, body.by), body.note);
+      // Into the core only: history, the live feed and MQTT learn of it from the core's event,
+      // which the core emits before this returns (so the history read below already has it).
+      const result = await ctx.deps.commands.assignReason(id, reason.id, by);
+      if (!result.ok) throw failure(result);
+      ctx.logger.info(
+        { downtime: id, reason: reason.id, user: by.user, role: by.role, via: by.via, remote: request.ip },
+        'downtime reason assigned',
+      );
+      const record = ctx.deps.history.downtimeById(id);
+      const downtime = record === undefined ? undefined : downtimeFromRecord(record, ctx.view);
+      return { ok: true, downtimeId: id, reason: reason.id, by, ...(downtime !== undefined ? { downtime } : {}) };
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/api/alerts/:id/ack', { config: { access: 'operator', permission: 'acknowledgeAlert' } }, async (request) => {
-    const principal = principalOf(request);
-    const body = parseBody(AckBody, request.body);
-    const id = request.params.id;
-    const by = actionBy(principal, claimedName(principal, body.by), body.note);
-    const result = await ctx.deps.commands.acknowledgeAlert(id, by);
-    if (!result.ok) throw failure(result);
-    ctx.logger.info({ alert: id, user: by.user, role: by.role, via: by.via, remote: request.ip }, 'alert acknowledged');
-    const record = ctx.deps.history.alertById(id);
-    const alert = record === undefined ? undefined : alertFromRecord(record);
-    return { ok: true, alertId: id, by, ...(alert !== undefined ? { alert } : {}) };
-  });
+  app.post<{ Params: { id: string } }>(
+    '/api/alerts/:id/ack',
+    { config: { access: 'operator', permission: 'acknowledgeAlert' } },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = parseBody(AckBody, request.body);
+      const id = request.params.id;
+      const by = actionBy(principal, claimedName(principal, body.by), body.note);
+      const result = await ctx.deps.commands.acknowledgeAlert(id, by);
+      if (!result.ok) throw failure(result);
+      ctx.logger.info(
+        { alert: id, user: by.user, role: by.role, via: by.via, remote: request.ip },
+        'alert acknowledged',
+      );
+      const record = ctx.deps.history.alertById(id);
+      const alert = record === undefined ? undefined : alertFromRecord(record);
+      return { ok: true, alertId: id, by, ...(alert !== undefined ? { alert } : {}) };
+    },
+  );
 }

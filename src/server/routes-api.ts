@@ -34,27 +34,39 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return sessionView(ctx, check.kind === 'ok' ? check.principal : undefined);
   });
 
-  app.get<{ Params: { id: string }; Querystring: Query }>('/api/stations/:id/history', { config: { access: 'view' } }, async (request) => {
-    const station = request.params.id;
-    if (!stationIds.has(station)) throw new ApiError('NOT_FOUND', `no station "${station}" in the config (stations: ${[...stationIds].join(', ')})`);
-    const { from, to } = parseRange(request.query, defaultRange());
-    const points = clampPoints(parseInteger(request.query, 'points', 1, MAX_POINTS), DEFAULT_POINTS, MAX_POINTS);
-    const history = ctx.deps.history;
-    return {
-      station,
-      from,
-      to,
-      points,
-      states: downsampleSpans(history.timeline(station, from, to), from, to, points),
-      cycles: history.cycles(station, from, to, points),
-      downtime: history.downtime({ from, to, station }).map((r) => downtimeFromRecord(r, ctx.view)),
-    };
-  });
+  app.get<{ Params: { id: string }; Querystring: Query }>(
+    '/api/stations/:id/history',
+    { config: { access: 'view' } },
+    async (request) => {
+      const station = request.params.id;
+      if (!stationIds.has(station))
+        throw new ApiError(
+          'NOT_FOUND',
+          `no station "${station}" in the config (stations: ${[...stationIds].join(', ')})`,
+        );
+      const { from, to } = parseRange(request.query, defaultRange());
+      const points = clampPoints(parseInteger(request.query, 'points', 1, MAX_POINTS), DEFAULT_POINTS, MAX_POINTS);
+      const history = ctx.deps.history;
+      return {
+        station,
+        from,
+        to,
+        points,
+        states: downsampleSpans(history.timeline(station, from, to), from, to, points),
+        cycles: history.cycles(station, from, to, points),
+        downtime: history.downtime({ from, to, station }).map((r) => downtimeFromRecord(r, ctx.view)),
+      };
+    },
+  );
 
   app.get<{ Querystring: Query }>('/api/oee', { config: { access: 'view' } }, async (request) => {
     const lineId = parseString(request.query, 'line') ?? ctx.config.lines[0]?.id;
     const line = ctx.config.lines.find((l) => l.id === lineId);
-    if (line === undefined) throw new ApiError('NOT_FOUND', `no line "${lineId}" in the config (lines: ${ctx.config.lines.map((l) => l.id).join(', ')})`);
+    if (line === undefined)
+      throw new ApiError(
+        'NOT_FOUND',
+        `no line "${lineId}" in the config (lines: ${ctx.config.lines.map((l) => l.id).join(', ')})`,
+      );
     const shift = parseString(request.query, 'shift');
     const start = parseTime(request.query, 'start');
 
@@ -72,7 +84,10 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
       };
     }
     if (shift !== undefined && shift !== 'current' && !shiftNames.has(shift)) {
-      throw new ApiError('NOT_FOUND', `no shift "${shift}" in the config (shifts: ${[...shiftNames].join(', ') || 'none'})`);
+      throw new ApiError(
+        'NOT_FOUND',
+        `no shift "${shift}" in the config (shifts: ${[...shiftNames].join(', ') || 'none'})`,
+      );
     }
     const record = ctx.deps.history.oee({
       line: line.id,
@@ -86,12 +101,22 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return {
       line: line.id,
       source: 'history',
-      window: { kind: record.kind, ...(record.shift !== undefined ? { shift: record.shift } : {}), start: record.windowStart, end: record.windowEnd },
+      window: {
+        kind: record.kind,
+        ...(record.shift !== undefined ? { shift: record.shift } : {}),
+        start: record.windowStart,
+        end: record.windowEnd,
+      },
       final: record.final,
       figures: record.figures,
       stations: ctx.deps.history.oeeStations(line.id, record.windowStart).map((r) => ({
         station: r.station,
-        window: { kind: r.kind, ...(r.shift !== undefined ? { shift: r.shift } : {}), start: r.windowStart, end: r.windowEnd },
+        window: {
+          kind: r.kind,
+          ...(r.shift !== undefined ? { shift: r.shift } : {}),
+          start: r.windowStart,
+          end: r.windowEnd,
+        },
         figures: r.figures,
       })),
     };
@@ -101,7 +126,10 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const since = parseTime(request.query, 'since') ?? defaultRange().from;
     const status = parseString(request.query, 'status');
     if (status !== undefined && !['active', 'acknowledged', 'resolved'].includes(status)) {
-      throw new ApiError('BAD_REQUEST', `status: expected active, acknowledged or resolved, got "${status.slice(0, 40)}"`);
+      throw new ApiError(
+        'BAD_REQUEST',
+        `status: expected active, acknowledged or resolved, got "${status.slice(0, 40)}"`,
+      );
     }
     const alerts = alertsOf(ctx.deps, since).filter((a) => status === undefined || a.status === status);
     return { since, alerts };
@@ -110,7 +138,8 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Querystring: Query }>('/api/downtime', { config: { access: 'view' } }, async (request) => {
     const { from, to } = parseRange(request.query, defaultRange());
     const station = parseString(request.query, 'station');
-    if (station !== undefined && !stationIds.has(station)) throw new ApiError('NOT_FOUND', `no station "${station}" in the config`);
+    if (station !== undefined && !stationIds.has(station))
+      throw new ApiError('NOT_FOUND', `no station "${station}" in the config`);
     const limit = parseInteger(request.query, 'limit', 1, 5000) ?? 500;
     const records = ctx.deps.history.downtime({ from, to, limit, ...(station !== undefined ? { station } : {}) });
     return { from, to, downtime: records.map((r) => downtimeFromRecord(r, ctx.view)) };
@@ -120,10 +149,17 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Querystring: Query }>('/api/audit', { config: { access: 'view' } }, async (request) => {
     const { from, to } = parseRange(request.query, defaultRange());
     const station = parseString(request.query, 'station');
-    if (station !== undefined && !stationIds.has(station)) throw new ApiError('NOT_FOUND', `no station "${station}" in the config`);
+    if (station !== undefined && !stationIds.has(station))
+      throw new ApiError('NOT_FOUND', `no station "${station}" in the config`);
     const user = parseString(request.query, 'user');
     const limit = parseInteger(request.query, 'limit', 1, 5000) ?? 500;
-    const actions = ctx.deps.history.audit({ from, to, limit, ...(station !== undefined ? { station } : {}), ...(user !== undefined ? { user } : {}) });
+    const actions = ctx.deps.history.audit({
+      from,
+      to,
+      limit,
+      ...(station !== undefined ? { station } : {}),
+      ...(user !== undefined ? { user } : {}),
+    });
     return { from, to, actions: actions.map((a) => ({ ...a, ts: new Date(a.ts).toISOString() })) };
   });
 }

@@ -9,23 +9,47 @@ interface Check {
   readonly detail?: string;
 }
 
-export function readiness(ctx: ServerContext): { ready: boolean; checks: Check[]; outputs: Array<{ name: string; up: boolean; detail?: string }> } {
+export function readiness(ctx: ServerContext): {
+  ready: boolean;
+  checks: Check[];
+  outputs: Array<{ name: string; up: boolean; detail?: string }>;
+} {
   const checks: Check[] = [];
   const devices = ctx.deps.health.sources();
   const down = devices.filter((d) => !d.connected);
   checks.push({
     name: 'sources',
     ok: down.length === 0,
-    ...(down.length > 0 ? { detail: down.map((d) => `${d.device} (${d.endpoint}) not connected${d.lastError !== undefined ? `: ${d.lastError}` : ''}`).join('; ') } : {}),
+    ...(down.length > 0
+      ? {
+          detail: down
+            .map(
+              (d) => `${d.device} (${d.endpoint}) not connected${d.lastError !== undefined ? `: ${d.lastError}` : ''}`,
+            )
+            .join('; '),
+        }
+      : {}),
   });
   const spool = ctx.deps.health.spool?.();
   if (spool !== undefined) {
-    checks.push({ name: 'spool', ok: spool.writable, ...(!spool.writable ? { detail: spool.lastError ?? 'spool cannot write' } : {}) });
+    checks.push({
+      name: 'spool',
+      ok: spool.writable,
+      ...(!spool.writable ? { detail: spool.lastError ?? 'spool cannot write' } : {}),
+    });
   }
   const history = ctx.deps.history.health();
-  checks.push({ name: 'history', ok: history.writable, ...(!history.writable ? { detail: history.lastError ?? 'history cannot write' } : {}) });
+  checks.push({
+    name: 'history',
+    ok: history.writable,
+    ...(!history.writable ? { detail: history.lastError ?? 'history cannot write' } : {}),
+  });
   // Outputs are listed, not required: while one is down the spool keeps everything for it.
-  const outputs = (ctx.deps.health.outputs?.() ?? []).map((o) => ({ name: o.name, up: o.up, ...(!o.up && o.lastError !== undefined ? { detail: o.lastError } : {}) }));
+  const outputs = (ctx.deps.health.outputs?.() ?? []).map((o) => ({
+    name: o.name,
+    up: o.up,
+    ...(!o.up && o.lastError !== undefined ? { detail: o.lastError } : {}),
+  }));
   return { ready: checks.every((c) => c.ok), checks, outputs };
 }
 

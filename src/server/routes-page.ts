@@ -25,7 +25,8 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Assets are not secret (the page without data is empty), and a login prompt needs its styles.
   app.get<{ Params: { name: string } }>('/static/:name', { config: { access: 'open' } }, async (request, reply) => {
     const file = ctx.files.get(request.params.name);
-    if (file === undefined || request.params.name === 'index.html') return sendError(reply, 'NOT_FOUND', `no file ${request.params.name}`);
+    if (file === undefined || request.params.name === 'index.html')
+      return sendError(reply, 'NOT_FOUND', `no file ${request.params.name}`);
     return serve(request, reply, file);
   });
 }

@@ -28,5 +28,10 @@ export function loadSessionKey(path: string): Buffer {
 }
 
 function keyError(path: string, err: unknown): LinesideError {
-  return new LinesideError('SERVER_START', `${path}: cannot read or create the session key (${(err as Error).message})`, { path }, { cause: err });
+  return new LinesideError(
+    'SERVER_START',
+    `${path}: cannot read or create the session key (${(err as Error).message})`,
+    { path },
+    { cause: err },
+  );
 }

@@ -16,7 +16,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(deps: AppDeps, listen: { host?: string; port?: number } = {}): Promise<RunningServer> {
+export async function startServer(
+  deps: AppDeps,
+  listen: { host?: string; port?: number } = {},
+): Promise<RunningServer> {
   const host = listen.host ?? deps.config.server.host;
   const port = listen.port ?? deps.config.server.port;
   const app = await buildApp(deps);
@@ -25,8 +28,18 @@ export async function startServer(deps: AppDeps, listen: { host?: string; port?:
   } catch (err) {
     await app.close().catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;
-    const hint = code === 'EADDRINUSE' ? ' (another program uses the port: change server.port)' : code === 'EACCES' ? ' (ports below 1024 need privileges: use 8080)' : '';
-    throw new LinesideError('SERVER_START', `cannot listen on ${host}:${port}: ${errorMessage(err)}${hint}`, { host, port }, { cause: err });
+    const hint =
+      code === 'EADDRINUSE'
+        ? ' (another program uses the port: change server.port)'
+        : code === 'EACCES'
+          ? ' (ports below 1024 need privileges: use 8080)'
+          : '';
+    throw new LinesideError(
+      'SERVER_START',
+      `cannot listen on ${host}:${port}: ${errorMessage(err)}${hint}`,
+      { host, port },
+      { cause: err },
+    );
   }
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;

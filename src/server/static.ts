@@ -34,7 +34,9 @@ const TYPES: Readonly<Record<string, string>> = {
 export function defaultWebDir(): string {
   const dir = path.join(packageRoot(), 'src', 'web');
   if (!existsSync(path.join(dir, 'index.html'))) {
-    throw new LinesideError('SERVER_START', `the dashboard's files were not found in ${dir} (an incomplete install?)`, { dir });
+    throw new LinesideError('SERVER_START', `the dashboard's files were not found in ${dir} (an incomplete install?)`, {
+      dir,
+    });
   }
   return dir;
 }

@@ -31,7 +31,9 @@ export function viewContext(config: Readonly<LinesideConfig>): ViewContext {
   for (const line of config.lines) {
     for (const st of line.stations) {
       stationLine.set(st.id, line.id);
-      const tags = [...Object.values(st.signals), ...st.conditions.map((c) => c.tag)].filter((t): t is string => typeof t === 'string');
+      const tags = [...Object.values(st.signals), ...st.conditions.map((c) => c.tag)].filter(
+        (t): t is string => typeof t === 'string',
+      );
       const devices = [...new Set(tags.map((t) => t.split('.')[0] ?? t))];
       stationDevices.set(st.id, devices);
     }
@@ -84,7 +86,14 @@ export function lineView(l: LiveLineSnapshot): LineView {
     outputStation: l.outputStation,
     stationIds: l.stations.map((s) => s.id),
     ...(l.shift !== undefined
-      ? { shift: { name: l.shift.name, start: l.shift.start, end: l.shift.end, ...(l.shift.target !== undefined ? { target: l.shift.target } : {}) } }
+      ? {
+          shift: {
+            name: l.shift.name,
+            start: l.shift.start,
+            end: l.shift.end,
+            ...(l.shift.target !== undefined ? { target: l.shift.target } : {}),
+          },
+        }
       : {}),
     ...(l.plannedStop !== undefined ? { plannedStop: l.plannedStop } : {}),
     ...(l.oee.shift !== undefined ? { oee: l.oee.shift } : {}),
@@ -93,7 +102,10 @@ export function lineView(l: LiveLineSnapshot): LineView {
 }
 
 /** The adapter: the core's snapshot to the page's lines and tiles. */
-export function adaptSnapshot(lines: readonly LiveLineSnapshot[], ctx: ViewContext): { lines: LineView[]; stations: StationView[] } {
+export function adaptSnapshot(
+  lines: readonly LiveLineSnapshot[],
+  ctx: ViewContext,
+): { lines: LineView[]; stations: StationView[] } {
   return {
     lines: lines.map(lineView),
     stations: lines.flatMap((l) => l.stations.map((s) => stationView(s, ctx))),

@@ -77,7 +77,14 @@ export class WsHub {
 
   /** Takes over a freshly upgraded socket: handlers first (synchronously), then the snapshot. */
   accept(socket: WebSocket, remote: string): void {
-    const client: Client = { socket, remote, alive: true, highSinceMs: undefined, needsSnapshot: false, lastResyncMs: this.monoMs() };
+    const client: Client = {
+      socket,
+      remote,
+      alive: true,
+      highSinceMs: undefined,
+      needsSnapshot: false,
+      lastResyncMs: this.monoMs(),
+    };
     this.clients.add(client);
     this.connectionsTotal++;
     socket.on('pong', () => {
@@ -119,7 +126,10 @@ export class WsHub {
       const queued = socket.bufferedAmount;
       // Hysteresis: a client catching up must drain to half the limit before it gets the
       // (larger) snapshot, or it would bounce straight back over the limit.
-      if (queued > this.options.slowClientBytes || (client.needsSnapshot && queued > this.options.slowClientBytes / 2)) {
+      if (
+        queued > this.options.slowClientBytes ||
+        (client.needsSnapshot && queued > this.options.slowClientBytes / 2)
+      ) {
         this.skipped++;
         client.needsSnapshot = true;
         client.highSinceMs ??= now;

@@ -16,7 +16,8 @@ export async function seedDemoUsers(path: string, now: Date = new Date()): Promi
   mkdirSync(dirname(path), { recursive: true });
   const at = now.toISOString();
   const users: UserRecord[] = [];
-  for (const role of ROLES) users.push({ name: role, role, password: await hashPassword(DEMO_PASSWORD), created: at, updated: at });
+  for (const role of ROLES)
+    users.push({ name: role, role, password: await hashPassword(DEMO_PASSWORD), created: at, updated: at });
   writeUsers(path, { version: 1, users });
   return true;
 }

@@ -56,10 +56,17 @@ export class UserDirectory {
       const doc = readUsers(this.path);
       this.doc = doc ?? EMPTY_USERS;
       this.lastError = undefined;
-      this.logger.info({ usersFile: this.path, users: this.doc.users.length }, doc === undefined ? 'users file removed: nobody can log in by name' : 'users file reloaded');
+      this.logger.info(
+        { usersFile: this.path, users: this.doc.users.length },
+        doc === undefined ? 'users file removed: nobody can log in by name' : 'users file reloaded',
+      );
     } catch (err) {
       const message = errorMessage(err);
-      if (message !== this.lastError) this.logger.error({ usersFile: this.path, err: message }, 'users file is broken; keeping the users read before');
+      if (message !== this.lastError)
+        this.logger.error(
+          { usersFile: this.path, err: message },
+          'users file is broken; keeping the users read before',
+        );
       this.lastError = message;
     }
   }

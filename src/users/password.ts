@@ -38,7 +38,8 @@ export function parsePasswordHash(encoded: string): ParsedHash | undefined {
   const parts = encoded.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
   const [log2n, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  if (![log2n, r, p].every(Number.isSafeInteger) || log2n < 10 || log2n > 20 || r < 1 || r > 32 || p < 1 || p > 16) return undefined;
+  if (![log2n, r, p].every(Number.isSafeInteger) || log2n < 10 || log2n > 20 || r < 1 || r > 32 || p < 1 || p > 16)
+    return undefined;
   const salt = Buffer.from(parts[4] ?? '', 'base64url');
   const key = Buffer.from(parts[5] ?? '', 'base64url');
   if (salt.length < 8 || key.length < 16) return undefined;

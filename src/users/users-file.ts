@@ -5,7 +5,18 @@
  * are scrypt hashes, tokens SHA-256 digests (tokens are 256 random bits, so a fast hash is enough).
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { LinesideError } from '../lib/errors.js';
@@ -38,9 +49,15 @@ const UserSchema = z.strictObject({
   role: z.enum(ROLES),
   password: z
     .string()
-    .refine((s) => parsePasswordHash(s) !== undefined, 'not a password hash this version reads (scrypt$N$r$p$salt$hash); set it again with lineside user passwd')
+    .refine(
+      (s) => parsePasswordHash(s) !== undefined,
+      'not a password hash this version reads (scrypt$N$r$p$salt$hash); set it again with lineside user passwd',
+    )
     .optional(),
-  tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits').optional(),
+  tokenSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')
+    .optional(),
   created: z.string(),
   updated: z.string(),
 });
@@ -48,7 +65,12 @@ const UserSchema = z.strictObject({
 const DocSchema = z.strictObject({ version: z.literal(1), users: z.array(UserSchema) });
 
 export function usersError(path: string, message: string, cause?: unknown): LinesideError {
-  return new LinesideError('USERS_INVALID', `${path}: ${message}`, { path }, cause === undefined ? undefined : { cause });
+  return new LinesideError(
+    'USERS_INVALID',
+    `${path}: ${message}`,
+    { path },
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** Parses and checks a users file's text; every problem names its place, e.g. `users[2].role`. */
@@ -61,14 +83,23 @@ export function parseUsers(text: string, path: string): UsersDoc {
   }
   const result = DocSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top)'}: ${i.message}`);
+    const problems = result.error.issues.map(
+      (i) =>
+        `${
+          i.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '') || '(top)'
+        }: ${i.message}`,
+    );
     throw usersError(path, problems.join('; '));
   }
   const seen = new Map<string, number>();
   result.data.users.forEach((u, i) => {
     const key = u.name.toLowerCase();
     const first = seen.get(key);
-    if (first !== undefined) throw usersError(path, `users[${i}].name: "${u.name}" is already users[${first}] (names are case-insensitive)`);
+    if (first !== undefined)
+      throw usersError(path, `users[${i}].name: "${u.name}" is already users[${first}] (names are case-insensitive)`);
     seen.set(key, i);
   });
   return result.data as UsersDoc;
@@ -81,7 +112,12 @@ export function readUsers(path: string): UsersDoc | undefined {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LinesideError('USERS_IO', `${path}: cannot read the users file (${(err as Error).message})`, { path }, { cause: err });
+    throw new LinesideError(
+      'USERS_IO',
+      `${path}: cannot read the users file (${(err as Error).message})`,
+      { path },
+      { cause: err },
+    );
   }
   return parseUsers(text, path);
 }
@@ -122,7 +158,12 @@ export function writeUsers(path: string, doc: UsersDoc): void {
     } catch {
       // the error below says what went wrong
     }
-    throw new LinesideError('USERS_IO', `${path}: cannot write the users file (${(err as Error).message})`, { path }, { cause: err });
+    throw new LinesideError(
+      'USERS_IO',
+      `${path}: cannot write the users file (${(err as Error).message})`,
+      { path },
+      { cause: err },
+    );
   }
 }
 

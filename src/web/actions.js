@@ -114,8 +114,14 @@ export function acknowledgeAlert(alertId, by) {
  * @returns {Promise<StationHistory>}
  */
 export async function stationHistory(stationId, from, to, points) {
-  const q = new window.URLSearchParams({ from: String(Math.floor(from)), to: String(Math.ceil(to)), points: String(points) });
-  const res = await fetch(`/api/stations/${encodeURIComponent(stationId)}/history?${q}`, { credentials: 'same-origin' });
+  const q = new window.URLSearchParams({
+    from: String(Math.floor(from)),
+    to: String(Math.ceil(to)),
+    points: String(points),
+  });
+  const res = await fetch(`/api/stations/${encodeURIComponent(stationId)}/history?${q}`, {
+    credentials: 'same-origin',
+  });
   if (!res.ok) throw new Error(`history: HTTP ${res.status}`);
   return /** @type {Promise<StationHistory>} */ (res.json());
 }

@@ -100,8 +100,10 @@ function render() {
     onAssign,
     onLogin: openLogin,
   };
-  if (parts.has('alerts') || parts.has('all') || parts.has('operator')) renderAlerts($('alerts'), $('alert-count'), model, actions);
-  if (parts.has('downtime') || parts.has('all') || parts.has('operator')) renderDowntime($('downtime'), $('unassigned-count'), model, actions);
+  if (parts.has('alerts') || parts.has('all') || parts.has('operator'))
+    renderAlerts($('alerts'), $('alert-count'), model, actions);
+  if (parts.has('downtime') || parts.has('all') || parts.has('operator'))
+    renderDowntime($('downtime'), $('unassigned-count'), model, actions);
   if (parts.has('devices') || parts.has('all')) renderDevices($('devices'), model);
   if (parts.has('operator') || parts.has('all')) renderOperatorButton();
   if (parts.has('all')) $('clock').textContent = formatTime(agentNow(model), model.timezone);
@@ -117,20 +119,27 @@ function renderHeader(line) {
   const strong = document.createElement('strong');
   if (line?.shift !== undefined) {
     strong.textContent = `${line.shift.name} shift`;
-    shift.append(strong, ` ${formatTime(line.shift.start, model.timezone)}–${formatTime(line.shift.end, model.timezone)} · ${formatDuration(line.shift.end - now)} left`);
+    shift.append(
+      strong,
+      ` ${formatTime(line.shift.start, model.timezone)}–${formatTime(line.shift.end, model.timezone)} · ${formatDuration(line.shift.end - now)} left`,
+    );
   } else {
     strong.textContent = 'No shift';
     shift.append(strong, ' · last 8 hours');
   }
-  if (line?.plannedStop !== undefined && line.plannedStop !== 'off_shift') shift.append(` · break: ${line.plannedStop}`);
-  $('timeline-range').textContent = `${formatTime(model.window.from, model.timezone)}–${formatTime(model.window.to, model.timezone)}`;
+  if (line?.plannedStop !== undefined && line.plannedStop !== 'off_shift')
+    shift.append(` · break: ${line.plannedStop}`);
+  $('timeline-range').textContent =
+    `${formatTime(model.window.from, model.timezone)}–${formatTime(model.window.to, model.timezone)}`;
 }
 
 function drawTimeline() {
-  const rows = [...model.lines.values()].flatMap((l) => l.stationIds).map((id) => ({
-    label: model.stations.get(id)?.name ?? id,
-    spans: model.timeline.get(id) ?? [],
-  }));
+  const rows = [...model.lines.values()]
+    .flatMap((l) => l.stationIds)
+    .map((id) => ({
+      label: model.stations.get(id)?.name ?? id,
+      spans: model.timeline.get(id) ?? [],
+    }));
   drawGantt($('gantt', HTMLCanvasElement), rows, model.window.from, model.window.to, agentNow(model), model.timezone);
 }
 
@@ -174,7 +183,15 @@ function drawCycleChart() {
   if (station === undefined || cycleChart === null || cycleChart.station !== station.id) return;
   mergeBatches(cycleChart.cols, model.cycleBatches.get(station.id) ?? [], cycleChart);
   model.cycleBatches.delete(station.id);
-  drawCycles($('cycles', HTMLCanvasElement), [...cycleChart.cols.values()], cycleChart.points, station.idealCycleTimeMs, model.timezone, cycleChart.from, cycleChart.to);
+  drawCycles(
+    $('cycles', HTMLCanvasElement),
+    [...cycleChart.cols.values()],
+    cycleChart.points,
+    station.idealCycleTimeMs,
+    model.timezone,
+    cycleChart.from,
+    cycleChart.to,
+  );
 }
 
 /** @param {unknown} err */
@@ -257,7 +274,10 @@ function renderOperatorButton() {
   const button = $('operator-btn');
   button.hidden = !model.operatorEnabled;
   const loggedIn = ui.user !== null;
-  const who = ui.via === 'operator-token' ? `Operator${ui.operatorName ? `: ${ui.operatorName}` : ''}` : `${ui.user} (${ui.role})`;
+  const who =
+    ui.via === 'operator-token'
+      ? `Operator${ui.operatorName ? `: ${ui.operatorName}` : ''}`
+      : `${ui.user} (${ui.role})`;
   button.textContent = loggedIn ? `${who} · log out` : 'Log in';
   button.classList.toggle('on', loggedIn);
 }
@@ -300,7 +320,9 @@ function setupLogin() {
   $('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      const credentials = ui.usersEnabled ? { user: field('login-user').value.trim(), password: field('login-password').value } : { token: field('login-token').value };
+      const credentials = ui.usersEnabled
+        ? { user: field('login-user').value.trim(), password: field('login-password').value }
+        : { token: field('login-token').value };
       const s = await api.login(credentials);
       if (ui.usersEnabled) localStorage.setItem('lineside.user', s.user ?? '');
       else {
@@ -333,7 +355,9 @@ function setConnection(status, offlineSince) {
     conn.textContent = 'connecting';
     conn.className = 'conn conn-connecting';
   } else {
-    conn.textContent = offlineSince ? `offline since ${formatTime(offlineSince + model.skewMs, model.timezone)}` : 'offline';
+    conn.textContent = offlineSince
+      ? `offline since ${formatTime(offlineSince + model.skewMs, model.timezone)}`
+      : 'offline';
     conn.className = 'conn conn-offline';
     main.classList.add('stale');
   }
@@ -354,7 +378,10 @@ function setupLegend() {
 function start() {
   setupLegend();
   setupLogin();
-  api.session().then(setSession).catch(() => undefined);
+  api
+    .session()
+    .then(setSession)
+    .catch(() => undefined);
 
   live = connectLive({
     onSnapshot(data) {

@@ -105,7 +105,10 @@ export function drawPareto(canvas, items) {
   let shown = items;
   if (items.length > maxBars) {
     const rest = items.slice(maxBars - 1).reduce((n, i) => n + i.ms, 0);
-    shown = [...items.slice(0, maxBars - 1), { reason: 'other', label: `${items.length - maxBars + 1} more`, ms: rest }];
+    shown = [
+      ...items.slice(0, maxBars - 1),
+      { reason: 'other', label: `${items.length - maxBars + 1} more`, ms: rest },
+    ];
   }
   const total = items.reduce((n, i) => n + i.ms, 0);
   const rowH = h / Math.max(shown.length, 3);
@@ -122,7 +125,12 @@ export function drawPareto(canvas, items) {
     ctx.textAlign = 'left';
     ctx.fillText(ellipsize(ctx, item.label, labelW - 6), 0, y + rowH / 2);
     const barW = Math.max(2, (item.ms / top) * barMax);
-    ctx.fillStyle = item.reason === 'unassigned' ? '#dc2626' : item.reason === 'starved' || item.reason === 'blocked' ? stateColor(item.reason) : '#f87171';
+    ctx.fillStyle =
+      item.reason === 'unassigned'
+        ? '#dc2626'
+        : item.reason === 'starved' || item.reason === 'blocked'
+          ? stateColor(item.reason)
+          : '#f87171';
     ctx.fillRect(labelW, y + rowH * 0.18, barW, rowH * 0.64);
     ctx.fillStyle = '#eef3f8';
     ctx.font = `700 ${fs}px system-ui, sans-serif`;

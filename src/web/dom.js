@@ -14,7 +14,8 @@ export function $(id, kind) {
   const node = document.getElementById(id);
   if (node === null) throw new Error(`dashboard: no element #${id} in index.html`);
   const expected = kind ?? HTMLElement;
-  if (!(node instanceof expected)) throw new Error(`dashboard: #${id} is a <${node.tagName.toLowerCase()}>, not a ${expected.name}`);
+  if (!(node instanceof expected))
+    throw new Error(`dashboard: #${id} is a <${node.tagName.toLowerCase()}>, not a ${expected.name}`);
   // `expected` is `kind`, or HTMLElement when E is its default HTMLElement: node is an E.
   return /** @type {E} */ (node);
 }

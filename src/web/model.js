@@ -218,7 +218,10 @@ export function paretoOf(model) {
       totals.set(reason, (totals.get(reason) ?? 0) + ms);
     }
   }
-  return [...totals.entries()].filter(([, ms]) => ms > 0).map(([reason, ms]) => ({ reason, label: reasonLabel(model, reason), ms })).sort((a, b) => b.ms - a.ms);
+  return [...totals.entries()]
+    .filter(([, ms]) => ms > 0)
+    .map(([reason, ms]) => ({ reason, label: reasonLabel(model, reason), ms }))
+    .sort((a, b) => b.ms - a.ms);
 }
 
 /** @type {Readonly<Record<string, string>>} */

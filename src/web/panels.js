@@ -49,11 +49,17 @@ export function renderAlerts(list, countEl, model, ui) {
     const li = el('li');
     li.dataset.alertId = a.id;
     const main = el('div', 'row-main');
-    main.append(el('span', `badge sev-${a.severity}`, a.severity), el('span', 'who', model.stations.get(a.station)?.name ?? a.station), el('span', '', a.kind.replace(/_/g, ' ')));
-    if (a.status === 'acknowledged') main.append(el('span', 'badge st-acknowledged', a.ackBy ? `ack by ${a.ackBy}` : 'acknowledged'));
+    main.append(
+      el('span', `badge sev-${a.severity}`, a.severity),
+      el('span', 'who', model.stations.get(a.station)?.name ?? a.station),
+      el('span', '', a.kind.replace(/_/g, ' ')),
+    );
+    if (a.status === 'acknowledged')
+      main.append(el('span', 'badge st-acknowledged', a.ackBy ? `ack by ${a.ackBy}` : 'acknowledged'));
     const sub = el('div', 'row-sub');
     const parts = [formatEvidence(a.evidence)];
-    if (a.predictedFailureAt !== undefined) parts.push(`failure likely in ${formatDuration(a.predictedFailureAt - (Date.now() + model.skewMs))}`);
+    if (a.predictedFailureAt !== undefined)
+      parts.push(`failure likely in ${formatDuration(a.predictedFailureAt - (Date.now() + model.skewMs))}`);
     parts.push(`since ${formatTime(a.ts, model.timezone)}`);
     sub.textContent = parts.filter(Boolean).join(' · ');
     li.append(main, sub);
@@ -84,7 +90,9 @@ const openDurations = [];
  * @param {ListActions} ui
  */
 export function renderDowntime(list, countEl, model, ui) {
-  const rows = [...model.downtime.values()].filter((d) => d.end === undefined || d.end >= model.window.from).sort((a, b) => b.start - a.start);
+  const rows = [...model.downtime.values()]
+    .filter((d) => d.end === undefined || d.end >= model.window.from)
+    .sort((a, b) => b.start - a.start);
   const unassigned = rows.filter((d) => d.reason === 'unassigned').length;
   countEl.textContent = unassigned > 0 ? `${unassigned} need a reason` : '';
   countEl.classList.toggle('hot', unassigned > 0);
@@ -102,7 +110,9 @@ export function renderDowntime(list, countEl, model, ui) {
     const sub = el('div', 'row-sub');
     sub.textContent = `${formatTime(d.start, model.timezone)}${d.end !== undefined ? `–${formatTime(d.end, model.timezone)}` : ' – now'}${d.faultCode !== undefined ? ` · fault ${d.faultCode}` : ''}${d.reasonBy ? ` · by ${d.reasonBy}` : ''}`;
     li.append(main, sub);
-    const mayAssign = ui.can('assignReason') && (!d.reasonBy || d.reasonBy.toLowerCase() === (ui.user ?? '').toLowerCase() || ui.can('editReason'));
+    const mayAssign =
+      ui.can('assignReason') &&
+      (!d.reasonBy || d.reasonBy.toLowerCase() === (ui.user ?? '').toLowerCase() || ui.can('editReason'));
     if (ui.operatorEnabled && (mayAssign || (!ui.operator && d.reason === 'unassigned'))) {
       const actions = el('div', 'row-actions');
       if (mayAssign) {
@@ -151,13 +161,23 @@ export function renderDevices(list, model) {
     const li = el('li');
     li.dataset.device = d.device;
     const main = el('div', 'row-main');
-    main.append(el('span', `dev-dot ${d.connected ? 'dev-up' : 'dev-down'}`), el('span', 'who', d.device), el('span', '', d.connected ? 'connected' : 'NOT CONNECTED'));
+    main.append(
+      el('span', `dev-dot ${d.connected ? 'dev-up' : 'dev-down'}`),
+      el('span', 'who', d.device),
+      el('span', '', d.connected ? 'connected' : 'NOT CONNECTED'),
+    );
     const sub = el('div', 'row-sub');
-    const latency = d.latencyP50Ms !== undefined ? ` · ${Math.round(d.latencyP50Ms)}/${Math.round(d.latencyP99Ms ?? d.latencyP50Ms)} ms p50/p99` : '';
+    const latency =
+      d.latencyP50Ms !== undefined
+        ? ` · ${Math.round(d.latencyP50Ms)}/${Math.round(d.latencyP99Ms ?? d.latencyP50Ms)} ms p50/p99`
+        : '';
     const errors = d.requests > 0 ? ` · ${d.errors} errors / ${d.requests} requests` : '';
     sub.textContent = `${d.endpoint}${latency}${errors}`;
     li.append(main, sub);
-    if (!d.connected && d.lastError) li.append(el('div', 'row-sub', `${d.lastError}${d.lastErrorAt ? ` (${formatTime(d.lastErrorAt, model.timezone)})` : ''}`));
+    if (!d.connected && d.lastError)
+      li.append(
+        el('div', 'row-sub', `${d.lastError}${d.lastErrorAt ? ` (${formatTime(d.lastErrorAt, model.timezone)})` : ''}`),
+      );
     return li;
   });
   list.replaceChildren(...items);

@@ -47,7 +47,20 @@ function createTile(station, onSelect) {
   root.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' || e.key === ' ') onSelect(station.id);
   });
-  return { root, band, name, comms, state, since, reason, cycle: cycle.v, count: count.v, behind: behind.v, oee: oee.v, sinceMs: 0 };
+  return {
+    root,
+    band,
+    name,
+    comms,
+    state,
+    since,
+    reason,
+    cycle: cycle.v,
+    count: count.v,
+    behind: behind.v,
+    oee: oee.v,
+    sinceMs: 0,
+  };
 }
 
 /**
@@ -111,8 +124,17 @@ export function renderTiles(container, model, selected, onSelect) {
     const reason = station.openDowntime?.reasonLabel ?? station.reasonLabel ?? '';
     t.reason.textContent = station.state === 'down' && reason === 'Unassigned' ? 'Reason not assigned yet' : reason;
     const slow = station.lastCycleTimeMs !== undefined && station.lastCycleTimeMs > station.idealCycleTimeMs * 1.1;
-    setValue(t.cycle, station.lastCycleTimeMs !== undefined ? formatCycle(station.lastCycleTimeMs) : '–', `/ ${formatCycle(station.idealCycleTimeMs)}`, slow ? 'slow' : '');
-    setValue(t.count, formatCount(station.counts.total), station.target !== undefined ? `/ ${formatCount(station.target)}` : undefined);
+    setValue(
+      t.cycle,
+      station.lastCycleTimeMs !== undefined ? formatCycle(station.lastCycleTimeMs) : '–',
+      `/ ${formatCycle(station.idealCycleTimeMs)}`,
+      slow ? 'slow' : '',
+    );
+    setValue(
+      t.count,
+      formatCount(station.counts.total),
+      station.target !== undefined ? `/ ${formatCount(station.target)}` : undefined,
+    );
     const b = behindText(station.behindBy);
     setValue(t.behind, b.text, undefined, b.cls);
     const figures = (station.oee ?? station.rollingOee)?.figures;

@@ -42,9 +42,10 @@ export function requireChromium(): string {
   const found = findChromium();
   if (found !== null) return found;
   const explicit = process.env.LINESIDE_CHROMIUM;
-  const looked = explicit !== undefined && explicit !== ''
-    ? `LINESIDE_CHROMIUM=${explicit} is not an executable file`
-    : `no ${CHROMIUM_NAMES.join(' or ')} on PATH or in ${EXTRA_DIRS.join(', ')}`;
+  const looked =
+    explicit !== undefined && explicit !== ''
+      ? `LINESIDE_CHROMIUM=${explicit} is not an executable file`
+      : `no ${CHROMIUM_NAMES.join(' or ')} on PATH or in ${EXTRA_DIRS.join(', ')}`;
   const hint = isCI() ? 'install it in the CI image before the tests' : 'run: sudo bash scripts/test-prereqs.sh';
   throw new Error(`Chromium not found (${looked}); the browser tests need Debian package chromium (${hint})`);
 }
@@ -97,7 +98,10 @@ export async function openPage(url: string, options: PageOptions = {}): Promise<
     await page.goto(url);
     const ctx = context;
     return {
-      browser, context: ctx, page, errors,
+      browser,
+      context: ctx,
+      page,
+      errors,
       async close() {
         await ctx.close().catch(() => undefined);
         if (ownBrowser) await browser.close().catch(() => undefined);
@@ -110,7 +114,11 @@ export async function openPage(url: string, options: PageOptions = {}): Promise<
   }
 }
 
-export async function withPage<T>(url: string, body: (opened: OpenedPage) => Promise<T>, options: PageOptions = {}): Promise<T> {
+export async function withPage<T>(
+  url: string,
+  body: (opened: OpenedPage) => Promise<T>,
+  options: PageOptions = {},
+): Promise<T> {
   const opened = await openPage(url, options);
   try {
     return await body(opened);

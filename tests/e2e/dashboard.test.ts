@@ -41,7 +41,9 @@ describe('dashboard in Chromium', () => {
     await withPage(url, async ({ page, errors }) => {
       // Every station of the config has a tile.
       await page.waitForSelector('.tile[data-station="pack"]');
-      const tiles = await page.locator('.tile').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-station')));
+      const tiles = await page
+        .locator('.tile')
+        .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-station')));
       expect(tiles).toEqual(h.config.lines[0]?.stations.map((s) => s.id));
       await page.waitForSelector('#conn.conn-live');
 
@@ -67,7 +69,12 @@ describe('dashboard in Chromium', () => {
       await page.selectOption(`${row} select.reason-select`, 'die-jam');
       await page.click(`${row} .assign-btn`);
       await page.waitForSelector('#toast:has-text("Reason saved")');
-      expect(h.fake.commands).toContainEqual({ kind: 'assignReason', id: downtimeId, reason: 'die-jam', by: { user: 'Anna', role: 'supervisor', via: 'operator-token' } });
+      expect(h.fake.commands).toContainEqual({
+        kind: 'assignReason',
+        id: downtimeId,
+        reason: 'die-jam',
+        by: { user: 'Anna', role: 'supervisor', via: 'operator-token' },
+      });
       expect(h.history.downtimeById(downtimeId)).toMatchObject({ reason: 'die-jam', reasonBy: 'Anna' });
       await expect.poll(() => page.textContent(row)).toContain('Die jam');
       await expect.poll(() => page.textContent('.tile[data-station="weld"] .tile-reason')).toBe('Die jam');
@@ -76,7 +83,11 @@ describe('dashboard in Chromium', () => {
       const alertRow = 'li[data-alert-id="press-vibration-1"]';
       await page.click(`${alertRow} .ack-btn`);
       await page.waitForSelector(`${alertRow} .st-acknowledged`);
-      expect(h.fake.commands).toContainEqual({ kind: 'acknowledgeAlert', id: 'press-vibration-1', by: { user: 'Anna', role: 'supervisor', via: 'operator-token' } });
+      expect(h.fake.commands).toContainEqual({
+        kind: 'acknowledgeAlert',
+        id: 'press-vibration-1',
+        by: { user: 'Anna', role: 'supervisor', via: 'operator-token' },
+      });
 
       expect(errors).toEqual([]);
     });

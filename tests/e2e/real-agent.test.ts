@@ -52,21 +52,26 @@ describe('dashboard in Chromium against the real demo agent', () => {
     // The core's events as they are emitted: the instant the tile is measured from.
     const coreDown = new Map<string, { atMs: number; downtimeId?: string }>();
     demo.agent.events.add('e2e-tap', (e: CoreEvent) => {
-      if (e.type === 'state' && e.station === 'weld' && e.state === 'down' && !coreDown.has('state')) coreDown.set('state', { atMs: Date.now() });
-      if (e.type === 'downtime' && e.station === 'weld' && e.phase === 'started' && !coreDown.has('downtime')) coreDown.set('downtime', { atMs: Date.now(), downtimeId: e.downtimeId });
+      if (e.type === 'state' && e.station === 'weld' && e.state === 'down' && !coreDown.has('state'))
+        coreDown.set('state', { atMs: Date.now() });
+      if (e.type === 'downtime' && e.station === 'weld' && e.phase === 'started' && !coreDown.has('downtime'))
+        coreDown.set('downtime', { atMs: Date.now(), downtimeId: e.downtimeId });
     });
     await demo.agent.start();
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { protocolVersion: 4, reconnectPeriod: 0 });
     const downtimes: DowntimeMessage[] = [];
     client.on('message', (topic, payload) => {
-      if (topic === 'lineside/sim/line1/weld/downtime') downtimes.push(JSON.parse(payload.toString()) as DowntimeMessage);
+      if (topic === 'lineside/sim/line1/weld/downtime')
+        downtimes.push(JSON.parse(payload.toString()) as DowntimeMessage);
     });
     await client.subscribeAsync('lineside/sim/line1/weld/downtime', { qos: 1 });
     try {
       await withPage(`http://127.0.0.1:${httpPort}/`, async ({ page, errors }) => {
         await page.waitForSelector('.tile[data-station="weld"]');
         await page.waitForSelector('#conn.conn-live');
-        await expect.poll(() => page.getAttribute('.tile[data-station="weld"]', 'data-state'), { timeout: 30_000 }).not.toBe('down');
+        await expect
+          .poll(() => page.getAttribute('.tile[data-station="weld"]', 'data-state'), { timeout: 30_000 })
+          .not.toBe('down');
         // Record in the page when the weld tile first shows "down" (whether the attribute changes
         // or the tile is rendered anew), on the same wall clock as the core's tap.
         // (A string, so this Node-typed file needs no DOM typings.)
@@ -102,14 +107,27 @@ describe('dashboard in Chromium against the real demo agent', () => {
         await expect.poll(() => page.textContent('.tile[data-station="weld"] .tile-reason')).toBe('Wire feed fault');
 
         // On MQTT: the downtime's update, with the reason and who assigned it.
-        await expect.poll(() => downtimes.find((d) => d.id === downtimeId && d.phase === 'updated'), { timeout: 10_000 }).toMatchObject({
-          reason: 'wire_feed',
-          assignedBy: { user: 'operator', role: 'operator', via: 'login' },
-        });
+        await expect
+          .poll(() => downtimes.find((d) => d.id === downtimeId && d.phase === 'updated'), { timeout: 10_000 })
+          .toMatchObject({
+            reason: 'wire_feed',
+            assignedBy: { user: 'operator', role: 'operator', via: 'login' },
+          });
         expect(await page.textContent('#operator-btn')).toBe('operator (operator) · log out');
         // The audit trail shows the same action.
-        const audit = (await (await fetch(`http://127.0.0.1:${httpPort}/api/audit`)).json()) as { actions: Array<Record<string, unknown>> };
-        expect(audit.actions).toContainEqual(expect.objectContaining({ action: 'assign-reason', target: downtimeId, reason: 'wire_feed', user: 'operator', role: 'operator', via: 'login' }));
+        const audit = (await (await fetch(`http://127.0.0.1:${httpPort}/api/audit`)).json()) as {
+          actions: Array<Record<string, unknown>>;
+        };
+        expect(audit.actions).toContainEqual(
+          expect.objectContaining({
+            action: 'assign-reason',
+            target: downtimeId,
+            reason: 'wire_feed',
+            user: 'operator',
+            role: 'operator',
+            via: 'login',
+          }),
+        );
 
         // A viewer logs in and gets no controls to be refused by.
         await page.click('#operator-btn');

@@ -48,9 +48,7 @@ export function findBinary(name: string): string | null {
 export function requireBinary(name: string, debianPackage: string): string {
   const file = findBinary(name);
   if (file !== null) return file;
-  const hint = isCI()
-    ? 'run it in the CI image before the tests'
-    : 'run: sudo bash scripts/test-prereqs.sh';
+  const hint = isCI() ? 'run it in the CI image before the tests' : 'run: sudo bash scripts/test-prereqs.sh';
   throw new Error(
     `${name} not found; install Debian package ${debianPackage} (scripts/test-prereqs.sh does this; ${hint})`,
   );

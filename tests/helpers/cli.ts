@@ -17,7 +17,10 @@ export function cliCommand(): readonly string[] {
  * Runs the CLI as a user would run `lineside ...`, and collects its output. `input` is piped to
  * its stdin (then closed); without it stdin is /dev/null, as under a service manager.
  */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawnCli(args, options);
     let stdout = '';
@@ -33,7 +36,10 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
   });
 }
 
-export function spawnCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): ChildProcess {
+export function spawnCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+): ChildProcess {
   const child = spawn(process.execPath, [...cliCommand(), ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, ...options.env },
@@ -55,8 +61,12 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 
       seen += d.toString();
       if (pattern.test(seen)) done(() => resolve(seen));
     };
-    const onExit = (code: number | null) => done(() => reject(new Error(`exited (${code}) before ${pattern}; output:\n${seen}`)));
-    const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${seen}`))), timeoutMs);
+    const onExit = (code: number | null) =>
+      done(() => reject(new Error(`exited (${code}) before ${pattern}; output:\n${seen}`)));
+    const timer = setTimeout(
+      () => done(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${seen}`))),
+      timeoutMs,
+    );
     const done = (fn: () => void) => {
       clearTimeout(timer);
       child.stdout?.off('data', onData);

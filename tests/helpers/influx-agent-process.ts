@@ -157,7 +157,8 @@ export class InfluxAgent {
   async waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (this.child === null && !this.ready) throw new Error(`influx agent exited while waiting for ${what}\n${this.logs()}`);
+      if (this.child === null && !this.ready)
+        throw new Error(`influx agent exited while waiting for ${what}\n${this.logs()}`);
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.logs()}`);
       await sleep(25);
     }

@@ -47,9 +47,11 @@ export function expositionProblems(text: string): string[] {
     const [, name = '', labels = ''] = sample;
     const family = familyOf(name, types);
     if (!types.has(family)) problems.push(`${name}: sample without TYPE`);
-    else if (family !== current) problems.push(`${name}: sample outside its family's block (after ${current ?? 'nothing'})`);
+    else if (family !== current)
+      problems.push(`${name}: sample outside its family's block (after ${current ?? 'nothing'})`);
     const type = types.get(family);
-    if (/[{,]quantile="/.test(labels) && type !== 'summary') problems.push(`${name}: quantile label on a ${type ?? 'untyped'}`);
+    if (/[{,]quantile="/.test(labels) && type !== 'summary')
+      problems.push(`${name}: quantile label on a ${type ?? 'untyped'}`);
     if (/[{,]le="/.test(labels) && type !== 'histogram') problems.push(`${name}: le label on a ${type ?? 'untyped'}`);
   }
   return problems;

@@ -125,7 +125,15 @@ export class PublisherAgent {
       this.spoolHealth = msg.spool;
     } else if (msg.t === 'committed') {
       for (const e of msg.events ?? []) {
-        const [spoolId, eventId, station, seq, type, ts, state] = e as [number, string, string, number, string, number, string | null];
+        const [spoolId, eventId, station, seq, type, ts, state] = e as [
+          number,
+          string,
+          string,
+          number,
+          string,
+          number,
+          string | null,
+        ];
         this.committed.push({ spoolId, eventId, station, seq, type, ts, state, run });
       }
     }
@@ -156,7 +164,8 @@ export class PublisherAgent {
   async waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (this.child === null && !this.ready) throw new Error(`publisher agent exited while waiting for ${what}\n${this.logs()}`);
+      if (this.child === null && !this.ready)
+        throw new Error(`publisher agent exited while waiting for ${what}\n${this.logs()}`);
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.logs()}`);
       await sleep(25);
     }

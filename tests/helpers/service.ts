@@ -151,7 +151,9 @@ export class ManagedProcess {
     const { command, args, cwd, env } = this.opts;
     const child = spawn(command, [...args], { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.starts += 1;
-    this.ring.push(`--- ${this.opts.name} start #${this.starts}: ${command} ${args.join(' ')} (pid ${child.pid ?? '?'}) ---`);
+    this.ring.push(
+      `--- ${this.opts.name} start #${this.starts}: ${command} ${args.join(' ')} (pid ${child.pid ?? '?'}) ---`,
+    );
     child.stdout.setEncoding('utf8').on('data', (d: string) => this.ring.write('out', d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => this.ring.write('err', d));
 
@@ -188,7 +190,8 @@ export class ManagedProcess {
       }
       await Promise.race([sleep(100), this.exited]);
     }
-    const reason = spawnError === null ? 'exited before it became ready' : `could not be spawned: ${String(spawnError)}`;
+    const reason =
+      spawnError === null ? 'exited before it became ready' : `could not be spawned: ${String(spawnError)}`;
     throw this.failure(reason);
   }
 

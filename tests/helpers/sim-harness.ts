@@ -21,8 +21,20 @@ import type { Device, LinesideConfig, ModbusTag } from '../../src/config/schema.
 import { createCore, type Core, type CoreDiagnostic } from '../../src/core/core.js';
 import type { CoreEvent, DowntimeEvent, OeeEvent, OeeFigures } from '../../src/core/events.js';
 import type { Sample } from '../../src/core/sample.js';
-import { decodeBit, decodeRegisters, wordsFor, type DecodeSpec, type TagValue } from '../../src/sources/modbus/codec.js';
-import { createSimLine, scenarioStartWallMs, VirtualClock, type Scenario, type SimLine } from '../../simulator/index.js';
+import {
+  decodeBit,
+  decodeRegisters,
+  wordsFor,
+  type DecodeSpec,
+  type TagValue,
+} from '../../src/sources/modbus/codec.js';
+import {
+  createSimLine,
+  scenarioStartWallMs,
+  VirtualClock,
+  type Scenario,
+  type SimLine,
+} from '../../simulator/index.js';
 // The register image is what the simulator's Modbus servers answer from; reading it directly skips
 // the sockets (simulator/index.ts does not export it yet).
 import { PlcImage, type Area } from '../../simulator/plc/image.js';
@@ -49,7 +61,13 @@ export class TruthCollector {
         this.shifts.push(record);
         break;
       case 'state':
-        if (record.state === 'down') this.downtimes.push({ station: record.station, reason: record.reason ?? 'unassigned', startMs: record.startMs, endMs: record.endMs });
+        if (record.state === 'down')
+          this.downtimes.push({
+            station: record.station,
+            reason: record.reason ?? 'unassigned',
+            startMs: record.startMs,
+            endMs: record.endMs,
+          });
         if (record.state === 'small_stop') this.smallStops.push(record);
         break;
       case 'cycle':
@@ -91,7 +109,13 @@ export class CoreCollector {
   private downtime(e: DowntimeEvent): void {
     const known = this.downtimes.get(e.downtimeId);
     if (known === undefined) {
-      this.downtimes.set(e.downtimeId, { station: e.station, downtimeId: e.downtimeId, reason: e.reason, startMs: e.start, endMs: e.end });
+      this.downtimes.set(e.downtimeId, {
+        station: e.station,
+        downtimeId: e.downtimeId,
+        reason: e.reason,
+        startMs: e.start,
+        endMs: e.end,
+      });
       return;
     }
     known.reason = e.reason;
@@ -145,12 +169,22 @@ export function compareWithTruth(truth: TruthCollector, core: CoreCollector, opt
   let maxDelta = 0;
   for (const record of truth.shifts) {
     if (record.partial) continue;
-    const entries: [string, ShiftFigures, OeeEvent | undefined][] = Object.entries(record.stations).map(([station, fig]) => [
-      station,
-      fig,
-      core.finals.find((e) => e.station === station && e.window.shift === record.shift && e.window.end === record.endMs),
+    const entries: [string, ShiftFigures, OeeEvent | undefined][] = Object.entries(record.stations).map(
+      ([station, fig]) => [
+        station,
+        fig,
+        core.finals.find(
+          (e) => e.station === station && e.window.shift === record.shift && e.window.end === record.endMs,
+        ),
+      ],
+    );
+    entries.push([
+      `line:${record.line.outputStation}`,
+      record.line,
+      core.finals.find(
+        (e) => e.station === undefined && e.window.shift === record.shift && e.window.end === record.endMs,
+      ),
     ]);
-    entries.push([`line:${record.line.outputStation}`, record.line, core.finals.find((e) => e.station === undefined && e.window.shift === record.shift && e.window.end === record.endMs)]);
     for (const [station, fig, event] of entries) {
       if (event === undefined) {
         problems.push(`${record.key} ${station}: no final OEE event from the core`);
@@ -159,7 +193,8 @@ export function compareWithTruth(truth: TruthCollector, core: CoreCollector, opt
       }
       const c = event.figures;
       for (const k of ['total', 'good', 'reject'] as const) {
-        if (c.counts[k] !== fig.counts[k]) problems.push(`${record.key} ${station}: ${k} count ${c.counts[k]}, truth ${fig.counts[k]}`);
+        if (c.counts[k] !== fig.counts[k])
+          problems.push(`${record.key} ${station}: ${k} count ${c.counts[k]}, truth ${fig.counts[k]}`);
       }
       const delta = figuresDelta(fig, c);
       maxDelta = Math.max(maxDelta, delta);
@@ -182,11 +217,17 @@ export function compareWithTruth(truth: TruthCollector, core: CoreCollector, opt
   const endOfRun = truth.endMs ?? Number.POSITIVE_INFINITY;
   const nearThreshold = (ms: number): boolean => Math.abs(ms - options.microStopThresholdMs) <= options.toleranceMs;
   for (const t of truth.downtimes) {
-    const candidates = coreList.filter((c) => c.station === t.station && !used.has(c.downtimeId) && Math.abs(c.startMs - t.startMs) <= options.toleranceMs);
+    const candidates = coreList.filter(
+      (c) =>
+        c.station === t.station && !used.has(c.downtimeId) && Math.abs(c.startMs - t.startMs) <= options.toleranceMs,
+    );
     const hit = candidates.find((c) => c.reason === t.reason) ?? candidates[0];
     if (hit === undefined) {
       if (t.reason === 'unassigned' && nearThreshold(t.endMs - t.startMs)) borderline++;
-      else problems.push(`truth downtime ${t.station} ${t.reason} ${new Date(t.startMs).toISOString()} (${((t.endMs - t.startMs) / 1000).toFixed(1)} s): no core downtime starting within ${options.toleranceMs} ms`);
+      else
+        problems.push(
+          `truth downtime ${t.station} ${t.reason} ${new Date(t.startMs).toISOString()} (${((t.endMs - t.startMs) / 1000).toFixed(1)} s): no core downtime starting within ${options.toleranceMs} ms`,
+        );
       continue;
     }
     used.add(hit.downtimeId);
@@ -194,21 +235,32 @@ export function compareWithTruth(truth: TruthCollector, core: CoreCollector, opt
     const edge = Math.max(Math.abs(hit.startMs - t.startMs), t.endMs >= endOfRun ? 0 : Math.abs(end - t.endMs));
     maxEdge = Math.max(maxEdge, edge);
     if (hit.reason !== t.reason) problems.push(`downtime ${hit.downtimeId}: reason ${hit.reason}, truth ${t.reason}`);
-    else if (edge > options.toleranceMs) problems.push(`downtime ${hit.downtimeId} (${t.reason}): start/end off by ${edge} ms`);
+    else if (edge > options.toleranceMs)
+      problems.push(`downtime ${hit.downtimeId} (${t.reason}): start/end off by ${edge} ms`);
     else matched++;
   }
   for (const c of coreList) {
     if (used.has(c.downtimeId)) continue;
     const duration = (c.endMs ?? endOfRun) - c.startMs;
     if (c.reason === 'unassigned' && nearThreshold(duration)) borderline++;
-    else problems.push(`core downtime ${c.downtimeId} ${c.reason} ${new Date(c.startMs).toISOString()} (${(duration / 1000).toFixed(1)} s): not in the truth`);
+    else
+      problems.push(
+        `core downtime ${c.downtimeId} ${c.reason} ${new Date(c.startMs).toISOString()} (${(duration / 1000).toFixed(1)} s): not in the truth`,
+      );
   }
 
   for (const [station, n] of truth.cycles) {
     const got = core.cycles.get(station) ?? 0;
     if (got !== n) problems.push(`${station}: ${got} cycle events over the run, truth ${n}`);
   }
-  return { shifts, problems, maxDeltaPp: maxDelta * 100, downtimesMatched: matched, borderline, maxDowntimeEdgeErrorMs: maxEdge };
+  return {
+    shifts,
+    problems,
+    maxDeltaPp: maxDelta * 100,
+    downtimesMatched: matched,
+    borderline,
+    maxDowntimeEdgeErrorMs: maxEdge,
+  };
 }
 
 // ---- reading the virtual PLCs -------------------------------------------------------------------
@@ -252,10 +304,12 @@ function planBlocks(tags: TagReader[]): BlockRead[] {
         current.tags.push(t);
         continue;
       }
-      if (current !== undefined) blocks.push({ area, start: current.start, count: current.end - current.start, tags: current.tags });
+      if (current !== undefined)
+        blocks.push({ area, start: current.start, count: current.end - current.start, tags: current.tags });
       current = { start: t.offset, end, tags: [t] };
     }
-    if (current !== undefined) blocks.push({ area, start: current.start, count: current.end - current.start, tags: current.tags });
+    if (current !== undefined)
+      blocks.push({ area, start: current.start, count: current.end - current.start, tags: current.tags });
   }
   return blocks;
 }
@@ -263,7 +317,8 @@ function planBlocks(tags: TagReader[]): BlockRead[] {
 /** Tags the stations use (the core ignores the rest; reading them would only slow a week down). */
 function boundTags(config: LinesideConfig): Set<string> {
   const out = new Set<string>();
-  for (const line of config.lines) for (const st of line.stations) for (const tag of Object.values(st.signals)) if (tag !== undefined) out.add(tag);
+  for (const line of config.lines)
+    for (const st of line.stations) for (const tag of Object.values(st.signals)) if (tag !== undefined) out.add(tag);
   return out;
 }
 
@@ -272,10 +327,20 @@ function tagReader(device: Device, tag: ModbusTag): TagReader {
   if (typeof resolved === 'string') throw new Error(`${device.id}.${tag.name}: ${resolved}`);
   return {
     id: `${device.id}.${tag.name}`,
-    spec: { type: tag.type, order: tag.order ?? device.order, ...(tag.bit !== undefined ? { bit: tag.bit } : {}), ...(tag.length !== undefined ? { length: tag.length } : {}), scale: tag.scale, offset: tag.offset },
+    spec: {
+      type: tag.type,
+      order: tag.order ?? device.order,
+      ...(tag.bit !== undefined ? { bit: tag.bit } : {}),
+      ...(tag.length !== undefined ? { length: tag.length } : {}),
+      scale: tag.scale,
+      offset: tag.offset,
+    },
     area: resolved.area,
     offset: resolved.offset,
-    count: resolved.area === 'coil' || resolved.area === 'discrete' ? 1 : wordsFor({ type: tag.type, ...(tag.length !== undefined ? { length: tag.length } : {}) }),
+    count:
+      resolved.area === 'coil' || resolved.area === 'discrete'
+        ? 1
+        : wordsFor({ type: tag.type, ...(tag.length !== undefined ? { length: tag.length } : {}) }),
     deadband: tag.deadband,
     last: undefined,
     lastWords: undefined,
@@ -284,19 +349,37 @@ function tagReader(device: Device, tag: ModbusTag): TagReader {
 
 export class VirtualPlcReader {
   private readonly devices: DeviceReader[] = [];
-  private readonly gpio: { id: string; count: number; level: 0 | 1; lastSent: number | undefined; lastLevel: 0 | 1 | undefined }[] = [];
+  private readonly gpio: {
+    id: string;
+    count: number;
+    level: 0 | 1;
+    lastSent: number | undefined;
+    lastLevel: 0 | 1 | undefined;
+  }[] = [];
 
   constructor(config: LinesideConfig, scenario: Scenario, line: SimLine) {
     const bound = boundTags(config);
     for (const device of config.devices) {
       const plc = scenario.plcs.find((p) => p.id === device.id);
-      if (plc === undefined) throw new Error(`config device ${device.id} has no PLC of that id in scenario ${scenario.name}`);
+      if (plc === undefined)
+        throw new Error(`config device ${device.id} has no PLC of that id in scenario ${scenario.name}`);
       const tags = device.tags.filter((t) => bound.has(`${device.id}.${t.name}`)).map((t) => tagReader(device, t));
-      this.devices.push({ device, image: new PlcImage(plc, line), blocks: planBlocks(tags), nextPollMs: device.pollInterval });
+      this.devices.push({
+        device,
+        image: new PlcImage(plc, line),
+        blocks: planBlocks(tags),
+        nextPollMs: device.pollInterval,
+      });
     }
     for (const input of config.gpio.inputs) {
       if (!bound.has(`gpio.${input.name}`)) continue;
-      const entry = { id: `gpio.${input.name}`, count: 0, level: 0 as 0 | 1, lastSent: undefined as number | undefined, lastLevel: undefined as 0 | 1 | undefined };
+      const entry = {
+        id: `gpio.${input.name}`,
+        count: 0,
+        level: 0 as 0 | 1,
+        lastSent: undefined as number | undefined,
+        lastLevel: undefined as 0 | 1 | undefined,
+      };
       this.gpio.push(entry);
       // Stable-state debounce like the GPIO source: a level counts once it has held `debounce` ms.
       let pending: { level: 0 | 1; at: number } | undefined;
@@ -306,7 +389,8 @@ export class VirtualPlcReader {
         const active = (pending.level === 1) !== input.activeLow;
         if (pending.level !== stable) {
           const rising = active;
-          if (input.edge === 'both' || (input.edge === 'rising' && rising) || (input.edge === 'falling' && !rising)) entry.count++;
+          if (input.edge === 'both' || (input.edge === 'rising' && rising) || (input.edge === 'falling' && !rising))
+            entry.count++;
           stable = pending.level;
           entry.level = active ? 1 : 0;
         }
@@ -349,7 +433,14 @@ export class VirtualPlcReader {
       d.nextPollMs += d.device.pollInterval;
       for (const block of d.blocks) {
         const blockWords = d.image.read(block.area, block.start, block.count);
-        for (const t of block.tags) this.offer(t, blockWords.slice(t.offset - block.start, t.offset - block.start + t.count), monoMs, wallMs, sink);
+        for (const t of block.tags)
+          this.offer(
+            t,
+            blockWords.slice(t.offset - block.start, t.offset - block.start + t.count),
+            monoMs,
+            wallMs,
+            sink,
+          );
       }
     }
     if (this.gpio.length > 0 && monoMs % 1000 === 0) {
@@ -367,7 +458,13 @@ export class VirtualPlcReader {
   private offer(t: TagReader, words: number[], monoMs: number, wallMs: number, sink: (sample: Sample) => void): void {
     if (t.lastWords !== undefined && sameWords(words, t.lastWords)) return;
     t.lastWords = words;
-    const decoded = t.area === 'coil' || t.area === 'discrete' ? decodeBit(words.map((w) => w !== 0), 0) : decodeRegisters(words, 0, t.spec);
+    const decoded =
+      t.area === 'coil' || t.area === 'discrete'
+        ? decodeBit(
+            words.map((w) => w !== 0),
+            0,
+          )
+        : decodeRegisters(words, 0, t.spec);
     if (!decoded.ok) return;
     const value = decoded.value;
     if (t.last !== undefined && !moved(t.last, value, t.deadband)) return;
@@ -383,7 +480,8 @@ function sameWords(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function moved(previous: TagValue, value: TagValue, deadband: number): boolean {
-  if (typeof previous === 'number' && typeof value === 'number' && deadband > 0) return Math.abs(value - previous) > deadband;
+  if (typeof previous === 'number' && typeof value === 'number' && deadband > 0)
+    return Math.abs(value - previous) > deadband;
   return previous !== value;
 }
 
@@ -421,7 +519,11 @@ export function runVirtual(options: VirtualRunOptions): VirtualRun {
   const truth = new TruthCollector();
   const collected = new CoreCollector();
   const clock = new VirtualClock({ startWallMs: scenarioStartWallMs(options.scenario) });
-  const line = createSimLine(options.scenario, { ...(options.seed !== undefined ? { seed: options.seed } : {}), startWallMs: clock.startWallMs, onTruth: truth.onTruth });
+  const line = createSimLine(options.scenario, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    startWallMs: clock.startWallMs,
+    onTruth: truth.onTruth,
+  });
   let core = createCore(options.config, { clock, onEvent: collected.onEvent, onDiagnostic: collected.onDiagnostic });
   const reader = new VirtualPlcReader(options.config, options.scenario, line);
   const tickMs = options.tickMs ?? 1000;

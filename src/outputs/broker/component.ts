@@ -28,7 +28,9 @@ export class EmbeddedBrokerComponent implements Component {
       host: mqtt.embedded.host,
       port: mqtt.embedded.port,
       logger: this.logger,
-      ...(mqtt.username !== undefined && mqtt.password !== undefined ? { credentials: { username: mqtt.username, password: mqtt.password } } : {}),
+      ...(mqtt.username !== undefined && mqtt.password !== undefined
+        ? { credentials: { username: mqtt.username, password: mqtt.password } }
+        : {}),
     });
   }
 

@@ -63,8 +63,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           },
         }),
   });
-  broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err: errorMessage(err) }, 'MQTT client error'));
-  broker.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: errorMessage(err) }, 'MQTT connection error'));
+  broker.on('clientError', (client, err) =>
+    log.debug({ clientId: client.id, err: errorMessage(err) }, 'MQTT client error'),
+  );
+  broker.on('connectionError', (client, err) =>
+    log.debug({ clientId: client?.id, err: errorMessage(err) }, 'MQTT connection error'),
+  );
   broker.on('client', (client) => log.debug({ clientId: client.id }, 'MQTT client connected'));
   broker.on('clientDisconnect', (client) => log.debug({ clientId: client.id }, 'MQTT client disconnected'));
 
@@ -90,8 +94,16 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   } catch (err) {
     await closeBroker();
     const code = (err as NodeJS.ErrnoException).code;
-    const hint = code === 'EADDRINUSE' ? ' (another broker, e.g. a system mosquitto, already uses it: set mqtt.embedded.port or mqtt.url)' : '';
-    throw new LinesideError('SERVER_START', `the embedded MQTT broker cannot listen on ${host}:${options.port}: ${errorMessage(err)}${hint}`, { host, port: options.port, path: ['mqtt', 'embedded'] }, { cause: err });
+    const hint =
+      code === 'EADDRINUSE'
+        ? ' (another broker, e.g. a system mosquitto, already uses it: set mqtt.embedded.port or mqtt.url)'
+        : '';
+    throw new LinesideError(
+      'SERVER_START',
+      `the embedded MQTT broker cannot listen on ${host}:${options.port}: ${errorMessage(err)}${hint}`,
+      { host, port: options.port, path: ['mqtt', 'embedded'] },
+      { cause: err },
+    );
   }
   server.on('error', (err) => log.error({ err: errorMessage(err) }, 'embedded MQTT broker listener error'));
 

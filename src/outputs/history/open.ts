@@ -15,7 +15,12 @@ export function openHistoryDb(file: string, logger: Logger, wallMs: number): Dat
   try {
     mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
-    throw new LinesideError('HISTORY_IO', `cannot create the history directory ${path.dirname(file)}: ${errorMessage(err)}`, { component: 'history', file }, { cause: err });
+    throw new LinesideError(
+      'HISTORY_IO',
+      `cannot create the history directory ${path.dirname(file)}: ${errorMessage(err)}`,
+      { component: 'history', file },
+      { cause: err },
+    );
   }
   let db: Database.Database;
   try {
@@ -23,17 +28,30 @@ export function openHistoryDb(file: string, logger: Logger, wallMs: number): Dat
     db = opened.db;
     if (opened.movedAside !== undefined) {
       const { movedTo, problem } = opened.movedAside;
-      logger.error({ file, movedTo, problem }, `history ${file} failed its integrity check (${problem}); moved it to ${movedTo} and started an empty history`);
+      logger.error(
+        { file, movedTo, problem },
+        `history ${file} failed its integrity check (${problem}); moved it to ${movedTo} and started an empty history`,
+      );
     }
     applyPragmas(db);
   } catch (err) {
-    throw new LinesideError('HISTORY_IO', `cannot open the history ${file}: ${errorMessage(err)}`, { component: 'history', file }, { cause: err });
+    throw new LinesideError(
+      'HISTORY_IO',
+      `cannot open the history ${file}: ${errorMessage(err)}`,
+      { component: 'history', file },
+      { cause: err },
+    );
   }
   try {
     migrate(db);
   } catch (err) {
     db.close();
-    throw new LinesideError('HISTORY_IO', `cannot use the history ${file}: ${errorMessage(err)}`, { component: 'history', file }, { cause: err });
+    throw new LinesideError(
+      'HISTORY_IO',
+      `cannot use the history ${file}: ${errorMessage(err)}`,
+      { component: 'history', file },
+      { cause: err },
+    );
   }
   return db;
 }

@@ -5,28 +5,90 @@
 import type Database from 'better-sqlite3';
 import type { OeeFigures, StationState } from '../../core/events.js';
 import type { LossCategory } from '../../config/schema.js';
-import type { AlertRecord, AuditAction, AuditQuery, AuditRecord, CycleBucket, DowntimeQuery, DowntimeRecord, OeeQuery, OeeRecord, StateSpan } from './types.js';
+import type {
+  AlertRecord,
+  AuditAction,
+  AuditQuery,
+  AuditRecord,
+  CycleBucket,
+  DowntimeQuery,
+  DowntimeRecord,
+  OeeQuery,
+  OeeRecord,
+  StateSpan,
+} from './types.js';
 
 const MINUTE_MS = 60_000;
 const DEFAULT_DOWNTIME_LIMIT = 500;
 const ALERT_LIMIT = 500;
 
-interface SpanRow { state: string; reason: string | null; start_ms: number; end_ms: number | null }
-interface BucketRow { b: number; n: number; g: number; mn: number; mx: number; av: number }
-interface DowntimeRow {
-  id: string; line: string; station: string; start_ms: number; end_ms: number | null; duration_ms: number | null;
-  reason: string; category: string; fault_code: number | null; reason_by: string | null; reason_note: string | null;
-  reason_role: string | null; reason_via: string | null;
+interface SpanRow {
+  state: string;
+  reason: string | null;
+  start_ms: number;
+  end_ms: number | null;
 }
-interface OeeRow { line: string; station: string; kind: string; shift: string | null; window_start: number; window_end: number; ts: number; final: number; figures: string }
+interface BucketRow {
+  b: number;
+  n: number;
+  g: number;
+  mn: number;
+  mx: number;
+  av: number;
+}
+interface DowntimeRow {
+  id: string;
+  line: string;
+  station: string;
+  start_ms: number;
+  end_ms: number | null;
+  duration_ms: number | null;
+  reason: string;
+  category: string;
+  fault_code: number | null;
+  reason_by: string | null;
+  reason_note: string | null;
+  reason_role: string | null;
+  reason_via: string | null;
+}
+interface OeeRow {
+  line: string;
+  station: string;
+  kind: string;
+  shift: string | null;
+  window_start: number;
+  window_end: number;
+  ts: number;
+  final: number;
+  figures: string;
+}
 interface AlertRow {
-  alert_id: string; line: string; station: string; kind: string; severity: string; status: string; first_ts: number; ts: number;
-  evidence: string; predicted_failure_at: number | null; ack_by: string | null; ack_note: string | null;
-  ack_role: string | null; ack_via: string | null;
+  alert_id: string;
+  line: string;
+  station: string;
+  kind: string;
+  severity: string;
+  status: string;
+  first_ts: number;
+  ts: number;
+  evidence: string;
+  predicted_failure_at: number | null;
+  ack_by: string | null;
+  ack_note: string | null;
+  ack_role: string | null;
+  ack_via: string | null;
 }
 interface AuditRow {
-  ts: number; action: string; line: string; station: string; target: string; detail: string | null;
-  user: string | null; role: string | null; via: string | null; note: string | null;
+  ts: number;
+  action: string;
+  line: string;
+  station: string;
+  target: string;
+  detail: string | null;
+  user: string | null;
+  role: string | null;
+  via: string | null;
+  note: string | null;
 }
 
 export class HistoryQueries {
@@ -65,11 +127,19 @@ export class HistoryQueries {
         AND (@line IS NULL OR line = @line) AND (@station IS NULL OR station = @station)
       ORDER BY start_ms DESC LIMIT @limit`);
     this.downtimeOne = db.prepare('SELECT * FROM downtime WHERE id = ?');
-    this.oeeLatest = db.prepare("SELECT * FROM oee WHERE line = ? AND station = ? AND kind = 'shift' ORDER BY window_start DESC LIMIT 1");
-    this.oeeLatestOfShift = db.prepare("SELECT * FROM oee WHERE line = ? AND station = ? AND kind = 'shift' AND shift = ? ORDER BY window_start DESC LIMIT 1");
+    this.oeeLatest = db.prepare(
+      "SELECT * FROM oee WHERE line = ? AND station = ? AND kind = 'shift' ORDER BY window_start DESC LIMIT 1",
+    );
+    this.oeeLatestOfShift = db.prepare(
+      "SELECT * FROM oee WHERE line = ? AND station = ? AND kind = 'shift' AND shift = ? ORDER BY window_start DESC LIMIT 1",
+    );
     this.oeeAt = db.prepare("SELECT * FROM oee WHERE line = ? AND station = ? AND kind = 'shift' AND window_start = ?");
-    this.oeeStationsAt = db.prepare("SELECT * FROM oee WHERE line = ? AND station != '' AND kind = 'shift' AND window_start = ? ORDER BY station");
-    this.alertsSince = db.prepare(`SELECT * FROM alerts WHERE ts >= ? OR status != 'resolved' ORDER BY ts DESC LIMIT ${ALERT_LIMIT}`);
+    this.oeeStationsAt = db.prepare(
+      "SELECT * FROM oee WHERE line = ? AND station != '' AND kind = 'shift' AND window_start = ? ORDER BY station",
+    );
+    this.alertsSince = db.prepare(
+      `SELECT * FROM alerts WHERE ts >= ? OR status != 'resolved' ORDER BY ts DESC LIMIT ${ALERT_LIMIT}`,
+    );
     this.alertOne = db.prepare('SELECT * FROM alerts WHERE alert_id = ?');
     this.auditRange = db.prepare(`
       SELECT * FROM audit WHERE ts >= @from AND ts <= @to
@@ -83,7 +153,10 @@ export class HistoryQueries {
       const start = Math.max(r.start_ms, from);
       const open = r.end_ms === null && to >= nowMs;
       const end = r.end_ms === null ? Math.min(to, nowMs) : Math.min(r.end_ms, to);
-      const span: { state: StationState; from: number; to?: number; reason?: string } = { state: r.state as StationState, from: start };
+      const span: { state: StationState; from: number; to?: number; reason?: string } = {
+        state: r.state as StationState,
+        from: start,
+      };
       if (!open) span.to = end;
       if (r.reason !== null) span.reason = r.reason;
       return span;
@@ -117,7 +190,11 @@ export class HistoryQueries {
 
   downtime(q: DowntimeQuery): DowntimeRecord[] {
     const rows = this.downtimeRange.all({
-      from: q.from, to: q.to, line: q.line ?? null, station: q.station ?? null, limit: q.limit ?? DEFAULT_DOWNTIME_LIMIT,
+      from: q.from,
+      to: q.to,
+      line: q.line ?? null,
+      station: q.station ?? null,
+      limit: q.limit ?? DEFAULT_DOWNTIME_LIMIT,
     }) as DowntimeRow[];
     return rows.map(toDowntime);
   }
@@ -151,7 +228,11 @@ export class HistoryQueries {
 
   audit(q: AuditQuery): AuditRecord[] {
     const rows = this.auditRange.all({
-      from: q.from, to: q.to, user: q.user ?? null, station: q.station ?? null, limit: q.limit ?? DEFAULT_DOWNTIME_LIMIT,
+      from: q.from,
+      to: q.to,
+      user: q.user ?? null,
+      station: q.station ?? null,
+      limit: q.limit ?? DEFAULT_DOWNTIME_LIMIT,
     }) as AuditRow[];
     return rows.map(toAudit);
   }
@@ -159,7 +240,11 @@ export class HistoryQueries {
 
 function toAudit(r: AuditRow): AuditRecord {
   const a: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
-    ts: r.ts, action: r.action as AuditAction, line: r.line, station: r.station, target: r.target,
+    ts: r.ts,
+    action: r.action as AuditAction,
+    line: r.line,
+    station: r.station,
+    target: r.target,
   };
   if (r.detail !== null) a.reason = r.detail;
   if (r.user !== null) a.user = r.user;
@@ -171,7 +256,12 @@ function toAudit(r: AuditRow): AuditRecord {
 
 function toDowntime(r: DowntimeRow): DowntimeRecord {
   const d: { -readonly [K in keyof DowntimeRecord]: DowntimeRecord[K] } = {
-    id: r.id, line: r.line, station: r.station, start: r.start_ms, reason: r.reason, category: r.category as LossCategory,
+    id: r.id,
+    line: r.line,
+    station: r.station,
+    start: r.start_ms,
+    reason: r.reason,
+    category: r.category as LossCategory,
   };
   if (r.end_ms !== null) d.end = r.end_ms;
   if (r.duration_ms !== null) d.durationMs = r.duration_ms;
@@ -185,8 +275,13 @@ function toDowntime(r: DowntimeRow): DowntimeRecord {
 
 function toOee(r: OeeRow): OeeRecord {
   const o: { -readonly [K in keyof OeeRecord]: OeeRecord[K] } = {
-    line: r.line, kind: r.kind as 'shift' | 'rolling', windowStart: r.window_start, windowEnd: r.window_end, ts: r.ts,
-    final: r.final === 1, figures: JSON.parse(r.figures) as OeeFigures,
+    line: r.line,
+    kind: r.kind as 'shift' | 'rolling',
+    windowStart: r.window_start,
+    windowEnd: r.window_end,
+    ts: r.ts,
+    final: r.final === 1,
+    figures: JSON.parse(r.figures) as OeeFigures,
   };
   if (r.station !== '') o.station = r.station;
   if (r.shift !== null) o.shift = r.shift;
@@ -195,8 +290,15 @@ function toOee(r: OeeRow): OeeRecord {
 
 function toAlert(r: AlertRow): AlertRecord {
   const a: { -readonly [K in keyof AlertRecord]: AlertRecord[K] } = {
-    alertId: r.alert_id, line: r.line, station: r.station, kind: r.kind, severity: r.severity as AlertRecord['severity'],
-    status: r.status as AlertRecord['status'], firstTs: r.first_ts, ts: r.ts, evidence: JSON.parse(r.evidence) as Record<string, unknown>,
+    alertId: r.alert_id,
+    line: r.line,
+    station: r.station,
+    kind: r.kind,
+    severity: r.severity as AlertRecord['severity'],
+    status: r.status as AlertRecord['status'],
+    firstTs: r.first_ts,
+    ts: r.ts,
+    evidence: JSON.parse(r.evidence) as Record<string, unknown>,
   };
   if (r.predicted_failure_at !== null) a.predictedFailureAt = r.predicted_failure_at;
   if (r.ack_by !== null) a.ackBy = r.ack_by;

@@ -12,7 +12,19 @@ import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { openHistoryDb } from './open.js';
 import { HistoryQueries } from './queries.js';
-import type { AlertRecord, AuditQuery, AuditRecord, CycleBucket, DowntimeQuery, DowntimeRecord, HistoryHealth, HistoryStore, OeeQuery, OeeRecord, StateSpan } from './types.js';
+import type {
+  AlertRecord,
+  AuditQuery,
+  AuditRecord,
+  CycleBucket,
+  DowntimeQuery,
+  DowntimeRecord,
+  HistoryHealth,
+  HistoryStore,
+  OeeQuery,
+  OeeRecord,
+  StateSpan,
+} from './types.js';
 import { HistoryWriterStatements } from './writer.js';
 
 export interface HistoryOptions {
@@ -100,7 +112,8 @@ class SqliteHistoryStore implements HistoryStore {
       this.db.transaction(() => {
         for (const event of batch) {
           this.writer.apply(event);
-          if (event.type === 'cycle') this.rawSinceTrim.set(event.station, (this.rawSinceTrim.get(event.station) ?? 0) + 1);
+          if (event.type === 'cycle')
+            this.rawSinceTrim.set(event.station, (this.rawSinceTrim.get(event.station) ?? 0) + 1);
         }
         this.trimRawCycles();
       })();
@@ -130,7 +143,9 @@ class SqliteHistoryStore implements HistoryStore {
     try {
       let deleted = 0;
       this.db.transaction(() => {
-        deleted += this.db.prepare('DELETE FROM state_spans WHERE end_ms IS NOT NULL AND end_ms < ?').run(cutoff).changes;
+        deleted += this.db
+          .prepare('DELETE FROM state_spans WHERE end_ms IS NOT NULL AND end_ms < ?')
+          .run(cutoff).changes;
         deleted += this.db.prepare('DELETE FROM cycle_minutes WHERE minute_ms < ?').run(cutoff).changes;
         deleted += this.db.prepare('DELETE FROM cycles_raw WHERE ts < ?').run(cutoff).changes;
         deleted += this.db.prepare('DELETE FROM downtime WHERE end_ms IS NOT NULL AND end_ms < ?').run(cutoff).changes;
@@ -155,7 +170,10 @@ class SqliteHistoryStore implements HistoryStore {
     const now = this.options.clock.monoMs();
     if (now - this.lastErrorLoggedAt >= LOG_EVERY_MS) {
       this.lastErrorLoggedAt = now;
-      this.options.logger.error({ err: { code: 'HISTORY_IO', message: errorMessage(err) }, file: this.file, buffered: this.buffer.length }, `history ${what} failed; retrying`);
+      this.options.logger.error(
+        { err: { code: 'HISTORY_IO', message: errorMessage(err) }, file: this.file, buffered: this.buffer.length },
+        `history ${what} failed; retrying`,
+      );
     }
   }
 

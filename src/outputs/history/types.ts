@@ -173,10 +173,11 @@ export interface HistoryWriter {
   record(event: CoreEvent): void;
 }
 
-export type HistoryStore = HistoryReader & HistoryWriter & {
-  /** Writes buffered events now (also done by a timer and before every query). */
-  flush(): void;
-  /** Deletes what is older than the retention; runs hourly by itself. Returns rows deleted. */
-  prune(): number;
-  close(): void;
-};
+export type HistoryStore = HistoryReader &
+  HistoryWriter & {
+    /** Writes buffered events now (also done by a timer and before every query). */
+    flush(): void;
+    /** Deletes what is older than the retention; runs hourly by itself. Returns rows deleted. */
+    prune(): number;
+    close(): void;
+  };

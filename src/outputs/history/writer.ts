@@ -3,7 +3,15 @@
  * store's batch transaction; one method per event type.
  */
 import type Database from 'better-sqlite3';
-import type { ActionBy, AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
+import type {
+  ActionBy,
+  AlertEvent,
+  CoreEvent,
+  CycleEvent,
+  DowntimeEvent,
+  OeeEvent,
+  StateEvent,
+} from '../../core/events.js';
 import type { AuditAction } from './types.js';
 
 const MINUTE_MS = 60_000;
@@ -24,8 +32,12 @@ export class HistoryWriterStatements {
     // A state's `since` may lie before spans already written (a small stop that became
     // downtime starts back then): spans that began at or after it are superseded.
     this.dropLaterSpans = db.prepare('DELETE FROM state_spans WHERE station = ? AND start_ms >= ?');
-    this.clipSpans = db.prepare('UPDATE state_spans SET end_ms = ? WHERE station = ? AND (end_ms IS NULL OR end_ms > ?)');
-    this.insertSpan = db.prepare('INSERT INTO state_spans (line, station, state, reason, start_ms, end_ms) VALUES (?, ?, ?, ?, ?, NULL)');
+    this.clipSpans = db.prepare(
+      'UPDATE state_spans SET end_ms = ? WHERE station = ? AND (end_ms IS NULL OR end_ms > ?)',
+    );
+    this.insertSpan = db.prepare(
+      'INSERT INTO state_spans (line, station, state, reason, start_ms, end_ms) VALUES (?, ?, ?, ?, ?, NULL)',
+    );
     this.downtimeSpanReason = db.prepare(
       "UPDATE state_spans SET reason = ? WHERE station = ? AND state = 'down' AND start_ms >= ? AND start_ms < ?",
     );
@@ -153,13 +165,31 @@ export class HistoryWriterStatements {
     });
     // Every later event of the alert carries the acknowledgement too: one row per acknowledgement.
     const ack = e.acknowledgedBy;
-    if (ack !== undefined) this.audit(`ack:${e.alertId}:${ack.at}`, Date.parse(ack.at), 'acknowledge-alert', e, e.alertId, null, ack);
+    if (ack !== undefined)
+      this.audit(`ack:${e.alertId}:${ack.at}`, Date.parse(ack.at), 'acknowledge-alert', e, e.alertId, null, ack);
   }
 
-  private audit(key: string, ts: number, action: AuditAction, where: { line: string; station: string }, target: string, detail: string | null, by: ActionBy): void {
+  private audit(
+    key: string,
+    ts: number,
+    action: AuditAction,
+    where: { line: string; station: string },
+    target: string,
+    detail: string | null,
+    by: ActionBy,
+  ): void {
     this.insertAudit.run({
-      key, ts, action, line: where.line, station: where.station, target, detail,
-      user: by.user ?? null, role: by.role ?? null, via: by.via ?? null, note: by.note ?? null,
+      key,
+      ts,
+      action,
+      line: where.line,
+      station: where.station,
+      target,
+      detail,
+      user: by.user ?? null,
+      role: by.role ?? null,
+      via: by.via ?? null,
+      note: by.note ?? null,
     });
   }
 }

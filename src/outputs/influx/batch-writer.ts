@@ -34,7 +34,12 @@ export interface BatchWriteStats {
   splits: number;
 }
 
-export async function writeBatch(entries: readonly BatchEntry[], send: SendPoints, onPoison: PoisonHandler, stats?: BatchWriteStats): Promise<void> {
+export async function writeBatch(
+  entries: readonly BatchEntry[],
+  send: SendPoints,
+  onPoison: PoisonHandler,
+  stats?: BatchWriteStats,
+): Promise<void> {
   const todo = entries.filter((e) => e.state === 'pending');
   if (todo.length === 0) return;
   try {
@@ -45,7 +50,10 @@ export async function writeBatch(entries: readonly BatchEntry[], send: SendPoint
     if (failure.kind !== 'bad-points' && failure.kind !== 'too-large') throw new WriteFailedError(failure);
     if (todo.length === 1 || allPointsBad(failure, todo.length)) {
       for (const e of todo) e.state = 'poisoned';
-      onPoison(todo.map((e) => e.point), failure);
+      onPoison(
+        todo.map((e) => e.point),
+        failure,
+      );
       return;
     }
     if (stats !== undefined) stats.splits += 1;

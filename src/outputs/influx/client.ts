@@ -59,10 +59,18 @@ export function influxTarget(config: InfluxConfig): InfluxTarget {
   try {
     parsed = new URL(config.url);
   } catch {
-    throw new LinesideError('CONFIG_INVALID', `influx.url "${redactInfluxUrl(config.url)}" is not a URL (expected http://host:8086 or https://host:8086)`, { path: ['influx', 'url'] });
+    throw new LinesideError(
+      'CONFIG_INVALID',
+      `influx.url "${redactInfluxUrl(config.url)}" is not a URL (expected http://host:8086 or https://host:8086)`,
+      { path: ['influx', 'url'] },
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new LinesideError('CONFIG_INVALID', `influx.url "${redactInfluxUrl(config.url)}" must start with http:// or https:// (InfluxDB 1.x HTTP API)`, { path: ['influx', 'url'] });
+    throw new LinesideError(
+      'CONFIG_INVALID',
+      `influx.url "${redactInfluxUrl(config.url)}" must start with http:// or https:// (InfluxDB 1.x HTTP API)`,
+      { path: ['influx', 'url'] },
+    );
   }
   const protocol = parsed.protocol === 'https:' ? 'https' : 'http';
   const port = parsed.port === '' ? (protocol === 'https' ? 443 : 80) : Number(parsed.port);
@@ -111,7 +119,10 @@ export interface InfluxClient {
   close(): void;
 }
 
-export function createInfluxClient(target: InfluxTarget, options: { rejectUnauthorized: boolean; requestTimeoutMs: number }): InfluxClient {
+export function createInfluxClient(
+  target: InfluxTarget,
+  options: { rejectUnauthorized: boolean; requestTimeoutMs: number },
+): InfluxClient {
   const agent =
     target.protocol === 'https'
       ? new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: options.rejectUnauthorized })
@@ -124,7 +135,9 @@ export function createInfluxClient(target: InfluxTarget, options: { rejectUnauth
     database: target.database,
     // node-influx fills a missing user with root/root and sends it; null (not undefined) survives
     // its defaults and sends no Authorization header at all. The cast: its types only say string.
-    ...(target.username === undefined ? { username: null as unknown as string } : { username: target.username, password: target.password ?? '' }),
+    ...(target.username === undefined
+      ? { username: null as unknown as string }
+      : { username: target.username, password: target.password ?? '' }),
     options: { agent, rejectUnauthorized: options.rejectUnauthorized },
     pool: { maxRetries: 0, requestTimeout: options.requestTimeoutMs, backoff: NEVER_DISABLE },
     schema: influxSchemas(target.database),
@@ -144,7 +157,16 @@ export function createInfluxClient(target: InfluxTarget, options: { rejectUnauth
       }
       const request = target.protocol === 'https' ? https.request : http.request;
       const req = request(
-        { host: target.host, port: target.port, path: `${target.path}/ping`, method: 'GET', agent, timeout: timeoutMs, ...(auth === undefined ? {} : { auth }), ...(signal === undefined ? {} : { signal }) },
+        {
+          host: target.host,
+          port: target.port,
+          path: `${target.path}/ping`,
+          method: 'GET',
+          agent,
+          timeout: timeoutMs,
+          ...(auth === undefined ? {} : { auth }),
+          ...(signal === undefined ? {} : { signal }),
+        },
         (res) => {
           const status = res.statusCode ?? 0;
           res.resume(); // drain, so the keep-alive socket goes back to the agent

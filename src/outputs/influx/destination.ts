@@ -47,7 +47,12 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
     private readonly ctx: PointContext,
     private readonly connection: { readonly client: InfluxClient; readonly target: InfluxTarget },
     private readonly status: WriterStatus,
-    private readonly deps: { readonly clock: Clock; readonly log: Logger; readonly probe: ProbeTuning; readonly backlog: () => number },
+    private readonly deps: {
+      readonly clock: Clock;
+      readonly log: Logger;
+      readonly probe: ProbeTuning;
+      readonly backlog: () => number;
+    },
   ) {
     this.name = name;
     this.kinds = cfg.writeSamples ? undefined : ['event'];
@@ -62,7 +67,12 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
 
   async prepare(): Promise<void> {
     this.doing = 'preparing the database';
-    const outcome = await prepareDatabase(this.connection.client.influx, this.connection.target, this.cfg, this.deps.log);
+    const outcome = await prepareDatabase(
+      this.connection.client.influx,
+      this.connection.target,
+      this.cfg,
+      this.deps.log,
+    );
     this.status.warnings = outcome.warnings;
     this.status.ready = true;
     this.succeeded();
@@ -74,7 +84,11 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
     const send: SendPoints = async (points) => {
       let request: Promise<void>;
       try {
-        request = client.influx.writePoints(points.map(toIPoint), { precision: 'u', database: target.database, retentionPolicy: target.retentionPolicy });
+        request = client.influx.writePoints(points.map(toIPoint), {
+          precision: 'u',
+          database: target.database,
+          retentionPolicy: target.retentionPolicy,
+        });
       } catch (err) {
         throw new PointRejectedError(errorMessage(err)); // node-influx's schema check threw: a bad point
       }
@@ -122,7 +136,14 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
       ping: async (signal) => (await this.connection.client.ping(probe.timeoutMs, signal)).answered,
       onReachable: () => {
         this.wokeThisWait = true;
-        log.info({ url: this.connection.target.url, backoffMs: delayMs, cutShortByMs: Math.max(0, Math.round(startedMono + delayMs - clock.monoMs())) }, 'InfluxDB answers /ping again; retrying now');
+        log.info(
+          {
+            url: this.connection.target.url,
+            backoffMs: delayMs,
+            cutShortByMs: Math.max(0, Math.round(startedMono + delayMs - clock.monoMs())),
+          },
+          'InfluxDB answers /ping again; retrying now',
+        );
         retryNow();
       },
     });

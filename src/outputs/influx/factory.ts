@@ -9,6 +9,9 @@ export const influxOutput: OutputFactory = {
   readsSamples: (config) => config.influx.writeSamples,
   create({ config, spool, clock, logger }) {
     const writer = createInfluxWriter({ config, spool, clock, logger });
-    return { output: writer, components: [{ name: DESTINATION, role: 'output', start: () => writer.start(), stop: () => writer.stop() }] };
+    return {
+      output: writer,
+      components: [{ name: DESTINATION, role: 'output', start: () => writer.start(), stop: () => writer.stop() }],
+    };
   },
 };

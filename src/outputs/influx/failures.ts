@@ -64,7 +64,19 @@ export function probeModeFor(failure: WriteFailure): ProbeMode | undefined {
 }
 
 /** Error codes of a request nothing answered. */
-const NO_ANSWER_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+const NO_ANSWER_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
 /** node-influx's ServiceNotAvailableError (not exported): 5xx, "Request timed out", "No host available". */
@@ -114,16 +126,27 @@ export function classifyWriteError(err: unknown): WriteFailure {
   const status = statusOf(err);
   const raw = errorMessage(err);
   if (status === undefined) {
-    const rawCode = typeof err === 'object' && err !== null && 'code' in err ? (err as { code?: unknown }).code : undefined;
+    const rawCode =
+      typeof err === 'object' && err !== null && 'code' in err ? (err as { code?: unknown }).code : undefined;
     const code = typeof rawCode === 'string' && rawCode !== '' ? rawCode : undefined;
     const transport = transportOf(err, code, raw);
-    return { kind: 'retry', detail: code !== undefined && !raw.includes(code) ? `${code} ${raw}` : raw, ...(transport === undefined ? {} : { transport }) };
+    return {
+      kind: 'retry',
+      detail: code !== undefined && !raw.includes(code) ? `${code} ${raw}` : raw,
+      ...(transport === undefined ? {} : { transport }),
+    };
   }
   const detail = influxErrorText(raw);
   if (status === 400) {
     const droppedMatch = /dropped=(\d+)/.exec(detail);
     const unparsable = detail.match(/unable to parse/g)?.length ?? 0;
-    return { kind: 'bad-points', status, detail, ...(droppedMatch ? { dropped: Number(droppedMatch[1]) } : {}), unparsable };
+    return {
+      kind: 'bad-points',
+      status,
+      detail,
+      ...(droppedMatch ? { dropped: Number(droppedMatch[1]) } : {}),
+      unparsable,
+    };
   }
   if (status === 413) return { kind: 'too-large', status, detail };
   if (status === 401 || status === 403) return { kind: 'auth', status, detail };

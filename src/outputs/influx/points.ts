@@ -64,7 +64,8 @@ export function buildPointContext(config: Readonly<LinesideConfig>): PointContex
     for (const station of line.stations) {
       idealCycleMs.set(`${line.id}/${station.id}`, station.idealCycleTime);
       const where = { line: line.id, station: station.id };
-      for (const tag of Object.values(station.signals)) if (tag !== undefined && !tagStation.has(tag)) tagStation.set(tag, where);
+      for (const tag of Object.values(station.signals))
+        if (tag !== undefined && !tagStation.has(tag)) tagStation.set(tag, where);
       for (const condition of station.conditions) {
         conditionTags.add(condition.tag);
         if (!tagStation.has(condition.tag)) tagStation.set(condition.tag, where);
@@ -81,7 +82,8 @@ export function microTime(wallMs: number, subMs = 0): string | undefined {
 }
 
 export function rowToPoint(row: SpoolRow, ctx: PointContext): RowResult {
-  if (row.kind === 'sample') return ctx.writeSamples ? samplePoint(row.sample, row.id, ctx) : { skipped: 'not-written' };
+  if (row.kind === 'sample')
+    return ctx.writeSamples ? samplePoint(row.sample, row.id, ctx) : { skipped: 'not-written' };
   return eventPoint(row.event, row.id, ctx);
 }
 
@@ -106,13 +108,20 @@ function stationTags(ctx: PointContext, line: string, station: string | undefine
   return station === undefined ? { site: ctx.site, line } : { site: ctx.site, line, station };
 }
 
-function point(measurement: MeasurementName, tags: Record<string, string>, fields: Record<string, FieldValue | undefined>, timestamp: string | undefined, spoolId: number): RowResult {
+function point(
+  measurement: MeasurementName,
+  tags: Record<string, string>,
+  fields: Record<string, FieldValue | undefined>,
+  timestamp: string | undefined,
+  spoolId: number,
+): RowResult {
   if (timestamp === undefined) return { skipped: 'bad-time' };
   const clean: Record<string, FieldValue> = {};
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
     if (typeof value === 'number' && !Number.isFinite(value)) continue; // line protocol has no NaN/Inf
-    clean[key] = typeof value === 'string' && value.length > MAX_STRING_CHARS ? value.slice(0, MAX_STRING_CHARS) : value;
+    clean[key] =
+      typeof value === 'string' && value.length > MAX_STRING_CHARS ? value.slice(0, MAX_STRING_CHARS) : value;
   }
   if (Object.keys(clean).length === 0) return { skipped: 'bad-value' };
   return { point: { measurement, tags, fields: clean, timestamp, spoolId } };
@@ -138,7 +147,14 @@ function statePoint(e: StateEvent, spoolId: number, ctx: PointContext): RowResul
   return point(
     MEASUREMENTS.state,
     stationTags(ctx, e.line, e.station),
-    { state: e.state, code: STATE_CODES[e.state] ?? 0, previous: e.previous, reason: e.reason ?? '', seq: e.seq, detected_ms: Math.round(e.ts) },
+    {
+      state: e.state,
+      code: STATE_CODES[e.state] ?? 0,
+      previous: e.previous,
+      reason: e.reason ?? '',
+      seq: e.seq,
+      detected_ms: Math.round(e.ts),
+    },
     microTime(e.since),
     spoolId,
   );
@@ -192,7 +208,8 @@ function oeeFields(e: OeeEvent): Record<string, FieldValue | undefined> {
 
 function oeePoint(e: OeeEvent, spoolId: number, ctx: PointContext): RowResult {
   const tags = stationTags(ctx, e.line, e.station);
-  if (e.window.kind === 'rolling') return point(MEASUREMENTS.oeeRolling, tags, oeeFields(e), microTime(e.ts, e.seq), spoolId);
+  if (e.window.kind === 'rolling')
+    return point(MEASUREMENTS.oeeRolling, tags, oeeFields(e), microTime(e.ts, e.seq), spoolId);
   return point(
     MEASUREMENTS.oee,
     tags,
@@ -229,21 +246,35 @@ function alertPoint(e: AlertEvent, spoolId: number, ctx: PointContext): RowResul
 
 export function samplePoint(s: Sample, spoolId: number, ctx: PointContext): RowResult {
   const where = ctx.tagStation.get(s.tag);
-  const tags: Record<string, string> = where === undefined ? { site: ctx.site, tag: s.tag } : { site: ctx.site, line: where.line, station: where.station, tag: s.tag };
+  const tags: Record<string, string> =
+    where === undefined
+      ? { site: ctx.site, tag: s.tag }
+      : { site: ctx.site, line: where.line, station: where.station, tag: s.tag };
   const time = microTime(s.ts);
   const value = s.value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { skipped: 'bad-value' };
-    return point(ctx.conditionTags.has(s.tag) ? MEASUREMENTS.condition : MEASUREMENTS.sample, tags, { value }, time, spoolId);
+    return point(
+      ctx.conditionTags.has(s.tag) ? MEASUREMENTS.condition : MEASUREMENTS.sample,
+      tags,
+      { value },
+      time,
+      spoolId,
+    );
   }
-  if (typeof value === 'boolean') return point(MEASUREMENTS.sample, tags, { value: value ? 1 : 0, flag: value }, time, spoolId);
+  if (typeof value === 'boolean')
+    return point(MEASUREMENTS.sample, tags, { value: value ? 1 : 0, flag: value }, time, spoolId);
   if (typeof value === 'string') return point(MEASUREMENTS.sample, tags, { text: value }, time, spoolId);
   return { skipped: 'bad-value' };
 }
 
 /** One point as line protocol, for log lines about a rejected point (not used for writing). */
 export function describePoint(p: InfluxPoint): string {
-  const tags = Object.entries(p.tags).map(([k, v]) => `,${k}=${v}`).join('');
-  const fields = Object.entries(p.fields).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : String(v)}`).join(',');
+  const tags = Object.entries(p.tags)
+    .map(([k, v]) => `,${k}=${v}`)
+    .join('');
+  const fields = Object.entries(p.fields)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : String(v)}`)
+    .join(',');
   return `${p.measurement}${tags} ${fields} ${p.timestamp}`;
 }

@@ -64,10 +64,13 @@ export function startProbing(o: ProbeOptions): Probing {
   const spacing = (): number => o.intervalMs * (1 + PROBE_JITTER * o.random());
 
   const schedule = (ms: number): void => {
-    timer = o.timers.set(() => {
-      timer = undefined;
-      void probe();
-    }, Math.max(0, ms));
+    timer = o.timers.set(
+      () => {
+        timer = undefined;
+        void probe();
+      },
+      Math.max(0, ms),
+    );
   };
 
   const probe = async (): Promise<void> => {

@@ -87,7 +87,16 @@ export const FIELD_TYPES: Readonly<Record<MeasurementName, Readonly<Record<strin
   downtime: { reason: S, category: S, duration_ms: F, end_ms: I, open: B, fault_code: I, downtime_id: S, seq: I },
   oee: { ...OEE_FIGURES, shift: S, final: B, snapshot_ms: I },
   oee_rolling: OEE_FIGURES,
-  alert: { alert_id: S, kind: S, severity: S, severity_code: I, status: S, evidence: S, predicted_failure_ms: I, seq: I },
+  alert: {
+    alert_id: S,
+    kind: S,
+    severity: S,
+    severity_code: I,
+    status: S,
+    evidence: S,
+    predicted_failure_ms: I,
+    seq: I,
+  },
   condition: { value: F },
   sample: { value: F, flag: B, text: S },
 };

@@ -30,24 +30,31 @@ export function durationSeconds(text: string): number | undefined {
   if (/^inf$/i.test(t)) return 0;
   if (!/^(\d+(w|d|h|m|s))+$/.test(t)) return undefined;
   let total = 0;
-  for (const match of t.matchAll(/(\d+)(w|d|h|m|s)/g)) total += Number(match[1]) * (DURATION_UNITS_S[match[2] as string] ?? 0);
+  for (const match of t.matchAll(/(\d+)(w|d|h|m|s)/g))
+    total += Number(match[1]) * (DURATION_UNITS_S[match[2] as string] ?? 0);
   return total;
 }
 
 /** Throws CONFIG_INVALID for a duration InfluxQL would not accept (it is spliced into a statement). */
 export function checkRetentionDuration(config: InfluxConfig): void {
   if (durationSeconds(config.retentionPolicy.duration) === undefined) {
-    throw new LinesideError('CONFIG_INVALID', `influx.retentionPolicy.duration "${config.retentionPolicy.duration}" is not an InfluxQL duration (e.g. 90d, 52w, 12h or INF)`, {
-      path: ['influx', 'retentionPolicy', 'duration'],
-    });
+    throw new LinesideError(
+      'CONFIG_INVALID',
+      `influx.retentionPolicy.duration "${config.retentionPolicy.duration}" is not an InfluxQL duration (e.g. 90d, 52w, 12h or INF)`,
+      {
+        path: ['influx', 'retentionPolicy', 'duration'],
+      },
+    );
   }
 }
 
 function failureOf(err: unknown): WriteFailure {
   const failure = classifyWriteError(err);
   // Statement errors come back as HTTP 200 with an error in the result (node-influx ResultError).
-  if (failure.kind === 'retry' && failure.status === undefined && /authoriz|admin privilege/i.test(failure.detail)) return { kind: 'auth', detail: failure.detail };
-  if (failure.kind === 'retry' && (err as { name?: string } | null)?.name === 'ResultError') return { kind: 'unexpected', detail: failure.detail };
+  if (failure.kind === 'retry' && failure.status === undefined && /authoriz|admin privilege/i.test(failure.detail))
+    return { kind: 'auth', detail: failure.detail };
+  if (failure.kind === 'retry' && (err as { name?: string } | null)?.name === 'ResultError')
+    return { kind: 'unexpected', detail: failure.detail };
   return failure;
 }
 
@@ -58,7 +65,12 @@ export interface SetupOutcome {
   readonly warnings: readonly string[];
 }
 
-export async function prepareDatabase(influx: InfluxDB, target: InfluxTarget, config: InfluxConfig, log: Logger): Promise<SetupOutcome> {
+export async function prepareDatabase(
+  influx: InfluxDB,
+  target: InfluxTarget,
+  config: InfluxConfig,
+  log: Logger,
+): Promise<SetupOutcome> {
   const db = target.database;
   const rpName = target.retentionPolicy;
   const warnings: string[] = [];
@@ -71,11 +83,12 @@ export async function prepareDatabase(influx: InfluxDB, target: InfluxTarget, co
     } catch (err) {
       const failure = failureOf(err);
       if (failure.kind === 'auth' || failure.kind === 'unexpected') {
-        const hint = failure.kind === 'auth'
-          ? config.createDatabase
-            ? ' (the InfluxDB user needs admin rights for this; create the database and policy once by hand and set influx.createDatabase: false)'
-            : ' (check influx.username / influx.password and the user\'s READ/WRITE grants)'
-          : '';
+        const hint =
+          failure.kind === 'auth'
+            ? config.createDatabase
+              ? ' (the InfluxDB user needs admin rights for this; create the database and policy once by hand and set influx.createDatabase: false)'
+              : " (check influx.username / influx.password and the user's READ/WRITE grants)"
+            : '';
         warnings.push(`${what} on ${target.url} failed: ${describeFailure(failure)}${hint}`);
         return undefined;
       }
@@ -99,7 +112,12 @@ export async function prepareDatabase(influx: InfluxDB, target: InfluxTarget, co
     if (existing === undefined) {
       if (config.createDatabase) {
         const done = await step(`CREATE RETENTION POLICY "${rpName}"`, () =>
-          influx.createRetentionPolicy(rpName, { database: db, duration: config.retentionPolicy.duration, replication: 1, isDefault: createdDatabase }),
+          influx.createRetentionPolicy(rpName, {
+            database: db,
+            duration: config.retentionPolicy.duration,
+            replication: 1,
+            isDefault: createdDatabase,
+          }),
         );
         createdRetentionPolicy = done !== undefined;
       } else {
@@ -115,6 +133,10 @@ export async function prepareDatabase(influx: InfluxDB, target: InfluxTarget, co
   }
   for (const w of warnings) log.warn(w);
   if (createdDatabase) log.info({ database: db }, `created InfluxDB database "${db}"`);
-  if (createdRetentionPolicy) log.info({ database: db, retentionPolicy: rpName, duration: config.retentionPolicy.duration }, `created retention policy "${rpName}" (${config.retentionPolicy.duration})`);
+  if (createdRetentionPolicy)
+    log.info(
+      { database: db, retentionPolicy: rpName, duration: config.retentionPolicy.duration },
+      `created retention policy "${rpName}" (${config.retentionPolicy.duration})`,
+    );
   return { createdDatabase, createdRetentionPolicy, warnings };
 }

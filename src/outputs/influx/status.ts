@@ -62,7 +62,10 @@ export class WriterStatus {
       this.lastWriteAt = this.clock.wallMs();
     }
     if (!this.connected || this.retrying > 0) {
-      this.log.info({ url, afterAttempts: this.retrying }, this.retrying > 0 ? 'InfluxDB reachable again; writing the backlog' : 'InfluxDB reachable');
+      this.log.info(
+        { url, afterAttempts: this.retrying },
+        this.retrying > 0 ? 'InfluxDB reachable again; writing the backlog' : 'InfluxDB reachable',
+      );
     }
     this.connected = true;
     this.retrying = 0;
@@ -90,10 +93,18 @@ export class WriterStatus {
     this.poisoned += points.length;
     const error = describeFailure(failure);
     for (const p of points.slice(0, POISON_LOG_LIMIT)) {
-      const err = new LinesideError('INFLUX_POISON', `InfluxDB refused a point for good (${error}); dropped and counted`, { spoolId: p.spoolId, point: describePoint(p) });
+      const err = new LinesideError(
+        'INFLUX_POISON',
+        `InfluxDB refused a point for good (${error}); dropped and counted`,
+        { spoolId: p.spoolId, point: describePoint(p) },
+      );
       this.log.error({ spoolId: p.spoolId, point: describePoint(p), err: error }, err.toString());
     }
-    if (points.length > POISON_LOG_LIMIT) this.log.error({ count: points.length - POISON_LOG_LIMIT }, `INFLUX_POISON ${points.length - POISON_LOG_LIMIT} more points of the same request refused (${error})`);
+    if (points.length > POISON_LOG_LIMIT)
+      this.log.error(
+        { count: points.length - POISON_LOG_LIMIT },
+        `INFLUX_POISON ${points.length - POISON_LOG_LIMIT} more points of the same request refused (${error})`,
+      );
     const first = points[0];
     if (first !== undefined) this.lastPoison = { point: describePoint(first), error, at: this.clock.wallMs() };
   }
@@ -105,8 +116,14 @@ export class WriterStatus {
     const now = this.clock.monoMs();
     if (this.skipLoggedAtMono !== undefined && now - this.skipLoggedAtMono < REPEAT_LOG_MS) return;
     this.skipLoggedAtMono = now;
-    const why = reason === 'bad-time' ? 'a timestamp before 2000 (system clock not set yet?)' : 'no writable value (NaN or Infinity)';
-    this.log.warn({ spoolId, kind, reason, skippedTotal: this.skipped }, `spool row ${spoolId} has ${why}; not written to InfluxDB (${this.skippedSinceLog} such rows since the last message)`);
+    const why =
+      reason === 'bad-time'
+        ? 'a timestamp before 2000 (system clock not set yet?)'
+        : 'no writable value (NaN or Infinity)';
+    this.log.warn(
+      { spoolId, kind, reason, skippedTotal: this.skipped },
+      `spool row ${spoolId} has ${why}; not written to InfluxDB (${this.skippedSinceLog} such rows since the last message)`,
+    );
     this.skippedSinceLog = 0;
   }
 
@@ -128,7 +145,9 @@ export class WriterStatus {
       errors: this.errors,
       retrying: this.retrying,
       ...(position.nextRetryInMs === undefined ? {} : { nextRetryInMs: position.nextRetryInMs }),
-      ...(this.lastError === undefined ? {} : { lastError: this.lastError.toString(), lastErrorCode: this.lastError.code }),
+      ...(this.lastError === undefined
+        ? {}
+        : { lastError: this.lastError.toString(), lastErrorCode: this.lastError.code }),
       ...(this.lastErrorAt === undefined ? {} : { lastErrorAt: this.lastErrorAt }),
       poisoned: this.poisoned,
       ...(this.lastPoison === undefined ? {} : { lastPoison: this.lastPoison }),
@@ -150,7 +169,9 @@ function failureHint(failure: WriteFailure, cfg: InfluxConfig): string {
         ? ' (InfluxDB requires authentication: set influx.username and influx.password or influx.passwordFile)'
         : ` (check influx.username "${cfg.username}" / influx.password and that the user may write to "${cfg.database}": GRANT ALL ON "${cfg.database}" TO "${cfg.username}")`;
     case 'no-database':
-      return cfg.createDatabase ? ' (creating it again)' : ` (create database "${cfg.database}" or set influx.createDatabase: true)`;
+      return cfg.createDatabase
+        ? ' (creating it again)'
+        : ` (create database "${cfg.database}" or set influx.createDatabase: true)`;
     case 'unexpected':
       return ' (is influx.url an InfluxDB 1.x HTTP endpoint?)';
     default:

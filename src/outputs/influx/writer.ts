@@ -102,31 +102,60 @@ class Writer implements InfluxWriter {
     const { deps, cfg } = this;
     const target = influxTarget(cfg);
     checkRetentionDuration(cfg);
-    if (target.protocol === 'http' && target.username !== undefined && !['127.0.0.1', 'localhost', '::1'].includes(target.host)) {
-      this.log.warn({ url: target.url }, 'InfluxDB credentials go over plain http to another host; use https:// (docs/influxdb.md)');
+    if (
+      target.protocol === 'http' &&
+      target.username !== undefined &&
+      !['127.0.0.1', 'localhost', '::1'].includes(target.host)
+    ) {
+      this.log.warn(
+        { url: target.url },
+        'InfluxDB credentials go over plain http to another host; use https:// (docs/influxdb.md)',
+      );
     }
     const tuning = deps.tuning ?? {};
-    const client = createInfluxClient(target, { rejectUnauthorized: cfg.rejectUnauthorized, requestTimeoutMs: tuning.requestTimeoutMs ?? 15_000 });
+    const client = createInfluxClient(target, {
+      rejectUnauthorized: cfg.rejectUnauthorized,
+      requestTimeoutMs: tuning.requestTimeoutMs ?? 15_000,
+    });
     this.client = client;
-    const destination = new InfluxDestination(DESTINATION, cfg, buildPointContext(deps.config), { client, target }, this.writerStatus, {
-      clock: deps.clock,
-      log: this.log,
-      probe: {
-        intervalMs: tuning.probeIntervalMs ?? 1_000,
-        timeoutMs: tuning.probeTimeoutMs ?? 2_000,
-        random: tuning.random ?? Math.random,
-        ...(tuning.timers !== undefined ? { timers: tuning.timers } : {}),
+    const destination = new InfluxDestination(
+      DESTINATION,
+      cfg,
+      buildPointContext(deps.config),
+      { client, target },
+      this.writerStatus,
+      {
+        clock: deps.clock,
+        log: this.log,
+        probe: {
+          intervalMs: tuning.probeIntervalMs ?? 1_000,
+          timeoutMs: tuning.probeTimeoutMs ?? 2_000,
+          random: tuning.random ?? Math.random,
+          ...(tuning.timers !== undefined ? { timers: tuning.timers } : {}),
+        },
+        backlog: () => this.spoolView()?.pending ?? 0,
       },
-      backlog: () => this.spoolView()?.pending ?? 0,
-    });
-    this.runner = new SpooledOutput(destination, { spool: deps.spool, logger: deps.logger }, {
-      batchSize: cfg.batchSize,
-      flushIntervalMs: cfg.flushInterval,
-      backoff: { initialMs: tuning.retryMinMs ?? 1_000, maxMs: tuning.retryMaxMs ?? 30_000 },
-      stopGraceMs: tuning.stopGraceMs ?? 5_000,
-      ...(tuning.random !== undefined ? { random: tuning.random } : {}),
-    });
-    this.log.info({ url: target.url, database: target.database, retentionPolicy: target.retentionPolicy, resumeAfter: deps.spool.ackedId(DESTINATION) }, 'InfluxDB writer started');
+    );
+    this.runner = new SpooledOutput(
+      destination,
+      { spool: deps.spool, logger: deps.logger },
+      {
+        batchSize: cfg.batchSize,
+        flushIntervalMs: cfg.flushInterval,
+        backoff: { initialMs: tuning.retryMinMs ?? 1_000, maxMs: tuning.retryMaxMs ?? 30_000 },
+        stopGraceMs: tuning.stopGraceMs ?? 5_000,
+        ...(tuning.random !== undefined ? { random: tuning.random } : {}),
+      },
+    );
+    this.log.info(
+      {
+        url: target.url,
+        database: target.database,
+        retentionPolicy: target.retentionPolicy,
+        resumeAfter: deps.spool.ackedId(DESTINATION),
+      },
+      'InfluxDB writer started',
+    );
     await this.runner.start();
   }
 
@@ -135,14 +164,23 @@ class Writer implements InfluxWriter {
       await this.runner?.stop();
       this.client?.close();
       const h = this.health();
-      this.log.info({ ackedId: h.ackedId, sent: h.sent, poisoned: h.poisoned, backlog: h.backlog }, 'InfluxDB writer stopped');
+      this.log.info(
+        { ackedId: h.ackedId, sent: h.sent, poisoned: h.poisoned, backlog: h.backlog },
+        'InfluxDB writer stopped',
+      );
     })();
     return this.stopping;
   }
 
   status(): OutputStatus {
     const h = this.health();
-    return { name: this.name, up: h.connected, sent: h.sent, errors: h.errors, ...(h.lastError ? { lastError: h.lastError } : {}) };
+    return {
+      name: this.name,
+      up: h.connected,
+      sent: h.sent,
+      errors: h.errors,
+      ...(h.lastError ? { lastError: h.lastError } : {}),
+    };
   }
 
   health(): InfluxWriterHealth {

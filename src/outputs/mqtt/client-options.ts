@@ -40,7 +40,10 @@ export function readTlsFiles(mqtt: MqttConfig): Pick<IClientOptions, 'ca' | 'cer
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new LinesideError('MQTT_CONNECT', `cannot read the TLS ${key} file ${file}: ${errorMessage(err)}`, { path: ['mqtt', 'tls', key], file });
+      throw new LinesideError('MQTT_CONNECT', `cannot read the TLS ${key} file ${file}: ${errorMessage(err)}`, {
+        path: ['mqtt', 'tls', key],
+        file,
+      });
     }
   };
   const ca = read('ca');
@@ -54,7 +57,11 @@ export function readTlsFiles(mqtt: MqttConfig): Pick<IClientOptions, 'ca' | 'cer
   };
 }
 
-export function buildClientOptions(mqtt: MqttConfig, target: ConnectionTarget, tlsFiles: ReturnType<typeof readTlsFiles>): IClientOptions {
+export function buildClientOptions(
+  mqtt: MqttConfig,
+  target: ConnectionTarget,
+  tlsFiles: ReturnType<typeof readTlsFiles>,
+): IClientOptions {
   const options: IClientOptions = {
     protocolVersion: target.protocolVersion,
     clientId: target.clientId,

@@ -29,7 +29,12 @@ function messageOf(err: unknown): string {
 export function classifyConnectError(err: unknown, ctx: ConnectContext): LinesideError {
   const reasonCode = reasonCodeOf(err);
   const userText = ctx.user === undefined ? 'no user name' : `user "${ctx.user}"`;
-  const context = { broker: ctx.broker, user: ctx.user ?? null, clientId: ctx.clientId, ...(reasonCode === undefined ? {} : { reasonCode }) };
+  const context = {
+    broker: ctx.broker,
+    user: ctx.user ?? null,
+    clientId: ctx.clientId,
+    ...(reasonCode === undefined ? {} : { reasonCode }),
+  };
   const authCodes = ctx.protocolVersion === 5 ? AUTH_CODES_V5 : AUTH_CODES_V4;
   if (reasonCode !== undefined && authCodes.has(reasonCode)) {
     return new LinesideError(
@@ -39,11 +44,18 @@ export function classifyConnectError(err: unknown, ctx: ConnectContext): Linesid
     );
   }
   if (reasonCode !== undefined) {
-    return new LinesideError('MQTT_CONNECT', `broker ${ctx.broker} refused the connection of client "${ctx.clientId}" (${messageOf(err)})`, context);
+    return new LinesideError(
+      'MQTT_CONNECT',
+      `broker ${ctx.broker} refused the connection of client "${ctx.clientId}" (${messageOf(err)})`,
+      context,
+    );
   }
   const sysCode = (err as { code?: unknown } | null)?.code;
   const what = typeof sysCode === 'string' ? `${sysCode} ${messageOf(err)}` : messageOf(err);
-  return new LinesideError('MQTT_CONNECT', `cannot connect to ${ctx.broker}: ${what}`, { ...context, ...(typeof sysCode === 'string' ? { errno: sysCode } : {}) });
+  return new LinesideError('MQTT_CONNECT', `cannot connect to ${ctx.broker}: ${what}`, {
+    ...context,
+    ...(typeof sysCode === 'string' ? { errno: sysCode } : {}),
+  });
 }
 
 /**

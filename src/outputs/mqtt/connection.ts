@@ -12,7 +12,13 @@ import { errorMessage, type LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Clock } from '../../core/sample.js';
 import { Backoff } from '../../lib/backoff.js';
-import { buildClientOptions, redactUrl, type ConnectionTarget, type MqttConfig, type readTlsFiles } from './client-options.js';
+import {
+  buildClientOptions,
+  redactUrl,
+  type ConnectionTarget,
+  type MqttConfig,
+  type readTlsFiles,
+} from './client-options.js';
 import { classifyConnectError } from './connect-errors.js';
 
 /** A connection that stayed up this long resets the backoff to its minimum. */
@@ -66,7 +72,10 @@ export class BrokerConnection {
     private readonly log: Logger,
     random?: () => number,
   ) {
-    this.backoff = new Backoff({ initialMs: mqttConfig.reconnectMin, maxMs: Math.max(mqttConfig.reconnectMin, mqttConfig.reconnectMax) }, random);
+    this.backoff = new Backoff(
+      { initialMs: mqttConfig.reconnectMin, maxMs: Math.max(mqttConfig.reconnectMin, mqttConfig.reconnectMax) },
+      random,
+    );
     this.broker = redactUrl(target.url);
   }
 
@@ -94,7 +103,13 @@ export class BrokerConnection {
     try {
       client = mqtt.connect(this.target.url, buildClientOptions(this.mqttConfig, this.target, this.tlsFiles));
     } catch (err) {
-      this.noteError(classifyConnectError(err, { broker: this.broker, clientId: this.target.clientId, protocolVersion: this.target.protocolVersion }));
+      this.noteError(
+        classifyConnectError(err, {
+          broker: this.broker,
+          clientId: this.target.clientId,
+          protocolVersion: this.target.protocolVersion,
+        }),
+      );
       this.scheduleRetry();
       return;
     }
@@ -107,8 +122,13 @@ export class BrokerConnection {
       this.connects += 1;
       this.upSinceMono = this.clock.monoMs();
       this.upSinceWall = this.clock.wallMs();
-      if (this.lastError !== undefined) this.log.info({ broker: this.broker }, `connected to MQTT broker ${this.broker} again`);
-      else this.log.info({ broker: this.broker, clientId: this.target.clientId, protocolVersion: this.target.protocolVersion }, `connected to MQTT broker ${this.broker}`);
+      if (this.lastError !== undefined)
+        this.log.info({ broker: this.broker }, `connected to MQTT broker ${this.broker} again`);
+      else
+        this.log.info(
+          { broker: this.broker, clientId: this.target.clientId, protocolVersion: this.target.protocolVersion },
+          `connected to MQTT broker ${this.broker}`,
+        );
       this.lastError = undefined;
       this.lastErrorAt = undefined;
       // mqtt.js does not enforce the broker's receive maximum on what we send; the publisher does.
@@ -116,16 +136,19 @@ export class BrokerConnection {
     });
     client.on('error', (err) => {
       if (!current()) return;
-      this.noteError(classifyConnectError(err, {
-        broker: this.broker,
-        ...(this.mqttConfig.username === undefined ? {} : { user: this.mqttConfig.username }),
-        clientId: this.target.clientId,
-        protocolVersion: this.target.protocolVersion,
-      }));
+      this.noteError(
+        classifyConnectError(err, {
+          broker: this.broker,
+          ...(this.mqttConfig.username === undefined ? {} : { user: this.mqttConfig.username }),
+          clientId: this.target.clientId,
+          protocolVersion: this.target.protocolVersion,
+        }),
+      );
     });
     client.on('disconnect', (packet) => {
       // MQTT 5 brokers say why they drop us (session taken over, shutting down, ...).
-      if (current()) this.log.warn({ broker: this.broker, reasonCode: packet.reasonCode }, 'MQTT broker sent DISCONNECT');
+      if (current())
+        this.log.warn({ broker: this.broker, reasonCode: packet.reasonCode }, 'MQTT broker sent DISCONNECT');
     });
     client.on('close', () => {
       if (closed || !current()) return;
@@ -146,11 +169,13 @@ export class BrokerConnection {
       this.log.warn({ broker: this.broker }, `lost the connection to MQTT broker ${this.broker}; events keep spooling`);
       this.events.onDown();
     } else if (this.lastError === undefined) {
-      this.noteError(classifyConnectError(new Error('connection closed before the broker accepted it'), {
-        broker: this.broker,
-        clientId: this.target.clientId,
-        protocolVersion: this.target.protocolVersion,
-      }));
+      this.noteError(
+        classifyConnectError(new Error('connection closed before the broker accepted it'), {
+          broker: this.broker,
+          clientId: this.target.clientId,
+          protocolVersion: this.target.protocolVersion,
+        }),
+      );
     }
     this.scheduleRetry();
   }
@@ -188,7 +213,9 @@ export class BrokerConnection {
       attempts: this.attempts,
       connects: this.connects,
       connectionLosses: this.losses,
-      ...(this.retryAtMono === undefined ? {} : { nextAttemptInMs: Math.max(0, this.retryAtMono - this.clock.monoMs()) }),
+      ...(this.retryAtMono === undefined
+        ? {}
+        : { nextAttemptInMs: Math.max(0, this.retryAtMono - this.clock.monoMs()) }),
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
       ...(this.lastErrorAt === undefined ? {} : { lastErrorAt: this.lastErrorAt }),
     };
@@ -211,7 +238,12 @@ export class BrokerConnection {
     this.connected = false;
     if (wasUp) {
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-      await Promise.race([beforeDisconnect(client).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'publishing offline status failed')), timeout]);
+      await Promise.race([
+        beforeDisconnect(client).catch((err: unknown) =>
+          this.log.warn({ err: errorMessage(err) }, 'publishing offline status failed'),
+        ),
+        timeout,
+      ]);
       await Promise.race([new Promise<void>((resolve) => client.end(false, {}, () => resolve())), timeout]);
     }
     client.end(true);

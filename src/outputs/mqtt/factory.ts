@@ -11,7 +11,13 @@ export const mqttOutput: OutputFactory = {
   readsSamples: (config) => config.mqtt.samples.publish,
   create({ config, spool, clock, logger }) {
     const broker = config.mqtt.url === 'embedded' ? new EmbeddedBrokerComponent(config.mqtt, logger) : undefined;
-    const publisher = createMqttPublisher({ config, spool, clock, logger, ...(broker ? { embeddedBroker: () => broker.running } : {}) });
+    const publisher = createMqttPublisher({
+      config,
+      spool,
+      clock,
+      logger,
+      ...(broker ? { embeddedBroker: () => broker.running } : {}),
+    });
     const components: Component[] = [
       ...(broker ? [broker] : []),
       { name: DESTINATION, role: 'output', start: () => publisher.start(), stop: () => publisher.stop() },

@@ -8,7 +8,15 @@
  * downtime / alert id (stable over a downtime's started/updated/ended), so dedupe on `eventId`.
  * All times are ISO-8601 UTC strings; durations are numbers with their unit in the name.
  */
-import type { AlertEvent, CoreEvent, CounterEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
+import type {
+  AlertEvent,
+  CoreEvent,
+  CounterEvent,
+  CycleEvent,
+  DowntimeEvent,
+  OeeEvent,
+  StateEvent,
+} from '../../core/events.js';
 import type { Sample } from '../../core/sample.js';
 
 /** ISO-8601 UTC, or null for a timestamp that is not a valid time (never throws). */
@@ -23,11 +31,24 @@ function head(event: CoreEvent): { eventId: string; seq: number; ts: string | nu
 }
 
 function statePayload(e: StateEvent): object {
-  return { id: e.id, ...head(e), state: e.state, since: isoTime(e.since), ...(e.reason === undefined ? {} : { reason: e.reason }), previous: e.previous };
+  return {
+    id: e.id,
+    ...head(e),
+    state: e.state,
+    since: isoTime(e.since),
+    ...(e.reason === undefined ? {} : { reason: e.reason }),
+    previous: e.previous,
+  };
 }
 
 function cyclePayload(e: CycleEvent): object {
-  return { id: e.id, ...head(e), cycleTimeMs: e.cycleTimeMs, good: e.good, ...(e.shift === undefined ? {} : { shift: e.shift }) };
+  return {
+    id: e.id,
+    ...head(e),
+    cycleTimeMs: e.cycleTimeMs,
+    good: e.good,
+    ...(e.shift === undefined ? {} : { shift: e.shift }),
+  };
 }
 
 function downtimePayload(e: DowntimeEvent): object {

@@ -123,7 +123,11 @@ class Publisher implements MqttPublisher {
     const { config, spool, clock } = deps;
     this.log = deps.logger.child({ component: 'mqtt' });
     this.mqttConfig = config.mqtt;
-    this.names = { root: config.mqtt.topicRoot ?? config.site.enterprise, site: config.site.site, agentId: config.agent.id };
+    this.names = {
+      root: config.mqtt.topicRoot ?? config.site.enterprise,
+      site: config.site.site,
+      agentId: config.agent.id,
+    };
     this.inflightMax = Math.max(1, deps.tuning?.inflightWindow ?? 100);
     this.writeMax = Math.max(1, deps.tuning?.writeWindow ?? 1_000);
     this.spanMax = Math.max(this.inflightMax, deps.tuning?.maxSpan ?? 20_000);
@@ -145,7 +149,8 @@ class Publisher implements MqttPublisher {
       this.log.info('MQTT is disabled (mqtt.enabled: false); nothing is published');
       return;
     }
-    if (mqttConfig.sparkplug.enabled) this.log.warn('mqtt.sparkplug is not implemented yet; publishing the JSON namespace only');
+    if (mqttConfig.sparkplug.enabled)
+      this.log.warn('mqtt.sparkplug is not implemented yet; publishing the JSON namespace only');
     this.embedded = this.deps.embeddedBroker?.();
     const resolved = resolveTarget(config, statusTopic(this.names), this.embedded, this.log);
     this.target = resolved.target;
@@ -153,7 +158,10 @@ class Publisher implements MqttPublisher {
       mqttConfig,
       resolved.target,
       resolved.tlsFiles,
-      { onUp: (client, generation, receiveMaximum) => this.onUp(client, generation, receiveMaximum), onDown: () => this.onDown() },
+      {
+        onUp: (client, generation, receiveMaximum) => this.onUp(client, generation, receiveMaximum),
+        onDown: () => this.onDown(),
+      },
       this.deps.clock,
       this.log,
       this.deps.tuning?.random,
@@ -177,7 +185,13 @@ class Publisher implements MqttPublisher {
     // maximum holds for everything we send.
     this.republish = [
       { topic: statusTopic(this.names), payload: 'online', qos: 1 },
-      ...this.retained.entries().map((e) => ({ topic: e.topic, payload: e.payload, qos: e.kind === 'event' ? this.mqttConfig.eventQos : this.mqttConfig.samples.qos })),
+      ...this.retained
+        .entries()
+        .map((e) => ({
+          topic: e.topic,
+          payload: e.payload,
+          qos: e.kind === 'event' ? this.mqttConfig.eventQos : this.mqttConfig.samples.qos,
+        })),
     ];
     this.schedulePump();
   }
@@ -194,7 +208,8 @@ class Publisher implements MqttPublisher {
       client.publish(message.topic, message.payload, { qos: message.qos, retain: true }, (err) => {
         if (generation !== this.generation || this.client === null) return;
         if (tracked) this.extraInFlight -= 1;
-        if (err !== undefined && err !== null) this.log.warn({ topic: message.topic, err: errorMessage(err) }, 'republishing a retained message failed');
+        if (err !== undefined && err !== null)
+          this.log.warn({ topic: message.topic, err: errorMessage(err) }, 'republishing a retained message failed');
         this.schedulePump();
       });
     }
@@ -289,15 +304,20 @@ class Publisher implements MqttPublisher {
   }
 
   private windowFullFor(row: SpoolRow): boolean {
-    return this.qosOf(row) === 0 ? this.window.awaitingWrite >= this.writeMax : this.window.awaitingPuback + this.extraInFlight >= this.pubackLimit;
+    return this.qosOf(row) === 0
+      ? this.window.awaitingWrite >= this.writeMax
+      : this.window.awaitingPuback + this.extraInFlight >= this.pubackLimit;
   }
 
   private wakeAfter(ms: number): void {
     if (this.wakeTimer !== undefined) return;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.schedulePump();
-    }, Math.max(1, ms));
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = undefined;
+        this.schedulePump();
+      },
+      Math.max(1, ms),
+    );
   }
 
   private send(client: MqttClient, row: SpoolRow): void {
@@ -330,7 +350,10 @@ class Publisher implements MqttPublisher {
           return;
         }
         this.rejected += 1;
-        this.log.error({ topic, spoolId: row.id, err: errorMessage(err) }, `broker rejected a message on ${topic} for good (${errorMessage(err)}); counted as rejected, check the broker ACL`);
+        this.log.error(
+          { topic, spoolId: row.id, err: errorMessage(err) },
+          `broker rejected a message on ${topic} for good (${errorMessage(err)}); counted as rejected, check the broker ACL`,
+        );
       } else {
         this.published += 1;
         this.meter.add(this.deps.clock.monoMs());
@@ -359,9 +382,12 @@ class Publisher implements MqttPublisher {
       this.wakeTimer = undefined;
       const graceMs = this.deps.tuning?.stopGraceMs ?? 2_000;
       await this.connection?.stop(
-        (client) => new Promise<void>((resolve, reject) => {
-          client.publish(statusTopic(this.names), 'offline', { qos: 1, retain: true }, (err) => (err ? reject(err) : resolve()));
-        }),
+        (client) =>
+          new Promise<void>((resolve, reject) => {
+            client.publish(statusTopic(this.names), 'offline', { qos: 1, retain: true }, (err) =>
+              err ? reject(err) : resolve(),
+            );
+          }),
         graceMs,
       );
       this.client = null;
@@ -374,7 +400,13 @@ class Publisher implements MqttPublisher {
 
   status(): OutputStatus {
     const h = this.health();
-    return { name: this.name, up: h.connected, sent: h.published, errors: h.connectionLosses + h.rejected, ...(h.lastError ? { lastError: h.lastError } : {}) };
+    return {
+      name: this.name,
+      up: h.connected,
+      sent: h.published,
+      errors: h.connectionLosses + h.rejected,
+      ...(h.lastError ? { lastError: h.lastError } : {}),
+    };
   }
 
   health(): MqttPublisherHealth {
@@ -400,7 +432,15 @@ class Publisher implements MqttPublisher {
       ackedId: this.released,
       backlog: spoolView?.pending ?? 0,
       oldestUnsentAgeMs: spoolView?.oldestUnsentAgeMs ?? 0,
-      ...(this.embedded === undefined ? {} : { embeddedBroker: { host: this.embedded.host, port: this.embedded.port, clients: this.embedded.connectedClients() } }),
+      ...(this.embedded === undefined
+        ? {}
+        : {
+            embeddedBroker: {
+              host: this.embedded.host,
+              port: this.embedded.port,
+              clients: this.embedded.connectedClients(),
+            },
+          }),
     };
   }
 }

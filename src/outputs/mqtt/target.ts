@@ -18,14 +18,24 @@ export interface ResolvedTarget {
   readonly tlsFiles: ReturnType<typeof readTlsFiles>;
 }
 
-export function resolveTarget(config: Readonly<LinesideConfig>, willTopic: string, embedded: EmbeddedBroker | undefined, log: Logger): ResolvedTarget {
+export function resolveTarget(
+  config: Readonly<LinesideConfig>,
+  willTopic: string,
+  embedded: EmbeddedBroker | undefined,
+  log: Logger,
+): ResolvedTarget {
   const mqtt = config.mqtt;
   const clientId = mqtt.clientId ?? `lineside-${config.agent.id}`;
   if (mqtt.url === 'embedded') {
     if (embedded === undefined) {
-      throw new LinesideError('MQTT_CONNECT', 'mqtt.url is embedded but the embedded broker is not running (it failed to start: see the error before this one)', { path: ['mqtt', 'url'] });
+      throw new LinesideError(
+        'MQTT_CONNECT',
+        'mqtt.url is embedded but the embedded broker is not running (it failed to start: see the error before this one)',
+        { path: ['mqtt', 'url'] },
+      );
     }
-    if (mqtt.protocolVersion === 5) log.info('the embedded broker speaks MQTT 3.1.1; connecting with protocol version 4');
+    if (mqtt.protocolVersion === 5)
+      log.info('the embedded broker speaks MQTT 3.1.1; connecting with protocol version 4');
     return { target: { url: embedded.url, protocolVersion: 4, clientId, willTopic, external: false }, tlsFiles: {} };
   }
   let protocol: string;
@@ -35,11 +45,21 @@ export function resolveTarget(config: Readonly<LinesideConfig>, willTopic: strin
     protocol = ''; // not a URL at all
   }
   if (!KNOWN_PROTOCOLS.has(protocol)) {
-    throw new LinesideError('MQTT_CONNECT', `mqtt.url "${redactUrl(mqtt.url)}" is not a broker URL (use embedded, mqtt://, mqtts://, ws:// or wss://)`, { path: ['mqtt', 'url'] });
+    throw new LinesideError(
+      'MQTT_CONNECT',
+      `mqtt.url "${redactUrl(mqtt.url)}" is not a broker URL (use embedded, mqtt://, mqtts://, ws:// or wss://)`,
+      { path: ['mqtt', 'url'] },
+    );
   }
   const tlsFiles = readTlsFiles(mqtt);
   if (mqtt.tls !== undefined && !TLS_PROTOCOLS.has(protocol)) {
-    log.warn({ broker: redactUrl(mqtt.url) }, 'mqtt.tls is set but mqtt.url is not mqtts:// or wss://; the connection is NOT encrypted');
+    log.warn(
+      { broker: redactUrl(mqtt.url) },
+      'mqtt.tls is set but mqtt.url is not mqtts:// or wss://; the connection is NOT encrypted',
+    );
   }
-  return { target: { url: mqtt.url, protocolVersion: mqtt.protocolVersion, clientId, willTopic, external: true }, tlsFiles };
+  return {
+    target: { url: mqtt.url, protocolVersion: mqtt.protocolVersion, clientId, willTopic, external: true },
+    tlsFiles,
+  };
 }

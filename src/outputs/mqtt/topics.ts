@@ -23,7 +23,10 @@ export function eventRoute(names: TopicNames, event: CoreEvent): TopicRoute {
   const linePath = `${names.root}/${names.site}/${event.line}`;
   if (event.type === 'oee') {
     // Line-level OEE (no station) is the line roll-up.
-    return { topic: event.station === undefined ? `${linePath}/oee` : `${linePath}/${event.station}/oee`, retain: true };
+    return {
+      topic: event.station === undefined ? `${linePath}/oee` : `${linePath}/${event.station}/oee`,
+      retain: true,
+    };
   }
   return { topic: `${linePath}/${event.station}/${event.type}`, retain: event.type === 'state' };
 }

@@ -30,10 +30,16 @@ export class SpoolCursor {
 
   /** Up to `limit` rows after the position; moves the position past what was scanned. */
   next(limit: number): CursorBatch {
-    const rows = this.spool.read(this.destination, this.position, limit, this.kinds === undefined ? {} : { kinds: this.kinds });
+    const rows = this.spool.read(
+      this.destination,
+      this.position,
+      limit,
+      this.kinds === undefined ? {} : { kinds: this.kinds },
+    );
     // Fewer rows than asked: the read went to the end of what is committed. (Reads and commits
     // run on the same thread, so nothing was committed in between.)
-    const scannedTo = rows.length < limit ? Math.max(this.position, this.spool.lastCommittedId()) : (rows.at(-1)?.id ?? this.position);
+    const scannedTo =
+      rows.length < limit ? Math.max(this.position, this.spool.lastCommittedId()) : (rows.at(-1)?.id ?? this.position);
     this.position = scannedTo;
     return { rows, scannedTo };
   }

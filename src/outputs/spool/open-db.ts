@@ -21,7 +21,12 @@ export function openSpoolDb(file: string, logger: Logger, wallMs: number): Opene
   try {
     mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
-    throw new LinesideError('SPOOL_IO', `cannot create the spool directory ${path.dirname(file)}: ${errorMessage(err)}`, { file }, { cause: err });
+    throw new LinesideError(
+      'SPOOL_IO',
+      `cannot create the spool directory ${path.dirname(file)}: ${errorMessage(err)}`,
+      { file },
+      { cause: err },
+    );
   }
 
   let db: Database.Database;
@@ -40,7 +45,12 @@ export function openSpoolDb(file: string, logger: Logger, wallMs: number): Opene
     applyPragmas(db);
   } catch (err) {
     if (err instanceof LinesideError) throw err;
-    throw new LinesideError('SPOOL_IO', `cannot open the spool ${file}: ${errorMessage(err)}`, { file }, { cause: err });
+    throw new LinesideError(
+      'SPOOL_IO',
+      `cannot open the spool ${file}: ${errorMessage(err)}`,
+      { file },
+      { cause: err },
+    );
   }
 
   try {

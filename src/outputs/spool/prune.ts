@@ -30,7 +30,9 @@ export class Pruner {
 
   constructor(private readonly db: Db) {
     this.oldestOfPriority = db.prepare('SELECT id, ts FROM rows WHERE priority = ? ORDER BY id LIMIT 1');
-    this.deleteOldest = db.prepare('DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?)');
+    this.deleteOldest = db.prepare(
+      'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?)',
+    );
     this.deleteOldestBefore = db.prepare(
       'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?) AND ts < ?',
     );

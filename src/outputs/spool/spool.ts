@@ -13,7 +13,15 @@ import { openSpoolDb, type OpenedDb } from './open-db.js';
 import { SAMPLE_PRIORITY, eventPriority } from './priority.js';
 import { Pruner } from './prune.js';
 import { SpoolStatements, decodeRow, type BufferedRow } from './statements.js';
-import type { CommitInfo, Spool, SpoolDestinationHealth, SpoolHealth, SpoolOptions, SpoolReadOptions, SpoolRow } from './types.js';
+import type {
+  CommitInfo,
+  Spool,
+  SpoolDestinationHealth,
+  SpoolHealth,
+  SpoolOptions,
+  SpoolReadOptions,
+  SpoolRow,
+} from './types.js';
 
 const DEFAULT_MAX_BUFFERED = 20_000;
 /** While commits fail, keep at most this many buffered rows; past it the oldest samples go. */
@@ -108,7 +116,13 @@ class SqliteSpool implements Spool {
     this.timer.unref();
     this.commit(); // persist new cursors, delete what was acknowledged before a destination was removed
     opts.logger.info(
-      { file: this.file, rows: this.events + this.samples, events: this.events, lastId: this.lastId, destinations: this.destinations },
+      {
+        file: this.file,
+        rows: this.events + this.samples,
+        events: this.events,
+        lastId: this.lastId,
+        destinations: this.destinations,
+      },
       'spool opened',
     );
   }
@@ -125,14 +139,22 @@ class SqliteSpool implements Spool {
     if (this.closed) {
       // A shutdown-order bug (outputs must close after the core stopped): say so, loudly for events.
       if (kind === 'sample') this.drops.record('closed', 1, 0, this.opts.clock.wallMs(), this.opts.clock.monoMs());
-      else this.opts.logger.error({ file: this.file, eventId: (value as CoreEvent).id }, 'an event arrived after the spool was closed and is lost');
+      else
+        this.opts.logger.error(
+          { file: this.file, eventId: (value as CoreEvent).id },
+          'an event arrived after the spool was closed and is lost',
+        );
       return 0;
     }
     let payload: string;
     try {
       payload = JSON.stringify(value);
     } catch (err) {
-      this.noteError(new LinesideError('SPOOL_IO', `cannot serialise a ${kind} for the spool: ${errorMessage(err)}`, { file: this.file }));
+      this.noteError(
+        new LinesideError('SPOOL_IO', `cannot serialise a ${kind} for the spool: ${errorMessage(err)}`, {
+          file: this.file,
+        }),
+      );
       return 0;
     }
     this.lastId += 1;
@@ -188,7 +210,10 @@ class SqliteSpool implements Spool {
         this.dirtyCheckpoints.add(key);
       } catch (err) {
         // A bug in a source; the rows still go in (losing events would be worse), and it is loud.
-        this.opts.logger.error({ file: this.file, key, err: errorMessage(err) }, 'checkpoint source threw; the previous checkpoint is kept');
+        this.opts.logger.error(
+          { file: this.file, key, err: errorMessage(err) },
+          'checkpoint source threw; the previous checkpoint is kept',
+        );
       }
     }
   }
@@ -224,7 +249,8 @@ class SqliteSpool implements Spool {
     if (this.unreadableIds.has(id)) return; // read again by another destination or after a reconnect
     if (this.unreadableIds.size < 10_000) this.unreadableIds.add(id);
     this.unreadable += 1;
-    if (this.unreadable <= 5) this.opts.logger.warn({ file: this.file, id, destination }, 'spool row cannot be decoded; skipping it');
+    if (this.unreadable <= 5)
+      this.opts.logger.warn({ file: this.file, id, destination }, 'spool row cannot be decoded; skipping it');
   }
 
   ack(destination: string, uptoId: number): void {
@@ -270,9 +296,17 @@ class SqliteSpool implements Spool {
     // Acknowledged rows go in id ranges of bounded size, so a cursor that jumps over a million
     // rows (a destination skipping samples) does not hold the event loop in one long DELETE.
     // Over the size bound, delivered rows go first in full, so pruning never counts them as drops.
-    const deleteCap = this.pruner.usedBytes() > this.opts.maxBytes ? Number.POSITIVE_INFINITY : this.deletedThrough + MAX_DELETE_IDS_PER_COMMIT;
+    const deleteCap =
+      this.pruner.usedBytes() > this.opts.maxBytes
+        ? Number.POSITIVE_INFINITY
+        : this.deletedThrough + MAX_DELETE_IDS_PER_COMMIT;
     const deleteThrough = Math.max(this.deletedThrough, Math.min(this.deletableThrough(), this.lastId, deleteCap));
-    const hasWork = rows.length > 0 || this.dirtyCursors.size > 0 || this.dirtyCheckpoints.size > 0 || deleteThrough > this.deletedThrough || ageDue;
+    const hasWork =
+      rows.length > 0 ||
+      this.dirtyCursors.size > 0 ||
+      this.dirtyCheckpoints.size > 0 ||
+      deleteThrough > this.deletedThrough ||
+      ageDue;
     if (!hasWork) return;
 
     const lastRowId = rows.length > 0 ? (rows[rows.length - 1]?.id ?? this.committedId) : this.committedId;
@@ -283,8 +317,10 @@ class SqliteSpool implements Spool {
     try {
       this.db.transaction(() => {
         for (const row of rows) this.sql.insert.run(row.id, row.kind, row.priority, row.ts, row.payload);
-        for (const key of this.dirtyCheckpoints) this.sql.putCheckpoint.run(key, JSON.stringify(this.checkpoints.get(key) ?? null));
-        for (const destination of this.dirtyCursors) this.sql.putCursor.run(destination, this.cursors.get(destination) ?? 0);
+        for (const key of this.dirtyCheckpoints)
+          this.sql.putCheckpoint.run(key, JSON.stringify(this.checkpoints.get(key) ?? null));
+        for (const destination of this.dirtyCursors)
+          this.sql.putCursor.run(destination, this.cursors.get(destination) ?? 0);
         if (deleteThrough > this.deletedThrough) {
           const counted = this.sql.countRange.get(this.deletedThrough, deleteThrough);
           this.sql.deleteRange.run(this.deletedThrough, deleteThrough);
@@ -295,7 +331,14 @@ class SqliteSpool implements Spool {
         if (ageDue) aged = this.pruner.byAge(clock.wallMs() - this.opts.maxAgeMs);
       })();
     } catch (err) {
-      this.noteError(new LinesideError('SPOOL_IO', `cannot write the spool ${this.file}: ${errorMessage(err)}`, { file: this.file }, { cause: err }));
+      this.noteError(
+        new LinesideError(
+          'SPOOL_IO',
+          `cannot write the spool ${this.file}: ${errorMessage(err)}`,
+          { file: this.file },
+          { cause: err },
+        ),
+      );
       this.shedBufferIfOverLimit();
       return;
     }
@@ -374,7 +417,10 @@ class SqliteSpool implements Spool {
     const ackedId = this.cursors.get(destination) ?? 0;
     // Rows after the cursor = all rows - rows still kept at or below it (only those another,
     // slower destination still needs): a short range count instead of counting a whole backlog.
-    const keptBelow = this.closed || ackedId <= this.deletedThrough ? 0 : (this.sql.countRange.get(this.deletedThrough, Math.min(ackedId, this.committedId))?.total ?? 0);
+    const keptBelow =
+      this.closed || ackedId <= this.deletedThrough
+        ? 0
+        : (this.sql.countRange.get(this.deletedThrough, Math.min(ackedId, this.committedId))?.total ?? 0);
     const pending = this.closed ? 0 : Math.max(0, this.events + this.samples - keptBelow);
     const oldest = this.closed ? undefined : this.sql.oldestAfter.get(ackedId);
     const oldestUnsentAgeMs = oldest === undefined ? 0 : Math.max(0, this.opts.clock.wallMs() - oldest.ts);
@@ -423,7 +469,10 @@ class SqliteSpool implements Spool {
     }
     this.db.close();
     if (this.buffer.length > 0) {
-      this.opts.logger.error({ file: this.file, rows: this.buffer.length }, 'spool closed with rows it could not write');
+      this.opts.logger.error(
+        { file: this.file, rows: this.buffer.length },
+        'spool closed with rows it could not write',
+      );
     }
   }
 }

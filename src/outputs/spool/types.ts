@@ -44,8 +44,20 @@ export type SpoolKind = 'event' | 'sample';
 export type SpoolPriority = 0 | 1 | 2;
 
 export type SpoolRow =
-  | { readonly id: number; readonly kind: 'event'; readonly priority: SpoolPriority; readonly ts: number; readonly event: CoreEvent }
-  | { readonly id: number; readonly kind: 'sample'; readonly priority: SpoolPriority; readonly ts: number; readonly sample: Sample };
+  | {
+      readonly id: number;
+      readonly kind: 'event';
+      readonly priority: SpoolPriority;
+      readonly ts: number;
+      readonly event: CoreEvent;
+    }
+  | {
+      readonly id: number;
+      readonly kind: 'sample';
+      readonly priority: SpoolPriority;
+      readonly ts: number;
+      readonly sample: Sample;
+    };
 
 export interface SpoolOptions {
   /** Directory of the spool file (created if missing). */

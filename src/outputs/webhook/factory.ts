@@ -16,7 +16,11 @@ export const webhookOutput: OutputFactory = {
   readsSamples: () => false,
   create({ config, logger, events }) {
     const hooks = createWebhooks(
-      config.alerts.webhooks.map((w) => ({ url: w.url, minSeverity: w.minSeverity, ...(w.secret !== undefined ? { secret: w.secret } : {}) })),
+      config.alerts.webhooks.map((w) => ({
+        url: w.url,
+        minSeverity: w.minSeverity,
+        ...(w.secret !== undefined ? { secret: w.secret } : {}),
+      })),
       { logger: logger.child({ component: 'webhook' }), agentId: config.agent.id },
     );
     let unsubscribe: (() => void) | undefined;

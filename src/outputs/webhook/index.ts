@@ -5,10 +5,30 @@
 import type { AlertEvent } from '../../core/events.js';
 import type { Logger } from '../../lib/logger.js';
 import type { OutputHandle, OutputStatus } from '../output.js';
-import { createWebhookSender, type WebhookSender, type WebhookSenderOptions, type WebhookStats, type WebhookTarget } from './sender.js';
+import {
+  createWebhookSender,
+  type WebhookSender,
+  type WebhookSenderOptions,
+  type WebhookStats,
+  type WebhookTarget,
+} from './sender.js';
 
-export { createWebhookSender, type WebhookSender, type WebhookSenderOptions, type WebhookStats, type WebhookTarget } from './sender.js';
-export { signBody, verifySignature, redactUrl, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, EVENT_HEADER } from './signature.js';
+export {
+  createWebhookSender,
+  type WebhookSender,
+  type WebhookSenderOptions,
+  type WebhookStats,
+  type WebhookTarget,
+} from './sender.js';
+export {
+  signBody,
+  verifySignature,
+  redactUrl,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+} from './signature.js';
 
 export interface Webhooks extends OutputHandle {
   send(event: AlertEvent): void;
@@ -17,7 +37,10 @@ export interface Webhooks extends OutputHandle {
 }
 
 /** Senders for every configured webhook (config.alerts.webhooks: url, secret, minSeverity). */
-export function createWebhooks(targets: readonly WebhookTarget[], deps: { logger: Logger; agentId?: string } & Partial<Omit<WebhookSenderOptions, 'target' | 'logger'>>): Webhooks {
+export function createWebhooks(
+  targets: readonly WebhookTarget[],
+  deps: { logger: Logger; agentId?: string } & Partial<Omit<WebhookSenderOptions, 'target' | 'logger'>>,
+): Webhooks {
   const senders: WebhookSender[] = targets.map((target) => createWebhookSender({ ...deps, target }));
   return {
     send: (event) => {

@@ -112,9 +112,16 @@ class Sender implements WebhookSender {
       // Drop the oldest waiting event (never the one in flight, which is queue[0] while sending).
       const victim = this.queue.splice(this.inFlight !== undefined ? 1 : 0, 1)[0];
       this.dropped++;
-      this.o.logger.warn({ code: 'NOT_AVAILABLE', webhook: this.where, dropped: victim?.event.id, maxQueue: this.maxQueue }, 'webhook queue full: oldest alert event dropped');
+      this.o.logger.warn(
+        { code: 'NOT_AVAILABLE', webhook: this.where, dropped: victim?.event.id, maxQueue: this.maxQueue },
+        'webhook queue full: oldest alert event dropped',
+      );
     }
-    const body = JSON.stringify({ type: 'lineside.alert', ...(this.o.agentId !== undefined ? { agent: this.o.agentId } : {}), alert: alertPayload(event) });
+    const body = JSON.stringify({
+      type: 'lineside.alert',
+      ...(this.o.agentId !== undefined ? { agent: this.o.agentId } : {}),
+      alert: alertPayload(event),
+    });
     this.queue.push({ event, body, attempts: 0 });
     this.pump();
     return true;
@@ -123,7 +130,8 @@ class Sender implements WebhookSender {
   private remember(alertId: string): void {
     this.sentAlerts.delete(alertId);
     this.sentAlerts.add(alertId);
-    if (this.sentAlerts.size > REMEMBERED_ALERTS) this.sentAlerts.delete(this.sentAlerts.values().next().value as string);
+    if (this.sentAlerts.size > REMEMBERED_ALERTS)
+      this.sentAlerts.delete(this.sentAlerts.values().next().value as string);
   }
 
   private pump(): void {
@@ -145,7 +153,10 @@ class Sender implements WebhookSender {
       if (this.queue[0] === p) this.queue.shift();
       this.failed++;
       this.lastError = String(err);
-      this.o.logger.error({ code: 'INTERNAL', webhook: this.where, event: p.event.id, err: String(err) }, 'webhook sender failed unexpectedly; event dropped');
+      this.o.logger.error(
+        { code: 'INTERNAL', webhook: this.where, event: p.event.id, err: String(err) },
+        'webhook sender failed unexpectedly; event dropped',
+      );
     }
   }
 
@@ -165,12 +176,18 @@ class Sender implements WebhookSender {
     if (!outcome.retryable || p.attempts >= this.maxAttempts) {
       this.queue.shift();
       this.failed++;
-      this.o.logger.error({ code: outcome.error.code, ...outcome.error.context, attempts: p.attempts }, `webhook delivery failed for good: ${outcome.error.message}`);
+      this.o.logger.error(
+        { code: outcome.error.code, ...outcome.error.context, attempts: p.attempts },
+        `webhook delivery failed for good: ${outcome.error.message}`,
+      );
       return;
     }
     this.retries++;
     const delay = this.backoff(p.attempts, outcome.retryAfterMs);
-    this.o.logger.warn({ code: outcome.error.code, ...outcome.error.context, attempts: p.attempts, retryInMs: delay }, `webhook delivery failed, retrying: ${outcome.error.message}`);
+    this.o.logger.warn(
+      { code: outcome.error.code, ...outcome.error.context, attempts: p.attempts, retryInMs: delay },
+      `webhook delivery failed, retrying: ${outcome.error.message}`,
+    );
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pump();
@@ -183,7 +200,9 @@ class Sender implements WebhookSender {
     return retryAfterMs !== undefined ? Math.min(this.maxMs, Math.max(delay, retryAfterMs)) : delay;
   }
 
-  private async post(p: Pending): Promise<{ ok: true } | { ok: false; retryable: boolean; retryAfterMs?: number; error: LinesideError }> {
+  private async post(
+    p: Pending,
+  ): Promise<{ ok: true } | { ok: false; retryable: boolean; retryAfterMs?: number; error: LinesideError }> {
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'user-agent': 'lineside-webhook/1',
@@ -191,24 +210,41 @@ class Sender implements WebhookSender {
       [DELIVERY_HEADER]: p.event.id,
       [TIMESTAMP_HEADER]: String(Math.floor(this.now() / 1000)),
     };
-    if (this.o.target.secret !== undefined && this.o.target.secret !== '') headers[SIGNATURE_HEADER] = signBody(this.o.target.secret, p.body);
+    if (this.o.target.secret !== undefined && this.o.target.secret !== '')
+      headers[SIGNATURE_HEADER] = signBody(this.o.target.secret, p.body);
     const context = { webhook: this.where, event: p.event.id, alertId: p.event.alertId };
     const abort = new AbortController();
     this.abort = abort;
     const timeout = setTimeout(() => abort.abort(), this.timeoutMs);
     try {
-      const res = await fetch(this.o.target.url, { method: 'POST', headers, body: p.body, signal: abort.signal, redirect: 'error' });
+      const res = await fetch(this.o.target.url, {
+        method: 'POST',
+        headers,
+        body: p.body,
+        signal: abort.signal,
+        redirect: 'error',
+      });
       // Drain the body so the connection can be reused; its content does not matter.
       await res.arrayBuffer().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) return { ok: true };
-      const error = new LinesideError('NOT_AVAILABLE', `webhook ${this.where} answered HTTP ${res.status}`, { ...context, status: res.status });
+      const error = new LinesideError('NOT_AVAILABLE', `webhook ${this.where} answered HTTP ${res.status}`, {
+        ...context,
+        status: res.status,
+      });
       const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.now());
       return { ok: false, retryable, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}), error };
     } catch (err) {
       const timedOut = abort.signal.aborted && !this.closed;
       const why = timedOut ? `no answer within ${this.timeoutMs} ms` : describe(err);
-      return { ok: false, retryable: true, error: new LinesideError('NOT_AVAILABLE', `webhook ${this.where} unreachable: ${why}`, { ...context, timeoutMs: this.timeoutMs }) };
+      return {
+        ok: false,
+        retryable: true,
+        error: new LinesideError('NOT_AVAILABLE', `webhook ${this.where} unreachable: ${why}`, {
+          ...context,
+          timeoutMs: this.timeoutMs,
+        }),
+      };
     } finally {
       clearTimeout(timeout);
       this.abort = undefined;
@@ -216,7 +252,15 @@ class Sender implements WebhookSender {
   }
 
   stats(): WebhookStats {
-    return { queued: this.queue.length, delivered: this.delivered, failed: this.failed, dropped: this.dropped, retries: this.retries, failing: this.failing, ...(this.lastError !== undefined ? { lastError: this.lastError } : {}) };
+    return {
+      queued: this.queue.length,
+      delivered: this.delivered,
+      failed: this.failed,
+      dropped: this.dropped,
+      retries: this.retries,
+      failing: this.failing,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+    };
   }
 
   async close(graceMs = 2_000): Promise<number> {
@@ -237,7 +281,11 @@ class Sender implements WebhookSender {
       await flight.catch(() => undefined);
     }
     const left = this.queue.length;
-    if (left > 0) this.o.logger.warn({ code: 'NOT_AVAILABLE', webhook: this.where, undelivered: left }, 'webhook sender stopped with alert events undelivered');
+    if (left > 0)
+      this.o.logger.warn(
+        { code: 'NOT_AVAILABLE', webhook: this.where, undelivered: left },
+        'webhook sender stopped with alert events undelivered',
+      );
     this.queue.length = 0;
     return left;
   }

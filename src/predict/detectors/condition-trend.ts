@@ -144,11 +144,20 @@ export class ConditionTracker {
       const dev = level - est.median;
       const share = this.warn !== undefined && this.warn > est.median ? dev / (this.warn - est.median) : 1;
       if (dev >= t.minDeviationSigmas * sigma && share >= t.minDeviationShare && trend.runMsToLimit <= t.horizonMs) {
-        finding = this.finding('warning', `trending to the ${this.alarm !== undefined ? 'alarm' : 'warning'} limit`, level, est, trend, wallMs, trend.predictedAt);
+        finding = this.finding(
+          'warning',
+          `trending to the ${this.alarm !== undefined ? 'alarm' : 'warning'} limit`,
+          level,
+          est,
+          trend,
+          wallMs,
+          trend.predictedAt,
+        );
       }
     } else if (limit === undefined && trend !== undefined && est !== undefined && trend.significant) {
       const sigma = Math.max(est.sigma, 1e-9);
-      if (level - est.median >= t.noLimitSigmas * sigma) finding = this.finding('info', 'rising away from its baseline', level, est, trend, wallMs, undefined);
+      if (level - est.median >= t.noLimitSigmas * sigma)
+        finding = this.finding('info', 'rising away from its baseline', level, est, trend, wallMs, undefined);
     }
 
     if (finding !== undefined) {
@@ -156,7 +165,10 @@ export class ConditionTracker {
       return finding;
     }
     // Healthy enough to learn from: it joins the baseline once later bins confirm it (lag).
-    const nearBaseline = est === undefined || level <= est.median + Math.max(3 * est.sigma, this.warn !== undefined ? 0.5 * (this.warn - est.median) : 3 * est.sigma);
+    const nearBaseline =
+      est === undefined ||
+      level <=
+        est.median + Math.max(3 * est.sigma, this.warn !== undefined ? 0.5 * (this.warn - est.median) : 3 * est.sigma);
     const belowWarning = this.warn === undefined || level < this.warn;
     if (!armed) {
       if (belowWarning) this.baseline.push(binMean);
@@ -214,7 +226,15 @@ export class ConditionTracker {
     };
   }
 
-  private finding(severity: Finding['severity'], what: string, level: number, est: RobustEstimate | undefined, trend: TrendForecast | undefined, wallMs: number, predictedAt: number | undefined): Finding {
+  private finding(
+    severity: Finding['severity'],
+    what: string,
+    level: number,
+    est: RobustEstimate | undefined,
+    trend: TrendForecast | undefined,
+    wallMs: number,
+    predictedAt: number | undefined,
+  ): Finding {
     const s = this.signal;
     const shown = (v: number): number => round(this.sign * v, 3);
     const unitsPerHour = trend !== undefined ? round(this.sign * trend.slopePerHour, 4) : undefined;
@@ -231,7 +251,10 @@ export class ConditionTracker {
           }
         : undefined;
     const kindLabel = s.kind === 'other' ? s.tag : s.kind;
-    const rising = unitsPerHour !== undefined && trend?.significant === true ? `, ${unitsPerHour > 0 ? '+' : ''}${unitsPerHour}/h` : '';
+    const rising =
+      unitsPerHour !== undefined && trend?.significant === true
+        ? `, ${unitsPerHour > 0 ? '+' : ''}${unitsPerHour}/h`
+        : '';
     return {
       severity,
       summary: `${kindLabel} ${shown(level)} (${what}${rising})`,
@@ -243,14 +266,30 @@ export class ConditionTracker {
         level: shown(level),
         ...(s.warning !== undefined ? { warning: s.warning } : {}),
         ...(s.alarm !== undefined ? { alarm: s.alarm } : {}),
-        ...(est !== undefined ? { baseline: { median: shown(est.median), sigma: round(est.sigma, 4), bins: est.n } } : {}),
+        ...(est !== undefined
+          ? { baseline: { median: shown(est.median), sigma: round(est.sigma, 4), bins: est.n } }
+          : {}),
         ...(trend !== undefined
-          ? { trend: { slopePerRunHour: unitsPerHour, slopeSe: round(trend.slopeSe, 4), tStat: round(trend.tStat, 1), r2: round(trend.r2, 3), bins: trend.n, binMs: this.tuning.binMs } }
+          ? {
+              trend: {
+                slopePerRunHour: unitsPerHour,
+                slopeSe: round(trend.slopeSe, 4),
+                tStat: round(trend.tStat, 1),
+                r2: round(trend.r2, 3),
+                bins: trend.n,
+                binMs: this.tuning.binMs,
+              },
+            }
           : {}),
         ...(forecast !== undefined ? { forecast } : {}),
-        window: windowOf(trend?.fromWall ?? this.walls.at(Math.max(0, this.walls.length - this.tuning.levelBins)), wallMs),
+        window: windowOf(
+          trend?.fromWall ?? this.walls.at(Math.max(0, this.walls.length - this.tuning.levelBins)),
+          wallMs,
+        ),
       },
-      ...(predictedAt !== undefined && Number.isFinite(predictedAt) ? { predictedFailureAt: Math.round(predictedAt) } : {}),
+      ...(predictedAt !== undefined && Number.isFinite(predictedAt)
+        ? { predictedFailureAt: Math.round(predictedAt) }
+        : {}),
     };
   }
 
@@ -293,14 +332,19 @@ export class ConditionDetector {
       if (v === 'clear') continue;
       allClear = false;
       if (v === 'unknown') continue;
-      if (worst === undefined || SEVERITY_RANK[v.severity] > SEVERITY_RANK[worst.severity] || (v.severity === worst.severity && (v.predictedFailureAt ?? Infinity) < (worst.predictedFailureAt ?? Infinity))) {
+      if (
+        worst === undefined ||
+        SEVERITY_RANK[v.severity] > SEVERITY_RANK[worst.severity] ||
+        (v.severity === worst.severity && (v.predictedFailureAt ?? Infinity) < (worst.predictedFailureAt ?? Infinity))
+      ) {
         if (worst !== undefined) others.push({ tag: String(worst.evidence['tag']), summary: worst.summary });
         worst = v;
       } else {
         others.push({ tag: String(v.evidence['tag']), summary: v.summary });
       }
     }
-    if (worst !== undefined) return others.length > 0 ? { ...worst, evidence: { ...worst.evidence, otherSignals: others } } : worst;
+    if (worst !== undefined)
+      return others.length > 0 ? { ...worst, evidence: { ...worst.evidence, otherSignals: others } } : worst;
     return allClear ? 'clear' : 'unknown';
   }
 }

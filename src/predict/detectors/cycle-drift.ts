@@ -104,7 +104,8 @@ export class CycleDriftDetector {
     if (signal) {
       this.pending.clear();
       if (Number.isNaN(this.excursionFrom)) this.excursionFrom = fromMs;
-      const severity: Severity = relShift >= 0.15 ? 'critical' : relShift >= 2 * t.minRelativeShift ? 'warning' : 'info';
+      const severity: Severity =
+        relShift >= 0.15 ? 'critical' : relShift >= 2 * t.minRelativeShift ? 'warning' : 'info';
       return {
         severity,
         summary: `cycles ${round(relShift * 100, 1)} % slower than the baseline (${round(this.ewma / 1000, 2)} s vs ${round(center / 1000, 2)} s)`,
@@ -127,7 +128,8 @@ export class CycleDriftDetector {
         },
       };
     }
-    const clear = (this.ewma < center + 0.5 * (ucl - center) && this.cusum < t.cusumH / 2) || relShift < t.minRelativeShift / 2;
+    const clear =
+      (this.ewma < center + 0.5 * (ucl - center) && this.cusum < t.cusumH / 2) || relShift < t.minRelativeShift / 2;
     if (clear) {
       this.excursionFrom = Number.NaN;
       if (this.pending.length >= this.pending.capacity) {

@@ -121,7 +121,8 @@ export class FaultRecurrenceDetector {
   checkpoint(runningMs: number): FaultRecurrenceCheckpoint {
     const codes: Record<string, { reason: string; baselineCount: number }> = {};
     // Occurrences still in the window are folded into the baseline: positions do not survive a restart.
-    for (const h of this.codes.values()) codes[h.code] = { reason: h.reason, baselineCount: h.baselineCount + h.positions.length };
+    for (const h of this.codes.values())
+      codes[h.code] = { reason: h.reason, baselineCount: h.baselineCount + h.positions.length };
     const observed = this.restoredRunMs + (Number.isNaN(this.originRunMs) ? 0 : runningMs - this.originRunMs);
     return { observedRunMs: observed, codes };
   }
@@ -130,7 +131,13 @@ export class FaultRecurrenceDetector {
     if (Number.isFinite(cp.observedRunMs)) this.restoredRunMs = cp.observedRunMs;
     for (const [code, v] of Object.entries(cp.codes ?? {})) {
       if (!Number.isFinite(v.baselineCount)) continue;
-      this.codes.set(code, { code, reason: String(v.reason), positions: [], walls: [], baselineCount: v.baselineCount });
+      this.codes.set(code, {
+        code,
+        reason: String(v.reason),
+        positions: [],
+        walls: [],
+        baselineCount: v.baselineCount,
+      });
     }
   }
 }

@@ -86,7 +86,10 @@ export class MicroStopRateDetector {
           alpha: t.alpha,
           test: 'poisson upper tail',
           windowRunHours: round(exposure / HOUR, 2),
-          window: { from: new Date(this.stopWall.length > 0 ? this.stopWall.at(0) : wallMs).toISOString(), to: new Date(wallMs).toISOString() },
+          window: {
+            from: new Date(this.stopWall.length > 0 ? this.stopWall.at(0) : wallMs).toISOString(),
+            to: new Date(wallMs).toISOString(),
+          },
         },
       };
     }

@@ -28,7 +28,9 @@ interface FailureMode {
 }
 
 export interface MtbfCheckpoint {
-  readonly modes: Readonly<Record<string, { readonly reason: string; readonly intervalsMs: number[]; readonly ageMs: number | null }>>;
+  readonly modes: Readonly<
+    Record<string, { readonly reason: string; readonly intervalsMs: number[]; readonly ageMs: number | null }>
+  >;
 }
 
 export class MtbfRiskDetector {
@@ -95,7 +97,11 @@ export class MtbfRiskDetector {
             uptimeSinceLastHours: round(age / HOUR, 2),
             occurrences: n + 1,
             mtbfHours: round(mtbf / HOUR, 2),
-            weibull: { shape: round(fit.shape, 2), shapeLower95: round(shapeLower, 2), scaleHours: round(fit.scale / HOUR, 2) },
+            weibull: {
+              shape: round(fit.shape, 2),
+              shapeLower95: round(shapeLower, 2),
+              scaleHours: round(fit.scale / HOUR, 2),
+            },
             horizonHours: round(t.horizonMs / HOUR, 2),
             probabilityWithinHorizon: round(p, 3),
             riskRatioVsRandom: round(riskRatio, 2),
@@ -129,7 +135,14 @@ export class MtbfRiskDetector {
     for (const [code, m] of Object.entries(cp.modes ?? {})) {
       const intervals = (m.intervalsMs ?? []).filter((v) => Number.isFinite(v) && v > 0).slice(-KEEP_INTERVALS);
       const hasAge = m.ageMs !== null && Number.isFinite(m.ageMs);
-      this.modes.set(code, { code, reason: String(m.reason), intervals, fit: undefined, lastUptime: hasAge ? uptimeMs : Number.NaN, restoredAge: hasAge ? (m.ageMs as number) : Number.NaN });
+      this.modes.set(code, {
+        code,
+        reason: String(m.reason),
+        intervals,
+        fit: undefined,
+        lastUptime: hasAge ? uptimeMs : Number.NaN,
+        restoredAge: hasAge ? (m.ageMs as number) : Number.NaN,
+      });
     }
   }
 }

@@ -41,16 +41,29 @@ export function fitLine(x: ArrayLike<number>, y: ArrayLike<number>, n: number): 
   const intercept = my - slope * mx;
   const sse = Math.max(0, syy - slope * sxy);
   const residualSd = Math.sqrt(sse / (n - 2));
-  return { n, slope, intercept, slopeSe: residualSd / Math.sqrt(sxx), residualSd, r2: syy > 0 ? 1 - sse / syy : 0, meanX: mx };
+  return {
+    n,
+    slope,
+    intercept,
+    slopeSe: residualSd / Math.sqrt(sxx),
+    residualSd,
+    r2: syy > 0 ? 1 - sse / syy : 0,
+    meanX: mx,
+  };
 }
 
 /** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
 export function normalQuantile(p: number): number {
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const pl = 0.02425;
   const [a0, a1, a2, a3, a4, a5] = a as [number, number, number, number, number, number];
@@ -64,7 +77,10 @@ export function normalQuantile(p: number): number {
   if (p > 1 - pl) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) / (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
+  return (
+    ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) /
+    (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1)
+  );
 }
 
 /** Student-t quantile (Cornish-Fisher expansion around the normal; good to ~1e-3 for df >= 3). */

@@ -8,7 +8,10 @@
 export const HEADER_CHIP_LABELS = ['pinctrl-bcm2711', 'pinctrl-rp1', 'pinctrl-bcm2835'] as const;
 
 /** The chip labelled `chipLabel` if given, else the first of HEADER_CHIP_LABELS present. */
-export function chooseChip<T extends { readonly label: string }>(chips: readonly T[], chipLabel?: string): T | undefined {
+export function chooseChip<T extends { readonly label: string }>(
+  chips: readonly T[],
+  chipLabel?: string,
+): T | undefined {
   const wanted: readonly string[] = chipLabel !== undefined ? [chipLabel] : HEADER_CHIP_LABELS;
   for (const label of wanted) {
     const chip = chips.find((c) => c.label === label);

@@ -11,8 +11,8 @@ export function likelyCause(errno: string | undefined, driver: DriverKind): stri
     case 'EACCES':
     case 'EPERM':
       return driver === 'chardev'
-        ? 'permission denied: the agent\'s user is not in group gpio (sudo usermod -aG gpio <user>, then log in again) or /dev/gpiochip* is not group gpio'
-        : 'permission denied: the agent\'s user is not in group gpio (sudo usermod -aG gpio <user>, then log in again)';
+        ? "permission denied: the agent's user is not in group gpio (sudo usermod -aG gpio <user>, then log in again) or /dev/gpiochip* is not group gpio"
+        : "permission denied: the agent's user is not in group gpio (sudo usermod -aG gpio <user>, then log in again)";
     case 'EBUSY':
       return 'pin in use: another program (gpiomon, a second agent, a Python script) or a kernel driver (1-wire, SPI, I2C, UART overlay in /boot/firmware/config.txt) holds it; `gpioinfo` shows the consumer';
     case 'EINVAL':
@@ -44,7 +44,12 @@ export interface OpenErrorContext {
 /** GPIO_OPEN for one pin. */
 export function gpioOpenError(ctx: OpenErrorContext, cause?: unknown): LinesideError {
   const why = likelyCause(ctx.errno, ctx.driver);
-  const detail = ctx.detail !== undefined && ctx.detail !== '' ? ` [${ctx.errno ?? 'error'}: ${ctx.detail}]` : ctx.errno ? ` [${ctx.errno}]` : '';
+  const detail =
+    ctx.detail !== undefined && ctx.detail !== ''
+      ? ` [${ctx.errno ?? 'error'}: ${ctx.detail}]`
+      : ctx.errno
+        ? ` [${ctx.errno}]`
+        : '';
   return new LinesideError(
     'GPIO_OPEN',
     `gpio input "${ctx.input}" BCM ${ctx.pin} (${ctx.line}, driver ${ctx.driver}): ${why}${detail}`,

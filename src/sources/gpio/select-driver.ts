@@ -70,7 +70,11 @@ export interface SelectedDriver {
   readonly reason: string;
 }
 
-export async function selectDriver(mode: DriverMode, ctx: DriverContext, factory: DriverFactory = defaultDriverFactory): Promise<SelectedDriver> {
+export async function selectDriver(
+  mode: DriverMode,
+  ctx: DriverContext,
+  factory: DriverFactory = defaultDriverFactory,
+): Promise<SelectedDriver> {
   if (mode !== 'auto') {
     const driver = await factory(mode, ctx, false).catch((err: unknown) => Promise.reject(asUnavailable(err, mode)));
     return { driver, reason: `configured driver ${mode}` };
@@ -89,10 +93,18 @@ export async function selectDriver(mode: DriverMode, ctx: DriverContext, factory
   }
   const reason = refusals.join('; ');
   ctx.logger.error({ refused: refusals }, `gpio: no GPIO driver can work here: ${reason}`);
-  throw new LinesideError('GPIO_UNAVAILABLE', `no GPIO driver can work on this machine: ${reason}`, { driver: 'auto', refused: refusals });
+  throw new LinesideError('GPIO_UNAVAILABLE', `no GPIO driver can work on this machine: ${reason}`, {
+    driver: 'auto',
+    refused: refusals,
+  });
 }
 
 function asUnavailable(err: unknown, kind: DriverKind): LinesideError {
   if (isLinesideError(err)) return err;
-  return new LinesideError('GPIO_UNAVAILABLE', `${kind} GPIO driver failed to start: ${errorMessage(err)}`, { driver: kind }, { cause: err });
+  return new LinesideError(
+    'GPIO_UNAVAILABLE',
+    `${kind} GPIO driver failed to start: ${errorMessage(err)}`,
+    { driver: kind },
+    { cause: err },
+  );
 }

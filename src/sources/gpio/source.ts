@@ -112,18 +112,31 @@ class GpioSourceImpl implements GpioSource {
     const { clock } = this.deps;
     let driver: GpioDriver;
     try {
-      ({ driver } = await selectDriver(this.gpio.driver, this.driverContext(), this.deps.driverFactory ?? defaultDriverFactory));
+      ({ driver } = await selectDriver(
+        this.gpio.driver,
+        this.driverContext(),
+        this.deps.driverFactory ?? defaultDriverFactory,
+      ));
     } catch (err) {
-      const error = err instanceof LinesideError ? err : new LinesideError('GPIO_UNAVAILABLE', errorMessage(err), {}, { cause: err });
+      const error =
+        err instanceof LinesideError
+          ? err
+          : new LinesideError('GPIO_UNAVAILABLE', errorMessage(err), {}, { cause: err });
       for (const channel of this.channels) {
-        this.failChannel(channel, new LinesideError(
-          'GPIO_OPEN',
-          `gpio input "${channel.input.name}" BCM ${channel.input.pin} (line unknown) not opened: ${error.message}`,
-          { input: channel.input.name, pin: channel.input.pin, driver: this.gpio.driver, reason: error.message },
-        ));
+        this.failChannel(
+          channel,
+          new LinesideError(
+            'GPIO_OPEN',
+            `gpio input "${channel.input.name}" BCM ${channel.input.pin} (line unknown) not opened: ${error.message}`,
+            { input: channel.input.name, pin: channel.input.pin, driver: this.gpio.driver, reason: error.message },
+          ),
+        );
       }
       this.noteError(error);
-      this.log.error({ err: { code: error.code, message: error.message, context: error.context } }, 'gpio: no driver; GPIO inputs are not read (other sources keep running)');
+      this.log.error(
+        { err: { code: error.code, message: error.message, context: error.context } },
+        'gpio: no driver; GPIO inputs are not read (other sources keep running)',
+      );
       this.emitComms(false, error);
       throw error;
     }
@@ -134,12 +147,20 @@ class GpioSourceImpl implements GpioSource {
     this.driver = driver;
     let results: readonly LineOpenResult[];
     try {
-      results = await driver.open(this.channels.map((c) => ({ input: c.input.name, pin: c.input.pin })), this.listener());
+      results = await driver.open(
+        this.channels.map((c) => ({ input: c.input.name, pin: c.input.pin })),
+        this.listener(),
+      );
     } catch (err) {
       // Drivers report pins one by one; a throw here is a driver bug. Release and report it.
       this.driver = null;
       await driver.close().catch(() => undefined);
-      const error = new LinesideError('GPIO_UNAVAILABLE', `gpio driver ${driver.kind} failed to open lines: ${errorMessage(err)}`, { driver: driver.kind }, { cause: err });
+      const error = new LinesideError(
+        'GPIO_UNAVAILABLE',
+        `gpio driver ${driver.kind} failed to open lines: ${errorMessage(err)}`,
+        { driver: driver.kind },
+        { cause: err },
+      );
       this.noteError(error);
       this.emitComms(false, error);
       throw error;
@@ -154,7 +175,12 @@ class GpioSourceImpl implements GpioSource {
         return;
       }
       channel.filter = new PulseFilter(
-        { debounceMs: channel.input.debounce, glitchFilterMs: channel.input.glitchFilter, edge: channel.input.edge, activeLow: channel.input.activeLow },
+        {
+          debounceMs: channel.input.debounce,
+          glitchFilterMs: channel.input.glitchFilter,
+          edge: channel.input.edge,
+          activeLow: channel.input.activeLow,
+        },
         result.level,
         startMono,
         (change) => this.emitChange(channel, change),
@@ -168,7 +194,10 @@ class GpioSourceImpl implements GpioSource {
     this.driverOk = opened > 0;
     const firstError = this.channels.find((c) => c.error)?.error;
     this.emitComms(this.driverOk, this.driverOk ? undefined : firstError);
-    this.log.info({ driver: driver.kind, endpoint: driver.endpoint, opened, failed: this.channels.length - opened }, 'gpio: started');
+    this.log.info(
+      { driver: driver.kind, endpoint: driver.endpoint, opened, failed: this.channels.length - opened },
+      'gpio: started',
+    );
   }
 
   async stop(): Promise<void> {
@@ -206,15 +235,17 @@ class GpioSourceImpl implements GpioSource {
       errors: this.errors,
       overruns: late,
     };
-    const perInput = this.channels.map((c): DeviceHealth => ({
-      device: `gpio.${c.input.name}`,
-      endpoint: `BCM ${c.input.pin}${c.line ? ` -> ${c.line}` : ''}`,
-      connected: c.filter !== undefined && this.driver !== null && this.driverOk,
-      ...(c.error ? { lastError: c.error.toString(), lastErrorAt: c.errorAt as number } : {}),
-      requests: c.filter?.stats().rawEdges ?? 0,
-      errors: c.error ? 1 : 0,
-      overruns: c.filter?.stats().lateEdges ?? 0,
-    }));
+    const perInput = this.channels.map(
+      (c): DeviceHealth => ({
+        device: `gpio.${c.input.name}`,
+        endpoint: `BCM ${c.input.pin}${c.line ? ` -> ${c.line}` : ''}`,
+        connected: c.filter !== undefined && this.driver !== null && this.driverOk,
+        ...(c.error ? { lastError: c.error.toString(), lastErrorAt: c.errorAt as number } : {}),
+        requests: c.filter?.stats().rawEdges ?? 0,
+        errors: c.error ? 1 : 0,
+        overruns: c.filter?.stats().lateEdges ?? 0,
+      }),
+    );
     return [device, ...perInput];
   }
 
@@ -277,7 +308,10 @@ class GpioSourceImpl implements GpioSource {
     channel.error = error;
     channel.errorAt = this.deps.clock.wallMs();
     this.noteError(error);
-    this.log.error({ err: { code: error.code, message: error.message, context: error.context } }, `gpio: input "${channel.input.name}" not opened; the other inputs and sources keep running`);
+    this.log.error(
+      { err: { code: error.code, message: error.message, context: error.context } },
+      `gpio: input "${channel.input.name}" not opened; the other inputs and sources keep running`,
+    );
   }
 
   private noteError(error: LinesideError): void {
@@ -337,7 +371,13 @@ class GpioSourceImpl implements GpioSource {
   private emitComms(ok: boolean, error?: LinesideError): void {
     const { clock } = this.deps;
     try {
-      this.sink?.comms({ device: 'gpio', ok, ts: clock.wallMs(), mono: clock.monoMs(), ...(error ? { error: error.toString() } : {}) });
+      this.sink?.comms({
+        device: 'gpio',
+        ok,
+        ts: clock.wallMs(),
+        mono: clock.monoMs(),
+        ...(error ? { error: error.toString() } : {}),
+      });
     } catch (err) {
       this.log.error({ err: errorMessage(err) }, 'gpio: the comms sink threw (it must not)');
     }

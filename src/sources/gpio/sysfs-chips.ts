@@ -57,15 +57,21 @@ export async function resolveSysfsChip(sysfsRoot: string, chipLabel?: string): P
   } catch (err) {
     const errno = (err as NodeJS.ErrnoException).code ?? 'EIO';
     const dir = sysfsGpioDir(sysfsRoot);
-    const reason = errno === 'ENOENT'
-      ? `${dir} does not exist (kernel without sysfs GPIO, or not a Raspberry Pi)`
-      : `cannot list ${dir}: ${errno}`;
+    const reason =
+      errno === 'ENOENT'
+        ? `${dir} does not exist (kernel without sysfs GPIO, or not a Raspberry Pi)`
+        : `cannot list ${dir}: ${errno}`;
     return { ok: false, errno, reason, chips: [] };
   }
   const chip = chooseChip(chips, chipLabel);
   if (chip) return { ok: true, chip, chips };
-    const found = chips.length > 0 ? chips.map((c) => `${c.name} [${c.label}]`).join(', ') : 'none';
-  return { ok: false, errno: 'ENOENT', reason: `no GPIO controller labelled ${wantedLabels(chipLabel)} under ${sysfsGpioDir(sysfsRoot)} (found: ${found})`, chips };
+  const found = chips.length > 0 ? chips.map((c) => `${c.name} [${c.label}]`).join(', ') : 'none';
+  return {
+    ok: false,
+    errno: 'ENOENT',
+    reason: `no GPIO controller labelled ${wantedLabels(chipLabel)} under ${sysfsGpioDir(sysfsRoot)} (found: ${found})`,
+    chips,
+  };
 }
 
 /** The sysfs number of a BCM pin on `chip`, or null when the chip has no such line. */

@@ -52,7 +52,12 @@ export function issue(client: Client, span: ReadSpan): Promise<{ data: unknown[]
   }
 }
 
-export function toReply(data: readonly unknown[], span: ReadSpan, latencyMs: number, connectionId: number): ReadReply | undefined {
+export function toReply(
+  data: readonly unknown[],
+  span: ReadSpan,
+  latencyMs: number,
+  connectionId: number,
+): ReadReply | undefined {
   if (span.area === 'coil' || span.area === 'discrete') {
     // Bits arrive padded to whole bytes.
     if (data.length < span.count) return undefined;
@@ -64,7 +69,8 @@ export function toReply(data: readonly unknown[], span: ReadSpan, latencyMs: num
 
 export function describeOpenError(err: unknown): string {
   const message = errorMessage(err);
-  if (/Cannot lock port/i.test(message)) return `${message} (another process, or a not yet released handle, holds the port)`;
+  if (/Cannot lock port/i.test(message))
+    return `${message} (another process, or a not yet released handle, holds the port)`;
   return message;
 }
 

@@ -26,7 +26,9 @@ export interface DecodeSpec {
   readonly offset: number;
 }
 
-export type DecodeResult = { readonly ok: true; readonly value: TagValue } | { readonly ok: false; readonly message: string };
+export type DecodeResult =
+  | { readonly ok: true; readonly value: TagValue }
+  | { readonly ok: false; readonly message: string };
 
 /** Registers a register-area value of this type occupies (strings: its length). */
 export function wordsFor(spec: Pick<DecodeSpec, 'type' | 'length'>): number {
@@ -86,7 +88,8 @@ export function decodeRegisters(words: ArrayLike<number>, start: number, spec: D
     return { ok: false, message: `needs registers ${start}..${start + count - 1} of a ${words.length}-register reply` };
   }
   // Strings never reverse words: characters are stored in address order by every PLC we know.
-  const order = spec.type === 'string' ? (spec.order === 'BADC' || spec.order === 'DCBA' ? 'BADC' : 'ABCD') : spec.order;
+  const order =
+    spec.type === 'string' ? (spec.order === 'BADC' || spec.order === 'DCBA' ? 'BADC' : 'ABCD') : spec.order;
   const bytes = canonicalBytes(words, start, count, order);
   const view = new DataView(bytes.buffer);
   let raw: number;

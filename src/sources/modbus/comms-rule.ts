@@ -86,8 +86,10 @@ export class CommsRule {
   cause: DownCause | undefined;
 
   constructor(readonly options: CommsRuleOptions) {
-    if (!(Number.isInteger(options.exceptionGrace) && options.exceptionGrace >= 1)) throw new RangeError(`exceptionGrace must be an integer >= 1, got ${options.exceptionGrace}`);
-    if (!(Number.isInteger(options.failuresBeforeLost) && options.failuresBeforeLost >= 1)) throw new RangeError(`failuresBeforeLost must be an integer >= 1, got ${options.failuresBeforeLost}`);
+    if (!(Number.isInteger(options.exceptionGrace) && options.exceptionGrace >= 1))
+      throw new RangeError(`exceptionGrace must be an integer >= 1, got ${options.exceptionGrace}`);
+    if (!(Number.isInteger(options.failuresBeforeLost) && options.failuresBeforeLost >= 1))
+      throw new RangeError(`failuresBeforeLost must be an integer >= 1, got ${options.failuresBeforeLost}`);
   }
 
   /** Polls without data since the last poll with data. */

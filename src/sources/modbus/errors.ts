@@ -58,7 +58,14 @@ function targetContext(target: RequestTarget, span?: ReadSpan): Record<string, u
   return { device: target.device, endpoint: target.endpoint, unitId: target.unitId, ...(span ? { ...span } : {}) };
 }
 
-function requestError(code: ErrorCode, target: RequestTarget, span: ReadSpan, detail: string, extra: Record<string, unknown> = {}, cause?: unknown): LinesideError {
+function requestError(
+  code: ErrorCode,
+  target: RequestTarget,
+  span: ReadSpan,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  cause?: unknown,
+): LinesideError {
   return new LinesideError(
     code,
     `${targetText(target)}: ${describeRead(span)} ${detail}`,
@@ -85,14 +92,20 @@ export function badReplyError(target: RequestTarget, span: ReadSpan, why: string
  * An exception response. Codes 1/2/3 are configuration errors and carry the tags of the request
  * with their configured addresses, so the engineer knows which lines of the config to fix.
  */
-export function exceptionError(target: RequestTarget, span: ReadSpan, exceptionCode: number, tags: readonly string[] = []): LinesideError {
+export function exceptionError(
+  target: RequestTarget,
+  span: ReadSpan,
+  exceptionCode: number,
+  tags: readonly string[] = [],
+): LinesideError {
   const name = EXCEPTION_NAMES[exceptionCode] ?? 'unknown exception';
   const offline = isOfflineException(exceptionCode);
-  const hint = isConfigException(exceptionCode) && tags.length > 0
-    ? '; check the address, area and type of these tags against the PLC manual'
-    : offline
-      ? '; the unit is offline or the gateway cannot reach it'
-      : '';
+  const hint =
+    isConfigException(exceptionCode) && tags.length > 0
+      ? '; check the address, area and type of these tags against the PLC manual'
+      : offline
+        ? '; the unit is offline or the gateway cannot reach it'
+        : '';
   const tagText = tags.length > 0 ? ` (tags ${tags.join(', ')})` : '';
   return requestError(
     offline ? 'MODBUS_OFFLINE' : 'MODBUS_EXCEPTION',
@@ -115,11 +128,21 @@ export function connectError(endpoint: string, why: string, serial: boolean, cau
 
 /** An open connection or port that died (peer closed, reset, USB adapter unplugged). */
 export function connectionLostError(endpoint: string, why: string, cause?: unknown): LinesideError {
-  return new LinesideError('MODBUS_CLOSED', `${endpoint}: connection lost: ${why}`, { endpoint }, cause === undefined ? undefined : { cause });
+  return new LinesideError(
+    'MODBUS_CLOSED',
+    `${endpoint}: connection lost: ${why}`,
+    { endpoint },
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** The transport refused a request without trying: it is backing off after failed connects. */
-export function backingOffError(target: RequestTarget, span: ReadSpan, lastError: LinesideError, retryInMs: number): LinesideError {
+export function backingOffError(
+  target: RequestTarget,
+  span: ReadSpan,
+  lastError: LinesideError,
+  retryInMs: number,
+): LinesideError {
   return new LinesideError(
     lastError.code,
     `${targetText(target)}: ${describeRead(span)} not sent: ${lastError.message} (next connect attempt in ${Math.max(0, Math.round(retryInMs))}ms)`,

@@ -144,7 +144,9 @@ export class HealthTracker {
       up: this.up,
       linkConnected: this.linkConnected,
       ...(this.exceptionFault !== undefined ? { exceptionFault: this.exceptionFault } : {}),
-      ...(this.lastError !== undefined ? { lastError: this.lastError.toString(), lastErrorCode: this.lastError.code } : {}),
+      ...(this.lastError !== undefined
+        ? { lastError: this.lastError.toString(), lastErrorCode: this.lastError.code }
+        : {}),
       ...(this.lastErrorAt !== undefined ? { lastErrorAt: this.lastErrorAt } : {}),
       requests: this.requests,
       errors: this.errors,

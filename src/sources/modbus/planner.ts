@@ -20,7 +20,10 @@ import type { DecodeSpec } from './codec.js';
 export const PROTOCOL_MAX_REGISTERS = 125;
 export const PROTOCOL_MAX_BITS = 2000;
 
-export type PlannerDevice = Pick<Device, 'id' | 'addressBase' | 'order' | 'maxGap' | 'maxRegistersPerRequest' | 'maxBitsPerRequest' | 'tags'>;
+export type PlannerDevice = Pick<
+  Device,
+  'id' | 'addressBase' | 'order' | 'maxGap' | 'maxRegistersPerRequest' | 'maxBitsPerRequest' | 'tags'
+>;
 
 /** One tag, resolved to where it lives on the wire and how to decode it. */
 export interface PlannedTag {
@@ -70,7 +73,10 @@ export function limitsFor(device: PlannerDevice, area: RegisterArea): { readonly
 }
 
 /** Resolves one configured tag; a string explains why it cannot be read. */
-export function planTag(device: Pick<PlannerDevice, 'id' | 'addressBase' | 'order'>, tag: ModbusTag): PlannedTag | string {
+export function planTag(
+  device: Pick<PlannerDevice, 'id' | 'addressBase' | 'order'>,
+  tag: ModbusTag,
+): PlannedTag | string {
   const resolved = resolveAddress(tag, device);
   if (typeof resolved === 'string') return resolved;
   const configuredAddress = typeof tag.address === 'string' ? tag.address : `${resolved.area} ${tag.address}`;
@@ -133,7 +139,11 @@ export function planReads(device: PlannerDevice): ReadPlan {
  * i extends until the first infeasible j. Cost: requests, then registers read; on a full tie the
  * longer first group wins, so plans read front-loaded ("0..124, 125..129") like a person would.
  */
-function groupArea(area: RegisterArea, tags: readonly PlannedTag[], limits: { cap: number; gap: number }): PlannedRead[] {
+function groupArea(
+  area: RegisterArea,
+  tags: readonly PlannedTag[],
+  limits: { cap: number; gap: number },
+): PlannedRead[] {
   const n = tags.length;
   const bestRequests = new Array<number>(n + 1).fill(0);
   const bestRegisters = new Array<number>(n + 1).fill(0);

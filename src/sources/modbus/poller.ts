@@ -203,7 +203,13 @@ export class DevicePoller {
       this.logger.debug({ err: error.toString() }, 'modbus: request answered with an exception, asked again next poll');
     }
     this.healthTracker.polls++;
-    const verdict = pollVerdict({ data, exceptions, split, ...(lastException !== undefined ? { lastException } : {}), ...(failure !== undefined ? { failure } : {}) });
+    const verdict = pollVerdict({
+      data,
+      exceptions,
+      split,
+      ...(lastException !== undefined ? { lastException } : {}),
+      ...(failure !== undefined ? { failure } : {}),
+    });
     this.afterPoll(verdict);
   }
 
@@ -217,7 +223,10 @@ export class DevicePoller {
         this.healthTracker.decodeErrors++;
         if (!this.undecodable.has(tag.id)) {
           this.undecodable.add(tag.id);
-          this.logger.warn({ tag: tag.id, address: tag.configuredAddress, reason: result.message }, 'modbus: value not decodable, not emitted');
+          this.logger.warn(
+            { tag: tag.id, address: tag.configuredAddress, reason: result.message },
+            'modbus: value not decodable, not emitted',
+          );
         }
         continue;
       }
@@ -248,7 +257,10 @@ export class DevicePoller {
     slot.suppressedUntilMs = performance.now() + (this.options.configErrorRetryMs ?? CONFIG_ERROR_RETRY_MS);
     const key = describeRead(read);
     if (!this.healthTracker.configErrors.has(key)) {
-      this.logger.error({ err: error.toString() }, 'modbus: configuration error; this request is retried every minute until fixed');
+      this.logger.error(
+        { err: error.toString() },
+        'modbus: configuration error; this request is retried every minute until fixed',
+      );
     }
     this.healthTracker.configErrors.set(key, {
       read: key,
@@ -269,7 +281,13 @@ export class DevicePoller {
       this.retryAtMs = 0;
     } else if (verdict.kind === 'failed' && verdict.failure === 'unit' && this.rule.failures >= FAILURES_BEFORE_LOST) {
       const attempt = this.rule.failures - FAILURES_BEFORE_LOST + 1;
-      this.retryAtMs = performance.now() + backoffDelayMs(attempt, { initialMs: DEFAULT_BACKOFF_INITIAL_MS, maxMs: this.device.backoffMax }, this.options.random);
+      this.retryAtMs =
+        performance.now() +
+        backoffDelayMs(
+          attempt,
+          { initialMs: DEFAULT_BACKOFF_INITIAL_MS, maxMs: this.device.backoffMax },
+          this.options.random,
+        );
     }
     if (this.rule.cause === 'exceptions' && verdict.kind === 'exceptions') {
       // (Still) down because it answers only with exceptions: health says with which.
@@ -296,7 +314,9 @@ export class DevicePoller {
         this.logger.info({ ...where, pollsWithoutData: transition.pollsWithoutData }, 'modbus: device answering again');
       }
       this.lastLoggedFault = undefined;
-      this.deliver(() => this.sink?.comms({ device: this.device.id, ok: true, ts: clock.wallMs(), mono: clock.monoMs() }));
+      this.deliver(() =>
+        this.sink?.comms({ device: this.device.id, ok: true, ts: clock.wallMs(), mono: clock.monoMs() }),
+      );
       return;
     }
     this.filter.reset();
@@ -307,13 +327,27 @@ export class DevicePoller {
       const last = verdict.answers[verdict.answers.length - 1] as ExceptionAnswer;
       this.lastLoggedFault = { read: last.read, exceptionCode: last.exceptionCode };
       this.logger.warn(
-        { ...where, reads: verdict.answers.map((a) => `${a.read}: exception ${a.exceptionCode}`), exceptionCodes: codes, polls: transition.polls, err: error.toString() },
+        {
+          ...where,
+          reads: verdict.answers.map((a) => `${a.read}: exception ${a.exceptionCode}`),
+          exceptionCodes: codes,
+          polls: transition.polls,
+          err: error.toString(),
+        },
         `modbus: device answered only with ${codeText} for ${transition.polls} polls; comms lost`,
       );
     } else {
       this.logger.warn({ ...where, err: error.toString() }, 'modbus: device comms lost');
     }
-    this.deliver(() => this.sink?.comms({ device: this.device.id, ok: false, ts: clock.wallMs(), mono: clock.monoMs(), error: error.toString() }));
+    this.deliver(() =>
+      this.sink?.comms({
+        device: this.device.id,
+        ok: false,
+        ts: clock.wallMs(),
+        mono: clock.monoMs(),
+        error: error.toString(),
+      }),
+    );
   }
 
   /** The sink promises not to throw; if it does anyway, polling goes on. */

@@ -73,9 +73,12 @@ export async function probeReads(target: ProbeTarget, reads: readonly PlannedRea
       }
       for (const { tag, result } of outcome.readings) {
         const index = tag.offset - read.start;
-        const raw = outcome.reply.bits !== undefined
-          ? (outcome.reply.bits[index] ? '1' : '0')
-          : formatWordsHex(outcome.reply.registers ?? [], index, tag.count);
+        const raw =
+          outcome.reply.bits !== undefined
+            ? outcome.reply.bits[index]
+              ? '1'
+              : '0'
+            : formatWordsHex(outcome.reply.registers ?? [], index, tag.count);
         rows.push(result.ok ? { tag, raw, value: result.value } : { tag, raw, problem: result.message });
       }
     }
@@ -123,7 +126,11 @@ export function hintFor(error: LinesideError, area?: RegisterArea): string {
 /** Left-aligned columns separated by two spaces. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 

@@ -6,7 +6,9 @@
  */
 import type { SerialLine, TransportEndpoint } from './endpoint.js';
 
-export type ParsedEndpoint = { readonly ok: true; readonly endpoint: TransportEndpoint } | { readonly ok: false; readonly message: string };
+export type ParsedEndpoint =
+  | { readonly ok: true; readonly endpoint: TransportEndpoint }
+  | { readonly ok: false; readonly message: string };
 
 const EXAMPLES = 'tcp://10.0.0.5:502, rtu:///dev/ttyUSB0?baud=19200&parity=even or rtu+tcp://10.0.0.9:4001';
 
@@ -34,20 +36,29 @@ function parseSerial(text: string): ParsedEndpoint {
   const rest = text.slice('rtu://'.length);
   const [pathPart, query = ''] = rest.split('?', 2) as [string, string?];
   const path = decodeURIComponent(pathPart);
-  if (!path.startsWith('/')) return { ok: false, message: `"${text}": give the serial device as an absolute path, e.g. rtu:///dev/ttyUSB0` };
+  if (!path.startsWith('/'))
+    return { ok: false, message: `"${text}": give the serial device as an absolute path, e.g. rtu:///dev/ttyUSB0` };
   const params = new URLSearchParams(query);
-  const serial: { -readonly [K in keyof SerialLine]: SerialLine[K] } = { path, baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 };
+  const serial: { -readonly [K in keyof SerialLine]: SerialLine[K] } = {
+    path,
+    baudRate: 9600,
+    parity: 'none',
+    dataBits: 8,
+    stopBits: 1,
+  };
   for (const [key, value] of params) {
     switch (key.toLowerCase()) {
       case 'baud':
       case 'baudrate': {
         const baud = Number(value);
-        if (!Number.isInteger(baud) || baud <= 0) return { ok: false, message: `baud "${value}" is not a positive integer` };
+        if (!Number.isInteger(baud) || baud <= 0)
+          return { ok: false, message: `baud "${value}" is not a positive integer` };
         serial.baudRate = baud;
         break;
       }
       case 'parity':
-        if (value !== 'none' && value !== 'even' && value !== 'odd') return { ok: false, message: `parity "${value}": use none, even or odd` };
+        if (value !== 'none' && value !== 'even' && value !== 'odd')
+          return { ok: false, message: `parity "${value}": use none, even or odd` };
         serial.parity = value;
         break;
       case 'databits':

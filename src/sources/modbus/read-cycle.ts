@@ -32,7 +32,12 @@ export interface TagReading {
 }
 
 export type ReadOutcome =
-  | { readonly ok: true; readonly read: PlannedRead; readonly reply: ReadReply; readonly readings: readonly TagReading[] }
+  | {
+      readonly ok: true;
+      readonly read: PlannedRead;
+      readonly reply: ReadReply;
+      readonly readings: readonly TagReading[];
+    }
   | { readonly ok: false; readonly read: PlannedRead; readonly error: LinesideError };
 
 /** Default retries of a request answered with exception 5 or 6. */
@@ -53,7 +58,11 @@ export function tagLabel(tag: PlannedTag): string {
  * Reads once, retrying exception 5/6 as described above. `deadlineMs` (performance.now() time
  * base): no retry pause is started that would end after it.
  */
-export async function performRead(ctx: ReadContext, read: PlannedRead, deadlineMs = Number.POSITIVE_INFINITY): Promise<ReadOutcome> {
+export async function performRead(
+  ctx: ReadContext,
+  read: PlannedRead,
+  deadlineMs = Number.POSITIVE_INFINITY,
+): Promise<ReadOutcome> {
   const retries = ctx.busyRetries ?? BUSY_RETRIES;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -80,7 +89,10 @@ export async function performRead(ctx: ReadContext, read: PlannedRead, deadlineM
 export function decodeReply(read: PlannedRead, reply: ReadReply): TagReading[] {
   return read.tags.map((tag) => {
     const index = tag.offset - read.start;
-    const result = reply.bits !== undefined ? decodeBit(reply.bits, index) : decodeRegisters(reply.registers ?? [], index, tag.decode);
+    const result =
+      reply.bits !== undefined
+        ? decodeBit(reply.bits, index)
+        : decodeRegisters(reply.registers ?? [], index, tag.decode);
     return { tag, result };
   });
 }

@@ -66,13 +66,21 @@ export function createModbusSource(config: Pick<LinesideConfig, 'devices'>, deps
         };
         pollers.push(new DevicePoller(device, plan, transport, options));
         logger.info(
-          { device: device.id, endpoint: transport.url, unitId: device.unitId, tags: device.tags.length, requestsPerPoll: plan.reads.length },
+          {
+            device: device.id,
+            endpoint: transport.url,
+            unitId: device.unitId,
+            tags: device.tags.length,
+            requestsPerPoll: plan.reads.length,
+          },
           'modbus: device planned',
         );
       }
     }
     if (unreadable.length > 0) {
-      throw new LinesideError('CONFIG_INVALID', `these Modbus tags can never be read: ${unreadable.join('; ')}`, { tags: unreadable });
+      throw new LinesideError('CONFIG_INVALID', `these Modbus tags can never be read: ${unreadable.join('; ')}`, {
+        tags: unreadable,
+      });
     }
   }
 

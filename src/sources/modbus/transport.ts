@@ -79,7 +79,6 @@ export interface TransportOptions {
   readonly now?: () => number;
 }
 
-
 interface Connection {
   readonly id: number;
   readonly client: Client;
@@ -95,7 +94,6 @@ interface Queued {
   readonly resolve: (reply: ReadReply) => void;
   readonly reject: (error: LinesideError) => void;
 }
-
 
 export class ModbusTransport {
   readonly url: string;
@@ -225,16 +223,25 @@ export class ModbusTransport {
     // The first failure after a good reply reconnects at once: a single dropped connection
     // (a switch hiccup, a PLC closing an idle socket) must not cost a poll. Backoff starts with
     // the second failure in a row.
-    const delayMs = this.failures === 1 ? 0 : backoffDelayMs(this.failures - 1, this.options.backoff, this.options.random);
+    const delayMs =
+      this.failures === 1 ? 0 : backoffDelayMs(this.failures - 1, this.options.backoff, this.options.random);
     this.nextConnectAtMs = this.now() + delayMs;
-    this.options.logger.warn({ endpoint: this.url, err: error.toString(), retryInMs: delayMs, failures: this.failures }, 'modbus: connection failed');
+    this.options.logger.warn(
+      { endpoint: this.url, err: error.toString(), retryInMs: delayMs, failures: this.failures },
+      'modbus: connection failed',
+    );
   }
 
   private open(): Promise<Connection> {
     const client = createClient();
     const connection: Connection = { id: ++this.connectionSeq, client, alive: true };
     client.on('error', (err: unknown) => this.lost(connection, `port error: ${errorMessage(err)}`, err));
-    client.on('close', () => this.lost(connection, this.serial ? 'serial port closed (device unplugged?)' : 'connection closed by the other end'));
+    client.on('close', () =>
+      this.lost(
+        connection,
+        this.serial ? 'serial port closed (device unplugged?)' : 'connection closed by the other end',
+      ),
+    );
     return new Promise<Connection>((resolve, reject) => {
       let settled = false;
       const fail = (why: string, cause?: unknown): void => {
@@ -247,7 +254,10 @@ export class ModbusTransport {
         reject(connectError(this.url, why, this.serial, cause));
       };
       connection.failOpen = fail;
-      const timer = setTimeout(() => fail(`no answer within ${this.options.connectTimeoutMs}ms`), this.options.connectTimeoutMs);
+      const timer = setTimeout(
+        () => fail(`no answer within ${this.options.connectTimeoutMs}ms`),
+        this.options.connectTimeoutMs,
+      );
       let opening: Promise<void>;
       try {
         opening = this.startOpen(client);
@@ -258,7 +268,11 @@ export class ModbusTransport {
       watchPort(
         client,
         (err) => this.lost(connection, `port error: ${errorMessage(err)}`, err),
-        () => this.lost(connection, this.serial ? 'serial port closed (device unplugged?)' : 'connection closed by the other end'),
+        () =>
+          this.lost(
+            connection,
+            this.serial ? 'serial port closed (device unplugged?)' : 'connection closed by the other end',
+          ),
       );
       opening.then(
         () => {
@@ -374,7 +388,8 @@ export class ModbusTransport {
     connection.alive = false;
     const wasCurrent = this.connection === connection;
     if (wasCurrent) this.connection = undefined;
-    if (!alreadyLogged) this.options.logger.debug({ endpoint: this.url, connection: connection.id }, 'modbus: connection discarded');
+    if (!alreadyLogged)
+      this.options.logger.debug({ endpoint: this.url, connection: connection.id }, 'modbus: connection discarded');
     this.dispose(connection.client);
     if (wasCurrent) this.notify(false);
   }
@@ -403,4 +418,3 @@ export class ModbusTransport {
     }
   }
 }
-

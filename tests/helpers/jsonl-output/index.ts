@@ -9,7 +9,10 @@ import { errorMessage } from '../../../src/lib/errors.js';
 import type { OutputFactory } from '../../../src/outputs/output.js';
 import { SpooledOutput } from '../../../src/outputs/runner.js';
 
-export function jsonlOutput(file: string, options: { batchSize?: number; flushIntervalMs?: number } = {}): OutputFactory {
+export function jsonlOutput(
+  file: string,
+  options: { batchSize?: number; flushIntervalMs?: number } = {},
+): OutputFactory {
   return {
     name: 'jsonl',
     spooled: true,
@@ -23,12 +26,22 @@ export function jsonlOutput(file: string, options: { batchSize?: number; flushIn
           convert: (row) => (row.kind === 'event' ? JSON.stringify(row.event) : undefined),
           send: (lines) => appendFile(file, `${lines.join('\n')}\n`),
           // A full disk may empty again; a directory that is gone will not come back.
-          failure: (err) => ({ retryable: (err as NodeJS.ErrnoException).code !== 'ENOENT', message: errorMessage(err) }),
+          failure: (err) => ({
+            retryable: (err as NodeJS.ErrnoException).code !== 'ENOENT',
+            message: errorMessage(err),
+          }),
         },
         { spool, logger },
-        { batchSize: options.batchSize ?? 100, flushIntervalMs: options.flushIntervalMs ?? 50, backoff: { initialMs: 20, maxMs: 200 } },
+        {
+          batchSize: options.batchSize ?? 100,
+          flushIntervalMs: options.flushIntervalMs ?? 50,
+          backoff: { initialMs: 20, maxMs: 200 },
+        },
       );
-      return { output, components: [{ name: 'jsonl', role: 'output', start: () => output.start(), stop: () => output.stop() }] };
+      return {
+        output,
+        components: [{ name: 'jsonl', role: 'output', start: () => output.start(), stop: () => output.stop() }],
+      };
     },
   };
 }

@@ -78,7 +78,13 @@ describe('lineside check-config on hostile files: exit 2, the file named, never 
 
   it('a 50 MB file is refused before it is read: in a 64 MB heap, within seconds', async () => {
     const file = join(tmp, 'huge.yaml');
-    writeFileSync(file, Buffer.alloc(50 * 1024 * 1024, 'devices:\n  - { id: plc1, protocol: modbus-tcp, host: 10.0.0.5, tags: [{ name: a, address: 0 }] }\n'));
+    writeFileSync(
+      file,
+      Buffer.alloc(
+        50 * 1024 * 1024,
+        'devices:\n  - { id: plc1, protocol: modbus-tcp, host: 10.0.0.5, tags: [{ name: a, address: 0 }] }\n',
+      ),
+    );
     const started = Date.now();
     // Parsing it took ~625 MB: with the heap capped at 64 MB, reading it would be a crash (exit 134), not exit 2.
     const r = await runCli(['check-config', file], { env: { NODE_OPTIONS: '--max-old-space-size=64' } });
@@ -106,24 +112,35 @@ describe('lineside check-config on hostile files: exit 2, the file named, never 
 describe('lineside demo', () => {
   it('runs simulator, agent and embedded broker, publishes the line, and stops cleanly on Ctrl-C', async () => {
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
-    const child = spawnCli(['demo', '--speed', '60', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort)], {
-      env: { LINESIDE_DEMO_DATA: join(tmp, 'demo') },
-    });
+    const child = spawnCli(
+      ['demo', '--speed', '60', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort)],
+      {
+        env: { LINESIDE_DEMO_DATA: join(tmp, 'demo') },
+      },
+    );
     try {
       const banner = await waitForOutput(child, /Lineside demo is running/, 60_000);
       expect(banner).toContain(`mqtt://127.0.0.1:${mqttPort}`);
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { protocolVersion: 4, reconnectPeriod: 0 });
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
       const seen = new Map<string, string>();
       client.on('message', (topic, payload) => seen.set(topic, payload.toString()));
       await client.subscribeAsync('lineside/#');
       const deadline = Date.now() + 30_000;
-      const timed = (s: string) => ((JSON.parse(seen.get(`lineside/sim/line1/${s}/cycle`) ?? '{}') as { cycleTimeMs?: number }).cycleTimeMs ?? 0) > 0;
+      const timed = (s: string) =>
+        ((JSON.parse(seen.get(`lineside/sim/line1/${s}/cycle`) ?? '{}') as { cycleTimeMs?: number }).cycleTimeMs ?? 0) >
+        0;
       while (Date.now() < deadline && !['press', 'weld', 'pack'].every(timed)) {
         await new Promise((r) => setTimeout(r, 200));
       }
       expect(seen.get('lineside/sim/agents/demo/status')).toBe('online');
       for (const station of ['press', 'weld', 'pack']) {
-        expect(seen.has(`lineside/sim/line1/${station}/state`), `${station} state; seen ${[...seen.keys()].join(" ")}`).toBe(true);
+        expect(
+          seen.has(`lineside/sim/line1/${station}/state`),
+          `${station} state; seen ${[...seen.keys()].join(' ')}`,
+        ).toBe(true);
         const cycle = JSON.parse(seen.get(`lineside/sim/line1/${station}/cycle`) ?? '{}') as { cycleTimeMs?: number };
         expect(cycle.cycleTimeMs, `${station} cycle`).toBeGreaterThan(0);
       }

@@ -10,7 +10,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'lineside-user-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const NO_ENV_FILE = { LINESIDE_USERS_FILE: '' };
-const user = (args: readonly string[], input?: string, env: NodeJS.ProcessEnv = NO_ENV_FILE) => runCli(['user', ...args], { env, ...(input === undefined ? {} : { input }) });
+const user = (args: readonly string[], input?: string, env: NodeJS.ProcessEnv = NO_ENV_FILE) =>
+  runCli(['user', ...args], { env, ...(input === undefined ? {} : { input }) });
 const readDoc = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as UsersDoc;
 const find = (path: string, name: string) => readDoc(path).users.find((u) => u.name === name);
 
@@ -34,7 +35,9 @@ describe('lineside user: the users file, step by step', () => {
   });
 
   it('lists users without any hash, as a table and as JSON', async () => {
-    expect((await user(['add', 'line-report', '--role', 'viewer', '--no-password', ...f])).stdout).toContain('lineside user token line-report');
+    expect((await user(['add', 'line-report', '--role', 'viewer', '--no-password', ...f])).stdout).toContain(
+      'lineside user token line-report',
+    );
     const r = await user(['list', ...f]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/anna\s+operator\s+yes\s+no/);
@@ -169,7 +172,10 @@ describe('lineside user: bad input is exit 2 and names the problem; nothing is w
 
   it('a broken file: the parse message with the field', async () => {
     const broken = join(tmp, 'broken.json');
-    writeFileSync(broken, JSON.stringify({ version: 1, users: [{ name: 'x', role: 'admin', created: '', updated: '' }] }));
+    writeFileSync(
+      broken,
+      JSON.stringify({ version: 1, users: [{ name: 'x', role: 'admin', created: '', updated: '' }] }),
+    );
     const r = await user(['list', '-f', broken]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('users[0].role');
@@ -179,7 +185,8 @@ describe('lineside user: bad input is exit 2 and names the problem; nothing is w
   it('help is exit 0', async () => {
     const all = await user(['--help']);
     expect(all.code).toBe(0);
-    for (const sub of ['add', 'passwd', 'role', 'token', 'remove', 'list', 'roles']) expect(all.stdout).toContain(`  ${sub}`);
+    for (const sub of ['add', 'passwd', 'role', 'token', 'remove', 'list', 'roles'])
+      expect(all.stdout).toContain(`  ${sub}`);
     const add = await user(['add', '--help']);
     expect(add.code).toBe(0);
     expect(add.stdout).toContain('usage: lineside user add NAME --role ROLE');

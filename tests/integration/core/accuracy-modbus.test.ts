@@ -46,7 +46,15 @@ import type { Clock, CommsChange, SampleSink } from '../../../src/core/sample.js
 import { silentLogger } from '../../../src/lib/logger.js';
 import { planReads } from '../../../src/sources/modbus/planner.js';
 import { createModbusSource, type ModbusSource } from '../../../src/sources/modbus/source.js';
-import { loadScenarioFile, scenarioStartWallMs, startSimulator, type Scenario, type SimulatorHandle, type TruthRecord, type VirtualClock } from '../../../simulator/index.js';
+import {
+  loadScenarioFile,
+  scenarioStartWallMs,
+  startSimulator,
+  type Scenario,
+  type SimulatorHandle,
+  type TruthRecord,
+  type VirtualClock,
+} from '../../../simulator/index.js';
 import { compareWithTruth, CoreCollector, TruthCollector, type ShiftComparison } from '../../helpers/sim-harness.js';
 
 const SPEED = 150;
@@ -108,7 +116,8 @@ class PollTimeline {
   /** The longest poll span of the run (the first poll, which also stamps comms-ok, skipped). */
   maxSpanMs(): number {
     let max = 0;
-    for (let i = this.reads + 2; i + this.reads < this.stamps.length; i++) max = Math.max(max, (this.stamps[i + this.reads] as number) - (this.stamps[i - 1] as number));
+    for (let i = this.reads + 2; i + this.reads < this.stamps.length; i++)
+      max = Math.max(max, (this.stamps[i + this.reads] as number) - (this.stamps[i - 1] as number));
     return max;
   }
 }
@@ -129,10 +138,15 @@ interface EdgeCheck {
  * early), and vice versa. A stop this near the micro-stop threshold may fall either side: a true
  * downtime the core saw shorter than the threshold, or a true micro-stop it saw longer.
  */
-function checkDowntimesPerPoll(truth: TruthCollector, core: CoreCollector, deadlineOf: (station: string, wallMs: number) => number): EdgeCheck {
+function checkDowntimesPerPoll(
+  truth: TruthCollector,
+  core: CoreCollector,
+  deadlineOf: (station: string, wallMs: number) => number,
+): EdgeCheck {
   const slackMs = 1; // rounding of the core's wall/mono offset under a scaled clock
   const endOfRun = truth.endMs ?? Number.POSITIVE_INFINITY;
-  const within = (coreMs: number, trueMs: number, station: string): boolean => coreMs >= trueMs - slackMs && coreMs <= deadlineOf(station, trueMs) + slackMs;
+  const within = (coreMs: number, trueMs: number, station: string): boolean =>
+    coreMs >= trueMs - slackMs && coreMs <= deadlineOf(station, trueMs) + slackMs;
   const problems: string[] = [];
   const used = new Set<string>();
   const coreList = [...core.downtimes.values()];
@@ -142,11 +156,20 @@ function checkDowntimesPerPoll(truth: TruthCollector, core: CoreCollector, deadl
   let maxAllowedMs = 0;
   for (const t of truth.downtimes) {
     const label = `${t.station} ${t.reason} ${new Date(t.startMs).toISOString()} (${((t.endMs - t.startMs) / 1000).toFixed(1)} s)`;
-    const hit = coreList.find((c) => c.station === t.station && c.reason === t.reason && !used.has(c.downtimeId) && within(c.startMs, t.startMs, t.station));
+    const hit = coreList.find(
+      (c) =>
+        c.station === t.station &&
+        c.reason === t.reason &&
+        !used.has(c.downtimeId) &&
+        within(c.startMs, t.startMs, t.station),
+    );
     if (hit === undefined) {
       const seenShorterBy = deadlineOf(t.station, t.startMs) - t.startMs;
       if (t.reason === 'unassigned' && t.endMs - t.startMs < MICRO_STOP_THRESHOLD_MS + seenShorterBy) borderline++;
-      else problems.push(`truth downtime ${label}: no core downtime of that reason starting between it and its poll deadline`);
+      else
+        problems.push(
+          `truth downtime ${label}: no core downtime of that reason starting between it and its poll deadline`,
+        );
       continue;
     }
     used.add(hit.downtimeId);
@@ -154,7 +177,9 @@ function checkDowntimesPerPoll(truth: TruthCollector, core: CoreCollector, deadl
     let error = Math.abs(hit.startMs - t.startMs);
     if (t.endMs < endOfRun) {
       if (hit.endMs === undefined || !within(hit.endMs, t.endMs, t.station)) {
-        problems.push(`truth downtime ${label}: core end ${hit.endMs === undefined ? 'open' : new Date(hit.endMs).toISOString()} not between the true end and its poll deadline`);
+        problems.push(
+          `truth downtime ${label}: core end ${hit.endMs === undefined ? 'open' : new Date(hit.endMs).toISOString()} not between the true end and its poll deadline`,
+        );
         continue;
       }
       allowed = Math.max(allowed, deadlineOf(t.station, t.endMs) - t.endMs);
@@ -167,10 +192,16 @@ function checkDowntimesPerPoll(truth: TruthCollector, core: CoreCollector, deadl
   for (const c of coreList) {
     if (used.has(c.downtimeId)) continue;
     const seenAsMicroStop = truth.smallStops.some(
-      (s) => s.station === c.station && within(c.startMs, s.startMs, c.station) && s.durationMs + (deadlineOf(c.station, s.endMs) - s.endMs) >= MICRO_STOP_THRESHOLD_MS,
+      (s) =>
+        s.station === c.station &&
+        within(c.startMs, s.startMs, c.station) &&
+        s.durationMs + (deadlineOf(c.station, s.endMs) - s.endMs) >= MICRO_STOP_THRESHOLD_MS,
     );
     if (c.reason === 'unassigned' && seenAsMicroStop) borderline++;
-    else problems.push(`core downtime ${c.downtimeId} ${c.reason} at ${new Date(c.startMs).toISOString()}: not in the truth`);
+    else
+      problems.push(
+        `core downtime ${c.downtimeId} ${c.reason} at ${new Date(c.startMs).toISOString()}: not in the truth`,
+      );
   }
   return { matched, borderline, maxErrorMs, maxAllowedMs, problems };
 }
@@ -211,7 +242,11 @@ function loadSteady(ports: Readonly<Record<string, number>>): LinesideConfig {
 }
 
 /** Parts completed by `boundaryMs` whose first read came after it: they count in the next shift. */
-function readAfter(ends: readonly TrueCycleEnd[], boundaryMs: number, deadlineOf: (wallMs: number) => number): { total: number; good: number; reject: number } {
+function readAfter(
+  ends: readonly TrueCycleEnd[],
+  boundaryMs: number,
+  deadlineOf: (wallMs: number) => number,
+): { total: number; good: number; reject: number } {
   const late = ends.filter((c) => c.endMs <= boundaryMs && deadlineOf(c.endMs) > boundaryMs);
   const good = late.filter((c) => c.good).length;
   return { total: late.length, good, reject: late.length - good };
@@ -250,12 +285,24 @@ describe('core against the ground truth through real Modbus TCP on loopback, acc
         }
       };
       const realStart = performance.now();
-      const sim = await startSimulator({ scenario, seed: SEED, speed: SPEED, basePort: 0, startWallMs, durationMs: RUN_MS, onTruth });
+      const sim = await startSimulator({
+        scenario,
+        seed: SEED,
+        speed: SPEED,
+        basePort: 0,
+        startWallMs,
+        durationMs: RUN_MS,
+        onTruth,
+      });
       running.sim = sim;
       const config = loadSteady(sim.ports);
 
       const collected = new CoreCollector();
-      const core: Core = createCore(config, { clock: sim.clock, onEvent: collected.onEvent, onDiagnostic: collected.onDiagnostic });
+      const core: Core = createCore(config, {
+        clock: sim.clock,
+        onEvent: collected.onEvent,
+        onDiagnostic: collected.onDiagnostic,
+      });
       const comms: CommsChange[] = [];
       const sink: SampleSink = {
         sample: (s) => core.sample(s),
@@ -267,14 +314,17 @@ describe('core against the ground truth through real Modbus TCP on loopback, acc
       // One source per device (each on its own endpoint, so the same transports and pollers as
       // one source for both) so each device's read stamps can be recorded separately.
       const clocks = config.devices.map(() => new StampRecordingClock(sim.clock));
-      running.sources = config.devices.map((device, i) => createModbusSource({ devices: [device] }, { clock: clocks[i] as Clock, logger: silentLogger }));
+      running.sources = config.devices.map((device, i) =>
+        createModbusSource({ devices: [device] }, { clock: clocks[i] as Clock, logger: silentLogger }),
+      );
       for (const source of running.sources) await source.start(sink);
       running.tickTimer = setInterval(() => core.tick(), TICK_REAL_MS);
 
       // Until the line has frozen at RUN_MS and every device has read the whole frozen image at
       // least once (so every part made is counted).
       const readsPerPoll = config.devices.map((device) => planReads(device).reads.length);
-      const polledAfterFreeze = (): boolean => clocks.every((c, i) => c.stamps.filter((t) => t > RUN_MS).length > (readsPerPoll[i] as number));
+      const polledAfterFreeze = (): boolean =>
+        clocks.every((c, i) => c.stamps.filter((t) => t > RUN_MS).length > (readsPerPoll[i] as number));
       while (!polledAfterFreeze()) await sleep(20);
       clearInterval(running.tickTimer);
       delete running.tickTimer;
@@ -288,7 +338,10 @@ describe('core against the ground truth through real Modbus TCP on loopback, acc
 
       // When each device really polled (header): the per-event "one poll".
       const timelines = new Map(
-        config.devices.map((device, i) => [device.id, new PollTimeline((clocks[i] as StampRecordingClock).stamps, readsPerPoll[i] as number, startWallMs)]),
+        config.devices.map((device, i) => [
+          device.id,
+          new PollTimeline((clocks[i] as StampRecordingClock).stamps, readsPerPoll[i] as number, startWallMs),
+        ]),
       );
       const deviceOf = stationDevices(config);
       const deadlineOf = (station: string, wallMs: number): number => {
@@ -300,7 +353,11 @@ describe('core against the ground truth through real Modbus TCP on loopback, acc
       // compareWithTruth takes one tolerance: the run's longest poll span, for matching only;
       // each edge is then held to its own poll by checkDowntimesPerPoll.
       const longestPollMs = Math.ceil(Math.max(POLL_VIRTUAL_MS, ...spans));
-      const result = compareWithTruth(truth, collected, { ppTolerance: PP_TOLERANCE, toleranceMs: longestPollMs, microStopThresholdMs: MICRO_STOP_THRESHOLD_MS });
+      const result = compareWithTruth(truth, collected, {
+        ppTolerance: PP_TOLERANCE,
+        toleranceMs: longestPollMs,
+        microStopThresholdMs: MICRO_STOP_THRESHOLD_MS,
+      });
 
       // Per-shift count differences are judged by the boundary rule below; everything else
       // compareWithTruth found is a failure.
@@ -323,7 +380,9 @@ describe('core against the ground truth through real Modbus TCP on loopback, acc
           const want = s.truth.counts[k];
           if (k === 'total' && !s.station.startsWith('line:')) partsMoved += Math.abs(got - want);
           if (got < want - outAtEnd[k] || got > want + inFromStart[k]) {
-            countViolations.push(`${s.shift} ${s.station}: ${k} ${got}, truth ${want} (allowed -${outAtEnd[k]}/+${inFromStart[k]}: parts whose poll came after the boundary)`);
+            countViolations.push(
+              `${s.shift} ${s.station}: ${k} ${got}, truth ${want} (allowed -${outAtEnd[k]}/+${inFromStart[k]}: parts whose poll came after the boundary)`,
+            );
           }
         }
       }

@@ -32,7 +32,11 @@ function load(scenarioFile: string, configFile: string): { scenario: Scenario; c
 }
 
 function check(run: VirtualRun) {
-  const result = compareWithTruth(run.truth, run.core, { ppTolerance: 0.005, toleranceMs: POLL_MS, microStopThresholdMs: 120_000 });
+  const result = compareWithTruth(run.truth, run.core, {
+    ppTolerance: 0.005,
+    toleranceMs: POLL_MS,
+    microStopThresholdMs: 120_000,
+  });
   expect(result.problems).toEqual([]);
   // Every full shift was compared for every station and the line.
   const stations = Object.keys(run.truth.shifts[0]?.stations ?? {}).length;
@@ -54,41 +58,59 @@ describe('core against the simulator ground truth, one simulated week', () => {
     const result = check(run);
     // The week really has losses to get right.
     const losses = run.truth.shifts.flatMap((s) => Object.values(s.stations));
-    expect(losses.some((f) => f.downtimeMs > 0 && f.smallStopMs > 0 && f.counts.reject > 0 && (f.starvedMs > 0 || f.blockedMs > 0))).toBe(true);
+    expect(
+      losses.some(
+        (f) => f.downtimeMs > 0 && f.smallStopMs > 0 && f.counts.reject > 0 && (f.starvedMs > 0 || f.blockedMs > 0),
+      ),
+    ).toBe(true);
     expect(result.maxDeltaPp).toBeGreaterThan(0); // a comparison that cannot differ proves nothing
   });
 
-  it('DST week: breaks, micro-stops, breakdowns with reasons, rejects, starved/blocked, a 7 h night shift, a station without running bit', { timeout: 300_000 }, () => {
-    const { scenario, config } = load(join(FIXTURES, 'dst-week.yaml'), join(FIXTURES, 'dst-week.config.yaml'));
-    const run = runVirtual({ scenario, config, seed: 7, durationMs: 7 * DAY });
-    const result = check(run);
-    const night = run.truth.shifts.find((s) => s.key === 'night@2025-03-29');
-    expect(night).toBeDefined();
-    expect((night?.endMs ?? 0) - (night?.startMs ?? 0)).toBe(7 * 3_600_000);
-    expect(result.shifts.filter((s) => s.shift === 'night@2025-03-29' && s.core !== undefined)).toHaveLength(4);
-    expect(night?.stations.weld?.downtimeByReason).toBeDefined();
-  });
+  it(
+    'DST week: breaks, micro-stops, breakdowns with reasons, rejects, starved/blocked, a 7 h night shift, a station without running bit',
+    { timeout: 300_000 },
+    () => {
+      const { scenario, config } = load(join(FIXTURES, 'dst-week.yaml'), join(FIXTURES, 'dst-week.config.yaml'));
+      const run = runVirtual({ scenario, config, seed: 7, durationMs: 7 * DAY });
+      const result = check(run);
+      const night = run.truth.shifts.find((s) => s.key === 'night@2025-03-29');
+      expect(night).toBeDefined();
+      expect((night?.endMs ?? 0) - (night?.startMs ?? 0)).toBe(7 * 3_600_000);
+      expect(result.shifts.filter((s) => s.shift === 'night@2025-03-29' && s.core !== undefined)).toHaveLength(4);
+      expect(night?.stations.weld?.downtimeByReason).toBeDefined();
+    },
+  );
 
-  it('an agent restart mid-shift (checkpoint through JSON) changes nothing but the second it takes', { timeout: 300_000 }, () => {
-    const { scenario, config } = load('steady', 'simulator/scenarios/steady.config.yaml');
-    // Wednesday 10:17:30 Berlin, in the middle of the early shift.
-    const restartAt = 2 * DAY + 10 * 3_600_000 + 17.5 * 60_000;
-    let restarted = false;
-    const run = runVirtual({
-      scenario,
-      config,
-      seed: 1,
-      durationMs: 4 * DAY,
-      afterStep: (mono, control) => {
-        if (restarted || mono < restartAt) return;
-        restarted = true;
-        const saved = JSON.parse(JSON.stringify(control.core.checkpoint())) as CoreCheckpoint;
-        control.replaceCore(createCore(config, { clock: control.clock, restore: saved, onEvent: control.collector.onEvent }));
-      },
-    });
-    expect(restarted).toBe(true);
-    const result = compareWithTruth(run.truth, run.core, { ppTolerance: 0.005, toleranceMs: POLL_MS, microStopThresholdMs: 120_000 });
-    expect(result.problems).toEqual([]);
-    expect([...run.core.cycles.entries()].sort()).toEqual([...run.truth.cycles.entries()].sort());
-  });
+  it(
+    'an agent restart mid-shift (checkpoint through JSON) changes nothing but the second it takes',
+    { timeout: 300_000 },
+    () => {
+      const { scenario, config } = load('steady', 'simulator/scenarios/steady.config.yaml');
+      // Wednesday 10:17:30 Berlin, in the middle of the early shift.
+      const restartAt = 2 * DAY + 10 * 3_600_000 + 17.5 * 60_000;
+      let restarted = false;
+      const run = runVirtual({
+        scenario,
+        config,
+        seed: 1,
+        durationMs: 4 * DAY,
+        afterStep: (mono, control) => {
+          if (restarted || mono < restartAt) return;
+          restarted = true;
+          const saved = JSON.parse(JSON.stringify(control.core.checkpoint())) as CoreCheckpoint;
+          control.replaceCore(
+            createCore(config, { clock: control.clock, restore: saved, onEvent: control.collector.onEvent }),
+          );
+        },
+      });
+      expect(restarted).toBe(true);
+      const result = compareWithTruth(run.truth, run.core, {
+        ppTolerance: 0.005,
+        toleranceMs: POLL_MS,
+        microStopThresholdMs: 120_000,
+      });
+      expect(result.problems).toEqual([]);
+      expect([...run.core.cycles.entries()].sort()).toEqual([...run.truth.cycles.entries()].sort());
+    },
+  );
 });

@@ -15,7 +15,11 @@ import { removeTempDirs, repoRoot, run, tempDir } from './support.js';
 const helpers = path.join(repoRoot, 'deploy/lib/install-helpers.mjs');
 const admin = { user: 'admin', password: 'admin-Secret_0123456789abcdefghij' };
 const linesidePassword = 'lineside-Secret_0123456789abcdefg';
-const provisionEnv = { INFLUX_ADMIN_USER: admin.user, INFLUX_ADMIN_PASSWORD: admin.password, LINESIDE_INFLUX_PASSWORD: linesidePassword };
+const provisionEnv = {
+  INFLUX_ADMIN_USER: admin.user,
+  INFLUX_ADMIN_PASSWORD: admin.password,
+  LINESIDE_INFLUX_PASSWORD: linesidePassword,
+};
 
 let influxd: ManagedProcess | undefined;
 let url: string;
@@ -24,12 +28,19 @@ function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-async function query(q: string, auth?: { user: string; password: string }, db?: string): Promise<{ status: number; body: string }> {
+async function query(
+  q: string,
+  auth?: { user: string; password: string },
+  db?: string,
+): Promise<{ status: number; body: string }> {
   const params = new URLSearchParams({ q, ...(db ? { db } : {}) });
   const res = await fetch(`${url}/query`, {
     method: 'POST',
     body: params,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth ? { authorization: basic(auth.user, auth.password) } : {}) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(auth ? { authorization: basic(auth.user, auth.password) } : {}),
+    },
   });
   return { status: res.status, body: await res.text() };
 }
@@ -85,10 +96,17 @@ describe('InfluxDB provisioning by install-helpers.mjs', () => {
 
     const users = await query('SHOW USERS', admin);
     expect(users.status).toBe(200);
-    expect(JSON.parse(users.body).results[0].series[0].values).toEqual(expect.arrayContaining([['admin', true], ['lineside', false]]));
+    expect(JSON.parse(users.body).results[0].series[0].values).toEqual(
+      expect.arrayContaining([
+        ['admin', true],
+        ['lineside', false],
+      ]),
+    );
 
     const policies = await query('SHOW RETENTION POLICIES ON "lineside"', admin);
-    expect(JSON.parse(policies.body).results[0].series[0].values).toEqual(expect.arrayContaining([['lineside', '2160h0m0s', expect.any(String), 1, true]]));
+    expect(JSON.parse(policies.body).results[0].series[0].values).toEqual(
+      expect.arrayContaining([['lineside', '2160h0m0s', expect.any(String), 1, true]]),
+    );
 
     const lineside = { user: 'lineside', password: linesidePassword };
     const write = await fetch(`${url}/write?db=lineside&precision=ms`, {
@@ -110,12 +128,19 @@ describe('InfluxDB provisioning by install-helpers.mjs', () => {
   it('running it again (an upgrade or re-run) succeeds and keeps the lineside password working', async () => {
     const again = run(process.execPath, [helpers, 'influx-provision', url], provisionEnv);
     expect(again.status, again.stderr).toBe(0);
-    const read = await query('SELECT count(cycleTimeMs) FROM cycle', { user: 'lineside', password: linesidePassword }, 'lineside');
+    const read = await query(
+      'SELECT count(cycleTimeMs) FROM cycle',
+      { user: 'lineside', password: linesidePassword },
+      'lineside',
+    );
     expect(JSON.parse(read.body).results[0].series[0].values[0][1]).toBe(1);
   });
 
   it('refuses, with a clear message, a server whose admin is not the one in admin-credentials.env', () => {
-    const result = run(process.execPath, [helpers, 'influx-provision', url], { ...provisionEnv, INFLUX_ADMIN_PASSWORD: 'someone-elses' });
+    const result = run(process.execPath, [helpers, 'influx-provision', url], {
+      ...provisionEnv,
+      INFLUX_ADMIN_PASSWORD: 'someone-elses',
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('already has users and rejects the admin');
   });

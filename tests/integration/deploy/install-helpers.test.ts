@@ -29,13 +29,30 @@ describe('influx-auth', () => {
     const first = helper(['influx-auth', file]);
     const afterFirst = readFileSync(file, 'utf8');
     const second = helper(['influx-auth', file]);
-    return { first: first.stdout.trim(), second: second.stdout.trim(), text: afterFirst, unchangedBySecond: readFileSync(file, 'utf8') === afterFirst };
+    return {
+      first: first.stdout.trim(),
+      second: second.stdout.trim(),
+      text: afterFirst,
+      unchangedBySecond: readFileSync(file, 'utf8') === afterFirst,
+    };
   };
 
   it.each([
-    ['an active "auth-enabled = false"', '[meta]\n  dir = "/x"\n[http]\n  enabled = true\n  auth-enabled = false\n[logging]\n', '[meta]\n  dir = "/x"\n[http]\n  enabled = true\n  auth-enabled = true\n[logging]\n'],
-    ['only a commented default', '[http]\n  # auth-enabled = false\n  # realm = "x"\n', '[http]\n  # auth-enabled = false\n  auth-enabled = true\n  # realm = "x"\n'],
-    ['an [http] section without the key', '[http]\n  enabled = true\n[tls]\n', '[http]\n  auth-enabled = true\n  enabled = true\n[tls]\n'],
+    [
+      'an active "auth-enabled = false"',
+      '[meta]\n  dir = "/x"\n[http]\n  enabled = true\n  auth-enabled = false\n[logging]\n',
+      '[meta]\n  dir = "/x"\n[http]\n  enabled = true\n  auth-enabled = true\n[logging]\n',
+    ],
+    [
+      'only a commented default',
+      '[http]\n  # auth-enabled = false\n  # realm = "x"\n',
+      '[http]\n  # auth-enabled = false\n  auth-enabled = true\n  # realm = "x"\n',
+    ],
+    [
+      'an [http] section without the key',
+      '[http]\n  enabled = true\n[tls]\n',
+      '[http]\n  auth-enabled = true\n  enabled = true\n[tls]\n',
+    ],
     ['no [http] section', '[meta]\n  dir = "/x"\n', '[meta]\n  dir = "/x"\n\n[http]\n  auth-enabled = true\n'],
   ])('turns auth on in a config with %s, once', (_name, input, expected) => {
     const result = influxAuth(input);
@@ -66,7 +83,10 @@ describe('adapt-config', () => {
     const before = example.split('\n');
     const after = result.stdout.split('\n');
     expect(after).toHaveLength(before.length);
-    const changed = after.map((line, i) => [before[i], line]).filter(([a, b]) => a !== b).map(([, b]) => b!.trim());
+    const changed = after
+      .map((line, i) => [before[i], line])
+      .filter(([a, b]) => a !== b)
+      .map(([, b]) => b!.trim());
     expect(changed).toEqual([
       'url: mqtt://127.0.0.1:1884   # local Mosquitto (install.sh --with-mosquitto)',
       'username: lineside',

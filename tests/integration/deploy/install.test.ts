@@ -62,12 +62,16 @@ describe('install.sh into a throwaway root', () => {
     expect(existsSync(at('opt/lineside/simulator/scenarios/demo.yaml'))).toBe(true);
     expect(modeOf(at('opt/lineside/bin/lineside.js'))).toBe('0755');
     expect(modeOf(at('opt/lineside/deploy/preflight.sh'))).toBe('0755');
-    expect(readFileSync(at('etc/systemd/system/lineside.service'), 'utf8')).toBe(readFileSync(path.join(repoRoot, 'deploy/lineside.service'), 'utf8'));
+    expect(readFileSync(at('etc/systemd/system/lineside.service'), 'utf8')).toBe(
+      readFileSync(path.join(repoRoot, 'deploy/lineside.service'), 'utf8'),
+    );
     expect(modeOf(at('etc/systemd/system/lineside.service'))).toBe('0644');
     expect(modeOf(at('usr/local/bin/lineside'))).toBe('0755');
     expect(readFileSync(at('usr/local/bin/lineside'), 'utf8')).toContain('/opt/lineside/bin/lineside.js');
 
-    expect(readFileSync(at('etc/lineside/config.yaml'), 'utf8')).toBe(readFileSync(path.join(repoRoot, 'config/example.yaml'), 'utf8'));
+    expect(readFileSync(at('etc/lineside/config.yaml'), 'utf8')).toBe(
+      readFileSync(path.join(repoRoot, 'config/example.yaml'), 'utf8'),
+    );
     expect(modeOf(at('etc/lineside/config.yaml'))).toBe('0640');
     expect(modeOf(at('etc/lineside'))).toBe('0750');
     expect(modeOf(at('etc/lineside/secrets.env'))).toBe('0600');
@@ -77,7 +81,9 @@ describe('install.sh into a throwaway root', () => {
     expect(JSON.parse(readFileSync(at('etc/lineside/users.json'), 'utf8'))).toEqual({ version: 1, users: [] });
     expect(modeOf(at('etc/lineside/users.json'))).toBe('0640');
     // Debian/Ubuntu leave /dev/gpiochip* root-only; the rule gives them to group gpio.
-    expect(readFileSync(at('etc/udev/rules.d/60-lineside-gpio.rules'), 'utf8')).toMatch(/^SUBSYSTEM=="gpio", KERNEL=="gpiochip\*", GROUP="gpio", MODE="0660"$/m);
+    expect(readFileSync(at('etc/udev/rules.d/60-lineside-gpio.rules'), 'utf8')).toMatch(
+      /^SUBSYSTEM=="gpio", KERNEL=="gpiochip\*", GROUP="gpio", MODE="0660"$/m,
+    );
 
     // Enabled the way `systemctl enable` does it: a wants link for multi-user.target.
     const wants = at('etc/systemd/system/multi-user.target.wants/lineside.service');
@@ -161,7 +167,13 @@ describe('install.sh into a throwaway root', () => {
     const config = readFileSync(path.join(root, 'etc/lineside/config.yaml'));
     const result = install(checkout, root, ['--uninstall']);
     expect(result.status, result.stderr).toBe(0);
-    for (const gone of ['opt/lineside', 'opt/lineside.prev', 'etc/systemd/system/lineside.service', 'etc/systemd/system/multi-user.target.wants/lineside.service', 'usr/local/bin/lineside']) {
+    for (const gone of [
+      'opt/lineside',
+      'opt/lineside.prev',
+      'etc/systemd/system/lineside.service',
+      'etc/systemd/system/multi-user.target.wants/lineside.service',
+      'usr/local/bin/lineside',
+    ]) {
       expect(existsSync(path.join(root, gone)), gone).toBe(false);
     }
     expect(readFileSync(path.join(root, 'etc/lineside/config.yaml'))).toEqual(config);
@@ -215,7 +227,13 @@ describe('install.sh refuses what cannot work', () => {
   it('will not install or upgrade from the installed copy (no checkout to build from)', () => {
     const root = tempDir('root-self');
     expect(install(checkout, root).status).toBe(0);
-    const result = run('bash', [path.join(root, 'opt/lineside/deploy/install.sh'), '--root', root, '--no-build', '--no-deps']);
+    const result = run('bash', [
+      path.join(root, 'opt/lineside/deploy/install.sh'),
+      '--root',
+      root,
+      '--no-build',
+      '--no-deps',
+    ]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('installed copy');
     // ...but uninstalling from it works (the checkout may be long gone).

@@ -57,7 +57,8 @@ class FakeNotifySocket {
     const deadline = performance.now() + timeoutMs;
     while (!predicate()) {
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((d) => d.text))}`);
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((d) => d.text))}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 250));
         this.waiters.push(() => {
@@ -88,7 +89,11 @@ function runFixture(env: Record<string, string>): FixtureRun {
   for (const key of ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'] as const) {
     if (!(key in env)) delete childEnv[key];
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    cwd: repoRoot,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
   child.stderr.on('data', (b: Buffer) => (out += b.toString('utf8')));
@@ -134,7 +139,10 @@ function fakeSocket(): FakeNotifySocket {
 
 /** Median gap between consecutive datagrams, ms. */
 function medianGapMs(datagrams: readonly Datagram[]): number {
-  const gaps = datagrams.slice(1).map((d, i) => d.atMs - datagrams[i]!.atMs).sort((a, b) => a - b);
+  const gaps = datagrams
+    .slice(1)
+    .map((d, i) => d.atMs - datagrams[i]!.atMs)
+    .sort((a, b) => a - b);
   return gaps[Math.floor(gaps.length / 2)] ?? Number.NaN;
 }
 
@@ -218,7 +226,10 @@ describe('sd_notify with a fake NOTIFY_SOCKET', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     run.child.kill('SIGTERM');
     await expect(run.exited).resolves.toEqual({ code: 0, signal: null });
-    const warnings = run.output().split('\n').filter((l) => l.includes('"level":40') && l.includes('sd_notify: send failed'));
+    const warnings = run
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"level":40') && l.includes('sd_notify: send failed'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(missing);
   });

@@ -10,7 +10,16 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/load.js';
 import { startMosquitto, type MosquittoHandle } from '../../helpers/mosquitto.js';
-import { envValue, fingerprint, install, makeSourceCheckout, modeOf, removeTempDirs, repoRoot, tempDir } from './support.js';
+import {
+  envValue,
+  fingerprint,
+  install,
+  makeSourceCheckout,
+  modeOf,
+  removeTempDirs,
+  repoRoot,
+  tempDir,
+} from './support.js';
 
 const debianInfluxConf = path.join(repoRoot, 'tests/fixtures/deploy/influxdb.conf');
 
@@ -68,16 +77,27 @@ describe('install.sh --with-mosquitto --with-influxdb --with-journald-limits', (
     expect(after.length).toBe(before.length + 1);
     const added = after.findIndex((line, i) => line !== before[i]);
     expect(after[added]).toBe('  auth-enabled = true');
-    const section = after.slice(0, added).filter((l) => /^\s*\[/.test(l)).at(-1);
+    const section = after
+      .slice(0, added)
+      .filter((l) => /^\s*\[/.test(l))
+      .at(-1);
     expect(section?.trim()).toBe('[http]');
 
-    expect(readFileSync(at('etc/systemd/journald.conf.d/lineside.conf'), 'utf8')).toBe(readFileSync(path.join(repoRoot, 'deploy/journald-lineside.conf'), 'utf8'));
+    expect(readFileSync(at('etc/systemd/journald.conf.d/lineside.conf'), 'utf8')).toBe(
+      readFileSync(path.join(repoRoot, 'deploy/journald-lineside.conf'), 'utf8'),
+    );
 
     // The agent's view of the fresh config, with the environment systemd would give it.
     const env = { ...process.env, LINESIDE_MQTT_PASSWORD: mqttPassword, LINESIDE_INFLUX_PASSWORD: influxPassword };
     const loaded = loadConfigFileWithEnv(at('etc/lineside/config.yaml'), env);
     expect(loaded.mqtt).toMatchObject({ url: 'mqtt://127.0.0.1:1883', username: 'lineside', password: mqttPassword });
-    expect(loaded.influx).toMatchObject({ enabled: true, username: 'lineside', password: influxPassword, createDatabase: false, url: 'http://127.0.0.1:8086' });
+    expect(loaded.influx).toMatchObject({
+      enabled: true,
+      username: 'lineside',
+      password: influxPassword,
+      createDatabase: false,
+      url: 'http://127.0.0.1:8086',
+    });
   });
 
   it('the rendered broker settings admit lineside with its password and refuse anonymous and wrong passwords (real Mosquitto)', async () => {
@@ -94,7 +114,9 @@ describe('install.sh --with-mosquitto --with-influxdb --with-journald-limits', (
     await client.publishAsync('acme/stuttgart/agents/line1-pi/status', 'online', { qos: 1 });
     await client.endAsync();
 
-    await expect(mqtt.connectAsync(broker.url, opts)).rejects.toThrow(/Not authorized|not authorised|Bad User Name or Password/i);
+    await expect(mqtt.connectAsync(broker.url, opts)).rejects.toThrow(
+      /Not authorized|not authorised|Bad User Name or Password/i,
+    );
     await expect(mqtt.connectAsync(broker.url, { ...opts, username: 'lineside', password: 'wrong' })).rejects.toThrow(
       /Not authorized|not authorised|Bad User Name or Password/i,
     );
@@ -122,7 +144,9 @@ describe('install.sh --with-mosquitto --with-influxdb --with-journald-limits', (
     expect(result.status, result.stderr).toBe(0);
     expect(readFileSync(path.join(other, 'etc/lineside/config.yaml'))).toEqual(config);
     expect(result.stdout).toContain('mqtt.password: ${LINESIDE_MQTT_PASSWORD}');
-    expect(envValue(path.join(other, 'etc/lineside/secrets.env'), 'LINESIDE_MQTT_PASSWORD')).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(envValue(path.join(other, 'etc/lineside/secrets.env'), 'LINESIDE_MQTT_PASSWORD')).toMatch(
+      /^[A-Za-z0-9_-]{32}$/,
+    );
     const users = readFileSync(path.join(other, 'etc/mosquitto/lineside.passwd'), 'utf8').split('\n');
     expect(users[0]).toBe(scada);
     expect(users[1]).toMatch(/^lineside:\$7\$101\$/);

@@ -5,7 +5,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +47,18 @@ export function removeTempDirs(): void {
  */
 export function makeSourceCheckout(): string {
   const src = tempDir('checkout');
-  for (const item of ['package.json', 'npm-shrinkwrap.json', 'README.md', 'LICENSE', 'bin', 'config', 'deploy', 'docs', 'simulator/scenarios', 'src/web']) {
+  for (const item of [
+    'package.json',
+    'npm-shrinkwrap.json',
+    'README.md',
+    'LICENSE',
+    'bin',
+    'config',
+    'deploy',
+    'docs',
+    'simulator/scenarios',
+    'src/web',
+  ]) {
     const from = path.join(repoRoot, item);
     if (existsSync(from)) cpSync(from, path.join(src, item), { recursive: true });
   }
@@ -72,8 +95,25 @@ export function run(command: string, args: readonly string[], env: NodeJS.Proces
 }
 
 /** deploy/install.sh of `checkout` into `root`, with the shared node_modules linked (no npm ci). */
-export function install(checkout: string, root: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): RunResult {
-  return run('bash', [path.join(checkout, 'deploy/install.sh'), '--root', root, '--no-build', '--node-modules', repoNodeModules, ...args], env);
+export function install(
+  checkout: string,
+  root: string,
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): RunResult {
+  return run(
+    'bash',
+    [
+      path.join(checkout, 'deploy/install.sh'),
+      '--root',
+      root,
+      '--no-build',
+      '--node-modules',
+      repoNodeModules,
+      ...args,
+    ],
+    env,
+  );
 }
 
 /** The installed CLI in `root`, with the service's secrets loaded as systemd would. */
@@ -114,6 +154,9 @@ export function modeOf(file: string): string {
 
 /** KEY=value from an EnvironmentFile, or undefined. */
 export function envValue(file: string, key: string): string | undefined {
-  const line = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith(`${key}=`)).at(-1);
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith(`${key}=`))
+    .at(-1);
   return line?.slice(key.length + 1);
 }

@@ -30,10 +30,22 @@ describe('deploy/*.sh', () => {
   it('is shellcheck clean (following sourced files)', () => {
     const shellcheck = requireBinary('shellcheck', 'shellcheck');
     const scripts = [
-      ...readdirSync(path.join(repoRoot, 'deploy')).filter((f) => f.endsWith('.sh')).map((f) => `deploy/${f}`),
-      ...readdirSync(path.join(repoRoot, 'deploy/lib')).filter((f) => f.endsWith('.sh')).map((f) => `deploy/lib/${f}`),
+      ...readdirSync(path.join(repoRoot, 'deploy'))
+        .filter((f) => f.endsWith('.sh'))
+        .map((f) => `deploy/${f}`),
+      ...readdirSync(path.join(repoRoot, 'deploy/lib'))
+        .filter((f) => f.endsWith('.sh'))
+        .map((f) => `deploy/lib/${f}`),
     ];
-    expect(scripts).toEqual(expect.arrayContaining(['deploy/install.sh', 'deploy/preflight.sh', 'deploy/lib/code.sh', 'deploy/lib/common.sh', 'deploy/lib/services.sh']));
+    expect(scripts).toEqual(
+      expect.arrayContaining([
+        'deploy/install.sh',
+        'deploy/preflight.sh',
+        'deploy/lib/code.sh',
+        'deploy/lib/common.sh',
+        'deploy/lib/services.sh',
+      ]),
+    );
     const result = run(shellcheck, ['-x', '--severity=style', ...scripts]);
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -43,7 +55,10 @@ describe('deploy/*.sh', () => {
 describe('lineside.service', () => {
   /** The installed unit with /opt/lineside moved into the test root, so its commands exist. */
   function unitInRoot(extra = ''): string {
-    const unit = readFileSync(path.join(root, 'etc/systemd/system/lineside.service'), 'utf8').replaceAll('/opt/lineside/', `${root}/opt/lineside/`);
+    const unit = readFileSync(path.join(root, 'etc/systemd/system/lineside.service'), 'utf8').replaceAll(
+      '/opt/lineside/',
+      `${root}/opt/lineside/`,
+    );
     const dir = tempDir('unit');
     const file = path.join(dir, 'lineside.service');
     writeFileSync(file, unit.replace('[Service]\n', `[Service]\n${extra}`));
@@ -93,8 +108,18 @@ describe('lineside.service', () => {
     expect(setting('ProtectKernelTunables')).toBe('no');
     expect(Number(setting('MemoryMax'))).toBeGreaterThanOrEqual(256 * 1024 * 1024);
     expect(dump).toMatch(/Command Line: \S+\/preflight\.sh/);
-    expect(dump).toContain('Command Line: /usr/bin/env node /opt/lineside/bin/lineside.js check-config /etc/lineside/config.yaml'.replace('/opt/lineside/', `${root}/opt/lineside/`));
-    expect(dump).toContain('Command Line: /usr/bin/env node /opt/lineside/bin/lineside.js start -c /etc/lineside/config.yaml'.replace('/opt/lineside/', `${root}/opt/lineside/`));
+    expect(dump).toContain(
+      'Command Line: /usr/bin/env node /opt/lineside/bin/lineside.js check-config /etc/lineside/config.yaml'.replace(
+        '/opt/lineside/',
+        `${root}/opt/lineside/`,
+      ),
+    );
+    expect(dump).toContain(
+      'Command Line: /usr/bin/env node /opt/lineside/bin/lineside.js start -c /etc/lineside/config.yaml'.replace(
+        '/opt/lineside/',
+        `${root}/opt/lineside/`,
+      ),
+    );
     // Not in the dump of systemd 252; the unit text carries them.
     const text = readFileSync(path.join(repoRoot, 'deploy/lineside.service'), 'utf8');
     expect(text).toMatch(/^NoNewPrivileges=yes$/m);
@@ -111,7 +136,11 @@ describe('preflight.sh (ExecStartPre=+, before every start)', () => {
   function fakeNpm(exitCode: number): { path: string; log: string } {
     const dir = tempDir('fake-npm');
     const log = path.join(dir, 'calls.log');
-    writeFileSync(path.join(dir, 'npm'), `#!/bin/sh\necho "$PWD|$*|\${npm_config_nodedir:-}" >> "${log}"\nexit ${exitCode}\n`, { mode: 0o755 });
+    writeFileSync(
+      path.join(dir, 'npm'),
+      `#!/bin/sh\necho "$PWD|$*|\${npm_config_nodedir:-}" >> "${log}"\nexit ${exitCode}\n`,
+      { mode: 0o755 },
+    );
     writeFileSync(log, '');
     return { path: `${dir}:${process.env.PATH ?? ''}`, log };
   }

@@ -17,7 +17,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startMosquitto, type MosquittoHandle } from '../../helpers/mosquitto.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { startSubscriber, waitUntil } from '../mqtt/subscriber.js';
-import { examineStation, kill9, partsMade, runClock, spoolDrained, startAgent, startSteadyLine, STATIONS, TOPIC_ROOT, writeDrillConfig } from './support.js';
+import {
+  examineStation,
+  kill9,
+  partsMade,
+  runClock,
+  spoolDrained,
+  startAgent,
+  startSteadyLine,
+  STATIONS,
+  TOPIC_ROOT,
+  writeDrillConfig,
+} from './support.js';
 
 const KILLS = 12;
 const SPEED = 8;
@@ -44,9 +55,14 @@ async function drill(options: { brokerOutageDuringKills: boolean; seed: number }
   const brokerData = createTempDir('drill-broker');
   cleanups.push(() => removeTempDir(brokerData));
   // Persistence keeps the subscriber's session (and its queued messages) across the outage.
-  const broker: MosquittoHandle = await startMosquitto({ extraConf: `persistence true\npersistence_location ${brokerData}/\nmax_queued_messages 0\n` });
+  const broker: MosquittoHandle = await startMosquitto({
+    extraConf: `persistence true\npersistence_location ${brokerData}/\nmax_queued_messages 0\n`,
+  });
   cleanups.push(() => broker.close());
-  const sub = await startSubscriber(broker.url, [`${TOPIC_ROOT}/+/+`], { clientId: 'drill-recorder', persistent: true });
+  const sub = await startSubscriber(broker.url, [`${TOPIC_ROOT}/+/+`], {
+    clientId: 'drill-recorder',
+    persistent: true,
+  });
   cleanups.push(() => sub.close());
 
   const configFile = writeDrillConfig(dir, sim, broker.url);
@@ -57,7 +73,11 @@ async function drill(options: { brokerOutageDuringKills: boolean; seed: number }
   // The line stands still until the agent has read every station once: that read is the
   // counters' baseline, so the parts counted from here on are exactly the counter movement.
   const before = partsMade(sim);
-  await sub.waitFor((m) => STATIONS.every((s) => m.some((x) => x.topic === `${TOPIC_ROOT}/${s}/state`)), 'a state from every station', 30_000);
+  await sub.waitFor(
+    (m) => STATIONS.every((s) => m.some((x) => x.topic === `${TOPIC_ROOT}/${s}/state`)),
+    'a state from every station',
+    30_000,
+  );
   const stopClock = runClock(clock, SPEED);
   cleanups.push(stopClock);
 
@@ -93,7 +113,9 @@ async function drill(options: { brokerOutageDuringKills: boolean; seed: number }
     expect(f.dangling, context).toEqual([]);
     expect(made, 'the line made parts during the drill').toBeGreaterThan(0);
   }
-  console.info(`[drill] ${KILLS} kills${options.brokerOutageDuringKills ? ', broker down for kills 4-9' : ''}: ${JSON.stringify(report)}`);
+  console.info(
+    `[drill] ${KILLS} kills${options.brokerOutageDuringKills ? ', broker down for kills 4-9' : ''}: ${JSON.stringify(report)}`,
+  );
 }
 
 describe('kill -9 drill against the simulated line and a real mosquitto', () => {

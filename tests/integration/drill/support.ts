@@ -65,7 +65,10 @@ logging:
 
 /** `lineside start -c FILE` as the systemd unit runs it (the built CLI). */
 export function startAgent(configFile: string, log: string[]): ChildProcess {
-  const child = spawn(process.execPath, [...cliCommand(), 'start', '-c', configFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cliCommand(), 'start', '-c', configFile], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const keep = (d: Buffer) => {
     log.push(d.toString());
     if (log.length > 200) log.shift();
@@ -89,8 +92,12 @@ export function spoolDrained(dataDir: string): boolean {
   if (!existsSync(file)) return false;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const cursor = (db.prepare("SELECT acked_id AS id FROM cursors WHERE destination = 'mqtt'").get() as { id: number } | undefined)?.id ?? 0;
-    const pending = (db.prepare("SELECT COUNT(*) AS n FROM rows WHERE kind = 'event' AND id > ?").get(cursor) as { n: number }).n;
+    const cursor =
+      (db.prepare("SELECT acked_id AS id FROM cursors WHERE destination = 'mqtt'").get() as { id: number } | undefined)
+        ?.id ?? 0;
+    const pending = (
+      db.prepare("SELECT COUNT(*) AS n FROM rows WHERE kind = 'event' AND id > ?").get(cursor) as { n: number }
+    ).n;
     return pending === 0;
   } finally {
     db.close();
@@ -146,8 +153,17 @@ export function examineStation(messages: readonly Received[], station: string): 
   for (let i = 1; i < firstSeqs.length; i++) if ((firstSeqs[i] ?? 0) <= (firstSeqs[i - 1] ?? 0)) outOfOrder++;
   const sorted = [...new Set(firstSeqs)].sort((a, b) => a - b);
   const seqGaps: number[] = [];
-  for (let i = 1; i < sorted.length; i++) for (let s = (sorted[i - 1] ?? 0) + 1; s < (sorted[i] ?? 0); s++) seqGaps.push(s);
+  for (let i = 1; i < sorted.length; i++)
+    for (let s = (sorted[i - 1] ?? 0) + 1; s < (sorted[i] ?? 0); s++) seqGaps.push(s);
   const openNow = lastState?.state === 'down' ? [...started].filter((id) => !ended.has(id)).slice(-1) : [];
   const dangling = [...started].filter((id) => !ended.has(id) && !openNow.includes(id));
-  return { conflictingIds: [...conflicting], seqGaps, outOfOrder, distinctEvents: payloadById.size, cycles, dangling, duplicates };
+  return {
+    conflictingIds: [...conflicting],
+    seqGaps,
+    outOfOrder,
+    distinctEvents: payloadById.size,
+    cycles,
+    dangling,
+    duplicates,
+  };
 }

@@ -22,7 +22,11 @@ afterEach(async () => {
 function setup(gpio: unknown, pins: Record<number, 0 | 1>, options: { reportsDelivery?: boolean } = {}) {
   const virtual = new FakeVirtualGpio(pins, options);
   const clock: Clock = { monoMs: () => virtual.nowMs, wallMs: () => START_WALL_MS + virtual.nowMs };
-  const src = createGpioSource(gpioConfig({ driver: 'sim', ...(gpio as object) }), { clock, logger: silentLogger, sim: virtual });
+  const src = createGpioSource(gpioConfig({ driver: 'sim', ...(gpio as object) }), {
+    clock,
+    logger: silentLogger,
+    sim: virtual,
+  });
   sources.push(src);
   return { virtual, src, sink: new RecordingSink() };
 }
@@ -46,12 +50,21 @@ describe('GPIO source on the simulator', () => {
       { tag: 'gpio.chute', value: 1, ts: START_WALL_MS + 1_000, mono: 1_000 },
       { tag: 'gpio.chute', value: 2, ts: START_WALL_MS + 3_000, mono: 3_000 },
     ]);
-    expect(sink.of('gpio.chute.level').map((s) => [s.value, s.mono])).toEqual([[0, 0], [1, 1_000], [0, 1_400], [1, 3_000], [0, 3_400]]);
+    expect(sink.of('gpio.chute.level').map((s) => [s.value, s.mono])).toEqual([
+      [0, 0],
+      [1, 1_000],
+      [0, 1_400],
+      [1, 3_000],
+      [0, 3_400],
+    ]);
     expect(src.inputs()[0]?.stats).toMatchObject({ count: 2, bouncesRejected: 0 });
   });
 
   it('a 50 Hz train with contact bounce for a virtual minute gives exactly 3000, one step at a time', async () => {
-    const { virtual, src, sink } = setup({ inputs: [{ name: 'chute', pin: 17, debounce: '3ms', glitchFilter: '2ms' }] }, { 17: 0 });
+    const { virtual, src, sink } = setup(
+      { inputs: [{ name: 'chute', pin: 17, debounce: '3ms', glitchFilter: '2ms' }] },
+      { 17: 0 },
+    );
     await src.start(sink);
     for (let i = 0; i < 3_000; i++) virtual.pulse(17, 100 + i * 20, 10, [0.5, 1, 0.5, 0.7]);
     // Delivered in slices, as the simulator's scheduler would.
@@ -73,7 +86,11 @@ describe('GPIO source on the simulator', () => {
   });
 
   it('without the simulator saying how far it has run, decisions wait out the observed delivery lag, then go', async () => {
-    const { virtual, src, sink } = setup({ inputs: [{ name: 'chute', pin: 17, debounce: '5ms' }] }, { 17: 0 }, { reportsDelivery: false });
+    const { virtual, src, sink } = setup(
+      { inputs: [{ name: 'chute', pin: 17, debounce: '5ms' }] },
+      { 17: 0 },
+      { reportsDelivery: false },
+    );
     await src.start(sink);
     // Delivered in 100 ms steps: an edge reaches the source up to 100 virtual ms after it happened.
     virtual.pulse(17, 1_010, 50, [1, 1]);
@@ -87,13 +104,27 @@ describe('GPIO source on the simulator', () => {
     virtual.advance(100);
     virtual.advance(200);
     src.flush();
-    expect(sink.of('gpio.chute').map((s) => [s.value, s.mono])).toEqual([[0, 0], [1, 1_010], [2, 1_099]]);
+    expect(sink.of('gpio.chute').map((s) => [s.value, s.mono])).toEqual([
+      [0, 0],
+      [1, 1_010],
+      [2, 1_099],
+    ]);
   });
 
   it('a pin the simulator does not drive is reported; the other input runs', async () => {
-    const { virtual, src, sink } = setup({ inputs: [{ name: 'chute', pin: 17 }, { name: 'ghost', pin: 4 }] }, { 17: 0 });
+    const { virtual, src, sink } = setup(
+      {
+        inputs: [
+          { name: 'chute', pin: 17 },
+          { name: 'ghost', pin: 4 },
+        ],
+      },
+      { 17: 0 },
+    );
     await src.start(sink);
-    expect(src.inputs()[1]?.error).toMatch(/^GPIO_OPEN gpio input "ghost" BCM 4 \(virtual pin 4, driver sim\).*not driven by the scenario/);
+    expect(src.inputs()[1]?.error).toMatch(
+      /^GPIO_OPEN gpio input "ghost" BCM 4 \(virtual pin 4, driver sim\).*not driven by the scenario/,
+    );
     virtual.pulse(17, 10, 10);
     virtual.advance(100);
     src.flush();
@@ -115,17 +146,29 @@ describe('GPIO source on the simulator', () => {
 
   it('driver sim without a simulator fails to start with GPIO_UNAVAILABLE and reports it', async () => {
     const clock: Clock = { monoMs: () => 0, wallMs: () => START_WALL_MS };
-    const src = createGpioSource(gpioConfig({ driver: 'sim', inputs: [{ name: 'chute', pin: 17 }] }), { clock, logger: silentLogger });
+    const src = createGpioSource(gpioConfig({ driver: 'sim', inputs: [{ name: 'chute', pin: 17 }] }), {
+      clock,
+      logger: silentLogger,
+    });
     sources.push(src);
     const sink = new RecordingSink();
-    const error = await src.start(sink).then(() => null, (err: unknown) => err);
+    const error = await src.start(sink).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(isLinesideError(error) && error.code).toBe('GPIO_UNAVAILABLE');
-    expect(sink.commsChanges).toMatchObject([{ device: 'gpio', ok: false, error: expect.stringMatching(/no simulator is attached/) }]);
+    expect(sink.commsChanges).toMatchObject([
+      { device: 'gpio', ok: false, error: expect.stringMatching(/no simulator is attached/) },
+    ]);
   });
 
   it('with no inputs configured, the source starts, reports nothing and probes no driver', async () => {
     const clock: Clock = { monoMs: () => 0, wallMs: () => START_WALL_MS };
-    const src = createGpioSource(gpioConfig({ driver: 'sysfs' }), { clock, logger: silentLogger, sysfsRoot: '/nonexistent' });
+    const src = createGpioSource(gpioConfig({ driver: 'sysfs' }), {
+      clock,
+      logger: silentLogger,
+      sysfsRoot: '/nonexistent',
+    });
     sources.push(src);
     const sink = new RecordingSink();
     await src.start(sink);

@@ -11,7 +11,7 @@ import { createGpioSource } from '../../../src/sources/gpio/source.js';
 import { createSimLine, loadScenarioFile, SCENARIO_DIR } from '../../../simulator/index.js';
 import { RecordingSink } from '../../fixtures/gpio/harness.js';
 
-describe('GPIO source on the simulator\'s demo line', () => {
+describe("GPIO source on the simulator's demo line", () => {
   it('counts exactly the parts the ground truth says passed the sensor, at their times', async () => {
     const loaded = loadScenarioFile('demo');
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
@@ -29,7 +29,12 @@ describe('GPIO source on the simulator\'s demo line', () => {
       },
     });
     const clock: Clock = { monoMs: () => line.nowMs, wallMs: () => line.startWallMs + line.nowMs };
-    const src = createGpioSource(config.config, { clock, logger: silentLogger, sim: line.gpio, simDeliveredThroughMs: () => line.nowMs });
+    const src = createGpioSource(config.config, {
+      clock,
+      logger: silentLogger,
+      sim: line.gpio,
+      simDeliveredThroughMs: () => line.nowMs,
+    });
     const sink = new RecordingSink();
     await src.start(sink);
     try {

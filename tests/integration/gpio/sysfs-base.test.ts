@@ -53,7 +53,9 @@ describe('BCM -> sysfs number by controller label', () => {
     const result = await resolveSysfsChip(tree([{ label: 'gpio-mockup-A', base: 512, ngpio: 8 }]));
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.reason).toMatch(/no GPIO controller labelled pinctrl-bcm2711, pinctrl-rp1, pinctrl-bcm2835 .*found: gpiochip512 \[gpio-mockup-A\]/);
+    expect(result.reason).toMatch(
+      /no GPIO controller labelled pinctrl-bcm2711, pinctrl-rp1, pinctrl-bcm2835 .*found: gpiochip512 \[gpio-mockup-A\]/,
+    );
   });
 
   it('no sysfs GPIO at all: ENOENT with the path', async () => {

@@ -30,7 +30,16 @@ function tree(layout: Parameters<typeof makeSysfsTree>[0]): FakeSysfs {
   return t;
 }
 
-function gpioSource(gpio: unknown, deps: { sysfsRoot?: string; loadGpio?: () => Promise<OnoffGpioConstructor>; clock?: Clock; env?: NodeJS.ProcessEnv; sim?: FakeVirtualGpio } = {}): GpioSource {
+function gpioSource(
+  gpio: unknown,
+  deps: {
+    sysfsRoot?: string;
+    loadGpio?: () => Promise<OnoffGpioConstructor>;
+    clock?: Clock;
+    env?: NodeJS.ProcessEnv;
+    sim?: FakeVirtualGpio;
+  } = {},
+): GpioSource {
   const src = createGpioSource(gpioConfig(gpio), { clock: deps.clock ?? systemClock, logger: silentLogger, ...deps });
   cleanups.push(() => src.stop());
   return src;
@@ -48,7 +57,8 @@ class FakeOnoff {
     class Gpio implements OnoffGpio {
       constructor(private readonly n: number) {
         const errno = failures.get(n);
-        if (errno) throw Object.assign(new Error(`${errno}: simulated, write '/sys/class/gpio/export'`), { code: errno });
+        if (errno)
+          throw Object.assign(new Error(`${errno}: simulated, write '/sys/class/gpio/export'`), { code: errno });
         exported.push(n);
       }
       readSync(): 0 | 1 {
@@ -70,43 +80,70 @@ class FakeOnoff {
 
 describe('sysfs driver with the real onoff on a machine without GPIO', () => {
   // On a Raspberry Pi this would export real pins; there the hardware itself is the test.
-  it.runIf(!existsSync('/sys/class/gpio/export'))('each pin fails with its computed sysfs number and the likely cause; start still resolves', async () => {
-    const pi4 = tree(LAYOUTS.pi4);
-    const src = gpioSource({ driver: 'sysfs', inputs: [{ name: 'chute', pin: 17 }, { name: 'reject', pin: 27 }] }, { sysfsRoot: pi4.root });
-    const sink = new RecordingSink();
-    await src.start(sink);
+  it.runIf(!existsSync('/sys/class/gpio/export'))(
+    'each pin fails with its computed sysfs number and the likely cause; start still resolves',
+    async () => {
+      const pi4 = tree(LAYOUTS.pi4);
+      const src = gpioSource(
+        {
+          driver: 'sysfs',
+          inputs: [
+            { name: 'chute', pin: 17 },
+            { name: 'reject', pin: 27 },
+          ],
+        },
+        { sysfsRoot: pi4.root },
+      );
+      const sink = new RecordingSink();
+      await src.start(sink);
 
-    const [chute, reject] = src.inputs();
-    expect(chute?.error).toMatch(/^GPIO_OPEN gpio input "chute" BCM 17 \(sysfs 529 \(pinctrl-bcm2711 base 512\), driver sysfs\): sysfs GPIO missing/);
-    expect(chute?.error).toMatch(/ENOENT.*\/sys\/class\/gpio\/export/);
-    expect(reject?.error).toMatch(/BCM 27 \(sysfs 539 /);
-    expect(sink.commsChanges).toMatchObject([{ device: 'gpio', ok: false }]);
-    expect(src.health()[0]).toMatchObject({ device: 'gpio', connected: false, errors: 2 });
-    expect(sink.samples).toEqual([]);
-  });
+      const [chute, reject] = src.inputs();
+      expect(chute?.error).toMatch(
+        /^GPIO_OPEN gpio input "chute" BCM 17 \(sysfs 529 \(pinctrl-bcm2711 base 512\), driver sysfs\): sysfs GPIO missing/,
+      );
+      expect(chute?.error).toMatch(/ENOENT.*\/sys\/class\/gpio\/export/);
+      expect(reject?.error).toMatch(/BCM 27 \(sysfs 539 /);
+      expect(sink.commsChanges).toMatchObject([{ device: 'gpio', ok: false }]);
+      expect(src.health()[0]).toMatchObject({ device: 'gpio', connected: false, errors: 2 });
+      expect(sink.samples).toEqual([]);
+    },
+  );
 
-  it.runIf(!existsSync('/sys/class/gpio'))('with the real /sys, start fails GPIO_UNAVAILABLE, and the agent keeps running its other sources', async () => {
-    const gpio = gpioSource({ driver: 'sysfs', inputs: [{ name: 'chute', pin: 17 }] });
-    const virtual = new FakeVirtualGpio({ 5: 0 });
-    const clock: Clock = { monoMs: () => virtual.nowMs, wallMs: () => 1_700_000_000_000 + virtual.nowMs };
-    const other = gpioSource({ driver: 'sim', inputs: [{ name: 'door', pin: 5 }] }, { clock, sim: virtual });
-    const sink = new RecordingSink();
-    const asComponent = (s: Source) => ({ name: s === gpio ? 'gpio-sysfs' : 'gpio-sim', role: 'source' as const, start: () => s.start(sink), stop: () => s.stop() });
-    const lifecycle = new Lifecycle(silentLogger);
-    lifecycle.add(asComponent(gpio));
-    lifecycle.add(asComponent(other));
-    cleanups.push(() => lifecycle.stop());
+  it.runIf(!existsSync('/sys/class/gpio'))(
+    'with the real /sys, start fails GPIO_UNAVAILABLE, and the agent keeps running its other sources',
+    async () => {
+      const gpio = gpioSource({ driver: 'sysfs', inputs: [{ name: 'chute', pin: 17 }] });
+      const virtual = new FakeVirtualGpio({ 5: 0 });
+      const clock: Clock = { monoMs: () => virtual.nowMs, wallMs: () => 1_700_000_000_000 + virtual.nowMs };
+      const other = gpioSource({ driver: 'sim', inputs: [{ name: 'door', pin: 5 }] }, { clock, sim: virtual });
+      const sink = new RecordingSink();
+      const asComponent = (s: Source) => ({
+        name: s === gpio ? 'gpio-sysfs' : 'gpio-sim',
+        role: 'source' as const,
+        start: () => s.start(sink),
+        stop: () => s.stop(),
+      });
+      const lifecycle = new Lifecycle(silentLogger);
+      lifecycle.add(asComponent(gpio));
+      lifecycle.add(asComponent(other));
+      cleanups.push(() => lifecycle.stop());
 
-    const statuses = await lifecycle.start();
-    expect(statuses.find((s) => s.name === 'gpio-sysfs')).toMatchObject({ state: 'failed', error: expect.stringMatching(/^GPIO_UNAVAILABLE sysfs GPIO driver unavailable: \/sys\/class\/gpio does not exist/) });
-    expect(statuses.find((s) => s.name === 'gpio-sim')).toMatchObject({ state: 'running' });
-    expect(gpio.inputs()[0]?.error).toMatch(/GPIO_OPEN gpio input "chute" BCM 17 \(line unknown\)/);
+      const statuses = await lifecycle.start();
+      expect(statuses.find((s) => s.name === 'gpio-sysfs')).toMatchObject({
+        state: 'failed',
+        error: expect.stringMatching(
+          /^GPIO_UNAVAILABLE sysfs GPIO driver unavailable: \/sys\/class\/gpio does not exist/,
+        ),
+      });
+      expect(statuses.find((s) => s.name === 'gpio-sim')).toMatchObject({ state: 'running' });
+      expect(gpio.inputs()[0]?.error).toMatch(/GPIO_OPEN gpio input "chute" BCM 17 \(line unknown\)/);
 
-    virtual.pulse(5, 100, 20);
-    virtual.advance(200);
-    other.flush();
-    expect(sink.last('gpio.door')).toBe(1);
-  });
+      virtual.pulse(5, 100, 20);
+      virtual.advance(200);
+      other.flush();
+      expect(sink.last('gpio.door')).toBe(1);
+    },
+  );
 });
 
 describe('sysfs driver through its onoff seam', () => {
@@ -118,7 +155,16 @@ describe('sysfs driver through its onoff seam', () => {
     const pi5 = tree(LAYOUTS.pi5);
     const onoff = new FakeOnoff();
     onoff.failures.set(588, errno);
-    const src = gpioSource({ driver: 'sysfs', inputs: [{ name: 'chute', pin: 17 }, { name: 'reject', pin: 27 }] }, { sysfsRoot: pi5.root, loadGpio: onoff.loader() });
+    const src = gpioSource(
+      {
+        driver: 'sysfs',
+        inputs: [
+          { name: 'chute', pin: 17 },
+          { name: 'reject', pin: 27 },
+        ],
+      },
+      { sysfsRoot: pi5.root, loadGpio: onoff.loader() },
+    );
     await src.start(new RecordingSink());
     const chute = src.inputs()[0];
     expect(chute?.open).toBe(false);
@@ -130,7 +176,16 @@ describe('sysfs driver through its onoff seam', () => {
   it('counts edges, and releases (unexports) every pin it opened on stop', async () => {
     const pi4 = tree(LAYOUTS.pi4);
     const onoff = new FakeOnoff();
-    const src = gpioSource({ driver: 'sysfs', inputs: [{ name: 'chute', pin: 17, debounce: '0ms' }, { name: 'reject', pin: 27 }] }, { sysfsRoot: pi4.root, loadGpio: onoff.loader() });
+    const src = gpioSource(
+      {
+        driver: 'sysfs',
+        inputs: [
+          { name: 'chute', pin: 17, debounce: '0ms' },
+          { name: 'reject', pin: 27 },
+        ],
+      },
+      { sysfsRoot: pi4.root, loadGpio: onoff.loader() },
+    );
     const sink = new RecordingSink();
     await src.start(sink);
     expect(onoff.exported).toEqual([529, 539]);
@@ -150,14 +205,25 @@ describe('sysfs driver through its onoff seam', () => {
     const pi4 = tree(LAYOUTS.pi4);
     const onoff = new FakeOnoff();
     const noTools = { PATH: '/nonexistent' };
-    const src = gpioSource({ driver: 'auto', inputs: [{ name: 'chute', pin: 17 }] }, { sysfsRoot: pi4.root, loadGpio: onoff.loader(), env: noTools });
+    const src = gpioSource(
+      { driver: 'auto', inputs: [{ name: 'chute', pin: 17 }] },
+      { sysfsRoot: pi4.root, loadGpio: onoff.loader(), env: noTools },
+    );
     await src.start(new RecordingSink());
     expect(src.health()[0]?.endpoint).toBe('gpio chip pinctrl-bcm2711 (sysfs gpiochip512, base 512)');
     expect(onoff.exported).toEqual([529]);
 
-    const neither = gpioSource({ driver: 'auto', inputs: [{ name: 'chute', pin: 17 }] }, { sysfsRoot: `${pi4.root}/missing`, loadGpio: onoff.loader(), env: noTools });
-    const error = await neither.start(new RecordingSink()).then(() => null, (err: unknown) => err);
+    const neither = gpioSource(
+      { driver: 'auto', inputs: [{ name: 'chute', pin: 17 }] },
+      { sysfsRoot: `${pi4.root}/missing`, loadGpio: onoff.loader(), env: noTools },
+    );
+    const error = await neither.start(new RecordingSink()).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(isLinesideError(error) && error.code).toBe('GPIO_UNAVAILABLE');
-    expect(String(error)).toMatch(/chardev: gpiomon not found on PATH \(install Debian package gpiod.*\); sysfs: .*missing\/class\/gpio does not exist/);
+    expect(String(error)).toMatch(
+      /chardev: gpiomon not found on PATH \(install Debian package gpiod.*\); sysfs: .*missing\/class\/gpio does not exist/,
+    );
   });
 });

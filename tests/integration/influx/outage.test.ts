@@ -14,8 +14,20 @@ const OUTAGE_MS = 30_000;
 const RP = 'lineside';
 
 /** The field every point of a measurement has, for count(). */
-const COUNT_FIELD: Record<string, string> = { cycle: 'seq', state: 'code', downtime: 'seq', oee_rolling: 'seq', sample: 'value' };
-const SERIES_TAG: Record<string, string> = { cycle: 'station', state: 'station', downtime: 'station', oee_rolling: 'station', sample: 'tag' };
+const COUNT_FIELD: Record<string, string> = {
+  cycle: 'seq',
+  state: 'code',
+  downtime: 'seq',
+  oee_rolling: 'seq',
+  sample: 'value',
+};
+const SERIES_TAG: Record<string, string> = {
+  cycle: 'station',
+  state: 'station',
+  downtime: 'station',
+  oee_rolling: 'station',
+  sample: 'tag',
+};
 
 describe('InfluxDB outage', () => {
   let influxd: InfluxdHandle;
@@ -34,7 +46,14 @@ describe('InfluxDB outage', () => {
   function newAgent(database: string): InfluxAgent {
     const dir = createTempDir('influx-outage-spool');
     dirs.push(dir);
-    const agent = new InfluxAgent({ dir, url: influxd.url, database, eventIntervalMs: 20, retryMinMs: 200, retryMaxMs: 2_000 });
+    const agent = new InfluxAgent({
+      dir,
+      url: influxd.url,
+      database,
+      eventIntervalMs: 20,
+      retryMinMs: 200,
+      retryMaxMs: 2_000,
+    });
     agents.push(agent);
     return agent;
   }
@@ -55,8 +74,12 @@ describe('InfluxDB outage', () => {
     const out = new Map<string, number>();
     for (const [measurement, field] of Object.entries(COUNT_FIELD)) {
       const tag = SERIES_TAG[measurement] as string;
-      const res = await influxd.query(`SELECT count("${field}") FROM "${RP}"."${measurement}" GROUP BY "${tag}"`, database);
-      for (const s of res.results[0]?.series ?? []) out.set(`${measurement}|${s.tags?.[tag] ?? ''}`, Number(s.values[0]?.[1] ?? 0));
+      const res = await influxd.query(
+        `SELECT count("${field}") FROM "${RP}"."${measurement}" GROUP BY "${tag}"`,
+        database,
+      );
+      for (const s of res.results[0]?.series ?? [])
+        out.set(`${measurement}|${s.tags?.[tag] ?? ''}`, Number(s.values[0]?.[1] ?? 0));
     }
     return out;
   }
@@ -72,7 +95,9 @@ describe('InfluxDB outage', () => {
       const station = s.tags?.station ?? '';
       const seqs = s.values.map((v) => Number(v[1]));
       expect(new Set(seqs).size).toBe(seqs.length);
-      const committedSeqs = agent.committed.filter((r) => r.measurement === 'cycle' && r.series === station).map((r) => Number(r.key.slice(4)));
+      const committedSeqs = agent.committed
+        .filter((r) => r.measurement === 'cycle' && r.series === station)
+        .map((r) => Number(r.key.slice(4)));
       expect(seqs.sort((a, b) => a - b)).toEqual([...new Set(committedSeqs)].sort((a, b) => a - b));
     }
     expect(agent.health?.poisoned).toBe(0);
@@ -98,25 +123,29 @@ describe('InfluxDB outage', () => {
     await verify(agent, 'outage');
   });
 
-  it('loses nothing and duplicates nothing when the agent is killed with SIGKILL during an outage', { timeout: 150_000 }, async () => {
-    const agent = newAgent('killed');
-    await agent.start();
-    await agent.waitFor(() => (agent.health?.sent ?? 0) > 200, 'points written before the outage');
+  it(
+    'loses nothing and duplicates nothing when the agent is killed with SIGKILL during an outage',
+    { timeout: 150_000 },
+    async () => {
+      const agent = newAgent('killed');
+      await agent.start();
+      await agent.waitFor(() => (agent.health?.sent ?? 0) > 200, 'points written before the outage');
 
-    await influxd.stop();
-    await sleep(8_000);
-    const backlogAtKill = agent.health?.backlog ?? 0;
-    expect(backlogAtKill).toBeGreaterThan(100);
-    await agent.kill9(); // mid-outage, with a backlog and a batch in its retry loop
-    await agent.start(); // resumes from the spool's persisted cursor; InfluxDB still down
-    await sleep(4_000);
-    expect(agent.health?.connected).toBe(false);
-    expect(agent.health?.backlog).toBeGreaterThanOrEqual(backlogAtKill);
-    await influxd.start();
+      await influxd.stop();
+      await sleep(8_000);
+      const backlogAtKill = agent.health?.backlog ?? 0;
+      expect(backlogAtKill).toBeGreaterThan(100);
+      await agent.kill9(); // mid-outage, with a backlog and a batch in its retry loop
+      await agent.start(); // resumes from the spool's persisted cursor; InfluxDB still down
+      await sleep(4_000);
+      expect(agent.health?.connected).toBe(false);
+      expect(agent.health?.backlog).toBeGreaterThanOrEqual(backlogAtKill);
+      await influxd.start();
 
-    await agent.waitFor(() => agent.caughtUp(), 'the backlog to be written', 60_000);
-    await agent.stop();
-    expect(new Set(agent.committed.map((r) => r.run))).toEqual(new Set([1, 2]));
-    await verify(agent, 'killed');
-  });
+      await agent.waitFor(() => agent.caughtUp(), 'the backlog to be written', 60_000);
+      await agent.stop();
+      expect(new Set(agent.committed.map((r) => r.run))).toEqual(new Set([1, 2]));
+      await verify(agent, 'killed');
+    },
+  );
 });

@@ -22,7 +22,11 @@ export interface SecureInfluxd {
 
 export const ADMIN = { user: 'admin', password: 'admin-secret' };
 
-function request(url: string, body: URLSearchParams | undefined, auth?: { user: string; password: string }): Promise<{ status: number; text: string }> {
+function request(
+  url: string,
+  body: URLSearchParams | undefined,
+  auth?: { user: string; password: string },
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = https.request(
       url,
@@ -31,7 +35,9 @@ function request(url: string, body: URLSearchParams | undefined, auth?: { user: 
         rejectUnauthorized: false,
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          ...(auth === undefined ? {} : { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` }),
+          ...(auth === undefined
+            ? {}
+            : { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` }),
         },
         timeout: 5_000,
       },
@@ -56,7 +62,27 @@ export async function startSecureInfluxd(): Promise<SecureInfluxd> {
   for (const sub of ['meta', 'data', 'wal']) mkdirSync(path.join(dir, sub));
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const q = (s: string): string => JSON.stringify(s);
   const conf = path.join(dir, 'influxdb.conf');
   writeFileSync(
@@ -107,11 +133,15 @@ bind-address = ${q(`127.0.0.1:${rpcPort}`)}
     if (db !== undefined) body.set('db', db);
     const res = await request(`${url}/query`, body, ADMIN);
     const json = JSON.parse(res.text) as { error?: string; results?: Array<{ error?: string }> };
-    if (res.status !== 200 || json.error !== undefined || json.results?.some((r) => r.error !== undefined)) throw new Error(`${statement}: HTTP ${res.status} ${res.text}`);
+    if (res.status !== 200 || json.error !== undefined || json.results?.some((r) => r.error !== undefined))
+      throw new Error(`${statement}: HTTP ${res.status} ${res.text}`);
     return json;
   };
   // With auth on and no users yet, InfluxDB accepts exactly this statement without credentials.
-  const first = await request(`${url}/query`, new URLSearchParams({ q: `CREATE USER ${ADMIN.user} WITH PASSWORD '${ADMIN.password}' WITH ALL PRIVILEGES` }));
+  const first = await request(
+    `${url}/query`,
+    new URLSearchParams({ q: `CREATE USER ${ADMIN.user} WITH PASSWORD '${ADMIN.password}' WITH ALL PRIVILEGES` }),
+  );
   if (first.status !== 200) {
     await proc.stop();
     removeTempDir(dir);

@@ -40,7 +40,13 @@ describe('InfluxDB over HTTPS with authentication', () => {
     dirs.push(dir);
     const s = openTestSpool(dir);
     const config = influxTestConfig({ url: influxd.url, influx });
-    const w = createInfluxWriter({ config, spool: s, clock: systemClock, logger: silentLogger, tuning: { retryMinMs: 100, retryMaxMs: 300 } });
+    const w = createInfluxWriter({
+      config,
+      spool: s,
+      clock: systemClock,
+      logger: silentLogger,
+      tuning: { retryMinMs: 100, retryMaxMs: 300 },
+    });
     for (let i = 1; i <= cycles; i++) s.appendEvent(cycle('press', i, T0 + i * 12_000));
     s.flush();
     writer = w;
@@ -49,12 +55,19 @@ describe('InfluxDB over HTTPS with authentication', () => {
   }
 
   async function count(db: string): Promise<number> {
-    const res = (await influxd.admin('SELECT count("seq") FROM "lineside"."cycle"', db)) as { results: Array<{ series?: Array<{ values: unknown[][] }> }> };
+    const res = (await influxd.admin('SELECT count("seq") FROM "lineside"."cycle"', db)) as {
+      results: Array<{ series?: Array<{ values: unknown[][] }> }>;
+    };
     return Number(res.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
   }
 
   it('creates the database as an admin and writes over HTTPS (self-signed certificate accepted on request)', async () => {
-    const { w, s } = start({ database: 'secure1', username: ADMIN.user, password: ADMIN.password, rejectUnauthorized: false });
+    const { w, s } = start({
+      database: 'secure1',
+      username: ADMIN.user,
+      password: ADMIN.password,
+      rejectUnauthorized: false,
+    });
     await w.start();
     await waitUntil(() => w.health().ackedId >= s.lastCommittedId(), 'the cycles to be written');
     expect(await count('secure1')).toBe(10);
@@ -67,7 +80,12 @@ describe('InfluxDB over HTTPS with authentication', () => {
     await influxd.admin("CREATE USER writer WITH PASSWORD 'w-secret'");
     // ALL on one database = read and write there (not admin). A second GRANT would replace, not add.
     await influxd.admin('GRANT ALL ON "secure2" TO writer');
-    const { w, s } = start({ database: 'secure2', username: 'writer', password: 'w-secret', rejectUnauthorized: false });
+    const { w, s } = start({
+      database: 'secure2',
+      username: 'writer',
+      password: 'w-secret',
+      rejectUnauthorized: false,
+    });
     await w.start();
     await waitUntil(() => w.health().ackedId >= s.lastCommittedId(), 'the cycles to be written');
     expect(await count('secure2')).toBe(10);
@@ -79,7 +97,9 @@ describe('InfluxDB over HTTPS with authentication', () => {
     const { w } = start({ database: 'missing', username: 'writer3', password: 'w-secret', rejectUnauthorized: false });
     await w.start();
     await waitUntil(() => w.health().errors >= 2, 'failed writes');
-    expect(w.health().warnings.join('\n')).toMatch(/CREATE DATABASE "missing".*admin rights.*influx\.createDatabase: false/);
+    expect(w.health().warnings.join('\n')).toMatch(
+      /CREATE DATABASE "missing".*admin rights.*influx\.createDatabase: false/,
+    );
     expect(w.health()).toMatchObject({ ackedId: 0, poisoned: 0, backlog: 10 });
   });
 
@@ -106,7 +126,13 @@ describe('InfluxDB over HTTPS with authentication', () => {
 
   it('with createDatabase off, says which retention policy is missing and keeps retrying', async () => {
     await influxd.admin('CREATE DATABASE "secure5"');
-    const { w } = start({ database: 'secure5', username: ADMIN.user, password: ADMIN.password, rejectUnauthorized: false, createDatabase: false });
+    const { w } = start({
+      database: 'secure5',
+      username: ADMIN.user,
+      password: ADMIN.password,
+      rejectUnauthorized: false,
+      createDatabase: false,
+    });
     await w.start();
     await waitUntil(() => w.health().errors >= 2, 'failed writes');
     expect(w.health().warnings.join('\n')).toMatch(/retention policy "lineside" does not exist on database "secure5"/);

@@ -11,7 +11,13 @@ import { createCore } from '../../../src/core/core.js';
 import type { CoreEvent } from '../../../src/core/events.js';
 import type { Sample } from '../../../src/core/sample.js';
 import type { Spool } from '../../../src/outputs/spool/index.js';
-import { createSimLine, loadScenarioFile, scenarioStartWallMs, VirtualClock, type Scenario } from '../../../simulator/index.js';
+import {
+  createSimLine,
+  loadScenarioFile,
+  scenarioStartWallMs,
+  VirtualClock,
+  type Scenario,
+} from '../../../simulator/index.js';
 import { CoreCollector, TruthCollector, VirtualPlcReader } from '../../helpers/sim-harness.js';
 
 export interface SimShiftOptions {
@@ -46,7 +52,10 @@ export function steadyConfig(influx: Record<string, unknown>): LinesideConfig {
  * config calls the press vibration register "plc1.press_vibration" and the scenario "press" /
  * "vibration".
  */
-function conditionSources(config: LinesideConfig, scenario: Scenario): Array<{ tag: string; station: string; name: string }> {
+function conditionSources(
+  config: LinesideConfig,
+  scenario: Scenario,
+): Array<{ tag: string; station: string; name: string }> {
   const out: Array<{ tag: string; station: string; name: string }> = [];
   for (const line of config.lines) {
     for (const st of line.stations) {
@@ -99,7 +108,13 @@ export function runSimShift(spool: Spool, options: SimShiftOptions): SimShift {
     reader.poll(t, clock.wallMs(), sink);
     if (t >= nextCondition) {
       nextCondition += conditionEveryMs;
-      for (const c of conditions) sink({ tag: c.tag, value: Math.round(line.conditionValue(c.station, c.name, t) * 1000) / 1000, ts: clock.wallMs(), mono: t });
+      for (const c of conditions)
+        sink({
+          tag: c.tag,
+          value: Math.round(line.conditionValue(c.station, c.name, t) * 1000) / 1000,
+          ts: clock.wallMs(),
+          mono: t,
+        });
     }
     if (t >= nextTick) {
       core.tick();
@@ -108,5 +123,13 @@ export function runSimShift(spool: Spool, options: SimShiftOptions): SimShift {
   }
   line.finish(options.durationMs);
   spool.flush();
-  return { config, scenario, truth, events, samples, startWallMs: clock.startWallMs, endWallMs: clock.startWallMs + options.durationMs };
+  return {
+    config,
+    scenario,
+    truth,
+    events,
+    samples,
+    startWallMs: clock.startWallMs,
+    endWallMs: clock.startWallMs + options.durationMs,
+  };
 }

@@ -51,18 +51,40 @@ export function influxTestConfig(opts: InfluxTestConfig): Readonly<LinesideConfi
       },
     ],
     mqtt: { enabled: false },
-    influx: { enabled: true, url: opts.url, database: opts.database ?? 'lineside', flushInterval: '200ms', ...opts.influx },
+    influx: {
+      enabled: true,
+      url: opts.url,
+      database: opts.database ?? 'lineside',
+      flushInterval: '200ms',
+      ...opts.influx,
+    },
   };
   const result = loadConfigText(stringify(doc), { env: {} });
   if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.issues)}`);
   return result.config;
 }
 
-export function openTestSpool(dir: string, logger: Logger = silentLogger, destinations: readonly string[] = ['influx']): Spool {
-  return openSpool({ dir, maxBytes: 256 * 1024 * 1024, maxAgeMs: 30 * 86_400_000, commitIntervalMs: 50, destinations, clock: systemClock, logger });
+export function openTestSpool(
+  dir: string,
+  logger: Logger = silentLogger,
+  destinations: readonly string[] = ['influx'],
+): Spool {
+  return openSpool({
+    dir,
+    maxBytes: 256 * 1024 * 1024,
+    maxAgeMs: 30 * 86_400_000,
+    commitIntervalMs: 50,
+    destinations,
+    clock: systemClock,
+    logger,
+  });
 }
 
-export async function waitUntil(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitUntil(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -71,7 +93,11 @@ export async function waitUntil(predicate: () => boolean | Promise<boolean>, wha
 }
 
 /** Rows of one InfluxQL statement as objects keyed by column. */
-export async function rows(influxd: InfluxdHandle, q: string, db = 'lineside'): Promise<Array<Record<string, unknown>>> {
+export async function rows(
+  influxd: InfluxdHandle,
+  q: string,
+  db = 'lineside',
+): Promise<Array<Record<string, unknown>>> {
   const res = await influxd.query(q, db);
   const out: Array<Record<string, unknown>> = [];
   for (const series of res.results[0]?.series ?? []) {
@@ -85,11 +111,23 @@ export async function rows(influxd: InfluxdHandle, q: string, db = 'lineside'): 
 }
 
 /** Points per series ("measurement,tag=v,...") of a measurement, counting one field that every point has. */
-export async function countBySeries(influxd: InfluxdHandle, measurement: string, field: string, db = 'lineside', rp = 'lineside'): Promise<Map<string, number>> {
+export async function countBySeries(
+  influxd: InfluxdHandle,
+  measurement: string,
+  field: string,
+  db = 'lineside',
+  rp = 'lineside',
+): Promise<Map<string, number>> {
   const res = await influxd.query(`SELECT count("${field}") FROM "${rp}"."${measurement}" GROUP BY *`, db);
   const out = new Map<string, number>();
   for (const series of res.results[0]?.series ?? []) {
-    const key = [series.name, ...Object.entries(series.tags ?? {}).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).sort()].join(',');
+    const key = [
+      series.name,
+      ...Object.entries(series.tags ?? {})
+        .filter(([, v]) => v !== '')
+        .map(([k, v]) => `${k}=${v}`)
+        .sort(),
+    ].join(',');
     out.set(key, Number(series.values[0]?.[1] ?? 0));
   }
   return out;

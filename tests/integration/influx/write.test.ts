@@ -44,13 +44,22 @@ describe('InfluxDB writer', () => {
     dirs.push(dir);
     spool = openTestSpool(dir);
     const config = influxTestConfig({ url: influxd.url, database: db, influx });
-    writer = createInfluxWriter({ config, spool, clock: systemClock, logger: silentLogger, tuning: { retryMinMs: 100, retryMaxMs: 500 } });
+    writer = createInfluxWriter({
+      config,
+      spool,
+      clock: systemClock,
+      logger: silentLogger,
+      tuning: { retryMinMs: 100, retryMaxMs: 500 },
+    });
     return { writer, spool, db };
   }
 
   async function drained(w: InfluxWriter, s: Spool): Promise<void> {
     s.flush();
-    await waitUntil(() => w.health().ackedId >= s.lastCommittedId() && w.health().ready, 'the writer to catch up with the spool');
+    await waitUntil(
+      () => w.health().ackedId >= s.lastCommittedId() && w.health().ready,
+      'the writer to catch up with the spool',
+    );
   }
 
   it('creates the database and a default retention policy, and writes every event type with its own timestamp', async () => {
@@ -64,8 +73,31 @@ describe('InfluxDB writer', () => {
       state('press', 5, T0 + 80_000, 'running', 'down'),
       oee('press', 6, T0 + 90_000),
       oee(undefined, 1, T0 + 90_000),
-      { type: 'alert', id: eventId('press', 7), line: 'line1', station: 'press', seq: 7, ts: T0 + 95_000, alertId: 'press-vib-1', kind: 'condition', severity: 'warning', status: 'active', evidence: { tag: 'plc1.press_vibration', value: 5.1 }, predictedFailureAt: T0 + 86_400_000 },
-      { type: 'oee', id: eventId('press', 8), line: 'line1', station: 'press', seq: 8, ts: T0 + 96_000, final: false, window: { kind: 'rolling', start: T0 + 96_000 - 3_600_000, end: T0 + 96_000 }, figures: oee('press', 8, T0).figures },
+      {
+        type: 'alert',
+        id: eventId('press', 7),
+        line: 'line1',
+        station: 'press',
+        seq: 7,
+        ts: T0 + 95_000,
+        alertId: 'press-vib-1',
+        kind: 'condition',
+        severity: 'warning',
+        status: 'active',
+        evidence: { tag: 'plc1.press_vibration', value: 5.1 },
+        predictedFailureAt: T0 + 86_400_000,
+      },
+      {
+        type: 'oee',
+        id: eventId('press', 8),
+        line: 'line1',
+        station: 'press',
+        seq: 8,
+        ts: T0 + 96_000,
+        final: false,
+        window: { kind: 'rolling', start: T0 + 96_000 - 3_600_000, end: T0 + 96_000 },
+        figures: oee('press', 8, T0).figures,
+      },
     ];
     for (const e of events) s.appendEvent(e);
     s.appendSample({ tag: 'plc1.press_vibration', value: 2.5, ts: T0 + 1_000, mono: 1 });
@@ -78,7 +110,18 @@ describe('InfluxDB writer', () => {
     expect(policies.find((p) => p.name === 'hist')).toMatchObject({ duration: '720h0m0s', default: true });
 
     const cycles = await rows(influxd, 'SELECT * FROM "hist"."cycle"', db);
-    expect(cycles).toEqual([expect.objectContaining({ time: T0 + 12_000, site: 'plant1', line: 'line1', station: 'press', cycle_time_ms: 12_400, ideal_cycle_time_ms: 10_000, good: true, seq: 1 })]);
+    expect(cycles).toEqual([
+      expect.objectContaining({
+        time: T0 + 12_000,
+        site: 'plant1',
+        line: 'line1',
+        station: 'press',
+        cycle_time_ms: 12_400,
+        ideal_cycle_time_ms: 10_000,
+        good: true,
+        seq: 1,
+      }),
+    ]);
     // State points sit at the interval start (since), not at the detection time.
     const states = await rows(influxd, 'SELECT * FROM "hist"."state"', db);
     expect(states.map((r) => [r.time, r.state, r.code, r.reason])).toEqual([
@@ -87,19 +130,42 @@ describe('InfluxDB writer', () => {
     ]);
     // The downtime is one point at its start: "started" was overwritten by "ended".
     const downs = await rows(influxd, 'SELECT * FROM "hist"."downtime"', db);
-    expect(downs).toEqual([expect.objectContaining({ time: T0 + 19_000, reason: 'jam', category: 'breakdown', duration_ms: 61_000, end_ms: T0 + 80_000, open: false, downtime_id: `press-dt-${T0 + 19_000}` })]);
+    expect(downs).toEqual([
+      expect.objectContaining({
+        time: T0 + 19_000,
+        reason: 'jam',
+        category: 'breakdown',
+        duration_ms: 61_000,
+        end_ms: T0 + 80_000,
+        open: false,
+        downtime_id: `press-dt-${T0 + 19_000}`,
+      }),
+    ]);
     // Shift OEE: one point per station and one for the line at the shift start.
     const oees = await rows(influxd, 'SELECT * FROM "hist"."oee" GROUP BY *', db);
     expect(oees.map((r) => [r.time, r.station ?? '', r.oee, r.total_count, r.shift])).toEqual([
-      [T0 + 90_000 - 3_600_000, '', expect.closeTo(0.74970, 4), 300, 'early'],
-      [T0 + 90_000 - 3_600_000, 'press', expect.closeTo(0.74970, 4), 300, 'early'],
+      [T0 + 90_000 - 3_600_000, '', expect.closeTo(0.7497, 4), 300, 'early'],
+      [T0 + 90_000 - 3_600_000, 'press', expect.closeTo(0.7497, 4), 300, 'early'],
     ]);
-    expect(await rows(influxd, 'SELECT oee FROM "hist"."oee_rolling"', db)).toEqual([expect.objectContaining({ time: T0 + 96_000 })]);
+    expect(await rows(influxd, 'SELECT oee FROM "hist"."oee_rolling"', db)).toEqual([
+      expect.objectContaining({ time: T0 + 96_000 }),
+    ]);
     const alerts = await rows(influxd, 'SELECT * FROM "hist"."alert"', db);
-    expect(alerts).toEqual([expect.objectContaining({ time: T0 + 95_000, alert_id: 'press-vib-1', severity: 'warning', severity_code: 2, status: 'active', predicted_failure_ms: T0 + 86_400_000 })]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        time: T0 + 95_000,
+        alert_id: 'press-vib-1',
+        severity: 'warning',
+        severity_code: 2,
+        status: 'active',
+        predicted_failure_ms: T0 + 86_400_000,
+      }),
+    ]);
     expect(JSON.parse(String(alerts[0]?.evidence))).toEqual({ tag: 'plc1.press_vibration', value: 5.1 });
 
-    expect(await rows(influxd, 'SELECT * FROM "hist"."condition"', db)).toEqual([expect.objectContaining({ time: T0 + 1_000, tag: 'plc1.press_vibration', station: 'press', value: 2.5 })]);
+    expect(await rows(influxd, 'SELECT * FROM "hist"."condition"', db)).toEqual([
+      expect.objectContaining({ time: T0 + 1_000, tag: 'plc1.press_vibration', station: 'press', value: 2.5 }),
+    ]);
     const samples = await rows(influxd, 'SELECT * FROM "hist"."sample" GROUP BY "tag"', db);
     expect(samples.map((r) => [r.tag, r.value ?? null, r.flag ?? null, r.text ?? null, r.station ?? ''])).toEqual([
       ['plc1.identity', null, null, 'LS-SIM-1', ''],
@@ -117,7 +183,9 @@ describe('InfluxDB writer', () => {
     // Replay the same events (an agent that crashed before its cursor was saved sends them again).
     for (let seq = 1; seq <= 4; seq++) s.appendEvent(cycle('weld', seq, T0 + 60_000));
     await drained(w, s);
-    expect(await countBySeries(influxd, 'cycle', 'seq', db)).toEqual(new Map([['cycle,line=line1,site=plant1,station=weld', 4]]));
+    expect(await countBySeries(influxd, 'cycle', 'seq', db)).toEqual(
+      new Map([['cycle,line=line1,site=plant1,station=weld', 4]]),
+    );
     const times = (await rows(influxd, 'SELECT seq FROM "lineside"."cycle"', db)).map((r) => r.time);
     expect(times).toEqual([T0 + 60_000, T0 + 60_000, T0 + 60_000, T0 + 60_000]); // sub-ms apart, same ms
   });
@@ -129,7 +197,12 @@ describe('InfluxDB writer', () => {
     s.appendEvent({ ...downtime('pack', 1, start, 'started', start), reason: 'unassigned', category: 'breakdown' });
     s.appendEvent({ ...downtime('pack', 2, start + 300_000, 'ended', start), reason: 'unassigned' });
     await drained(w, s);
-    s.appendEvent({ ...downtime('pack', 3, start + 900_000, 'updated', start), end: start + 300_000, durationMs: 300_000, reason: 'jam' });
+    s.appendEvent({
+      ...downtime('pack', 3, start + 900_000, 'updated', start),
+      end: start + 300_000,
+      durationMs: 300_000,
+      reason: 'jam',
+    });
     await drained(w, s);
     const downs = await rows(influxd, 'SELECT reason, duration_ms, open FROM "lineside"."downtime"', db);
     expect(downs).toEqual([{ time: start, reason: 'jam', duration_ms: 300_000, open: false }]);
@@ -143,7 +216,9 @@ describe('InfluxDB writer', () => {
     await influxd.query(`DROP DATABASE "${db}"`);
     s.appendEvent(cycle('press', 2, T0 + 12_000));
     await drained(w, s);
-    expect(await countBySeries(influxd, 'cycle', 'seq', db)).toEqual(new Map([['cycle,line=line1,site=plant1,station=press', 1]]));
+    expect(await countBySeries(influxd, 'cycle', 'seq', db)).toEqual(
+      new Map([['cycle,line=line1,site=plant1,station=press', 1]]),
+    );
     expect(w.health()).toMatchObject({ connected: true, poisoned: 0 });
   });
 
@@ -162,7 +237,10 @@ describe('InfluxDB writer', () => {
     // Someone else's tool wrote "value" as a string into "sample" first: our floats now conflict...
     await w.start();
     await waitUntil(() => w.health().ready, 'the database set-up');
-    const legacy = await fetch(`${influxd.url}/write?db=${db}&rp=lineside&precision=ms`, { method: 'POST', body: `sample,site=plant1,tag=plc1.legacy value="text" ${T0 - 1_000}` });
+    const legacy = await fetch(`${influxd.url}/write?db=${db}&rp=lineside&precision=ms`, {
+      method: 'POST',
+      body: `sample,site=plant1,tag=plc1.legacy value="text" ${T0 - 1_000}`,
+    });
     expect(legacy.status).toBe(204);
     // ...but only for the points of that shard's "sample" measurement, one of which sits mid-batch.
     for (let i = 0; i < 100; i++) {
@@ -175,10 +253,14 @@ describe('InfluxDB writer', () => {
     expect(h.lastPoison?.point).toContain('sample,site=plant1');
     expect(h.lastPoison?.error).toMatch(/field type conflict/);
     expect(h.sent).toBe(100);
-    expect(await countBySeries(influxd, 'cycle', 'seq', db)).toEqual(new Map([['cycle,line=line1,site=plant1,station=press', 100]]));
+    expect(await countBySeries(influxd, 'cycle', 'seq', db)).toEqual(
+      new Map([['cycle,line=line1,site=plant1,station=press', 100]]),
+    );
     // The writer went on: later points are written normally.
     s.appendEvent(cycle('press', 101, T0 + 2_000_000));
     await drained(w, s);
-    expect(await countBySeries(influxd, 'cycle', 'seq', db)).toEqual(new Map([['cycle,line=line1,site=plant1,station=press', 101]]));
+    expect(await countBySeries(influxd, 'cycle', 'seq', db)).toEqual(
+      new Map([['cycle,line=line1,site=plant1,station=press', 101]]),
+    );
   });
 });

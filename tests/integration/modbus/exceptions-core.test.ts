@@ -41,7 +41,10 @@ it('a PLC answering only exception 4: its stations go comms_lost, /readyz and de
   });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
   // The demo config as shipped (exceptionGrace default 3), polled faster so the test is short.
-  const config: LinesideConfig = { ...loaded.config, devices: loaded.config.devices.map((d) => ({ ...d, pollInterval: 100 })) };
+  const config: LinesideConfig = {
+    ...loaded.config,
+    devices: loaded.config.devices.map((d) => ({ ...d, pollInterval: 100 })),
+  };
   expect(config.devices.map((d) => d.exceptionGrace)).toEqual([3, 3]);
 
   const core: Core = createCore(config, { clock });
@@ -59,7 +62,12 @@ it('a PLC answering only exception 4: its stations go comms_lost, /readyz and de
 
   const dir = mkdtempSync(path.join(tmpdir(), 'lineside-exc-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const history: HistoryStore = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
+  const history: HistoryStore = openHistoryStore({
+    dir,
+    retentionMs: config.storage.historyRetention,
+    clock,
+    logger: silentLogger,
+  });
   cleanups.push(() => history.close());
   const app: FastifyInstance = await buildApp({
     config,
@@ -74,7 +82,10 @@ it('a PLC answering only exception 4: its stations go comms_lost, /readyz and de
 
   const stateOf = (station: string): string => {
     core.tick();
-    const st = core.snapshot().flatMap((l) => l.stations).find((s) => s.id === station);
+    const st = core
+      .snapshot()
+      .flatMap((l) => l.stations)
+      .find((s) => s.id === station);
     if (st === undefined) throw new Error(`no station ${station}`);
     return st.state;
   };
@@ -86,7 +97,11 @@ it('a PLC answering only exception 4: its stations go comms_lost, /readyz and de
 
   // Both PLCs answering: stations live, ready.
   await waitFor(() => commsOf('plc1').includes(true) && commsOf('plc2').includes(true), 10_000, 'both PLCs answering');
-  await waitFor(() => stateOf('press') !== 'comms_lost' && stateOf('weld') !== 'comms_lost', 10_000, 'press and weld live');
+  await waitFor(
+    () => stateOf('press') !== 'comms_lost' && stateOf('weld') !== 'comms_lost',
+    10_000,
+    'press and weld live',
+  );
   expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
   expect(await deviceUp('plc1')).toBe('1');
 
@@ -95,13 +110,23 @@ it('a PLC answering only exception 4: its stations go comms_lost, /readyz and de
   await waitFor(() => commsOf('plc1').includes(false), 10_000, 'plc1 comms lost');
   const lost = changes.find((c) => c.change.device === 'plc1' && !c.change.ok)!;
   expect(lost.health.exceptionOnlyPolls).toBe(3);
-  expect(lost.health).toMatchObject({ up: false, linkConnected: true, connected: false, exceptionFault: { exceptionCode: 4 } });
-  expect(lost.change.error).toMatch(/^MODBUS_EXCEPTION plc1 tcp:\/\/127\.0\.0\.1:\d+ unit 1: read \w+ \d+\.\.\d+ answered exception 4 \(server device failure\)/);
+  expect(lost.health).toMatchObject({
+    up: false,
+    linkConnected: true,
+    connected: false,
+    exceptionFault: { exceptionCode: 4 },
+  });
+  expect(lost.change.error).toMatch(
+    /^MODBUS_EXCEPTION plc1 tcp:\/\/127\.0\.0\.1:\d+ unit 1: read \w+ \d+\.\.\d+ answered exception 4 \(server device failure\)/,
+  );
 
   // Its stations are comms_lost at once, never shown as live with the last values.
   expect(stateOf('press')).toBe('comms_lost');
   expect(stateOf('weld')).toBe('comms_lost');
-  const station = core.snapshot().flatMap((l) => l.stations).find((s) => s.id === 'press')!;
+  const station = core
+    .snapshot()
+    .flatMap((l) => l.stations)
+    .find((s) => s.id === 'press')!;
   expect(station.commsOk).toBe(false);
 
   const readyz = await app.inject({ method: 'GET', url: '/readyz' });
@@ -109,7 +134,9 @@ it('a PLC answering only exception 4: its stations go comms_lost, /readyz and de
   const body = readyz.json() as { ready: boolean; checks: { name: string; ok: boolean; detail?: string }[] };
   const sources = body.checks.find((c) => c.name === 'sources')!;
   expect(sources.ok).toBe(false);
-  expect(sources.detail).toMatch(/^plc1 \(tcp:\/\/127\.0\.0\.1:\d+ unit 1\) not connected: MODBUS_EXCEPTION plc1 .* unit 1: read \w+ \d+\.\.\d+ answered exception 4 \(server device failure\) \(tags [^)]+\)$/);
+  expect(sources.detail).toMatch(
+    /^plc1 \(tcp:\/\/127\.0\.0\.1:\d+ unit 1\) not connected: MODBUS_EXCEPTION plc1 .* unit 1: read \w+ \d+\.\.\d+ answered exception 4 \(server device failure\) \(tags [^)]+\)$/,
+  );
   expect(sources.detail).not.toContain('plc2');
   expect(await deviceUp('plc1')).toBe('0');
   expect(await deviceUp('plc2')).toBe('1');
@@ -125,7 +152,11 @@ it('a PLC answering only exception 4: its stations go comms_lost, /readyz and de
   await sim.faults.clear('plc1');
   await waitFor(() => commsOf('plc1').at(-1) === true, 10_000, 'plc1 comms restored');
   expect(commsOf('plc1')).toEqual([true, false, true]);
-  await waitFor(() => stateOf('press') !== 'comms_lost' && stateOf('weld') !== 'comms_lost', 10_000, 'press and weld live again');
+  await waitFor(
+    () => stateOf('press') !== 'comms_lost' && stateOf('weld') !== 'comms_lost',
+    10_000,
+    'press and weld live again',
+  );
   expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
   expect(await deviceUp('plc1')).toBe('1');
   expect(healthOf('plc1')).toMatchObject({ up: true, connected: true, exceptionOnlyPolls: 0 });

@@ -59,11 +59,18 @@ class CountingSink extends RecordingSink {
   }
 }
 
-async function run(devices: Record<string, unknown>[], options: { logger?: Logger; configErrorRetryMs?: number } = {}): Promise<CountingSink> {
+async function run(
+  devices: Record<string, unknown>[],
+  options: { logger?: Logger; configErrorRetryMs?: number } = {},
+): Promise<CountingSink> {
   const sink = new CountingSink();
   source = createModbusSource(
     { devices: devices.map(device) },
-    { clock: systemClock, logger: options.logger ?? testLogger, ...(options.configErrorRetryMs !== undefined ? { configErrorRetryMs: options.configErrorRetryMs } : {}) },
+    {
+      clock: systemClock,
+      logger: options.logger ?? testLogger,
+      ...(options.configErrorRetryMs !== undefined ? { configErrorRetryMs: options.configErrorRetryMs } : {}),
+    },
   );
   await source.start(sink);
   return sink;
@@ -88,67 +95,92 @@ describe('a device that answers only exceptions', () => {
     { grace: undefined, polls: 3 },
     { grace: 1, polls: 1 },
     { grace: 5, polls: 5 },
-  ])('exception 4 forever: down on exception poll $polls (exceptionGrace $grace), health and /readyz name it, back on the first poll with data', async ({ grace, polls }) => {
-    const GOOD = 4; // requests (= polls) answered before the PLC fails
-    server = await startFaultServer();
-    server.setRegisters('holding', 0, [7, 0x42f6, 0xe979]);
-    let answerFrom = Number.POSITIVE_INFINITY; // request number from which it answers again
-    server.behave(() => {
-      const n = server!.requests.length; // this request's number, 1-based
-      return n > GOOD && n < answerFrom ? { kind: 'exception', code: 4 } : undefined;
-    });
-    const { logger, lines } = captureLogs();
-    const sink = await run([plc(server.port, grace !== undefined ? { exceptionGrace: grace } : {})], { logger });
-    // After the loss, two more exception polls, then data from the first request of the next poll.
-    sink.onChange = (at) => {
-      if (!at.change.ok) answerFrom = at.requests + 3;
-    };
+  ])(
+    'exception 4 forever: down on exception poll $polls (exceptionGrace $grace), health and /readyz name it, back on the first poll with data',
+    async ({ grace, polls }) => {
+      const GOOD = 4; // requests (= polls) answered before the PLC fails
+      server = await startFaultServer();
+      server.setRegisters('holding', 0, [7, 0x42f6, 0xe979]);
+      let answerFrom = Number.POSITIVE_INFINITY; // request number from which it answers again
+      server.behave(() => {
+        const n = server!.requests.length; // this request's number, 1-based
+        return n > GOOD && n < answerFrom ? { kind: 'exception', code: 4 } : undefined;
+      });
+      const { logger, lines } = captureLogs();
+      const sink = await run([plc(server.port, grace !== undefined ? { exceptionGrace: grace } : {})], { logger });
+      // After the loss, two more exception polls, then data from the first request of the next poll.
+      sink.onChange = (at) => {
+        if (!at.change.ok) answerFrom = at.requests + 3;
+      };
 
-    await waitFor(() => sink.commsOf('plc1').includes(false), 10_000, 'comms lost');
-    const lost = sink.changes.find((c) => !c.change.ok)!;
-    // Exactly `polls` polls answered only with exceptions: not one more, not one less.
-    expect(lost.health.polls).toBe(GOOD + polls);
-    expect(lost.requests).toBe(GOOD + polls);
-    expect(lost.health.exceptionOnlyPolls).toBe(polls);
-    expect(lost.change.error).toMatch(/^MODBUS_EXCEPTION plc1 tcp:\/\/127\.0\.0\.1:\d+ unit 1: read holding 0\.\.2 answered exception 4 \(server device failure\)/);
-    // Connected, on the wire, but not up: what /readyz and lineside_device_up read is `connected`.
-    expect(lost.health).toMatchObject({
-      up: false,
-      linkConnected: true,
-      connected: false,
-      lastErrorCode: 'MODBUS_EXCEPTION',
-      exceptionFault: { exceptionCode: 4, read: 'read holding 0..2' },
-      consecutiveFailures: 0,
-    });
-    const ready = readyz();
-    expect(ready.ready).toBe(false);
-    const sources = ready.checks.find((c) => c.name === 'sources');
-    expect(sources?.ok).toBe(false);
-    expect(sources?.detail).toMatch(/^plc1 \(tcp:\/\/127\.0\.0\.1:\d+ unit 1\) not connected: MODBUS_EXCEPTION .*read holding 0\.\.2 answered exception 4 \(server device failure\)/);
+      await waitFor(() => sink.commsOf('plc1').includes(false), 10_000, 'comms lost');
+      const lost = sink.changes.find((c) => !c.change.ok)!;
+      // Exactly `polls` polls answered only with exceptions: not one more, not one less.
+      expect(lost.health.polls).toBe(GOOD + polls);
+      expect(lost.requests).toBe(GOOD + polls);
+      expect(lost.health.exceptionOnlyPolls).toBe(polls);
+      expect(lost.change.error).toMatch(
+        /^MODBUS_EXCEPTION plc1 tcp:\/\/127\.0\.0\.1:\d+ unit 1: read holding 0\.\.2 answered exception 4 \(server device failure\)/,
+      );
+      // Connected, on the wire, but not up: what /readyz and lineside_device_up read is `connected`.
+      expect(lost.health).toMatchObject({
+        up: false,
+        linkConnected: true,
+        connected: false,
+        lastErrorCode: 'MODBUS_EXCEPTION',
+        exceptionFault: { exceptionCode: 4, read: 'read holding 0..2' },
+        consecutiveFailures: 0,
+      });
+      const ready = readyz();
+      expect(ready.ready).toBe(false);
+      const sources = ready.checks.find((c) => c.name === 'sources');
+      expect(sources?.ok).toBe(false);
+      expect(sources?.detail).toMatch(
+        /^plc1 \(tcp:\/\/127\.0\.0\.1:\d+ unit 1\) not connected: MODBUS_EXCEPTION .*read holding 0\.\.2 answered exception 4 \(server device failure\)/,
+      );
 
-    // Recovery on the first poll with data: comms restored, every value emitted again.
-    await waitFor(() => sink.commsOf('plc1').at(-1) === true && sink.commsOf('plc1').length === 3, 10_000, 'comms restored');
-    const back = sink.changes.at(-1)!;
-    expect(back.requests).toBe(answerFrom);
-    expect(back.health.polls).toBe(answerFrom);
-    expect(back.health).toMatchObject({ up: true, connected: true, exceptionOnlyPolls: 0 });
-    expect(back.health.exceptionFault).toBeUndefined();
-    expect(sink.commsOf('plc1')).toEqual([true, false, true]);
-    expect(sink.valuesOf('plc1.count')).toEqual([7, 7]);
-    expect(sink.valuesOf('plc1.speed')).toEqual([123.456, 123.456]);
-    expect(readyz().ready).toBe(true);
+      // Recovery on the first poll with data: comms restored, every value emitted again.
+      await waitFor(
+        () => sink.commsOf('plc1').at(-1) === true && sink.commsOf('plc1').length === 3,
+        10_000,
+        'comms restored',
+      );
+      const back = sink.changes.at(-1)!;
+      expect(back.requests).toBe(answerFrom);
+      expect(back.health.polls).toBe(answerFrom);
+      expect(back.health).toMatchObject({ up: true, connected: true, exceptionOnlyPolls: 0 });
+      expect(back.health.exceptionFault).toBeUndefined();
+      expect(sink.commsOf('plc1')).toEqual([true, false, true]);
+      expect(sink.valuesOf('plc1.count')).toEqual([7, 7]);
+      expect(sink.valuesOf('plc1.speed')).toEqual([123.456, 123.456]);
+      expect(readyz().ready).toBe(true);
 
-    // One warning when it went down, one info line when it came back: device, unit, endpoint,
-    // request and code, never a line per poll.
-    const modbus = lines.filter((l) => l.msg.includes('comms'));
-    expect(modbus.map((l) => l.msg)).toEqual([
-      `modbus: device answered only with exception 4 (server device failure) for ${polls} polls; comms lost`,
-      `modbus: device answering with data again after ${polls + 2} polls without data; comms restored`,
-    ]);
-    expect(modbus[0]).toMatchObject({ level: 40, device: 'plc1', unitId: 1, reads: ['read holding 0..2: exception 4'], exceptionCodes: [4], polls });
-    expect(modbus[0]?.endpoint).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
-    expect(modbus[1]).toMatchObject({ level: 30, device: 'plc1', unitId: 1, read: 'read holding 0..2', exceptionCode: 4, pollsWithoutData: polls + 2 });
-  });
+      // One warning when it went down, one info line when it came back: device, unit, endpoint,
+      // request and code, never a line per poll.
+      const modbus = lines.filter((l) => l.msg.includes('comms'));
+      expect(modbus.map((l) => l.msg)).toEqual([
+        `modbus: device answered only with exception 4 (server device failure) for ${polls} polls; comms lost`,
+        `modbus: device answering with data again after ${polls + 2} polls without data; comms restored`,
+      ]);
+      expect(modbus[0]).toMatchObject({
+        level: 40,
+        device: 'plc1',
+        unitId: 1,
+        reads: ['read holding 0..2: exception 4'],
+        exceptionCodes: [4],
+        polls,
+      });
+      expect(modbus[0]?.endpoint).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+      expect(modbus[1]).toMatchObject({
+        level: 30,
+        device: 'plc1',
+        unitId: 1,
+        read: 'read holding 0..2',
+        exceptionCode: 4,
+        pollsWithoutData: polls + 2,
+      });
+    },
+  );
 
   it('exception 6 forever: each request is retried twice (3 requests a poll, bounded), then down after the grace; back when it answers', async () => {
     const GOOD = 2;
@@ -171,11 +203,15 @@ describe('a device that answers only exceptions', () => {
     expect(lost.health.polls).toBe(GOOD + 3);
     expect(lost.requests).toBe(GOOD + 3 * 3);
     // Every request of those polls was the same read: first try and two retries.
-    expect(server.requests.slice(GOOD, GOOD + 9).every((r) => r.area === 'holding' && r.start === 0 && r.count === 3)).toBe(true);
+    expect(
+      server.requests.slice(GOOD, GOOD + 9).every((r) => r.area === 'holding' && r.start === 0 && r.count === 3),
+    ).toBe(true);
     expect(lost.health.errors).toBe(9);
     expect(lost.health.exceptionFault).toMatchObject({ exceptionCode: 6, read: 'read holding 0..2' });
     expect(lost.change.error).toMatch(/answered exception 6 \(server device busy\)/);
-    expect(readyz().checks.find((c) => c.name === 'sources')?.detail).toMatch(/^plc1 .*exception 6 \(server device busy\)/);
+    expect(readyz().checks.find((c) => c.name === 'sources')?.detail).toMatch(
+      /^plc1 .*exception 6 \(server device busy\)/,
+    );
 
     await waitFor(() => sink.commsOf('plc1').length === 3, 10_000, 'comms restored');
     const back = sink.changes.at(-1)!;
@@ -196,13 +232,22 @@ describe('a device that answers only exceptions', () => {
     const sink = await run([plc(server.port)]);
     await waitFor(() => healthOf().polls >= 8, 10_000, '8 polls');
     // Poll 3 sent the busy request and its retry; the value came from the retry.
-    expect(server.requests.slice(2, 4).map((r) => [r.start, r.count])).toEqual([[0, 3], [0, 3]]);
+    expect(server.requests.slice(2, 4).map((r) => [r.start, r.count])).toEqual([
+      [0, 3],
+      [0, 3],
+    ]);
     expect(sink.sampleAt.filter((s) => s.tag === 'plc1.count')).toEqual([
       { tag: 'plc1.count', value: 7, pollsBefore: 0 },
       { tag: 'plc1.count', value: 8, pollsBefore: 2 },
     ]);
     expect(sink.commsOf('plc1')).toEqual([true]);
-    expect(healthOf()).toMatchObject({ up: true, connected: true, errors: 1, exceptionOnlyPolls: 0, consecutiveFailures: 0 });
+    expect(healthOf()).toMatchObject({
+      up: true,
+      connected: true,
+      errors: 1,
+      exceptionOnlyPolls: 0,
+      consecutiveFailures: 0,
+    });
   });
 
   it('some reads answered, one read refused with exception 4 forever: the device is up and its good tags flow', async () => {
@@ -215,13 +260,25 @@ describe('a device that answers only exceptions', () => {
       server!.setRegisters('holding', 0, [++served]); // a new value every poll
       return undefined;
     });
-    const sink = await run([plc(server.port, { tags: [{ name: 'good', address: 0 }, { name: 'failing', address: 200 }] })]);
+    const sink = await run([
+      plc(server.port, {
+        tags: [
+          { name: 'good', address: 0 },
+          { name: 'failing', address: 200 },
+        ],
+      }),
+    ]);
     await waitFor(() => healthOf().polls >= 10, 10_000, '10 polls');
     expect(server.requests.filter((r) => r.start === 200).length).toBeGreaterThanOrEqual(10);
     expect(sink.valuesOf('plc1.good').length).toBeGreaterThanOrEqual(9);
     expect(sink.valuesOf('plc1.failing')).toEqual([]);
     expect(sink.commsOf('plc1')).toEqual([true]);
-    expect(healthOf()).toMatchObject({ up: true, connected: true, exceptionOnlyPolls: 0, lastErrorCode: 'MODBUS_EXCEPTION' });
+    expect(healthOf()).toMatchObject({
+      up: true,
+      connected: true,
+      exceptionOnlyPolls: 0,
+      lastErrorCode: 'MODBUS_EXCEPTION',
+    });
     expect(healthOf().exceptionFault).toBeUndefined();
     expect(readyz().ready).toBe(true);
   });
@@ -243,7 +300,16 @@ describe('a device that answers only exceptions', () => {
     server = await startFaultServer({ strictAddresses: true });
     server.setRegisters('holding', 0, [5, 6]); // register 3 does not exist
     const sink = await run(
-      [plc(server.port, { exceptionGrace: 1, tags: [{ name: 'a', address: 0 }, { name: 'b', address: 1 }, { name: 'ghost', address: 3 }] })],
+      [
+        plc(server.port, {
+          exceptionGrace: 1,
+          tags: [
+            { name: 'a', address: 0 },
+            { name: 'b', address: 1 },
+            { name: 'ghost', address: 3 },
+          ],
+        }),
+      ],
       { configErrorRetryMs: 60_000 },
     );
     await waitFor(() => healthOf().polls >= 6, 10_000, '6 polls');

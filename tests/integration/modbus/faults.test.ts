@@ -36,22 +36,25 @@ function healthOf(id = 'plc1') {
 }
 
 describe('connection faults', () => {
-  it.each(['close', 'reset'] as const)('server %ss the socket mid-request: reported as MODBUS_CLOSED at once, polling resumes on a new connection', async (kind) => {
-    server = await startFaultServer();
-    server.setRegisters('holding', 0, [7, 0x42f6, 0xe979]);
-    let n = 0;
-    server.behave(() => (++n === 3 ? { kind } : undefined));
-    const sink = await run([plc(server.port)]);
-    await waitFor(() => server!.requests.length > 10, 10_000, 'polling after the close');
-    const h = healthOf();
-    expect(h.errors).toBe(1);
-    expect(h.lastErrorCode).toBe('MODBUS_CLOSED');
-    expect(server.connections).toBe(2);
-    expect(sink.valuesOf('plc1.count')).toContain(7);
-    expect(sink.last('plc1.speed')).toBe(123.456);
-    // One dropped poll is tolerated: comms never went lost for a single close.
-    expect(sink.commsOf('plc1')).toEqual([true]);
-  });
+  it.each(['close', 'reset'] as const)(
+    'server %ss the socket mid-request: reported as MODBUS_CLOSED at once, polling resumes on a new connection',
+    async (kind) => {
+      server = await startFaultServer();
+      server.setRegisters('holding', 0, [7, 0x42f6, 0xe979]);
+      let n = 0;
+      server.behave(() => (++n === 3 ? { kind } : undefined));
+      const sink = await run([plc(server.port)]);
+      await waitFor(() => server!.requests.length > 10, 10_000, 'polling after the close');
+      const h = healthOf();
+      expect(h.errors).toBe(1);
+      expect(h.lastErrorCode).toBe('MODBUS_CLOSED');
+      expect(server.connections).toBe(2);
+      expect(sink.valuesOf('plc1.count')).toContain(7);
+      expect(sink.last('plc1.speed')).toBe(123.456);
+      // One dropped poll is tolerated: comms never went lost for a single close.
+      expect(sink.commsOf('plc1')).toEqual([true]);
+    },
+  );
 
   it('a late answer times out, the connection is discarded and the late reply is never taken as data', async () => {
     server = await startFaultServer();
@@ -67,7 +70,11 @@ describe('connection faults', () => {
       return { kind: 'delay', ms: 400 };
     });
     const sink = await run([plc(server.port)]);
-    await waitFor(() => sink.valuesOf('plc1.count').includes(222) && server!.requests.length > 10, 10_000, 'value after the timeout');
+    await waitFor(
+      () => sink.valuesOf('plc1.count').includes(222) && server!.requests.length > 10,
+      10_000,
+      'value after the timeout',
+    );
     await sleep(500); // the late reply has certainly arrived by now
     expect(sink.valuesOf('plc1.count')).not.toContain(666);
     const afterTimeout = server.requests.slice(4);
@@ -111,7 +118,11 @@ describe('connection faults', () => {
     server = await startFaultServer();
     for (const unit of [1, 2, 3]) server.setRegisters('holding', 0, [unit * 10, 0, 0], unit);
     server.behave(() => ({ kind: 'delay', ms: 15 }));
-    const sink = await run([1, 2, 3].map((unit) => plc(server!.port, { id: `u${unit}`, unitId: unit, pollInterval: '20ms', timeout: '500ms' })));
+    const sink = await run(
+      [1, 2, 3].map((unit) =>
+        plc(server!.port, { id: `u${unit}`, unitId: unit, pollInterval: '20ms', timeout: '500ms' }),
+      ),
+    );
     await waitFor(() => server!.requests.length >= 40, 10_000, '40 requests');
     expect(server.connections).toBe(1);
     expect(server.maxInFlight).toBe(1);
@@ -142,7 +153,9 @@ describe('units sharing one connection', () => {
     expect(sink.valuesOf('good.count').length - before).toBeGreaterThan(10);
     expect(sink.commsOf('good')).toEqual([true]);
     expect(healthOf('dead').lastErrorCode).toBe('MODBUS_TIMEOUT');
-    expect(healthOf('dead').lastError).toMatch(/^MODBUS_TIMEOUT dead tcp:\/\/127\.0\.0\.1:\d+ unit 2: read holding 0\.\.2 after 150ms$/);
+    expect(healthOf('dead').lastError).toMatch(
+      /^MODBUS_TIMEOUT dead tcp:\/\/127\.0\.0\.1:\d+ unit 2: read holding 0\.\.2 after 150ms$/,
+    );
   });
 });
 
@@ -151,7 +164,15 @@ describe('exception responses', () => {
     server = await startFaultServer({ strictAddresses: true });
     server.setRegisters('holding', 0, [5, 6]); // register 3 does not exist in this PLC
     const sink = await run(
-      [plc(server.port, { tags: [{ name: 'a', address: 0 }, { name: 'b', address: 1 }, { name: 'ghost', address: 3 }] })],
+      [
+        plc(server.port, {
+          tags: [
+            { name: 'a', address: 0 },
+            { name: 'b', address: 1 },
+            { name: 'ghost', address: 3 },
+          ],
+        }),
+      ],
       60_000,
     );
     await waitFor(() => server!.requests.length >= 15, 10_000, '15 requests');
@@ -160,8 +181,14 @@ describe('exception responses', () => {
     expect(sink.valuesOf('plc1.ghost')).toEqual([]);
     const h = healthOf();
     expect(h.configErrors).toHaveLength(1);
-    expect(h.configErrors[0]).toMatchObject({ read: 'read holding 3..3', exceptionCode: 2, tags: ['ghost @ holding 3'] });
-    expect(h.lastError).toMatch(/^MODBUS_EXCEPTION plc1 tcp:\/\/127\.0\.0\.1:\d+ unit 1: read holding 3\.\.3 answered exception 2 \(illegal data address\) \(tags ghost @ holding 3\)/);
+    expect(h.configErrors[0]).toMatchObject({
+      read: 'read holding 3..3',
+      exceptionCode: 2,
+      tags: ['ghost @ holding 3'],
+    });
+    expect(h.lastError).toMatch(
+      /^MODBUS_EXCEPTION plc1 tcp:\/\/127\.0\.0\.1:\d+ unit 1: read holding 3\.\.3 answered exception 2 \(illegal data address\) \(tags ghost @ holding 3\)/,
+    );
     // Not retried in a tight loop: the bad address is asked once after the split, then rests.
     const ghostReads = server.requests.filter((r) => r.start === 3 && r.count === 1);
     expect(ghostReads).toHaveLength(1);
@@ -199,7 +226,9 @@ describe('exception responses', () => {
     const sink = await run([plc(server.port, { backoffMax: '800ms' })]);
     await waitFor(() => sink.commsOf('plc1').includes(false), 10_000, 'comms lost');
     const lost = sink.commsChanges.find((c) => !c.ok);
-    expect(lost?.error).toMatch(/^MODBUS_OFFLINE plc1 .* answered exception 11 \(gateway target device failed to respond\)/);
+    expect(lost?.error).toMatch(
+      /^MODBUS_OFFLINE plc1 .* answered exception 11 \(gateway target device failed to respond\)/,
+    );
     const before = server.requests.length;
     await sleep(1_600);
     // 50 ms polls would send ~32 requests in 1.6 s; backoff (<= 800 ms) sends a handful.

@@ -53,11 +53,18 @@ it('PLC switched off, booting, then back: connect attempts follow the capped jit
   const sink = new RecordingSink();
   const src = createModbusSource(
     {
-      devices: [device({
-        protocol: 'modbus-tcp', id: 'press', host: '127.0.0.1', port: server.port,
-        pollInterval: '50ms', timeout: '500ms', backoffMax: '3s',
-        tags: [{ name: 'count', address: 0 }],
-      })],
+      devices: [
+        device({
+          protocol: 'modbus-tcp',
+          id: 'press',
+          host: '127.0.0.1',
+          port: server.port,
+          pollInterval: '50ms',
+          timeout: '500ms',
+          backoffMax: '3s',
+          tags: [{ name: 'count', address: 0 }],
+        }),
+      ],
     },
     { clock: systemClock, logger: testLogger, random, reconnectClock: () => nowMs },
   );
@@ -101,7 +108,10 @@ it('PLC switched off, booting, then back: connect attempts follow the capped jit
     expect(server.connections, `backed-off attempt ${i + 1} came before its ${delay} ms delay`).toBe(before);
     nowMs = lastAttemptAt + delay;
     await pollAfterNow(`attempt ${i + 1} due`);
-    expect(server.connections, `backed-off attempt ${i + 1} did not come ${delay} ms after the previous one (or came twice)`).toBe(before + 1);
+    expect(
+      server.connections,
+      `backed-off attempt ${i + 1} did not come ${delay} ms after the previous one (or came twice)`,
+    ).toBe(before + 1);
     lastAttemptAt = nowMs;
 
     const down = health();
@@ -124,7 +134,11 @@ it('PLC switched off, booting, then back: connect attempts follow the capped jit
   expect(server.connections).toBe(before);
   expect(sink.commsOf('press')).toEqual([true, false]);
   nowMs = lastAttemptAt + lastDelay;
-  await waitFor(() => sink.commsOf('press').at(-1) === true && sink.last('press.count') === 0, 10_000, 'polling resumed');
+  await waitFor(
+    () => sink.commsOf('press').at(-1) === true && sink.last('press.count') === 0,
+    10_000,
+    'polling resumed',
+  );
   expect(server.connections, 'reconnected on the first attempt after the PLC came back').toBe(before + 1);
 
   // Samples flow again, on that one connection.

@@ -24,7 +24,11 @@ function capture() {
 
 /** Table rows as arrays of cells (columns are separated by two or more spaces). */
 function rows(text: string): string[][] {
-  return text.trim().split('\n').slice(2).map((line) => line.split(/\s{2,}/));
+  return text
+    .trim()
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split(/\s{2,}/));
 }
 
 describe('ad-hoc reads', () => {
@@ -48,7 +52,10 @@ describe('ad-hoc reads', () => {
 
   it('prints address, raw words in hex and the decoded value per row', async () => {
     const out = capture();
-    const code = await runProbe([`tcp://127.0.0.1:${server.port}`, '--unit', '1', '--holding', '0-3', '--type', 'float32', '--order', 'CDAB'], out.io);
+    const code = await runProbe(
+      [`tcp://127.0.0.1:${server.port}`, '--unit', '1', '--holding', '0-3', '--type', 'float32', '--order', 'CDAB'],
+      out.io,
+    );
     expect(code).toBe(0);
     expect(out.stdout).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+ unit 1: read holding 0\.\.3 as float32 CDAB\n/);
     expect(rows(out.stdout)).toEqual([
@@ -61,10 +68,17 @@ describe('ad-hoc reads', () => {
   it('understands Modicon addresses and 1-based numbering', async () => {
     const modicon = capture();
     expect(await runProbe([`tcp://127.0.0.1:${server.port}`, '--addr', '30001-30003'], modicon.io)).toBe(0);
-    expect(rows(modicon.stdout)).toEqual([['30001', '0x0001', '1'], ['30002', '0x0002', '2'], ['30003', '0x0003', '3']]);
+    expect(rows(modicon.stdout)).toEqual([
+      ['30001', '0x0001', '1'],
+      ['30002', '0x0002', '2'],
+      ['30003', '0x0003', '3'],
+    ]);
     const based = capture();
     expect(await runProbe([`tcp://127.0.0.1:${server.port}`, '--input', '1-2', '--base', '1'], based.io)).toBe(0);
-    expect(rows(based.stdout)).toEqual([['1', '0x0001', '1'], ['2', '0x0002', '2']]);
+    expect(rows(based.stdout)).toEqual([
+      ['1', '0x0001', '1'],
+      ['2', '0x0002', '2'],
+    ]);
   });
 
   it('reads strings and coils', async () => {
@@ -73,7 +87,11 @@ describe('ad-hoc reads', () => {
     expect(rows(text.stdout)).toEqual([['4', '0x4C53 0x2D53 0x494D 0x2D31', '"LS-SIM-1"']]);
     const coils = capture();
     expect(await runProbe([`tcp://127.0.0.1:${server.port}`, '--coils', '0-2'], coils.io)).toBe(0);
-    expect(rows(coils.stdout)).toEqual([['0', '1', 'true'], ['1', '0', 'false'], ['2', '1', 'true']]);
+    expect(rows(coils.stdout)).toEqual([
+      ['0', '1', 'true'],
+      ['1', '0', 'false'],
+      ['2', '1', 'true'],
+    ]);
   });
 
   it('--order all shows each value in all four orders, the known one in its own column', async () => {
@@ -90,7 +108,9 @@ describe('ad-hoc reads', () => {
 
     const int = capture();
     expect(await runProbe([url, '--addr', '40103', '--type', 'int32', '--order', 'ALL'], int.io)).toBe(0);
-    expect(rows(int.stdout)).toEqual([['40103', '0x5678 0x1234', '1450709556', '305419896', '2018915346', '873625686']]);
+    expect(rows(int.stdout)).toEqual([
+      ['40103', '0x5678 0x1234', '1450709556', '305419896', '2018915346', '873625686'],
+    ]);
 
     const wide = capture();
     expect(await runProbe([url, '--holding', '104', '--type', 'float64', '--order', 'all'], wide.io)).toBe(0);
@@ -104,13 +124,28 @@ describe('ad-hoc reads', () => {
   it('--help explains every order in one line', async () => {
     const out = capture();
     expect(await runProbe(['--help'], out.io)).toBe(0);
-    for (const line of [/ABCD {2}0x42F6 0xE979 {2}big-endian/, /CDAB {2}0xE979 0x42F6 {2}low word first/, /BADC {2}0xF642 0x79E9 {2}.*byte swap/, /DCBA {2}0x79E9 0xF642 {2}little-endian/, /all {3}every value in all four orders/]) {
+    for (const line of [
+      /ABCD {2}0x42F6 0xE979 {2}big-endian/,
+      /CDAB {2}0xE979 0x42F6 {2}low word first/,
+      /BADC {2}0xF642 0x79E9 {2}.*byte swap/,
+      /DCBA {2}0x79E9 0xF642 {2}little-endian/,
+      /all {3}every value in all four orders/,
+    ]) {
       expect(out.stdout).toMatch(line);
     }
   });
 
   it('the built `lineside probe --order all` prints the same table, exit 0', async () => {
-    const out = await runCli(['probe', `tcp://127.0.0.1:${server.port}`, '--holding', '102', '--type', 'int32', '--order', 'all']);
+    const out = await runCli([
+      'probe',
+      `tcp://127.0.0.1:${server.port}`,
+      '--holding',
+      '102',
+      '--type',
+      'int32',
+      '--order',
+      'all',
+    ]);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(rows(out.stdout)).toEqual([['102', '0x5678 0x1234', '1450709556', '305419896', '2018915346', '873625686']]);
@@ -119,14 +154,20 @@ describe('ad-hoc reads', () => {
   it('an exception response is explained, exit 1', async () => {
     const out = capture();
     expect(await runProbe([`tcp://127.0.0.1:${server.port}`, '--holding', '0-20'], out.io)).toBe(1);
-    expect(out.stderr).toMatch(/^error: MODBUS_EXCEPTION probe tcp:\/\/127\.0\.0\.1:\d+ unit 1: read holding 0\.\.20 answered exception 2 \(illegal data address\)\n/);
+    expect(out.stderr).toMatch(
+      /^error: MODBUS_EXCEPTION probe tcp:\/\/127\.0\.0\.1:\d+ unit 1: read holding 0\.\.20 answered exception 2 \(illegal data address\)\n/,
+    );
     expect(out.stderr).toContain('hint: the device has no such address');
   });
 
   it('a wrong unit id (nobody answers) is a timeout with a hint to check --unit, exit 1', async () => {
     const out = capture();
-    expect(await runProbe([`tcp://127.0.0.1:${server.port}`, '--unit', '7', '--holding', '0', '--timeout', '300ms'], out.io)).toBe(1);
-    expect(out.stderr).toMatch(/^error: MODBUS_TIMEOUT probe tcp:\/\/127\.0\.0\.1:\d+ unit 7: read holding 0\.\.0 after 300ms\n/);
+    expect(
+      await runProbe([`tcp://127.0.0.1:${server.port}`, '--unit', '7', '--holding', '0', '--timeout', '300ms'], out.io),
+    ).toBe(1);
+    expect(out.stderr).toMatch(
+      /^error: MODBUS_TIMEOUT probe tcp:\/\/127\.0\.0\.1:\d+ unit 7: read holding 0\.\.0 after 300ms\n/,
+    );
     expect(out.stderr).toContain('check the unit id (--unit)');
   });
 
@@ -149,8 +190,14 @@ describe('ad-hoc reads', () => {
       [['tcp://127.0.0.1', '--holding', '0', '--bogus'], "Unknown option '--bogus'"],
       [['ftp://127.0.0.1', '--holding', '0'], 'unknown scheme'],
       [['tcp://127.0.0.1', '--holding', '0', '--order', 'XYZW'], '--order "XYZW": use ABCD, CDAB, BADC, DCBA or all'],
-      [['tcp://127.0.0.1', '--holding', '0', '--order', 'all'], '--order all: byte/word orders apply to 32/64-bit types (int32, uint32, float32, int64, uint64, float64): uint16 is one register'],
-      [['tcp://127.0.0.1', '--holding', '0-3', '--type', 'string', '--order', 'all'], 'orders apply to 32/64-bit types'],
+      [
+        ['tcp://127.0.0.1', '--holding', '0', '--order', 'all'],
+        '--order all: byte/word orders apply to 32/64-bit types (int32, uint32, float32, int64, uint64, float64): uint16 is one register',
+      ],
+      [
+        ['tcp://127.0.0.1', '--holding', '0-3', '--type', 'string', '--order', 'all'],
+        'orders apply to 32/64-bit types',
+      ],
       [['tcp://127.0.0.1', '--coils', '0', '--order', 'all'], 'coils are single bits'],
     ];
     for (const [args, message] of cases) {
@@ -167,7 +214,11 @@ describe('reading a configured device', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: 'demo', clock: new VirtualClock({ startWallMs: Date.UTC(2025, 0, 6, 6) }), basePort: 0 });
+    sim = await startSimulator({
+      scenario: 'demo',
+      clock: new VirtualClock({ startWallMs: Date.UTC(2025, 0, 6, 6) }),
+      basePort: 0,
+    });
     sim.clock.advance(10 * 60_000);
     process.env.LINESIDE_SIM_PORT_PLC1 = String(sim.ports.plc1);
     process.env.LINESIDE_SIM_PORT_PLC2 = String(sim.ports.plc2);
@@ -190,7 +241,11 @@ describe('reading a configured device', () => {
     expect(await runProbe(['-c', 'simulator/scenarios/demo.config.yaml', '--device', 'plc1'], out.io)).toBe(0);
     expect(out.stdout).toMatch(/^plc1 tcp:\/\/127\.0\.0\.1:\d+ unit 1: 21 tags in 3 requests\n/);
     const table = new Map(rows(out.stdout).map((r) => [r[0], r]));
-    expect(table.get('identity')?.slice(1, 4)).toEqual(['holding 100', '0x4C53 0x2D53 0x494D 0x2D31 0x0000 0x0000 0x0000 0x0000', '"LS-SIM-1"']);
+    expect(table.get('identity')?.slice(1, 4)).toEqual([
+      'holding 100',
+      '0x4C53 0x2D53 0x494D 0x2D31 0x0000 0x0000 0x0000 0x0000',
+      '"LS-SIM-1"',
+    ]);
     expect(table.get('press_count')?.[3]).toBe(String(sim.line.stations.get('press')!.total));
     expect(table.get('press_vibration')?.[1]).toBe('input 0');
     expect(table.get('press_vibration')?.[4]).toBe('mm/s');
@@ -204,9 +259,11 @@ describe('reading a configured device', () => {
     expect(out.stderr).toContain('did you mean');
   });
 
-  it('--order with -c exits 2: a config fixes each tag\'s order', async () => {
+  it("--order with -c exits 2: a config fixes each tag's order", async () => {
     const out = capture();
-    expect(await runProbe(['-c', 'simulator/scenarios/demo.config.yaml', '--device', 'plc1', '--order', 'all'], out.io)).toBe(2);
+    expect(
+      await runProbe(['-c', 'simulator/scenarios/demo.config.yaml', '--device', 'plc1', '--order', 'all'], out.io),
+    ).toBe(2);
     expect(out.stderr).toContain('--order (and --order all) is for ad-hoc reads');
   });
 

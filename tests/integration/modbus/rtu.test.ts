@@ -93,8 +93,24 @@ plcs:
     source = createModbusSource(
       {
         devices: [
-          device({ ...common, id: 'unitA', unitId: 1, tags: [{ name: 'count', address: 0, type: 'uint32' }, { name: 'id', address: 10, type: 'string', length: 4 }] }),
-          device({ ...common, id: 'unitB', unitId: 2, tags: [{ name: 'count', address: 0, type: 'uint32', order: 'CDAB' }, { name: 'id', address: 10, type: 'string', length: 4 }] }),
+          device({
+            ...common,
+            id: 'unitA',
+            unitId: 1,
+            tags: [
+              { name: 'count', address: 0, type: 'uint32' },
+              { name: 'id', address: 10, type: 'string', length: 4 },
+            ],
+          }),
+          device({
+            ...common,
+            id: 'unitB',
+            unitId: 2,
+            tags: [
+              { name: 'count', address: 0, type: 'uint32', order: 'CDAB' },
+              { name: 'id', address: 10, type: 'string', length: 4 },
+            ],
+          }),
         ],
       },
       { clock, logger: testLogger },
@@ -110,7 +126,11 @@ plcs:
   it('each unit is read with its own map over the shared bus, and a dead unit does not slow the other', async () => {
     const sink = new RecordingSink();
     await source!.start(sink);
-    await waitFor(() => sink.last('unitA.id') !== undefined && sink.last('unitB.id') !== undefined, 10_000, 'both units read');
+    await waitFor(
+      () => sink.last('unitA.id') !== undefined && sink.last('unitB.id') !== undefined,
+      10_000,
+      'both units read',
+    );
     expect(sink.last('unitA.id')).toBe('UNIT-ONE');
     expect(sink.last('unitB.id')).toBe('UNIT-TWO');
     expect(sink.last('unitA.count')).toBe(sim!.line.stations.get('a')!.total);
@@ -131,7 +151,9 @@ plcs:
     expect(healthA().overruns - overrunsBefore).toBeLessThanOrEqual(3);
     expect(sink.commsOf('unitA')).toEqual([true]);
     expect(sim!.requests('plcB') - probesBefore).toBeLessThanOrEqual(8);
-    expect(source!.health().find((h) => h.device === 'unitB')!.lastError).toMatch(/^MODBUS_TIMEOUT unitB rtu:\/\/.*bus-master unit 2: read holding 0\.\.13 after 150ms$/);
+    expect(source!.health().find((h) => h.device === 'unitB')!.lastError).toMatch(
+      /^MODBUS_TIMEOUT unitB rtu:\/\/.*bus-master unit 2: read holding 0\.\.13 after 150ms$/,
+    );
 
     await sim!.faults.clear();
     await waitFor(() => sink.commsOf('unitB').at(-1) === true, 10_000, 'unit B back');
@@ -156,11 +178,17 @@ describe('a USB RS-485 adapter unplugged and plugged back', () => {
     const sink = new RecordingSink();
     source = createModbusSource(
       {
-        devices: [device({
-          protocol: 'modbus-rtu', id: 'meter', serial: { path: tty, baudRate: 9600 },
-          pollInterval: '100ms', timeout: '300ms', backoffMax: '1s',
-          tags: [{ name: 'energy', address: 0 }],
-        })],
+        devices: [
+          device({
+            protocol: 'modbus-rtu',
+            id: 'meter',
+            serial: { path: tty, baudRate: 9600 },
+            pollInterval: '100ms',
+            timeout: '300ms',
+            backoffMax: '1s',
+            tags: [{ name: 'energy', address: 0 }],
+          }),
+        ],
       },
       { clock: systemClock, logger: testLogger },
     );
@@ -177,7 +205,11 @@ describe('a USB RS-485 adapter unplugged and plugged back', () => {
 
     server.setRegisters('holding', 0, [4343]);
     adapter = await bridge(); // plugged back in, same path
-    await waitFor(() => sink.commsOf('meter').at(-1) === true && sink.last('meter.energy') === 4343, 15_000, 'polling resumed on the new port');
+    await waitFor(
+      () => sink.commsOf('meter').at(-1) === true && sink.last('meter.energy') === 4343,
+      15_000,
+      'polling resumed on the new port',
+    );
     expect(source.health()[0]!.connected).toBe(true);
     await kill(adapter);
   });

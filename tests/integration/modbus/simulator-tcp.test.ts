@@ -23,13 +23,19 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-async function pollUntilAllTags(config: Pick<LinesideConfig, 'devices'>): Promise<{ sink: RecordingSink; source: ModbusSource }> {
+async function pollUntilAllTags(
+  config: Pick<LinesideConfig, 'devices'>,
+): Promise<{ sink: RecordingSink; source: ModbusSource }> {
   const sink = new RecordingSink();
   const source = createModbusSource(config, { clock, logger: testLogger });
   await source.start(sink);
   const expected = config.devices.flatMap((d) => d.tags.map((t) => `${d.id}.${t.name}`));
   try {
-    await waitFor(() => expected.every((tag) => sink.last(tag) !== undefined), 15_000, `a value for each of ${expected.length} tags`);
+    await waitFor(
+      () => expected.every((tag) => sink.last(tag) !== undefined),
+      15_000,
+      `a value for each of ${expected.length} tags`,
+    );
   } finally {
     await source.stop();
   }
@@ -92,7 +98,9 @@ describe('against the simulator over TCP', () => {
     expect(sink.last('plc2.identity')).toBe('LS-SIM-2');
     expect(typeof sink.last('plc2.pack_running')).toBe('boolean');
     // float32 on the wire: the poller reports the shortest decimal of the same float32.
-    expect(Math.fround(sink.last('plc1.press_vibration') as number)).toBe(Math.fround(sim!.line.conditionValue('press', 'vibration')));
+    expect(Math.fround(sink.last('plc1.press_vibration') as number)).toBe(
+      Math.fround(sim!.line.conditionValue('press', 'vibration')),
+    );
     expect(sink.last('plc1.weld_current')).toBe(sim!.line.conditionValue('weld', 'current')); // float64: exact
     // Sample time is the injected (virtual) clock's, taken when the reply arrived.
     const sample = sink.samples.find((s) => s.tag === 'plc1.press_count')!;

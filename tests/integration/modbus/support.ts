@@ -64,7 +64,8 @@ export function captureLogs(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString('utf8').split('\n')) if (text.trim() !== '') lines.push(JSON.parse(text) as LogLine);
+      for (const text of chunk.toString('utf8').split('\n'))
+        if (text.trim() !== '') lines.push(JSON.parse(text) as LogLine);
       done();
     },
   });
@@ -86,7 +87,10 @@ export function plc(port: number, extra: Record<string, unknown> = {}): Record<s
     pollInterval: '50ms',
     timeout: '150ms',
     backoffMax: '1s',
-    tags: [{ name: 'count', address: 0 }, { name: 'speed', address: 1, type: 'float32' }],
+    tags: [
+      { name: 'count', address: 0 },
+      { name: 'speed', address: 1, type: 'float32' },
+    ],
     ...extra,
   };
 }

@@ -18,17 +18,28 @@ afterEach(async () => {
 
 async function setup(): Promise<ModbusTransport> {
   server = await startFaultServer();
-  server.setRegisters('holding', 0, Array.from({ length: 50 }, (_, i) => i * 3));
-  transport = new ModbusTransport({ kind: 'tcp', host: '127.0.0.1', port: server.port }, {
-    backoff: { initialMs: 100, maxMs: 500 },
-    connectTimeoutMs: 1_000,
-    logger: silentLogger,
-  });
+  server.setRegisters(
+    'holding',
+    0,
+    Array.from({ length: 50 }, (_, i) => i * 3),
+  );
+  transport = new ModbusTransport(
+    { kind: 'tcp', host: '127.0.0.1', port: server.port },
+    {
+      backoff: { initialMs: 100, maxMs: 500 },
+      connectTimeoutMs: 1_000,
+      logger: silentLogger,
+    },
+  );
   return transport;
 }
 
 function request(start: number): TransportRequest {
-  return { target: { device: 'plc1', endpoint: 'tcp://test', unitId: 1 }, span: { area: 'holding', start, count: 1 }, timeoutMs: 2_000 };
+  return {
+    target: { device: 'plc1', endpoint: 'tcp://test', unitId: 1 },
+    span: { area: 'holding', start, count: 1 },
+    timeoutMs: 2_000,
+  };
 }
 
 it('back-to-back requests, each issued as the previous reply arrives, all complete', async () => {
@@ -51,7 +62,12 @@ it('many callers at once are served one at a time, first come first served', asy
 it('close() settles queued and in-flight requests with MODBUS_CLOSED, nothing dangles', async () => {
   const t = await setup();
   server!.behave(() => ({ kind: 'silent' }));
-  const pending = Array.from({ length: 5 }, (_, i) => t.read(request(i)).then(() => 'ok', (e: { code: string }) => e.code));
+  const pending = Array.from({ length: 5 }, (_, i) =>
+    t.read(request(i)).then(
+      () => 'ok',
+      (e: { code: string }) => e.code,
+    ),
+  );
   await new Promise((r) => setTimeout(r, 50));
   await t.close();
   expect(await Promise.all(pending)).toEqual(Array(5).fill('MODBUS_CLOSED'));

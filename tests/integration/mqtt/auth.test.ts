@@ -40,12 +40,32 @@ describe.each([4, 5] as const)('refused credentials, MQTT protocol version %i', 
     const dir = createTempDir('mqtt-auth');
     cleanups.push(() => removeTempDir(dir));
     const log = captureLogger();
-    const spool: Spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: log.logger });
+    const spool: Spool = openSpool({
+      dir,
+      maxBytes: 64e6,
+      maxAgeMs: 86_400_000,
+      commitIntervalMs: 20,
+      destinations: ['mqtt'],
+      clock: systemClock,
+      logger: log.logger,
+    });
     cleanups.push(() => spool.close());
     const agentId = `auth-v${protocolVersion}`;
     const wrong = createMqttPublisher({
-      config: testConfig({ agentId, mqtt: { url: broker.url, protocolVersion, username: USER, password: WRONG, reconnectMin: '50ms', reconnectMax: '100ms' } }),
-      spool, clock: systemClock, logger: log.logger,
+      config: testConfig({
+        agentId,
+        mqtt: {
+          url: broker.url,
+          protocolVersion,
+          username: USER,
+          password: WRONG,
+          reconnectMin: '50ms',
+          reconnectMax: '100ms',
+        },
+      }),
+      spool,
+      clock: systemClock,
+      logger: log.logger,
     });
     cleanups.push(() => wrong.stop());
     await wrong.start();
@@ -70,11 +90,16 @@ describe.each([4, 5] as const)('refused credentials, MQTT protocol version %i', 
     expect(spool.ackedId('mqtt')).toBe(0);
     await wrong.stop();
 
-    const sub = await startSubscriber(broker.url, ['acme/plant1/line1/press/cycle'], { username: USER, password: PASSWORD });
+    const sub = await startSubscriber(broker.url, ['acme/plant1/line1/press/cycle'], {
+      username: USER,
+      password: PASSWORD,
+    });
     cleanups.push(() => sub.close());
     const right = createMqttPublisher({
       config: testConfig({ agentId, mqtt: { url: broker.url, protocolVersion, username: USER, password: PASSWORD } }),
-      spool, clock: systemClock, logger: log.logger,
+      spool,
+      clock: systemClock,
+      logger: log.logger,
     });
     cleanups.push(() => right.stop());
     await right.start();
@@ -89,7 +114,15 @@ describe('unreachable broker', () => {
     const dir = createTempDir('mqtt-unreachable');
     cleanups.push(() => removeTempDir(dir));
     const log = captureLogger();
-    const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: log.logger });
+    const spool = openSpool({
+      dir,
+      maxBytes: 64e6,
+      maxAgeMs: 86_400_000,
+      commitIntervalMs: 20,
+      destinations: ['mqtt'],
+      clock: systemClock,
+      logger: log.logger,
+    });
     cleanups.push(() => spool.close());
     // A port nothing listens on: the broker that was stopped for maintenance.
     const closed = await startMosquitto();
@@ -97,7 +130,9 @@ describe('unreachable broker', () => {
     await closed.close();
     const publisher: MqttPublisher = createMqttPublisher({
       config: testConfig({ mqtt: { url, reconnectMin: '20ms', reconnectMax: '80ms' } }),
-      spool, clock: systemClock, logger: log.logger,
+      spool,
+      clock: systemClock,
+      logger: log.logger,
     });
     cleanups.push(() => publisher.stop());
     await publisher.start();

@@ -25,7 +25,9 @@ export function checkDelivery(committed: readonly CommittedEvent[], messages: re
   const firstPayload = new Map<string, string>();
   const conflicting = new Set<string>();
   const order = new Map<string, number[]>();
-  const received = messages.filter((m) => m.json !== undefined && typeof m.json.eventId === 'string' && CHECKED.has(m.topic.split('/').at(-1) ?? ''));
+  const received = messages.filter(
+    (m) => m.json !== undefined && typeof m.json.eventId === 'string' && CHECKED.has(m.topic.split('/').at(-1) ?? ''),
+  );
   for (const m of received) {
     const id = String(m.json?.eventId);
     const seen = firstPayload.get(id);
@@ -55,7 +57,15 @@ export function checkDelivery(committed: readonly CommittedEvent[], messages: re
       continue;
     }
     const ts = (JSON.parse(text) as { ts?: string }).ts;
-    if (ts !== new Date(e.ts).toISOString()) wrongTs.push(`${e.eventId}: sent ${ts}, committed ${new Date(e.ts).toISOString()}`);
+    if (ts !== new Date(e.ts).toISOString())
+      wrongTs.push(`${e.eventId}: sent ${ts}, committed ${new Date(e.ts).toISOString()}`);
   }
-  return { missing, conflicting: [...conflicting], outOfOrder, wrongTs, received: received.length, unique: firstPayload.size };
+  return {
+    missing,
+    conflicting: [...conflicting],
+    outOfOrder,
+    wrongTs,
+    received: received.length,
+    unique: firstPayload.size,
+  };
 }

@@ -30,23 +30,48 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function embeddedAgent(mqttExtra: Record<string, unknown> = {}): Promise<{ spool: Spool; publisher: MqttPublisher; port: number; stopAll(): Promise<void> }> {
+async function embeddedAgent(
+  mqttExtra: Record<string, unknown> = {},
+): Promise<{ spool: Spool; publisher: MqttPublisher; port: number; stopAll(): Promise<void> }> {
   const port = await freePort();
   const dir = createTempDir('mqtt-embedded');
   cleanups.push(() => removeTempDir(dir));
-  const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: silentLogger });
+  const spool = openSpool({
+    dir,
+    maxBytes: 64e6,
+    maxAgeMs: 86_400_000,
+    commitIntervalMs: 20,
+    destinations: ['mqtt'],
+    clock: systemClock,
+    logger: silentLogger,
+  });
   cleanups.push(() => spool.close());
   const config = testConfig({ mqtt: { url: 'embedded', embedded: { port }, protocolVersion: 5, ...mqttExtra } });
   // As the agent builds it: the broker is a component of its own, started before the publisher
   // and stopped after it.
-  const { output, components } = mqttOutput.create({ config, spool, clock: systemClock, logger: silentLogger, events: new FanOut<CoreEvent>(silentLogger) });
+  const { output, components } = mqttOutput.create({
+    config,
+    spool,
+    clock: systemClock,
+    logger: silentLogger,
+    events: new FanOut<CoreEvent>(silentLogger),
+  });
   const [broker, publisherComponent] = components;
-  if (broker === undefined || publisherComponent === undefined) throw new Error('expected the broker and the publisher');
+  if (broker === undefined || publisherComponent === undefined)
+    throw new Error('expected the broker and the publisher');
   const publisher = output as MqttPublisher;
   await broker.start();
   cleanups.push(() => broker.stop());
   cleanups.push(() => publisher.stop());
-  return { spool, publisher, port, stopAll: async () => { await publisherComponent.stop(); await broker.stop(); } };
+  return {
+    spool,
+    publisher,
+    port,
+    stopAll: async () => {
+      await publisherComponent.stop();
+      await broker.stop();
+    },
+  };
 }
 
 describe('embedded broker', () => {
@@ -56,12 +81,29 @@ describe('embedded broker', () => {
     spool.appendEvent(state('press', 1, t, 'running', 'down'));
     spool.appendEvent(cycle('press', 2, t + 10_000));
     await publisher.start();
-    await waitUntil(() => publisher.health().connected && spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0, 'delivery');
+    await waitUntil(
+      () =>
+        publisher.health().connected &&
+        spool.ackedId('mqtt') === spool.lastCommittedId() &&
+        spool.lastCommittedId() > 0,
+      'delivery',
+    );
     expect(publisher.health()).toMatchObject({ protocolVersion: 4, embeddedBroker: { host: '127.0.0.1', port } });
 
     // mosquitto_sub, as a plant engineer would check it: reads the retained state.
     const mosquittoSub = requireBinary('mosquitto_sub', 'mosquitto-clients');
-    const { stdout } = await run(mosquittoSub, ['-h', '127.0.0.1', '-p', String(port), '-t', 'acme/plant1/line1/press/state', '-C', '1', '-W', '10']);
+    const { stdout } = await run(mosquittoSub, [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-t',
+      'acme/plant1/line1/press/state',
+      '-C',
+      '1',
+      '-W',
+      '10',
+    ]);
     expect(JSON.parse(stdout)).toMatchObject({ eventId: 'press-000000001', state: 'running' });
 
     const sub = await startSubscriber(`mqtt://127.0.0.1:${port}`, ['acme/plant1/agents/agent1/status']);
@@ -79,7 +121,11 @@ describe('embedded broker', () => {
     await waitUntil(() => publisher.health().connected, 'the agent connected with the credentials');
     const anonymous = mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 5_000 });
     await expect(anonymous).rejects.toThrow(/Bad username or password|Not authorized/);
-    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, username: 'grafana', password: 'pa55-word' });
+    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      reconnectPeriod: 0,
+      username: 'grafana',
+      password: 'pa55-word',
+    });
     await ok.endAsync(true);
   });
 
@@ -88,7 +134,9 @@ describe('embedded broker', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
-    const error = await startEmbeddedBroker({ host: '127.0.0.1', port, logger: silentLogger }).catch((err: unknown) => err);
+    const error = await startEmbeddedBroker({ host: '127.0.0.1', port, logger: silentLogger }).catch(
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(LinesideError);
     expect((error as LinesideError).code).toBe('SERVER_START');
     expect((error as LinesideError).message).toContain(`127.0.0.1:${port}`);

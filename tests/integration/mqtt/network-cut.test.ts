@@ -42,16 +42,31 @@ describe('network cut with messages in flight', () => {
     const data = createTempDir('mosquitto-data');
     cleanups.push(() => removeTempDir(data));
     // autosave every second: the consumer's persistent session survives the broker's SIGKILL.
-    const broker = await startMosquitto({ extraConf: `persistence true\npersistence_location ${data}/\nautosave_interval 1\nmax_queued_messages 0\n` });
+    const broker = await startMosquitto({
+      extraConf: `persistence true\npersistence_location ${data}/\nautosave_interval 1\nmax_queued_messages 0\n`,
+    });
     cleanups.push(() => broker.close());
-    const sub = await startSubscriber(broker.url, ['acme/plant1/line1/press/cycle'], { clientId: 'cut-consumer', persistent: true });
+    const sub = await startSubscriber(broker.url, ['acme/plant1/line1/press/cycle'], {
+      clientId: 'cut-consumer',
+      persistent: true,
+    });
     cleanups.push(() => sub.close());
 
     const dir = createTempDir('mqtt-cut');
     cleanups.push(() => removeTempDir(dir));
-    const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: silentLogger });
+    const spool = openSpool({
+      dir,
+      maxBytes: 64e6,
+      maxAgeMs: 86_400_000,
+      commitIntervalMs: 20,
+      destinations: ['mqtt'],
+      clock: systemClock,
+      logger: silentLogger,
+    });
     cleanups.push(() => spool.close());
-    const config = testConfig({ mqtt: { url: broker.url, protocolVersion: 4, reconnectMin: '100ms', reconnectMax: '500ms' } });
+    const config = testConfig({
+      mqtt: { url: broker.url, protocolVersion: 4, reconnectMin: '100ms', reconnectMax: '500ms' },
+    });
     const publisher = createMqttPublisher({ config, spool, clock: systemClock, logger: silentLogger });
     cleanups.push(() => publisher.stop());
     await publisher.start();
@@ -72,7 +87,11 @@ describe('network cut with messages in flight', () => {
       await broker.kill9(); // SIGKILL also ends a stopped process
     }
     await broker.start();
-    await waitUntil(() => publisher.health().connectionLosses >= 1 && publisher.health().connected, 'reconnect', 30_000);
+    await waitUntil(
+      () => publisher.health().connectionLosses >= 1 && publisher.health().connected,
+      'reconnect',
+      30_000,
+    );
     clearInterval(generator);
     spool.flush();
     const last = seq;

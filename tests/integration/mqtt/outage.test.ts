@@ -30,9 +30,20 @@ describe('broker outage', () => {
     const spoolDir = createTempDir('outage-spool');
     dirs.push(brokerData, spoolDir);
     // The plant broker keeps sessions across its restart, so the consumer's queue survives.
-    broker = await startMosquitto({ extraConf: `persistence true\npersistence_location ${brokerData}/\nmax_queued_messages 0\n` });
-    sub = await startSubscriber(broker.url, ['acme/plant1/line1/+/+'], { clientId: 'outage-consumer', persistent: true });
-    agent = new PublisherAgent({ dir: spoolDir, brokerUrl: broker.url, eventIntervalMs: 30, reconnectMinMs: 250, reconnectMaxMs: 2_000 });
+    broker = await startMosquitto({
+      extraConf: `persistence true\npersistence_location ${brokerData}/\nmax_queued_messages 0\n`,
+    });
+    sub = await startSubscriber(broker.url, ['acme/plant1/line1/+/+'], {
+      clientId: 'outage-consumer',
+      persistent: true,
+    });
+    agent = new PublisherAgent({
+      dir: spoolDir,
+      brokerUrl: broker.url,
+      eventIntervalMs: 30,
+      reconnectMinMs: 250,
+      reconnectMaxMs: 2_000,
+    });
     await agent.start();
     const live = agent;
     await sub.waitFor((m) => m.length >= 50, 'live events before the outage');
@@ -46,10 +57,18 @@ describe('broker outage', () => {
     expect(live.committed.length - committedBefore).toBeGreaterThan(500); // spooling went on
     await broker.start();
 
-    await live.waitFor(() => (live.mqttHealth?.connects ?? 0) >= 2 && live.mqttHealth?.backlog === 0, 'the backlog to drain', 60_000);
+    await live.waitFor(
+      () => (live.mqttHealth?.connects ?? 0) >= 2 && live.mqttHealth?.backlog === 0,
+      'the backlog to drain',
+      60_000,
+    );
     await live.stop(); // delivers the last commits, publishes offline
     const committed = live.committed;
-    await sub.waitFor(() => checkDelivery(committed, sub?.messages ?? []).missing.length === 0, 'every committed event', 30_000);
+    await sub.waitFor(
+      () => checkDelivery(committed, sub?.messages ?? []).missing.length === 0,
+      'every committed event',
+      30_000,
+    );
 
     const report = checkDelivery(committed, sub.messages);
     expect(report.missing).toEqual([]);

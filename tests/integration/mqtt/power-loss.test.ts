@@ -31,13 +31,24 @@ async function broker(extraConf = ''): Promise<MosquittoHandle> {
 }
 
 async function subscriber(url: string, filters: string[], persistentId?: string): Promise<Subscriber> {
-  const s = await startSubscriber(url, filters, persistentId === undefined ? {} : { clientId: persistentId, persistent: true });
+  const s = await startSubscriber(
+    url,
+    filters,
+    persistentId === undefined ? {} : { clientId: persistentId, persistent: true },
+  );
   cleanups.push(() => s.close());
   return s;
 }
 
 function agentFor(dir: string, url: string, agentId: string): PublisherAgent {
-  const agent = new PublisherAgent({ dir, brokerUrl: url, agentId, eventIntervalMs: 30, reconnectMinMs: 200, reconnectMaxMs: 1_000 });
+  const agent = new PublisherAgent({
+    dir,
+    brokerUrl: url,
+    agentId,
+    eventIntervalMs: 30,
+    reconnectMinMs: 200,
+    reconnectMaxMs: 1_000,
+  });
   cleanups.push(() => agent.close());
   return agent;
 }
@@ -63,13 +74,25 @@ describe('agent killed with kill -9', () => {
     const run1 = agent.committed.filter((e) => e.run === 1);
 
     await agent.start(); // still no broker: the second run spools on top
-    await agent.waitFor(() => agent.committed.some((e) => e.run === 2 && e.seq > 0) && agent.committed.filter((e) => e.run === 2).length > 30, 'run 2 spooling');
+    await agent.waitFor(
+      () =>
+        agent.committed.some((e) => e.run === 2 && e.seq > 0) && agent.committed.filter((e) => e.run === 2).length > 30,
+      'run 2 spooling',
+    );
     await mosquitto.start();
-    await agent.waitFor(() => (agent.mqttHealth?.connected ?? false) && agent.mqttHealth?.backlog === 0, 'the backlog to drain', 60_000);
+    await agent.waitFor(
+      () => (agent.mqttHealth?.connected ?? false) && agent.mqttHealth?.backlog === 0,
+      'the backlog to drain',
+      60_000,
+    );
     await agent.stop();
 
     const committed = agent.committed;
-    await sub.waitFor(() => checkDelivery(committed, sub.messages).missing.length === 0, 'every committed event', 30_000);
+    await sub.waitFor(
+      () => checkDelivery(committed, sub.messages).missing.length === 0,
+      'every committed event',
+      30_000,
+    );
     const report = checkDelivery(committed, sub.messages);
     expect(report.missing).toEqual([]);
     expect(report.conflicting).toEqual([]); // no seq/id was reused for a different event
@@ -87,7 +110,10 @@ describe('agent killed with kill -9', () => {
     const status = await subscriber(mosquitto.url, ['acme/plant1/agents/agent-will/status']);
     await agent.start();
     await status.waitFor((m) => m.at(-1)?.text === 'online', 'online');
-    await agent.waitFor(() => STATIONS.every((s) => agent.committed.some((e) => e.station === s && e.type === 'state')), 'a state for every station');
+    await agent.waitFor(
+      () => STATIONS.every((s) => agent.committed.some((e) => e.station === s && e.type === 'state')),
+      'a state for every station',
+    );
     await agent.waitFor(() => agent.mqttHealth?.backlog === 0, 'delivery');
 
     await agent.kill9();
@@ -102,7 +128,11 @@ describe('agent killed with kill -9', () => {
     await sleep(300);
     // Run 2 appends no new events, so only a republish can restore the retained state.
     await agent.start({ eventIntervalMs: 3_600_000 });
-    await agent.waitFor(() => (agent.mqttHealth?.connected ?? false) && agent.mqttHealth?.backlog === 0, 'reconnect and drain', 30_000);
+    await agent.waitFor(
+      () => (agent.mqttHealth?.connected ?? false) && agent.mqttHealth?.backlog === 0,
+      'reconnect and drain',
+      30_000,
+    );
 
     const expectCurrent = (messages: Subscriber['messages']): void => {
       for (const station of STATIONS) {

@@ -52,10 +52,24 @@ describe('release on PUBACK', () => {
     const { url, held } = await holdingBroker();
     const dir = createTempDir('mqtt-puback');
     cleanups.push(() => removeTempDir(dir));
-    const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: silentLogger });
+    const spool = openSpool({
+      dir,
+      maxBytes: 64e6,
+      maxAgeMs: 86_400_000,
+      commitIntervalMs: 20,
+      destinations: ['mqtt'],
+      clock: systemClock,
+      logger: silentLogger,
+    });
     cleanups.push(() => spool.close());
     const config = testConfig({ mqtt: { url, protocolVersion: 4 } });
-    const publisher = createMqttPublisher({ config, spool, clock: systemClock, logger: silentLogger, tuning: { inflightWindow: 5 } });
+    const publisher = createMqttPublisher({
+      config,
+      spool,
+      clock: systemClock,
+      logger: silentLogger,
+      tuning: { inflightWindow: 5 },
+    });
     cleanups.push(() => publisher.stop());
 
     const t = Date.UTC(2026, 2, 2, 6);

@@ -28,12 +28,27 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup(mqttOverrides: Record<string, unknown> = {}, agentId = 'agent1'): { spool: Spool; publisher: MqttPublisher } {
+function setup(
+  mqttOverrides: Record<string, unknown> = {},
+  agentId = 'agent1',
+): { spool: Spool; publisher: MqttPublisher } {
   const dir = createTempDir('mqtt-publish');
   const config = testConfig({ agentId, mqtt: { url: broker.url, protocolVersion: 5, ...mqttOverrides } });
-  const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: silentLogger });
+  const spool = openSpool({
+    dir,
+    maxBytes: 64e6,
+    maxAgeMs: 86_400_000,
+    commitIntervalMs: 20,
+    destinations: ['mqtt'],
+    clock: systemClock,
+    logger: silentLogger,
+  });
   const publisher = createMqttPublisher({ config, spool, clock: systemClock, logger: silentLogger });
-  cleanups.push(() => removeTempDir(dir), () => spool.close(), () => publisher.stop());
+  cleanups.push(
+    () => removeTempDir(dir),
+    () => spool.close(),
+    () => publisher.stop(),
+  );
   return { spool, publisher };
 }
 
@@ -66,9 +81,18 @@ describe('MQTT publisher topics and payloads', () => {
     const { spool, publisher } = setup();
     const t = Date.UTC(2026, 2, 2, 6, 0, 0, 123);
     const alert: AlertEvent = {
-      type: 'alert', id: 'press-000000006', line: 'line1', station: 'press', seq: 6, ts: t + 5_000,
-      alertId: 'press-cycle-drift-1', kind: 'cycle_drift', severity: 'warning', status: 'active',
-      evidence: { slopeMsPerHour: 420 }, predictedFailureAt: t + 86_400_000,
+      type: 'alert',
+      id: 'press-000000006',
+      line: 'line1',
+      station: 'press',
+      seq: 6,
+      ts: t + 5_000,
+      alertId: 'press-cycle-drift-1',
+      kind: 'cycle_drift',
+      severity: 'warning',
+      status: 'active',
+      evidence: { slopeMsPerHour: 420 },
+      predictedFailureAt: t + 86_400_000,
     };
     spool.appendEvent(state('press', 1, t, 'down', 'running'));
     spool.appendEvent(downtime('press', 2, t, 'started', t));
@@ -81,22 +105,51 @@ describe('MQTT publisher topics and payloads', () => {
     await sub.waitFor((m) => m.filter((x) => x.json !== undefined).length >= 6, 'six event messages');
     const byTopic = (topic: string) => sub.messages.find((m) => m.topic === topic)?.json;
     expect(byTopic('acme/plant1/line1/press/state')).toEqual({
-      id: 'press-000000001', eventId: 'press-000000001', seq: 1, ts: '2026-03-02T06:00:00.123Z',
-      state: 'down', since: '2026-03-02T05:59:59.623Z', reason: 'jam', previous: 'running',
+      id: 'press-000000001',
+      eventId: 'press-000000001',
+      seq: 1,
+      ts: '2026-03-02T06:00:00.123Z',
+      state: 'down',
+      since: '2026-03-02T05:59:59.623Z',
+      reason: 'jam',
+      previous: 'running',
     });
     expect(byTopic('acme/plant1/line1/press/downtime')).toMatchObject({
-      id: `press-dt-${t}`, eventId: 'press-000000002', seq: 2, phase: 'started', start: '2026-03-02T06:00:00.123Z', reason: 'jam', category: 'breakdown',
+      id: `press-dt-${t}`,
+      eventId: 'press-000000002',
+      seq: 2,
+      phase: 'started',
+      start: '2026-03-02T06:00:00.123Z',
+      reason: 'jam',
+      category: 'breakdown',
     });
     expect(byTopic('acme/plant1/line1/press/cycle')).toEqual({
-      id: 'press-000000003', eventId: 'press-000000003', seq: 3, ts: '2026-03-02T06:00:01.123Z', cycleTimeMs: 12_000, good: true,
+      id: 'press-000000003',
+      eventId: 'press-000000003',
+      seq: 3,
+      ts: '2026-03-02T06:00:01.123Z',
+      cycleTimeMs: 12_000,
+      good: true,
     });
     expect(byTopic('acme/plant1/line1/press/oee')).toMatchObject({
-      eventId: 'press-000000004', seq: 4, shift: 'early', availability: 0.9, performance: 0.85, quality: 0.98, counts: { total: 300, good: 294, reject: 6 },
+      eventId: 'press-000000004',
+      seq: 4,
+      shift: 'early',
+      availability: 0.9,
+      performance: 0.85,
+      quality: 0.98,
+      counts: { total: 300, good: 294, reject: 6 },
     });
     expect(byTopic('acme/plant1/line1/oee')).toMatchObject({ eventId: 'line1-000000005', seq: 5 });
     expect(byTopic('acme/plant1/line1/press/alert')).toEqual({
-      id: 'press-cycle-drift-1', eventId: 'press-000000006', seq: 6, ts: new Date(t + 5_000).toISOString(),
-      kind: 'cycle_drift', severity: 'warning', status: 'active', evidence: { slopeMsPerHour: 420 },
+      id: 'press-cycle-drift-1',
+      eventId: 'press-000000006',
+      seq: 6,
+      ts: new Date(t + 5_000).toISOString(),
+      kind: 'cycle_drift',
+      severity: 'warning',
+      status: 'active',
+      evidence: { slopeMsPerHour: 420 },
       predictedFailureAt: new Date(t + 86_400_000).toISOString(),
     });
     expect(sub.messages.find((m) => m.topic === 'acme/plant1/agents/agent1/status')?.text).toBe('online');
@@ -110,7 +163,10 @@ describe('MQTT publisher topics and payloads', () => {
     spool.appendEvent(cycle('weld', 3, t + 70_000));
     spool.appendEvent(oee('weld', 4, t + 80_000));
     await publisher.start();
-    await waitUntil(() => spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0, 'all rows acknowledged');
+    await waitUntil(
+      () => spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0,
+      'all rows acknowledged',
+    );
 
     const late = await subscribe(['acme/plant1/line1/weld/#', 'acme/plant1/agents/agent-retain/status', BARRIER_TOPIC]);
     // The retained messages were queued for `late` on its SUBSCRIBE: all of them are in once the
@@ -118,7 +174,11 @@ describe('MQTT publisher topics and payloads', () => {
     await drain(late);
     const retained = late.messages.filter((m) => m.topic !== BARRIER_TOPIC);
     const topics = retained.map((m) => m.topic).sort();
-    expect(topics).toEqual(['acme/plant1/agents/agent-retain/status', 'acme/plant1/line1/weld/oee', 'acme/plant1/line1/weld/state']);
+    expect(topics).toEqual([
+      'acme/plant1/agents/agent-retain/status',
+      'acme/plant1/line1/weld/oee',
+      'acme/plant1/line1/weld/state',
+    ]);
     expect(retained.every((m) => m.retain)).toBe(true);
     expect(retained.find((m) => m.topic.endsWith('/state'))?.json).toMatchObject({ state: 'running', seq: 2 });
   });
@@ -131,7 +191,10 @@ describe('MQTT publisher topics and payloads', () => {
     values.forEach((v, i) => spool.appendSample(sample('plc1.temp', v, t + i * 1_000)));
     spool.appendSample({ tag: 'gpio.door.level', value: true, ts: t, mono: 0 });
     await publisher.start();
-    await waitUntil(() => spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0, 'all rows acknowledged');
+    await waitUntil(
+      () => spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0,
+      'all rows acknowledged',
+    );
     // Every row is PUBACKed, so the broker has queued every message the publisher sent for `sub`
     // (mosquitto queues a QoS 1 message for its subscribers before it PUBACKs it): all of them,
     // a repeated unchanged value included, are in once the barrier is.
@@ -161,7 +224,13 @@ describe('MQTT publisher topics and payloads', () => {
     await waitUntil(() => publisher.health().published >= 20, '20 publishes');
     await waitUntil(() => publisher.health().backlog === 0, 'empty backlog', 5_000);
     expect(publisher.health()).toMatchObject({
-      broker: broker.url, clientId: 'lineside-agent-health', protocolVersion: 5, connected: true, inFlight: 0, rejected: 0, oldestUnsentAgeMs: 0,
+      broker: broker.url,
+      clientId: 'lineside-agent-health',
+      protocolVersion: 5,
+      connected: true,
+      inFlight: 0,
+      rejected: 0,
+      oldestUnsentAgeMs: 0,
     });
     expect(publisher.health().lastError).toBeUndefined();
   });
@@ -173,7 +242,15 @@ describe('MQTT 5 receive maximum', () => {
     cleanups.push(() => small.close());
     const dir = createTempDir('mqtt-receive-max');
     cleanups.push(() => removeTempDir(dir));
-    const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: silentLogger });
+    const spool = openSpool({
+      dir,
+      maxBytes: 64e6,
+      maxAgeMs: 86_400_000,
+      commitIntervalMs: 20,
+      destinations: ['mqtt'],
+      clock: systemClock,
+      logger: silentLogger,
+    });
     cleanups.push(() => spool.close());
     const config = testConfig({ agentId: 'agent-rm', mqtt: { url: small.url, protocolVersion: 5 } });
     const publisher = createMqttPublisher({ config, spool, clock: systemClock, logger: silentLogger });
@@ -186,7 +263,10 @@ describe('MQTT 5 receive maximum', () => {
     }, 1);
     cleanups.push(() => clearInterval(sampler));
     await publisher.start();
-    await waitUntil(() => spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0, 'all 600 acknowledged');
+    await waitUntil(
+      () => spool.ackedId('mqtt') === spool.lastCommittedId() && spool.lastCommittedId() > 0,
+      'all 600 acknowledged',
+    );
     expect(publisher.health().published).toBe(600);
     expect(maxInFlight).toBeGreaterThan(0);
     expect(maxInFlight).toBeLessThanOrEqual(3);

@@ -38,7 +38,11 @@ function matches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
-export async function startSubscriber(url: string, filters: string[], opts: SubscriberOptions = {}): Promise<Subscriber> {
+export async function startSubscriber(
+  url: string,
+  filters: string[],
+  opts: SubscriberOptions = {},
+): Promise<Subscriber> {
   const client = await mqtt.connectAsync(url, {
     clientId: opts.clientId ?? `test-sub-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
     clean: !(opts.persistent ?? false),
@@ -61,7 +65,11 @@ export async function startSubscriber(url: string, filters: string[], opts: Subs
     }
     messages.push({ topic, text, json, retain: packet.retain, qos: packet.qos });
   });
-  await client.subscribeAsync(filters.map((topic) => ({ topic, qos: 1 as const })).reduce<Record<string, { qos: 1 }>>((acc, f) => ({ ...acc, [f.topic]: { qos: 1 } }), {}));
+  await client.subscribeAsync(
+    filters
+      .map((topic) => ({ topic, qos: 1 as const }))
+      .reduce<Record<string, { qos: 1 }>>((acc, f) => ({ ...acc, [f.topic]: { qos: 1 } }), {}),
+  );
   return {
     messages,
     client,
@@ -69,7 +77,10 @@ export async function startSubscriber(url: string, filters: string[], opts: Subs
     waitFor: async (predicate, what, timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(messages)) {
-        if (Date.now() > deadline) throw new Error(`subscriber: timed out after ${timeoutMs} ms waiting for ${what} (${messages.length} messages received)`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `subscriber: timed out after ${timeoutMs} ms waiting for ${what} (${messages.length} messages received)`,
+          );
         await sleep(50);
       }
     },

@@ -40,7 +40,10 @@ export function configYaml(opts: TestConfigOptions = {}): string {
 }
 
 export function testConfig(opts: TestConfigOptions = {}): Readonly<LinesideConfig> {
-  const result = loadConfigText(configYaml(opts), { env: {}, ...(opts.baseDir === undefined ? {} : { baseDir: opts.baseDir }) });
+  const result = loadConfigText(configYaml(opts), {
+    env: {},
+    ...(opts.baseDir === undefined ? {} : { baseDir: opts.baseDir }),
+  });
   if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.issues)}`);
   return result.config;
 }

@@ -23,16 +23,64 @@ import { configYaml, testConfig } from './test-config.js';
 const run = promisify(execFile);
 
 /** CA, server certificate for 127.0.0.1, client certificate; all RSA 2048, valid one day. */
-async function makeCertificates(dir: string): Promise<Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey', string>> {
+async function makeCertificates(
+  dir: string,
+): Promise<Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey', string>> {
   const openssl = requireBinary('openssl', 'openssl');
   const f = (name: string) => path.join(dir, name);
-  await run(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=Lineside Test CA', '-keyout', f('ca.key'), '-out', f('ca.pem')]);
+  await run(openssl, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=Lineside Test CA',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+  ]);
   writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
   for (const who of ['server', 'client']) {
-    await run(openssl, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${who === 'server' ? '127.0.0.1' : 'lineside-agent'}`, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`)]);
-    await run(openssl, ['x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-out', f(`${who}.pem`), ...(who === 'server' ? ['-extfile', f('server.ext')] : [])]);
+    await run(openssl, [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${who === 'server' ? '127.0.0.1' : 'lineside-agent'}`,
+      '-keyout',
+      f(`${who}.key`),
+      '-out',
+      f(`${who}.csr`),
+    ]);
+    await run(openssl, [
+      'x509',
+      '-req',
+      '-in',
+      f(`${who}.csr`),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      f(`${who}.pem`),
+      ...(who === 'server' ? ['-extfile', f('server.ext')] : []),
+    ]);
   }
-  return { ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key') };
+  return {
+    ca: f('ca.pem'),
+    serverCert: f('server.pem'),
+    serverKey: f('server.key'),
+    clientCert: f('client.pem'),
+    clientKey: f('client.key'),
+  };
 }
 
 describe('TLS with CA, client certificate and key', () => {
@@ -57,14 +105,29 @@ describe('TLS with CA, client certificate and key', () => {
 
   it('publishes over mqtts:// with the configured CA, client certificate and key', async () => {
     const url = `mqtts://127.0.0.1:${broker.port}`;
-    const tlsOpts = { ca: readFileSync(certs.ca), cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) };
+    const tlsOpts = {
+      ca: readFileSync(certs.ca),
+      cert: readFileSync(certs.clientCert),
+      key: readFileSync(certs.clientKey),
+    };
     const subscriber = await mqtt.connectAsync(url, { ...tlsOpts, reconnectPeriod: 0, clientId: 'tls-sub' });
     const got: string[] = [];
     subscriber.on('message', (_t, p) => got.push(p.toString()));
     await subscriber.subscribeAsync('acme/plant1/line1/press/cycle', { qos: 1 });
     try {
-      spool = openSpool({ dir: path.join(dir, 'spool'), maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: silentLogger });
-      const config = testConfig({ baseDir: dir, mqtt: { url, tls: { ca: 'ca.pem', cert: 'client.pem', key: 'client.key' } } });
+      spool = openSpool({
+        dir: path.join(dir, 'spool'),
+        maxBytes: 64e6,
+        maxAgeMs: 86_400_000,
+        commitIntervalMs: 20,
+        destinations: ['mqtt'],
+        clock: systemClock,
+        logger: silentLogger,
+      });
+      const config = testConfig({
+        baseDir: dir,
+        mqtt: { url, tls: { ca: 'ca.pem', cert: 'client.pem', key: 'client.key' } },
+      });
       publisher = createMqttPublisher({ config, spool, clock: systemClock, logger: silentLogger });
       spool.appendEvent(cycle('press', 1, Date.UTC(2026, 2, 2, 6)));
       await publisher.start();
@@ -80,8 +143,24 @@ describe('TLS with CA, client certificate and key', () => {
     const other = createTempDir('mqtt-tls-other');
     try {
       const otherCerts = await makeCertificates(other); // a different CA: the broker's cert fails verification
-      const s = openSpool({ dir: path.join(other, 'spool'), maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 20, destinations: ['mqtt'], clock: systemClock, logger: silentLogger });
-      const config = testConfig({ baseDir: other, mqtt: { url: `mqtts://127.0.0.1:${broker.port}`, reconnectMin: '50ms', reconnectMax: '100ms', tls: { ca: otherCerts.ca, cert: otherCerts.clientCert, key: otherCerts.clientKey } } });
+      const s = openSpool({
+        dir: path.join(other, 'spool'),
+        maxBytes: 64e6,
+        maxAgeMs: 86_400_000,
+        commitIntervalMs: 20,
+        destinations: ['mqtt'],
+        clock: systemClock,
+        logger: silentLogger,
+      });
+      const config = testConfig({
+        baseDir: other,
+        mqtt: {
+          url: `mqtts://127.0.0.1:${broker.port}`,
+          reconnectMin: '50ms',
+          reconnectMax: '100ms',
+          tls: { ca: otherCerts.ca, cert: otherCerts.clientCert, key: otherCerts.clientKey },
+        },
+      });
       const p = createMqttPublisher({ config, spool: s, clock: systemClock, logger: silentLogger });
       await p.start();
       try {

@@ -101,14 +101,23 @@ function startAgent(dir: string, file: string): { agent: Agent; source: CounterS
   const source = new CounterSource(clock);
   const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
   // The one line that adds the output: the registry's list plus the new factory.
-  const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, outputs: [...OUTPUTS, jsonlOutput(file)], sources: [testSource] });
+  const agent = createAgent({
+    config: loaded.config,
+    logger: silentLogger,
+    clock,
+    outputs: [...OUTPUTS, jsonlOutput(file)],
+    sources: [testSource],
+  });
   cleanups.push(() => agent.stop());
   return { agent, source };
 }
 
 function cycles(file: string): CycleEvent[] {
   if (!existsSync(file)) return [];
-  const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+  const events = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string });
   return events.filter((e): e is CycleEvent => e.type === 'cycle');
 }
 
@@ -122,7 +131,9 @@ describe('a test-only source and output in the registry', () => {
     for (let i = 0; i < 5; i++) source.part();
     await until(() => cycles(file).length === 5, 'five cycles in the file');
     expect(cycles(file).map((c) => c.seq)).toEqual([...cycles(file).map((c) => c.seq)].sort((a, b) => a - b));
-    expect(agent.outputs.map((o) => o.status())).toContainEqual(expect.objectContaining({ name: 'jsonl', up: true, errors: 0 }));
+    expect(agent.outputs.map((o) => o.status())).toContainEqual(
+      expect.objectContaining({ name: 'jsonl', up: true, errors: 0 }),
+    );
     // Delivered rows are acknowledged: the spool has nothing pending for the new destination.
     await until(() => agent.spool.ackedId('jsonl') === agent.spool.lastCommittedId(), 'acknowledged');
     await agent.stop();

@@ -17,7 +17,15 @@ afterEach(async () => {
 });
 
 function spoolIn(dir: string): Spool {
-  const spool = openSpool({ dir, maxBytes: 64e6, maxAgeMs: 86_400_000, commitIntervalMs: 10, destinations: ['test'], clock: new ManualClock(), logger: silentLogger });
+  const spool = openSpool({
+    dir,
+    maxBytes: 64e6,
+    maxAgeMs: 86_400_000,
+    commitIntervalMs: 10,
+    destinations: ['test'],
+    clock: new ManualClock(),
+    logger: silentLogger,
+  });
   cleanups.push(() => spool.close());
   return spool;
 }
@@ -45,7 +53,11 @@ class Recorder implements BatchDestination<string> {
 }
 
 function run(spool: Spool, dest: Recorder, batchSize = 3): SpooledOutput<string> {
-  const output = new SpooledOutput(dest, { spool, logger: silentLogger }, { batchSize, flushIntervalMs: 20, backoff: { initialMs: 10, maxMs: 40 }, random: () => 0.5 });
+  const output = new SpooledOutput(
+    dest,
+    { spool, logger: silentLogger },
+    { batchSize, flushIntervalMs: 20, backoff: { initialMs: 10, maxMs: 40 }, random: () => 0.5 },
+  );
   cleanups.push(() => output.stop());
   return output;
 }
@@ -58,7 +70,8 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `press-${String(from + i).padStart(9, '0')}`);
+const ids = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `press-${String(from + i).padStart(9, '0')}`);
 
 describe('SpooledOutput', () => {
   it('sends in spool order in batches of at most batchSize, skips samples, and acknowledges past them', async () => {
@@ -76,7 +89,10 @@ describe('SpooledOutput', () => {
     await until(() => dest.delivered.length === 7, 'seven events');
     expect(dest.delivered).toEqual(ids(1, 7));
     expect(dest.batches.every((b) => b.length <= 3)).toBe(true);
-    await until(() => spool.ackedId('test') === spool.lastCommittedId(), 'the samples after the last event acknowledged too');
+    await until(
+      () => spool.ackedId('test') === spool.lastCommittedId(),
+      'the samples after the last event acknowledged too',
+    );
     expect(output.status()).toEqual({ name: 'test', up: true, sent: 7, errors: 0 });
   });
 

@@ -22,7 +22,9 @@ describe('predictive alerts against simulator ground truth (fixed seeds)', () =>
     expect(condition.warnedInTime).toBe(3);
     // Every alert carries its evidence window; condition alerts a forecast.
     expect(result.alerts.every((a) => a.openedAt >= result.startMs)).toBe(true);
-    expect(result.alerts.filter((a) => a.kind === 'condition_trend').every((a) => a.predictedFailureAt !== null)).toBe(true);
+    expect(result.alerts.filter((a) => a.kind === 'condition_trend').every((a) => a.predictedFailureAt !== null)).toBe(
+      true,
+    );
   });
 
   it('raises at most one alert per station-week on 3 steady days', () => {

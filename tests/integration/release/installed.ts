@@ -18,7 +18,12 @@ function start(launcher: Launcher, args: readonly string[], env: NodeJS.ProcessE
   const [command, ...prefix] = launcher;
   // Run from an empty directory: nothing may be found relative to the current directory.
   const cwd = tempDir('cwd');
-  const child = spawn(command, [...prefix, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, [...prefix, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -28,7 +33,15 @@ function start(launcher: Launcher, args: readonly string[], env: NodeJS.ProcessE
 /** `lineside demo`: banner, dashboard page and /healthz, a published cycle; Ctrl-C exits 0. */
 export async function expectDemoRuns(launcher: Launcher): Promise<void> {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
-  const demo = start(launcher, ['demo', '--speed', '60', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort)]);
+  const demo = start(launcher, [
+    'demo',
+    '--speed',
+    '60',
+    '--http-port',
+    String(httpPort),
+    '--mqtt-port',
+    String(mqttPort),
+  ]);
   try {
     await waitForText(demo, /Lineside demo is running/, 60_000);
     expect(await httpStatus(`http://127.0.0.1:${httpPort}/`)).toBe(200);
@@ -52,7 +65,10 @@ export async function expectSimulateServes(launcher: Launcher): Promise<void> {
     await waitForText(sim, new RegExp(`127\\.0\\.0\\.1:${port}`), 30_000);
     client = await tcpClient(port);
     const { data } = await client.readHoldingRegisters(0, 18);
-    expect(data.some((word) => word !== 0), `holding 0..17 = ${data.join(' ')}`).toBe(true);
+    expect(
+      data.some((word) => word !== 0),
+      `holding 0..17 = ${data.join(' ')}`,
+    ).toBe(true);
     await closeClient(client);
     expect(await exitWithin(sim, 15_000), sim.output()).toBe(0);
   } finally {

@@ -26,7 +26,11 @@ beforeAll(() => {
   // under the feet of tests running in parallel.
   const out = tempDir('pack');
   const report = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: REPO, encoding: 'utf8', env: { ...process.env, ...OFFLINE_NPM_ENV } }),
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { ...process.env, ...OFFLINE_NPM_ENV },
+    }),
   ) as { filename: string; files: { path: string }[] }[];
   const [packed] = report;
   if (packed === undefined) throw new Error('npm pack reported nothing');
@@ -39,7 +43,12 @@ beforeAll(() => {
   mkdirSync(pkg, { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '--strip-components=1', '-C', pkg]);
   // The native modules compile here (better-sqlite3 from source, as on a Pi without prebuilds).
-  execFileSync('npm', ['ci', '--omit=dev'], { cwd: pkg, env: { ...process.env, ...OFFLINE_NPM_ENV }, stdio: 'pipe', timeout: 600_000 });
+  execFileSync('npm', ['ci', '--omit=dev'], {
+    cwd: pkg,
+    env: { ...process.env, ...OFFLINE_NPM_ENV },
+    stdio: 'pipe',
+    timeout: 600_000,
+  });
   mkdirSync(join(prefix, 'bin'));
   symlinkSync('../lib/node_modules/lineside/bin/lineside.js', join(prefix, 'bin/lineside'));
   lineside = [join(prefix, 'bin', 'lineside')];
@@ -49,10 +58,27 @@ afterAll(() => removeTempDirs());
 
 describe('the npm tarball, installed into a clean prefix', () => {
   it('ships the built CLI and every file the runtime reads, and no tests, sources or source maps', () => {
-    for (const needed of ['bin/lineside.js', 'dist/src/cli/main.js', 'dist/simulator/index.js', 'simulator/scenarios/demo.yaml', 'simulator/scenarios/steady.yaml', 'config/demo.yaml', 'config/example.yaml', 'config/lineside.schema.json', 'src/web/index.html', 'src/web/app.js', 'deploy/install.sh', 'LICENSE', 'README.md', 'npm-shrinkwrap.json']) {
+    for (const needed of [
+      'bin/lineside.js',
+      'dist/src/cli/main.js',
+      'dist/simulator/index.js',
+      'simulator/scenarios/demo.yaml',
+      'simulator/scenarios/steady.yaml',
+      'config/demo.yaml',
+      'config/example.yaml',
+      'config/lineside.schema.json',
+      'src/web/index.html',
+      'src/web/app.js',
+      'deploy/install.sh',
+      'LICENSE',
+      'README.md',
+      'npm-shrinkwrap.json',
+    ]) {
       expect(files, needed).toContain(needed);
     }
-    expect(files.filter((f) => f.startsWith('tests/') || f.endsWith('.map') || (f.startsWith('src/') && f.endsWith('.ts')))).toEqual([]);
+    expect(
+      files.filter((f) => f.startsWith('tests/') || f.endsWith('.map') || (f.startsWith('src/') && f.endsWith('.ts'))),
+    ).toEqual([]);
   });
 
   it('lineside demo runs from the installed package', async () => {

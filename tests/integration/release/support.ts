@@ -48,8 +48,17 @@ export function readmeCommand(marker: string): string {
  * `interrupt` can send Ctrl-C's SIGINT to every process of it (bash, npm, sh and node), as a
  * terminal does.
  */
-export function spawnShell(command: string, cwd: string, env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn('bash', ['-c', command], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export function spawnShell(
+  command: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): ChildProcess & { output: () => string } {
+  const child = spawn('bash', ['-c', command], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -99,10 +108,15 @@ export function exitWithin(child: ChildProcess, timeoutMs: number): Promise<numb
 }
 
 /** Polls until `output()` matches; rejects if the process exits first or on timeout. */
-export async function waitForText(child: ChildProcess & { output: () => string }, pattern: RegExp, timeoutMs: number): Promise<string> {
+export async function waitForText(
+  child: ChildProcess & { output: () => string },
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(child.output())) {
-    if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${pattern}; output:\n${child.output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`exited (${child.exitCode}) before ${pattern}; output:\n${child.output()}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output:\n${child.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }

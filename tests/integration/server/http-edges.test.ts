@@ -12,7 +12,14 @@ import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_ERRORS, type ApiErrorCode } from '../../../src/server/http-errors.js';
 import { BODY_LIMIT_BYTES, DRAIN_IDLE_MS } from '../../../src/server/request-limits.js';
-import { createHarness, OPERATOR_TOKEN, testConfig, VIEW_TOKEN, type Harness, type HarnessOptions } from './support/harness.js';
+import {
+  createHarness,
+  OPERATOR_TOKEN,
+  testConfig,
+  VIEW_TOKEN,
+  type Harness,
+  type HarnessOptions,
+} from './support/harness.js';
 
 let h: Harness | undefined;
 const open: Socket[] = [];
@@ -54,7 +61,10 @@ function parse(text: string): Parsed {
 }
 
 /** Asserts the documented error shape, the status of its code, JSON and nosniff. */
-function expectCodedError(res: { status: number; headers: Readonly<Record<string, string | string[] | undefined>>; body: string }, code: ApiErrorCode): void {
+function expectCodedError(
+  res: { status: number; headers: Readonly<Record<string, string | string[] | undefined>>; body: string },
+  code: ApiErrorCode,
+): void {
   expect(res.status, res.body).toBe(API_ERRORS[code]);
   expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
   expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -86,7 +96,8 @@ class RawClient {
   async until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(this.received.slice(0, 300))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(this.received.slice(0, 300))}`);
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -112,7 +123,11 @@ function chunked(body: Buffer): Buffer {
  * Python's http.client and requests do). A server that closes while body bytes are still
  * arriving resets the connection, and this write fails with EPIPE/ECONNRESET.
  */
-async function sendAllThenRead(port: number, head: string, body: Buffer): Promise<{ writeError: string | undefined; client: RawClient }> {
+async function sendAllThenRead(
+  port: number,
+  head: string,
+  body: Buffer,
+): Promise<{ writeError: string | undefined; client: RawClient }> {
   const client = new RawClient(port, true);
   let writeError: string | undefined;
   try {
@@ -147,7 +162,9 @@ describe('a body over the limit (16 KiB)', () => {
   it('answers before reading the body: the 413 arrives while the client has sent none of it', async () => {
     const { port } = await listening();
     const client = new RawClient(port);
-    await client.write(`POST /api/alerts/a1/ack HTTP/1.1\r\nHost: pi\r\n${op}Content-Type: application/json\r\nContent-Length: ${TEN_MB}\r\n\r\n`);
+    await client.write(
+      `POST /api/alerts/a1/ack HTTP/1.1\r\nHost: pi\r\n${op}Content-Type: application/json\r\nContent-Length: ${TEN_MB}\r\n\r\n`,
+    );
     await client.until('the 413', () => client.hasResponse());
     expectCodedError(parse(client.received), 'PAYLOAD_TOO_LARGE');
     expect(client.ended).toBe(false);
@@ -160,30 +177,51 @@ describe('a body over the limit (16 KiB)', () => {
 
   it('node:http posting 10 MB gets the 413 and no socket error', async () => {
     const { port } = await listening();
-    const result = await new Promise<{ status?: number; headers?: IncomingHttpHeaders; body: string; error?: string }>((resolve) => {
-      const out: { status?: number; headers?: IncomingHttpHeaders; body: string; error?: string } = { body: '' };
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/alerts/a1/ack', headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-length': TEN_MB } }, (res) => {
-        out.status = res.statusCode;
-        out.headers = res.headers;
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (out.body += d));
-      });
-      req.on('error', (e: NodeJS.ErrnoException) => (out.error = e.code ?? e.message));
-      req.on('close', () => resolve(out));
-      req.end(Buffer.alloc(TEN_MB, 'a'));
-    });
+    const result = await new Promise<{ status?: number; headers?: IncomingHttpHeaders; body: string; error?: string }>(
+      (resolve) => {
+        const out: { status?: number; headers?: IncomingHttpHeaders; body: string; error?: string } = { body: '' };
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/alerts/a1/ack',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${OPERATOR_TOKEN}`,
+              'content-length': TEN_MB,
+            },
+          },
+          (res) => {
+            out.status = res.statusCode;
+            out.headers = res.headers;
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (out.body += d));
+          },
+        );
+        req.on('error', (e: NodeJS.ErrnoException) => (out.error = e.code ?? e.message));
+        req.on('close', () => resolve(out));
+        req.end(Buffer.alloc(TEN_MB, 'a'));
+      },
+    );
     expect(result.error).toBeUndefined();
-    expectCodedError({ status: result.status ?? 0, headers: result.headers ?? {}, body: result.body }, 'PAYLOAD_TOO_LARGE');
+    expectCodedError(
+      { status: result.status ?? 0, headers: result.headers ?? {}, body: result.body },
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('chunked: 413 as soon as the body passes the limit, while the upload is still open', async () => {
     const { port } = await listening();
     const client = new RawClient(port);
-    await client.write(`POST /api/alerts/a1/ack HTTP/1.1\r\nHost: pi\r\n${op}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    await client.write(
+      `POST /api/alerts/a1/ack HTTP/1.1\r\nHost: pi\r\n${op}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
     const chunk = Buffer.alloc(8 * 1024, 'a');
     let sent = 0;
     // Under the limit: no answer yet.
-    for (; sent + chunk.length <= BODY_LIMIT_BYTES; sent += chunk.length) await client.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+    for (; sent + chunk.length <= BODY_LIMIT_BYTES; sent += chunk.length)
+      await client.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
     await new Promise((r) => setTimeout(r, 100));
     expect(client.received).toBe('');
     // One more chunk passes it: the answer comes without the body being finished.
@@ -211,7 +249,9 @@ describe('a body over the limit (16 KiB)', () => {
   it('Expect: 100-continue with a body over the limit: 413 instead of 100, so nothing is uploaded', async () => {
     const { port } = await listening();
     const client = new RawClient(port);
-    await client.write(`POST /api/alerts/a1/ack HTTP/1.1\r\nHost: pi\r\n${op}Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${TEN_MB}\r\n\r\n`);
+    await client.write(
+      `POST /api/alerts/a1/ack HTTP/1.1\r\nHost: pi\r\n${op}Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${TEN_MB}\r\n\r\n`,
+    );
     await client.until('the 413', () => client.hasResponse());
     expect(client.received).not.toContain('100 Continue');
     expectCodedError(parse(client.received), 'PAYLOAD_TOO_LARGE');
@@ -219,7 +259,9 @@ describe('a body over the limit (16 KiB)', () => {
     const ok = new RawClient(port);
     const body = '{"by":"Anna"}';
     h?.fake.raiseAlert('weld', 'a1');
-    await ok.write(`POST /api/alerts/a1/ack HTTP/1.1\r\nHost: pi\r\n${op}Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n`);
+    await ok.write(
+      `POST /api/alerts/a1/ack HTTP/1.1\r\nHost: pi\r\n${op}Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
     await ok.until('the 100', () => ok.received.includes('100 Continue\r\n\r\n'));
     await ok.write(body);
     await ok.until('the answer', () => /HTTP\/1\.1 200/.test(ok.received));
@@ -229,7 +271,9 @@ describe('a body over the limit (16 KiB)', () => {
     const { port } = await listening();
     const client = new RawClient(port);
     const body = '{"reason":"die-jam"}';
-    await client.write(`POST /api/downtime/dt-1/reason HTTP/1.1\r\nHost: pi\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    await client.write(
+      `POST /api/downtime/dt-1/reason HTTP/1.1\r\nHost: pi\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
     await client.until('the 401', () => client.hasResponse());
     const res = parse(client.received);
     expectCodedError(res, 'UNAUTHORIZED');
@@ -244,7 +288,11 @@ describe('a body over the limit (16 KiB)', () => {
 describe('the coded error shape from Fastify and Node', () => {
   it('8,000-character path parameter: 414 URI_TOO_LONG, without echoing the path', async () => {
     const { port } = await listening();
-    for (const path of [`/api/stations/${'x'.repeat(8_000)}/history`, `/static/${'y'.repeat(8_000)}`, `/api/alerts/${'z'.repeat(8_000)}/ack`]) {
+    for (const path of [
+      `/api/stations/${'x'.repeat(8_000)}/history`,
+      `/static/${'y'.repeat(8_000)}`,
+      `/api/alerts/${'z'.repeat(8_000)}/ack`,
+    ]) {
       const client = new RawClient(port);
       const method = path.endsWith('/ack') ? 'POST' : 'GET';
       await client.write(`${method} ${path} HTTP/1.1\r\nHost: pi\r\n${op}Connection: close\r\n\r\n`);
@@ -261,15 +309,31 @@ describe('the coded error shape from Fastify and Node', () => {
     const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
     const id = h.fake.breakdown('press');
     const cases: Array<[ApiErrorCode, string, RequestInit]> = [
-      ['BAD_REQUEST', `/api/downtime/${id}/reason`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"reason":' }],
-      ['BAD_REQUEST', `/api/downtime/${id}/reason`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '' }],
+      [
+        'BAD_REQUEST',
+        `/api/downtime/${id}/reason`,
+        { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"reason":' },
+      ],
+      [
+        'BAD_REQUEST',
+        `/api/downtime/${id}/reason`,
+        { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '' },
+      ],
       ['NOT_FOUND', '/api/nothing', {}],
       ['NOT_FOUND', `/api/${'n'.repeat(3000)}`, {}],
       ['NOT_FOUND', '/healthz', { method: 'DELETE' }],
-      ['UNSUPPORTED_MEDIA_TYPE', `/api/downtime/${id}/reason`, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: '<reason/>' }],
+      [
+        'UNSUPPORTED_MEDIA_TYPE',
+        `/api/downtime/${id}/reason`,
+        { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: '<reason/>' },
+      ],
       ['BAD_REQUEST', '/static/%E0%A4%A', {}],
       ['BAD_REQUEST', '/api/alerts?status=sleeping', {}],
-      ['UNAUTHORIZED', `/api/downtime/${id}/reason`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+      [
+        'UNAUTHORIZED',
+        `/api/downtime/${id}/reason`,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+      ],
     ];
     for (const [code, path, init] of cases) {
       const res = await fetch(base + path, init);
@@ -306,10 +370,12 @@ describe('the coded error shape from Fastify and Node', () => {
     }
   });
 
-  it('a broken websocket handshake: 400 in the coded shape, not the ws library\'s text/html', async () => {
+  it("a broken websocket handshake: 400 in the coded shape, not the ws library's text/html", async () => {
     const { port } = await listening();
     const client = new RawClient(port);
-    await client.write('GET /ws HTTP/1.1\r\nHost: pi\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 99\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    await client.write(
+      'GET /ws HTTP/1.1\r\nHost: pi\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 99\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
     await client.until('the 400', () => client.hasResponse());
     expectCodedError(parse(client.received), 'BAD_REQUEST');
   });
@@ -317,7 +383,9 @@ describe('the coded error shape from Fastify and Node', () => {
 
 describe('X-Content-Type-Options: nosniff', () => {
   it('is on every kind of response: page, login page, assets, 304, API, metrics, probes, errors, 404, websocket refusals', async () => {
-    const { h, port } = await listening({ config: testConfig({ viewToken: VIEW_TOKEN, operatorToken: OPERATOR_TOKEN }) });
+    const { h, port } = await listening({
+      config: testConfig({ viewToken: VIEW_TOKEN, operatorToken: OPERATOR_TOKEN }),
+    });
     const base = `http://127.0.0.1:${port}`;
     const view = { authorization: `Bearer ${VIEW_TOKEN}` };
     const js = await fetch(`${base}/static/app.js`);
@@ -341,9 +409,21 @@ describe('X-Content-Type-Options: nosniff', () => {
       ['/nothing', 404, { headers: view }],
       // With a view token, unknown routes need it too: they reveal nothing to a stranger.
       ['/nothing', 401, {}],
-      ['/api/login', 200, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: OPERATOR_TOKEN }) }],
+      [
+        '/api/login',
+        200,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token: OPERATOR_TOKEN }),
+        },
+      ],
       ['/api/login', 400, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }],
-      ['/api/login', 403, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: '{}' }],
+      [
+        '/api/login',
+        403,
+        { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: '{}' },
+      ],
     ];
     for (const [path, status, init] of requests) {
       const res = await fetch(base + path, init);

@@ -17,7 +17,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** True once both PLCs have answered requests and the event loop has been measured. */
 function polled(text: string): boolean {
-  const count = (device: string) => Number(new RegExp(`^lineside_modbus_latency_seconds_count\\{device="${device}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const count = (device: string) =>
+    Number(
+      new RegExp(`^lineside_modbus_latency_seconds_count\\{device="${device}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
+    );
   return count('plc1') > 0 && count('plc2') > 0 && /^lineside_event_loop_lag_seconds\{quantile="0.99"\} /m.test(text);
 }
 
@@ -26,9 +29,12 @@ describe('/metrics of the demo', () => {
     // Before starting anything: a missing promtool is a failure with an install hint.
     expect(promtoolCheck('').status).toBe(0);
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
-    const child = spawnCli(['demo', '--speed', '60', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort)], {
-      env: { LINESIDE_DEMO_DATA: join(tmp, 'demo') },
-    });
+    const child = spawnCli(
+      ['demo', '--speed', '60', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort)],
+      {
+        env: { LINESIDE_DEMO_DATA: join(tmp, 'demo') },
+      },
+    );
     let text = '';
     try {
       await waitForOutput(child, /Lineside demo is running/, 60_000);
@@ -46,7 +52,12 @@ describe('/metrics of the demo', () => {
     expect(await exitOf(child)).toBe(0);
 
     expect(polled(text), text).toBe(true);
-    for (const family of ['lineside_modbus_requests_total', 'lineside_spool_depth', 'lineside_output_sent_total', 'lineside_history_events_total']) {
+    for (const family of [
+      'lineside_modbus_requests_total',
+      'lineside_spool_depth',
+      'lineside_output_sent_total',
+      'lineside_history_events_total',
+    ]) {
       expect(text).toContain(`# TYPE ${family} `);
     }
     expect(text).toContain('# TYPE lineside_modbus_latency_seconds summary');

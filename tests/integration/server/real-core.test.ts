@@ -53,11 +53,24 @@ describe('the dashboard on the real core', () => {
     const config = testConfig({ operatorToken: OPERATOR_TOKEN });
     const dir = mkdtempSync(path.join(tmpdir(), 'lineside-core-dash-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const history: HistoryStore = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
+    const history: HistoryStore = openHistoryStore({
+      dir,
+      retentionMs: config.storage.historyRetention,
+      clock,
+      logger: silentLogger,
+    });
     cleanups.push(() => history.close());
     const core = createCore(config, { clock });
     cleanups.push(core.on((e) => history.record(e)));
-    const app = await buildApp({ config, logger: silentLogger, clock, live: livePortOf(core), commands: commandsPortOf(core), history, health: new FakeHealth() });
+    const app = await buildApp({
+      config,
+      logger: silentLogger,
+      clock,
+      live: livePortOf(core),
+      commands: commandsPortOf(core),
+      history,
+      health: new FakeHealth(),
+    });
     await app.ready();
     cleanups.push(() => app.close());
 
@@ -66,18 +79,26 @@ describe('the dashboard on the real core', () => {
 
     const deltas: DeltaView[] = [];
     const snapshots: DashboardView[] = [];
-    const ws = await app.injectWS('/ws', {}, {
-      onInit: (socket) =>
-        socket.on('message', (data) => {
-          const m = JSON.parse(String(data)) as { type: string; data: DashboardView } & DeltaView;
-          if (m.type === 'snapshot') snapshots.push(m.data);
-          else deltas.push(m);
-        }),
-    });
+    const ws = await app.injectWS(
+      '/ws',
+      {},
+      {
+        onInit: (socket) =>
+          socket.on('message', (data) => {
+            const m = JSON.parse(String(data)) as { type: string; data: DashboardView } & DeltaView;
+            if (m.type === 'snapshot') snapshots.push(m.data);
+            else deltas.push(m);
+          }),
+      },
+    );
     cleanups.push(() => ws.terminate());
     await vi.waitFor(() => expect(snapshots).toHaveLength(1));
     const first = snapshots[0] as DashboardView;
-    expect(first.stations.map((s) => [s.id, s.state])).toEqual([['press', 'running'], ['weld', 'running'], ['pack', 'running']]);
+    expect(first.stations.map((s) => [s.id, s.state])).toEqual([
+      ['press', 'running'],
+      ['weld', 'running'],
+      ['pack', 'running'],
+    ]);
     expect(first.lines[0]?.shift?.name).toBe('early');
     expect(first.stations[0]?.counts.total).toBeGreaterThan(0);
 
@@ -85,12 +106,19 @@ describe('the dashboard on the real core', () => {
     line.faults.press = 17;
     line.run(2);
     app.lineside.flush();
-    await vi.waitFor(() => expect(deltas.flatMap((d) => d.stations ?? []).some((s) => s.id === 'press' && s.state === 'down')).toBe(true));
-    const press = deltas.flatMap((d) => d.stations ?? []).filter((s) => s.id === 'press').pop() as StationView;
+    await vi.waitFor(() =>
+      expect(deltas.flatMap((d) => d.stations ?? []).some((s) => s.id === 'press' && s.state === 'down')).toBe(true),
+    );
+    const press = deltas
+      .flatMap((d) => d.stations ?? [])
+      .filter((s) => s.id === 'press')
+      .pop() as StationView;
     expect(press).toMatchObject({ state: 'down', reason: 'hydraulic', reasonLabel: 'Hydraulic pressure low' });
     const downtimeId = press.openDowntime?.id as string;
     expect(downtimeId).toBeTruthy();
-    expect(deltas.flatMap((d) => d.downtime ?? [])).toContainEqual(expect.objectContaining({ id: downtimeId, station: 'press', faultCode: 17 }));
+    expect(deltas.flatMap((d) => d.downtime ?? [])).toContainEqual(
+      expect.objectContaining({ id: downtimeId, station: 'press', faultCode: 17 }),
+    );
 
     // The operator knows better: it was the die.
     const res = await app.inject({
@@ -101,7 +129,11 @@ describe('the dashboard on the real core', () => {
     });
     expect(res.statusCode).toBe(200);
     const snapshot = (await app.inject('/api/snapshot')).json() as DashboardView;
-    expect(snapshot.stations.find((s) => s.id === 'press')?.openDowntime).toMatchObject({ id: downtimeId, reason: 'die-jam', reasonLabel: 'Die jam' });
+    expect(snapshot.stations.find((s) => s.id === 'press')?.openDowntime).toMatchObject({
+      id: downtimeId,
+      reason: 'die-jam',
+      reasonLabel: 'Die jam',
+    });
     expect(snapshot.downtime.find((d) => d.id === downtimeId)).toMatchObject({ reason: 'die-jam', reasonBy: 'Anna' });
     // An id the core does not know is a 404 from the core itself.
     const unknown = await app.inject({

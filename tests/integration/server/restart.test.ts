@@ -23,7 +23,15 @@ async function agent(dir: string, clock: ManualClock) {
   const history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
   const fake = new FakeLine(config, clock);
   const unsubscribe = fake.subscribe((e) => history.record(e));
-  const app = await buildApp({ config, logger: silentLogger, clock, live: fake, commands: fake, history, health: new FakeHealth() });
+  const app = await buildApp({
+    config,
+    logger: silentLogger,
+    clock,
+    live: fake,
+    commands: fake,
+    history,
+    health: new FakeHealth(),
+  });
   const stop = async () => {
     await app.close();
     unsubscribe();
@@ -53,7 +61,9 @@ describe('agent restart', () => {
     cleanups.push(after.stop);
     const view = (await after.app.inject('/api/snapshot')).json() as DashboardView;
     expect(view.timeline.weld?.map((s) => s.state)).toEqual(['down', 'running']);
-    expect(view.downtime).toEqual([expect.objectContaining({ id: downtimeId, reason: 'hydraulic', durationMs: 10 * 60_000 })]);
+    expect(view.downtime).toEqual([
+      expect.objectContaining({ id: downtimeId, reason: 'hydraulic', durationMs: 10 * 60_000 }),
+    ]);
     expect(view.alerts).toEqual([expect.objectContaining({ id: 'press-drift-1', status: 'active' })]);
   });
 });

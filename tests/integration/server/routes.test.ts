@@ -4,7 +4,14 @@
  * The app runs against a real history on a temp SQLite file and a port fake of the core.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, OPERATOR_TOKEN, testConfig, VIEW_TOKEN, type Harness, type HarnessOptions } from './support/harness.js';
+import {
+  createHarness,
+  OPERATOR_TOKEN,
+  testConfig,
+  VIEW_TOKEN,
+  type Harness,
+  type HarnessOptions,
+} from './support/harness.js';
 import { figures } from './support/fake-line.js';
 
 let h: Harness | undefined;
@@ -19,7 +26,12 @@ afterEach(async () => {
 
 const op = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 /** Inject options of a JSON POST, with extra headers (credentials, Origin). */
-const post = (url: string, body: unknown, headers: Record<string, string> = {}, extra: { remoteAddress?: string } = {}) => ({
+const post = (
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  extra: { remoteAddress?: string } = {},
+) => ({
   method: 'POST' as const,
   url,
   headers: { 'content-type': 'application/json', ...headers },
@@ -82,10 +94,28 @@ describe('GET /api/snapshot', () => {
     expect(res.statusCode).toBe(200);
     const view = res.json();
     expect(view.stations.map((s: { id: string }) => s.id)).toEqual(['press', 'weld', 'pack']);
-    expect(view.stations[0]).toMatchObject({ name: 'Press 400t', state: 'running', lastCycleTimeMs: 12_400, idealCycleTimeMs: 12_000, counts: { total: 1 } });
-    expect(view.stations[1]).toMatchObject({ state: 'down', reason: 'hydraulic', reasonLabel: 'Hydraulic pressure low', openDowntime: { id } });
-    expect(view.lines[0]).toMatchObject({ id: 'line1', name: 'Stamping line 1', outputStation: 'pack', shift: { name: 'early' } });
-    expect(view.downtime).toEqual([expect.objectContaining({ id, station: 'weld', reasonLabel: 'Hydraulic pressure low' })]);
+    expect(view.stations[0]).toMatchObject({
+      name: 'Press 400t',
+      state: 'running',
+      lastCycleTimeMs: 12_400,
+      idealCycleTimeMs: 12_000,
+      counts: { total: 1 },
+    });
+    expect(view.stations[1]).toMatchObject({
+      state: 'down',
+      reason: 'hydraulic',
+      reasonLabel: 'Hydraulic pressure low',
+      openDowntime: { id },
+    });
+    expect(view.lines[0]).toMatchObject({
+      id: 'line1',
+      name: 'Stamping line 1',
+      outputStation: 'pack',
+      shift: { name: 'early' },
+    });
+    expect(view.downtime).toEqual([
+      expect.objectContaining({ id, station: 'weld', reasonLabel: 'Hydraulic pressure low' }),
+    ]);
     expect(view.timeline.weld[view.timeline.weld.length - 1]).toMatchObject({ state: 'down' });
     expect(view.timezone).toBe('Europe/Berlin');
     expect(view.reasons.map((r: { id: string }) => r.id)).toContain('die-jam');
@@ -98,7 +128,9 @@ describe('GET /api/snapshot', () => {
     const res = await app.inject('/api/snapshot');
     expect(res.statusCode).toBe(401);
     expect(errorCode(res)).toBe('UNAUTHORIZED');
-    expect((await app.inject({ url: '/api/snapshot', headers: { authorization: `Bearer ${VIEW_TOKEN}` } })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ url: '/api/snapshot', headers: { authorization: `Bearer ${VIEW_TOKEN}` } })).statusCode,
+    ).toBe(200);
   });
 });
 
@@ -126,7 +158,13 @@ describe('GET /api/stations/:id/history', () => {
     const unknown = await app.inject('/api/stations/nope/history');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.message).toContain('press');
-    for (const [query, field] of [['from=yesterday', 'from'], ['from=2000&to=1000', 'before'], ['points=0', 'points'], ['points=99999', 'points'], ['to=1e9', 'to']] as const) {
+    for (const [query, field] of [
+      ['from=yesterday', 'from'],
+      ['from=2000&to=1000', 'before'],
+      ['points=0', 'points'],
+      ['points=99999', 'points'],
+      ['to=1e9', 'to'],
+    ] as const) {
       const res = await app.inject(`/api/stations/press/history?${query}`);
       expect(res.statusCode, query).toBe(400);
       expect(errorCode(res)).toBe('BAD_REQUEST');
@@ -170,7 +208,12 @@ describe('GET /api/alerts and /api/downtime', () => {
     fake.raiseAlert('press', 'a2');
     fake.acknowledgeAlert('a2', {});
     const all = await app.inject('/api/alerts');
-    expect(all.json().alerts.map((a: { id: string }) => a.id).sort()).toEqual(['a1', 'a2']);
+    expect(
+      all
+        .json()
+        .alerts.map((a: { id: string }) => a.id)
+        .sort(),
+    ).toEqual(['a1', 'a2']);
     const active = await app.inject('/api/alerts?status=active');
     expect(active.json().alerts.map((a: { id: string }) => a.id)).toEqual(['a1']);
     expect((await app.inject('/api/alerts?status=sleeping')).statusCode).toBe(400);
@@ -180,7 +223,9 @@ describe('GET /api/alerts and /api/downtime', () => {
   it('prefers the alerts port when the agent provides one', async () => {
     const { app, fake } = await harness({ alertsPort: true });
     fake.raiseAlert('weld', 'a1');
-    expect((await app.inject('/api/alerts')).json().alerts).toEqual([expect.objectContaining({ id: 'a1', status: 'active' })]);
+    expect((await app.inject('/api/alerts')).json().alerts).toEqual([
+      expect.objectContaining({ id: 'a1', status: 'active' }),
+    ]);
   });
 
   it('lists downtime of a station and refuses an unknown one', async () => {
@@ -198,26 +243,64 @@ describe('POST /api/downtime/:id/reason', () => {
   it('assigns a configured reason: the command reaches the core port and the history keeps who did it', async () => {
     const { app, fake, history } = await harness();
     const id = fake.breakdown('press');
-    const res = await app.inject({ method: 'POST', url: `/api/downtime/${id}/reason`, headers: { ...op, 'content-type': 'application/json' }, payload: JSON.stringify({ reason: 'die-jam', by: 'Anna', note: 'die 4 again' }) });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/downtime/${id}/reason`,
+      headers: { ...op, 'content-type': 'application/json' },
+      payload: JSON.stringify({ reason: 'die-jam', by: 'Anna', note: 'die 4 again' }),
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ ok: true, downtimeId: id, reason: 'die-jam', downtime: { reason: 'die-jam', reasonLabel: 'Die jam', reasonBy: 'Anna' } });
-    expect(fake.commands).toEqual([{ kind: 'assignReason', id, reason: 'die-jam', by: { user: 'Anna', role: 'supervisor', via: 'operator-token', note: 'die 4 again' } }]);
-    expect(history.downtimeById(id)).toMatchObject({ reason: 'die-jam', reasonBy: 'Anna', reasonNote: 'die 4 again', reasonRole: 'supervisor', reasonVia: 'operator-token' });
+    expect(res.json()).toMatchObject({
+      ok: true,
+      downtimeId: id,
+      reason: 'die-jam',
+      downtime: { reason: 'die-jam', reasonLabel: 'Die jam', reasonBy: 'Anna' },
+    });
+    expect(fake.commands).toEqual([
+      {
+        kind: 'assignReason',
+        id,
+        reason: 'die-jam',
+        by: { user: 'Anna', role: 'supervisor', via: 'operator-token', note: 'die 4 again' },
+      },
+    ]);
+    expect(history.downtimeById(id)).toMatchObject({
+      reason: 'die-jam',
+      reasonBy: 'Anna',
+      reasonNote: 'die 4 again',
+      reasonRole: 'supervisor',
+      reasonVia: 'operator-token',
+    });
   });
 
   it('refuses without credentials (401), with a wrong token (401), and when no operator token is configured (403)', async () => {
     const { app, fake } = await harness();
     const id = fake.breakdown('press');
     const url = `/api/downtime/${id}/reason`;
-    const none = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: '{"reason":"die-jam"}' });
+    const none = await app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"reason":"die-jam"}',
+    });
     expect(none.statusCode).toBe(401);
     expect(errorCode(none)).toBe('UNAUTHORIZED');
-    const wrong = await app.inject({ method: 'POST', url, headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, payload: '{"reason":"die-jam"}' });
+    const wrong = await app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: 'Bearer nope', 'content-type': 'application/json' },
+      payload: '{"reason":"die-jam"}',
+    });
     expect(wrong.statusCode).toBe(401);
     expect(fake.commands).toEqual([]);
     await h?.close();
     const { app: closed } = await harness({ config: testConfig({}) });
-    const disabled = await closed.inject({ method: 'POST', url, headers: { ...op, 'content-type': 'application/json' }, payload: '{"reason":"die-jam"}' });
+    const disabled = await closed.inject({
+      method: 'POST',
+      url,
+      headers: { ...op, 'content-type': 'application/json' },
+      payload: '{"reason":"die-jam"}',
+    });
     expect(disabled.statusCode).toBe(403);
     expect(errorCode(disabled)).toBe('OPERATOR_DISABLED');
     expect(disabled.json().error.message).toContain('server.operatorToken');
@@ -233,7 +316,12 @@ describe('POST /api/downtime/:id/reason', () => {
       ['{"reason":"die-jam","colour":"red"}', { 'content-type': 'application/json' }, 'BAD_REQUEST', 'colour'],
       ['{"reason":', { 'content-type': 'application/json' }, 'BAD_REQUEST', 'JSON'],
       ['{"reason":"coffee"}', { 'content-type': 'application/json' }, 'UNKNOWN_REASON', 'hydraulic'],
-      [`{"reason":"die-jam","note":"${'x'.repeat(600)}"}`, { 'content-type': 'application/json' }, 'BAD_REQUEST', 'body.note'],
+      [
+        `{"reason":"die-jam","note":"${'x'.repeat(600)}"}`,
+        { 'content-type': 'application/json' },
+        'BAD_REQUEST',
+        'body.note',
+      ],
     ];
     for (const [payload, headers, code, mention] of cases) {
       const res = await app.inject({ method: 'POST', url, headers: { ...op, ...headers }, payload });
@@ -241,10 +329,20 @@ describe('POST /api/downtime/:id/reason', () => {
       expect(errorCode(res), payload).toBe(code);
       expect(res.json().error.message, payload).toContain(mention);
     }
-    const xml = await app.inject({ method: 'POST', url, headers: { ...op, 'content-type': 'application/xml' }, payload: '<reason>die-jam</reason>' });
+    const xml = await app.inject({
+      method: 'POST',
+      url,
+      headers: { ...op, 'content-type': 'application/xml' },
+      payload: '<reason>die-jam</reason>',
+    });
     expect(xml.statusCode).toBe(415);
     expect(errorCode(xml)).toBe('UNSUPPORTED_MEDIA_TYPE');
-    const big = await app.inject({ method: 'POST', url, headers: { ...op, 'content-type': 'application/json' }, payload: JSON.stringify({ reason: 'x'.repeat(20_000) }) });
+    const big = await app.inject({
+      method: 'POST',
+      url,
+      headers: { ...op, 'content-type': 'application/json' },
+      payload: JSON.stringify({ reason: 'x'.repeat(20_000) }),
+    });
     expect(big.statusCode).toBe(413);
     const unknown = await app.inject(post('/api/downtime/dt-nope/reason', { reason: 'die-jam' }, op));
     expect(unknown.statusCode).toBe(404);
@@ -256,15 +354,31 @@ describe('POST /api/downtime/:id/reason', () => {
     const id = fake.breakdown('press');
     const session = await app.inject(post('/api/login', { token: OPERATOR_TOKEN }));
     const cookie = String(session.headers['set-cookie']).split(';')[0] ?? '';
-    const evil = await app.inject(post(`/api/downtime/${id}/reason`, { reason: 'die-jam' }, { cookie, origin: 'http://evil.example', host: 'pi:8080' }));
+    const evil = await app.inject(
+      post(
+        `/api/downtime/${id}/reason`,
+        { reason: 'die-jam' },
+        { cookie, origin: 'http://evil.example', host: 'pi:8080' },
+      ),
+    );
     expect(evil.statusCode).toBe(403);
     expect(errorCode(evil)).toBe('ORIGIN_NOT_ALLOWED');
-    const same = await app.inject(post(`/api/downtime/${id}/reason`, { reason: 'die-jam' }, { cookie, origin: 'http://pi:8080', host: 'pi:8080' }));
+    const same = await app.inject(
+      post(`/api/downtime/${id}/reason`, { reason: 'die-jam' }, { cookie, origin: 'http://pi:8080', host: 'pi:8080' }),
+    );
     expect(same.statusCode).toBe(200);
     // A script elsewhere holding the token itself is not riding on anyone's session.
-    const script = await app.inject(post(`/api/downtime/${id}/reason`, { reason: 'changeover' }, { ...op, origin: 'https://mes.plant', host: 'pi:8080' }));
+    const script = await app.inject(
+      post(
+        `/api/downtime/${id}/reason`,
+        { reason: 'changeover' },
+        { ...op, origin: 'https://mes.plant', host: 'pi:8080' },
+      ),
+    );
     expect(script.statusCode).toBe(200);
-    const login = await app.inject(post('/api/login', { token: OPERATOR_TOKEN }, { origin: 'http://evil.example', host: 'pi:8080' }));
+    const login = await app.inject(
+      post('/api/login', { token: OPERATOR_TOKEN }, { origin: 'http://evil.example', host: 'pi:8080' }),
+    );
     expect(login.statusCode).toBe(403);
   });
 });
@@ -276,11 +390,15 @@ describe('POST /api/alerts/:id/ack', () => {
     const res = await app.inject(post('/api/alerts/weld-drift-1/ack', { by: 'Ben' }, op));
     expect(res.statusCode).toBe(200);
     expect(res.json().alert).toMatchObject({ id: 'weld-drift-1', status: 'acknowledged', ackBy: 'Ben' });
-    expect(fake.commands).toEqual([{ kind: 'acknowledgeAlert', id: 'weld-drift-1', by: { user: 'Ben', role: 'supervisor', via: 'operator-token' } }]);
+    expect(fake.commands).toEqual([
+      { kind: 'acknowledgeAlert', id: 'weld-drift-1', by: { user: 'Ben', role: 'supervisor', via: 'operator-token' } },
+    ]);
     expect(history.alertById('weld-drift-1')?.ackBy).toBe('Ben');
     // No body at all is fine too.
     fake.raiseAlert('weld', 'weld-drift-2');
-    expect((await app.inject({ method: 'POST', url: '/api/alerts/weld-drift-2/ack', headers: op })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/alerts/weld-drift-2/ack', headers: op })).statusCode).toBe(
+      200,
+    );
   });
 
   it('answers 401 without credentials, 404 for an unknown alert and 400 for a bad body', async () => {
@@ -307,11 +425,19 @@ describe('POST /api/login, /api/logout and the rate limit', () => {
     expect(login.statusCode).toBe(200);
     const cookie = String(login.headers['set-cookie']).split(';')[0] ?? '';
     expect((await app.inject({ url: '/api/session', headers: { cookie } })).json()).toEqual({
-      viewer: true, operator: true, operatorEnabled: true, usersEnabled: false,
-      user: 'operator', role: 'supervisor', via: 'operator-token', permissions: ['assignReason', 'editReason', 'acknowledgeAlert'],
+      viewer: true,
+      operator: true,
+      operatorEnabled: true,
+      usersEnabled: false,
+      user: 'operator',
+      role: 'supervisor',
+      via: 'operator-token',
+      permissions: ['assignReason', 'editReason', 'acknowledgeAlert'],
     });
     const id = fake.breakdown('pack');
-    expect((await app.inject(post(`/api/downtime/${id}/reason`, { reason: 'changeover' }, { cookie }))).statusCode).toBe(200);
+    expect(
+      (await app.inject(post(`/api/downtime/${id}/reason`, { reason: 'changeover' }, { cookie }))).statusCode,
+    ).toBe(200);
     const logout = await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie } });
     expect(String(logout.headers['set-cookie'])).toContain('Max-Age=0');
   });
@@ -327,7 +453,9 @@ describe('POST /api/login, /api/logout and the rate limit', () => {
     expect(errorCode(limited)).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Another client is unaffected.
-    expect((await app.inject(post('/api/login', { token: OPERATOR_TOKEN }, {}, { remoteAddress: '10.0.0.9' }))).statusCode).toBe(200);
+    expect(
+      (await app.inject(post('/api/login', { token: OPERATOR_TOKEN }, {}, { remoteAddress: '10.0.0.9' }))).statusCode,
+    ).toBe(200);
   });
 });
 
@@ -336,12 +464,27 @@ describe('GET /healthz, /readyz, /metrics', () => {
     const { app, health } = await harness();
     expect((await app.inject('/healthz')).json()).toMatchObject({ status: 'ok' });
     expect((await app.inject('/readyz')).statusCode).toBe(200);
-    health.devices = [{ ...(health.devices[0] as (typeof health.devices)[0]), connected: false, lastError: 'MODBUS_TIMEOUT plc1 (tcp://127.0.0.1:502 unit 1): read holding 0..9' }];
+    health.devices = [
+      {
+        ...(health.devices[0] as (typeof health.devices)[0]),
+        connected: false,
+        lastError: 'MODBUS_TIMEOUT plc1 (tcp://127.0.0.1:502 unit 1): read holding 0..9',
+      },
+    ];
     const notReady = await app.inject('/readyz');
     expect(notReady.statusCode).toBe(503);
-    expect(notReady.json().checks).toContainEqual(expect.objectContaining({ name: 'sources', ok: false, detail: expect.stringContaining('MODBUS_TIMEOUT plc1') }));
+    expect(notReady.json().checks).toContainEqual(
+      expect.objectContaining({ name: 'sources', ok: false, detail: expect.stringContaining('MODBUS_TIMEOUT plc1') }),
+    );
     health.devices = [{ ...(health.devices[0] as (typeof health.devices)[0]), connected: true }];
-    health.spoolStatus = { depth: 0, bytes: 0, dropped: 0, errors: 3, writable: false, lastError: 'SPOOL_IO disk full' };
+    health.spoolStatus = {
+      depth: 0,
+      bytes: 0,
+      dropped: 0,
+      errors: 3,
+      writable: false,
+      lastError: 'SPOOL_IO disk full',
+    };
     const spool = await app.inject('/readyz');
     expect(spool.statusCode).toBe(503);
     expect(spool.json().checks).toContainEqual({ name: 'spool', ok: false, detail: 'SPOOL_IO disk full' });
@@ -379,9 +522,17 @@ describe('GET /healthz, /readyz, /metrics', () => {
       expect(res.body, series).toContain(series);
     }
     // The event-loop histogram needs a few samples (10 ms apart) before it reports.
-    await vi.waitFor(async () => expect((await app.inject('/metrics')).body).toContain('lineside_event_loop_lag_seconds{quantile="0.99"}'), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(
+      async () =>
+        expect((await app.inject('/metrics')).body).toContain('lineside_event_loop_lag_seconds{quantile="0.99"}'),
+      { timeout: 10_000, interval: 50 },
+    );
     // Every sample line is "name{labels} number".
-    for (const line of res.body.trim().split('\n').filter((l) => !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$/);
+    for (const line of res.body
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#')))
+      expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$/);
   });
 
   it('leaves out what the agent does not run, and needs the view token when one is set', async () => {

@@ -61,7 +61,12 @@ describe('50 websocket clients, one never reads', () => {
       clock,
       config: testConfig({}, 20),
       // Broadcasts and heartbeats are driven by the test, in the clock's time.
-      options: { slowClientBytes: SLOW_LIMIT_BYTES, slowClientTimeoutMs: SLOW_TIMEOUT_MS, broadcastIntervalMs: 3_600_000, heartbeatIntervalMs: 3_600_000 },
+      options: {
+        slowClientBytes: SLOW_LIMIT_BYTES,
+        slowClientTimeoutMs: SLOW_TIMEOUT_MS,
+        broadcastIntervalMs: 3_600_000,
+        heartbeatIntervalMs: 3_600_000,
+      },
     });
     const { app, fake } = h;
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -122,7 +127,9 @@ describe('50 websocket clients, one never reads', () => {
     // Coarse: the whole run moved hundreds of MB through loopback; the process did not keep it.
     const rssGrowth = process.memoryUsage().rss - rssBefore;
     expect(rssGrowth).toBeLessThan(150 * 1024 * 1024);
-    console.log(`[slow-client] rounds ${rounds}, delta ${largest} B, max queued ${maxQueued} B, skipped ${stats.skipped}, rss +${Math.round(rssGrowth / 1048576)} MiB`);
+    console.log(
+      `[slow-client] rounds ${rounds}, delta ${largest} B, max queued ${maxQueued} B, skipped ${stats.skipped}, rss +${Math.round(rssGrowth / 1048576)} MiB`,
+    );
   }, 120_000);
 });
 

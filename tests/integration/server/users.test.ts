@@ -49,7 +49,10 @@ interface Plant {
   login(name: string, password?: string): Promise<string>;
 }
 
-async function plant(users: UserRecord[] = everyRole(), dir = mkdtempSync(path.join(tmpdir(), 'lineside-users-'))): Promise<Plant> {
+async function plant(
+  users: UserRecord[] = everyRole(),
+  dir = mkdtempSync(path.join(tmpdir(), 'lineside-users-')),
+): Promise<Plant> {
   const usersFile = path.join(dir, 'users.json');
   writeUsers(usersFile, { version: 1, users });
   const config = testConfig({ usersFile, storageDir: dir, operatorToken: OPERATOR_TOKEN });
@@ -84,13 +87,26 @@ describe('login by name and password', () => {
     const p = await plant();
     const res = await p.h.app.inject(post('/api/login', { user: 'Anna', password: PASSWORD }));
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ ok: true, user: 'anna', role: 'operator', via: 'login', permissions: ['assignReason'], usersEnabled: true });
+    expect(res.json()).toMatchObject({
+      ok: true,
+      user: 'anna',
+      role: 'operator',
+      via: 'login',
+      permissions: ['assignReason'],
+      usersEnabled: true,
+    });
     const cookie = String(res.headers['set-cookie']).split(';')[0] ?? '';
     expect(String(res.headers['set-cookie'])).toContain('HttpOnly');
     const session = (await p.h.app.inject({ url: '/api/session', headers: { cookie } })).json();
     expect(session).toEqual({
-      viewer: true, operator: true, operatorEnabled: true, usersEnabled: true,
-      user: 'anna', role: 'operator', via: 'login', permissions: ['assignReason'],
+      viewer: true,
+      operator: true,
+      operatorEnabled: true,
+      usersEnabled: true,
+      user: 'anna',
+      role: 'operator',
+      via: 'login',
+      permissions: ['assignReason'],
     });
     const anonymous = (await p.h.app.inject({ url: '/api/session' })).json();
     expect(anonymous).toMatchObject({ operator: false, usersEnabled: true, permissions: [] });
@@ -119,7 +135,9 @@ describe('login by name and password', () => {
     await first.h.close();
     const second = await plant(everyRole(), dir);
     const id = second.h.fake.breakdown('press');
-    expect((await second.h.app.inject(post(`/api/downtime/${id}/reason`, { reason: 'die-jam' }, { cookie }))).statusCode).toBe(200);
+    expect(
+      (await second.h.app.inject(post(`/api/downtime/${id}/reason`, { reason: 'die-jam' }, { cookie }))).statusCode,
+    ).toBe(200);
     const logout = await second.h.app.inject({ method: 'POST', url: '/api/logout', headers: { cookie } });
     expect(String(logout.headers['set-cookie'])).toContain('Max-Age=0');
   });
@@ -134,14 +152,22 @@ describe('role checks on every POST route', () => {
     supervisor: { reason: 200, ack: 200 },
     engineer: { reason: 200, ack: 200 },
   };
-  const names: Record<Role, string> = { viewer: 'vera', operator: 'anna', maintenance: 'max', supervisor: 'sue', engineer: 'eng' };
+  const names: Record<Role, string> = {
+    viewer: 'vera',
+    operator: 'anna',
+    maintenance: 'max',
+    supervisor: 'sue',
+    engineer: 'eng',
+  };
 
   for (const role of Object.keys(expected) as Role[]) {
     it(`${role}: assign a reason ${expected[role].reason}, acknowledge an alert ${expected[role].ack}`, async () => {
       const p = await plant();
       const cookie = await p.login(names[role]);
       const downtimeId = p.h.fake.breakdown('press');
-      const reason = await p.h.app.inject(post(`/api/downtime/${downtimeId}/reason`, { reason: 'die-jam' }, { cookie }));
+      const reason = await p.h.app.inject(
+        post(`/api/downtime/${downtimeId}/reason`, { reason: 'die-jam' }, { cookie }),
+      );
       expect(reason.statusCode, reason.body).toBe(expected[role].reason);
       p.h.fake.raiseAlert('weld', 'weld-drift-1');
       const ack = await p.h.app.inject(post('/api/alerts/weld-drift-1/ack', {}, { cookie }));
@@ -162,24 +188,34 @@ describe('role checks on every POST route', () => {
     const otto = await p.login('otto');
     const sue = await p.login('sue');
     const id = p.h.fake.breakdown('press');
-    const assign = (cookie: string, reason: string) => p.h.app.inject(post(`/api/downtime/${id}/reason`, { reason }, { cookie }));
+    const assign = (cookie: string, reason: string) =>
+      p.h.app.inject(post(`/api/downtime/${id}/reason`, { reason }, { cookie }));
     expect((await assign(anna, 'die-jam')).statusCode).toBe(200);
     expect((await assign(anna, 'hydraulic')).statusCode).toBe(200);
     const overrule = await assign(otto, 'changeover');
     expect(overrule.statusCode).toBe(403);
     expect(error(overrule).message).toContain('anna assigned this reason');
     expect((await assign(sue, 'changeover')).statusCode).toBe(200);
-    expect(p.h.history.downtimeById(id)).toMatchObject({ reason: 'changeover', reasonBy: 'sue', reasonRole: 'supervisor', reasonVia: 'login' });
+    expect(p.h.history.downtimeById(id)).toMatchObject({
+      reason: 'changeover',
+      reasonBy: 'sue',
+      reasonRole: 'supervisor',
+      reasonVia: 'login',
+    });
   });
 
   it('acts under the login: a "by" naming somebody else is refused, naming oneself is fine', async () => {
     const p = await plant();
     const cookie = await p.login('anna');
     const id = p.h.fake.breakdown('press');
-    const other = await p.h.app.inject(post(`/api/downtime/${id}/reason`, { reason: 'die-jam', by: 'Sue' }, { cookie }));
+    const other = await p.h.app.inject(
+      post(`/api/downtime/${id}/reason`, { reason: 'die-jam', by: 'Sue' }, { cookie }),
+    );
     expect(other.statusCode).toBe(400);
     expect(error(other).message).toContain('you act as anna');
-    const self = await p.h.app.inject(post(`/api/downtime/${id}/reason`, { reason: 'die-jam', by: 'Anna', note: 'die 4' }, { cookie }));
+    const self = await p.h.app.inject(
+      post(`/api/downtime/${id}/reason`, { reason: 'die-jam', by: 'Anna', note: 'die 4' }, { cookie }),
+    );
     expect(self.statusCode).toBe(200);
     expect(self.json().by).toEqual({ user: 'anna', role: 'operator', via: 'login', note: 'die 4' });
   });
@@ -199,14 +235,20 @@ describe('role checks on every POST route', () => {
   it('keeps the shared operator token working as the deprecated "operator" user, marked as such', async () => {
     const p = await plant();
     const id = p.h.fake.breakdown('weld');
-    const res = await p.h.app.inject(post(`/api/downtime/${id}/reason`, { reason: 'hydraulic', by: 'Night shift lead' }, { authorization: `Bearer ${OPERATOR_TOKEN}` }));
+    const res = await p.h.app.inject(
+      post(
+        `/api/downtime/${id}/reason`,
+        { reason: 'hydraulic', by: 'Night shift lead' },
+        { authorization: `Bearer ${OPERATOR_TOKEN}` },
+      ),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json().by).toEqual({ user: 'Night shift lead', role: 'supervisor', via: 'operator-token' });
   });
 });
 
 describe('the users file changes while the agent runs', () => {
-  it('applies a new user, a role change and a removal at once, and ends the changed user\'s sessions', async () => {
+  it("applies a new user, a role change and a removal at once, and ends the changed user's sessions", async () => {
     const p = await plant();
     const anna = await p.login('anna');
     expect((await p.h.app.inject(post('/api/login', { user: 'neo', password: PASSWORD }))).statusCode).toBe(401);
@@ -234,7 +276,9 @@ describe('the audit trail', () => {
     const anna = await p.login('anna');
     const max = await p.login('max');
     const id = p.h.fake.breakdown('press');
-    await p.h.app.inject(post(`/api/downtime/${id}/reason`, { reason: 'die-jam', note: 'die 4 again' }, { cookie: anna }));
+    await p.h.app.inject(
+      post(`/api/downtime/${id}/reason`, { reason: 'die-jam', note: 'die 4 again' }, { cookie: anna }),
+    );
     p.h.fake.raiseAlert('weld', 'weld-drift-1');
     await p.h.app.inject(post('/api/alerts/weld-drift-1/ack', { note: 'electrodes ordered' }, { cookie: max }));
     const res = await p.h.app.inject({ url: '/api/audit' });
@@ -243,13 +287,34 @@ describe('the audit trail', () => {
     expect(actions).toHaveLength(2);
     expect(actions).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ action: 'assign-reason', station: 'press', target: id, reason: 'die-jam', user: 'anna', role: 'operator', via: 'login', note: 'die 4 again' }),
-        expect.objectContaining({ action: 'acknowledge-alert', station: 'weld', target: 'weld-drift-1', user: 'max', role: 'maintenance', via: 'login', note: 'electrodes ordered' }),
+        expect.objectContaining({
+          action: 'assign-reason',
+          station: 'press',
+          target: id,
+          reason: 'die-jam',
+          user: 'anna',
+          role: 'operator',
+          via: 'login',
+          note: 'die 4 again',
+        }),
+        expect.objectContaining({
+          action: 'acknowledge-alert',
+          station: 'weld',
+          target: 'weld-drift-1',
+          user: 'max',
+          role: 'maintenance',
+          via: 'login',
+          note: 'electrodes ordered',
+        }),
       ]),
     );
     expect(typeof actions[0]?.ts).toBe('string');
     const annaOnly = (await p.h.app.inject({ url: '/api/audit?user=ANNA' })).json().actions as unknown[];
     expect(annaOnly).toHaveLength(1);
-    expect(p.h.history.alertById('weld-drift-1')).toMatchObject({ ackBy: 'max', ackRole: 'maintenance', ackVia: 'login' });
+    expect(p.h.history.alertById('weld-drift-1')).toMatchObject({
+      ackBy: 'max',
+      ackRole: 'maintenance',
+      ackVia: 'login',
+    });
   });
 });

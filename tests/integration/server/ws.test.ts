@@ -5,7 +5,15 @@
 import type { WebSocket } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DashboardView, DeltaView } from '../../../src/server/view-model.js';
-import { createHarness, ManualClock, OPERATOR_TOKEN, testConfig, VIEW_TOKEN, type Harness, type HarnessOptions } from './support/harness.js';
+import {
+  createHarness,
+  ManualClock,
+  OPERATOR_TOKEN,
+  testConfig,
+  VIEW_TOKEN,
+  type Harness,
+  type HarnessOptions,
+} from './support/harness.js';
 
 let h: Harness | undefined;
 const sockets: WebSocket[] = [];
@@ -32,16 +40,20 @@ async function connect(app: Harness['app'], path = '/ws', headers: Record<string
   const deltas: DeltaView[] = [];
   let resolveClosed: (code: number) => void = () => undefined;
   const closed = new Promise<number>((r) => (resolveClosed = r));
-  const ws = await app.injectWS(path, { headers }, {
-    onInit(socket) {
-      socket.on('message', (data) => {
-        const message = JSON.parse(String(data)) as { type: string; data?: DashboardView } & DeltaView;
-        if (message.type === 'snapshot' && message.data !== undefined) snapshots.push(message.data);
-        else deltas.push(message);
-      });
-      socket.on('close', (code) => resolveClosed(code));
+  const ws = await app.injectWS(
+    path,
+    { headers },
+    {
+      onInit(socket) {
+        socket.on('message', (data) => {
+          const message = JSON.parse(String(data)) as { type: string; data?: DashboardView } & DeltaView;
+          if (message.type === 'snapshot' && message.data !== undefined) snapshots.push(message.data);
+          else deltas.push(message);
+        });
+        socket.on('close', (code) => resolveClosed(code));
+      },
     },
-  });
+  );
   sockets.push(ws);
   return { ws, snapshots, deltas, closed };
 }
@@ -61,7 +73,10 @@ describe('GET /ws', () => {
     await vi.waitFor(() => expect(client.deltas).toHaveLength(1));
     const delta = client.deltas[0] as DeltaView;
     expect(delta.seq).toBe(1);
-    expect(delta.stations?.find((s) => s.id === 'weld')).toMatchObject({ state: 'down', reasonLabel: 'Hydraulic pressure low' });
+    expect(delta.stations?.find((s) => s.id === 'weld')).toMatchObject({
+      state: 'down',
+      reasonLabel: 'Hydraulic pressure low',
+    });
     expect(delta.stations?.find((s) => s.id === 'press')?.counts.total).toBe(20);
     expect(delta.spans).toEqual([expect.objectContaining({ station: 'weld', state: 'down' })]);
     expect(delta.cycles).toEqual([expect.objectContaining({ station: 'press', count: 20 })]);
@@ -108,7 +123,9 @@ describe('GET /ws', () => {
 
   it('refuses a page from another origin (403) and accepts its own and configured ones', async () => {
     const { app } = await harness({ config: testConfig({ allowedOrigins: ['https://scada.plant'] }) });
-    await expect(app.injectWS('/ws', { headers: { origin: 'http://evil.example', host: 'pi:8080' } })).rejects.toThrow(/403/);
+    await expect(app.injectWS('/ws', { headers: { origin: 'http://evil.example', host: 'pi:8080' } })).rejects.toThrow(
+      /403/,
+    );
     const same = await connect(app, '/ws', { origin: 'http://pi:8080', host: 'pi:8080' });
     await vi.waitFor(() => expect(same.snapshots).toHaveLength(1));
     const scada = await connect(app, '/ws', { origin: 'https://scada.plant', host: 'pi:8080' });

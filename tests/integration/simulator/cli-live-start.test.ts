@@ -67,13 +67,18 @@ describe('the rule at fixed plant times (independent of the real clock)', () => 
   it.each([
     ['Saturday 03:00', '2025-01-11T03:00', 'Sat 2025-01-11 03:00', 'Mon 2025-01-13 06:05'],
     ['Monday 00:00', '2025-01-06T00:00', 'Mon 2025-01-06 00:00', 'Mon 2025-01-06 06:05'],
-  ])('%s is off shift: serves the next shift after a warm-up, counters non-zero at once', async (_label, start, requested, served) => {
-    sim = await startServed(['-s', 'steady', '--modbus-port', '0', '--start', start]);
-    expect(sim.banner).toContain(`from plant time ${served} Europe/Berlin`);
-    expect(sim.banner).toContain(`the requested start (${requested}) is off shift: serving the next production (early shift) instead`);
-    expect(sim.banner).toContain('warm-up: the line has been running since 06:00 (5m)');
-    for (const count of await partCounts(sim)) expect(count).toBeGreaterThan(0);
-  });
+  ])(
+    '%s is off shift: serves the next shift after a warm-up, counters non-zero at once',
+    async (_label, start, requested, served) => {
+      sim = await startServed(['-s', 'steady', '--modbus-port', '0', '--start', start]);
+      expect(sim.banner).toContain(`from plant time ${served} Europe/Berlin`);
+      expect(sim.banner).toContain(
+        `the requested start (${requested}) is off shift: serving the next production (early shift) instead`,
+      );
+      expect(sim.banner).toContain('warm-up: the line has been running since 06:00 (5m)');
+      for (const count of await partCounts(sim)) expect(count).toBeGreaterThan(0);
+    },
+  );
 
   it('in production (Monday 08:00) serves the requested time itself, warmed up', async () => {
     sim = await startServed(['-s', 'steady', '--modbus-port', '0', '--start', '2025-01-06T08:00']);

@@ -44,7 +44,9 @@ describe('--serial plc1=PTY serves plc1 over RTU (real process, real pty pair)',
 
   it('the banner shows plc1 on the serial device with its line setting, and how to probe it', () => {
     expect(sim?.banner).toContain(`plc1 (press, weld): rtu://${pty?.plcEnd} unit 1, 19200 8N1`);
-    expect(sim?.banner).toContain('try: lineside probe "rtu://OTHER-END?baud=19200&parity=none&databits=8&stopbits=1" --unit 1 --holding 0-9');
+    expect(sim?.banner).toContain(
+      'try: lineside probe "rtu://OTHER-END?baud=19200&parity=none&databits=8&stopbits=1" --unit 1 --holding 0-9',
+    );
     expect(sim?.banner).toMatch(/plc2 \(pack\): tcp:\/\/127\.0\.0\.1:\d+ unit 1/);
   });
 
@@ -77,7 +79,10 @@ describe('--serial plc1=PTY serves plc1 over RTU (real process, real pty pair)',
 
 describe('bad --serial values', () => {
   it.each([
-    [['--serial', 'plc9=/tmp/lineside-none'], 'scenario "steady" has no PLC "plc9"; did you mean "plc1"? (PLCs: plc1, plc2)'],
+    [
+      ['--serial', 'plc9=/tmp/lineside-none'],
+      'scenario "steady" has no PLC "plc9"; did you mean "plc1"? (PLCs: plc1, plc2)',
+    ],
     [['--serial', 'plc1'], '--serial takes PLC=PATH[?baud=19200&parity=even&databits=8&stopbits=1], got "plc1"'],
   ])('the CLI process exits 2 for %j: %s', async (args, message) => {
     const r = await runCli(['simulate', '-s', 'steady', '--modbus-port', '0', ...args]);
@@ -93,14 +98,20 @@ describe('bad --serial values', () => {
     [['--serial', 'plc1=/tmp/x', '--speed', 'max', '--duration', '1h'], '--speed max runs without servers'],
   ])('%j exits 2: %s', async (args, message) => {
     const err: string[] = [];
-    const code = await runSimulateCli(['-s', 'steady', '--modbus-port', '0', ...args], { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } });
+    const code = await runSimulateCli(['-s', 'steady', '--modbus-port', '0', ...args], {
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => err.push(t) },
+    });
     expect(code).toBe(2);
     expect(err.join('')).toContain(message);
   });
 
   it('a serial device that is not there is a runtime failure (exit 1) with the socat hint', async () => {
     const err: string[] = [];
-    const code = await runSimulateCli(['-s', 'steady', '--modbus-port', '0', '--serial', 'plc1=/tmp/lineside-no-such-tty'], { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } });
+    const code = await runSimulateCli(
+      ['-s', 'steady', '--modbus-port', '0', '--serial', 'plc1=/tmp/lineside-no-such-tty'],
+      { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } },
+    );
     expect(code).toBe(1);
     expect(err.join('')).toContain('cannot open /tmp/lineside-no-such-tty');
     expect(err.join('')).toContain('socat -d -d pty,raw,echo=0,link=/tmp/ttyV0');

@@ -19,7 +19,11 @@ function io(signal?: AbortSignal) {
   const out: string[] = [];
   const err: string[] = [];
   return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, ...(signal !== undefined ? { signal } : {}) },
+    io: {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => err.push(t) },
+      ...(signal !== undefined ? { signal } : {}),
+    },
     stdout: () => out.join(''),
     stderr: () => err.join(''),
   };
@@ -46,7 +50,10 @@ describe('arguments and scenario errors', () => {
 
   it('an invalid scenario exits 2 naming the file, the path and the line', async () => {
     const file = path.join(dir, 'bad.yaml');
-    writeFileSync(file, 'name: bad\nline:\n  id: l\n  stations:\n    - { id: a, idealCycleTime: 10s, rejectrate: 0.1 }\n');
+    writeFileSync(
+      file,
+      'name: bad\nline:\n  id: l\n  stations:\n    - { id: a, idealCycleTime: 10s, rejectrate: 0.1 }\n',
+    );
     const c = io();
     expect(await runSimulateCli(['-s', file], c.io)).toBe(2);
     expect(c.stderr()).toContain(`${file}: line.stations[0].rejectrate (5:`);
@@ -55,7 +62,11 @@ describe('arguments and scenario errors', () => {
 
   it('a port that is taken is a runtime failure (exit 1)', async () => {
     const port = await freePort();
-    const holder = await startSimulator({ scenario: 'steady', clock: new VirtualClock({ startWallMs: 0 }), ports: { plc1: port, plc2: 0 } });
+    const holder = await startSimulator({
+      scenario: 'steady',
+      clock: new VirtualClock({ startWallMs: 0 }),
+      ports: { plc1: port, plc2: 0 },
+    });
     try {
       const c = io();
       expect(await runSimulateCli(['-s', 'steady', '--modbus-port', String(port)], c.io)).toBe(1);
@@ -69,7 +80,9 @@ describe('arguments and scenario errors', () => {
 describe('determinism of the truth file', () => {
   const run = async (seed: string, file: string) => {
     const c = io();
-    expect(await runSimulateCli(['-s', 'demo', '--speed', 'max', '--duration', '1d', '--seed', seed, '--truth', file], c.io)).toBe(0);
+    expect(
+      await runSimulateCli(['-s', 'demo', '--speed', 'max', '--duration', '1d', '--seed', seed, '--truth', file], c.io),
+    ).toBe(0);
     return readFileSync(file);
   };
 
@@ -82,13 +95,23 @@ describe('determinism of the truth file', () => {
     expect(c.equals(a)).toBe(false);
     const lines = a.toString('utf8').trimEnd().split('\n');
     expect(JSON.parse(lines[0] as string)).toMatchObject({ type: 'run', scenario: 'demo', seed: 17 });
-    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ type: 'end', endMs: Date.UTC(2025, 0, 5, 23) + 86_400_000 });
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({
+      type: 'end',
+      endMs: Date.UTC(2025, 0, 5, 23) + 86_400_000,
+    });
   });
 
   it('a run with live PLC servers and a manual clock writes the same bytes as the server-less run', async () => {
     const file = path.join(dir, 'live.jsonl');
     const clock = new VirtualClock({ startWallMs: Date.UTC(2025, 0, 5, 23) });
-    const sim = await startSimulator({ scenario: 'demo', seed: 17, clock, ports: { plc1: await freePort(), plc2: await freePort() }, truthFile: file, durationMs: 86_400_000 });
+    const sim = await startSimulator({
+      scenario: 'demo',
+      seed: 17,
+      clock,
+      ports: { plc1: await freePort(), plc2: await freePort() },
+      truthFile: file,
+      durationMs: 86_400_000,
+    });
     const client = await tcpClient(sim.ports.plc1 as number);
     for (let h = 0; h < 24; h++) {
       clock.advance(3_600_000);
@@ -106,7 +129,23 @@ describe('serving the line', () => {
     const c = io();
     const port = await freePort();
     // 20 simulated minutes at 7200x: about 170 ms of real time.
-    const code = await runSimulateCli(['-s', 'steady', '--speed', '7200', '--duration', '20m', '--modbus-port', String(port), '--truth', truth, '--start', '2025-01-06T08:00'], c.io);
+    const code = await runSimulateCli(
+      [
+        '-s',
+        'steady',
+        '--speed',
+        '7200',
+        '--duration',
+        '20m',
+        '--modbus-port',
+        String(port),
+        '--truth',
+        truth,
+        '--start',
+        '2025-01-06T08:00',
+      ],
+      c.io,
+    );
     expect(code).toBe(0);
     expect(c.stdout()).toContain(`plc1 (press, weld): tcp://127.0.0.1:${port} unit 1`);
     expect(c.stdout()).toContain(`plc2 (pack): tcp://127.0.0.1:${port + 1} unit 1`);

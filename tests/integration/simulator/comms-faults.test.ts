@@ -18,7 +18,12 @@ describe('injected faults', () => {
   let client: Client | undefined;
 
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: 'demo', clock, ports: { plc1: await freePort(), plc2: await freePort() }, onTruth: (r) => truth.push(r) });
+    sim = await startSimulator({
+      scenario: 'demo',
+      clock,
+      ports: { plc1: await freePort(), plc2: await freePort() },
+      onTruth: (r) => truth.push(r),
+    });
     clock.advance(3_600_000);
   });
   afterEach(async () => {
@@ -82,7 +87,11 @@ describe('injected faults', () => {
     await waitForPort(port(), '127.0.0.1', 10_000);
     client = await tcpClient(port());
     expect((await client.readHoldingRegisters(0, 2)).data).toHaveLength(2);
-    expect(comms().at(-1)).toMatchObject({ kind: 'gone', origin: 'injected', endMs: (comms().at(-1)?.startMs ?? 0) + 60_000 });
+    expect(comms().at(-1)).toMatchObject({
+      kind: 'gone',
+      origin: 'injected',
+      endMs: (comms().at(-1)?.startMs ?? 0) + 60_000,
+    });
   });
 
   it('restart: the counters start again from 0 while the stations keep their history', async () => {
@@ -104,7 +113,12 @@ describe('faults scheduled by the scenario (flaky-comms)', () => {
   it('plc2 answers exception 6 during its scheduled window and normally after it', async () => {
     const clock = new VirtualClock({ startWallMs: Date.UTC(2025, 0, 5, 23) });
     const truth: TruthRecord[] = [];
-    const sim = await startSimulator({ scenario: 'flaky-comms', clock, ports: { plc1: await freePort(), plc2: await freePort() }, onTruth: (r) => truth.push(r) });
+    const sim = await startSimulator({
+      scenario: 'flaky-comms',
+      clock,
+      ports: { plc1: await freePort(), plc2: await freePort() },
+      onTruth: (r) => truth.push(r),
+    });
     let client: Client | undefined;
     try {
       client = await tcpClient(sim.ports.plc2 as number);
@@ -112,8 +126,15 @@ describe('faults scheduled by the scenario (flaky-comms)', () => {
       expect((await failureOf(client.readHoldingRegisters(0, 1))).modbusCode).toBe(6);
       clock.advance(30_000);
       expect((await client.readHoldingRegisters(0, 1)).data).toHaveLength(1);
-      const record = truth.find((r): r is CommsRecord => r.type === 'comms' && r.plc === 'plc2' && r.kind === 'exception');
-      expect(record).toMatchObject({ origin: 'scenario', exceptionCode: 6, startMs: clock.startWallMs + 7.5 * 3_600_000, endMs: clock.startWallMs + 7.5 * 3_600_000 + 30_000 });
+      const record = truth.find(
+        (r): r is CommsRecord => r.type === 'comms' && r.plc === 'plc2' && r.kind === 'exception',
+      );
+      expect(record).toMatchObject({
+        origin: 'scenario',
+        exceptionCode: 6,
+        startMs: clock.startWallMs + 7.5 * 3_600_000,
+        endMs: clock.startWallMs + 7.5 * 3_600_000 + 30_000,
+      });
     } finally {
       await closeClient(client);
       await sim.stop();

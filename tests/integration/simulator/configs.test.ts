@@ -51,13 +51,25 @@ describe('the comparison catches a config that reads the wrong place', () => {
   };
 
   it('a shifted address', () => {
-    expect(mutate('{ name: press_fault, address: 4 }', '{ name: press_fault, address: 5 }')).toEqual([expect.stringContaining('signals.faultCode: plc1.press_fault reads holding 5')]);
+    expect(mutate('{ name: press_fault, address: 4 }', '{ name: press_fault, address: 5 }')).toEqual([
+      expect.stringContaining('signals.faultCode: plc1.press_fault reads holding 5'),
+    ]);
   });
   it('a wrong word order', () => {
-    expect(mutate('{ name: weld_count, address: 10, type: uint32, order: CDAB }', '{ name: weld_count, address: 10, type: uint32 }')).toEqual([expect.stringContaining('order ABCD, the scenario writes CDAB')]);
+    expect(
+      mutate(
+        '{ name: weld_count, address: 10, type: uint32, order: CDAB }',
+        '{ name: weld_count, address: 10, type: uint32 }',
+      ),
+    ).toEqual([expect.stringContaining('order ABCD, the scenario writes CDAB')]);
   });
   it('a wrong bit', () => {
-    expect(mutate('{ name: press_starved, address: 5, type: bit, bit: 1 }', '{ name: press_starved, address: 5, type: bit, bit: 2 }')).toHaveLength(1);
+    expect(
+      mutate(
+        '{ name: press_starved, address: 5, type: bit, bit: 1 }',
+        '{ name: press_starved, address: 5, type: bit, bit: 2 }',
+      ),
+    ).toHaveLength(1);
   });
 });
 
@@ -69,7 +81,10 @@ describe('reading the demo line through its config, live', () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ scenario: 'demo', clock, ports: { plc1: await freePort(), plc2: await freePort() } });
-    cfg = config('demo', { LINESIDE_SIM_PORT_PLC1: String(sim.ports.plc1), LINESIDE_SIM_PORT_PLC2: String(sim.ports.plc2) });
+    cfg = config('demo', {
+      LINESIDE_SIM_PORT_PLC1: String(sim.ports.plc1),
+      LINESIDE_SIM_PORT_PLC2: String(sim.ports.plc2),
+    });
     for (const d of cfg.devices) if (d.protocol === 'modbus-tcp') clients.set(d.id, await tcpClient(d.port, d.unitId));
     clock.advance(90 * 60_000);
   });
@@ -90,7 +105,11 @@ describe('reading the demo line through its config, live', () => {
     const order = tag.order ?? device.order;
     if (where.area === 'coil') return (await client.readCoils(where.offset, 1)).data[0] as boolean;
     if (where.area === 'discrete') return (await client.readDiscreteInputs(where.offset, 1)).data[0] as boolean;
-    const w = (where.area === 'input' ? await client.readInputRegisters(where.offset, where.count) : await client.readHoldingRegisters(where.offset, where.count)).data;
+    const w = (
+      where.area === 'input'
+        ? await client.readInputRegisters(where.offset, where.count)
+        : await client.readHoldingRegisters(where.offset, where.count)
+    ).data;
     const words = order === 'CDAB' ? [...w].reverse() : w;
     switch (tag.type) {
       case 'bit':
@@ -131,7 +150,9 @@ describe('reading the demo line through its config, live', () => {
         checked++;
       }
       for (const condition of station.conditions) {
-        const name = { vibration: 'vibration', temperature: 'temperature', current: 'current' }[condition.kind as string] as string;
+        const name = { vibration: 'vibration', temperature: 'temperature', current: 'current' }[
+          condition.kind as string
+        ] as string;
         expect(await readTag(condition.tag)).toBeCloseTo(sim.line.conditionValue(station.id, name), 1);
         checked++;
       }

@@ -22,12 +22,18 @@ export function closeClient(client: Client | undefined): Promise<void> {
 }
 
 /** The rejection of a request, for asserting on modbusCode / errno / message. */
-export async function failureOf(request: Promise<unknown>): Promise<{ modbusCode?: number; errno?: string; message: string }> {
+export async function failureOf(
+  request: Promise<unknown>,
+): Promise<{ modbusCode?: number; errno?: string; message: string }> {
   try {
     await request;
   } catch (err) {
     const e = err as { modbusCode?: number; errno?: string; message?: string };
-    return { ...(e.modbusCode !== undefined ? { modbusCode: e.modbusCode } : {}), ...(e.errno !== undefined ? { errno: e.errno } : {}), message: String(e.message) };
+    return {
+      ...(e.modbusCode !== undefined ? { modbusCode: e.modbusCode } : {}),
+      ...(e.errno !== undefined ? { errno: e.errno } : {}),
+      message: String(e.message),
+    };
   }
   throw new Error('expected the request to fail');
 }

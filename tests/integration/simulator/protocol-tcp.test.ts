@@ -33,12 +33,14 @@ describe('demo PLCs over Modbus TCP', () => {
 
   it('the holding-register test block matches every hand-computed vector (FC3)', async () => {
     const { data } = await plc1.readHoldingRegisters(1000, 88);
-    for (const v of TEST_BLOCK_VECTORS) expect(data.slice(v.offset, v.offset + v.words.length), v.what).toEqual(v.words);
+    for (const v of TEST_BLOCK_VECTORS)
+      expect(data.slice(v.offset, v.offset + v.words.length), v.what).toEqual(v.words);
   });
 
   it('the input-register test block matches too (FC4)', async () => {
     const { data } = await plc2.readInputRegisters(1000, 88);
-    for (const v of TEST_BLOCK_VECTORS) expect(data.slice(v.offset, v.offset + v.words.length), v.what).toEqual(v.words);
+    for (const v of TEST_BLOCK_VECTORS)
+      expect(data.slice(v.offset, v.offset + v.words.length), v.what).toEqual(v.words);
     expect(i16(data[1] as number)).toBe(-1234);
   });
 

@@ -57,9 +57,12 @@ describe('RTU over a socat pty pair, two unit ids on one bus', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'lineside-rtu-'));
     const slaveEnd = path.join(dir, 'plc');
     const masterEnd = path.join(dir, 'master');
-    socat = spawn(binary, ['-d', '-d', `PTY,link=${slaveEnd},raw,echo=0`, `PTY,link=${masterEnd},raw,echo=0`], { stdio: 'ignore' });
+    socat = spawn(binary, ['-d', '-d', `PTY,link=${slaveEnd},raw,echo=0`, `PTY,link=${masterEnd},raw,echo=0`], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 100 && !(existsSync(slaveEnd) && existsSync(masterEnd)); i++) await sleep(50);
-    if (!existsSync(slaveEnd) || !existsSync(masterEnd)) throw new Error('socat did not create the pty links within 5 s');
+    if (!existsSync(slaveEnd) || !existsSync(masterEnd))
+      throw new Error('socat did not create the pty links within 5 s');
     sim = await startSimulator({ scenario, clock, serialPaths: { plcA: slaveEnd, plcB: slaveEnd } });
     master = new ModbusRTU();
     await master.connectRTUBuffered(masterEnd, { baudRate: 19200 });

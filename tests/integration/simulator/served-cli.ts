@@ -64,7 +64,9 @@ export async function ptyPair(): Promise<PtyPair> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lineside-simpty-'));
   const plcEnd = path.join(dir, 'ttyV0');
   const masterEnd = path.join(dir, 'ttyV1');
-  const socat = spawn(binary, ['-d', '-d', `pty,raw,echo=0,link=${plcEnd}`, `pty,raw,echo=0,link=${masterEnd}`], { stdio: 'ignore' });
+  const socat = spawn(binary, ['-d', '-d', `pty,raw,echo=0,link=${plcEnd}`, `pty,raw,echo=0,link=${masterEnd}`], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 100 && !(existsSync(plcEnd) && existsSync(masterEnd)); i++) await sleep(50);
   const close = async () => {
     if (socat.exitCode === null && socat.signalCode === null) {

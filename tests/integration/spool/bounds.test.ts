@@ -66,7 +66,9 @@ describe('spool size bound', () => {
     expect(eventsIn(spool)).toEqual(written);
 
     // Oldest first: what is left is the newest stretch of samples, without holes.
-    const values = spool.read('mqtt', 0, 1_000_000, { kinds: ['sample'] }).map((r) => (r.kind === 'sample' ? Number(r.sample.value) : -1));
+    const values = spool
+      .read('mqtt', 0, 1_000_000, { kinds: ['sample'] })
+      .map((r) => (r.kind === 'sample' ? Number(r.sample.value) : -1));
     expect(values.at(-1)).toBe(29_999);
     expect(values).toEqual(Array.from({ length: values.length }, (_, i) => 30_000 - values.length + i));
 
@@ -105,7 +107,14 @@ describe('spool size bound and delivered rows', () => {
     const clock = new ManualClock();
     const dir = createTempDir('spool-delivered');
     dirs.push(dir);
-    const options = { dir, maxAgeMs: 7 * 86_400_000, commitIntervalMs: 60_000, destinations: ['mqtt'], clock, logger: captureLogger().logger };
+    const options = {
+      dir,
+      maxAgeMs: 7 * 86_400_000,
+      commitIntervalMs: 60_000,
+      destinations: ['mqtt'],
+      clock,
+      logger: captureLogger().logger,
+    };
     let spool = openSpool({ ...options, maxBytes: 64 * 1024 * 1024 });
     for (let i = 0; i < 30_000; i++) spool.appendSample(sample('plc1.temp', i, clock.wall + i));
     spool.flush();

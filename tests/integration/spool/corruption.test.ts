@@ -3,7 +3,16 @@
  * spool starts, and the recovery is loud (error log + health). A file from a newer Lineside is
  * refused with SPOOL_IO rather than silently rewritten.
  */
-import { existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync, closeSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +37,16 @@ function tempDir(): string {
 }
 
 function options(dir: string, extra: Partial<SpoolOptions> = {}): SpoolOptions {
-  return { dir, maxBytes: 64 * 1024 * 1024, maxAgeMs: 86_400_000, commitIntervalMs: 60_000, destinations: ['mqtt'], clock: new ManualClock(), logger: silentLogger, ...extra };
+  return {
+    dir,
+    maxBytes: 64 * 1024 * 1024,
+    maxAgeMs: 86_400_000,
+    commitIntervalMs: 60_000,
+    destinations: ['mqtt'],
+    clock: new ManualClock(),
+    logger: silentLogger,
+    ...extra,
+  };
 }
 
 function open(dir: string, extra: Partial<SpoolOptions> = {}): Spool {

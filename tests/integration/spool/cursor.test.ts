@@ -20,8 +20,13 @@ function open(): Spool {
   const dir = createTempDir('cursor');
   dirs.push(dir);
   const spool = openSpool({
-    dir, maxBytes: 64 * 1024 * 1024, maxAgeMs: 7 * 86_400_000, commitIntervalMs: 60_000,
-    destinations: ['events-only', 'all'], clock: new ManualClock(), logger: silentLogger,
+    dir,
+    maxBytes: 64 * 1024 * 1024,
+    maxAgeMs: 7 * 86_400_000,
+    commitIntervalMs: 60_000,
+    destinations: ['events-only', 'all'],
+    clock: new ManualClock(),
+    logger: silentLogger,
   });
   spools.push(spool);
   return spool;

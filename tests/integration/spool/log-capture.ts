@@ -28,7 +28,10 @@ export function captureLogger(): CapturedLogger {
     },
   });
   // Same redaction as the agent's logger, so tests also prove secrets never reach a line.
-  const logger = pino({ level: 'debug', redact: { paths: ['password', '*.password', '*.*.password'], censor: '[redacted]' } }, stream);
+  const logger = pino(
+    { level: 'debug', redact: { paths: ['password', '*.password', '*.*.password'], censor: '[redacted]' } },
+    stream,
+  );
   return {
     logger,
     lines,

@@ -5,14 +5,46 @@ import type { Clock, Sample } from '../../../src/core/sample.js';
 export const eventId = (station: string, seq: number): string => `${station}-${String(seq).padStart(9, '0')}`;
 
 export function cycle(station: string, seq: number, ts: number, cycleTimeMs = 12_000): CycleEvent {
-  return { type: 'cycle', id: eventId(station, seq), line: 'line1', station, seq, ts, cycleTimeMs, good: seq % 17 !== 0 };
+  return {
+    type: 'cycle',
+    id: eventId(station, seq),
+    line: 'line1',
+    station,
+    seq,
+    ts,
+    cycleTimeMs,
+    good: seq % 17 !== 0,
+  };
 }
 
-export function state(station: string, seq: number, ts: number, to: StateEvent['state'], from: StateEvent['state']): StateEvent {
-  return { type: 'state', id: eventId(station, seq), line: 'line1', station, seq, ts, state: to, previous: from, since: ts - 500, ...(to === 'down' ? { reason: 'jam' } : {}) };
+export function state(
+  station: string,
+  seq: number,
+  ts: number,
+  to: StateEvent['state'],
+  from: StateEvent['state'],
+): StateEvent {
+  return {
+    type: 'state',
+    id: eventId(station, seq),
+    line: 'line1',
+    station,
+    seq,
+    ts,
+    state: to,
+    previous: from,
+    since: ts - 500,
+    ...(to === 'down' ? { reason: 'jam' } : {}),
+  };
 }
 
-export function downtime(station: string, seq: number, ts: number, phase: DowntimeEvent['phase'], start: number): DowntimeEvent {
+export function downtime(
+  station: string,
+  seq: number,
+  ts: number,
+  phase: DowntimeEvent['phase'],
+  start: number,
+): DowntimeEvent {
   return {
     type: 'downtime',
     id: eventId(station, seq),
@@ -36,9 +68,16 @@ export function oee(station: string | undefined, seq: number, ts: number, final 
     ...(station === undefined ? {} : { station }),
     window: { kind: 'shift', shift: 'early', start: ts - 3_600_000, end: ts },
     figures: {
-      availability: 0.9, performance: 0.85, quality: 0.98, oee: 0.9 * 0.85 * 0.98,
+      availability: 0.9,
+      performance: 0.85,
+      quality: 0.98,
+      oee: 0.9 * 0.85 * 0.98,
       counts: { total: 300, good: 294, reject: 6 },
-      runTimeMs: 3_240_000, plannedTimeMs: 3_600_000, downtimeMs: 360_000, smallStopMs: 60_000, commsLostMs: 0,
+      runTimeMs: 3_240_000,
+      plannedTimeMs: 3_600_000,
+      downtimeMs: 360_000,
+      smallStopMs: 60_000,
+      commsLostMs: 0,
       downtimeByReason: { jam: 360_000 },
     },
   };
@@ -50,7 +89,10 @@ export function sample(tag: string, value: number, ts: number): Sample {
 
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {
-  constructor(public wall = Date.UTC(2026, 2, 2, 6, 0, 0), public mono = 1_000) {}
+  constructor(
+    public wall = Date.UTC(2026, 2, 2, 6, 0, 0),
+    public mono = 1_000,
+  ) {}
   wallMs(): number {
     return this.wall;
   }

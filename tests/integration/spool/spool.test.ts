@@ -110,7 +110,9 @@ describe('spool ordering and durability', () => {
     try {
       const peek = () => ({
         rows: (reader.prepare('SELECT COUNT(*) AS n FROM rows').get() as { n: number }).n,
-        checkpoint: (reader.prepare("SELECT value FROM checkpoints WHERE key = 'core.seq'").get() as { value: string } | undefined)?.value,
+        checkpoint: (
+          reader.prepare("SELECT value FROM checkpoints WHERE key = 'core.seq'").get() as { value: string } | undefined
+        )?.value,
       });
       expect(peek()).toEqual({ rows: 0, checkpoint: undefined });
       spool.flush();
@@ -128,9 +130,16 @@ describe('spool ordering and durability', () => {
     const committed = () => {
       const reader = new Database(path.join(dir, 'spool.db'), { readonly: true });
       try {
-        const rows = reader.prepare("SELECT payload FROM rows WHERE kind = 'event' ORDER BY id").all() as { payload: string }[];
-        const cp = reader.prepare("SELECT value FROM checkpoints WHERE key = 'core'").get() as { value: string } | undefined;
-        return { lastSeq: rows.length === 0 ? 0 : (JSON.parse(rows.at(-1)?.payload ?? '{}') as { seq: number }).seq, checkpoint: JSON.parse(cp?.value ?? 'null') as { seq: number } | null };
+        const rows = reader.prepare("SELECT payload FROM rows WHERE kind = 'event' ORDER BY id").all() as {
+          payload: string;
+        }[];
+        const cp = reader.prepare("SELECT value FROM checkpoints WHERE key = 'core'").get() as
+          | { value: string }
+          | undefined;
+        return {
+          lastSeq: rows.length === 0 ? 0 : (JSON.parse(rows.at(-1)?.payload ?? '{}') as { seq: number }).seq,
+          checkpoint: JSON.parse(cp?.value ?? 'null') as { seq: number } | null,
+        };
       } finally {
         reader.close();
       }

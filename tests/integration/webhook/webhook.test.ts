@@ -9,7 +9,12 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../../src/core/events.js';
 import { createLogger } from '../../../src/lib/logger.js';
-import { createWebhookSender, createWebhooks, verifySignature, type WebhookSender } from '../../../src/outputs/webhook/index.js';
+import {
+  createWebhookSender,
+  createWebhooks,
+  verifySignature,
+  type WebhookSender,
+} from '../../../src/outputs/webhook/index.js';
 
 interface Received {
   readonly headers: http.IncomingHttpHeaders;
@@ -94,7 +99,11 @@ describe('webhook delivery', () => {
   it('POSTs the alert as JSON with a signature the receiver can verify over the raw body', async () => {
     const rx = await receiver(ok);
     const { logger } = logSink();
-    const sender = createWebhookSender({ target: { url: rx.url, secret: 's3cret', minSeverity: 'warning' }, logger, agentId: 'agent-7' });
+    const sender = createWebhookSender({
+      target: { url: rx.url, secret: 's3cret', minSeverity: 'warning' },
+      logger,
+      agentId: 'agent-7',
+    });
     senders.push(sender);
     expect(sender.send(alert())).toBe(true);
     await until(() => sender.stats().delivered === 1, 'delivery');
@@ -105,9 +114,22 @@ describe('webhook delivery', () => {
     expect(Math.abs(Number(got.headers['x-lineside-timestamp']) - Date.now() / 1000)).toBeLessThan(300);
     expect(verifySignature('s3cret', got.raw, got.headers['x-lineside-signature'] as string)).toBe(true);
     expect(verifySignature('wrong', got.raw, got.headers['x-lineside-signature'] as string)).toBe(false);
-    expect(verifySignature('s3cret', got.raw.replace('5.2', '5.3'), got.headers['x-lineside-signature'] as string)).toBe(false);
+    expect(
+      verifySignature('s3cret', got.raw.replace('5.2', '5.3'), got.headers['x-lineside-signature'] as string),
+    ).toBe(false);
     const body = JSON.parse(got.raw);
-    expect(body).toMatchObject({ type: 'lineside.alert', agent: 'agent-7', alert: { id: 'press-condition_trend-1', station: 'press', kind: 'condition_trend', severity: 'warning', status: 'active', predictedFailureAt: '2025-01-06T15:00:00.000Z' } });
+    expect(body).toMatchObject({
+      type: 'lineside.alert',
+      agent: 'agent-7',
+      alert: {
+        id: 'press-condition_trend-1',
+        station: 'press',
+        kind: 'condition_trend',
+        severity: 'warning',
+        status: 'active',
+        predictedFailureAt: '2025-01-06T15:00:00.000Z',
+      },
+    });
     expect(body.alert.evidence.level).toBe(5.2);
   });
 
@@ -129,7 +151,13 @@ describe('webhook delivery', () => {
       else if (n === 2) res.writeHead(429, { 'retry-after': '0' }).end();
       else res.writeHead(200).end('ok');
     });
-    const sender = createWebhookSender({ target: { url: rx.url, minSeverity: 'info' }, logger: logSink().logger, backoffMinMs: 20, backoffMaxMs: 100, random: () => 0.5 });
+    const sender = createWebhookSender({
+      target: { url: rx.url, minSeverity: 'info' },
+      logger: logSink().logger,
+      backoffMinMs: 20,
+      backoffMaxMs: 100,
+      random: () => 0.5,
+    });
     senders.push(sender);
     sender.send(alert({ alertId: 'first' }));
     sender.send(alert({ alertId: 'second' }));
@@ -141,7 +169,11 @@ describe('webhook delivery', () => {
   it('reports itself as an output: down while a receiver fails, up again after a delivery', async () => {
     let failing = true;
     const rx = await receiver((_req, res) => res.writeHead(failing ? 503 : 204).end());
-    const hooks = createWebhooks([{ url: rx.url, minSeverity: 'info' }], { logger: logSink().logger, backoffMinMs: 30, backoffMaxMs: 60 });
+    const hooks = createWebhooks([{ url: rx.url, minSeverity: 'info' }], {
+      logger: logSink().logger,
+      backoffMinMs: 30,
+      backoffMaxMs: 60,
+    });
     closers.push(() => hooks.close(0));
     expect(hooks.status()).toEqual({ name: 'webhooks', up: true, sent: 0, errors: 0 });
     hooks.send(alert());
@@ -155,7 +187,11 @@ describe('webhook delivery', () => {
   it('does not retry a 4xx (the receiver refused it) and goes on with the next event', async () => {
     const rx = await receiver((_req, res, n) => res.writeHead(n === 1 ? 400 : 200).end());
     const { logger, text } = logSink();
-    const sender = createWebhookSender({ target: { url: rx.url, minSeverity: 'info', secret: 'topsecret-value' }, logger, backoffMinMs: 10 });
+    const sender = createWebhookSender({
+      target: { url: rx.url, minSeverity: 'info', secret: 'topsecret-value' },
+      logger,
+      backoffMinMs: 10,
+    });
     senders.push(sender);
     sender.send(alert({ alertId: 'rejected' }));
     sender.send(alert({ alertId: 'accepted' }));
@@ -170,7 +206,13 @@ describe('webhook delivery', () => {
   it('times out a receiver that never answers, retries, then gives up without an unhandled rejection', async () => {
     const rx = await receiver(() => undefined); // never answers
     const { logger, text } = logSink();
-    const sender = createWebhookSender({ target: { url: rx.url, minSeverity: 'info', secret: 'xyz-secret' }, logger, timeoutMs: 150, maxAttempts: 2, backoffMinMs: 10 });
+    const sender = createWebhookSender({
+      target: { url: rx.url, minSeverity: 'info', secret: 'xyz-secret' },
+      logger,
+      timeoutMs: 150,
+      maxAttempts: 2,
+      backoffMinMs: 10,
+    });
     senders.push(sender);
     sender.send(alert());
     await until(() => sender.stats().failed === 1, 'gave up');
@@ -186,7 +228,13 @@ describe('webhook delivery', () => {
     const port = Number(new URL(url).port);
     probe.server.closeAllConnections();
     await new Promise((r) => probe.server.close(r));
-    const sender = createWebhookSender({ target: { url, minSeverity: 'info' }, logger: logSink().logger, backoffMinMs: 50, backoffMaxMs: 100, maxAttempts: 50 });
+    const sender = createWebhookSender({
+      target: { url, minSeverity: 'info' },
+      logger: logSink().logger,
+      backoffMinMs: 50,
+      backoffMaxMs: 100,
+      maxAttempts: 50,
+    });
     senders.push(sender);
     sender.send(alert());
     await until(() => sender.stats().retries >= 1, 'a retry');
@@ -205,7 +253,11 @@ describe('webhook delivery', () => {
     const rx = await receiver((_req, res) => {
       release = () => res.writeHead(200).end();
     });
-    const sender = createWebhookSender({ target: { url: rx.url, minSeverity: 'info' }, logger: logSink().logger, maxQueue: 3 });
+    const sender = createWebhookSender({
+      target: { url: rx.url, minSeverity: 'info' },
+      logger: logSink().logger,
+      maxQueue: 3,
+    });
     senders.push(sender);
     for (let i = 0; i < 10; i++) sender.send(alert({ alertId: `a${i}` }));
     await until(() => rx.received.length === 1, 'first request');

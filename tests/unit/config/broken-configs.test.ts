@@ -8,12 +8,17 @@ const DIR = join(import.meta.dirname, '../../configs/broken');
 function check(file: string) {
   let stdout = '';
   let stderr = '';
-  const code = runCheckConfig([file], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  const code = runCheckConfig([file], {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
   return { code, stdout, stderr };
 }
 
 describe('check-config names the exact problem in every broken config', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('has at least 40 distinct broken configs', () => {
     expect(files.length).toBeGreaterThanOrEqual(40);
@@ -44,7 +49,9 @@ describe('check-config accepts the shipped configs', () => {
     'config/example.yaml',
     'config/demo.yaml',
     'tests/configs/valid-minimal.yaml',
-    ...readdirSync(join(import.meta.dirname, '../../../simulator/scenarios')).filter((f) => f.endsWith('.config.yaml')).map((f) => `simulator/scenarios/${f}`),
+    ...readdirSync(join(import.meta.dirname, '../../../simulator/scenarios'))
+      .filter((f) => f.endsWith('.config.yaml'))
+      .map((f) => `simulator/scenarios/${f}`),
   ];
   for (const file of shipped) {
     it(file, () => {

@@ -76,7 +76,8 @@ describe('every duration has bounds', () => {
     if (d.innerType) durations(d.innerType, path, out);
     for (const option of d.options ?? []) durations(option, path, out);
     if (d.element) durations(d.element, `${path}[]`, out);
-    for (const [key, field] of Object.entries(d.shape ?? {})) durations(field, path === '' ? key : `${path}.${key}`, out);
+    for (const [key, field] of Object.entries(d.shape ?? {}))
+      durations(field, path === '' ? key : `${path}.${key}`, out);
     return out;
   }
   const found = durations(ConfigSchema, '', new Map());
@@ -93,14 +94,21 @@ describe('every duration has bounds', () => {
       const maxMs = parseDurationMs(max) as number;
       expect(schema.safeParse(min).success).toBe(true);
       expect(schema.safeParse(max).success).toBe(true);
-      if (minMs > 0) expect(schema.safeParse(`${minMs - 1}ms`).error?.issues[0]?.message).toBe(`must be at least ${min}; got ${minMs - 1}ms`);
-      expect(schema.safeParse(`${maxMs + 1}ms`).error?.issues[0]?.message).toBe(`must be at most ${max}; got ${maxMs + 1}ms`);
+      if (minMs > 0)
+        expect(schema.safeParse(`${minMs - 1}ms`).error?.issues[0]?.message).toBe(
+          `must be at least ${min}; got ${minMs - 1}ms`,
+        );
+      expect(schema.safeParse(`${maxMs + 1}ms`).error?.issues[0]?.message).toBe(
+        `must be at most ${max}; got ${maxMs + 1}ms`,
+      );
     });
   }
 
   it('backoffMax under 1s is refused by the loader', () => {
     const text = withTags().replace('host: 10.0.0.5', 'host: 10.0.0.5\n    backoffMax: 999ms');
-    expect(problems(text)).toEqual(['devices[0].backoffMax (6:17): must be at least 1s; got 999ms: a shorter cap reconnects to a dead device several times a second']);
+    expect(problems(text)).toEqual([
+      'devices[0].backoffMax (6:17): must be at least 1s; got 999ms: a shorter cap reconnects to a dead device several times a second',
+    ]);
     expect(problems(text.replace('999ms', '1s'))).toEqual([]);
   });
 });
@@ -123,7 +131,9 @@ describe('timing between fields', () => {
   });
 
   it('mqtt.reconnectMax may not be below reconnectMin', () => {
-    expect(problems(`${withTags()}mqtt: { reconnectMin: 2s, reconnectMax: 1s }\n`)).toEqual(['mqtt.reconnectMax (12:41): must be at least reconnectMin (2s); got 1s']);
+    expect(problems(`${withTags()}mqtt: { reconnectMin: 2s, reconnectMax: 1s }\n`)).toEqual([
+      'mqtt.reconnectMax (12:41): must be at least reconnectMin (2s); got 1s',
+    ]);
     expect(problems(`${withTags()}mqtt: { reconnectMin: 2s, reconnectMax: 2s }\n`)).toEqual([]);
   });
 });
@@ -151,7 +161,14 @@ describe('overlapping registers', () => {
       'devices[0].tags[1].address (8:33): float32 at holding 101..102 overlaps tag "count" (tags[0], uint32 at holding 100..101); a multi-register value must not share registers with another tag',
     ]);
     // The bit comes first in the list and lies inside the later string: reported at the later tag.
-    expect(problems(withTags('{ name: run, address: 203, type: bit, bit: 4 }', '{ name: model, address: 200, type: string, length: 8 }'))).toEqual([
+    expect(
+      problems(
+        withTags(
+          '{ name: run, address: 203, type: bit, bit: 4 }',
+          '{ name: model, address: 200, type: string, length: 8 }',
+        ),
+      ),
+    ).toEqual([
       'devices[0].tags[2].address (9:33): string at holding 200..207 overlaps tag "run" (tags[1], bit at holding 203); a multi-register value must not share registers with another tag',
     ]);
     // Same start address.
@@ -161,7 +178,10 @@ describe('overlapping registers', () => {
   });
 
   it('uses the device addressBase and Modicon addresses', () => {
-    const based = withTags('{ name: speed, address: 103, type: float32 }', '{ name: raw, address: 104 }').replace('host: 10.0.0.5', 'host: 10.0.0.5\n    addressBase: 1');
+    const based = withTags('{ name: speed, address: 103, type: float32 }', '{ name: raw, address: 104 }').replace(
+      'host: 10.0.0.5',
+      'host: 10.0.0.5\n    addressBase: 1',
+    );
     expect(problems(based)).toEqual([
       'devices[0].tags[2].address (10:31): uint16 at holding 103 overlaps tag "speed" (tags[1], float32 at holding 102..103); a multi-register value must not share registers with another tag',
     ]);
@@ -171,18 +191,24 @@ describe('overlapping registers', () => {
   });
 
   it('does not compare tags of different devices', () => {
-    const two = `${withTags()}`.replace('lines:', `  - id: plc2
+    const two = `${withTags()}`.replace(
+      'lines:',
+      `  - id: plc2
     protocol: modbus-tcp
     host: 10.0.0.6
     tags: [{ name: speed, address: 101, type: float32 }]
-lines:`);
+lines:`,
+    );
     expect(problems(two)).toEqual([]);
   });
 });
 
 describe('signal bindings', () => {
   it('one tag cannot have two roles at one station', () => {
-    const text = withTags('{ name: run, address: 0, type: bit, bit: 0 }').replace('signals: { cycleCounter: plc1.count }', 'signals: { cycleCounter: plc1.count, running: plc1.run, starved: plc1.run }');
+    const text = withTags('{ name: run, address: 0, type: bit, bit: 0 }').replace(
+      'signals: { cycleCounter: plc1.count }',
+      'signals: { cycleCounter: plc1.count, running: plc1.run, starved: plc1.run }',
+    );
     expect(problems(text)).toEqual([
       `lines[0].stations[0].signals.starved (12:108): "plc1.run" is already this station's running; one tag cannot also be its starved`,
     ]);
@@ -218,7 +244,8 @@ lines:
 });
 
 describe('shifts', () => {
-  const shifts = (...lines: string[]) => `${withTags()}shifts:\n  shifts:\n${lines.map((l) => `    - ${l}\n`).join('')}`;
+  const shifts = (...lines: string[]) =>
+    `${withTags()}shifts:\n  shifts:\n${lines.map((l) => `    - ${l}\n`).join('')}`;
 
   it('accepts back-to-back shifts, a night shift into the next day, and the same hours on other days', () => {
     expect(
@@ -235,19 +262,44 @@ describe('shifts', () => {
   });
 
   it('refuses overlapping shifts, at the later one, naming the day', () => {
-    expect(problems(shifts('{ name: early, start: "06:00", end: "14:00", days: [wed] }', '{ name: mid, start: "13:00", end: "15:00", days: [tue, wed] }'))).toEqual([
+    expect(
+      problems(
+        shifts(
+          '{ name: early, start: "06:00", end: "14:00", days: [wed] }',
+          '{ name: mid, start: "13:00", end: "15:00", days: [tue, wed] }',
+        ),
+      ),
+    ).toEqual([
       'shifts.shifts[1] (15:7): 13:00-15:00 overlaps shift "early" (06:00-14:00) on wed; shifts must not overlap (a part would count in both)',
     ]);
     // Friday's night shift runs into Saturday morning; the days list is the day a shift starts.
-    expect(problems(shifts('{ name: sat, start: "05:00", end: "13:00", days: [sat] }', '{ name: night, start: "22:00", end: "06:00", days: [fri] }'))).toEqual([
+    expect(
+      problems(
+        shifts(
+          '{ name: sat, start: "05:00", end: "13:00", days: [sat] }',
+          '{ name: night, start: "22:00", end: "06:00", days: [fri] }',
+        ),
+      ),
+    ).toEqual([
       'shifts.shifts[1] (15:7): 22:00-06:00 overlaps shift "sat" (05:00-13:00) on sat; shifts must not overlap (a part would count in both)',
     ]);
     // Sunday night runs into Monday: the week wraps.
-    expect(problems(shifts('{ name: night, start: "23:00", end: "07:00", days: [sun] }', '{ name: mon, start: "06:00", end: "14:00", days: [mon] }'))).toEqual([
+    expect(
+      problems(
+        shifts(
+          '{ name: night, start: "23:00", end: "07:00", days: [sun] }',
+          '{ name: mon, start: "06:00", end: "14:00", days: [mon] }',
+        ),
+      ),
+    ).toEqual([
       'shifts.shifts[1] (15:7): 06:00-14:00 overlaps shift "night" (23:00-07:00) on mon; shifts must not overlap (a part would count in both)',
     ]);
     // Without days, a shift runs every day.
-    expect(problems(shifts('{ name: a, start: "06:00", end: "14:00" }', '{ name: b, start: "12:00", end: "13:00", days: [sun] }'))).toEqual([
+    expect(
+      problems(
+        shifts('{ name: a, start: "06:00", end: "14:00" }', '{ name: b, start: "12:00", end: "13:00", days: [sun] }'),
+      ),
+    ).toEqual([
       'shifts.shifts[1] (15:7): 12:00-13:00 overlaps shift "a" (06:00-14:00) on sun; shifts must not overlap (a part would count in both)',
     ]);
   });
@@ -262,7 +314,9 @@ describe('storage.dir', () => {
     mkdirSync(join(tmp, 'a-dir'), { recursive: true });
     expect(problems(storage(join(tmp, 'a-dir')))).toEqual([]);
     expect(problems(storage(join(tmp, 'not-yet', 'data')))).toEqual([]);
-    expect(problems(storage(file))).toEqual([`storage.dir (12:17): ${file} exists and is not a directory; storage.dir needs a directory (it is created when missing)`]);
+    expect(problems(storage(file))).toEqual([
+      `storage.dir (12:17): ${file} exists and is not a directory; storage.dir needs a directory (it is created when missing)`,
+    ]);
     expect(problems(storage(join(file, 'data')))).toEqual([
       `storage.dir (12:17): ${join(file, 'data')} lies under a file, not a directory; storage.dir needs a directory (it is created when missing)`,
     ]);
@@ -271,7 +325,10 @@ describe('storage.dir', () => {
 
 describe('cross-field checks on a config the schema refused', () => {
   it('report alongside the schema problems, in file order', () => {
-    const text = withTags('{ name: speed, address: 101, type: float32 }', '{ name: temp, address: 300, type: float32, scale: 0 }').replace('idealCycleTime: 10s', 'idealCycleTime: 0s');
+    const text = withTags(
+      '{ name: speed, address: 101, type: float32 }',
+      '{ name: temp, address: 300, type: float32, scale: 0 }',
+    ).replace('idealCycleTime: 10s', 'idealCycleTime: 0s');
     expect(problems(text)).toEqual([
       'devices[0].tags[1].address (8:33): float32 at holding 101..102 overlaps tag "count" (tags[0], uint32 at holding 100..101); a multi-register value must not share registers with another tag',
       'devices[0].tags[2].scale (9:59): must not be 0: every value would read as the offset',
@@ -281,17 +338,28 @@ describe('cross-field checks on a config the schema refused', () => {
 
   it('do not pile knock-on problems onto a part that did not validate', () => {
     // A misspelt key may be the field whose default would otherwise be compared.
-    expect(problems(withTags().replace('host: 10.0.0.5', 'host: 10.0.0.5\n    pollIntervall: 2s\n    timeout: 1500ms'))).toEqual([
-      'devices[0].pollIntervall (6:5): unknown key "pollIntervall"; did you mean "pollInterval"?',
-    ]);
+    expect(
+      problems(withTags().replace('host: 10.0.0.5', 'host: 10.0.0.5\n    pollIntervall: 2s\n    timeout: 1500ms')),
+    ).toEqual(['devices[0].pollIntervall (6:5): unknown key "pollIntervall"; did you mean "pollInterval"?']);
     // A device that did not validate as a whole: references to its tags are not "no tag".
-    expect(problems(withTags().replace('protocol: modbus-tcp', 'protocol: modbus-tpc'))).toEqual(['devices[0].protocol (4:15): must be one of "modbus-tcp", "modbus-rtu", "modbus-rtu-tcp"']);
+    expect(problems(withTags().replace('protocol: modbus-tcp', 'protocol: modbus-tpc'))).toEqual([
+      'devices[0].protocol (4:15): must be one of "modbus-tcp", "modbus-rtu", "modbus-rtu-tcp"',
+    ]);
     // A tag whose name did not validate may be the one referenced.
-    expect(problems(withTags('{ name: "run bit", address: 0, type: bit, bit: 0 }').replace('cycleCounter: plc1.count }', 'cycleCounter: plc1.count, running: plc1.run }'))).toEqual([
+    expect(
+      problems(
+        withTags('{ name: "run bit", address: 0, type: bit, bit: 0 }').replace(
+          'cycleCounter: plc1.count }',
+          'cycleCounter: plc1.count, running: plc1.run }',
+        ),
+      ),
+    ).toEqual([
       'devices[0].tags[1].name (8:17): use letters, digits, "_" and "-" only (it appears in MQTT topics and URLs)',
     ]);
     // A signal that did not validate is not a missing cycle source.
-    expect(problems(withTags().replace('signals: { cycleCounter: plc1.count }', 'signals: { cycleCountr: plc1.count }'))).toEqual([
+    expect(
+      problems(withTags().replace('signals: { cycleCounter: plc1.count }', 'signals: { cycleCountr: plc1.count }')),
+    ).toEqual([
       'lines[0].stations[0].signals.cycleCountr (11:54): unknown key "cycleCountr"; did you mean "cycleCounter"?',
     ]);
     // A tag whose type did not validate is not type-checked against its role.
@@ -303,7 +371,10 @@ describe('cross-field checks on a config the schema refused', () => {
   it('never throw, whatever part of a real config is broken or missing', () => {
     // Every node of the example replaced by each kind of wrong value, and removed: the schema
     // problems come with whatever the cross-field checks can still say, never an exception.
-    const example = parse(readFileSync(join(import.meta.dirname, '../../../config/example.yaml'), 'utf8')) as Record<string, unknown>;
+    const example = parse(readFileSync(join(import.meta.dirname, '../../../config/example.yaml'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const paths: (string | number)[][] = [];
     const walk = (v: unknown, path: (string | number)[]) => {
       paths.push(path);

@@ -18,9 +18,17 @@ function load(text: string, env: Record<string, string> = {}) {
 
 describe('durations', () => {
   it.each([
-    ['100ms', 100], ['2s', 2000], ['2m', 120_000], ['8h', 28_800_000], ['1h30m', 5_400_000], ['2.5s', 2500], ['7d', 604_800_000],
+    ['100ms', 100],
+    ['2s', 2000],
+    ['2m', 120_000],
+    ['8h', 28_800_000],
+    ['1h30m', 5_400_000],
+    ['2.5s', 2500],
+    ['7d', 604_800_000],
   ])('%s is %d ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
-  it.each(['', '10', '10 seconds', 'm5', '5x', '-1s'])('rejects %j', (text) => expect(parseDurationMs(text)).toBeUndefined());
+  it.each(['', '10', '10 seconds', 'm5', '5x', '-1s'])('rejects %j', (text) =>
+    expect(parseDurationMs(text)).toBeUndefined(),
+  );
   it('formats back readably', () => expect(formatDurationMs(5_400_250)).toBe('1h30m250ms'));
 });
 
@@ -58,11 +66,17 @@ describe('loading', () => {
   it('names an unreadable secret file with its path', () => {
     const result = load(`${MINIMAL}mqtt:\n  passwordFile: ./missing.secret\n`);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.issues.map(formatIssue)).toContain(`mqtt.passwordFile (23:17): cannot read secret file ${join(tmp, 'missing.secret')} (ENOENT)`);
+    if (!result.ok)
+      expect(result.issues.map(formatIssue)).toContain(
+        `mqtt.passwordFile (23:17): cannot read secret file ${join(tmp, 'missing.secret')} (ENOENT)`,
+      );
   });
 
   it('lists every problem, not just the first: schema and cross-field problems together, in file order', () => {
-    const text = MINIMAL.replace('cycleCounter: plc1.partCount', 'cycleCounter: plc1.nope').replace('idealCycleTime: 10s', 'idealCycleTime: 10');
+    const text = MINIMAL.replace('cycleCounter: plc1.partCount', 'cycleCounter: plc1.nope').replace(
+      'idealCycleTime: 10s',
+      'idealCycleTime: 10',
+    );
     const result = load(text);
     expect(result.ok).toBe(false);
     // The cross-field checks run on whatever validated, so the bad duration does not hide the bad reference.
@@ -72,13 +86,20 @@ describe('loading', () => {
         'lines[0].stations[0].signals.cycleCounter (18:25): no tag "plc1.nope"',
       ]);
     }
-    const second = load(MINIMAL.replace('cycleCounter: plc1.partCount', 'cycleCounter: plc1.nope').replace('"5": jam', '"5": jamm'));
+    const second = load(
+      MINIMAL.replace('cycleCounter: plc1.partCount', 'cycleCounter: plc1.nope').replace('"5": jam', '"5": jamm'),
+    );
     expect(second.ok).toBe(false);
     if (!second.ok) expect(second.issues).toHaveLength(2);
   });
 
   it('says what was written: a value out of range, a value of the wrong type, a key that is missing', () => {
-    const result = load(MINIMAL.replace('host: 127.0.0.1', 'host: 127.0.0.1\n    port: 65536\n    unitId: "one"').replace('      - id: press\n', '      - name: Press\n'));
+    const result = load(
+      MINIMAL.replace('host: 127.0.0.1', 'host: 127.0.0.1\n    port: 65536\n    unitId: "one"').replace(
+        '      - id: press\n',
+        '      - name: Press\n',
+      ),
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.issues.map(formatIssue)).toEqual([
@@ -93,20 +114,35 @@ describe('loading', () => {
     const big = `${MINIMAL}# ${'x'.repeat(1024 * 1024)}\n`;
     const result = load(big);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.issues.map(formatIssue)).toEqual(['(root): the file is 1.0 MB; a config over 1 MB is refused before parsing (a real one is a few KB)']);
+    if (!result.ok)
+      expect(result.issues.map(formatIssue)).toEqual([
+        '(root): the file is 1.0 MB; a config over 1 MB is refused before parsing (a real one is a few KB)',
+      ]);
     const file = join(tmp, 'big.yaml');
     writeFileSync(file, big);
     const fromFile = loadConfigFile(file);
-    expect(!fromFile.ok && fromFile.issues[0]?.message).toBe(`cannot read ${file}: the file is 1.0 MB; a config over 1 MB is refused before parsing (a real one is a few KB)`);
-    expect(loadConfigFile(tmp)).toEqual({ ok: false, issues: [{ path: [], message: `cannot read ${tmp}: it is a directory, not a file` }] });
+    expect(!fromFile.ok && fromFile.issues[0]?.message).toBe(
+      `cannot read ${file}: the file is 1.0 MB; a config over 1 MB is refused before parsing (a real one is a few KB)`,
+    );
+    expect(loadConfigFile(tmp)).toEqual({
+      ok: false,
+      issues: [{ path: [], message: `cannot read ${tmp}: it is a directory, not a file` }],
+    });
   });
 
   it('turns an alias bomb into a problem, not an exception, and still allows a few aliases', () => {
-    const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\n${'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`).join('\n')}\n`;
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\n${'bcdefgh'
+      .split('')
+      .map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)
+      .join('\n')}\n`;
     const result = load(bomb);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.issues.map(formatIssue)[0]).toMatch(/^\(root\): YAML error: too many aliases .*alias bomb$/);
-    const aliased = MINIMAL.replace('{ id: jam, label: Jam }', '{ id: &jam jam, label: Jam }').replace('"5": jam', '"5": *jam, "6": *jam');
+    if (!result.ok)
+      expect(result.issues.map(formatIssue)[0]).toMatch(/^\(root\): YAML error: too many aliases .*alias bomb$/);
+    const aliased = MINIMAL.replace('{ id: jam, label: Jam }', '{ id: &jam jam, label: Jam }').replace(
+      '"5": jam',
+      '"5": *jam, "6": *jam',
+    );
     expect(load(aliased).ok).toBe(true);
   });
 
@@ -136,7 +172,9 @@ describe('generated JSON Schema', () => {
     expect(committed).toBe(jsonSchemaText());
   });
   it('shows durations as strings with a pattern so editors can validate them', () => {
-    const schema = JSON.parse(jsonSchemaText()) as { properties: { storage: { properties: { commitInterval: { type: string; pattern: string } } } } };
+    const schema = JSON.parse(jsonSchemaText()) as {
+      properties: { storage: { properties: { commitInterval: { type: string; pattern: string } } } };
+    };
     expect(schema.properties.storage.properties.commitInterval.type).toBe('string');
     expect(schema.properties.storage.properties.commitInterval.pattern).toContain('ms|s|m|h|d');
   });

@@ -13,7 +13,13 @@ function berlin(shifts: ConstructorParameters<typeof ShiftCalendar>[0]['shifts']
   return new ShiftCalendar({ timezone: 'Europe/Berlin', shifts });
 }
 
-const night = { name: 'night', start: '22:00', end: '06:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[], breaks: [{ name: 'meal', start: '02:30', duration: 30 * 60_000 }] };
+const night = {
+  name: 'night',
+  start: '22:00',
+  end: '06:00',
+  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[],
+  breaks: [{ name: 'meal', start: '02:30', duration: 30 * 60_000 }],
+};
 
 describe('ShiftCalendar', () => {
   it('a night shift crossing midnight belongs to the day it started on', () => {
@@ -40,7 +46,11 @@ describe('ShiftCalendar', () => {
   it('a break at a local time that does not exist (02:30 on the spring-forward night) moves past the gap', () => {
     const cal = berlin([night]);
     const spring = cal.shiftAt(z('2025-03-29T23:00:00Z'));
-    expect(spring?.breaks[0]).toEqual({ name: 'meal', startWall: z('2025-03-30T01:30:00Z'), endWall: z('2025-03-30T02:00:00Z') });
+    expect(spring?.breaks[0]).toEqual({
+      name: 'meal',
+      startWall: z('2025-03-30T01:30:00Z'),
+      endWall: z('2025-03-30T02:00:00Z'),
+    });
   });
 
   it('a local time that happens twice (autumn) resolves to its first occurrence', () => {
@@ -53,7 +63,15 @@ describe('ShiftCalendar', () => {
   it('segments: in production, in a break (planned stop), and off shift until the next start', () => {
     const cal = new ShiftCalendar({
       timezone: 'UTC',
-      shifts: [{ name: 'early', start: '06:00', end: '14:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'], breaks: [{ name: 'breakfast', start: '09:00', duration: 15 * 60_000 }] }],
+      shifts: [
+        {
+          name: 'early',
+          start: '06:00',
+          end: '14:00',
+          days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+          breaks: [{ name: 'breakfast', start: '09:00', duration: 15 * 60_000 }],
+        },
+      ],
     });
     const work = cal.segmentAt(z('2025-01-06T08:00:00Z'));
     expect(work.shift?.key).toBe('early@2025-01-06');
@@ -101,7 +119,18 @@ describe('ShiftCalendar', () => {
   });
 
   it('scheduled elapsed time leaves out breaks already taken', () => {
-    const cal = new ShiftCalendar({ timezone: 'UTC', shifts: [{ name: 'early', start: '06:00', end: '14:00', days: ['mon'], breaks: [{ name: 'b', start: '09:00', duration: 30 * 60_000 }] }] });
+    const cal = new ShiftCalendar({
+      timezone: 'UTC',
+      shifts: [
+        {
+          name: 'early',
+          start: '06:00',
+          end: '14:00',
+          days: ['mon'],
+          breaks: [{ name: 'b', start: '09:00', duration: 30 * 60_000 }],
+        },
+      ],
+    });
     const s = cal.shiftAt(z('2025-01-06T07:00:00Z'));
     if (s === undefined) throw new Error('no shift');
     expect(cal.scheduledElapsedMs(s, z('2025-01-06T09:00:00Z'))).toBe(3 * H);

@@ -8,7 +8,13 @@ import { counterDelta, normaliseCount, plausibleMaxParts, type CounterKind } fro
 const U16 = 2 ** 16;
 const U32 = 2 ** 32;
 
-function delta(previous: number | undefined, value: number, modulus: number | undefined, elapsedMs: number, idealMs: number): { delta: number; kind: CounterKind } {
+function delta(
+  previous: number | undefined,
+  value: number,
+  modulus: number | undefined,
+  elapsedMs: number,
+  idealMs: number,
+): { delta: number; kind: CounterKind } {
   const out = { delta: 0, kind: 'first' as CounterKind };
   counterDelta(previous, value, modulus, elapsedMs, idealMs, out);
   return out;
@@ -21,11 +27,38 @@ describe('counterDelta', () => {
     ['uint32 wrap', U32 - 6, 5, U32, 20_000, 1_000, 11, 'wrap'],
     ['reset to 0 (PLC restart) counts nothing', 1_234, 0, U16, 1_000, 1_000, 0, 'reset'],
     ['reset to a small value counts the new value', 1_234, 3, U16, 5_000, 1_000, 3, 'reset'],
-    ['a drop from the upper half that would imply an impossible rate is a reset, not a wrap', 40_000, 2, U16, 1_000, 10_000, 2, 'reset'],
-    ['a drop too large to be a wrap and too high to count is a preset: nothing counted', 65_000, 500, U16, 1_000, 1_000, 0, 'reset'],
+    [
+      'a drop from the upper half that would imply an impossible rate is a reset, not a wrap',
+      40_000,
+      2,
+      U16,
+      1_000,
+      10_000,
+      2,
+      'reset',
+    ],
+    [
+      'a drop too large to be a wrap and too high to count is a preset: nothing counted',
+      65_000,
+      500,
+      U16,
+      1_000,
+      1_000,
+      0,
+      'reset',
+    ],
     ['an upward jump beyond what the station can make is not counted', 100, 50_000, U16, 1_000, 1_000, 0, 'jump'],
     ['parts made during a long gap (agent restart) count in full', 1_000, 1_360, U16, 3_600_000, 10_000, 360, 'normal'],
-    ['after days away, a restarted PLC counter is a reset, never a wrap of the remaining range', 1_234, 500, U16, 3 * 86_400_000, 1_000, 500, 'reset'],
+    [
+      'after days away, a restarted PLC counter is a reset, never a wrap of the remaining range',
+      1_234,
+      500,
+      U16,
+      3 * 86_400_000,
+      1_000,
+      500,
+      'reset',
+    ],
     ['a GPIO pulse count has no modulus: a decrease is a reset', 77, 2, undefined, 1_000, 1_000, 2, 'reset'],
     ['unchanged', 5, 5, U16, 1_000, 1_000, 0, 'normal'],
   ] as const)('%s', (_name, previous, value, modulus, elapsed, ideal, expectedDelta, expectedKind) => {

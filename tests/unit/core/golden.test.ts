@@ -42,7 +42,8 @@ function matches(actual: unknown, expected: unknown, key: string, path: string, 
     return;
   }
   if (typeof expected === 'number' && typeof actual === 'number') {
-    if (Math.abs(actual - expected) > 1e-6 * Math.max(1, Math.abs(expected))) problems.push(`${path}: expected ${expected}, got ${actual}`);
+    if (Math.abs(actual - expected) > 1e-6 * Math.max(1, Math.abs(expected)))
+      problems.push(`${path}: expected ${expected}, got ${actual}`);
     return;
   }
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
@@ -53,7 +54,8 @@ function matches(actual: unknown, expected: unknown, key: string, path: string, 
     for (const [k, v] of Object.entries(expected)) matches((actual as Item)[k], v, k, `${path}.${k}`, problems);
     return;
   }
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) problems.push(`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    problems.push(`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
 
 function readJsonl<T>(file: string): T[] {
@@ -67,7 +69,8 @@ function readJsonl<T>(file: string): T[] {
 function runCase(dir: string): { stream: Item[]; spec: CaseSpec } {
   const spec = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as CaseSpec;
   const loaded = loadConfigText(readFileSync(join(dir, 'config.yaml'), 'utf8'), { env: {} });
-  if (!loaded.ok) throw new Error(`${dir}/config.yaml: ${loaded.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!loaded.ok)
+    throw new Error(`${dir}/config.yaml: ${loaded.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const config = loaded.config as LinesideConfig;
   const stream: Item[] = [];
   let clock = new ManualClock(Date.parse(spec.start));
@@ -102,7 +105,8 @@ function runCase(dir: string): { stream: Item[]; spec: CaseSpec } {
       core.comms({ ...input.comms, ts: clock.wallMs(), mono: input.mono });
     } else {
       clock.mono = input.mono;
-      for (const [tag, value] of Object.entries(input.poll)) core.sample({ tag, value, ts: clock.wallMs(), mono: input.mono });
+      for (const [tag, value] of Object.entries(input.poll))
+        core.sample({ tag, value, ts: clock.wallMs(), mono: input.mono });
     }
   }
   return { stream, spec };
@@ -114,17 +118,34 @@ function selected(item: Item, compare: readonly string[]): boolean {
   return compare.includes(type);
 }
 
-const cases = existsSync(CASES) ? readdirSync(CASES, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(CASES, d.name, 'case.json'))).map((d) => d.name) : [];
+const cases = existsSync(CASES)
+  ? readdirSync(CASES, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(CASES, d.name, 'case.json')))
+      .map((d) => d.name)
+  : [];
 
 describe('golden cases (tests/cases)', () => {
   it('has the cases the brief asks for', () => {
-    for (const name of ['counter-wrap', 'counter-reset', 'plc-restart', 'comms-loss-during-breakdown', 'small-stop-becomes-downtime', 'break-during-breakdown', 'clock-jump', 'night-shift-dst']) {
+    for (const name of [
+      'counter-wrap',
+      'counter-reset',
+      'plc-restart',
+      'comms-loss-during-breakdown',
+      'small-stop-becomes-downtime',
+      'break-during-breakdown',
+      'clock-jump',
+      'night-shift-dst',
+    ]) {
       expect(cases).toContain(name);
     }
   });
 
   for (const name of cases) {
-    it(`${name}: ${readFileSync(join(CASES, name, 'README.md'), 'utf8').trim().split('\n')[0]}`, () => {
+    it(`${name}: ${
+      readFileSync(join(CASES, name, 'README.md'), 'utf8')
+        .trim()
+        .split('\n')[0]
+    }`, () => {
       const dir = join(CASES, name);
       const { stream, spec } = runCase(dir);
       const actual = stream.filter((i) => selected(i, [...spec.compare, 'command']));

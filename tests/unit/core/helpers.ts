@@ -26,12 +26,17 @@ export class ManualClock implements Clock {
 
 export function config(yaml: string): LinesideConfig {
   const result = loadConfigText(yaml, { env: {} });
-  if (!result.ok) throw new Error(`test config invalid:\n${result.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  if (!result.ok)
+    throw new Error(
+      `test config invalid:\n${result.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   return result.config as LinesideConfig;
 }
 
 /** A one-station line on plc1: count (uint16), running bit, fault code, reject counter, starved/blocked/planned bits. */
-export function oneStation(options: { station?: string; shifts?: string; running?: boolean; extraSignals?: string; ideal?: string } = {}): LinesideConfig {
+export function oneStation(
+  options: { station?: string; shifts?: string; running?: boolean; extraSignals?: string; ideal?: string } = {},
+): LinesideConfig {
   const running = options.running ?? true;
   return config(`
 site: { enterprise: acme, site: plant }
@@ -77,7 +82,10 @@ export class Driver {
   readonly events: CoreEvent[] = [];
   readonly diagnostics: CoreDiagnostic[] = [];
 
-  constructor(readonly cfg: LinesideConfig, options: { wallAtZero?: number; restore?: CoreCheckpoint; clock?: ManualClock } = {}) {
+  constructor(
+    readonly cfg: LinesideConfig,
+    options: { wallAtZero?: number; restore?: CoreCheckpoint; clock?: ManualClock } = {},
+  ) {
     this.clock = options.clock ?? new ManualClock(options.wallAtZero ?? MONDAY_UTC);
     this.core = createCore(cfg, {
       clock: this.clock,

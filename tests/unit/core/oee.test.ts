@@ -47,7 +47,14 @@ shifts:
 `;
 
 /** Runs station a (and b) making a part every `everyMs` from `fromMs` to `toMs` (monotonic). */
-function produce(d: Driver, fromMs: number, toMs: number, everyMs: number, count: { a: number; b: number }, only?: 'a'): void {
+function produce(
+  d: Driver,
+  fromMs: number,
+  toMs: number,
+  everyMs: number,
+  count: { a: number; b: number },
+  only?: 'a',
+): void {
   for (let t = fromMs; t <= toMs; t += everyMs) {
     count.a++;
     count.b++;
@@ -57,7 +64,14 @@ function produce(d: Driver, fromMs: number, toMs: number, everyMs: number, count
 }
 
 function start(d: Driver): { a: number; b: number } {
-  d.poll(0, { 'plc1.a_count': 0, 'plc1.a_running': true, 'plc1.a_fault': 0, 'plc1.a_planned': false, 'plc1.b_count': 0, 'plc1.b_running': true }).tick(0);
+  d.poll(0, {
+    'plc1.a_count': 0,
+    'plc1.a_running': true,
+    'plc1.a_fault': 0,
+    'plc1.a_planned': false,
+    'plc1.b_count': 0,
+    'plc1.b_running': true,
+  }).tick(0);
   return { a: 0, b: 0 };
 }
 
@@ -67,7 +81,9 @@ function finals(d: Driver): OeeEvent[] {
 
 describe('shift figures', () => {
   it('hands over at the shift boundary: final figures once per shift, parts read at 14:00 were made in the early shift, the line reports its output station', () => {
-    const d = new Driver(line({ shifts: TWO_SHIFTS, outputStation: 'a' }), { wallAtZero: MONDAY_UTC + 13 * H + 50 * MIN });
+    const d = new Driver(line({ shifts: TWO_SHIFTS, outputStation: 'a' }), {
+      wallAtZero: MONDAY_UTC + 13 * H + 50 * MIN,
+    });
     const count = start(d);
     produce(d, 10 * S, 11 * MIN, 10 * S, count);
     const f = finals(d);
@@ -93,7 +109,9 @@ describe('shift figures', () => {
     d.poll(9 * MIN, { 'plc1.a_running': false }); // 13:59
     d.run(10 * MIN + 30 * S, 10 * S);
     expect(finals(d).filter((e) => e.station === 'a')).toEqual([]); // still a small stop: not final yet
-    d.run(14 * MIN, 10 * S).poll(14 * MIN, { 'plc1.a_running': true }).run(15 * MIN, 10 * S);
+    d.run(14 * MIN, 10 * S)
+      .poll(14 * MIN, { 'plc1.a_running': true })
+      .run(15 * MIN, 10 * S);
     const early = finals(d).find((e) => e.station === 'a');
     expect(early?.ts).toBe(MONDAY_UTC + 14 * H + 1 * MIN); // when the stop reached 2 min
     expect(early?.figures.downtimeMs).toBe(1 * MIN);
@@ -108,7 +126,9 @@ describe('shift figures', () => {
   it('the planned-stop bit is excluded from planned production time', () => {
     const d = new Driver(line({ shifts: TWO_SHIFTS }), { wallAtZero: MONDAY_UTC + 6 * H });
     start(d);
-    d.poll(20 * MIN, { 'plc1.a_planned': true }).poll(30 * MIN, { 'plc1.a_planned': false }).run(60 * MIN, 30 * S);
+    d.poll(20 * MIN, { 'plc1.a_planned': true })
+      .poll(30 * MIN, { 'plc1.a_planned': false })
+      .run(60 * MIN, 30 * S);
     const f = d.core.snapshot()[0]?.stations[0]?.oee.shift?.figures;
     expect(f?.plannedTimeMs).toBe(50 * MIN);
     expect(f?.runTimeMs).toBe(50 * MIN);
@@ -154,7 +174,9 @@ shifts:
     const d = new Driver(line({ shifts: TWO_SHIFTS }), { wallAtZero: MONDAY_UTC + 6 * H });
     start(d);
     d.poll(4 * MIN, { 'plc1.a_fault': 7 }).poll(5 * MIN, { 'plc1.a_fault': 0 });
-    d.poll(8 * MIN, { 'plc1.a_fault': 7 }).poll(11 * MIN, { 'plc1.a_fault': 0 }).run(12 * MIN, 30 * S);
+    d.poll(8 * MIN, { 'plc1.a_fault': 7 })
+      .poll(11 * MIN, { 'plc1.a_fault': 0 })
+      .run(12 * MIN, 30 * S);
     const f = d.core.snapshot()[0]?.stations[0]?.oee.shift?.figures;
     expect(f?.downtimeMs).toBe(4 * MIN);
     expect(f?.mttrMs).toBe(2 * MIN);
@@ -166,7 +188,10 @@ describe('rolling hour and periodic snapshots', () => {
   it('the rolling window forgets what is older than an hour; snapshots go out every oeeInterval', () => {
     const d = new Driver(line({ agent: 'agent: { oeeInterval: 1m }' }), { wallAtZero: MONDAY_UTC + 6 * H });
     const count = start(d);
-    d.run(10 * MIN, 30 * S).poll(10 * MIN, { 'plc1.a_fault': 7 }).run(30 * MIN, 30 * S).poll(30 * MIN, { 'plc1.a_fault': 0 });
+    d.run(10 * MIN, 30 * S)
+      .poll(10 * MIN, { 'plc1.a_fault': 7 })
+      .run(30 * MIN, 30 * S)
+      .poll(30 * MIN, { 'plc1.a_fault': 0 });
     produce(d, 30 * MIN, 2 * H, 30 * S, count, 'a');
     const a = d.core.snapshot()[0]?.stations[0]?.oee;
     expect(a?.shift?.figures.downtimeMs).toBe(20 * MIN); // the whole "day" window
@@ -192,11 +217,23 @@ describe('operator reason assignment', () => {
     const id = d.of('downtime')[0]?.downtimeId ?? '';
     expect(d.core.assignReason(id, 'jam', { user: 'anna', note: 'die stuck' })).toEqual({ ok: true });
     // Who assigned it travels with the downtime's events: the audit trail in MQTT and history.
-    expect(d.of('downtime').at(-1)).toMatchObject({ phase: 'updated', reason: 'jam', downtimeId: id, assignedBy: { user: 'anna', note: 'die stuck' } });
+    expect(d.of('downtime').at(-1)).toMatchObject({
+      phase: 'updated',
+      reason: 'jam',
+      downtimeId: id,
+      assignedBy: { user: 'anna', note: 'die stuck' },
+    });
     expect(d.of('downtime')[0]).not.toHaveProperty('assignedBy');
     expect(d.of('state').at(-1)).toMatchObject({ state: 'down', reason: 'jam' });
-    d.run(7 * MIN, 10 * S).poll(7 * MIN, { 'plc1.a_running': true }).run(8 * MIN, 10 * S);
-    expect(d.of('downtime').at(-1)).toMatchObject({ phase: 'ended', reason: 'jam', durationMs: 6 * MIN, assignedBy: { user: 'anna' } });
+    d.run(7 * MIN, 10 * S)
+      .poll(7 * MIN, { 'plc1.a_running': true })
+      .run(8 * MIN, 10 * S);
+    expect(d.of('downtime').at(-1)).toMatchObject({
+      phase: 'ended',
+      reason: 'jam',
+      durationMs: 6 * MIN,
+      assignedBy: { user: 'anna' },
+    });
     const o = d.core.snapshot()[0]?.stations[0]?.oee;
     expect(o?.shift?.figures.downtimeByReason).toEqual({ jam: 6 * MIN });
     expect(o?.rolling.figures.downtimeByReason).toEqual({ jam: 6 * MIN });
@@ -205,7 +242,9 @@ describe('operator reason assignment', () => {
   it('re-labels a downtime of the previous shift and its final figures', () => {
     const d = new Driver(line({ shifts: TWO_SHIFTS }), { wallAtZero: MONDAY_UTC + 13 * H });
     start(d);
-    d.poll(10 * MIN, { 'plc1.a_fault': 99 }).poll(20 * MIN, { 'plc1.a_fault': 0 }).run(70 * MIN, 30 * S);
+    d.poll(10 * MIN, { 'plc1.a_fault': 99 })
+      .poll(20 * MIN, { 'plc1.a_fault': 0 })
+      .run(70 * MIN, 30 * S);
     const id = d.of('downtime')[0]?.downtimeId ?? '';
     expect(d.core.assignReason(id, 'jam')).toEqual({ ok: true });
     const previous = d.core.snapshot()[0]?.stations[0]?.oee.previousShift;

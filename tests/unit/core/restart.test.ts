@@ -14,7 +14,15 @@ shifts:
     - { name: early, start: "06:00", end: "14:00", days: [mon] }
     - { name: late, start: "14:00", end: "22:00", days: [mon] }
 `;
-const ALL_OK = { 'plc1.count': 0, 'plc1.running': true, 'plc1.fault': 0, 'plc1.reject': 0, 'plc1.starved': false, 'plc1.blocked': false, 'plc1.planned': false };
+const ALL_OK = {
+  'plc1.count': 0,
+  'plc1.running': true,
+  'plc1.fault': 0,
+  'plc1.reject': 0,
+  'plc1.starved': false,
+  'plc1.blocked': false,
+  'plc1.planned': false,
+};
 
 /** Saves through JSON (as the file store does) and starts a new process at `wall`, whose monotonic clock reads `mono`. */
 function restart(d: Driver, wall: number, mono = 5 * S): Driver {
@@ -44,7 +52,10 @@ describe('restart from a checkpoint', () => {
     after.tick(5 * S);
     expect(after.diagnostics.map((x) => x.code)).toContain('CHECKPOINT_RESTORED');
     expect(after.of('state')[0]).toMatchObject({ state: 'comms_lost', previous: 'running', since: MONDAY_UTC + 7 * H });
-    after.poll(6 * S, { ...ALL_OK, 'plc1.count': 420 }).poll(16 * S, { 'plc1.count': 421 }).tick(16 * S);
+    after
+      .poll(6 * S, { ...ALL_OK, 'plc1.count': 420 })
+      .poll(16 * S, { 'plc1.count': 421 })
+      .tick(16 * S);
     const cycles = after.of('cycle');
     expect(cycles).toHaveLength(61);
     expect(cycles.slice(0, 60).every((c) => c.cycleTimeMs === 0)).toBe(true);
@@ -62,13 +73,25 @@ describe('restart from a checkpoint', () => {
 
   it('a downtime open at the checkpoint ends there; if the fault persists, a new one starts when the PLC answers; reasons stay assignable', () => {
     const cfg = oneStation({ shifts: EARLY });
-    const before = new Driver(cfg, { wallAtZero: MONDAY_UTC + 6 * H }).poll(0, ALL_OK).poll(10 * MIN, { 'plc1.fault': 7, 'plc1.running': false }).tick(20 * MIN);
+    const before = new Driver(cfg, { wallAtZero: MONDAY_UTC + 6 * H })
+      .poll(0, ALL_OK)
+      .poll(10 * MIN, { 'plc1.fault': 7, 'plc1.running': false })
+      .tick(20 * MIN);
     const firstId = before.of('downtime')[0]?.downtimeId ?? '';
     const after = restart(before, MONDAY_UTC + 6 * H + 25 * MIN);
     after.tick(5 * S);
-    expect(after.of('downtime')[0]).toMatchObject({ phase: 'ended', downtimeId: firstId, end: MONDAY_UTC + 6 * H + 20 * MIN, durationMs: 10 * MIN });
+    expect(after.of('downtime')[0]).toMatchObject({
+      phase: 'ended',
+      downtimeId: firstId,
+      end: MONDAY_UTC + 6 * H + 20 * MIN,
+      durationMs: 10 * MIN,
+    });
     after.poll(6 * S, { ...ALL_OK, 'plc1.fault': 7, 'plc1.running': false }).tick(6 * S);
-    expect(after.of('downtime').at(-1)).toMatchObject({ phase: 'started', reason: 'jam', start: MONDAY_UTC + 6 * H + 25 * MIN + 1 * S });
+    expect(after.of('downtime').at(-1)).toMatchObject({
+      phase: 'started',
+      reason: 'jam',
+      start: MONDAY_UTC + 6 * H + 25 * MIN + 1 * S,
+    });
     expect(after.core.assignReason(firstId, 'hydraulic')).toEqual({ ok: true });
     const f = figures(after);
     expect(f.downtimeByReason).toEqual({ hydraulic: 10 * MIN });
@@ -77,7 +100,10 @@ describe('restart from a checkpoint', () => {
 
   it('who assigned a reason (name, role, login, note) survives the restart with the open downtime', () => {
     const cfg = oneStation({ shifts: EARLY });
-    const before = new Driver(cfg, { wallAtZero: MONDAY_UTC + 6 * H }).poll(0, ALL_OK).poll(10 * MIN, { 'plc1.fault': 7, 'plc1.running': false }).tick(20 * MIN);
+    const before = new Driver(cfg, { wallAtZero: MONDAY_UTC + 6 * H })
+      .poll(0, ALL_OK)
+      .poll(10 * MIN, { 'plc1.fault': 7, 'plc1.running': false })
+      .tick(20 * MIN);
     const id = before.of('downtime')[0]?.downtimeId ?? '';
     const by = { user: 'anna', role: 'operator', via: 'login', note: 'die 4' };
     expect(before.core.assignReason(id, 'hydraulic', by)).toEqual({ ok: true });

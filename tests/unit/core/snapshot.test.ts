@@ -8,7 +8,15 @@ shifts:
   shifts:
     - { name: early, start: "06:00", end: "14:00", days: [mon], breaks: [{ name: breakfast, start: "09:00", duration: 15m }] }
 `;
-const ALL_OK = { 'plc1.count': 0, 'plc1.running': true, 'plc1.fault': 0, 'plc1.reject': 0, 'plc1.starved': false, 'plc1.blocked': false, 'plc1.planned': false };
+const ALL_OK = {
+  'plc1.count': 0,
+  'plc1.running': true,
+  'plc1.fault': 0,
+  'plc1.reject': 0,
+  'plc1.starved': false,
+  'plc1.blocked': false,
+  'plc1.planned': false,
+};
 
 describe('snapshot', () => {
   it('shows the state, the open downtime, the shift and the line figures, and emits nothing', () => {
@@ -19,11 +27,28 @@ describe('snapshot', () => {
     const eventsBefore = d.events.length;
     const [line] = d.core.snapshot();
     expect(d.events.length).toBe(eventsBefore);
-    expect(line?.shift).toMatchObject({ name: 'early', key: 'early@2025-01-06', start: MONDAY_UTC + 6 * H, end: MONDAY_UTC + 14 * H });
+    expect(line?.shift).toMatchObject({
+      name: 'early',
+      key: 'early@2025-01-06',
+      start: MONDAY_UTC + 6 * H,
+      end: MONDAY_UTC + 14 * H,
+    });
     expect(line?.plannedStop).toBeUndefined();
     const st = line?.stations[0];
-    expect(st).toMatchObject({ id: 'press', state: 'down', reason: 'hydraulic', since: MONDAY_UTC + 6 * H + 301 * S, commsOk: true, lastCycleTimeMs: 10 * S });
-    expect(st?.openDowntime).toMatchObject({ reason: 'hydraulic', faultCode: 8, start: MONDAY_UTC + 6 * H + 301 * S, durationMs: 59 * S });
+    expect(st).toMatchObject({
+      id: 'press',
+      state: 'down',
+      reason: 'hydraulic',
+      since: MONDAY_UTC + 6 * H + 301 * S,
+      commsOk: true,
+      lastCycleTimeMs: 10 * S,
+    });
+    expect(st?.openDowntime).toMatchObject({
+      reason: 'hydraulic',
+      faultCode: 8,
+      start: MONDAY_UTC + 6 * H + 301 * S,
+      durationMs: 59 * S,
+    });
     expect(st?.counts).toEqual({ total: 30, good: 30, reject: 0 });
     expect(st?.oee.shift?.figures.downtimeMs).toBe(59 * S);
     expect(line?.oee.shift?.figures).toEqual(st?.oee.shift?.figures);

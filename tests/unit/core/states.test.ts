@@ -6,7 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { Driver, MIN, oneStation, S } from './helpers.js';
 
-const ALL_OK = { 'plc1.count': 0, 'plc1.running': true, 'plc1.fault': 0, 'plc1.reject': 0, 'plc1.starved': false, 'plc1.blocked': false, 'plc1.planned': false };
+const ALL_OK = {
+  'plc1.count': 0,
+  'plc1.running': true,
+  'plc1.fault': 0,
+  'plc1.reject': 0,
+  'plc1.starved': false,
+  'plc1.blocked': false,
+  'plc1.planned': false,
+};
 
 function started(): Driver {
   return new Driver(oneStation()).poll(0, ALL_OK).tick(0);
@@ -20,23 +28,39 @@ function shiftFigures(d: Driver) {
 
 describe('station states and downtime', () => {
   it('a fault code makes the station down at once, with the reason and loss category from the config', () => {
-    const d = started().poll(10 * S, { 'plc1.fault': 9, 'plc1.running': false }).tick(11 * S);
+    const d = started()
+      .poll(10 * S, { 'plc1.fault': 9, 'plc1.running': false })
+      .tick(11 * S);
     expect(d.states()).toEqual(['running', 'down:changeover']);
     const [start] = d.of('downtime');
-    expect(start).toMatchObject({ phase: 'started', reason: 'changeover', category: 'setup', faultCode: 9, start: d.clock.wallAtZero + 10 * S });
+    expect(start).toMatchObject({
+      phase: 'started',
+      reason: 'changeover',
+      category: 'setup',
+      faultCode: 9,
+      start: d.clock.wallAtZero + 10 * S,
+    });
   });
 
   it('an unknown fault code is downtime "unassigned" and is reported', () => {
-    const d = started().poll(10 * S, { 'plc1.fault': 42 }).tick(11 * S);
+    const d = started()
+      .poll(10 * S, { 'plc1.fault': 42 })
+      .tick(11 * S);
     for (let i = 1; i <= 20; i++) d.poll((11 + i) * S, { 'plc1.count': i }); // the fault persists over many polls
     d.tick(40 * S);
     expect(d.states()).toEqual(['running', 'down:unassigned']);
     expect(d.diagnostics.filter((x) => x.code === 'UNKNOWN_FAULT_CODE')).toHaveLength(1);
-    expect(d.diagnostics.find((x) => x.code === 'UNKNOWN_FAULT_CODE')?.context).toMatchObject({ station: 'press', faultCode: 42, tag: 'plc1.fault' });
+    expect(d.diagnostics.find((x) => x.code === 'UNKNOWN_FAULT_CODE')?.context).toMatchObject({
+      station: 'press',
+      faultCode: 42,
+      tag: 'plc1.fault',
+    });
   });
 
   it('a running bit falling in the same read as a fault code gives one transition to down', () => {
-    const d = started().poll(10 * S, { 'plc1.running': false, 'plc1.fault': 7 }).tick(10 * S);
+    const d = started()
+      .poll(10 * S, { 'plc1.running': false, 'plc1.fault': 7 })
+      .tick(10 * S);
     expect(d.states()).toEqual(['running', 'down:jam']);
   });
 
@@ -50,7 +74,16 @@ describe('station states and downtime', () => {
       .poll(60 * S, { 'plc1.blocked': false })
       .poll(70 * S, { 'plc1.starved': false })
       .tick(70 * S);
-    expect(d.states()).toEqual(['running', 'starved:starved', 'blocked:blocked', 'down:jam', 'planned_stop:plc_planned_stop', 'blocked:blocked', 'starved:starved', 'small_stop']);
+    expect(d.states()).toEqual([
+      'running',
+      'starved:starved',
+      'blocked:blocked',
+      'down:jam',
+      'planned_stop:plc_planned_stop',
+      'blocked:blocked',
+      'starved:starved',
+      'small_stop',
+    ]);
   });
 
   it('starved time interrupts a stop: each stretch is judged on its own and starved is never downtime', () => {
@@ -78,7 +111,12 @@ describe('station states and downtime', () => {
       .poll(40 * S, { 'plc1.fault': 0, 'plc1.running': true })
       .tick(40 * S);
     const dt = d.of('downtime');
-    expect(dt.map((e) => `${e.phase}:${e.reason}`)).toEqual(['started:jam', 'ended:jam', 'started:hydraulic', 'ended:hydraulic']);
+    expect(dt.map((e) => `${e.phase}:${e.reason}`)).toEqual([
+      'started:jam',
+      'ended:jam',
+      'started:hydraulic',
+      'ended:hydraulic',
+    ]);
     expect(dt[1]?.durationMs).toBe(20 * S);
     expect(dt[3]?.durationMs).toBe(10 * S);
   });
@@ -125,10 +163,19 @@ describe('station states and downtime', () => {
 
   it('without a running bit, a stop is back-dated to the last cycle and ends one ideal cycle before the next part', () => {
     const d = new Driver(oneStation({ running: false }));
-    d.poll(0, { 'plc1.count': 0, 'plc1.fault': 0, 'plc1.reject': 0, 'plc1.starved': false, 'plc1.blocked': false, 'plc1.planned': false });
+    d.poll(0, {
+      'plc1.count': 0,
+      'plc1.fault': 0,
+      'plc1.reject': 0,
+      'plc1.starved': false,
+      'plc1.blocked': false,
+      'plc1.planned': false,
+    });
     for (let i = 1; i <= 3; i++) d.poll(i * 10 * S, { 'plc1.count': i });
     // Last part at 30 s; nothing until 95 s: stopped from 30 s to 85 s (95 - 10).
-    d.run(94 * S, 1 * S).poll(95 * S, { 'plc1.count': 4 }).run(100 * S, 1 * S);
+    d.run(94 * S, 1 * S)
+      .poll(95 * S, { 'plc1.count': 4 })
+      .run(100 * S, 1 * S);
     const states = d.of('state');
     expect(states.map((s) => s.state)).toEqual(['running', 'small_stop', 'running']);
     expect(states[1]?.since).toBe(d.clock.wallAtZero + 30 * S);
@@ -151,7 +198,9 @@ describe('station states and downtime', () => {
     d.core.on(() => {
       throw new Error('consumer bug');
     });
-    d.poll(10 * S, { 'plc1.fault': 7 }).poll(20 * S, { 'plc1.fault': 0 }).tick(20 * S);
+    d.poll(10 * S, { 'plc1.fault': 7 })
+      .poll(20 * S, { 'plc1.fault': 0 })
+      .tick(20 * S);
     expect(d.states()).toEqual(['running', 'down:jam', 'running']);
     expect(d.diagnostics.some((x) => x.code === 'LISTENER_FAILED')).toBe(true);
   });

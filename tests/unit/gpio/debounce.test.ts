@@ -17,7 +17,11 @@ interface Run {
 const base: PulseFilterSettings = { debounceMs: 1, glitchFilterMs: 0, edge: 'rising', activeLow: false };
 
 /** Feeds edges in order, then flushes at `flushAtMs` (default: long after the last edge). */
-function run(settings: Partial<PulseFilterSettings>, edges: readonly Edge[], options: { initial?: Level; flushAtMs?: number } = {}): Run {
+function run(
+  settings: Partial<PulseFilterSettings>,
+  edges: readonly Edge[],
+  options: { initial?: Level; flushAtMs?: number } = {},
+): Run {
   const changes: LevelChange[] = [];
   const filter = new PulseFilter({ ...base, ...settings }, options.initial ?? 0, 0, (c) => changes.push(c));
   for (const [t, level] of edges) filter.push(level, t);
@@ -28,7 +32,10 @@ function run(settings: Partial<PulseFilterSettings>, edges: readonly Edge[], opt
 
 /** A clean pulse from `startMs` lasting `widthMs`. */
 function pulse(startMs: number, widthMs: number): Edge[] {
-  return [[startMs, 1], [startMs + widthMs, 0]];
+  return [
+    [startMs, 1],
+    [startMs + widthMs, 0],
+  ];
 }
 
 /** Contact bounce: the level goes to `toLevel` at `startMs`, then toggles at each gap (an even number of gaps ends on `toLevel`). */
@@ -97,7 +104,18 @@ describe('the glitch filter drops short pulses after debounce', () => {
     { name: 'a 3 ms spike with a 5 ms filter', glitchFilterMs: 5, edges: pulse(10, 3), count: 0, levels: [] },
     { name: 'a 6 ms pulse with a 5 ms filter', glitchFilterMs: 5, edges: pulse(10, 6), count: 1, levels: [1, 0] },
     { name: 'a pulse exactly as long as the filter', glitchFilterMs: 5, edges: pulse(10, 5), count: 1, levels: [1, 0] },
-    { name: 'a 2 ms dropout inside a 100 ms pulse', glitchFilterMs: 5, edges: [[10, 1], [50, 0], [52, 1], [110, 0]], count: 1, levels: [1, 0] },
+    {
+      name: 'a 2 ms dropout inside a 100 ms pulse',
+      glitchFilterMs: 5,
+      edges: [
+        [10, 1],
+        [50, 0],
+        [52, 1],
+        [110, 0],
+      ],
+      count: 1,
+      levels: [1, 0],
+    },
     { name: 'no filter keeps the 3 ms spike', glitchFilterMs: 0, edges: pulse(10, 3), count: 1, levels: [1, 0] },
   ];
   it.each(cases)('$name', ({ glitchFilterMs, edges, count, levels }) => {
@@ -116,12 +134,29 @@ describe('the glitch filter drops short pulses after debounce', () => {
 
 describe('edge selection and active-low', () => {
   const twoPulses = [...pulse(10, 20), ...pulse(50, 20)];
-  const cases: { edge: PulseFilterSettings['edge']; activeLow: boolean; initial: Level; edges: Edge[]; count: number }[] = [
+  const cases: {
+    edge: PulseFilterSettings['edge'];
+    activeLow: boolean;
+    initial: Level;
+    edges: Edge[];
+    count: number;
+  }[] = [
     { edge: 'rising', activeLow: false, initial: 0, edges: twoPulses, count: 2 },
     { edge: 'falling', activeLow: false, initial: 0, edges: twoPulses, count: 2 },
     { edge: 'both', activeLow: false, initial: 0, edges: twoPulses, count: 4 },
     // Active-low sensor: idle high, a part pulls the pin low. "rising" = becoming active.
-    { edge: 'rising', activeLow: true, initial: 1, edges: [[10, 0], [30, 1], [50, 0], [70, 1]], count: 2 },
+    {
+      edge: 'rising',
+      activeLow: true,
+      initial: 1,
+      edges: [
+        [10, 0],
+        [30, 1],
+        [50, 0],
+        [70, 1],
+      ],
+      count: 2,
+    },
   ];
   it.each(cases)('edge $edge, activeLow $activeLow counts $count', ({ edge, activeLow, initial, edges, count }) => {
     const { filter } = run({ edge, activeLow }, edges, { initial });
@@ -171,12 +206,20 @@ describe('decisions wait for time, and flush releases them', () => {
     filter.flush(20);
     filter.push(0, 15); // delivered late
     filter.flush(40);
-    expect(changes.map((c) => [c.level, c.monoMs])).toEqual([[1, 10], [0, 20]]);
+    expect(changes.map((c) => [c.level, c.monoMs])).toEqual([
+      [1, 10],
+      [0, 20],
+    ]);
     expect(filter.stats().lateEdges).toBe(1);
   });
 
   it('a repeated level from the driver is no edge', () => {
-    const { filter } = run({}, [[10, 1], [11, 1], [20, 0], [21, 0]]);
+    const { filter } = run({}, [
+      [10, 1],
+      [11, 1],
+      [20, 0],
+      [21, 0],
+    ]);
     expect(filter.count).toBe(1);
     expect(filter.stats().repeatedEdges).toBe(2);
   });

@@ -47,7 +47,11 @@ describe('decision horizon', () => {
   it('a driver that knows how far it has delivered sets the horizon exactly, never past now', () => {
     const { horizon } = setup();
     horizon.noteEdge(5_000);
-    expect(horizon.horizonMs({ deliveryGraceMs: 0, maxDeliveryLagMs: 120_000, deliveredThroughMs: () => 9_500 })).toBe(9_500);
-    expect(horizon.horizonMs({ deliveryGraceMs: 0, maxDeliveryLagMs: 120_000, deliveredThroughMs: () => 12_000 })).toBe(10_000);
+    expect(horizon.horizonMs({ deliveryGraceMs: 0, maxDeliveryLagMs: 120_000, deliveredThroughMs: () => 9_500 })).toBe(
+      9_500,
+    );
+    expect(horizon.horizonMs({ deliveryGraceMs: 0, maxDeliveryLagMs: 120_000, deliveredThroughMs: () => 12_000 })).toBe(
+      10_000,
+    );
   });
 });

@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { chooseChip } from '../../../src/sources/gpio/chip-labels.js';
 import {
-  errnoFromToolMessage, gpiogetArgs, gpiomonArgs, parseGpiodetect, parseGpiogetOutput, parseMonitorLine, parseToolVersion,
+  errnoFromToolMessage,
+  gpiogetArgs,
+  gpiomonArgs,
+  parseGpiodetect,
+  parseGpiogetOutput,
+  parseMonitorLine,
+  parseToolVersion,
 } from '../../../src/sources/gpio/drivers/gpiod-tools.js';
 
 describe('tool version', () => {
@@ -29,7 +35,8 @@ describe('gpiodetect output and chip choice by label', () => {
     'gpiochip13 [gpio-brcmstb@107d517c20] (6 lines)',
   ].join('\n');
   // Pi 5 before kernel 6.6.45: the header bank was gpiochip4.
-  const pi5Old = 'gpiochip0 [gpio-brcmstb@107d508500] (32 lines)\ngpiochip1 [gpio-brcmstb@107d508520] (4 lines)\ngpiochip4 [pinctrl-rp1] (54 lines)\n';
+  const pi5Old =
+    'gpiochip0 [gpio-brcmstb@107d508500] (32 lines)\ngpiochip1 [gpio-brcmstb@107d508520] (4 lines)\ngpiochip4 [pinctrl-rp1] (54 lines)\n';
 
   it('parses every chip', () => {
     expect(parseGpiodetect(pi4)).toEqual([
@@ -56,7 +63,14 @@ describe('gpiodetect output and chip choice by label', () => {
 
 describe('gpiomon command line and events', () => {
   it('v1: chip then offsets, line-buffered, custom format', () => {
-    expect(gpiomonArgs(1, 'gpiochip0', [17, 27])).toEqual(['--num-events=0', '--line-buffered', '--format=%o %e %s %n', 'gpiochip0', '17', '27']);
+    expect(gpiomonArgs(1, 'gpiochip0', [17, 27])).toEqual([
+      '--num-events=0',
+      '--line-buffered',
+      '--format=%o %e %s %n',
+      'gpiochip0',
+      '17',
+      '27',
+    ]);
   });
 
   it('v2: --chip makes the arguments offsets, both edges', () => {
@@ -111,8 +125,8 @@ describe('errno from a tool message', () => {
   it.each([
     ['gpioget: error reading GPIO values: Device or resource busy', 'EBUSY'],
     ['gpiomon: unable to request lines on chip /dev/gpiochip0: Permission denied', 'EACCES'],
-    ['gpioget: offset 99 is out of range on chip \'gpiochip0\'', 'EINVAL'],
-    ['gpiomon: error opening gpiochip \'gpiochip9\': No such file or directory', 'ENOENT'],
+    ["gpioget: offset 99 is out of range on chip 'gpiochip0'", 'EINVAL'],
+    ["gpiomon: error opening gpiochip 'gpiochip9': No such file or directory", 'ENOENT'],
     ['something else', undefined],
   ])('%s -> %s', (text, errno) => {
     expect(errnoFromToolMessage(text)).toBe(errno);

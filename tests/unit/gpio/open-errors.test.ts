@@ -22,10 +22,24 @@ describe('likely cause by errno', () => {
 
 describe('GPIO_OPEN error', () => {
   it('names input, BCM pin, computed line and cause, in message and context', () => {
-    const err = gpioOpenError({ input: 'chute', pin: 17, driver: 'sysfs', line: 'sysfs 529 (pinctrl-bcm2711 base 512)', errno: 'EACCES', detail: "EACCES: permission denied, open '/sys/class/gpio/export'" });
+    const err = gpioOpenError({
+      input: 'chute',
+      pin: 17,
+      driver: 'sysfs',
+      line: 'sysfs 529 (pinctrl-bcm2711 base 512)',
+      errno: 'EACCES',
+      detail: "EACCES: permission denied, open '/sys/class/gpio/export'",
+    });
     expect(err.code).toBe('GPIO_OPEN');
-    expect(err.toString()).toMatch(/^GPIO_OPEN gpio input "chute" BCM 17 \(sysfs 529 \(pinctrl-bcm2711 base 512\), driver sysfs\): permission denied/);
-    expect(err.context).toMatchObject({ input: 'chute', pin: 17, line: 'sysfs 529 (pinctrl-bcm2711 base 512)', errno: 'EACCES' });
+    expect(err.toString()).toMatch(
+      /^GPIO_OPEN gpio input "chute" BCM 17 \(sysfs 529 \(pinctrl-bcm2711 base 512\), driver sysfs\): permission denied/,
+    );
+    expect(err.context).toMatchObject({
+      input: 'chute',
+      pin: 17,
+      line: 'sysfs 529 (pinctrl-bcm2711 base 512)',
+      errno: 'EACCES',
+    });
     expect(String(err.context.likelyCause)).toMatch(/group gpio/);
   });
 });

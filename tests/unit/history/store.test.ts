@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent, StationState } from '../../../src/core/events.js';
+import type {
+  CoreEvent,
+  CycleEvent,
+  DowntimeEvent,
+  OeeEvent,
+  StateEvent,
+  StationState,
+} from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import type { HistoryStore } from '../../../src/outputs/history/types.js';
@@ -17,19 +24,60 @@ let seq = 0;
 const base = (station: string, ts: number) => ({ id: `${station}-${++seq}`, line: 'line1', station, seq, ts });
 
 function state(station: string, s: StationState, since: number, reason?: string): StateEvent {
-  return { ...base(station, since), type: 'state', state: s, previous: 'running', since, ...(reason !== undefined ? { reason } : {}) };
+  return {
+    ...base(station, since),
+    type: 'state',
+    state: s,
+    previous: 'running',
+    since,
+    ...(reason !== undefined ? { reason } : {}),
+  };
 }
 function cycle(station: string, ts: number, cycleTimeMs: number, good = true): CycleEvent {
   return { ...base(station, ts), type: 'cycle', cycleTimeMs, good };
 }
-function downtime(station: string, id: string, phase: DowntimeEvent['phase'], start: number, end?: number, reason = 'unassigned'): DowntimeEvent {
-  return { ...base(station, end ?? start), type: 'downtime', phase, downtimeId: id, start, ...(end !== undefined ? { end, durationMs: end - start } : {}), reason, category: 'breakdown' };
+function downtime(
+  station: string,
+  id: string,
+  phase: DowntimeEvent['phase'],
+  start: number,
+  end?: number,
+  reason = 'unassigned',
+): DowntimeEvent {
+  return {
+    ...base(station, end ?? start),
+    type: 'downtime',
+    phase,
+    downtimeId: id,
+    start,
+    ...(end !== undefined ? { end, durationMs: end - start } : {}),
+    reason,
+    category: 'breakdown',
+  };
 }
 function oee(station: string | undefined, ts: number, windowStart: number, oeeValue: number, final = false): OeeEvent {
   return {
-    id: `oee-${++seq}`, line: 'line1', ...(station !== undefined ? { station } : {}), seq, ts, type: 'oee', final,
+    id: `oee-${++seq}`,
+    line: 'line1',
+    ...(station !== undefined ? { station } : {}),
+    seq,
+    ts,
+    type: 'oee',
+    final,
     window: { kind: 'shift', shift: 'early', start: windowStart, end: windowStart + 8 * HOUR },
-    figures: { availability: 1, performance: 1, quality: 1, oee: oeeValue, counts: { total: 1, good: 1, reject: 0 }, runTimeMs: 1, plannedTimeMs: 1, downtimeMs: 0, smallStopMs: 0, commsLostMs: 0, downtimeByReason: {} },
+    figures: {
+      availability: 1,
+      performance: 1,
+      quality: 1,
+      oee: oeeValue,
+      counts: { total: 1, good: 1, reject: 0 },
+      runTimeMs: 1,
+      plannedTimeMs: 1,
+      downtimeMs: 0,
+      smallStopMs: 0,
+      commsLostMs: 0,
+      downtimeByReason: {},
+    },
   };
 }
 
@@ -38,7 +86,13 @@ describe('history store', () => {
   let clock: ManualClock;
   let store: HistoryStore;
   const open = (opts: { rawCyclesPerStation?: number; retentionMs?: number } = {}) =>
-    openHistoryStore({ dir, retentionMs: opts.retentionMs ?? 7 * DAY, clock, logger: silentLogger, ...(opts.rawCyclesPerStation !== undefined ? { rawCyclesPerStation: opts.rawCyclesPerStation } : {}) });
+    openHistoryStore({
+      dir,
+      retentionMs: opts.retentionMs ?? 7 * DAY,
+      clock,
+      logger: silentLogger,
+      ...(opts.rawCyclesPerStation !== undefined ? { rawCyclesPerStation: opts.rawCyclesPerStation } : {}),
+    });
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'lineside-history-'));
@@ -77,7 +131,8 @@ describe('history store', () => {
   it('downsamples cycles into at most `points` buckets with min, max and mean', () => {
     // 2 hours of 12 s cycles with one slow cycle per 10 minutes.
     let n = 0;
-    for (let t = T0; t < T0 + 2 * HOUR; t += 12_000) store.record(cycle('press', t, ++n % 50 === 0 ? 30_000 : 12_000, n % 100 !== 0));
+    for (let t = T0; t < T0 + 2 * HOUR; t += 12_000)
+      store.record(cycle('press', t, ++n % 50 === 0 ? 30_000 : 12_000, n % 100 !== 0));
     const buckets = store.cycles('press', T0, T0 + 2 * HOUR, 100);
     expect(buckets.length).toBeLessThanOrEqual(100);
     expect(buckets.reduce((s, b) => s + b.count, 0)).toBe(600);
@@ -103,10 +158,24 @@ describe('history store', () => {
   it('records downtime with its reason updates and the operator who assigned it', () => {
     store.record(state('weld', 'down', T0 + HOUR));
     store.record(downtime('weld', 'dt-1', 'started', T0 + HOUR));
-    store.record({ ...downtime('weld', 'dt-1', 'updated', T0 + HOUR, undefined, 'die-jam'), assignedBy: { user: 'Anna', role: 'operator', via: 'login', note: 'jammed again' } });
+    store.record({
+      ...downtime('weld', 'dt-1', 'updated', T0 + HOUR, undefined, 'die-jam'),
+      assignedBy: { user: 'Anna', role: 'operator', via: 'login', note: 'jammed again' },
+    });
     store.record(downtime('weld', 'dt-1', 'ended', T0 + HOUR, T0 + HOUR + 12 * MIN, 'die-jam'));
     const [d] = store.downtime({ from: T0, to: T0 + 2 * HOUR });
-    expect(d).toMatchObject({ id: 'dt-1', station: 'weld', start: T0 + HOUR, end: T0 + HOUR + 12 * MIN, durationMs: 12 * MIN, reason: 'die-jam', reasonBy: 'Anna', reasonNote: 'jammed again', reasonRole: 'operator', reasonVia: 'login' });
+    expect(d).toMatchObject({
+      id: 'dt-1',
+      station: 'weld',
+      start: T0 + HOUR,
+      end: T0 + HOUR + 12 * MIN,
+      durationMs: 12 * MIN,
+      reason: 'die-jam',
+      reasonBy: 'Anna',
+      reasonNote: 'jammed again',
+      reasonRole: 'operator',
+      reasonVia: 'login',
+    });
     // The Gantt's down span carries the assigned reason too.
     expect(store.timeline('weld', T0, T0 + 2 * HOUR).find((s) => s.state === 'down')?.reason).toBe('die-jam');
     expect(store.downtimeById('nope')).toBeUndefined();
@@ -114,10 +183,18 @@ describe('history store', () => {
 
   it('takes who assigned a reason from the downtime event itself (the audit trail the core emits)', () => {
     store.record(downtime('weld', 'dt-2', 'started', T0 + HOUR));
-    store.record({ ...downtime('weld', 'dt-2', 'updated', T0 + HOUR, undefined, 'die-jam'), assignedBy: { user: 'Ben', note: 'die cleaned' } });
+    store.record({
+      ...downtime('weld', 'dt-2', 'updated', T0 + HOUR, undefined, 'die-jam'),
+      assignedBy: { user: 'Ben', note: 'die cleaned' },
+    });
     // A later event without the field (from an older agent) keeps what was recorded.
     store.record(downtime('weld', 'dt-2', 'ended', T0 + HOUR, T0 + HOUR + 5 * MIN, 'die-jam'));
-    expect(store.downtimeById('dt-2')).toMatchObject({ reason: 'die-jam', reasonBy: 'Ben', reasonNote: 'die cleaned', end: T0 + HOUR + 5 * MIN });
+    expect(store.downtimeById('dt-2')).toMatchObject({
+      reason: 'die-jam',
+      reasonBy: 'Ben',
+      reasonNote: 'die cleaned',
+      end: T0 + HOUR + 5 * MIN,
+    });
   });
 
   it('lists downtime overlapping the range, newest first, filtered by station', () => {
@@ -144,24 +221,71 @@ describe('history store', () => {
   });
 
   it('keeps alerts with their acknowledgement', () => {
-    const alert: CoreEvent = { ...base('press', T0), type: 'alert', alertId: 'a1', kind: 'cycle_drift', severity: 'warning', status: 'active', evidence: { slope: 0.1 } };
+    const alert: CoreEvent = {
+      ...base('press', T0),
+      type: 'alert',
+      alertId: 'a1',
+      kind: 'cycle_drift',
+      severity: 'warning',
+      status: 'active',
+      evidence: { slope: 0.1 },
+    };
     store.record(alert);
     const by = { user: 'Ben', role: 'maintenance', via: 'login', note: 'on it' };
-    store.record({ ...alert, ts: T0 + MIN, status: 'acknowledged', acknowledgedBy: { ...by, at: new Date(T0 + MIN).toISOString() } });
-    expect(store.alertById('a1')).toMatchObject({ status: 'acknowledged', ackBy: 'Ben', ackNote: 'on it', ackRole: 'maintenance', evidence: { slope: 0.1 } });
+    store.record({
+      ...alert,
+      ts: T0 + MIN,
+      status: 'acknowledged',
+      acknowledgedBy: { ...by, at: new Date(T0 + MIN).toISOString() },
+    });
+    expect(store.alertById('a1')).toMatchObject({
+      status: 'acknowledged',
+      ackBy: 'Ben',
+      ackNote: 'on it',
+      ackRole: 'maintenance',
+      evidence: { slope: 0.1 },
+    });
     // Later events of the alert carry the acknowledgement too; the audit trail has it once.
-    store.record({ ...alert, ts: T0 + 2 * HOUR, status: 'resolved', acknowledgedBy: { ...by, at: new Date(T0 + MIN).toISOString() } });
+    store.record({
+      ...alert,
+      ts: T0 + 2 * HOUR,
+      status: 'resolved',
+      acknowledgedBy: { ...by, at: new Date(T0 + MIN).toISOString() },
+    });
     expect(store.audit({ from: T0, to: T0 + 3 * HOUR })).toEqual([
-      { ts: T0 + MIN, action: 'acknowledge-alert', line: 'line1', station: 'press', target: 'a1', user: 'Ben', role: 'maintenance', via: 'login', note: 'on it' },
+      {
+        ts: T0 + MIN,
+        action: 'acknowledge-alert',
+        line: 'line1',
+        station: 'press',
+        target: 'a1',
+        user: 'Ben',
+        role: 'maintenance',
+        via: 'login',
+        note: 'on it',
+      },
     ]);
     expect(store.alerts(T0 + 3 * HOUR)).toEqual([]);
     expect(store.alerts(T0).map((a) => a.status)).toEqual(['resolved']);
   });
 
   it("takes who acknowledged an alert from the alert's own event", () => {
-    const alert: CoreEvent = { ...base('weld', T0), type: 'alert', alertId: 'a2', kind: 'condition_trend', severity: 'warning', status: 'active', evidence: {} };
+    const alert: CoreEvent = {
+      ...base('weld', T0),
+      type: 'alert',
+      alertId: 'a2',
+      kind: 'condition_trend',
+      severity: 'warning',
+      status: 'active',
+      evidence: {},
+    };
     store.record(alert);
-    store.record({ ...alert, ts: T0 + MIN, status: 'acknowledged', acknowledgedBy: { user: 'Mia', note: 'bearing ordered', at: new Date(T0 + MIN).toISOString() } });
+    store.record({
+      ...alert,
+      ts: T0 + MIN,
+      status: 'acknowledged',
+      acknowledgedBy: { user: 'Mia', note: 'bearing ordered', at: new Date(T0 + MIN).toISOString() },
+    });
     store.record({ ...alert, ts: T0 + 2 * MIN, status: 'resolved' });
     expect(store.alertById('a2')).toMatchObject({ status: 'resolved', ackBy: 'Mia', ackNote: 'bearing ordered' });
   });

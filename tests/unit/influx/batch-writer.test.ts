@@ -6,10 +6,21 @@
  * tests/integration/influx/write.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { writeBatch, WriteFailedError, type BatchEntry, type SendPoints } from '../../../src/outputs/influx/batch-writer.js';
+import {
+  writeBatch,
+  WriteFailedError,
+  type BatchEntry,
+  type SendPoints,
+} from '../../../src/outputs/influx/batch-writer.js';
 import type { InfluxPoint } from '../../../src/outputs/influx/points.js';
 
-const point = (i: number, bad = false): InfluxPoint => ({ measurement: 'sample', tags: { tag: bad ? 'bad' : 'ok' }, fields: { value: i }, timestamp: String(1_700_000_000_000_000 + i), spoolId: i });
+const point = (i: number, bad = false): InfluxPoint => ({
+  measurement: 'sample',
+  tags: { tag: bad ? 'bad' : 'ok' },
+  fields: { value: i },
+  timestamp: String(1_700_000_000_000_000 + i),
+  spoolId: i,
+});
 const entries = (points: InfluxPoint[]): BatchEntry[] => points.map((p) => ({ point: p, state: 'pending' }));
 
 /** Stores good points; answers 400 with dropped=N when any point is bad. */
@@ -26,7 +37,12 @@ function fakeInflux(opts: { failFirst?: number } = {}) {
     const bad = points.filter((p) => p.tags.tag === 'bad');
     for (const p of points) if (p.tags.tag !== 'bad') stored.set(p.timestamp, (stored.get(p.timestamp) ?? 0) + 1);
     if (bad.length > 0) {
-      throw Object.assign(new Error(`A 400 Bad Request error occurred: {"error":"partial write: field type conflict: input field \\"value\\" on measurement \\"sample\\" is type float, already exists as type string dropped=${bad.length}"}`), { res: { statusCode: 400 } });
+      throw Object.assign(
+        new Error(
+          `A 400 Bad Request error occurred: {"error":"partial write: field type conflict: input field \\"value\\" on measurement \\"sample\\" is type float, already exists as type string dropped=${bad.length}"}`,
+        ),
+        { res: { statusCode: 400 } },
+      );
     }
   };
   return { send, stored, requests: () => requests };
@@ -54,7 +70,9 @@ describe('writeBatch', () => {
   it('does not split a batch whose points are all bad (dropped = size)', async () => {
     const influx = fakeInflux();
     const poisoned: InfluxPoint[] = [];
-    await writeBatch(entries(Array.from({ length: 1000 }, (_, i) => point(i, true))), influx.send, (p) => poisoned.push(...p));
+    await writeBatch(entries(Array.from({ length: 1000 }, (_, i) => point(i, true))), influx.send, (p) =>
+      poisoned.push(...p),
+    );
     expect(poisoned).toHaveLength(1000);
     expect(influx.requests()).toBe(1);
   });

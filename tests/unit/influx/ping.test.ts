@@ -25,7 +25,9 @@ afterEach(async () => {
   }
 });
 
-async function server(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ port: number; seen: Seen[] }> {
+async function server(
+  answer: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<{ port: number; seen: Seen[] }> {
   const seen: Seen[] = [];
   const s = http.createServer((req, res) => {
     seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
@@ -37,7 +39,16 @@ async function server(answer: (req: http.IncomingMessage, res: http.ServerRespon
 }
 
 function client(port: number, extra: Partial<InfluxTarget> = {}): InfluxClient {
-  const target: InfluxTarget = { url: `http://127.0.0.1:${port}`, protocol: 'http', host: '127.0.0.1', port, path: '', database: 'lineside', retentionPolicy: 'lineside', ...extra };
+  const target: InfluxTarget = {
+    url: `http://127.0.0.1:${port}`,
+    protocol: 'http',
+    host: '127.0.0.1',
+    port,
+    path: '',
+    database: 'lineside',
+    retentionPolicy: 'lineside',
+    ...extra,
+  };
   const c = createInfluxClient(target, { rejectUnauthorized: true, requestTimeoutMs: 5_000 });
   clients.push(c);
   return c;
@@ -51,13 +62,20 @@ const status = (code: number) => (_req: http.IncomingMessage, res: http.ServerRe
 describe('InfluxClient.ping', () => {
   it('answers true for 204, behind the path prefix, without credentials when none are configured', async () => {
     const { port, seen } = await server(status(204));
-    expect(await client(port, { path: '/influx' }).ping(1_000)).toEqual({ answered: true, status: 204, detail: 'HTTP 204' });
+    expect(await client(port, { path: '/influx' }).ping(1_000)).toEqual({
+      answered: true,
+      status: 204,
+      detail: 'HTTP 204',
+    });
     expect(seen).toEqual([{ path: '/influx/ping', authorization: undefined }]);
   });
 
   it('sends the configured credentials, and counts a 401 as a server that answers', async () => {
     const { port, seen } = await server(status(401));
-    expect(await client(port, { username: 'writer', password: 's3cret' }).ping(1_000)).toMatchObject({ answered: true, status: 401 });
+    expect(await client(port, { username: 'writer', password: 's3cret' }).ping(1_000)).toMatchObject({
+      answered: true,
+      status: 401,
+    });
     expect(seen[0]?.authorization).toBe(`Basic ${Buffer.from('writer:s3cret').toString('base64')}`);
   });
 

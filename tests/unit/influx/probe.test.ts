@@ -56,7 +56,13 @@ interface Harness {
   up: (at: number) => boolean;
 }
 
-function harness(opts: { mode: ProbeMode; up: (at: number) => boolean; pingMs?: number; random?: () => number; intervalMs?: number }): Harness {
+function harness(opts: {
+  mode: ProbeMode;
+  up: (at: number) => boolean;
+  pingMs?: number;
+  random?: () => number;
+  intervalMs?: number;
+}): Harness {
   const time = new FakeTime();
   const starts: number[] = [];
   const woken: number[] = [];

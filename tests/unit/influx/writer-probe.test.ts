@@ -35,7 +35,21 @@ class FakeInflux {
     req.on('end', () => {
       if (url.pathname === '/query') {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ results: [{ statement_id: 0, series: [{ columns: ['name', 'duration', 'shardGroupDuration', 'replicaN', 'default'], values: [['lineside', '2160h0m0s', '168h0m0s', 1, true]] }] }] }));
+        res.end(
+          JSON.stringify({
+            results: [
+              {
+                statement_id: 0,
+                series: [
+                  {
+                    columns: ['name', 'duration', 'shardGroupDuration', 'replicaN', 'default'],
+                    values: [['lineside', '2160h0m0s', '168h0m0s', 1, true]],
+                  },
+                ],
+              },
+            ],
+          }),
+        );
         return;
       }
       const answer = url.pathname === '/ping' ? this.ping : this.write;
@@ -93,7 +107,13 @@ describe('InfluxDB writer: /ping probe during a backoff', () => {
     spool.flush();
     const config = influxTestConfig({ url, influx: { createDatabase: false, flushInterval: '50ms' } });
     // A fixed 60 s backoff: the test's 20 s waits end long before it would allow a retry.
-    writer = createInfluxWriter({ config, spool, clock: systemClock, logger: silentLogger, tuning: { retryMinMs: 60_000, retryMaxMs: 60_000, probeIntervalMs: 50, probeTimeoutMs: 1_000 } });
+    writer = createInfluxWriter({
+      config,
+      spool,
+      clock: systemClock,
+      logger: silentLogger,
+      tuning: { retryMinMs: 60_000, retryMaxMs: 60_000, probeIntervalMs: 50, probeTimeoutMs: 1_000 },
+    });
     return { fake, w: writer, s: spool };
   }
 
@@ -107,7 +127,10 @@ describe('InfluxDB writer: /ping probe during a backoff', () => {
     expect(w.health().nextRetryInMs).toBeGreaterThan(40_000); // the backoff is still far off
     f.write = 'ok';
     f.ping = 'ok';
-    await waitUntil(() => w.health().ackedId >= s.lastCommittedId(), 'the writer to resume (the probe, not the 60 s backoff)');
+    await waitUntil(
+      () => w.health().ackedId >= s.lastCommittedId(),
+      'the writer to resume (the probe, not the 60 s backoff)',
+    );
     expect(w.health()).toMatchObject({ connected: true, retrying: 0, sent: 200 });
     expect(f.lines.size).toBe(200);
     expect(f.writes).toBe(2); // the failed one and the one the probe started

@@ -32,7 +32,7 @@ describe('backoffDelayMs', () => {
 
   it('jitter spreads agents that failed together', () => {
     let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const delays = new Set(Array.from({ length: 20 }, () => backoffDelayMs(6, policy, random)));
     expect(delays.size).toBeGreaterThan(15);
   });
@@ -59,8 +59,16 @@ describe('health', () => {
     const h = new HealthTracker('plc1', 'tcp://127.0.0.1:5020', 1);
     h.requestSucceeded(2);
     h.requestSucceeded(4);
-    h.requestFailed(new LinesideError('MODBUS_TIMEOUT', 'plc1 tcp://127.0.0.1:5020 unit 1: read holding 0..9 after 500ms'), 1_000, true);
-    h.requestFailed(new LinesideError('MODBUS_CONNECT', 'tcp://127.0.0.1:5020: cannot connect: ECONNREFUSED'), 2_000, false);
+    h.requestFailed(
+      new LinesideError('MODBUS_TIMEOUT', 'plc1 tcp://127.0.0.1:5020 unit 1: read holding 0..9 after 500ms'),
+      1_000,
+      true,
+    );
+    h.requestFailed(
+      new LinesideError('MODBUS_CONNECT', 'tcp://127.0.0.1:5020: cannot connect: ECONNREFUSED'),
+      2_000,
+      false,
+    );
     const s = h.snapshot();
     expect(s).toMatchObject({
       device: 'plc1',

@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TagType, WordOrder } from '../../../src/config/schema.js';
-import { canonicalBytes, decodeBit, decodeRegisters, formatWordsHex, type DecodeSpec } from '../../../src/sources/modbus/codec.js';
+import {
+  canonicalBytes,
+  decodeBit,
+  decodeRegisters,
+  formatWordsHex,
+  type DecodeSpec,
+} from '../../../src/sources/modbus/codec.js';
 
 function spec(type: TagType, order: WordOrder = 'ABCD', extra: Partial<DecodeSpec> = {}): DecodeSpec {
   return { type, order, scale: 1, offset: 0, ...extra };

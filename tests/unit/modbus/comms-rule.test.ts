@@ -6,7 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { Device } from '../../../src/config/schema-devices.js';
 import { LinesideError } from '../../../src/lib/errors.js';
-import { CommsRule, pollVerdict, type CommsTransition, type PollVerdict } from '../../../src/sources/modbus/comms-rule.js';
+import {
+  CommsRule,
+  pollVerdict,
+  type CommsTransition,
+  type PollVerdict,
+} from '../../../src/sources/modbus/comms-rule.js';
 import { exceptionError, timeoutError } from '../../../src/sources/modbus/errors.js';
 import { defaultBusyRetryDelayMs } from '../../../src/sources/modbus/poller.js';
 import { isBusyException } from '../../../src/sources/modbus/read-cycle.js';
@@ -19,7 +24,11 @@ const timeout = timeoutError(target, span, 500);
 const DATA: PollVerdict = { kind: 'data' };
 const IDLE: PollVerdict = { kind: 'idle' };
 const FAILED: PollVerdict = { kind: 'failed', error: timeout, failure: 'unit' };
-const EXC = (code = 4): PollVerdict => ({ kind: 'exceptions', error: exc(code), answers: [{ read: 'read holding 0..9', exceptionCode: code }] });
+const EXC = (code = 4): PollVerdict => ({
+  kind: 'exceptions',
+  error: exc(code),
+  answers: [{ read: 'read holding 0..9', exceptionCode: code }],
+});
 
 /** Feeds the verdicts; returns the transitions as short strings ("down:exceptions@3", "up", "up<-exceptions"). */
 function run(rule: CommsRule, verdicts: readonly PollVerdict[]): (string | undefined)[] {
@@ -37,25 +46,59 @@ const rule = (exceptionGrace = 3) => new CommsRule({ failuresBeforeLost: 2, exce
 describe('pollVerdict', () => {
   const base = { data: 0, exceptions: [], split: false };
   it('data wins over exceptions: a device where some reads succeed is answered', () => {
-    expect(pollVerdict({ ...base, data: 1, exceptions: [{ read: 'read holding 100..100', exceptionCode: 4 }], lastException: exc(4) })).toEqual({ kind: 'data' });
+    expect(
+      pollVerdict({
+        ...base,
+        data: 1,
+        exceptions: [{ read: 'read holding 100..100', exceptionCode: 4 }],
+        lastException: exc(4),
+      }),
+    ).toEqual({ kind: 'data' });
   });
   it('a request without any answer fails the poll, even after data', () => {
-    expect(pollVerdict({ ...base, data: 2, failure: { error: timeout, kind: 'unit' } })).toEqual({ kind: 'failed', error: timeout, failure: 'unit' });
+    expect(pollVerdict({ ...base, data: 2, failure: { error: timeout, kind: 'unit' } })).toEqual({
+      kind: 'failed',
+      error: timeout,
+      failure: 'unit',
+    });
   });
   it('only exceptions: an exception poll, with every refused request', () => {
-    const answers = [{ read: 'read holding 0..9', exceptionCode: 6 }, { read: 'read input 0..3', exceptionCode: 4 }];
-    expect(pollVerdict({ ...base, exceptions: answers, lastException: exc(4) })).toEqual({ kind: 'exceptions', error: exc(4), answers });
+    const answers = [
+      { read: 'read holding 0..9', exceptionCode: 6 },
+      { read: 'read input 0..3', exceptionCode: 4 },
+    ];
+    expect(pollVerdict({ ...base, exceptions: answers, lastException: exc(4) })).toEqual({
+      kind: 'exceptions',
+      error: exc(4),
+      answers,
+    });
   });
   it('nothing sent, or only the refusal that split a coalesced read: decides nothing', () => {
     expect(pollVerdict(base)).toEqual({ kind: 'idle' });
-    expect(pollVerdict({ ...base, split: true, exceptions: [{ read: 'read holding 0..3', exceptionCode: 2 }], lastException: exc(2) })).toEqual({ kind: 'idle' });
+    expect(
+      pollVerdict({
+        ...base,
+        split: true,
+        exceptions: [{ read: 'read holding 0..3', exceptionCode: 2 }],
+        lastException: exc(2),
+      }),
+    ).toEqual({ kind: 'idle' });
   });
 });
 
 describe('CommsRule', () => {
   it('exception-only polls: down on the grace-th, once; up on the first poll with data', () => {
     const r = rule(3);
-    expect(run(r, [DATA, EXC(), EXC(), EXC(), EXC(), EXC(), DATA, DATA])).toEqual(['up', undefined, undefined, 'down:exceptions@3', undefined, undefined, 'up<-exceptions', undefined]);
+    expect(run(r, [DATA, EXC(), EXC(), EXC(), EXC(), EXC(), DATA, DATA])).toEqual([
+      'up',
+      undefined,
+      undefined,
+      'down:exceptions@3',
+      undefined,
+      undefined,
+      'up<-exceptions',
+      undefined,
+    ]);
     expect(r.exceptionPolls).toBe(0);
     expect(r.cause).toBeUndefined();
   });
@@ -75,23 +118,55 @@ describe('CommsRule', () => {
   });
 
   it('exceptions from the very first poll: down without ever having been up', () => {
-    expect(run(rule(3), [EXC(), EXC(), EXC(), DATA])).toEqual([undefined, undefined, 'down:exceptions@3', 'up<-exceptions']);
+    expect(run(rule(3), [EXC(), EXC(), EXC(), DATA])).toEqual([
+      undefined,
+      undefined,
+      'down:exceptions@3',
+      'up<-exceptions',
+    ]);
   });
 
   it('idle polls (nothing sent) neither count nor reset', () => {
-    expect(run(rule(3), [DATA, EXC(), IDLE, IDLE, EXC(), IDLE, EXC()])).toEqual(['up', undefined, undefined, undefined, undefined, undefined, 'down:exceptions@3']);
+    expect(run(rule(3), [DATA, EXC(), IDLE, IDLE, EXC(), IDLE, EXC()])).toEqual([
+      'up',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'down:exceptions@3',
+    ]);
   });
 
   it('failed polls: down after 2, as before; exceptions are not needed for that', () => {
-    expect(run(rule(3), [DATA, FAILED, DATA, FAILED, FAILED, DATA])).toEqual(['up', undefined, undefined, undefined, 'down:no-answer@2', 'up<-no-answer']);
+    expect(run(rule(3), [DATA, FAILED, DATA, FAILED, FAILED, DATA])).toEqual([
+      'up',
+      undefined,
+      undefined,
+      undefined,
+      'down:no-answer@2',
+      'up<-no-answer',
+    ]);
   });
 
   it('timeouts and exceptions alternating never keep a device up: both count since the last data', () => {
     const r = rule(3);
     // E T E T: two failures without data in between -> down (no-answer) on the 4th poll.
-    expect(run(r, [DATA, EXC(), FAILED, EXC(), FAILED])).toEqual(['up', undefined, undefined, undefined, 'down:no-answer@4']);
+    expect(run(r, [DATA, EXC(), FAILED, EXC(), FAILED])).toEqual([
+      'up',
+      undefined,
+      undefined,
+      undefined,
+      'down:no-answer@4',
+    ]);
     // E E T E: the third exception poll since the last data -> down (exceptions).
-    expect(run(rule(3), [DATA, EXC(), EXC(), FAILED, EXC()])).toEqual(['up', undefined, undefined, undefined, 'down:exceptions@4']);
+    expect(run(rule(3), [DATA, EXC(), EXC(), FAILED, EXC()])).toEqual([
+      'up',
+      undefined,
+      undefined,
+      undefined,
+      'down:exceptions@4',
+    ]);
   });
 
   it('while down, the cause follows what the device does; no transition until data', () => {
@@ -144,6 +219,7 @@ describe('busy retries', () => {
     expect(defaultBusyRetryDelayMs(1_000)).toBe(100);
     expect(defaultBusyRetryDelayMs(60_000)).toBe(100);
     expect(defaultBusyRetryDelayMs(1)).toBe(1);
-    for (const interval of [10, 50, 100, 250, 800]) expect(2 * defaultBusyRetryDelayMs(interval)).toBeLessThanOrEqual(interval / 4);
+    for (const interval of [10, 50, 100, 250, 800])
+      expect(2 * defaultBusyRetryDelayMs(interval)).toBeLessThanOrEqual(interval / 4);
   });
 });

@@ -13,7 +13,14 @@ describe('messages', () => {
   it('a timeout reads as the issue describes it', () => {
     const e = timeoutError(target, span, 500);
     expect(e.toString()).toBe('MODBUS_TIMEOUT plc1 tcp://127.0.0.1:5020 unit 1: read holding 0..9 after 500ms');
-    expect(e.context).toMatchObject({ device: 'plc1', unitId: 1, area: 'holding', start: 0, count: 10, timeoutMs: 500 });
+    expect(e.context).toMatchObject({
+      device: 'plc1',
+      unitId: 1,
+      area: 'holding',
+      start: 0,
+      count: 10,
+      timeoutMs: 500,
+    });
   });
 
   it('a config exception names the tags and their addresses', () => {

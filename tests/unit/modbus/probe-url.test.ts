@@ -5,19 +5,31 @@ import { endpointUrl } from '../../../src/sources/modbus/endpoint.js';
 
 describe('parseEndpointUrl', () => {
   it('tcp with and without a port', () => {
-    expect(parseEndpointUrl('tcp://10.0.0.5:5020')).toEqual({ ok: true, endpoint: { kind: 'tcp', host: '10.0.0.5', port: 5020 } });
-    expect(parseEndpointUrl('tcp://plc1.local')).toEqual({ ok: true, endpoint: { kind: 'tcp', host: 'plc1.local', port: 502 } });
+    expect(parseEndpointUrl('tcp://10.0.0.5:5020')).toEqual({
+      ok: true,
+      endpoint: { kind: 'tcp', host: '10.0.0.5', port: 5020 },
+    });
+    expect(parseEndpointUrl('tcp://plc1.local')).toEqual({
+      ok: true,
+      endpoint: { kind: 'tcp', host: 'plc1.local', port: 502 },
+    });
   });
 
   it('RTU over TCP for serial gateways', () => {
-    expect(parseEndpointUrl('rtu+tcp://10.0.0.9:4001')).toEqual({ ok: true, endpoint: { kind: 'rtu-tcp', host: '10.0.0.9', port: 4001 } });
+    expect(parseEndpointUrl('rtu+tcp://10.0.0.9:4001')).toEqual({
+      ok: true,
+      endpoint: { kind: 'rtu-tcp', host: '10.0.0.9', port: 4001 },
+    });
     expect(parseEndpointUrl('rtutcp://10.0.0.9:4001')).toMatchObject({ ok: true, endpoint: { kind: 'rtu-tcp' } });
   });
 
   it('serial with line settings in the query', () => {
     expect(parseEndpointUrl('rtu:///dev/ttyUSB0?baud=19200&parity=even')).toEqual({
       ok: true,
-      endpoint: { kind: 'rtu', serial: { path: '/dev/ttyUSB0', baudRate: 19200, parity: 'even', dataBits: 8, stopBits: 1 } },
+      endpoint: {
+        kind: 'rtu',
+        serial: { path: '/dev/ttyUSB0', baudRate: 19200, parity: 'even', dataBits: 8, stopBits: 1 },
+      },
     });
     expect(parseEndpointUrl('rtu:///dev/serial/by-id/usb-FTDI_RS485-if00?stopbits=2&databits=7')).toMatchObject({
       ok: true,
@@ -44,6 +56,11 @@ describe('parseEndpointUrl', () => {
   it('endpointUrl prints the form health and errors use', () => {
     expect(endpointUrl({ kind: 'tcp', host: '10.0.0.5', port: 502 })).toBe('tcp://10.0.0.5:502');
     expect(endpointUrl({ kind: 'rtu-tcp', host: '::1', port: 4001 })).toBe('rtu+tcp://[::1]:4001');
-    expect(endpointUrl({ kind: 'rtu', serial: { path: '/dev/ttyUSB0', baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 } })).toBe('rtu:///dev/ttyUSB0');
+    expect(
+      endpointUrl({
+        kind: 'rtu',
+        serial: { path: '/dev/ttyUSB0', baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 },
+      }),
+    ).toBe('rtu:///dev/ttyUSB0');
   });
 });

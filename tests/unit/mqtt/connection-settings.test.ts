@@ -5,15 +5,27 @@ import { buildClientOptions, redactUrl, SESSION_EXPIRY_S } from '../../../src/ou
 import { classifyConnectError, isPermanentPublishRejection } from '../../../src/outputs/mqtt/connect-errors.js';
 import { testConfig } from '../../integration/mqtt/test-config.js';
 
-const target = { url: 'mqtt://broker:1883', clientId: 'lineside-line3', willTopic: 'acme/plant1/agents/line3/status', external: true };
+const target = {
+  url: 'mqtt://broker:1883',
+  clientId: 'lineside-line3',
+  willTopic: 'acme/plant1/agents/line3/status',
+  external: true,
+};
 
 describe('client options', () => {
   it('asks for a persistent session with a stable id, our own reconnects, no QoS 0 queue, and an offline will', () => {
-    const mqtt = testConfig({ mqtt: { url: 'mqtt://broker:1883', protocolVersion: 5, username: 'line3', password: 'pw' } }).mqtt;
+    const mqtt = testConfig({
+      mqtt: { url: 'mqtt://broker:1883', protocolVersion: 5, username: 'line3', password: 'pw' },
+    }).mqtt;
     const options = buildClientOptions(mqtt, { ...target, protocolVersion: 5 }, {});
     expect(options).toMatchObject({
-      clientId: 'lineside-line3', clean: false, reconnectPeriod: 0, queueQoSZero: false, protocolVersion: 5,
-      username: 'line3', password: 'pw',
+      clientId: 'lineside-line3',
+      clean: false,
+      reconnectPeriod: 0,
+      queueQoSZero: false,
+      protocolVersion: 5,
+      username: 'line3',
+      password: 'pw',
       properties: { sessionExpiryInterval: SESSION_EXPIRY_S },
       will: { topic: 'acme/plant1/agents/line3/status', qos: 1, retain: true },
     });
@@ -35,8 +47,14 @@ describe('connection errors', () => {
   const ctx = { broker: 'mqtt://broker:1883', user: 'line3', clientId: 'lineside-line3', protocolVersion: 4 as const };
 
   it.each([
-    [4, 4, 'MQTT_AUTH'], [4, 5, 'MQTT_AUTH'], [5, 0x86, 'MQTT_AUTH'], [5, 0x87, 'MQTT_AUTH'], [5, 0x8a, 'MQTT_AUTH'],
-    [4, 2, 'MQTT_CONNECT'], [5, 0x85, 'MQTT_CONNECT'], [5, 0x89, 'MQTT_CONNECT'],
+    [4, 4, 'MQTT_AUTH'],
+    [4, 5, 'MQTT_AUTH'],
+    [5, 0x86, 'MQTT_AUTH'],
+    [5, 0x87, 'MQTT_AUTH'],
+    [5, 0x8a, 'MQTT_AUTH'],
+    [4, 2, 'MQTT_CONNECT'],
+    [5, 0x85, 'MQTT_CONNECT'],
+    [5, 0x89, 'MQTT_CONNECT'],
   ] as const)('MQTT %i CONNACK code %i is %s', (protocolVersion, code, expected) => {
     const err = classifyConnectError(new ErrorWithReasonCode('Connection refused', code), { ...ctx, protocolVersion });
     expect(err.code).toBe(expected);
@@ -51,7 +69,9 @@ describe('connection errors', () => {
 
   it('names the socket error for an unreachable broker', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1883'), { code: 'ECONNREFUSED' });
-    expect(classifyConnectError(refused, ctx).toString()).toBe('MQTT_CONNECT cannot connect to mqtt://broker:1883: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:1883');
+    expect(classifyConnectError(refused, ctx).toString()).toBe(
+      'MQTT_CONNECT cannot connect to mqtt://broker:1883: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:1883',
+    );
   });
 
   it('treats only final PUBACK refusals as permanent', () => {

@@ -1,7 +1,14 @@
 /** UNS topics and payloads (docs/architecture.md#mqtt) built from core events. */
 import { describe, expect, it } from 'vitest';
 import type { AlertEvent, CounterEvent, DowntimeEvent } from '../../../src/core/events.js';
-import { eventPayloadObject, eventRoute, isoTime, samplePayload, sampleTopic, statusTopic } from '../../../src/outputs/mqtt/index.js';
+import {
+  eventPayloadObject,
+  eventRoute,
+  isoTime,
+  samplePayload,
+  sampleTopic,
+  statusTopic,
+} from '../../../src/outputs/mqtt/index.js';
 import { cycle, downtime, oee, state } from '../../integration/spool/make-events.js';
 
 const names = { root: 'acme', site: 'plant1', agentId: 'line3-pi' };
@@ -29,34 +36,101 @@ describe('payloads', () => {
   it('keeps the downtime contract id (the downtime) and carries the event id as eventId', () => {
     const ended: DowntimeEvent = { ...downtime('press', 9, t + 60_000, 'ended', t), faultCode: 17 };
     expect(eventPayloadObject(ended)).toEqual({
-      id: `press-dt-${t}`, eventId: 'press-000000009', seq: 9, ts: '2026-03-29T01:00:59.999Z', phase: 'ended',
-      start: '2026-03-29T00:59:59.999Z', end: '2026-03-29T01:00:59.999Z', durationMs: 60_000, reason: 'jam', category: 'breakdown', faultCode: 17,
+      id: `press-dt-${t}`,
+      eventId: 'press-000000009',
+      seq: 9,
+      ts: '2026-03-29T01:00:59.999Z',
+      phase: 'ended',
+      start: '2026-03-29T00:59:59.999Z',
+      end: '2026-03-29T01:00:59.999Z',
+      durationMs: 60_000,
+      reason: 'jam',
+      category: 'breakdown',
+      faultCode: 17,
     });
   });
 
   it("publishes a counter jump or reset on the station's counter topic, not retained, with what was counted", () => {
     const jump: CounterEvent = {
-      type: 'counter', id: 'press-000000012', line: 'line1', station: 'press', seq: 12, ts: t, kind: 'jump',
-      role: 'cycleCounter', tag: 'plc1.count', previous: 1, value: 65_000, counted: 0, elapsedMs: 1_000, plausibleMax: 6,
+      type: 'counter',
+      id: 'press-000000012',
+      line: 'line1',
+      station: 'press',
+      seq: 12,
+      ts: t,
+      kind: 'jump',
+      role: 'cycleCounter',
+      tag: 'plc1.count',
+      previous: 1,
+      value: 65_000,
+      counted: 0,
+      elapsedMs: 1_000,
+      plausibleMax: 6,
     };
-    expect(eventRoute({ root: 'acme', site: 'plant1', agentId: 'a1' }, jump)).toEqual({ topic: 'acme/plant1/line1/press/counter', retain: false });
+    expect(eventRoute({ root: 'acme', site: 'plant1', agentId: 'a1' }, jump)).toEqual({
+      topic: 'acme/plant1/line1/press/counter',
+      retain: false,
+    });
     expect(eventPayloadObject(jump)).toEqual({
-      id: 'press-000000012', eventId: 'press-000000012', seq: 12, ts: '2026-03-29T00:59:59.999Z', kind: 'jump',
-      role: 'cycleCounter', tag: 'plc1.count', previous: 1, value: 65_000, counted: 0, elapsedMs: 1_000, plausibleMax: 6,
+      id: 'press-000000012',
+      eventId: 'press-000000012',
+      seq: 12,
+      ts: '2026-03-29T00:59:59.999Z',
+      kind: 'jump',
+      role: 'cycleCounter',
+      tag: 'plc1.count',
+      previous: 1,
+      value: 65_000,
+      counted: 0,
+      elapsedMs: 1_000,
+      plausibleMax: 6,
     });
   });
 
   it('carries who acknowledged an alert', () => {
     const acked: AlertEvent = {
-      type: 'alert', id: 'press-alert-000000002', line: 'line1', station: 'press', seq: 2, ts: t, alertId: 'press-cycle_drift-1', kind: 'cycle_drift',
-      severity: 'warning', status: 'acknowledged', evidence: {}, acknowledgedBy: { user: 'mia', role: 'maintenance', via: 'login', note: 'bearing ordered', at: '2026-03-29T01:00:00.000Z' },
+      type: 'alert',
+      id: 'press-alert-000000002',
+      line: 'line1',
+      station: 'press',
+      seq: 2,
+      ts: t,
+      alertId: 'press-cycle_drift-1',
+      kind: 'cycle_drift',
+      severity: 'warning',
+      status: 'acknowledged',
+      evidence: {},
+      acknowledgedBy: {
+        user: 'mia',
+        role: 'maintenance',
+        via: 'login',
+        note: 'bearing ordered',
+        at: '2026-03-29T01:00:00.000Z',
+      },
     };
-    expect(eventPayloadObject(acked)).toMatchObject({ id: 'press-cycle_drift-1', status: 'acknowledged', acknowledgedBy: { user: 'mia', role: 'maintenance', via: 'login', note: 'bearing ordered', at: '2026-03-29T01:00:00.000Z' } });
+    expect(eventPayloadObject(acked)).toMatchObject({
+      id: 'press-cycle_drift-1',
+      status: 'acknowledged',
+      acknowledgedBy: {
+        user: 'mia',
+        role: 'maintenance',
+        via: 'login',
+        note: 'bearing ordered',
+        at: '2026-03-29T01:00:00.000Z',
+      },
+    });
   });
 
   it('carries who assigned a downtime reason, and nothing when nobody has', () => {
-    const updated: DowntimeEvent = { ...downtime('press', 5, t, 'updated', t), assignedBy: { user: 'anna', role: 'operator', via: 'login', note: 'die cleaned' } };
-    expect(eventPayloadObject(updated)).toMatchObject({ phase: 'updated', reason: 'jam', assignedBy: { user: 'anna', role: 'operator', via: 'login', note: 'die cleaned' } });
+    const updated: DowntimeEvent = {
+      ...downtime('press', 5, t, 'updated', t),
+      assignedBy: { user: 'anna', role: 'operator', via: 'login', note: 'die cleaned' },
+    };
+    expect(eventPayloadObject(updated)).toMatchObject({
+      phase: 'updated',
+      reason: 'jam',
+      assignedBy: { user: 'anna', role: 'operator', via: 'login', note: 'die cleaned' },
+    });
     expect(eventPayloadObject(downtime('press', 3, t, 'started', t))).not.toHaveProperty('assignedBy');
   });
 
@@ -69,11 +143,24 @@ describe('payloads', () => {
 
   it('gives line OEE a null shift for rolling windows and the figures of the contract', () => {
     const rolling = { ...oee(undefined, 7, t), window: { kind: 'rolling' as const, start: t - 3_600_000, end: t } };
-    expect(eventPayloadObject(rolling)).toMatchObject({ shift: null, availability: 0.9, performance: 0.85, quality: 0.98, counts: { total: 300, good: 294, reject: 6 }, final: false });
+    expect(eventPayloadObject(rolling)).toMatchObject({
+      shift: null,
+      availability: 0.9,
+      performance: 0.85,
+      quality: 0.98,
+      counts: { total: 300, good: 294, reject: 6 },
+      final: false,
+    });
   });
 
   it('serialises a tag value as {value, ts}, with non-finite numbers as null', () => {
-    expect(JSON.parse(samplePayload({ tag: 'plc1.temp', value: 41.25, ts: t, mono: 0 }))).toEqual({ value: 41.25, ts: '2026-03-29T00:59:59.999Z' });
-    expect(JSON.parse(samplePayload({ tag: 'plc1.temp', value: Number.POSITIVE_INFINITY, ts: t, mono: 0 }))).toEqual({ value: null, ts: '2026-03-29T00:59:59.999Z' });
+    expect(JSON.parse(samplePayload({ tag: 'plc1.temp', value: 41.25, ts: t, mono: 0 }))).toEqual({
+      value: 41.25,
+      ts: '2026-03-29T00:59:59.999Z',
+    });
+    expect(JSON.parse(samplePayload({ tag: 'plc1.temp', value: Number.POSITIVE_INFINITY, ts: t, mono: 0 }))).toEqual({
+      value: null,
+      ts: '2026-03-29T00:59:59.999Z',
+    });
   });
 });

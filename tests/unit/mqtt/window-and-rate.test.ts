@@ -24,7 +24,12 @@ describe('AckWindow: release only what is acknowledged with everything before it
     w.add(1, 'puback');
     for (let id = 2; id <= 6; id++) w.add(id, 'write');
     for (let id = 2; id <= 6; id++) w.completed(id);
-    expect({ puback: w.awaitingPuback, write: w.awaitingWrite, span: w.span, releasable: w.releasable() }).toEqual({ puback: 1, write: 0, span: 6, releasable: 0 });
+    expect({ puback: w.awaitingPuback, write: w.awaitingWrite, span: w.span, releasable: w.releasable() }).toEqual({
+      puback: 1,
+      write: 0,
+      span: 6,
+      releasable: 0,
+    });
     w.completed(1);
     expect({ span: w.span, releasable: w.releasable() }).toEqual({ span: 0, releasable: 6 });
     w.completed(1); // a duplicate completion changes nothing
@@ -54,7 +59,9 @@ describe('AckWindow: release only what is acknowledged with everything before it
 describe('Backoff: capped exponential with jitter', () => {
   it('starts at the minimum, doubles, never exceeds the cap, and restarts after reset', () => {
     const top = new Backoff({ initialMs: 1_000, maxMs: 30_000 }, () => 0.999999);
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map(() => top.next())).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map(() => top.next())).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000,
+    ]);
     top.reset();
     expect(top.next()).toBe(1_000);
   });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Feeder, HOUR, MIN, stationConfig, type Evidence } from './helpers.js';
 
-const VIB = "[{ tag: plc1.vib, kind: vibration, warning: 4.5, alarm: 7.1 }]";
+const VIB = '[{ tag: plc1.vib, kind: vibration, warning: 4.5, alarm: 7.1 }]';
 
 describe('condition trend detector', () => {
   it('forecasts a rising vibration reaching its alarm limit and warns before the warning limit', () => {
@@ -88,7 +88,9 @@ describe('condition trend detector', () => {
   });
 
   it('mirrors "direction: below" signals: a falling pressure is the trouble', () => {
-    const f = new Feeder(stationConfig({ conditions: '[{ tag: plc1.pressure, kind: pressure, warning: 4, alarm: 3, direction: below }]' }));
+    const f = new Feeder(
+      stationConfig({ conditions: '[{ tag: plc1.pressure, kind: pressure, warning: 4, alarm: 3, direction: below }]' }),
+    );
     let i = 0;
     f.run(2 * HOUR, [{ tag: 'plc1.pressure', value: () => 6 + 0.05 * Feeder.noise(i++) }]);
     f.run(2 * HOUR, [{ tag: 'plc1.pressure', value: (t) => 6 - t / HOUR + 0.05 * Feeder.noise(i++) }]);

@@ -161,7 +161,8 @@ describe('MTBF risk', () => {
     const timeline: { at: number; code: number; reason: string }[] = [];
     for (let i = 1; i <= 8; i++) timeline.push({ at: 10 * i + 0.5 * Feeder.noise(i), code: 9, reason: 'bearing' });
     let jam = 0;
-    for (const gap of [1.3, 9.1, 0.4, 17.2, 5.5, 2.2, 26, 0.9, 11.4, 3.7]) timeline.push({ at: (jam += gap), code: 7, reason: 'jam' });
+    for (const gap of [1.3, 9.1, 0.4, 17.2, 5.5, 2.2, 26, 0.9, 11.4, 3.7])
+      timeline.push({ at: (jam += gap), code: 7, reason: 'jam' });
     timeline.sort((a, b) => a.at - b.at);
     let uptime = 0;
     for (const e of timeline) {

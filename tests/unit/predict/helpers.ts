@@ -7,13 +7,20 @@ import { loadConfigText } from '../../../src/config/load.js';
 import type { LinesideConfig } from '../../../src/config/schema.js';
 import type { AlertEvent, StationState } from '../../../src/core/events.js';
 import type { Clock } from '../../../src/core/sample.js';
-import { createPredictor, type Predictor, type PredictorCheckpoint, type Sensitivity } from '../../../src/predict/index.js';
+import {
+  createPredictor,
+  type Predictor,
+  type PredictorCheckpoint,
+  type Sensitivity,
+} from '../../../src/predict/index.js';
 
 export const T0 = Date.UTC(2025, 0, 6, 6);
 export const MIN = 60_000;
 export const HOUR = 3_600_000;
 
-export function stationConfig(options: { conditions?: string; predict?: string; sensitivity?: Sensitivity; ideal?: string } = {}): LinesideConfig {
+export function stationConfig(
+  options: { conditions?: string; predict?: string; sensitivity?: Sensitivity; ideal?: string } = {},
+): LinesideConfig {
   const yaml = `
 site: { enterprise: acme, site: plant }
 devices:
@@ -54,19 +61,41 @@ export class Feeder {
   readonly clock: Clock = { wallMs: () => this.now, monoMs: () => this.now - T0 };
   predictor: Predictor;
 
-  constructor(readonly config: LinesideConfig, restore?: PredictorCheckpoint) {
+  constructor(
+    readonly config: LinesideConfig,
+    restore?: PredictorCheckpoint,
+  ) {
     this.predictor = createPredictor(config, { clock: this.clock, ...(restore !== undefined ? { restore } : {}) });
     this.predictor.on((e) => this.alerts.push(e));
   }
 
   setState(state: StationState): void {
-    this.predictor.onEvent({ type: 'state', id: `press-${++this.seq}`, line: 'line1', station: 'press', seq: this.seq, ts: this.now, state, previous: this.state, since: this.now });
+    this.predictor.onEvent({
+      type: 'state',
+      id: `press-${++this.seq}`,
+      line: 'line1',
+      station: 'press',
+      seq: this.seq,
+      ts: this.now,
+      state,
+      previous: this.state,
+      since: this.now,
+    });
     this.state = state;
   }
 
   cycle(cycleTimeMs: number): void {
     this.now += cycleTimeMs;
-    this.predictor.onEvent({ type: 'cycle', id: `press-${++this.seq}`, line: 'line1', station: 'press', seq: this.seq, ts: this.now, cycleTimeMs, good: true });
+    this.predictor.onEvent({
+      type: 'cycle',
+      id: `press-${++this.seq}`,
+      line: 'line1',
+      station: 'press',
+      seq: this.seq,
+      ts: this.now,
+      cycleTimeMs,
+      good: true,
+    });
   }
 
   sample(tag: string, value: number): void {
@@ -74,11 +103,28 @@ export class Feeder {
   }
 
   downtime(faultCode: number | undefined, reason: string): void {
-    this.predictor.onEvent({ type: 'downtime', id: `press-${++this.seq}`, line: 'line1', station: 'press', seq: this.seq, ts: this.now, phase: 'started', downtimeId: `d${this.seq}`, start: this.now, reason, category: 'breakdown', ...(faultCode !== undefined ? { faultCode } : {}) });
+    this.predictor.onEvent({
+      type: 'downtime',
+      id: `press-${++this.seq}`,
+      line: 'line1',
+      station: 'press',
+      seq: this.seq,
+      ts: this.now,
+      phase: 'started',
+      downtimeId: `d${this.seq}`,
+      start: this.now,
+      reason,
+      category: 'breakdown',
+      ...(faultCode !== undefined ? { faultCode } : {}),
+    });
   }
 
   /** Runs for `ms`, one condition sample per `everyMs` from value(t) (t = ms since this call), ticking each minute. */
-  run(ms: number, samples: { tag: string; value: (tMs: number) => number; everyMs?: number }[] = [], cycleMs?: number): void {
+  run(
+    ms: number,
+    samples: { tag: string; value: (tMs: number) => number; everyMs?: number }[] = [],
+    cycleMs?: number,
+  ): void {
     if (this.state !== 'running') this.setState('running');
     const end = this.now + ms;
     const start = this.now;
@@ -87,9 +133,19 @@ export class Feeder {
     const step = Math.min(...samples.map((s) => s.everyMs ?? 1000), 1000);
     while (this.now < end) {
       this.now = Math.min(end, this.now + step);
-      for (const s of samples) if ((this.now - start) % (s.everyMs ?? 1000) === 0) this.sample(s.tag, s.value(this.now - start));
+      for (const s of samples)
+        if ((this.now - start) % (s.everyMs ?? 1000) === 0) this.sample(s.tag, s.value(this.now - start));
       if (this.now >= nextCycle) {
-        this.predictor.onEvent({ type: 'cycle', id: `press-${++this.seq}`, line: 'line1', station: 'press', seq: this.seq, ts: this.now, cycleTimeMs: cycleMs as number, good: true });
+        this.predictor.onEvent({
+          type: 'cycle',
+          id: `press-${++this.seq}`,
+          line: 'line1',
+          station: 'press',
+          seq: this.seq,
+          ts: this.now,
+          cycleTimeMs: cycleMs as number,
+          good: true,
+        });
         nextCycle += cycleMs as number;
       }
       if (this.now >= nextTick) {
@@ -107,7 +163,9 @@ export class Feeder {
 
   opened(kind?: string): AlertEvent[] {
     const seen = new Set<string>();
-    return this.alerts.filter((a) => (kind === undefined || a.kind === kind) && !seen.has(a.alertId) && seen.add(a.alertId) !== undefined);
+    return this.alerts.filter(
+      (a) => (kind === undefined || a.kind === kind) && !seen.has(a.alertId) && seen.add(a.alertId) !== undefined,
+    );
   }
 }
 

@@ -5,7 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AlertBook } from '../../../src/predict/alert-book.js';
-import { activeAlertsPayload, alertPayload, createPredictor, meetsSeverity, PRESETS, withAlerts, type PredictorCheckpoint } from '../../../src/predict/index.js';
+import {
+  activeAlertsPayload,
+  alertPayload,
+  createPredictor,
+  meetsSeverity,
+  PRESETS,
+  withAlerts,
+  type PredictorCheckpoint,
+} from '../../../src/predict/index.js';
 import type { AlertEvent } from '../../../src/core/events.js';
 import type { Finding } from '../../../src/predict/types.js';
 import { Feeder, HOUR, MIN, stationConfig, T0 } from './helpers.js';
@@ -17,7 +25,10 @@ function finding(severity: Finding['severity'] = 'warning'): Finding {
 }
 
 describe('alert book', () => {
-  const timing = { ...PRESETS.medium.timing, cycle_drift: { raiseAfterMs: 10 * MIN, clearAfterMs: 20 * MIN, minUpdateIntervalMs: 15 * MIN } };
+  const timing = {
+    ...PRESETS.medium.timing,
+    cycle_drift: { raiseAfterMs: 10 * MIN, clearAfterMs: 20 * MIN, minUpdateIntervalMs: 15 * MIN },
+  };
 
   it('opens only after the finding persisted for the minimum duration, and does not flap', () => {
     const events: AlertEvent[] = [];
@@ -52,9 +63,16 @@ describe('alert book', () => {
     expect(events).toHaveLength(1);
     const id = events[0]!.alertId;
     expect(book.acknowledge(id, { user: 'anna', note: 'bearing ordered' }, T0 + MIN)).toEqual({ ok: true });
-    expect(events.at(-1)).toMatchObject({ status: 'acknowledged', evidence: { acknowledged: { user: 'anna', note: 'bearing ordered' } } });
+    expect(events.at(-1)).toMatchObject({
+      status: 'acknowledged',
+      evidence: { acknowledged: { user: 'anna', note: 'bearing ordered' } },
+    });
     // Who acknowledged it is part of the event itself (MQTT and history carry the audit trail).
-    expect(events.at(-1)?.acknowledgedBy).toEqual({ user: 'anna', note: 'bearing ordered', at: new Date(T0 + MIN).toISOString() });
+    expect(events.at(-1)?.acknowledgedBy).toEqual({
+      user: 'anna',
+      note: 'bearing ordered',
+      at: new Date(T0 + MIN).toISOString(),
+    });
     expect(events[0]).not.toHaveProperty('acknowledgedBy');
     book.process('press', 'cycle_drift', finding('warning'), T0 + 2 * MIN); // de-escalation waits for the update interval
     expect(events).toHaveLength(2);
@@ -81,7 +99,11 @@ describe('predictor alerts', () => {
     expect(f.opened()).toHaveLength(1);
     const alertId = active[0]!.alertId;
     expect(f.predictor.acknowledge(alertId, { user: 'tom', note: 'checking' })).toEqual({ ok: true });
-    expect(f.predictor.active()[0]).toMatchObject({ alertId, status: 'acknowledged', evidence: { acknowledged: { user: 'tom', note: 'checking' } } });
+    expect(f.predictor.active()[0]).toMatchObject({
+      alertId,
+      status: 'acknowledged',
+      evidence: { acknowledged: { user: 'tom', note: 'checking' } },
+    });
     const missing = f.predictor.acknowledge('nope');
     expect(missing).toMatchObject({ ok: false, code: 'NOT_FOUND' });
   });
@@ -155,7 +177,11 @@ describe('predictor alerts', () => {
     const diagnostics: string[] = [];
     const cfg = stationConfig({ conditions: VIB });
     const f = new Feeder(cfg);
-    const q = createPredictor(cfg, { clock: f.clock, restore: { version: 99 } as unknown as PredictorCheckpoint, onDiagnostic: (d: { code: string }) => diagnostics.push(d.code) });
+    const q = createPredictor(cfg, {
+      clock: f.clock,
+      restore: { version: 99 } as unknown as PredictorCheckpoint,
+      onDiagnostic: (d: { code: string }) => diagnostics.push(d.code),
+    });
     expect(diagnostics).toEqual(['PREDICT_CHECKPOINT_INVALID']);
     expect(q.active()).toEqual([]);
   });

@@ -22,7 +22,12 @@ describe('attachPredictor with the real core', () => {
     const poll = (vibration: number): void => {
       const ts = T0 + mono;
       if (mono % 10_000 === 0) count++;
-      for (const [tag, value] of [['plc1.count', count], ['plc1.running', true], ['plc1.fault', 0], ['plc1.vib', vibration]] as const) {
+      for (const [tag, value] of [
+        ['plc1.count', count],
+        ['plc1.running', true],
+        ['plc1.fault', 0],
+        ['plc1.vib', vibration],
+      ] as const) {
         const sample = { tag, value, ts, mono };
         core.sample(sample);
         predictor.onSample(sample);
@@ -36,7 +41,13 @@ describe('attachPredictor with the real core', () => {
     const rampStart = mono;
     for (; mono < rampStart + 3 * HOUR; mono += 1000) poll(2.5 + (mono - rampStart) / HOUR + 0.15 * Feeder.noise(i++));
     expect(alerts.length).toBeGreaterThan(0);
-    expect(alerts[0]).toMatchObject({ type: 'alert', line: 'line1', station: 'press', kind: 'condition_trend', status: 'active' });
+    expect(alerts[0]).toMatchObject({
+      type: 'alert',
+      line: 'line1',
+      station: 'press',
+      kind: 'condition_trend',
+      status: 'active',
+    });
     const seen = alerts.length;
     detach();
     for (let k = 0; k < 3600; k++, mono += 1000) poll(9);

@@ -14,7 +14,15 @@ function cookieValue(setCookie: string): string {
 
 describe('auth', () => {
   let now = 1_000_000;
-  const auth = new Auth({ viewToken: 'view-token', operatorToken: 'op-token', allowedOrigins: ['https://scada.plant'], sessionTtlMs: 60_000 }, () => now);
+  const auth = new Auth(
+    {
+      viewToken: 'view-token',
+      operatorToken: 'op-token',
+      allowedOrigins: ['https://scada.plant'],
+      sessionTtlMs: 60_000,
+    },
+    () => now,
+  );
 
   it('compares tokens of any length without throwing', () => {
     expect(tokensEqual('abc', 'abc')).toBe(true);
@@ -30,7 +38,9 @@ describe('auth', () => {
     expect(auth.viewer(request({ query: { token: 'wrong' } }))).toBe(false);
     expect(auth.viewer(request({ headers: { cookie: cookieValue(auth.viewCookie(false)) } }))).toBe(true);
     expect(auth.viewer(request({ headers: { cookie: `${VIEW_COOKIE}=forged` } }))).toBe(false);
-    expect(auth.viewer(request({ headers: { cookie: cookieValue(auth.sessionCookie(TOKEN_PRINCIPAL, false)) } }))).toBe(true);
+    expect(auth.viewer(request({ headers: { cookie: cookieValue(auth.sessionCookie(TOKEN_PRINCIPAL, false)) } }))).toBe(
+      true,
+    );
   });
 
   it('lets operators act with the bearer token or an unexpired session, and says why not otherwise', () => {
@@ -42,7 +52,11 @@ describe('auth', () => {
     const [, value] = session.split('=');
     const [expiry] = (value ?? '').split('.');
     // Moving the expiry invalidates the signature.
-    expect(auth.principal(request({ headers: { cookie: `${OPERATOR_COOKIE}=${Number(expiry) + 1e9}.${value?.split('.')[1]}` } })).kind).toBe('invalid');
+    expect(
+      auth.principal(
+        request({ headers: { cookie: `${OPERATOR_COOKIE}=${Number(expiry) + 1e9}.${value?.split('.')[1]}` } }),
+      ).kind,
+    ).toBe('invalid');
     now += 61_000;
     expect(auth.principal(request({ headers: { cookie: session } })).kind).toBe('invalid');
   });
@@ -71,6 +85,10 @@ describe('auth', () => {
   });
 
   it('parses cookie headers leniently', () => {
-    expect([...parseCookies('a=1; b=2;c=3=4; =x; junk')]).toEqual([['a', '1'], ['b', '2'], ['c', '3=4']]);
+    expect([...parseCookies('a=1; b=2;c=3=4; =x; junk')]).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3=4'],
+    ]);
   });
 });

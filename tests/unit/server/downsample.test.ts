@@ -32,7 +32,11 @@ describe('downsampleSpans (never more spans than pixels)', () => {
   });
 
   it('keeps long spans exact and shows a long breakdown among flapping', () => {
-    const spans: StateSpan[] = [...flapping(0, 3600, 1000), { state: 'down', from: HOUR, to: 2 * HOUR, reason: 'hydraulic' }, ...flapping(2 * HOUR, 3600, 1000)];
+    const spans: StateSpan[] = [
+      ...flapping(0, 3600, 1000),
+      { state: 'down', from: HOUR, to: 2 * HOUR, reason: 'hydraulic' },
+      ...flapping(2 * HOUR, 3600, 1000),
+    ];
     const out = downsampleSpans(spans, 0, 3 * HOUR, 300);
     expect(out.length).toBeLessThanOrEqual(300);
     expect(out).toContainEqual({ state: 'down', from: HOUR, to: 2 * HOUR, reason: 'hydraulic' });

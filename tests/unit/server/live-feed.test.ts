@@ -37,7 +37,15 @@ describe('LiveFeed (coalesced deltas from core events)', () => {
     expect(delta?.stations?.find((s) => s.id === 'press')?.counts).toEqual({ total: 100, good: 90, reject: 10 });
     expect(delta?.spans?.map((s) => s.state)).toEqual(['small_stop', 'running']);
     expect(delta?.cycles).toEqual([
-      expect.objectContaining({ station: 'press', count: 100, good: 90, minMs: 11_000, maxMs: 11_099, lastMs: 11_099, sumMs: 100 * 11_000 + 4950 }),
+      expect.objectContaining({
+        station: 'press',
+        count: 100,
+        good: 90,
+        minMs: 11_000,
+        maxMs: 11_099,
+        lastMs: 11_099,
+        sumMs: 100 * 11_000 + 4950,
+      }),
     ]);
     expect(delta?.lines?.map((l) => l.id)).toEqual(['line1']);
     // Everything was taken: the next window starts empty.
@@ -50,9 +58,15 @@ describe('LiveFeed (coalesced deltas from core events)', () => {
     fake.assignReason(id, 'die-jam', { user: 'Anna' });
     fake.raiseAlert('weld', 'a1');
     const delta = feed.takeDelta();
-    expect(delta?.downtime).toEqual([expect.objectContaining({ id, reason: 'die-jam', reasonLabel: 'Die jam', faultCode: 17 })]);
+    expect(delta?.downtime).toEqual([
+      expect.objectContaining({ id, reason: 'die-jam', reasonLabel: 'Die jam', faultCode: 17 }),
+    ]);
     expect(delta?.alerts).toEqual([expect.objectContaining({ id: 'a1', station: 'weld', status: 'active' })]);
-    expect(delta?.stations?.find((s) => s.id === 'press')).toMatchObject({ state: 'down', reason: 'die-jam', openDowntime: { id, reasonLabel: 'Die jam' } });
+    expect(delta?.stations?.find((s) => s.id === 'press')).toMatchObject({
+      state: 'down',
+      reason: 'die-jam',
+      openDowntime: { id, reasonLabel: 'Die jam' },
+    });
   });
 
   it('sends device health only when it changed', () => {
@@ -61,7 +75,9 @@ describe('LiveFeed (coalesced deltas from core events)', () => {
     expect(feed.takeDelta()?.devices?.[0]?.connected).toBe(true);
     feed.checkDevices();
     expect(feed.takeDelta()).toBeUndefined();
-    health.devices = [{ ...(health.devices[0] as (typeof health.devices)[0]), connected: false, lastError: 'MODBUS_TIMEOUT plc1' }];
+    health.devices = [
+      { ...(health.devices[0] as (typeof health.devices)[0]), connected: false, lastError: 'MODBUS_TIMEOUT plc1' },
+    ];
     feed.checkDevices();
     expect(feed.takeDelta()?.devices?.[0]).toMatchObject({ connected: false, lastError: 'MODBUS_TIMEOUT plc1' });
   });

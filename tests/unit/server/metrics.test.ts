@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LinesideConfig } from '../../../src/config/schema.js';
-import { LoopLag, MetricsWriter, renderMetrics, type MetricsInputs, type SummaryValue } from '../../../src/server/metrics.js';
+import {
+  LoopLag,
+  MetricsWriter,
+  renderMetrics,
+  type MetricsInputs,
+  type SummaryValue,
+} from '../../../src/server/metrics.js';
 import type { DeviceHealth } from '../../../src/sources/source.js';
 import { expositionProblems } from '../../helpers/prom-format.js';
 
@@ -33,7 +39,12 @@ describe('families and summaries', () => {
       m.add('lineside_modbus_requests_total', 'counter', 'Requests.', 1, { device });
       m.add('lineside_modbus_errors_total', 'counter', 'Errors.', 0, { device });
     }
-    expect(m.render().split('\n').filter((l) => !l.startsWith('# HELP'))).toEqual([
+    expect(
+      m
+        .render()
+        .split('\n')
+        .filter((l) => !l.startsWith('# HELP')),
+    ).toEqual([
       '# TYPE lineside_modbus_requests_total counter',
       'lineside_modbus_requests_total{device="plc1"} 1',
       'lineside_modbus_requests_total{device="plc2"} 1',
@@ -46,7 +57,19 @@ describe('families and summaries', () => {
 
   it('renders a summary as quantiles plus _sum and _count, and escapes HELP', () => {
     const m = new MetricsWriter();
-    m.summary('x_seconds', 'Latency \\ with\nnewline.', { quantiles: [['0.5', 0.002], ['0.99', undefined]], sum: 1.5, count: 300 }, { device: 'plc1' });
+    m.summary(
+      'x_seconds',
+      'Latency \\ with\nnewline.',
+      {
+        quantiles: [
+          ['0.5', 0.002],
+          ['0.99', undefined],
+        ],
+        sum: 1.5,
+        count: 300,
+      },
+      { device: 'plc1' },
+    );
     expect(m.render()).toBe(
       [
         '# HELP x_seconds Latency \\\\ with\\nnewline.',
@@ -69,7 +92,15 @@ describe('families and summaries', () => {
 });
 
 describe('renderMetrics', () => {
-  const device = (id: string, over: Partial<DeviceHealth> = {}): DeviceHealth => ({ device: id, endpoint: `tcp://127.0.0.1:502 unit 1`, connected: true, requests: 10, errors: 1, overruns: 0, ...over });
+  const device = (id: string, over: Partial<DeviceHealth> = {}): DeviceHealth => ({
+    device: id,
+    endpoint: `tcp://127.0.0.1:502 unit 1`,
+    connected: true,
+    requests: 10,
+    errors: 1,
+    overruns: 0,
+    ...over,
+  });
   const input: MetricsInputs = {
     config: { devices: [{ id: 'plc1' }, { id: 'plc2' }] } as unknown as LinesideConfig,
     health: {
@@ -85,10 +116,32 @@ describe('renderMetrics', () => {
       ],
     },
     history: { file: 'h.db', writable: true, recorded: 7, buffered: 1, writeErrors: 0, dropped: 0, bytes: 8192 },
-    hub: { clients: 1, connectionsTotal: 2, messagesSent: 3, bytesSent: 400, skipped: 0, slowDisconnects: 0, heartbeatDisconnects: 0, broadcasts: 3, bufferedBytes: 0, maxClientBufferedBytes: 0 },
-    coreEvents: new Map([['cycle', 4], ['state', 2]]),
+    hub: {
+      clients: 1,
+      connectionsTotal: 2,
+      messagesSent: 3,
+      bytesSent: 400,
+      skipped: 0,
+      slowDisconnects: 0,
+      heartbeatDisconnects: 0,
+      broadcasts: 3,
+      bufferedBytes: 0,
+      maxClientBufferedBytes: 0,
+    },
+    coreEvents: new Map([
+      ['cycle', 4],
+      ['state', 2],
+    ]),
     http: { rateLimited: 0, authFailures: 1 },
-    loopLag: { quantiles: [['0.5', 0.001], ['0.99', 0.004], ['1', 0.02]], sum: 0.5, count: 400 },
+    loopLag: {
+      quantiles: [
+        ['0.5', 0.001],
+        ['0.99', 0.004],
+        ['1', 0.02],
+      ],
+      sum: 0.5,
+      count: 400,
+    },
     startedAtWallMs: Date.UTC(2025, 0, 1),
   };
 
@@ -102,7 +155,9 @@ describe('renderMetrics', () => {
     expect(text).toContain('lineside_modbus_latency_seconds_count{device="plc2"} 0\n');
     expect(text).not.toContain('lineside_modbus_latency_seconds{device="plc2"');
     expect(text).not.toContain('lineside_modbus_requests_total{device="gpio"}');
-    expect(text).toContain('# TYPE lineside_event_loop_lag_seconds summary\nlineside_event_loop_lag_seconds{quantile="0.5"} 0.001\n');
+    expect(text).toContain(
+      '# TYPE lineside_event_loop_lag_seconds summary\nlineside_event_loop_lag_seconds{quantile="0.5"} 0.001\n',
+    );
     expect(text).toContain('lineside_event_loop_lag_seconds_sum 0.5\nlineside_event_loop_lag_seconds_count 400\n');
     // Outputs by name, one family for all of them: a new output needs no change here.
     expect(text).toContain('lineside_output_up{output="mqtt"} 1\nlineside_output_up{output="influx"} 0\n');
@@ -111,9 +166,17 @@ describe('renderMetrics', () => {
 
   it('the checker itself catches the old faults', () => {
     const old = [
-      '# HELP a_total A.', '# TYPE a_total counter', 'a_total{device="plc1"} 1',
-      '# HELP b_total B.', '# TYPE b_total counter', 'b_total{device="plc1"} 1', 'a_total{device="plc2"} 1',
-      '# HELP l_seconds L.', '# TYPE l_seconds gauge', 'l_seconds{quantile="0.5"} 1', '',
+      '# HELP a_total A.',
+      '# TYPE a_total counter',
+      'a_total{device="plc1"} 1',
+      '# HELP b_total B.',
+      '# TYPE b_total counter',
+      'b_total{device="plc1"} 1',
+      'a_total{device="plc2"} 1',
+      '# HELP l_seconds L.',
+      '# TYPE l_seconds gauge',
+      'l_seconds{quantile="0.5"} 1',
+      '',
     ].join('\n');
     expect(expositionProblems(old)).toEqual([
       `a_total: sample outside its family's block (after b_total)`,

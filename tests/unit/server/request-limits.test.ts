@@ -6,7 +6,14 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BODY_LIMIT_BYTES, bodyStillArriving, declaredTooLarge, DRAIN_IDLE_MS, DRAIN_MAX_MS, drainRequestBody } from '../../../src/server/request-limits.js';
+import {
+  BODY_LIMIT_BYTES,
+  bodyStillArriving,
+  declaredTooLarge,
+  DRAIN_IDLE_MS,
+  DRAIN_MAX_MS,
+  drainRequestBody,
+} from '../../../src/server/request-limits.js';
 
 function request(headers: Record<string, string>, complete?: boolean): IncomingMessage & PassThrough {
   const raw = Object.assign(new PassThrough(), { headers, ...(complete !== undefined ? { complete } : {}) });

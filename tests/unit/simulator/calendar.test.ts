@@ -3,7 +3,13 @@ import { ShiftCalendar, dailyWindows } from '../../../simulator/time/calendar.js
 import { localToUtcMs, parseLocalDateTime, tzOffsetMs } from '../../../simulator/time/zoned.js';
 
 const H = 3_600_000;
-const night = { name: 'night', start: '22:00', end: '06:00', days: ['sat', 'sun', 'mon', 'tue', 'wed', 'thu', 'fri'] as const, breaks: [{ name: 'snack', start: '02:00', durationMs: 30 * 60_000 }] };
+const night = {
+  name: 'night',
+  start: '22:00',
+  end: '06:00',
+  days: ['sat', 'sun', 'mon', 'tue', 'wed', 'thu', 'fri'] as const,
+  breaks: [{ name: 'snack', start: '02:00', durationMs: 30 * 60_000 }],
+};
 
 describe('time zone arithmetic (Intl, DST-correct)', () => {
   it('knows Berlin offsets in winter and summer', () => {
@@ -12,11 +18,15 @@ describe('time zone arithmetic (Intl, DST-correct)', () => {
   });
 
   it('moves a local time in the spring-forward gap past the gap (02:30 -> 03:30 CEST)', () => {
-    expect(localToUtcMs('Europe/Berlin', { year: 2025, month: 3, day: 30 }, 2 * 60 + 30)).toBe(Date.UTC(2025, 2, 30, 1, 30));
+    expect(localToUtcMs('Europe/Berlin', { year: 2025, month: 3, day: 30 }, 2 * 60 + 30)).toBe(
+      Date.UTC(2025, 2, 30, 1, 30),
+    );
   });
 
   it('resolves an ambiguous fall-back time to its first occurrence (02:30 CEST)', () => {
-    expect(localToUtcMs('Europe/Berlin', { year: 2025, month: 10, day: 26 }, 2 * 60 + 30)).toBe(Date.UTC(2025, 9, 26, 0, 30));
+    expect(localToUtcMs('Europe/Berlin', { year: 2025, month: 10, day: 26 }, 2 * 60 + 30)).toBe(
+      Date.UTC(2025, 9, 26, 0, 30),
+    );
   });
 
   it('parses local date-times in the zone and ISO instants as given', () => {
@@ -39,7 +49,10 @@ describe('shift calendar', () => {
 
   it('places a break after midnight on the next day and reports it as planned stop', () => {
     const cal = new ShiftCalendar('UTC', [night], Date.UTC(2025, 0, 6));
-    expect(cal.stateAt(Date.UTC(2025, 0, 7, 2, 10))).toMatchObject({ plannedReason: 'snack', shift: { key: 'night@2025-01-06' } });
+    expect(cal.stateAt(Date.UTC(2025, 0, 7, 2, 10))).toMatchObject({
+      plannedReason: 'snack',
+      shift: { key: 'night@2025-01-06' },
+    });
     expect(cal.stateAt(Date.UTC(2025, 0, 7, 1, 59)).plannedReason).toBeUndefined();
     expect(cal.stateAt(Date.UTC(2025, 0, 7, 12)).plannedReason).toBe('off_shift');
   });
@@ -50,7 +63,12 @@ describe('shift calendar', () => {
     expect(cal.shiftAt(Date.UTC(2025, 0, 7, 6))).toBeUndefined();
     const changes: number[] = [];
     for (let t = Date.UTC(2025, 0, 6, 12), i = 0; i < 4; i++) changes.push((t = cal.nextChangeAfter(t)));
-    expect(changes).toEqual([Date.UTC(2025, 0, 6, 22), Date.UTC(2025, 0, 7, 2), Date.UTC(2025, 0, 7, 2, 30), Date.UTC(2025, 0, 7, 6)]);
+    expect(changes).toEqual([
+      Date.UTC(2025, 0, 6, 22),
+      Date.UTC(2025, 0, 7, 2),
+      Date.UTC(2025, 0, 7, 2, 30),
+      Date.UTC(2025, 0, 7, 6),
+    ]);
   });
 
   it('without shifts the line is always in production, in whole local days', () => {
@@ -60,7 +78,12 @@ describe('shift calendar', () => {
   });
 
   it('daily windows (changeovers) follow the local clock across DST', () => {
-    const w = dailyWindows('Europe/Berlin', { start: '10:00', durationMs: 15 * 60_000, days: ['sat', 'sun'] }, Date.UTC(2025, 2, 29), Date.UTC(2025, 2, 31));
+    const w = dailyWindows(
+      'Europe/Berlin',
+      { start: '10:00', durationMs: 15 * 60_000, days: ['sat', 'sun'] },
+      Date.UTC(2025, 2, 29),
+      Date.UTC(2025, 2, 31),
+    );
     expect(w).toEqual([
       { startMs: Date.UTC(2025, 2, 29, 9), endMs: Date.UTC(2025, 2, 29, 9, 15) },
       { startMs: Date.UTC(2025, 2, 30, 8), endMs: Date.UTC(2025, 2, 30, 8, 15) },

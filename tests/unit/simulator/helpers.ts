@@ -6,7 +6,8 @@ import type { TruthRecord } from '../../../simulator/truth/records.js';
 /** Parses a scenario or fails the test with the issues. */
 export function scenarioOf(yaml: string): Scenario {
   const result = loadScenarioText(yaml);
-  if (!result.ok) throw new Error(`scenario invalid:\n${result.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`scenario invalid:\n${result.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
   return result.scenario as Scenario;
 }
 
@@ -18,7 +19,10 @@ export function runTruth(scenario: Scenario, durationMs: number, seed = 1): Trut
   return records;
 }
 
-export function ofType<T extends TruthRecord['type']>(records: readonly TruthRecord[], type: T): Extract<TruthRecord, { type: T }>[] {
+export function ofType<T extends TruthRecord['type']>(
+  records: readonly TruthRecord[],
+  type: T,
+): Extract<TruthRecord, { type: T }>[] {
   return records.filter((r): r is Extract<TruthRecord, { type: T }> => r.type === type);
 }
 

@@ -78,10 +78,20 @@ plcs:
     const [episode] = ofType(records, 'episode');
     const [breakdown] = ofType(records, 'breakdown');
     expect(episode?.id).toBe('bearing#1');
-    expect(breakdown).toMatchObject({ origin: 'wear', faultCode: 42, reason: 'bearing', repairMs: 30 * MIN, episode: { id: 'bearing#1', rampMs: 2 * HOUR } });
+    expect(breakdown).toMatchObject({
+      origin: 'wear',
+      faultCode: 42,
+      reason: 'bearing',
+      repairMs: 30 * MIN,
+      episode: { id: 'bearing#1', rampMs: 2 * HOUR },
+    });
     // the breakdown comes when 2 h of processing have passed since the episode began
     expect(breakdown!.startMs - episode!.startMs).toBe(2 * HOUR);
-    expect(ofType(records, 'state').find((s) => s.state === 'down')).toMatchObject({ reason: 'bearing', episode: 'bearing#1', durationMs: 30 * MIN });
+    expect(ofType(records, 'state').find((s) => s.state === 'down')).toMatchObject({
+      reason: 'bearing',
+      episode: 'bearing#1',
+      durationMs: 30 * MIN,
+    });
   });
 });
 
@@ -155,7 +165,9 @@ plcs:
     line.injectBreakdown('m', 99, MIN); // a code the scenario does not know
     line.finish(20 * MIN);
     const breakdowns = ofType(records, 'breakdown');
-    expect(breakdowns.map((b) => ({ origin: b.origin, faultCode: b.faultCode, reason: b.reason, repairMs: b.repairMs }))).toEqual([
+    expect(
+      breakdowns.map((b) => ({ origin: b.origin, faultCode: b.faultCode, reason: b.reason, repairMs: b.repairMs })),
+    ).toEqual([
       { origin: 'injected', faultCode: 7, reason: 'jam', repairMs: 3 * MIN },
       { origin: 'injected', faultCode: 99, reason: 'injected', repairMs: MIN },
     ]);

@@ -20,7 +20,13 @@ const local = (ms: number) => formatLocalDateTime('Europe/Berlin', ms);
 describe('chooseLiveStart on the steady calendar', () => {
   it('in production: serves the requested instant, after 5 minutes of warm-up', () => {
     const s = chooseLiveStart(steady, at('2025-01-06T08:00'));
-    expect(s).toMatchObject({ servedMs: at('2025-01-06T08:00'), runStartMs: at('2025-01-06T07:55'), warmupMs: 5 * MIN, shift: 'early', noProduction: false });
+    expect(s).toMatchObject({
+      servedMs: at('2025-01-06T08:00'),
+      runStartMs: at('2025-01-06T07:55'),
+      warmupMs: 5 * MIN,
+      shift: 'early',
+      noProduction: false,
+    });
     expect(s.moved).toBeUndefined();
   });
 
@@ -29,7 +35,13 @@ describe('chooseLiveStart on the steady calendar', () => {
     ['Monday 00:00 (the old default start)', '2025-01-06T00:00', '2025-01-06T06:05', 'off_shift', 'off shift'],
     ['a night without a shift', '2025-01-07T23:30', '2025-01-08T06:05', 'off_shift', 'off shift'],
     ['in the breakfast break', '2025-01-06T09:03', '2025-01-06T09:20', 'break', 'in the breakfast break'],
-    ['two minutes before the weekend', '2025-01-10T21:58', '2025-01-13T06:05', 'ending', 'within 5m of the end of production'],
+    [
+      'two minutes before the weekend',
+      '2025-01-10T21:58',
+      '2025-01-13T06:05',
+      'ending',
+      'within 5m of the end of production',
+    ],
     ['one minute into the shift', '2025-01-06T06:01', '2025-01-06T06:05', 'warming', 'less than 5m into production'],
   ])('idle or cold at %s: serves %s -> the next production plus warm-up', (_label, requested, served, kind, detail) => {
     const s = chooseLiveStart(steady, at(requested));
@@ -65,7 +77,11 @@ describe('chooseLiveStart on the steady calendar', () => {
   it('a scenario without shifts is always in production: served as requested', () => {
     const always = scenarioOf('name: a\nline: { id: l, stations: [{ id: s, idealCycleTime: 10s }] }\n');
     const now = Date.UTC(2025, 0, 11, 3);
-    expect(chooseLiveStart(always, now)).toMatchObject({ servedMs: now, runStartMs: now - 5 * MIN, noProduction: false });
+    expect(chooseLiveStart(always, now)).toMatchObject({
+      servedMs: now,
+      runStartMs: now - 5 * MIN,
+      noProduction: false,
+    });
   });
 
   it('a calendar that never produces (a break as long as the shift): served as requested, flagged', () => {
@@ -75,7 +91,13 @@ shifts: { timezone: UTC, shifts: [{ name: x, start: "06:00", end: "07:00", break
 line: { id: l, stations: [{ id: s, idealCycleTime: 10s }] }
 `);
     const now = Date.UTC(2025, 0, 11, 3);
-    expect(chooseLiveStart(never, now)).toEqual({ runStartMs: now, servedMs: now, warmupMs: 0, requestedMs: now, noProduction: true });
+    expect(chooseLiveStart(never, now)).toEqual({
+      runStartMs: now,
+      servedMs: now,
+      warmupMs: 0,
+      requestedMs: now,
+      noProduction: true,
+    });
   });
 });
 

@@ -55,7 +55,11 @@ describe('virtual PLC memory', () => {
   it('scaled integers, fixed values, unmapped registers, memory limits', () => {
     const { image } = setup();
     expect(image.read('holding', 3, 3)).toEqual([215, 0xfff9, 0]);
-    expect(() => image.read('holding', 190, 20)).toThrow(expect.objectContaining({ modbusErrorCode: 2 }) as ModbusException);
-    expect(() => image.read('holding', 0, 126)).toThrow(expect.objectContaining({ modbusErrorCode: 3 }) as ModbusException);
+    expect(() => image.read('holding', 190, 20)).toThrow(
+      expect.objectContaining({ modbusErrorCode: 2 }) as ModbusException,
+    );
+    expect(() => image.read('holding', 0, 126)).toThrow(
+      expect.objectContaining({ modbusErrorCode: 3 }) as ModbusException,
+    );
   });
 });

@@ -6,8 +6,12 @@ const draws = (p: Prng, n: number) => Array.from({ length: n }, () => p.nextUint
 
 describe('seeded PRNG streams', () => {
   it('the same seed and name give the same sequence; another seed does not', () => {
-    expect(draws(new PrngStreams(42).stream('press/cycle'), 5)).toEqual(draws(new PrngStreams(42).stream('press/cycle'), 5));
-    expect(draws(new PrngStreams(43).stream('press/cycle'), 5)).not.toEqual(draws(new PrngStreams(42).stream('press/cycle'), 5));
+    expect(draws(new PrngStreams(42).stream('press/cycle'), 5)).toEqual(
+      draws(new PrngStreams(42).stream('press/cycle'), 5),
+    );
+    expect(draws(new PrngStreams(43).stream('press/cycle'), 5)).not.toEqual(
+      draws(new PrngStreams(42).stream('press/cycle'), 5),
+    );
   });
 
   it('streams are independent: using one never shifts another', () => {

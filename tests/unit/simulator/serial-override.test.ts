@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../../simulator/scenario-load.js';
 import type { Scenario } from '../../../simulator/scenario-schema.js';
-import { lineSetting, parseSerialArg, serveOverSerial, type SerialOverride } from '../../../simulator/serial-override.js';
+import {
+  lineSetting,
+  parseSerialArg,
+  serveOverSerial,
+  type SerialOverride,
+} from '../../../simulator/serial-override.js';
 
 const loaded = loadScenarioFile('steady');
 if (!loaded.ok) throw new Error('steady does not load');
@@ -21,7 +26,11 @@ describe('parseSerialArg', () => {
   });
 
   it('keeps colons in device paths (by-path names have them) and reads the line settings from the query', () => {
-    expect(parsed('plc2=/dev/serial/by-path/pci-0000:00:14.0-usb-0:1:1.0-port0?baud=19200&parity=even&databits=7&stopbits=2')).toEqual({
+    expect(
+      parsed(
+        'plc2=/dev/serial/by-path/pci-0000:00:14.0-usb-0:1:1.0-port0?baud=19200&parity=even&databits=7&stopbits=2',
+      ),
+    ).toEqual({
       plc: 'plc2',
       path: '/dev/serial/by-path/pci-0000:00:14.0-usb-0:1:1.0-port0',
       baudRate: 19200,
@@ -54,16 +63,41 @@ describe('serveOverSerial', () => {
     const r = serveOverSerial(steady, [parsed('plc1=/tmp/ttyV0')]);
     if (!r.ok) throw new Error(r.message);
     const [plc1, plc2] = r.value.plcs;
-    expect(plc1).toMatchObject({ transport: 'rtu', unitId: 1, serial: { path: '/tmp/ttyV0', baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 } });
+    expect(plc1).toMatchObject({
+      transport: 'rtu',
+      unitId: 1,
+      serial: { path: '/tmp/ttyV0', baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 },
+    });
     expect(plc1?.registers).toBe(steady.plcs[0]?.registers);
     expect(plc2).toBe(steady.plcs[1]);
     expect(steady.plcs[0]?.transport).toBe('tcp'); // the loaded scenario is not modified
   });
 
   it('on an RTU PLC it replaces the path and keeps the settings not given', () => {
-    const rtu = { ...steady, plcs: [{ ...(steady.plcs[0] as Scenario['plcs'][number]), transport: 'rtu' as const, serial: { path: '/dev/a', baudRate: 38400, parity: 'odd' as const, dataBits: 8 as const, stopBits: 1 as const } }] };
+    const rtu = {
+      ...steady,
+      plcs: [
+        {
+          ...(steady.plcs[0] as Scenario['plcs'][number]),
+          transport: 'rtu' as const,
+          serial: {
+            path: '/dev/a',
+            baudRate: 38400,
+            parity: 'odd' as const,
+            dataBits: 8 as const,
+            stopBits: 1 as const,
+          },
+        },
+      ],
+    };
     const r = serveOverSerial(rtu, [parsed('plc1=/dev/b?stopbits=2')]);
-    expect(r.ok && r.value.plcs[0]?.serial).toEqual({ path: '/dev/b', baudRate: 38400, parity: 'odd', dataBits: 8, stopBits: 2 });
+    expect(r.ok && r.value.plcs[0]?.serial).toEqual({
+      path: '/dev/b',
+      baudRate: 38400,
+      parity: 'odd',
+      dataBits: 8,
+      stopBits: 2,
+    });
   });
 
   it('two PLCs with different unit ids may share one bus', () => {
@@ -76,7 +110,10 @@ describe('serveOverSerial', () => {
     [['plc3=/tmp/x'], 'scenario "steady" has no PLC "plc3"; did you mean "plc1"? (PLCs: plc1, plc2)'],
     [['PLC1=/tmp/x'], 'no PLC "PLC1"'],
     [['plc1=/tmp/x', 'plc1=/tmp/y'], 'plc1 is given twice'],
-    [['plc1=/tmp/bus', 'plc2=/tmp/bus'], 'plc1 and plc2 would both answer unit 1 on /tmp/bus; give them separate serial devices'],
+    [
+      ['plc1=/tmp/bus', 'plc2=/tmp/bus'],
+      'plc1 and plc2 would both answer unit 1 on /tmp/bus; give them separate serial devices',
+    ],
   ])('%j is refused: %s', (args, message) => {
     const r = serveOverSerial(steady, args.map(parsed));
     expect(r.ok ? '' : r.message).toContain(message);

@@ -25,7 +25,9 @@ interface Tally {
 }
 
 function tally(scenario: Scenario, durationMs: number, seed: number): Map<string, Tally> {
-  const t = new Map<string, Tally>(scenario.line.stations.map((s) => [s.id, { cycles: 0, processSum: 0, rejects: 0, ttf: [], ttr: [] }]));
+  const t = new Map<string, Tally>(
+    scenario.line.stations.map((s) => [s.id, { cycles: 0, processSum: 0, rejects: 0, ttf: [], ttr: [] }]),
+  );
   const onTruth = (r: TruthRecord) => {
     if (r.type === 'cycle') {
       const s = t.get(r.station) as Tally;
@@ -53,16 +55,19 @@ describe('steady, four simulated weeks: cycle times and reject rates', () => {
     result = tally(scenario, 28 * DAY, 101);
   }, 120_000);
 
-  it.each(scenario.line.stations.map((s) => [s.id, s] as const))('%s: mean processing time and reject rate', (id, station) => {
-    const s = result.get(id) as Tally;
-    expect(s.cycles).toBeGreaterThan(40_000);
-    const dist = station.cycleTime;
-    if (dist === undefined) throw new Error('steady stations declare a cycle time distribution');
-    const se = stdDevMs(dist) / Math.sqrt(s.cycles);
-    expect(Math.abs(s.processSum / s.cycles - meanMs(dist))).toBeLessThan(Z * se + 0.5 /* ms rounding */);
-    const p = station.rejectRate;
-    expect(Math.abs(s.rejects / s.cycles - p)).toBeLessThan(Z * Math.sqrt((p * (1 - p)) / s.cycles));
-  });
+  it.each(scenario.line.stations.map((s) => [s.id, s] as const))(
+    '%s: mean processing time and reject rate',
+    (id, station) => {
+      const s = result.get(id) as Tally;
+      expect(s.cycles).toBeGreaterThan(40_000);
+      const dist = station.cycleTime;
+      if (dist === undefined) throw new Error('steady stations declare a cycle time distribution');
+      const se = stdDevMs(dist) / Math.sqrt(s.cycles);
+      expect(Math.abs(s.processSum / s.cycles - meanMs(dist))).toBeLessThan(Z * se + 0.5 /* ms rounding */);
+      const p = station.rejectRate;
+      expect(Math.abs(s.rejects / s.cycles - p)).toBeLessThan(Z * Math.sqrt((p * (1 - p)) / s.cycles));
+    },
+  );
 });
 
 describe('breakdowns around the clock, one simulated week: MTBF and MTTR', () => {
@@ -86,12 +91,19 @@ line:
     result = tally(scenario, 7 * DAY, 202);
   }, 120_000);
 
-  it.each(scenario.line.stations.map((s) => [s.id, s] as const))('%s: mean processing time between failures and mean repair time', (id, station) => {
-    const s = result.get(id) as Tally;
-    const b = station.breakdowns;
-    if (b === undefined) throw new Error('stations declare breakdowns');
-    expect(s.ttf.length).toBeGreaterThan(150);
-    expect(Math.abs(mean(s.ttf) - meanMs(b.mtbf))).toBeLessThan(Z * (stdDevMs(b.mtbf) / Math.sqrt(s.ttf.length)) + 0.5);
-    expect(Math.abs(mean(s.ttr) - meanMs(b.mttr))).toBeLessThan(Z * (stdDevMs(b.mttr) / Math.sqrt(s.ttr.length)) + 0.5);
-  });
+  it.each(scenario.line.stations.map((s) => [s.id, s] as const))(
+    '%s: mean processing time between failures and mean repair time',
+    (id, station) => {
+      const s = result.get(id) as Tally;
+      const b = station.breakdowns;
+      if (b === undefined) throw new Error('stations declare breakdowns');
+      expect(s.ttf.length).toBeGreaterThan(150);
+      expect(Math.abs(mean(s.ttf) - meanMs(b.mtbf))).toBeLessThan(
+        Z * (stdDevMs(b.mtbf) / Math.sqrt(s.ttf.length)) + 0.5,
+      );
+      expect(Math.abs(mean(s.ttr) - meanMs(b.mttr))).toBeLessThan(
+        Z * (stdDevMs(b.mttr) / Math.sqrt(s.ttr.length)) + 0.5,
+      );
+    },
+  );
 });

@@ -68,7 +68,10 @@ describe('UserDirectory', () => {
 
   it('refuses to start on a broken file: a config error, not a silent "nobody"', () => {
     const path = join(tmp, 'bad-at-start.json');
-    writeFileSync(path, JSON.stringify({ version: 1, users: [{ name: 'anna', role: 'admin', created: T, updated: T }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({ version: 1, users: [{ name: 'anna', role: 'admin', created: T, updated: T }] }),
+    );
     expect(() => new UserDirectory(path, logger)).toThrow(/users\[0\]\.role/);
   });
 });

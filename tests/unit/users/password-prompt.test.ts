@@ -18,9 +18,12 @@ class FakeTerminal extends PassThrough implements PasswordInput {
 
 function output() {
   let text = '';
-  return { write: (t: string) => (text += t), get text() {
-    return text;
-  } };
+  return {
+    write: (t: string) => (text += t),
+    get text() {
+      return text;
+    },
+  };
 }
 
 /** Types each string as one read of the terminal, after the prompt is up. */

@@ -12,7 +12,7 @@ describe('roles', () => {
     });
   });
 
-  it('an operator may assign a reason but not edit someone else\'s or acknowledge an alert', () => {
+  it("an operator may assign a reason but not edit someone else's or acknowledge an alert", () => {
     expect(can('operator', 'assignReason')).toBe(true);
     expect(can('operator', 'editReason')).toBe(false);
     expect(can('operator', 'acknowledgeAlert')).toBe(false);

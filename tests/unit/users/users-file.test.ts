@@ -1,9 +1,27 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../src/users/password.js';
-import { findUser, parseUsers, readUsers, tokenDigest, writeUsers, type UserRecord, type UsersDoc } from '../../../src/users/users-file.js';
+import {
+  findUser,
+  parseUsers,
+  readUsers,
+  tokenDigest,
+  writeUsers,
+  type UserRecord,
+  type UsersDoc,
+} from '../../../src/users/users-file.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lineside-users-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -11,7 +29,13 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const T = '2025-03-01T06:00:00.000Z';
 const hash = await hashPassword('correct horse', 10);
 const anna: UserRecord = { name: 'anna', role: 'operator', password: hash, created: T, updated: T };
-const bot: UserRecord = { name: 'line-report', role: 'viewer', tokenSha256: tokenDigest('ls_x'), created: T, updated: T };
+const bot: UserRecord = {
+  name: 'line-report',
+  role: 'viewer',
+  tokenSha256: tokenDigest('ls_x'),
+  created: T,
+  updated: T,
+};
 const doc = (...users: unknown[]) => JSON.stringify({ version: 1, users });
 
 /** The message parseUsers throws for a text, or undefined when it parses. */
@@ -36,7 +60,8 @@ describe('parseUsers', () => {
   });
 
   it('reports every problem, each with its path', () => {
-    const message = problem(doc({ ...anna, name: 'a b' }, { ...bot, tokenSha256: 'ABC' }, { ...bot, name: 'x', extra: 1 })) ?? '';
+    const message =
+      problem(doc({ ...anna, name: 'a b' }, { ...bot, tokenSha256: 'ABC' }, { ...bot, name: 'x', extra: 1 })) ?? '';
     expect(message).toContain('users[0].name: letters, digits');
     expect(message).toContain('users[1].tokenSha256: 64 lowercase hex digits');
     expect(message).toContain('users[2]');
@@ -48,7 +73,9 @@ describe('parseUsers', () => {
   });
 
   it('refuses duplicate names, case-insensitively, naming both entries', () => {
-    expect(problem(doc(anna, bot, { ...bot, name: 'Anna' }))).toContain('users[2].name: "Anna" is already users[0] (names are case-insensitive)');
+    expect(problem(doc(anna, bot, { ...bot, name: 'Anna' }))).toContain(
+      'users[2].name: "Anna" is already users[0] (names are case-insensitive)',
+    );
   });
 
   it('refuses bad JSON, a wrong version and a missing list', () => {
@@ -108,16 +135,21 @@ describe('writeUsers and readUsers', () => {
   it('a failed write throws USERS_IO, keeps the old file and leaves no temporary copy', () => {
     const dir = join(tmp, 'failing');
     mkdirSync(join(dir, 'users.json'), { recursive: true }); // a directory where the file should be
-    expect(() => writeUsers(join(dir, 'users.json'), { version: 1, users: [anna] })).toThrow(expect.objectContaining({ code: 'USERS_IO' }));
+    expect(() => writeUsers(join(dir, 'users.json'), { version: 1, users: [anna] })).toThrow(
+      expect.objectContaining({ code: 'USERS_IO' }),
+    );
     expect(readdirSync(dir)).toEqual(['users.json']);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('as root, a new file takes its directory\'s group (root:lineside in /etc/lineside)', () => {
-    const dir = join(tmp, 'etc-lineside');
-    mkdirSync(dir);
-    chownSync(dir, 0, 4242);
-    writeUsers(join(dir, 'users.json'), { version: 1, users: [anna] });
-    const st = statSync(join(dir, 'users.json'));
-    expect([st.uid, st.gid]).toEqual([0, 4242]);
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    "as root, a new file takes its directory's group (root:lineside in /etc/lineside)",
+    () => {
+      const dir = join(tmp, 'etc-lineside');
+      mkdirSync(dir);
+      chownSync(dir, 0, 4242);
+      writeUsers(join(dir, 'users.json'), { version: 1, users: [anna] });
+      const st = statSync(join(dir, 'users.json'));
+      expect([st.uid, st.gid]).toEqual([0, 4242]);
+    },
+  );
 });

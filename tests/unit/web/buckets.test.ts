@@ -2,10 +2,23 @@
 // shows once the server's history and the live batches are in it. Plain browser JavaScript
 // without DOM access, tested here directly: the same code the browser runs.
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error -- plain JS module without type declarations (the page has no build step)
-import { columnOf, columnsFromHistory, meanOf, mergeBatches, p95OfMeans, plottedColumns } from '../../../src/web/buckets.js';
+import {
+  columnOf,
+  columnsFromHistory,
+  meanOf,
+  mergeBatches,
+  p95OfMeans,
+  plottedColumns,
+  // @ts-expect-error -- plain JS module without type declarations (the page has no build step)
+} from '../../../src/web/buckets.js';
 
-interface Column { x: number; min: number; max: number; sum: number; count: number }
+interface Column {
+  x: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+}
 
 /** 10 columns of 100 ms each over [1000, 2000]. */
 const grid = { from: 1000, to: 2000, points: 10 };
@@ -13,13 +26,31 @@ const grid = { from: 1000, to: 2000, points: 10 };
 /** A history bucket (CycleBucket) holding these cycle times. */
 function bucket(from: number, cycles: number[]) {
   const sum = cycles.reduce((a, b) => a + b, 0);
-  return { from, to: from + 100, count: cycles.length, good: cycles.length, minMs: Math.min(...cycles), maxMs: Math.max(...cycles), avgMs: sum / cycles.length };
+  return {
+    from,
+    to: from + 100,
+    count: cycles.length,
+    good: cycles.length,
+    minMs: Math.min(...cycles),
+    maxMs: Math.max(...cycles),
+    avgMs: sum / cycles.length,
+  };
 }
 
 /** A live batch (CycleBatch) of these cycle times, broadcast over [from, to]. */
 function batch(from: number, to: number, cycles: number[]) {
   const sumMs = cycles.reduce((a, b) => a + b, 0);
-  return { station: 'press', from, to, count: cycles.length, good: cycles.length, minMs: Math.min(...cycles), maxMs: Math.max(...cycles), sumMs, lastMs: cycles.at(-1) };
+  return {
+    station: 'press',
+    from,
+    to,
+    count: cycles.length,
+    good: cycles.length,
+    minMs: Math.min(...cycles),
+    maxMs: Math.max(...cycles),
+    sumMs,
+    lastMs: cycles.at(-1),
+  };
 }
 
 /** What a column shows: its band and its mean. */

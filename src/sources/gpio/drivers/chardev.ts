@@ -12,8 +12,15 @@ import type { DriverListener, GpioDriver, Level, LineOpenResult, LineRequest } f
 import { gpioOpenError } from '../open-errors.js';
 import { GpiomonProcess, type ExitInfo } from './gpiomon-process.js';
 import {
-  errnoFromToolMessage, gpiogetArgs, gpiomonArgs, parseGpiodetect, parseGpiogetOutput, parseMonitorLine,
-  parseToolVersion, type ChipInfo, type ToolVersion,
+  errnoFromToolMessage,
+  gpiogetArgs,
+  gpiomonArgs,
+  parseGpiodetect,
+  parseGpiogetOutput,
+  parseMonitorLine,
+  parseToolVersion,
+  type ChipInfo,
+  type ToolVersion,
 } from './gpiod-tools.js';
 import { KernelTimeMapper, type KernelTimeSources } from './kernel-time.js';
 import { lastLine, runTool } from './run-tool.js';
@@ -38,9 +45,13 @@ const TOOL_TIMEOUT_MS = 5_000;
 export async function createChardevDriver(options: ChardevOptions): Promise<ChardevDriver> {
   const env = options.env ?? process.env;
   const versionRun = await runTool('gpiomon', ['--version'], { env, timeoutMs: TOOL_TIMEOUT_MS });
-  if (versionRun.errno === 'ENOENT') throw unavailable('gpiomon not found on PATH (install Debian package gpiod: sudo apt install gpiod)');
+  if (versionRun.errno === 'ENOENT')
+    throw unavailable('gpiomon not found on PATH (install Debian package gpiod: sudo apt install gpiod)');
   const version = parseToolVersion(versionRun.stdout + versionRun.stderr);
-  if (version === null) throw unavailable(`cannot tell the libgpiod version from "gpiomon --version": ${lastLine(versionRun.stdout + versionRun.stderr) || `exit ${versionRun.code}`}`);
+  if (version === null)
+    throw unavailable(
+      `cannot tell the libgpiod version from "gpiomon --version": ${lastLine(versionRun.stdout + versionRun.stderr) || `exit ${versionRun.code}`}`,
+    );
   const detect = await runTool('gpiodetect', [], { env, timeoutMs: TOOL_TIMEOUT_MS });
   if (detect.errno === 'ENOENT') throw unavailable('gpiodetect not found on PATH (install Debian package gpiod)');
   const chips = parseGpiodetect(detect.stdout);
@@ -54,7 +65,10 @@ export async function createChardevDriver(options: ChardevOptions): Promise<Char
 }
 
 function unavailable(reason: string): LinesideError {
-  return new LinesideError('GPIO_UNAVAILABLE', `chardev GPIO driver unavailable: ${reason}`, { driver: 'chardev', reason });
+  return new LinesideError('GPIO_UNAVAILABLE', `chardev GPIO driver unavailable: ${reason}`, {
+    driver: 'chardev',
+    reason,
+  });
 }
 
 interface WatchedLine {
@@ -96,7 +110,12 @@ export class ChardevDriver implements GpioDriver {
     for (const line of lines) {
       if (line.pin >= this.chip.lines) {
         const where = `${this.chip.name} [${this.chip.label}] has ${this.chip.lines} lines, offset ${line.pin} is beyond them`;
-        results.set(line.pin, { ok: false, pin: line.pin, line: where, error: gpioOpenError({ input: line.input, pin: line.pin, driver: 'chardev', line: where, errno: 'EINVAL' }) });
+        results.set(line.pin, {
+          ok: false,
+          pin: line.pin,
+          line: where,
+          error: gpioOpenError({ input: line.input, pin: line.pin, driver: 'chardev', line: where, errno: 'EINVAL' }),
+        });
       } else {
         candidates.push(line);
       }
@@ -107,7 +126,12 @@ export class ChardevDriver implements GpioDriver {
       const where = this.describe(line.pin);
       if (outcome === undefined || typeof outcome === 'object') {
         const failure = outcome ?? { errno: 'EIO', detail: 'no value read' };
-        results.set(line.pin, { ok: false, pin: line.pin, line: where, error: gpioOpenError({ input: line.input, pin: line.pin, driver: 'chardev', line: where, ...failure }) });
+        results.set(line.pin, {
+          ok: false,
+          pin: line.pin,
+          line: where,
+          error: gpioOpenError({ input: line.input, pin: line.pin, driver: 'chardev', line: where, ...failure }),
+        });
       } else {
         this.watched.set(line.pin, { input: line.input, pin: line.pin, level: outcome });
         results.set(line.pin, { ok: true, pin: line.pin, level: outcome, line: where });
@@ -143,7 +167,9 @@ export class ChardevDriver implements GpioDriver {
    * Initial levels with one gpioget; if that fails, one gpioget per line, so a busy or
    * forbidden line is named and the others still open.
    */
-  private async readLevels(lines: readonly LineRequest[]): Promise<Map<number, Level | { errno: string; detail: string }>> {
+  private async readLevels(
+    lines: readonly LineRequest[],
+  ): Promise<Map<number, Level | { errno: string; detail: string }>> {
     const out = new Map<number, Level | { errno: string; detail: string }>();
     if (lines.length === 0) return out;
     const offsets = lines.map((l) => l.pin);
@@ -160,9 +186,14 @@ export class ChardevDriver implements GpioDriver {
   }
 
   private async gpioget(offsets: readonly number[]): Promise<Level[] | { errno: string; detail: string }> {
-    const run = await runTool('gpioget', gpiogetArgs(this.version, this.chip.name, offsets), { env: this.env, timeoutMs: TOOL_TIMEOUT_MS });
-    const detail = lastLine(run.stderr) || (run.errno ?? (run.code !== 0 ? `gpioget exited with code ${run.code}` : ''));
-    if (run.errno === 'ENOENT') return { errno: 'ENOENT', detail: 'gpioget not found on PATH (install Debian package gpiod)' };
+    const run = await runTool('gpioget', gpiogetArgs(this.version, this.chip.name, offsets), {
+      env: this.env,
+      timeoutMs: TOOL_TIMEOUT_MS,
+    });
+    const detail =
+      lastLine(run.stderr) || (run.errno ?? (run.code !== 0 ? `gpioget exited with code ${run.code}` : ''));
+    if (run.errno === 'ENOENT')
+      return { errno: 'ENOENT', detail: 'gpioget not found on PATH (install Debian package gpiod)' };
     if (!run.ok) return { errno: errnoFromToolMessage(run.stderr) ?? run.errno ?? 'EIO', detail };
     const levels = parseGpiogetOutput(run.stdout, offsets);
     if (levels === null) return { errno: 'EIO', detail: `unexpected gpioget output "${run.stdout.trim()}"` };
@@ -195,13 +226,17 @@ export class ChardevDriver implements GpioDriver {
       const line = event ? this.watched.get(event.offset) : undefined;
       if (!event || !line) {
         this.badLines++;
-        if (this.badLines <= 5) this.log.warn({ line: text, chip: this.chip.name }, 'gpio: ignoring an unexpected gpiomon output line');
+        if (this.badLines <= 5)
+          this.log.warn({ line: text, chip: this.chip.name }, 'gpio: ignoring an unexpected gpiomon output line');
         continue;
       }
       const mapped = this.mapper.map(event.timestampNs, now);
       if (mapped.domain === 'delivery' && !this.warnedDeliveryTime) {
         this.warnedDeliveryTime = true;
-        this.log.warn({ timestampNs: String(event.timestampNs) }, 'gpio: kernel event timestamps match neither CLOCK_MONOTONIC nor CLOCK_REALTIME; using delivery time');
+        this.log.warn(
+          { timestampNs: String(event.timestampNs) },
+          'gpio: kernel event timestamps match neither CLOCK_MONOTONIC nor CLOCK_REALTIME; using delivery time',
+        );
       }
       line.level = event.level;
       this.listener?.edge({ pin: line.pin, level: event.level, monoMs: mapped.monoMs });
@@ -209,16 +244,27 @@ export class ChardevDriver implements GpioDriver {
   }
 
   private onMonitorExit(info: ExitInfo): void {
-    const how = info.errno === 'ENOENT'
-      ? 'gpiomon not found on PATH'
-      : info.signal !== null ? `gpiomon was killed by ${info.signal}` : `gpiomon exited with code ${info.code}`;
+    const how =
+      info.errno === 'ENOENT'
+        ? 'gpiomon not found on PATH'
+        : info.signal !== null
+          ? `gpiomon was killed by ${info.signal}`
+          : `gpiomon exited with code ${info.code}`;
     const stderr = info.stderr !== '' ? ` (${info.stderr})` : '';
     const errno = errnoFromToolMessage(info.stderr);
-    const hint = errno === 'EBUSY' ? '; a line is in use by another program' : errno === 'EACCES' ? '; not in group gpio?' : '';
+    const hint =
+      errno === 'EBUSY' ? '; a line is in use by another program' : errno === 'EACCES' ? '; not in group gpio?' : '';
     const error = new LinesideError(
       'GPIO_UNAVAILABLE',
       `${how}${stderr} on ${this.chip.name} [${this.chip.label}]${hint}; edges are missed until it runs again, restarting in ${Math.round(info.restartInMs)} ms`,
-      { driver: 'chardev', chip: this.chip.name, code: info.code, signal: info.signal, stderr: info.stderr, restartInMs: info.restartInMs },
+      {
+        driver: 'chardev',
+        chip: this.chip.name,
+        code: info.code,
+        signal: info.signal,
+        stderr: info.stderr,
+        restartInMs: info.restartInMs,
+      },
     );
     this.log.warn({ err: { code: error.code, message: error.message } }, 'gpio: gpiomon stopped');
     this.listener?.status(false, error);
@@ -229,7 +275,10 @@ export class ChardevDriver implements GpioDriver {
     const offsets = [...this.watched.keys()];
     const levels = await this.gpioget(offsets);
     if (!Array.isArray(levels)) {
-      this.log.warn({ chip: this.chip.name, errno: levels.errno, detail: levels.detail }, 'gpio: cannot re-read levels before restarting gpiomon; retrying');
+      this.log.warn(
+        { chip: this.chip.name, errno: levels.errno, detail: levels.detail },
+        'gpio: cannot re-read levels before restarting gpiomon; retrying',
+      );
       return false;
     }
     const monoMs = this.options.clock.monoMs();

@@ -90,7 +90,10 @@ export function parseMonitorLine(version: ToolVersion, line: string): MonitorEve
  * one value per offset. Accepts v1 ("0 1"), v2 (`"17"=active`, `17=inactive`) and --numeric.
  */
 export function parseGpiogetOutput(text: string, offsets: readonly number[]): Level[] | null {
-  const tokens = text.trim().split(/\s+/).filter((t) => t !== '');
+  const tokens = text
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t !== '');
   if (tokens.length !== offsets.length) return null;
   const levels: Level[] = [];
   for (const token of tokens) {

@@ -138,7 +138,14 @@ export class GpiomonProcess {
       if (uptimeMs >= o.stableAfterMs) this.backoffMs = o.initialBackoffMs;
       const restartInMs = this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, o.maxBackoffMs);
-      o.onExit({ code, signal, ...(errno !== undefined ? { errno } : {}), stderr: lastLine(stderrTail), restartInMs, uptimeMs });
+      o.onExit({
+        code,
+        signal,
+        ...(errno !== undefined ? { errno } : {}),
+        stderr: lastLine(stderrTail),
+        restartInMs,
+        uptimeMs,
+      });
       this.scheduleRestart(restartInMs);
     };
     child.on('error', (err: NodeJS.ErrnoException) => {

@@ -67,7 +67,13 @@ export class KernelTimeMapper {
     const realtimeMs = this.sources.realtimeMs();
     this.monotonicOffsetMs = stabilise(this.monotonicOffsetMs, clockMonoMs - monotonicMs);
     this.realtimeOffsetMs = stabilise(this.realtimeOffsetMs, clockMonoMs - realtimeMs);
-    return { clockMonoMs, monotonicMs, realtimeMs, monotonicOffsetMs: this.monotonicOffsetMs, realtimeOffsetMs: this.realtimeOffsetMs };
+    return {
+      clockMonoMs,
+      monotonicMs,
+      realtimeMs,
+      monotonicOffsetMs: this.monotonicOffsetMs,
+      realtimeOffsetMs: this.realtimeOffsetMs,
+    };
   }
 
   /** The clock's monotonic ms at which an event stamped `timestampNs` by the kernel happened. */

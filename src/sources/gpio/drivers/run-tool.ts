@@ -39,7 +39,14 @@ export function runTool(command: string, args: readonly string[], options: RunTo
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ ok: code === 0 && errno === undefined, code, signal, stdout, stderr, ...(errno !== undefined ? { errno } : {}) });
+      resolve({
+        ok: code === 0 && errno === undefined,
+        code,
+        signal,
+        stdout,
+        stderr,
+        ...(errno !== undefined ? { errno } : {}),
+      });
     };
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -63,6 +70,9 @@ export function runTool(command: string, args: readonly string[], options: RunTo
 
 /** The last non-empty line of a tool's stderr, for error messages. */
 export function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines[lines.length - 1] ?? '';
 }

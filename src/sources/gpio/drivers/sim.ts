@@ -26,13 +26,18 @@ export interface VirtualGpioPort {
   deliveredThroughMs?(): number;
 }
 
-export function createSimDriver(port: VirtualGpioPort | undefined, deliveredThroughMs?: () => number): Promise<SimDriver> {
+export function createSimDriver(
+  port: VirtualGpioPort | undefined,
+  deliveredThroughMs?: () => number,
+): Promise<SimDriver> {
   if (port === undefined) {
-    return Promise.reject(new LinesideError(
-      'GPIO_UNAVAILABLE',
-      'sim GPIO driver unavailable: no simulator is attached (driver "sim" runs under `lineside demo` or with the simulator in tests)',
-      { driver: 'sim' },
-    ));
+    return Promise.reject(
+      new LinesideError(
+        'GPIO_UNAVAILABLE',
+        'sim GPIO driver unavailable: no simulator is attached (driver "sim" runs under `lineside demo` or with the simulator in tests)',
+        { driver: 'sim' },
+      ),
+    );
   }
   return Promise.resolve(new SimDriver(port, deliveredThroughMs));
 }
@@ -72,7 +77,19 @@ export class SimDriver implements GpioDriver {
         detail = errorMessage(err);
       }
       if (level !== 0 && level !== 1) {
-        return { ok: false, pin: line.pin, line: where, error: gpioOpenError({ input: line.input, pin: line.pin, driver: 'sim', line: where, errno: 'EINVAL', detail }) };
+        return {
+          ok: false,
+          pin: line.pin,
+          line: where,
+          error: gpioOpenError({
+            input: line.input,
+            pin: line.pin,
+            driver: 'sim',
+            line: where,
+            errno: 'EINVAL',
+            detail,
+          }),
+        };
       }
       const unsubscribe = this.port.onEdge(line.pin, (edgeLevel, monoMs) => {
         if (!this.closed) listener.edge({ pin: line.pin, level: edgeLevel, monoMs });

@@ -47,7 +47,11 @@ async function loadOnoff(): Promise<OnoffGpioConstructor> {
 }
 
 function unavailable(reason: string, errno: string): LinesideError {
-  return new LinesideError('GPIO_UNAVAILABLE', `sysfs GPIO driver unavailable: ${reason}`, { driver: 'sysfs', reason, errno });
+  return new LinesideError('GPIO_UNAVAILABLE', `sysfs GPIO driver unavailable: ${reason}`, {
+    driver: 'sysfs',
+    reason,
+    errno,
+  });
 }
 
 /** Finds the header controller's base; rejects with GPIO_UNAVAILABLE when sysfs cannot work. */
@@ -109,7 +113,12 @@ export class SysfsDriver implements GpioDriver {
     const where = describeSysfsLine(this.chip, line.pin);
     const number = sysfsNumber(this.chip, line.pin);
     if (number === null) {
-      return { ok: false, pin: line.pin, line: where, error: gpioOpenError({ input: line.input, pin: line.pin, driver: 'sysfs', line: where, errno: 'EINVAL' }) };
+      return {
+        ok: false,
+        pin: line.pin,
+        line: where,
+        error: gpioOpenError({ input: line.input, pin: line.pin, driver: 'sysfs', line: where, errno: 'EINVAL' }),
+      };
     }
     let gpio: OnoffGpio;
     let level: Level;
@@ -118,7 +127,22 @@ export class SysfsDriver implements GpioDriver {
       level = gpio.readSync();
     } catch (err) {
       const errno = errnoOf(err);
-      return { ok: false, pin: line.pin, line: where, error: gpioOpenError({ input: line.input, pin: line.pin, driver: 'sysfs', line: where, ...(errno !== undefined ? { errno } : {}), detail: errorMessage(err) }, err) };
+      return {
+        ok: false,
+        pin: line.pin,
+        line: where,
+        error: gpioOpenError(
+          {
+            input: line.input,
+            pin: line.pin,
+            driver: 'sysfs',
+            line: where,
+            ...(errno !== undefined ? { errno } : {}),
+            detail: errorMessage(err),
+          },
+          err,
+        ),
+      };
     }
     const pin: OpenPin = { gpio, level };
     this.pins.set(line.pin, pin);
@@ -132,7 +156,10 @@ export class SysfsDriver implements GpioDriver {
         // Woken with no level change: two edges happened between two reads (a pulse we cannot time).
         this.missed++;
         if (this.missed <= 5 || this.missed % 1000 === 0) {
-          this.options.logger.warn({ pin: line.pin, missed: this.missed }, 'gpio: sysfs coalesced two edges (a pulse shorter than the poll latency); the chardev driver does not lose these');
+          this.options.logger.warn(
+            { pin: line.pin, missed: this.missed },
+            'gpio: sysfs coalesced two edges (a pulse shorter than the poll latency); the chardev driver does not lose these',
+          );
         }
         return;
       }

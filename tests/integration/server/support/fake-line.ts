@@ -5,9 +5,26 @@
  * port fake, not a module mock: the server under test runs unchanged.
  */
 import type { LinesideConfig } from '../../../../src/config/schema.js';
-import type { AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, OeeFigures, StateEvent, StationState } from '../../../../src/core/events.js';
+import type {
+  AlertEvent,
+  CoreEvent,
+  CycleEvent,
+  DowntimeEvent,
+  OeeEvent,
+  OeeFigures,
+  StateEvent,
+  StationState,
+} from '../../../../src/core/events.js';
 import type { Clock } from '../../../../src/core/sample.js';
-import type { CommandResult, CommandsPort, LiveLineSnapshot, LivePort, LiveOee, LiveStationSnapshot, Operator } from '../../../../src/server/deps.js';
+import type {
+  CommandResult,
+  CommandsPort,
+  LiveLineSnapshot,
+  LivePort,
+  LiveOee,
+  LiveStationSnapshot,
+  Operator,
+} from '../../../../src/server/deps.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -27,7 +44,13 @@ interface StationModel {
   target?: number;
   behindBy?: number;
   shiftFigures?: OeeFigures;
-  openDowntime?: { downtimeId: string; start: number; reason: string; category: DowntimeEvent['category']; faultCode?: number };
+  openDowntime?: {
+    downtimeId: string;
+    start: number;
+    reason: string;
+    category: DowntimeEvent['category'];
+    faultCode?: number;
+  };
   seq: number;
 }
 
@@ -76,8 +99,16 @@ export class FakeLine implements LivePort, CommandsPort {
     for (const line of config.lines) {
       for (const st of line.stations) {
         this.stations.set(st.id, {
-          id: st.id, name: st.name ?? st.id, line: line.id, state: 'running', since: now - 60_000, commsOk: true,
-          idealCycleTimeMs: st.idealCycleTime, total: 0, good: 0, seq: 0,
+          id: st.id,
+          name: st.name ?? st.id,
+          line: line.id,
+          state: 'running',
+          since: now - 60_000,
+          commsOk: true,
+          idealCycleTimeMs: st.idealCycleTime,
+          total: 0,
+          good: 0,
+          seq: 0,
         });
       }
     }
@@ -100,14 +131,22 @@ export class FakeLine implements LivePort, CommandsPort {
       const stations = line.stations.map((s) => this.stationSnapshot(this.stations.get(s.id) as StationModel, now));
       const output = line.outputStation ?? line.stations[line.stations.length - 1]?.id ?? '';
       const outputSnap = stations.find((s) => s.id === output);
-      const lineOee = this.lineFigures !== undefined && this.shift !== undefined ? this.oee(this.lineFigures, now) : outputSnap?.oee.shift;
+      const lineOee =
+        this.lineFigures !== undefined && this.shift !== undefined
+          ? this.oee(this.lineFigures, now)
+          : outputSnap?.oee.shift;
       return {
         id: line.id,
         name: line.name ?? line.id,
         outputStation: output,
         ts: now,
-        ...(this.shift !== undefined ? { shift: { ...this.shift, key: `${this.shift.name}@${this.shift.start}` } } : {}),
-        oee: { ...(lineOee !== undefined ? { shift: lineOee } : {}), rolling: outputSnap?.oee.rolling ?? this.rolling(figures(), now) },
+        ...(this.shift !== undefined
+          ? { shift: { ...this.shift, key: `${this.shift.name}@${this.shift.start}` } }
+          : {}),
+        oee: {
+          ...(lineOee !== undefined ? { shift: lineOee } : {}),
+          rolling: outputSnap?.oee.rolling ?? this.rolling(figures(), now),
+        },
         stations,
       };
     });
@@ -115,7 +154,15 @@ export class FakeLine implements LivePort, CommandsPort {
 
   private oee(f: OeeFigures, now: number): LiveOee {
     const shift = this.shift;
-    return { window: { kind: 'shift', ...(shift !== undefined ? { shift: shift.name, start: shift.start, end: shift.end } : { start: now - 3600_000, end: now }) }, figures: f };
+    return {
+      window: {
+        kind: 'shift',
+        ...(shift !== undefined
+          ? { shift: shift.name, start: shift.start, end: shift.end }
+          : { start: now - 3600_000, end: now }),
+      },
+      figures: f,
+    };
   }
 
   private rolling(f: OeeFigures, now: number): LiveOee {
@@ -123,18 +170,31 @@ export class FakeLine implements LivePort, CommandsPort {
   }
 
   private stationSnapshot(m: StationModel, now: number): LiveStationSnapshot {
-    const f = m.shiftFigures ?? figures({ counts: { total: m.total, good: m.good, reject: m.total - m.good }, ...(m.target !== undefined ? { target: m.target } : {}), ...(m.behindBy !== undefined ? { behindBy: m.behindBy } : {}) });
+    const f =
+      m.shiftFigures ??
+      figures({
+        counts: { total: m.total, good: m.good, reject: m.total - m.good },
+        ...(m.target !== undefined ? { target: m.target } : {}),
+        ...(m.behindBy !== undefined ? { behindBy: m.behindBy } : {}),
+      });
     return {
-      id: m.id, name: m.name, line: m.line, state: m.state, since: m.since,
+      id: m.id,
+      name: m.name,
+      line: m.line,
+      state: m.state,
+      since: m.since,
       ...(m.reason !== undefined ? { reason: m.reason } : {}),
-      commsOk: m.commsOk, idealCycleTimeMs: m.idealCycleTimeMs,
+      commsOk: m.commsOk,
+      idealCycleTimeMs: m.idealCycleTimeMs,
       ...(m.lastCycleTimeMs !== undefined ? { lastCycleTimeMs: m.lastCycleTimeMs } : {}),
       ...(m.lastCycleAt !== undefined ? { lastCycleAt: m.lastCycleAt } : {}),
       counts: { total: m.total, good: m.good, reject: m.total - m.good },
       ...(m.target !== undefined ? { target: m.target } : {}),
       ...(m.behindBy !== undefined ? { behindBy: m.behindBy } : {}),
       oee: { ...(this.shift !== undefined ? { shift: this.oee(f, now) } : {}), rolling: this.rolling(f, now) },
-      ...(m.openDowntime !== undefined ? { openDowntime: { ...m.openDowntime, durationMs: now - m.openDowntime.start } } : {}),
+      ...(m.openDowntime !== undefined
+        ? { openDowntime: { ...m.openDowntime, durationMs: now - m.openDowntime.start } }
+        : {}),
     };
   }
 
@@ -162,7 +222,14 @@ export class FakeLine implements LivePort, CommandsPort {
       const m = this.station(event.station);
       this.downtimes.set(event.downtimeId, { ...event });
       if (event.phase === 'ended') delete m.openDowntime;
-      else m.openDowntime = { downtimeId: event.downtimeId, start: event.start, reason: event.reason, category: event.category, ...(event.faultCode !== undefined ? { faultCode: event.faultCode } : {}) };
+      else
+        m.openDowntime = {
+          downtimeId: event.downtimeId,
+          start: event.start,
+          reason: event.reason,
+          category: event.category,
+          ...(event.faultCode !== undefined ? { faultCode: event.faultCode } : {}),
+        };
     } else if (event.type === 'oee') {
       if (event.station !== undefined) this.station(event.station).shiftFigures = event.figures;
       else this.lineFigures = event.figures;
@@ -175,18 +242,37 @@ export class FakeLine implements LivePort, CommandsPort {
   private base(station: string): { id: string; line: string; station: string; seq: number; ts: number } {
     const m = this.station(station);
     m.seq++;
-    return { id: `${station}-${String(m.seq).padStart(9, '0')}`, line: m.line, station, seq: m.seq, ts: this.clock.wallMs() };
+    return {
+      id: `${station}-${String(m.seq).padStart(9, '0')}`,
+      line: m.line,
+      station,
+      seq: m.seq,
+      ts: this.clock.wallMs(),
+    };
   }
 
   setState(station: string, state: StationState, options: { since?: number; reason?: string } = {}): StateEvent {
     const previous = this.station(station).state;
-    const event: StateEvent = { ...this.base(station), type: 'state', state, previous, since: options.since ?? this.clock.wallMs(), ...(options.reason !== undefined ? { reason: options.reason } : {}) };
+    const event: StateEvent = {
+      ...this.base(station),
+      type: 'state',
+      state,
+      previous,
+      since: options.since ?? this.clock.wallMs(),
+      ...(options.reason !== undefined ? { reason: options.reason } : {}),
+    };
     this.emit(event);
     return event;
   }
 
   cycle(station: string, cycleTimeMs: number, good = true): CycleEvent {
-    const event: CycleEvent = { ...this.base(station), type: 'cycle', cycleTimeMs, good, ...(this.shift !== undefined ? { shift: this.shift.name } : {}) };
+    const event: CycleEvent = {
+      ...this.base(station),
+      type: 'cycle',
+      cycleTimeMs,
+      good,
+      ...(this.shift !== undefined ? { shift: this.shift.name } : {}),
+    };
     this.emit(event);
     return event;
   }
@@ -198,7 +284,12 @@ export class FakeLine implements LivePort, CommandsPort {
     this.setState(station, 'down', { since: start, reason });
     const downtimeId = `dt-${station}-${++this.downtimeNo}`;
     this.emit({
-      ...this.base(station), type: 'downtime', phase: 'started', downtimeId, start, reason,
+      ...this.base(station),
+      type: 'downtime',
+      phase: 'started',
+      downtimeId,
+      start,
+      reason,
       category: this.config.reasons.find((r) => r.id === reason)?.category ?? 'breakdown',
       ...(options.faultCode !== undefined ? { faultCode: options.faultCode } : {}),
     });
@@ -214,10 +305,20 @@ export class FakeLine implements LivePort, CommandsPort {
     this.setState(d.station, 'running', { since: end });
   }
 
-  raiseAlert(station: string, alertId: string, options: Partial<Pick<AlertEvent, 'kind' | 'severity' | 'evidence' | 'predictedFailureAt'>> = {}): AlertEvent {
+  raiseAlert(
+    station: string,
+    alertId: string,
+    options: Partial<Pick<AlertEvent, 'kind' | 'severity' | 'evidence' | 'predictedFailureAt'>> = {},
+  ): AlertEvent {
     const event: AlertEvent = {
-      ...this.base(station), type: 'alert', alertId, kind: options.kind ?? 'cycle_drift', severity: options.severity ?? 'warning', status: 'active',
-      evidence: options.evidence ?? { slope: 0.12, confidence: 0.8 }, ...(options.predictedFailureAt !== undefined ? { predictedFailureAt: options.predictedFailureAt } : {}),
+      ...this.base(station),
+      type: 'alert',
+      alertId,
+      kind: options.kind ?? 'cycle_drift',
+      severity: options.severity ?? 'warning',
+      status: 'active',
+      evidence: options.evidence ?? { slope: 0.12, confidence: 0.8 },
+      ...(options.predictedFailureAt !== undefined ? { predictedFailureAt: options.predictedFailureAt } : {}),
     };
     this.emit(event);
     return event;
@@ -225,11 +326,20 @@ export class FakeLine implements LivePort, CommandsPort {
 
   oeeSnapshot(station: string | undefined, f: OeeFigures, final = false): OeeEvent {
     const line = station === undefined ? (this.config.lines[0]?.id ?? '') : this.station(station).line;
-    const base = station === undefined ? { id: `${line}-${++this.lineSeq}`, line, seq: this.lineSeq, ts: this.clock.wallMs() } : this.base(station);
+    const base =
+      station === undefined
+        ? { id: `${line}-${++this.lineSeq}`, line, seq: this.lineSeq, ts: this.clock.wallMs() }
+        : this.base(station);
     const shift = this.shift;
     const event: OeeEvent = {
-      ...base, type: 'oee', final, figures: f,
-      window: shift !== undefined ? { kind: 'shift', shift: shift.name, start: shift.start, end: shift.end } : { kind: 'rolling', start: this.clock.wallMs() - 3600_000, end: this.clock.wallMs() },
+      ...base,
+      type: 'oee',
+      final,
+      figures: f,
+      window:
+        shift !== undefined
+          ? { kind: 'shift', shift: shift.name, start: shift.start, end: shift.end }
+          : { kind: 'rolling', start: this.clock.wallMs() - 3600_000, end: this.clock.wallMs() },
     };
     this.emit(event);
     return event;
@@ -258,11 +368,20 @@ export class FakeLine implements LivePort, CommandsPort {
   assignReason(downtimeId: string, reasonId: string, by: Operator): CommandResult {
     this.commands.push({ kind: 'assignReason', id: downtimeId, reason: reasonId, by });
     const d = this.downtimes.get(downtimeId);
-    if (d === undefined) return { ok: false, code: 'NOT_FOUND', message: `no downtime ${downtimeId} in the current or previous shift` };
+    if (d === undefined)
+      return { ok: false, code: 'NOT_FOUND', message: `no downtime ${downtimeId} in the current or previous shift` };
     const reason = this.config.reasons.find((r) => r.id === reasonId);
     if (reason === undefined) return { ok: false, code: 'UNKNOWN_REASON', message: `no reason ${reasonId}` };
     // As the core does: the downtime is re-emitted with its new reason.
-    this.emit({ ...d, ...this.base(d.station), type: 'downtime', phase: 'updated', reason: reason.id, category: reason.category, assignedBy: by });
+    this.emit({
+      ...d,
+      ...this.base(d.station),
+      type: 'downtime',
+      phase: 'updated',
+      reason: reason.id,
+      category: reason.category,
+      assignedBy: by,
+    });
     const m = this.station(d.station);
     if (m.openDowntime?.downtimeId === downtimeId) {
       m.openDowntime = { ...m.openDowntime, reason: reason.id, category: reason.category };
@@ -274,8 +393,15 @@ export class FakeLine implements LivePort, CommandsPort {
   acknowledgeAlert(alertId: string, by: Operator): CommandResult {
     this.commands.push({ kind: 'acknowledgeAlert', id: alertId, by });
     const a = this.alerts.get(alertId);
-    if (a === undefined || a.status === 'resolved') return { ok: false, code: 'NOT_FOUND', message: `no active alert ${alertId}` };
-    this.emit({ ...a, ...this.base(a.station), type: 'alert', status: 'acknowledged', acknowledgedBy: { ...by, at: new Date(this.clock.wallMs()).toISOString() } });
+    if (a === undefined || a.status === 'resolved')
+      return { ok: false, code: 'NOT_FOUND', message: `no active alert ${alertId}` };
+    this.emit({
+      ...a,
+      ...this.base(a.station),
+      type: 'alert',
+      status: 'acknowledged',
+      acknowledgedBy: { ...by, at: new Date(this.clock.wallMs()).toISOString() },
+    });
     return { ok: true };
   }
 

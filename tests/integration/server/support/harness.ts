@@ -23,14 +23,46 @@ import { FakeLine } from './fake-line.js';
 export const VIEW_TOKEN = 'view-secret-token';
 export const OPERATOR_TOKEN = 'operator-secret-token-0123456789';
 
-export function configYaml(server: { viewToken?: string; operatorToken?: string; allowedOrigins?: string[]; usersFile?: string; storageDir?: string } = {}, stations = 3): string {
-  const names = ['press', 'weld', 'pack', 'paint', 'test', 'label', 'wrap', 'stack', 'load', 'inspect', 'trim', 'drill', 'bend', 'cut', 'grind', 'sort', 'glue', 'fold', 'seal', 'ship'];
+export function configYaml(
+  server: {
+    viewToken?: string;
+    operatorToken?: string;
+    allowedOrigins?: string[];
+    usersFile?: string;
+    storageDir?: string;
+  } = {},
+  stations = 3,
+): string {
+  const names = [
+    'press',
+    'weld',
+    'pack',
+    'paint',
+    'test',
+    'label',
+    'wrap',
+    'stack',
+    'load',
+    'inspect',
+    'trim',
+    'drill',
+    'bend',
+    'cut',
+    'grind',
+    'sort',
+    'glue',
+    'fold',
+    'seal',
+    'ship',
+  ];
   const ids = Array.from({ length: stations }, (_, i) => names[i] ?? `st${i}`);
   const display: Record<string, string> = { press: 'Press 400t', weld: 'Spot weld cell', pack: 'Packing' };
   const serverLines = [
     ...(server.viewToken !== undefined ? [`  viewToken: ${server.viewToken}`] : []),
     ...(server.operatorToken !== undefined ? [`  operatorToken: ${server.operatorToken}`] : []),
-    ...(server.allowedOrigins !== undefined ? [`  allowedOrigins: [${server.allowedOrigins.map((o) => JSON.stringify(o)).join(', ')}]`] : []),
+    ...(server.allowedOrigins !== undefined
+      ? [`  allowedOrigins: [${server.allowedOrigins.map((o) => JSON.stringify(o)).join(', ')}]`]
+      : []),
     ...(server.usersFile !== undefined ? [`  usersFile: ${JSON.stringify(server.usersFile)}`] : []),
   ];
   return `
@@ -96,9 +128,25 @@ export class ManualClock implements Clock {
 
 export class FakeHealth implements HealthPort {
   devices: DeviceHealth[] = [
-    { device: 'plc1', endpoint: 'tcp://127.0.0.1:502 unit 1', connected: true, requests: 1200, errors: 3, overruns: 0, latencyP50Ms: 4.2, latencyP99Ms: 18.5 },
+    {
+      device: 'plc1',
+      endpoint: 'tcp://127.0.0.1:502 unit 1',
+      connected: true,
+      requests: 1200,
+      errors: 3,
+      overruns: 0,
+      latencyP50Ms: 4.2,
+      latencyP99Ms: 18.5,
+    },
   ];
-  spoolStatus: SpoolStatus | undefined = { depth: 12, bytes: 65536, dropped: 0, errors: 0, writable: true, oldestUnsentAgeMs: 250 };
+  spoolStatus: SpoolStatus | undefined = {
+    depth: 12,
+    bytes: 65536,
+    dropped: 0,
+    errors: 0,
+    writable: true,
+    oldestUnsentAgeMs: 250,
+  };
   outputStatus: OutputStatus[] = [{ name: 'mqtt', up: true, sent: 4321, errors: 0 }];
   sources(): readonly DeviceHealth[] {
     return this.devices;
@@ -148,7 +196,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   let app: FastifyInstance;
   try {
     app = await buildApp({
-      config, logger, clock, live: fake, commands: fake, history, health: healthPort,
+      config,
+      logger,
+      clock,
+      live: fake,
+      commands: fake,
+      history,
+      health: healthPort,
       ...(alerts !== undefined ? { alerts } : {}),
       ...(options.options !== undefined ? { options: options.options } : {}),
     });
@@ -161,7 +215,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     throw err;
   }
   return {
-    app, fake, history, health, config, clock, dir,
+    app,
+    fake,
+    history,
+    health,
+    config,
+    clock,
+    dir,
     async close() {
       await app.close();
       unsubscribeHistory();
