@@ -75,7 +75,7 @@ const modbusCommon = {
   interRequestDelay: duration('0ms', '1s', 'pause between requests, for slow serial devices; 0ms to 1s').prefault(
     '0ms',
   ),
-  // The 1s floor is a loader check (cross-checks.ts): tests drive the Device schema with shorter caps.
+  // The 1s floor is a loader check (cross-checks-timing.ts): tests drive the Device schema with shorter caps.
   backoffMax: duration('0ms', '1h', 'cap of the exponential reconnect backoff; 1s to 1h').prefault('30s'),
   exceptionGrace: z
     .number()

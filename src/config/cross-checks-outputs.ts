@@ -1,0 +1,33 @@
+/** Output settings that a schema type cannot check alone: broker and InfluxDB URLs, the MQTT reconnect range. */
+import type { Add, Config } from './cross-checks-common.js';
+import { formatDurationMs } from './duration.js';
+
+export function checkOutputs(config: Config, add: Add): void {
+  const { mqtt, influx } = config;
+  if (mqtt?.url !== undefined && mqtt.url !== 'embedded') {
+    let url: URL | undefined;
+    try {
+      url = new URL(mqtt.url);
+    } catch {
+      add(['mqtt', 'url'], `"${mqtt.url}" is not a URL; use "embedded" or mqtt://host:1883, mqtts://host:8883`);
+    }
+    if (url !== undefined && !['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'].includes(url.protocol)) {
+      add(['mqtt', 'url'], `unsupported scheme "${url.protocol}"; use mqtt://, mqtts://, ws:// or wss://`);
+    }
+  }
+  if (mqtt?.reconnectMin !== undefined && mqtt.reconnectMax !== undefined && mqtt.reconnectMax < mqtt.reconnectMin) {
+    add(
+      ['mqtt', 'reconnectMax'],
+      `must be at least reconnectMin (${formatDurationMs(mqtt.reconnectMin)}); got ${formatDurationMs(mqtt.reconnectMax)}`,
+    );
+  }
+  if (influx?.url !== undefined) {
+    try {
+      const url = new URL(influx.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        add(['influx', 'url'], `use http:// or https://, not "${url.protocol}"`);
+    } catch {
+      add(['influx', 'url'], `"${influx.url}" is not a URL`);
+    }
+  }
+}
