@@ -15,6 +15,11 @@
  * interval is added on top when figures are read live. A shift's final figures wait until nothing
  * before its end can still change (a small stop may still become downtime, a stop may still be
  * back-dated): at most microStopThreshold + a few cycles after the shift ends.
+ *
+ * This file stays over 300 lines on purpose: signals, counters, cycles, the open interval and the
+ * checkpoint books already live in station-*.ts, and what is left is one state machine whose
+ * cycle-gap stop detection (anchorMono, gapStopped) is woven through advanceTo, certainUntil,
+ * cycles, reclassify, transition and restore, so a further cut would only expose that private state.
  */
 import type { ShiftInstance } from './calendar.js';
 import type { StationCheckpoint } from './checkpoint.js';
