@@ -13,8 +13,6 @@
  * limited as request-limits.ts says, and a refused upload is drained before the connection closes.
  */
 import websocket from '@fastify/websocket';
-import type { ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { join, resolve } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { systemClock } from '../lib/clock.js';
@@ -26,29 +24,18 @@ import type { ResolvedOptions, ServerContext } from './context.js';
 import { buildDashboardView } from './dashboard-view.js';
 import type { AppDeps } from './deps.js';
 import { accessGuard } from './guards.js';
-import {
-  BASELINE_HEADERS,
-  errorFor,
-  rawErrorResponse,
-  sendError,
-  writeRawError,
-  type ApiErrorCode,
-} from './http-errors.js';
+import { BASELINE_HEADERS, errorFor, sendError } from './http-errors.js';
+import { startLiveBroadcast } from './live-broadcast.js';
 import { LiveFeed } from './live-feed.js';
-import { LoopLag } from './metrics.js';
+import { LoopLag } from './loop-lag.js';
 import { RateLimiter } from './rate-limit.js';
 import { loadSessionKey } from './session-key.js';
-import {
-  BODY_LIMIT_BYTES,
-  declaredTooLarge,
-  DRAIN_IDLE_MS,
-  MAX_PARAM_LENGTH,
-  refuseContinueForLargeBodies,
-} from './request-limits.js';
+import { BODY_LIMIT_BYTES, declaredTooLarge, MAX_PARAM_LENGTH } from './request-limits.js';
 import { actionRoutes } from './routes-actions.js';
 import { apiRoutes } from './routes-api.js';
 import { opsRoutes } from './routes-ops.js';
 import { pageRoutes } from './routes-page.js';
+import { answerClientError, installRawRefusals } from './socket-refusals.js';
 import { defaultWebDir, loadStaticFiles } from './static.js';
 import { viewContext } from './view-build.js';
 import { WsHub } from './ws-hub.js';
@@ -85,34 +72,6 @@ function resolveOptions(deps: AppDeps): ResolvedOptions {
     sessionTtlMs: o.sessionTtlMs ?? 12 * 3600_000,
     trustProxy: o.trustProxy ?? false,
   };
-}
-
-/**
- * Writes a coded error straight to a socket Fastify never got (Node's and the websocket
- * library's own refusals), then closes in stages: the socket lives on a little so the client
- * can read the answer before the connection goes.
- */
-function refuseOnSocket(
-  socket: Duplex,
-  code: ApiErrorCode,
-  message: string,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  if (socket.destroyed) return;
-  if (socket.writable) socket.end(rawErrorResponse(code, message, headers));
-  const timer = setTimeout(() => socket.destroy(), DRAIN_IDLE_MS);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
-}
-
-/** Node's `clientError`: a malformed request line or headers, headers over 16 KiB, the header timeout. */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === 'ECONNRESET') return;
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
-    refuseOnSocket(socket, 'REQUEST_TIMEOUT', 'the request did not arrive in time');
-  else if (error.code === 'HPE_HEADER_OVERFLOW')
-    refuseOnSocket(socket, 'HEADERS_TOO_LARGE', 'the request line and headers are too large');
-  else refuseOnSocket(socket, 'BAD_REQUEST', `not a valid HTTP request (${error.code ?? 'parse error'})`);
 }
 
 /** The users file and the session key beside the spool (a restart keeps everybody logged in). */
@@ -231,17 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onRequest', accessGuard(ctx));
 
-  refuseContinueForLargeBodies(app.server);
-  // Any other Expect than 100-continue: Node would answer a bare 417.
-  app.server.on('checkExpectation', (_req, res: ServerResponse) => {
-    writeRawError(res, 'EXPECTATION_FAILED', 'only "Expect: 100-continue" is supported');
-  });
-  // A broken websocket handshake (bad key or version): the ws library would answer in text/html.
-  app.websocketServer.on('wsClientError', (error: Error, socket: Duplex) => {
-    refuseOnSocket(socket, 'BAD_REQUEST', `websocket handshake refused: ${error.message}`, {
-      'sec-websocket-version': '13',
-    });
-  });
+  installRawRefusals(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = errorFor(error);
@@ -270,68 +219,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   actionRoutes(app, ctx);
   opsRoutes(app, ctx);
 
-  // The live feed: events mark what changed; a broadcast sends it. Leading edge: the first
-  // change after a quiet spell goes out at once (after the current poll's other samples, via
-  // setImmediate), later ones wait for the rest of the window, so a breakdown reaches the TV in
-  // milliseconds while a busy line still gets at most one delta per window. Timers are unref'd:
-  // the agent's lifecycle, not the dashboard, decides when the process ends.
-  let lastFlushMono = Number.NEGATIVE_INFINITY;
-  let scheduledImmediate: NodeJS.Immediate | undefined;
-  let scheduledTimer: NodeJS.Timeout | undefined;
-  const cancelScheduled = (): void => {
-    if (scheduledImmediate !== undefined) clearImmediate(scheduledImmediate);
-    if (scheduledTimer !== undefined) clearTimeout(scheduledTimer);
-    scheduledImmediate = undefined;
-    scheduledTimer = undefined;
-  };
-  const flush = (): void => {
-    cancelScheduled();
-    lastFlushMono = clock.monoMs();
-    if (hub.size === 0) {
-      feed.discard();
-      return;
-    }
-    const delta = feed.takeDelta();
-    if (delta !== undefined) hub.broadcast(delta);
-  };
-  const schedule = (): void => {
-    if (scheduledImmediate !== undefined || scheduledTimer !== undefined) return;
-    const waitMs = options.broadcastIntervalMs - (clock.monoMs() - lastFlushMono);
-    if (waitMs <= 0) {
-      scheduledImmediate = setImmediate(flush);
-    } else {
-      scheduledTimer = setTimeout(flush, waitMs);
-      scheduledTimer.unref();
-    }
-  };
-  const unsubscribe = deps.live.subscribe((event) => {
-    try {
-      feed.onEvent(event);
-      schedule();
-    } catch (err) {
-      // Never throw back into the core.
-      logger.error({ err: errorMessage(err), type: event.type }, 'dashboard could not take a core event');
-    }
-  });
-  const timers = [
-    setInterval(() => hub.heartbeat(), options.heartbeatIntervalMs),
-    setInterval(() => {
-      try {
-        feed.checkDevices();
-        if (feed.pending) schedule();
-      } catch (err) {
-        logger.warn({ err: errorMessage(err) }, 'device health unavailable');
-      }
-    }, options.healthIntervalMs),
-  ];
-  for (const t of timers) t.unref();
+  // The live feed: events mark what changed; a broadcast sends it (live-broadcast.ts).
+  const broadcast = startLiveBroadcast(ctx);
 
-  app.decorate('lineside', { flush, heartbeat: () => hub.heartbeat(), hub, feed });
+  app.decorate('lineside', { flush: broadcast.flush, heartbeat: () => hub.heartbeat(), hub, feed });
 
   app.addHook('preClose', async () => {
-    unsubscribe();
-    cancelScheduled();
-    for (const t of timers) clearInterval(t);
+    broadcast.stop();
     ctx.loopLag.close();
     hub.closeAll();
   });

@@ -9,7 +9,7 @@ import type { Permission } from '../users/roles.js';
 import type { Auth } from './auth.js';
 import type { AppDeps } from './deps.js';
 import type { LiveFeed } from './live-feed.js';
-import type { LoopLag } from './metrics.js';
+import type { LoopLag } from './loop-lag.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { StaticFile } from './static.js';
 import type { ViewContext } from './view-build.js';

@@ -1,12 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LinesideConfig } from '../../../src/config/schema.js';
-import {
-  LoopLag,
-  MetricsWriter,
-  renderMetrics,
-  type MetricsInputs,
-  type SummaryValue,
-} from '../../../src/server/metrics.js';
+import { LoopLag } from '../../../src/server/loop-lag.js';
+import { MetricsWriter, type SummaryValue } from '../../../src/server/metrics-writer.js';
+import { renderMetrics, type MetricsInputs } from '../../../src/server/metrics.js';
 import type { DeviceHealth } from '../../../src/sources/source.js';
 import { expositionProblems } from '../../helpers/prom-format.js';
 

@@ -1,0 +1,63 @@
+// @ts-check
+// Draws what changed: given the dirty parts of a frame (render-queue.js), redraws the tiles,
+// gauges, Pareto, header, timeline, cycle chart, lists and login button that depend on them.
+import { drawGauge, drawPareto } from './charts.js';
+import { drawGantt } from './chart-timeline.js';
+import { $ } from './dom.js';
+import { formatTime } from './format.js';
+import { renderHeader } from './header.js';
+import { onAck, onAssign } from './list-actions.js';
+import { openLogin, renderOperatorButton } from './login.js';
+import { agentNow, paretoOf } from './model.js';
+import { firstLine, model, ui } from './page-state.js';
+import { renderAlerts, renderDevices, renderDowntime } from './panels.js';
+import { drawCycleChart, ensureSelection, selectStation } from './selected-station.js';
+import { renderOverview, renderTiles, tickTiles } from './tiles.js';
+
+/** @import { ListActions } from './panels.js' */
+/** @import { Part } from './render-queue.js' */
+
+/** @param {ReadonlySet<Part>} parts */
+export function render(parts) {
+  const line = firstLine();
+  if (parts.has('stations') || parts.has('lines') || parts.has('all')) {
+    ensureSelection();
+    renderTiles($('tiles'), model, ui.selected, selectStation);
+    const figures = renderOverview(model, line);
+    drawGauge($('g-oee', HTMLCanvasElement), figures?.oee);
+    drawGauge($('g-a', HTMLCanvasElement), figures?.availability);
+    drawGauge($('g-p', HTMLCanvasElement), figures?.performance);
+    drawGauge($('g-q', HTMLCanvasElement), figures?.quality);
+    drawPareto($('pareto', HTMLCanvasElement), paretoOf(model));
+    renderHeader(line);
+    tickTiles(agentNow(model));
+  }
+  if (parts.has('stations') || parts.has('timeline') || parts.has('all') || parts.has('charts')) drawTimeline();
+  if (parts.has('cycles') || parts.has('all') || parts.has('charts') || parts.has('stations')) drawCycleChart();
+  /** @type {ListActions} */
+  const actions = {
+    ...ui,
+    operatorEnabled: model.operatorEnabled && ui.operatorEnabled !== false,
+    can: (permission) => ui.permissions.includes(permission),
+    onAck,
+    onAssign,
+    onLogin: openLogin,
+  };
+  if (parts.has('alerts') || parts.has('all') || parts.has('operator'))
+    renderAlerts($('alerts'), $('alert-count'), model, actions);
+  if (parts.has('downtime') || parts.has('all') || parts.has('operator'))
+    renderDowntime($('downtime'), $('unassigned-count'), model, actions);
+  if (parts.has('devices') || parts.has('all')) renderDevices($('devices'), model);
+  if (parts.has('operator') || parts.has('all')) renderOperatorButton();
+  if (parts.has('all')) $('clock').textContent = formatTime(agentNow(model), model.timezone);
+}
+
+function drawTimeline() {
+  const rows = [...model.lines.values()]
+    .flatMap((l) => l.stationIds)
+    .map((id) => ({
+      label: model.stations.get(id)?.name ?? id,
+      spans: model.timeline.get(id) ?? [],
+    }));
+  drawGantt($('gantt', HTMLCanvasElement), rows, model.window.from, model.window.to, agentNow(model), model.timezone);
+}
