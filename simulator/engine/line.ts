@@ -3,9 +3,9 @@
  * degradation episodes and comms faults, all on one deterministic event queue, plus the truth
  * bookkeeping that watches it. `advanceTo(monoMs)` processes every event up to that virtual time;
  * nothing here sleeps, reads the real clock or does I/O, so the same seed and scenario always
- * give the same truth records.
+ * give the same truth records. Its interface is in sim-line.ts, the records it writes are built in
+ * line-records.ts, degradation episodes are scheduled by episodes.ts.
  */
-import { sampleMs } from '../random/distributions.js';
 import { PrngStreams } from '../random/prng.js';
 import type { Scenario } from '../scenario-schema.js';
 import type { ShiftCalendar, ShiftInstance } from '../time/calendar.js';
@@ -15,61 +15,24 @@ import { ShiftLedger } from '../truth/ledger.js';
 import { StationObserver } from '../truth/observer.js';
 import { runRecord } from '../truth/run-record.js';
 import { iso, type CommsKind, type TruthRecord } from '../truth/records.js';
+import { Episodes } from './episodes.js';
 import { EventQueue } from './event-queue.js';
-import { SimGpio, type VirtualGpio } from './gpio.js';
+import { SimGpio } from './gpio.js';
+import {
+  breakdownRecord,
+  cycleRecord,
+  injectedCommsRecord,
+  scenarioCommsEvent,
+  scenarioCommsRecord,
+} from './line-records.js';
 import { observations } from './observation.js';
-import { scheduleChangeovers, scheduleCommsFault, firstEpisodeMono } from './schedules.js';
+import { scheduleChangeovers, scheduleCommsFault } from './schedules.js';
+import type { CommsEvent, SimLine, SimLineOptions } from './sim-line.js';
 import { conditionValueAt } from './wear.js';
-import { SimStation, type BreakdownDone, type CycleDone, type PartBuffer, type StationHost } from './station.js';
+import type { BreakdownDone, CycleDone, SimStation, StationHost } from './station.js';
+import { buildStations } from './stations.js';
 
-/** A comms fault starting or ending, for the PLC servers (from the scenario or injected). */
-export interface CommsEvent {
-  readonly plc: string;
-  readonly kind: CommsKind;
-  readonly phase: 'start' | 'end';
-  readonly delayMs?: number;
-  readonly exceptionCode?: number;
-}
-
-export interface SimLineOptions {
-  readonly seed?: number;
-  /** Wall time of virtual time 0; default from the scenario's `start` (a fixed Monday 00:00). */
-  readonly startWallMs?: number;
-  /** Receives every truth record in order (e.g. a TruthWriter). */
-  readonly onTruth?: (record: TruthRecord) => void;
-}
-
-export interface SimLine {
-  readonly scenario: Scenario;
-  readonly seed: number;
-  readonly startWallMs: number;
-  readonly gpio: VirtualGpio;
-  /** Virtual time the line has been advanced to, ms since the run start. */
-  readonly nowMs: number;
-  readonly finished: boolean;
-  /** Events processed so far (for benchmarks). */
-  readonly eventsProcessed: number;
-  readonly stations: ReadonlyMap<string, SimStation>;
-  advanceTo(monoMs: number): void;
-  /** Closes every open interval and shift at `monoMs` (default: now) and writes the end record. */
-  finish(monoMs?: number): void;
-  /** Current value of a station's condition signal at `monoMs` (default: now). */
-  conditionValue(station: string, name: string, monoMs?: number): number;
-  onComms(listener: (event: CommsEvent) => void): () => void;
-  /**
-   * Breaks a station down now (tests, a REPL): its fault register shows `faultCode` until it is
-   * repaired `repairMs` later. The reason is the scenario's for that code, else "injected".
-   * Throws on an unknown station or one that is stopped already.
-   */
-  injectBreakdown(station: string, faultCode: number, repairMs: number): void;
-  /** Records a comms fault injected from outside the scenario (tests, the faults handle). */
-  recordInjectedComms(
-    plc: string,
-    kind: CommsKind,
-    durationMs: number | undefined,
-    extra?: { delayMs?: number; exceptionCode?: number },
-  ): void;
-}
+export type { CommsEvent, SimLine, SimLineOptions } from './sim-line.js';
 
 /** 2025-01-06 is a Monday: the default start, midnight in the scenario's time zone. */
 export const DEFAULT_START_LOCAL = '2025-01-06T00:00';
@@ -88,7 +51,7 @@ class Line implements SimLine, StationHost {
   readonly seed: number;
   readonly startWallMs: number;
   readonly gpio: SimGpio;
-  readonly stations = new Map<string, SimStation>();
+  readonly stations: Map<string, SimStation>;
   finished = false;
   eventsProcessed = 0;
   private nowMono = 0;
@@ -101,8 +64,7 @@ class Line implements SimLine, StationHost {
   private readonly dirty = new Set<SimStation>();
   private readonly commsListeners = new Set<(event: CommsEvent) => void>();
   private readonly changeoverDepth = new Map<string, number>();
-  private readonly pendingEpisodes = new Map<string, (() => void)[]>();
-  private readonly episodeCounts = new Map<string, number>();
+  private readonly episodes: Episodes;
   private readonly finalizeDelayMs: number;
 
   constructor(
@@ -135,24 +97,16 @@ class Line implements SimLine, StationHost {
     }
     this.finalizeDelayMs = delay;
 
-    let previous: SimStation | undefined;
-    let buffer: PartBuffer | undefined;
-    for (const spec of stationSpecs) {
-      const station = new SimStation(spec, this, this.streams);
-      this.stations.set(spec.id, station);
-      if (buffer !== undefined) {
-        station.input = buffer;
-        buffer.downstream = station;
-      }
-      if (spec.outputBuffer !== undefined) {
-        buffer = { capacity: spec.outputBuffer.capacity, count: spec.outputBuffer.initial, upstream: station };
-        station.output = buffer;
-      } else {
-        buffer = undefined;
-      }
-      previous = station;
-    }
-    void previous;
+    this.stations = buildStations(stationSpecs, this, this.streams);
+    this.episodes = new Episodes(
+      scenario,
+      this.queue,
+      this.streams,
+      this.stations,
+      this.startWallMs,
+      () => this.nowMono,
+      (r) => this.emit(r),
+    );
 
     this.emit(runRecord(scenario, this.seed, this.startWallMs, outputStation, obs));
 
@@ -160,34 +114,12 @@ class Line implements SimLine, StationHost {
     scheduleChangeovers(scenario, this.queue, this.startWallMs, (ids, name, active) =>
       this.applyChangeover(ids, name, active),
     );
-    scenario.degradation.forEach((d) => {
-      const first = firstEpisodeMono(d, this.streams);
-      if (first !== undefined) this.queue.schedule(first, () => this.startEpisode(d.id));
-    });
+    this.episodes.scheduleFirst();
     scenario.commsFaults.forEach((spec, i) =>
       scheduleCommsFault(spec, i, this.queue, this.streams, (occ, phase) => {
-        if (phase === 'start') {
-          this.emit({
-            type: 'comms',
-            plc: spec.plc,
-            kind: spec.kind,
-            origin: 'scenario',
-            start: iso(this.wall(occ.startMono)),
-            startMs: this.wall(occ.startMono),
-            end: iso(this.wall(occ.endMono)),
-            endMs: this.wall(occ.endMono),
-            ...(spec.delay !== undefined ? { delayMs: spec.delay } : {}),
-            ...(spec.exceptionCode !== undefined ? { exceptionCode: spec.exceptionCode } : {}),
-          });
-        }
+        if (phase === 'start') this.emit(scenarioCommsRecord(spec, occ, this.startWallMs));
         if (spec.kind === 'drop' && phase === 'end') return;
-        this.notifyComms({
-          plc: spec.plc,
-          kind: spec.kind,
-          phase,
-          ...(spec.delay !== undefined ? { delayMs: spec.delay } : {}),
-          ...(spec.exceptionCode !== undefined ? { exceptionCode: spec.exceptionCode } : {}),
-        });
+        this.notifyComms(scenarioCommsEvent(spec, phase));
       }),
     );
     for (const station of this.stations.values()) this.touched(station);
@@ -258,7 +190,7 @@ class Line implements SimLine, StationHost {
     this.dirty.clear();
   }
 
-  // ---- calendar, changeovers, episodes ---------------------------------------------------------
+  // ---- calendar, changeovers ---------------------------------------------------------
 
   private applyCalendar(mono: number): void {
     const t = this.wall(mono);
@@ -289,89 +221,19 @@ class Line implements SimLine, StationHost {
     }
   }
 
-  private startEpisode(degradationId: string): void {
-    const spec = this.scenario.degradation.find((d) => d.id === degradationId);
-    const station = spec !== undefined ? this.stations.get(spec.station) : undefined;
-    if (spec === undefined || station === undefined) return;
-    if (station.episode !== undefined) {
-      // One wear process at a time per station: this one starts when the current one is repaired.
-      const queue = this.pendingEpisodes.get(station.id) ?? [];
-      queue.push(() => this.startEpisode(degradationId));
-      this.pendingEpisodes.set(station.id, queue);
-      return;
-    }
-    const n = (this.episodeCounts.get(spec.id) ?? 0) + 1;
-    this.episodeCounts.set(spec.id, n);
-    const startMs = this.wall(this.nowMono);
-    const episode = station.startEpisode({ id: `${spec.id}#${n}`, spec, startMs });
-    this.emit({
-      type: 'episode',
-      station: station.id,
-      id: episode.id,
-      degradation: spec.id,
-      start: iso(startMs),
-      startMs,
-      rampMs: spec.ramp,
-      cycleTimeIncrease: spec.cycleTimeIncrease,
-      microStopRateFactor: spec.microStopRateFactor,
-      conditions: spec.conditions,
-      faultCode: spec.fault.code,
-    });
-  }
-
   // ---- station callbacks -----------------------------------------------------------------------
 
   cycleDone(station: SimStation, cycle: CycleDone): void {
     const endMs = this.wall(cycle.endMono);
     const shift = this.ledger.addCycle(station.id, endMs, cycle.good);
     this.observers.get(station.id)?.cycleEnded(endMs);
-    const startMs = this.wall(cycle.startMono);
-    this.emit({
-      type: 'cycle',
-      station: station.id,
-      seq: cycle.seq,
-      start: iso(startMs),
-      startMs,
-      end: iso(endMs),
-      endMs,
-      cycleTimeMs: cycle.endMono - cycle.startMono,
-      processMs: cycle.processMs,
-      good: cycle.good,
-      counter: cycle.counter,
-      shift: shift?.key ?? null,
-    });
+    this.emit(cycleRecord(station.id, cycle, this.startWallMs, shift?.key ?? null));
     for (const input of this.gpio.inputsFor(station.id)) this.gpio.partSeen(input, cycle.endMono);
   }
 
   breakdownDone(station: SimStation, b: BreakdownDone): void {
-    const ep = b.episode;
-    this.emit({
-      type: 'breakdown',
-      station: station.id,
-      faultCode: b.faultCode,
-      reason: b.reason,
-      origin: b.origin,
-      start: iso(this.wall(b.startMono)),
-      startMs: this.wall(b.startMono),
-      end: iso(this.wall(b.endMono)),
-      endMs: this.wall(b.endMono),
-      repairMs: b.endMono - b.startMono,
-      operatingMsSinceRepair: b.operatingMsSinceRepair,
-      episode:
-        ep !== undefined
-          ? { id: ep.id, degradation: ep.spec.id, start: iso(ep.startMs), startMs: ep.startMs, rampMs: ep.spec.ramp }
-          : null,
-    });
-    if (b.origin === 'wear' && ep !== undefined) {
-      const next = this.pendingEpisodes.get(station.id)?.shift();
-      if (next !== undefined) next();
-      else if (ep.spec.every !== undefined) {
-        const every = ep.spec.every;
-        this.queue.schedule(this.nowMono + sampleMs(every, this.streams.stream(`episode/${ep.id}`), 1), () =>
-          this.startEpisode(ep.spec.id),
-        );
-      }
-    }
+    this.emit(breakdownRecord(station.id, b, this.startWallMs));
+    if (b.origin === 'wear' && b.episode !== undefined) this.episodes.repaired(station, b.episode);
   }
 
   // ---- conditions, comms, end --------------------------------------------------------------------
@@ -417,19 +279,7 @@ class Line implements SimLine, StationHost {
     durationMs: number | undefined,
     extra: { delayMs?: number; exceptionCode?: number } = {},
   ): void {
-    const startMs = this.wall(this.nowMono);
-    const endMs = durationMs !== undefined ? startMs + durationMs : kind === 'drop' ? startMs : null;
-    this.emit({
-      type: 'comms',
-      plc,
-      kind,
-      origin: 'injected',
-      start: iso(startMs),
-      startMs,
-      end: endMs !== null ? iso(endMs) : null,
-      endMs,
-      ...extra,
-    });
+    this.emit(injectedCommsRecord(plc, kind, this.wall(this.nowMono), durationMs, extra));
   }
 
   finish(monoMs: number = this.nowMono): void {

@@ -4,14 +4,17 @@
  * processing (hazards measured in processing time); planned stops pause it; an empty input makes
  * it starved and a full output blocked. All times are integer ms of virtual time since the run
  * start ("mono"). The station never schedules more than one pending timer: a version number
- * invalidates stale ones.
+ * invalidates stale ones. State and signals: station-state.ts; when micro-stops and random
+ * breakdowns strike: stop-hazards.ts.
  */
 import { sampleMs } from '../random/distributions.js';
 import type { Prng, PrngStreams } from '../random/prng.js';
 import type { StationSpec } from '../scenario-schema.js';
-import type { BreakdownOrigin, Cause } from '../truth/records.js';
+import type { BreakdownOrigin } from '../truth/records.js';
 import type { EventQueue } from './event-queue.js';
-import { episodeEndOpMs, wearAt, type ActiveEpisode } from './wear.js';
+import { StationState, type Part } from './station-state.js';
+import { StopHazards } from './stop-hazards.js';
+import { episodeEndOpMs, type ActiveEpisode } from './wear.js';
 
 export interface PartBuffer {
   readonly capacity: number;
@@ -49,46 +52,13 @@ export interface StationHost {
   breakdownDone(station: SimStation, breakdown: BreakdownDone): void;
 }
 
-interface Part {
-  readonly startMono: number;
-  readonly processMs: number;
-  remainingMs: number;
-}
-
-type Stop =
-  | { readonly kind: 'micro'; readonly startMono: number }
-  | {
-      readonly kind: 'breakdown';
-      readonly startMono: number;
-      readonly faultCode: number;
-      readonly reason: string;
-      readonly origin: BreakdownOrigin;
-      readonly episode: ActiveEpisode | undefined;
-      readonly opSinceRepair: number;
-    };
-
-const MS_PER_HOUR = 3_600_000;
-
-export class SimStation {
+export class SimStation extends StationState {
   readonly id: string;
   input: PartBuffer | undefined;
   output: PartBuffer | undefined;
 
-  private part: Part | undefined;
-  private holdingFinished = false;
-  private stop: Stop | undefined;
-  private calendarPlanned: string | undefined;
-  private changeover: string | undefined;
-  private processingSince: number | undefined;
-  /** Total processing time so far, ms. */
-  opMs = 0;
   private lastRepairOpMs = 0;
-  private nextBreakdownOpMs = Infinity;
-  /** Micro-stops: remaining Exp(1) hazard (ratePerHour) or processing time of the next one (interval). */
-  private microBudget = Infinity;
-  private microRatePerMs = 0;
-  private nextMicroOpMs = Infinity;
-  episode: ActiveEpisode | undefined;
+  private readonly hazards: StopHazards;
   private startupRejectsLeft = 0;
   private timerVersion = 0;
 
@@ -100,7 +70,6 @@ export class SimStation {
   lastCycleTimeMs = 0;
 
   private readonly rCycle: Prng;
-  private readonly rMicro: Prng;
   private readonly rBreak: Prng;
   private readonly rReject: Prng;
 
@@ -109,64 +78,12 @@ export class SimStation {
     private readonly host: StationHost,
     streams: PrngStreams,
   ) {
+    super();
     this.id = spec.id;
     this.rCycle = streams.stream(`${spec.id}/cycle`);
-    this.rMicro = streams.stream(`${spec.id}/micro`);
     this.rBreak = streams.stream(`${spec.id}/breakdown`);
     this.rReject = streams.stream(`${spec.id}/reject`);
-    if (spec.breakdowns !== undefined) this.nextBreakdownOpMs = sampleMs(spec.breakdowns.mtbf, this.rBreak, 1);
-    this.resetMicro();
-  }
-
-  // ---- signals -------------------------------------------------------------------------------
-
-  get planned(): boolean {
-    return this.calendarPlanned !== undefined || this.changeover !== undefined;
-  }
-
-  get processing(): boolean {
-    return this.part !== undefined && !this.holdingFinished && this.stop === undefined && !this.planned;
-  }
-
-  get faultCode(): number {
-    return this.stop?.kind === 'breakdown' ? this.stop.faultCode : 0;
-  }
-
-  get starved(): boolean {
-    return !this.planned && this.stop === undefined && this.part === undefined && !this.holdingFinished;
-  }
-
-  get blocked(): boolean {
-    return !this.planned && this.stop === undefined && this.holdingFinished;
-  }
-
-  get plannedBit(): boolean {
-    return this.changeover !== undefined;
-  }
-
-  get cause(): Cause {
-    if (this.changeover !== undefined) return 'changeover';
-    if (this.calendarPlanned !== undefined) return this.calendarPlanned === 'off_shift' ? 'off_shift' : 'break';
-    if (this.stop !== undefined) return this.stop.kind === 'micro' ? 'micro_stop' : 'breakdown';
-    if (this.holdingFinished) return 'blocked';
-    if (this.part === undefined) return 'starved';
-    return 'processing';
-  }
-
-  /** Episode id while a wear breakdown is being repaired or wear is active. */
-  get episodeId(): string | undefined {
-    if (this.stop?.kind === 'breakdown') return this.stop.episode?.id;
-    return undefined;
-  }
-
-  /** Processing time at `mono`, counting the stretch in progress. */
-  opMsAt(mono: number): number {
-    return this.opMs + (this.processingSince !== undefined ? Math.max(0, mono - this.processingSince) : 0);
-  }
-
-  /** Wear 0..1 of the active episode at `mono` (0 without one). */
-  wearAt(mono: number): number {
-    return this.episode !== undefined ? wearAt(this.episode, this.opMsAt(mono)) : 0;
+    this.hazards = new StopHazards(spec, streams.stream(`${spec.id}/micro`), this.rBreak);
   }
 
   // ---- inputs from the line --------------------------------------------------------------------
@@ -263,7 +180,7 @@ export class SimStation {
     if (elapsed <= 0) return;
     this.opMs += elapsed;
     if (this.part !== undefined) this.part.remainingMs -= elapsed;
-    this.microBudget -= this.microRatePerMs * elapsed;
+    this.hazards.elapse(elapsed);
     this.processingSince = now;
   }
 
@@ -274,13 +191,6 @@ export class SimStation {
     return inc > 0 ? Math.max(1, Math.round(base * (1 + inc * this.wearAt(now)))) : base;
   }
 
-  private resetMicro(): void {
-    const m = this.spec.microStops;
-    if (m === undefined) return;
-    if (m.ratePerHour !== undefined) this.microBudget = -Math.log(this.rMicro.nextOpen());
-    else if (m.interval !== undefined) this.nextMicroOpMs = this.opMs + sampleMs(m.interval, this.rMicro, 1);
-  }
-
   private armStartupRejects(): void {
     this.startupRejectsLeft = this.spec.startupRejects?.cycles ?? 0;
   }
@@ -288,20 +198,13 @@ export class SimStation {
   private reschedule(now: number): void {
     const version = ++this.timerVersion;
     if (!this.processing || this.part === undefined) {
-      this.microRatePerMs = 0;
+      this.hazards.idle();
       return;
     }
-    let dt = this.part.remainingMs;
-    const m = this.spec.microStops;
-    if (m?.ratePerHour !== undefined) {
-      const factor =
-        this.episode !== undefined ? 1 + (this.episode.spec.microStopRateFactor - 1) * this.wearAt(now) : 1;
-      this.microRatePerMs = (m.ratePerHour * factor) / MS_PER_HOUR;
-      dt = Math.min(dt, Math.max(1, Math.ceil(this.microBudget / this.microRatePerMs)));
-    } else {
-      dt = Math.min(dt, this.nextMicroOpMs - this.opMs);
-    }
-    dt = Math.min(dt, this.nextBreakdownOpMs - this.opMs);
+    const episode = this.episode;
+    const rateFactor = (): number =>
+      episode !== undefined ? 1 + (episode.spec.microStopRateFactor - 1) * this.wearAt(now) : 1;
+    let dt = Math.min(this.part.remainingMs, this.hazards.untilNext(this.opMs, rateFactor));
     if (this.episode !== undefined) dt = Math.min(dt, episodeEndOpMs(this.episode) - this.opMs);
     this.host.queue.schedule(now + Math.max(0, dt), () => this.onTimer(version));
   }
@@ -314,19 +217,13 @@ export class SimStation {
     if (this.episode !== undefined && this.opMs >= episodeEndOpMs(this.episode)) {
       const d = this.episode.spec;
       this.beginBreakdown(now, d.fault.code, d.fault.reason, 'wear', sampleMs(d.fault.mttr, this.rBreak, 1));
-    } else if (this.opMs >= this.nextBreakdownOpMs) {
-      const b = this.spec.breakdowns;
-      if (b !== undefined) {
-        const fault = b.faults[this.rBreak.pickWeighted(b.faults.map((f) => f.weight))] as (typeof b.faults)[number];
-        this.beginBreakdown(now, fault.code, fault.reason, 'random', sampleMs(fault.mttr ?? b.mttr, this.rBreak, 1));
-      }
-      this.nextBreakdownOpMs = Infinity;
-    } else if (this.microBudget <= 1e-9 || this.opMs >= this.nextMicroOpMs) {
-      const m = this.spec.microStops;
-      if (m !== undefined) {
+    } else if (this.hazards.breakdownDue(this.opMs)) {
+      const fault = this.hazards.drawBreakdown();
+      if (fault !== undefined) this.beginBreakdown(now, fault.code, fault.reason, 'random', fault.repairMs);
+    } else if (this.hazards.microDue(this.opMs)) {
+      const durationMs = this.hazards.drawMicro(this.opMs);
+      if (durationMs !== undefined) {
         this.stop = { kind: 'micro', startMono: now };
-        const durationMs = sampleMs(m.duration, this.rMicro, 1);
-        this.resetMicro();
         this.host.queue.schedule(now + durationMs, () => this.endStop());
       }
     } else if (part.remainingMs <= 0) {
@@ -361,9 +258,7 @@ export class SimStation {
     this.stop = undefined;
     if (stop.kind === 'breakdown') {
       this.lastRepairOpMs = this.opMs;
-      if (stop.origin === 'random' && this.spec.breakdowns !== undefined) {
-        this.nextBreakdownOpMs = this.opMs + sampleMs(this.spec.breakdowns.mtbf, this.rBreak, 1);
-      }
+      if (stop.origin === 'random') this.hazards.repaired(this.opMs);
       if (stop.origin === 'wear') this.episode = undefined;
       this.armStartupRejects();
       this.host.breakdownDone(this, {

@@ -14,6 +14,7 @@ import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { OutputHandle, OutputStatus } from './output.js';
 import { SpoolCursor, type Spool, type SpoolKind, type SpoolRow } from './spool/index.js';
+import { WakeSignal } from './wake-signal.js';
 
 export interface DeliveryFailure {
   /** True when the same batch may go through later (network, timeout, 5xx); false: it never will. */
@@ -86,9 +87,7 @@ export class SpooledOutput<P> implements OutputHandle {
   private lastError: string | undefined;
   private loop: Promise<void> | undefined;
   private stopRequested = false;
-  private wake: (() => void) | undefined;
-  private wakeTimer: NodeJS.Timeout | undefined;
-  private wakeOnCommit = false;
+  private readonly waiter = new WakeSignal();
   private unsubscribeCommit: (() => void) | undefined;
   private readonly now: () => number;
   private prepared: boolean;
@@ -110,9 +109,7 @@ export class SpooledOutput<P> implements OutputHandle {
 
   async start(): Promise<void> {
     if (this.loop !== undefined) return;
-    this.unsubscribeCommit = this.deps.spool.onCommit(() => {
-      if (this.wakeOnCommit) this.wakeUp();
-    });
+    this.unsubscribeCommit = this.deps.spool.onCommit(() => this.waiter.committed());
     this.loop = this.run();
   }
 
@@ -287,19 +284,10 @@ export class SpooledOutput<P> implements OutputHandle {
   /** Sleeps until `ms` passed (undefined: no timeout), stop() is called, or (wakeOnCommit) the spool commits. */
   private waitForWork(ms: number | undefined, wakeOnCommit = true): Promise<void> {
     if (this.stopRequested) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.wakeOnCommit = wakeOnCommit;
-      if (ms !== undefined) this.wakeTimer = setTimeout(() => this.wakeUp(), Math.max(1, ms));
-    });
+    return this.waiter.wait(ms, wakeOnCommit);
   }
 
   private wakeUp(): void {
-    if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
-    this.wakeTimer = undefined;
-    this.wakeOnCommit = false;
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.waiter.wakeUp();
   }
 }

@@ -10,11 +10,11 @@
  * queued when the agent stops is lost, and `close()` says how many.
  */
 import { backoffDelayMs } from '../../lib/backoff.js';
-import { LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AlertEvent } from '../../core/events.js';
 import { alertPayload, meetsSeverity, type Severity } from '../../predict/index.js';
-import { DELIVERY_HEADER, EVENT_HEADER, redactUrl, signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
+import { postWebhook, type PostOutcome } from './post.js';
+import { redactUrl } from './signature.js';
 
 export interface WebhookTarget {
   readonly url: string;
@@ -200,53 +200,25 @@ class Sender implements WebhookSender {
     return retryAfterMs !== undefined ? Math.min(this.maxMs, Math.max(delay, retryAfterMs)) : delay;
   }
 
-  private async post(
-    p: Pending,
-  ): Promise<{ ok: true } | { ok: false; retryable: boolean; retryAfterMs?: number; error: LinesideError }> {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
-      'user-agent': 'lineside-webhook/1',
-      [EVENT_HEADER]: 'alert',
-      [DELIVERY_HEADER]: p.event.id,
-      [TIMESTAMP_HEADER]: String(Math.floor(this.now() / 1000)),
-    };
-    if (this.o.target.secret !== undefined && this.o.target.secret !== '')
-      headers[SIGNATURE_HEADER] = signBody(this.o.target.secret, p.body);
-    const context = { webhook: this.where, event: p.event.id, alertId: p.event.alertId };
+  private async post(p: Pending): Promise<PostOutcome> {
     const abort = new AbortController();
     this.abort = abort;
-    const timeout = setTimeout(() => abort.abort(), this.timeoutMs);
     try {
-      const res = await fetch(this.o.target.url, {
-        method: 'POST',
-        headers,
-        body: p.body,
-        signal: abort.signal,
-        redirect: 'error',
-      });
-      // Drain the body so the connection can be reused; its content does not matter.
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) return { ok: true };
-      const error = new LinesideError('NOT_AVAILABLE', `webhook ${this.where} answered HTTP ${res.status}`, {
-        ...context,
-        status: res.status,
-      });
-      const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.now());
-      return { ok: false, retryable, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}), error };
-    } catch (err) {
-      const timedOut = abort.signal.aborted && !this.closed;
-      const why = timedOut ? `no answer within ${this.timeoutMs} ms` : describe(err);
-      return {
-        ok: false,
-        retryable: true,
-        error: new LinesideError('NOT_AVAILABLE', `webhook ${this.where} unreachable: ${why}`, {
-          ...context,
+      return await postWebhook(
+        {
+          url: this.o.target.url,
+          ...(this.o.target.secret !== undefined ? { secret: this.o.target.secret } : {}),
+          where: this.where,
+          body: p.body,
+          eventId: p.event.id,
+          alertId: p.event.alertId,
           timeoutMs: this.timeoutMs,
-        }),
-      };
+          now: this.now,
+        },
+        abort,
+        () => this.closed,
+      );
     } finally {
-      clearTimeout(timeout);
       this.abort = undefined;
     }
   }
@@ -289,19 +261,4 @@ class Sender implements WebhookSender {
     this.queue.length = 0;
     return left;
   }
-}
-
-function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code !== undefined) return cause.code;
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Retry-After: delta seconds or an HTTP date. */
-function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
 }

@@ -9,69 +9,25 @@
  * One pin that cannot be opened is reported (health, logger) and the others run. `start`
  * rejects only when no driver can work at all, after releasing everything it took.
  */
-import type { GpioInput, LinesideConfig } from '../../config/schema.js';
-import type { Clock, SampleSink } from '../../core/sample.js';
+import type { LinesideConfig } from '../../config/schema.js';
+import type { SampleSink } from '../../core/sample.js';
 import { errorMessage, LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { DeviceHealth, Source } from '../source.js';
 import { DecisionHorizon } from './decision-horizon.js';
-import { PulseFilter, type LevelChange, type PulseFilterStats } from './debounce.js';
+import { PulseFilter, type LevelChange } from './debounce.js';
 import type { DriverListener, GpioDriver, LineOpenResult, RawEdge } from './driver.js';
-import type { VirtualGpioPort } from './drivers/sim.js';
-import type { OnoffGpioConstructor } from './drivers/sysfs.js';
-import { defaultDriverFactory, selectDriver, type DriverFactory } from './select-driver.js';
+import { defaultDriverFactory, selectDriver } from './select-driver.js';
+import { driverContext, type GpioSourceDeps } from './source-deps.js';
+import { gpioHealth, inputStatuses, type Channel, type GpioInputStatus } from './status.js';
 
-export interface GpioSourceDeps {
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** Root of sysfs for chip discovery (default "/sys"). */
-  readonly sysfsRoot?: string;
-  /** Creates drivers (default: the real sysfs, chardev and sim drivers). */
-  readonly driverFactory?: DriverFactory;
-  /** Environment for the libgpiod tools, i.e. which gpiomon is on PATH (default process.env). */
-  readonly env?: NodeJS.ProcessEnv;
-  /** The simulator's virtual GPIO (`handle.gpio`), required by driver "sim". */
-  readonly sim?: VirtualGpioPort;
-  /**
-   * How far the simulator has run (`() => handle.line.nowMs`), unless the virtual GPIO says so
-   * itself: lets debounce decide exactly at the simulator's pace, whatever its speed.
-   */
-  readonly simDeliveredThroughMs?: () => number;
-  /** gpiomon restart backoff, real ms (default 250 ms doubling to 10 s). */
-  readonly initialBackoffMs?: number;
-  readonly maxBackoffMs?: number;
-  /** onoff loader override (default `import('onoff')`). */
-  readonly loadGpio?: () => Promise<OnoffGpioConstructor>;
-  /** Longest real-time wait between two debounce checks while one is pending, ms (default 10). */
-  readonly maxFlushIntervalMs?: number;
-}
-
-/** Where one input stands, for health, the dashboard and tests. */
-export interface GpioInputStatus {
-  readonly input: string;
-  readonly pin: number;
-  /** The computed line ("sysfs 529 (pinctrl-bcm2711 base 512)"), if known. */
-  readonly line?: string;
-  readonly open: boolean;
-  readonly level?: 0 | 1;
-  readonly count: number;
-  readonly stats?: PulseFilterStats;
-  /** "GPIO_OPEN ..." when the pin could not be opened. */
-  readonly error?: string;
-}
+export type { GpioSourceDeps } from './source-deps.js';
+export type { GpioInputStatus } from './status.js';
 
 export interface GpioSource extends Source {
   /** Makes every debounce decision due by now. The source does this on its own timer; tests on a virtual clock call it. */
   flush(): void;
   inputs(): readonly GpioInputStatus[];
-}
-
-interface Channel {
-  readonly input: GpioInput;
-  line?: string;
-  filter?: PulseFilter;
-  error?: LinesideError;
-  errorAt?: number;
 }
 
 export function createGpioSource(config: Pick<LinesideConfig, 'gpio'>, deps: GpioSourceDeps): GpioSource {
@@ -114,7 +70,7 @@ class GpioSourceImpl implements GpioSource {
     try {
       ({ driver } = await selectDriver(
         this.gpio.driver,
-        this.driverContext(),
+        driverContext(this.deps, this.gpio, this.log),
         this.deps.driverFactory ?? defaultDriverFactory,
       ));
     } catch (err) {
@@ -222,59 +178,18 @@ class GpioSourceImpl implements GpioSource {
   }
 
   health(): readonly DeviceHealth[] {
-    if (this.channels.length === 0) return [];
-    const stats = this.channels.map((c) => c.filter?.stats());
-    const rawEdges = stats.reduce((n, s) => n + (s?.rawEdges ?? 0), 0);
-    const late = stats.reduce((n, s) => n + (s?.lateEdges ?? 0), 0);
-    const device: DeviceHealth = {
-      device: 'gpio',
-      endpoint: this.driver?.endpoint ?? `gpio (driver ${this.gpio.driver}, not running)`,
-      connected: this.driver !== null && this.driverOk,
-      ...(this.lastError ? { lastError: this.lastError.toString(), lastErrorAt: this.lastErrorAt as number } : {}),
-      requests: rawEdges,
+    return gpioHealth(this.channels, {
+      driver: this.driver,
+      driverOk: this.driverOk,
+      configured: this.gpio.driver,
+      lastError: this.lastError,
+      lastErrorAt: this.lastErrorAt,
       errors: this.errors,
-      overruns: late,
-    };
-    const perInput = this.channels.map(
-      (c): DeviceHealth => ({
-        device: `gpio.${c.input.name}`,
-        endpoint: `BCM ${c.input.pin}${c.line ? ` -> ${c.line}` : ''}`,
-        connected: c.filter !== undefined && this.driver !== null && this.driverOk,
-        ...(c.error ? { lastError: c.error.toString(), lastErrorAt: c.errorAt as number } : {}),
-        requests: c.filter?.stats().rawEdges ?? 0,
-        errors: c.error ? 1 : 0,
-        overruns: c.filter?.stats().lateEdges ?? 0,
-      }),
-    );
-    return [device, ...perInput];
+    });
   }
 
   inputs(): readonly GpioInputStatus[] {
-    return this.channels.map((c) => ({
-      input: c.input.name,
-      pin: c.input.pin,
-      ...(c.line !== undefined ? { line: c.line } : {}),
-      open: c.filter !== undefined,
-      ...(c.filter ? { level: c.filter.level, stats: c.filter.stats() } : {}),
-      count: c.filter?.count ?? 0,
-      ...(c.error ? { error: c.error.toString() } : {}),
-    }));
-  }
-
-  private driverContext() {
-    const d = this.deps;
-    return {
-      clock: d.clock,
-      logger: this.log,
-      ...(this.gpio.chipLabel !== undefined ? { chipLabel: this.gpio.chipLabel } : {}),
-      ...(d.sysfsRoot !== undefined ? { sysfsRoot: d.sysfsRoot } : {}),
-      ...(d.env !== undefined ? { env: d.env } : {}),
-      ...(d.sim !== undefined ? { sim: d.sim } : {}),
-      ...(d.simDeliveredThroughMs !== undefined ? { simDeliveredThroughMs: d.simDeliveredThroughMs } : {}),
-      ...(d.initialBackoffMs !== undefined ? { initialBackoffMs: d.initialBackoffMs } : {}),
-      ...(d.maxBackoffMs !== undefined ? { maxBackoffMs: d.maxBackoffMs } : {}),
-      ...(d.loadGpio !== undefined ? { loadGpio: d.loadGpio } : {}),
-    };
+    return inputStatuses(this.channels);
   }
 
   private listener(): DriverListener {

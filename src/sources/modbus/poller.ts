@@ -17,7 +17,7 @@
  *   shows `exceptionFault` with the code; /readyz and `lineside_device_up` read `connected`,
  *   which is false.
  * It goes ok=true on the first poll with data after that. Only transitions are sent, and each is
- * logged once, naming the device, unit, endpoint, request and cause.
+ * logged once (comms-log.ts), naming the device, unit, endpoint, request and cause.
  *
  * Failures (errors.ts `failureKind`):
  * - link (connect refused, connection lost): the cycle stops; the transport backs off.
@@ -30,7 +30,7 @@
  *   the first poll after it.
  * - config (exceptions 1/2/3): reported with tag names and addresses; a coalesced request is
  *   split into one request per tag to isolate the bad address, and a refused single request is
- *   retried only every `configErrorRetryMs` (60 s), never every poll.
+ *   retried only every `configErrorRetryMs` (60 s), never every poll (config-refusal.ts).
  *
  * Report by exception: see change-filter.ts. Every value is emitted again on the first good
  * read over a new connection and after comms were lost.
@@ -42,11 +42,13 @@ import type { Logger } from '../../lib/logger.js';
 import { backoffDelayMs, DEFAULT_BACKOFF_INITIAL_MS } from '../../lib/backoff.js';
 import { ChangeFilter } from './change-filter.js';
 import { CommsRule, pollVerdict, type CommsTransition, type ExceptionAnswer, type PollVerdict } from './comms-rule.js';
-import { describeRead, EXCEPTION_NAMES, failureKind, wasSent } from './errors.js';
+import { logCommsTransition, type LoggedFault } from './comms-log.js';
+import { refuseSlot, type RefusalContext, type Slot } from './config-refusal.js';
+import { describeRead, failureKind, wasSent } from './errors.js';
 import { HealthTracker, type ModbusDeviceHealth } from './health.js';
-import type { PlannedRead, ReadPlan } from './planner.js';
+import type { ReadPlan } from './planner.js';
 import { nextPoll } from './schedule.js';
-import { performRead, tagLabel, type ReadContext, type ReadOutcome } from './read-cycle.js';
+import { performRead, type ReadContext, type ReadOutcome } from './read-cycle.js';
 import type { ModbusTransport } from './transport.js';
 
 export const FAILURES_BEFORE_LOST = 2;
@@ -67,17 +69,12 @@ export function defaultBusyRetryDelayMs(pollIntervalMs: number): number {
   return Math.min(100, Math.max(1, Math.floor(pollIntervalMs / 8)));
 }
 
-interface Slot {
-  read: PlannedRead;
-  /** performance.now() before which this request is not sent (config error back-off). */
-  suppressedUntilMs: number;
-}
-
 export class DevicePoller {
   private readonly slots: Slot[];
   private readonly healthTracker: HealthTracker;
   private readonly filter = new ChangeFilter();
   private readonly context: ReadContext;
+  private readonly refusal: RefusalContext;
   private readonly logger: Logger;
   private sink: SampleSink | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -89,7 +86,7 @@ export class DevicePoller {
   private lastConnectionId = -1;
   private readonly undecodable = new Set<string>();
   /** The request and code named in the "comms lost" log of an exception fault, for the recovery log. */
-  private lastLoggedFault: { read: string; exceptionCode: number } | undefined;
+  private lastLoggedFault: LoggedFault | undefined;
 
   constructor(
     readonly device: Device,
@@ -108,6 +105,11 @@ export class DevicePoller {
       interRequestDelayMs: device.interRequestDelay,
       busyRetryDelayMs: options.busyRetryDelayMs ?? defaultBusyRetryDelayMs(device.pollInterval),
       onRetry: (error) => this.healthTracker.requestFailed(error, options.clock.wallMs(), true),
+    };
+    this.refusal = {
+      logger: this.logger,
+      configErrors: this.healthTracker.configErrors,
+      retryMs: options.configErrorRetryMs ?? CONFIG_ERROR_RETRY_MS,
     };
   }
 
@@ -196,8 +198,8 @@ export class DevicePoller {
       lastException = error;
       exceptions.push({ read: describeRead(slot.read), exceptionCode: Number(error.context.exceptionCode) });
       if (kind === 'config') {
-        if (slot.read.tags.length > 1) split = true; // refused() replaces it with single reads
-        i += this.refused(i, slot, error, wallMs);
+        if (slot.read.tags.length > 1) split = true; // refuseSlot() replaces it with single reads
+        i += refuseSlot(this.slots, i, error, wallMs, this.refusal);
         continue;
       }
       this.logger.debug({ err: error.toString() }, 'modbus: request answered with an exception, asked again next poll');
@@ -236,41 +238,6 @@ export class DevicePoller {
     }
   }
 
-  /**
-   * Exception 1/2/3. Returns how many slots to skip (the singles a split inserted are polled from
-   * the next cycle on).
-   */
-  private refused(index: number, slot: Slot, error: LinesideError, wallMs: number): number {
-    const { read } = slot;
-    if (read.tags.length > 1) {
-      const singles: Slot[] = read.tags.map((tag) => ({
-        read: { area: tag.area, start: tag.offset, count: tag.count, tags: [tag] },
-        suppressedUntilMs: 0,
-      }));
-      this.slots.splice(index, 1, ...singles);
-      this.logger.warn(
-        { err: error.toString(), tags: read.tags.map(tagLabel) },
-        `modbus: ${describeRead(read)} refused; reading its ${read.tags.length} tags one by one to find the bad address`,
-      );
-      return singles.length - 1;
-    }
-    slot.suppressedUntilMs = performance.now() + (this.options.configErrorRetryMs ?? CONFIG_ERROR_RETRY_MS);
-    const key = describeRead(read);
-    if (!this.healthTracker.configErrors.has(key)) {
-      this.logger.error(
-        { err: error.toString() },
-        'modbus: configuration error; this request is retried every minute until fixed',
-      );
-    }
-    this.healthTracker.configErrors.set(key, {
-      read: key,
-      exceptionCode: Number(error.context.exceptionCode),
-      tags: read.tags.map(tagLabel),
-      atWallMs: wallMs,
-    });
-    return 0;
-  }
-
   /** Applies the comms rule to one poll's verdict: backoff, health, and the transition if any. */
   private afterPoll(verdict: PollVerdict): void {
     const transition = this.rule.observe(verdict);
@@ -302,50 +269,22 @@ export class DevicePoller {
 
   private commsChanged(transition: CommsTransition, verdict: PollVerdict): void {
     const where = { unitId: this.device.unitId, endpoint: this.transport.url };
+    this.lastLoggedFault = logCommsTransition(this.logger, where, transition, verdict, this.lastLoggedFault);
     const clock = this.options.clock;
     if (transition.kind === 'up') {
-      if (transition.after === 'exceptions') {
-        const fault = this.lastLoggedFault;
-        this.logger.info(
-          { ...where, ...(fault ?? {}), pollsWithoutData: transition.pollsWithoutData },
-          `modbus: device answering with data again after ${transition.pollsWithoutData} polls without data; comms restored`,
-        );
-      } else if (transition.after === 'no-answer') {
-        this.logger.info({ ...where, pollsWithoutData: transition.pollsWithoutData }, 'modbus: device answering again');
-      }
-      this.lastLoggedFault = undefined;
       this.deliver(() =>
         this.sink?.comms({ device: this.device.id, ok: true, ts: clock.wallMs(), mono: clock.monoMs() }),
       );
       return;
     }
     this.filter.reset();
-    const { error } = transition;
-    if (transition.cause === 'exceptions' && verdict.kind === 'exceptions') {
-      const codes = [...new Set(verdict.answers.map((a) => a.exceptionCode))];
-      const codeText = `${codes.length === 1 ? 'exception' : 'exceptions'} ${codes.map((c) => `${c} (${EXCEPTION_NAMES[c] ?? 'unknown exception'})`).join(', ')}`;
-      const last = verdict.answers[verdict.answers.length - 1] as ExceptionAnswer;
-      this.lastLoggedFault = { read: last.read, exceptionCode: last.exceptionCode };
-      this.logger.warn(
-        {
-          ...where,
-          reads: verdict.answers.map((a) => `${a.read}: exception ${a.exceptionCode}`),
-          exceptionCodes: codes,
-          polls: transition.polls,
-          err: error.toString(),
-        },
-        `modbus: device answered only with ${codeText} for ${transition.polls} polls; comms lost`,
-      );
-    } else {
-      this.logger.warn({ ...where, err: error.toString() }, 'modbus: device comms lost');
-    }
     this.deliver(() =>
       this.sink?.comms({
         device: this.device.id,
         ok: false,
         ts: clock.wallMs(),
         mono: clock.monoMs(),
-        error: error.toString(),
+        error: transition.error.toString(),
       }),
     );
   }

@@ -26,25 +26,21 @@
  */
 import type { Logger } from '../../lib/logger.js';
 import { errorMessage, type LinesideError } from '../../lib/errors.js';
-import { backoffDelayMs, type BackoffPolicy } from '../../lib/backoff.js';
+import type { BackoffPolicy } from '../../lib/backoff.js';
 import {
   closeSerial,
-  createClient,
   describeOpenError,
   flushReceiveBuffer,
   issue,
   rtuFrameGapMs,
   toReply,
-  watchPort,
   type Client,
   type ReadReply,
 } from './client-adapter.js';
 import { endpointUrl, type TransportEndpoint } from './endpoint.js';
 import {
-  backingOffError,
   badReplyError,
   closedError,
-  connectError,
   connectionLostError,
   exceptionError,
   stoppedError,
@@ -52,6 +48,9 @@ import {
   type ReadSpan,
   type RequestTarget,
 } from './errors.js';
+import { openConnection, type Connection } from './open-connection.js';
+import { ReconnectBackoff } from './reconnect-backoff.js';
+import { RequestQueue } from './request-queue.js';
 
 export interface TransportRequest {
   readonly target: RequestTarget;
@@ -79,22 +78,6 @@ export interface TransportOptions {
   readonly now?: () => number;
 }
 
-interface Connection {
-  readonly id: number;
-  readonly client: Client;
-  alive: boolean;
-  /** Fails the request in flight on this connection, if any. */
-  failInflight?: (why: string, cause?: unknown) => void;
-  /** Fails the connect/open still under way, if any. */
-  failOpen?: (why: string, cause?: unknown) => void;
-}
-
-interface Queued {
-  readonly request: TransportRequest;
-  readonly resolve: (reply: ReadReply) => void;
-  readonly reject: (error: LinesideError) => void;
-}
-
 export class ModbusTransport {
   readonly url: string;
   /** A serial port (SERIAL_OPEN errors, closes awaited before reopening). */
@@ -103,19 +86,13 @@ export class ModbusTransport {
   private readonly bus: boolean;
   /** Silence kept on a serial line between a reply and the next request (t3.5), ms. */
   private readonly frameGapMs: number;
-  private readonly queue: Queued[] = [];
-  private pumping: Promise<void> | undefined;
-  private pumpActive = false;
+  private readonly queue: RequestQueue<TransportRequest, ReadReply>;
+  private readonly backoff: ReconnectBackoff;
   private connection: Connection | undefined;
   private connectionSeq = 0;
   private closing: Promise<void> = Promise.resolve();
-  private failures = 0;
-  private nextConnectAtMs = 0;
-  private lastConnectError: LinesideError | undefined;
   private stopped = false;
-  private wake: (() => void) | undefined;
   private readonly listeners = new Set<(connected: boolean) => void>();
-  private readonly now: () => number;
 
   constructor(
     readonly endpoint: TransportEndpoint,
@@ -125,7 +102,13 @@ export class ModbusTransport {
     this.serial = endpoint.kind === 'rtu';
     this.bus = endpoint.kind !== 'tcp';
     this.frameGapMs = endpoint.kind === 'rtu' ? rtuFrameGapMs(endpoint.serial.baudRate) : 0;
-    this.now = options.now ?? (() => performance.now());
+    const now = options.now ?? (() => performance.now());
+    this.backoff = new ReconnectBackoff(this.url, options.backoff, options.logger, now, options.random);
+    this.queue = new RequestQueue(
+      (request) => this.execute(request),
+      (request) => Math.max(request.interRequestDelayMs ?? 0, this.frameGapMs),
+      () => this.stopped,
+    );
   }
 
   get connected(): boolean {
@@ -140,55 +123,20 @@ export class ModbusTransport {
 
   read(request: TransportRequest): Promise<ReadReply> {
     if (this.stopped) return Promise.reject(stoppedError(request.target, request.span));
-    return new Promise<ReadReply>((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      // `pumpActive` is cleared in the same synchronous step that finds the queue empty, so a
-      // request queued by a caller resuming from the previous reply is never stranded.
-      if (!this.pumpActive) this.pumping = this.pump();
-    });
+    return this.queue.push(request);
   }
 
   /** Rejects queued requests, fails the one in flight, closes the port; resolves when all is quiet. */
   async close(): Promise<void> {
     this.stopped = true;
-    for (const item of this.queue.splice(0)) item.reject(stoppedError(item.request.target, item.request.span));
-    this.wake?.();
+    this.queue.rejectAll((request) => stoppedError(request.target, request.span));
     const connection = this.connection;
     if (connection !== undefined) {
       connection.failInflight?.('the transport was stopped');
       this.discard(connection, false);
     }
-    await this.pumping;
+    await this.queue.idle();
     await this.closing;
-  }
-
-  private async pump(): Promise<void> {
-    this.pumpActive = true;
-    try {
-      for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
-        try {
-          item.resolve(await this.execute(item.request));
-        } catch (err) {
-          item.reject(err as LinesideError);
-        }
-        const pauseMs = Math.max(item.request.interRequestDelayMs ?? 0, this.frameGapMs);
-        if (pauseMs > 0 && !this.stopped) await this.pause(pauseMs);
-      }
-    } finally {
-      this.pumpActive = false;
-    }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 
   private async execute(request: TransportRequest): Promise<ReadReply> {
@@ -199,108 +147,28 @@ export class ModbusTransport {
 
   private async ensureConnection(request: TransportRequest): Promise<Connection> {
     if (this.connection?.alive === true) return this.connection;
-    const waitMs = this.nextConnectAtMs - this.now();
-    if (waitMs > 0 && this.lastConnectError !== undefined) {
-      throw backingOffError(request.target, request.span, this.lastConnectError, waitMs);
-    }
+    const refusal = this.backoff.refusal(request.target, request.span);
+    if (refusal !== undefined) throw refusal;
     await this.closing;
     try {
-      const connection = await this.open();
+      const connection = await openConnection(
+        this.endpoint,
+        this.url,
+        ++this.connectionSeq,
+        this.options.connectTimeoutMs,
+        {
+          lost: (c, why, cause) => this.lost(c, why, cause),
+          dispose: (client) => this.dispose(client),
+        },
+      );
       this.connection = connection;
       this.options.logger.info({ endpoint: this.url, connection: connection.id }, 'modbus: connected');
       this.notify(true);
       return connection;
     } catch (err) {
       const error = err as LinesideError;
-      this.connectionFailed(error);
+      this.backoff.failed(error);
       throw error;
-    }
-  }
-
-  private connectionFailed(error: LinesideError): void {
-    this.failures++;
-    this.lastConnectError = error;
-    // The first failure after a good reply reconnects at once: a single dropped connection
-    // (a switch hiccup, a PLC closing an idle socket) must not cost a poll. Backoff starts with
-    // the second failure in a row.
-    const delayMs =
-      this.failures === 1 ? 0 : backoffDelayMs(this.failures - 1, this.options.backoff, this.options.random);
-    this.nextConnectAtMs = this.now() + delayMs;
-    this.options.logger.warn(
-      { endpoint: this.url, err: error.toString(), retryInMs: delayMs, failures: this.failures },
-      'modbus: connection failed',
-    );
-  }
-
-  private open(): Promise<Connection> {
-    const client = createClient();
-    const connection: Connection = { id: ++this.connectionSeq, client, alive: true };
-    client.on('error', (err: unknown) => this.lost(connection, `port error: ${errorMessage(err)}`, err));
-    client.on('close', () =>
-      this.lost(
-        connection,
-        this.serial ? 'serial port closed (device unplugged?)' : 'connection closed by the other end',
-      ),
-    );
-    return new Promise<Connection>((resolve, reject) => {
-      let settled = false;
-      const fail = (why: string, cause?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        connection.failOpen = undefined;
-        connection.alive = false;
-        this.dispose(client);
-        reject(connectError(this.url, why, this.serial, cause));
-      };
-      connection.failOpen = fail;
-      const timer = setTimeout(
-        () => fail(`no answer within ${this.options.connectTimeoutMs}ms`),
-        this.options.connectTimeoutMs,
-      );
-      let opening: Promise<void>;
-      try {
-        opening = this.startOpen(client);
-      } catch (err) {
-        fail(errorMessage(err), err);
-        return;
-      }
-      watchPort(
-        client,
-        (err) => this.lost(connection, `port error: ${errorMessage(err)}`, err),
-        () =>
-          this.lost(
-            connection,
-            this.serial ? 'serial port closed (device unplugged?)' : 'connection closed by the other end',
-          ),
-      );
-      opening.then(
-        () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          connection.failOpen = undefined;
-          resolve(connection);
-        },
-        (err: unknown) => fail(describeOpenError(err), err),
-      );
-    });
-  }
-
-  private startOpen(client: Client): Promise<void> {
-    const endpoint = this.endpoint;
-    switch (endpoint.kind) {
-      case 'tcp':
-        return client.connectTCP(endpoint.host, { port: endpoint.port });
-      case 'rtu-tcp':
-        return client.connectTelnet(endpoint.host, { port: endpoint.port });
-      case 'rtu':
-        return client.connectRTUBuffered(endpoint.serial.path, {
-          baudRate: endpoint.serial.baudRate,
-          parity: endpoint.serial.parity,
-          dataBits: endpoint.serial.dataBits,
-          stopBits: endpoint.serial.stopBits,
-        });
     }
   }
 
@@ -346,9 +214,7 @@ export class ModbusTransport {
               reject(badReplyError(target, span, `expected ${span.count} values, got ${result.data.length}`));
               return;
             }
-            this.failures = 0;
-            this.nextConnectAtMs = 0;
-            this.lastConnectError = undefined;
+            this.backoff.reset();
             resolve(reply);
           });
         },
@@ -380,7 +246,7 @@ export class ModbusTransport {
     }
     connection.failInflight?.(why, cause);
     this.discard(connection, true);
-    if (!this.stopped) this.connectionFailed(connectionLostError(this.url, why, cause));
+    if (!this.stopped) this.backoff.failed(connectionLostError(this.url, why, cause));
   }
 
   private discard(connection: Connection, alreadyLogged: boolean): void {

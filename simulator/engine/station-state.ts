@@ -1,0 +1,87 @@
+/**
+ * What a simulated station is doing at this instant, and the signals the PLC images and the truth
+ * read from it: processing, fault code, starved, blocked, planned stop, cause; plus its
+ * processing time and wear. SimStation (station.ts) adds the mechanics that change this state.
+ */
+import type { BreakdownOrigin, Cause } from '../truth/records.js';
+import { wearAt, type ActiveEpisode } from './wear.js';
+
+/** The part being processed. */
+export interface Part {
+  readonly startMono: number;
+  readonly processMs: number;
+  remainingMs: number;
+}
+
+export type Stop =
+  | { readonly kind: 'micro'; readonly startMono: number }
+  | {
+      readonly kind: 'breakdown';
+      readonly startMono: number;
+      readonly faultCode: number;
+      readonly reason: string;
+      readonly origin: BreakdownOrigin;
+      readonly episode: ActiveEpisode | undefined;
+      readonly opSinceRepair: number;
+    };
+
+export abstract class StationState {
+  protected part: Part | undefined;
+  protected holdingFinished = false;
+  protected stop: Stop | undefined;
+  protected calendarPlanned: string | undefined;
+  protected changeover: string | undefined;
+  protected processingSince: number | undefined;
+  /** Total processing time so far, ms. */
+  opMs = 0;
+  episode: ActiveEpisode | undefined;
+
+  get planned(): boolean {
+    return this.calendarPlanned !== undefined || this.changeover !== undefined;
+  }
+
+  get processing(): boolean {
+    return this.part !== undefined && !this.holdingFinished && this.stop === undefined && !this.planned;
+  }
+
+  get faultCode(): number {
+    return this.stop?.kind === 'breakdown' ? this.stop.faultCode : 0;
+  }
+
+  get starved(): boolean {
+    return !this.planned && this.stop === undefined && this.part === undefined && !this.holdingFinished;
+  }
+
+  get blocked(): boolean {
+    return !this.planned && this.stop === undefined && this.holdingFinished;
+  }
+
+  get plannedBit(): boolean {
+    return this.changeover !== undefined;
+  }
+
+  get cause(): Cause {
+    if (this.changeover !== undefined) return 'changeover';
+    if (this.calendarPlanned !== undefined) return this.calendarPlanned === 'off_shift' ? 'off_shift' : 'break';
+    if (this.stop !== undefined) return this.stop.kind === 'micro' ? 'micro_stop' : 'breakdown';
+    if (this.holdingFinished) return 'blocked';
+    if (this.part === undefined) return 'starved';
+    return 'processing';
+  }
+
+  /** Episode id while a wear breakdown is being repaired or wear is active. */
+  get episodeId(): string | undefined {
+    if (this.stop?.kind === 'breakdown') return this.stop.episode?.id;
+    return undefined;
+  }
+
+  /** Processing time at `mono`, counting the stretch in progress. */
+  opMsAt(mono: number): number {
+    return this.opMs + (this.processingSince !== undefined ? Math.max(0, mono - this.processingSince) : 0);
+  }
+
+  /** Wear 0..1 of the active episode at `mono` (0 without one). */
+  wearAt(mono: number): number {
+    return this.episode !== undefined ? wearAt(this.episode, this.opMsAt(mono)) : 0;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The MQTT publisher's contract (publisher.ts implements it): what it is given (config, spool,
+ * clock, logger, the embedded broker, tuning) and what it offers the agent.
+ */
+import type { LinesideConfig } from '../../config/schema.js';
+import type { Clock } from '../../core/sample.js';
+import type { Logger } from '../../lib/logger.js';
+import type { EmbeddedBroker } from '../broker/embedded-broker.js';
+import type { OutputHandle } from '../output.js';
+import type { Spool } from '../spool/index.js';
+import type { MqttPublisherHealth } from './health.js';
+
+export interface MqttPublisherDeps {
+  readonly config: Readonly<LinesideConfig>;
+  readonly spool: Spool;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The embedded broker (`mqtt.url: embedded`), started before the publisher by its own component. */
+  readonly embeddedBroker?: () => EmbeddedBroker | undefined;
+  readonly tuning?: {
+    /** QoS 1/2 messages awaiting PUBACK; default 100. */
+    readonly inflightWindow?: number;
+    /** QoS 0 messages awaiting their socket write; default 1,000. */
+    readonly writeWindow?: number;
+    /** Rows from the oldest incomplete one to the newest sent, i.e. the most a reconnect resends; default 20,000. */
+    readonly maxSpan?: number;
+    /** Rows read from the spool at a time; default 500. */
+    readonly readBatch?: number;
+    /** Jitter source for the reconnect backoff. */
+    readonly random?: () => number;
+    /** How long stop() waits for the "offline" PUBACK, ms; default 2,000. */
+    readonly stopGraceMs?: number;
+  };
+}
+
+export interface MqttPublisher extends OutputHandle {
+  /** Begins connecting. Resolves without waiting for the broker; rejects only for what the user
+   * must fix (an unreadable TLS file, an embedded broker that did not start). */
+  start(): Promise<void>;
+  /** Publishes "offline" and disconnects cleanly. Safe to call twice. */
+  stop(): Promise<void>;
+  health(): MqttPublisherHealth;
+}
