@@ -8,6 +8,7 @@
  * tree (uncommitted edits are not in it). npm stays offline (see OFFLINE_NPM_ENV).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from '../../helpers/cli.js';
@@ -28,7 +29,7 @@ import {
 afterAll(() => removeTempDirs());
 
 describe('the README demo on a fresh clone', () => {
-  it('`npm ci && npm start` as written: banner, /healthz 200, a cycle on the embedded broker, Ctrl-C stops cleanly within 10 s', async () => {
+  it('`npm ci && npm start` as written: banner, /healthz 200, the demo login, a cycle on the embedded broker, Ctrl-C stops cleanly within 10 s', async () => {
     const command = readmeCommand('**Run the demo**');
     expect(command).toBe('npm ci && npm start');
     const clone = join(tempDir('clone'), 'lineside');
@@ -51,6 +52,17 @@ describe('the README demo on a fresh clone', () => {
       expect(banner).not.toMatch(/EBADENGINE/);
       expect(await httpStatus(`http://127.0.0.1:${httpPort}/healthz`)).toBe(200);
       expect(await httpStatus(`http://127.0.0.1:${httpPort}/`)).toBe(200);
+      // The demo user the README names logs in with no setup, and gets the operator's rights.
+      expect(readFileSync(join(REPO, 'README.md'), 'utf8')).toMatch(
+        /\*\*Log in\*\* as `operator`[\s\S]{0,80}password `demo`/,
+      );
+      const login = await fetch(`http://127.0.0.1:${httpPort}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'operator', password: 'demo' }),
+      });
+      expect(login.status).toBe(200);
+      expect(await login.json()).toMatchObject({ user: 'operator', role: 'operator', permissions: ['assignReason'] });
       const cycle = await firstCycle(mqttPort, 90_000);
       expect(cycle.topic).toMatch(/^lineside\/sim\/line1\/(press|weld|pack)\/cycle$/);
       expect(cycle.cycleTimeMs).toBeGreaterThan(0);
