@@ -17,10 +17,10 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../src/lib/clock.js';
 import { silentLogger } from '../src/lib/logger.js';
 import { createInfluxWriter } from '../src/outputs/influx/index.js';
-import { openSpool, type Spool } from '../src/outputs/spool/index.js';
+import type { Spool } from '../src/outputs/spool/index.js';
 import { startInfluxd } from '../tests/helpers/influxd.js';
 import { createTempDir, removeTempDir } from '../tests/helpers/service.js';
-import { influxTestConfig, STATIONS } from '../tests/integration/influx/support.js';
+import { influxTestConfig, openProductionSpool, STATIONS } from '../tests/integration/influx/support.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,15 +70,7 @@ async function firstPingAnswer(url: string): Promise<number> {
 
 const influxd = await startInfluxd();
 const dir = createTempDir('bench-influx-resume');
-const spool = openSpool({
-  dir,
-  maxBytes: 2 * 1024 ** 3,
-  maxAgeMs: 86_400_000,
-  commitIntervalMs: 250,
-  destinations: ['influx'],
-  clock: systemClock,
-  logger: silentLogger,
-});
+const spool = openProductionSpool(dir);
 const config = influxTestConfig({ url: influxd.url, database: 'resume' });
 const writer = createInfluxWriter({
   config,

@@ -15,10 +15,10 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../src/lib/clock.js';
 import { silentLogger } from '../src/lib/logger.js';
 import { createInfluxWriter } from '../src/outputs/influx/index.js';
-import { openSpool, type Spool } from '../src/outputs/spool/index.js';
+import type { Spool } from '../src/outputs/spool/index.js';
 import { startInfluxd } from '../tests/helpers/influxd.js';
 import { createTempDir, removeTempDir } from '../tests/helpers/service.js';
-import { influxTestConfig, STATIONS } from '../tests/integration/influx/support.js';
+import { influxTestConfig, openProductionSpool, STATIONS } from '../tests/integration/influx/support.js';
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '1000' }, 'outage-min': { type: 'string', default: '10' } },
@@ -57,15 +57,7 @@ try {
   for (const offered of [2_000, 10_000, 25_000, 50_000]) {
     const dir = createTempDir('bench-influx');
     dirs.push(dir);
-    const spool = openSpool({
-      dir,
-      maxBytes: 2 * 1024 ** 3,
-      maxAgeMs: 86_400_000,
-      commitIntervalMs: 250,
-      destinations: ['influx'],
-      clock: systemClock,
-      logger: silentLogger,
-    });
+    const spool = openProductionSpool(dir);
     const config = influxTestConfig({
       url: influxd.url,
       database: `sustained${offered}`,
@@ -100,15 +92,7 @@ try {
   // ---- 2. catch-up after an outage ------------------------------------------------------------
   const dir = createTempDir('bench-influx');
   dirs.push(dir);
-  const spool = openSpool({
-    dir,
-    maxBytes: 2 * 1024 ** 3,
-    maxAgeMs: 86_400_000,
-    commitIntervalMs: 250,
-    destinations: ['influx'],
-    clock: systemClock,
-    logger: silentLogger,
-  });
+  const spool = openProductionSpool(dir);
   const config = influxTestConfig({ url: influxd.url, database: 'catchup' });
   const writer = createInfluxWriter({ config, spool, clock: systemClock, logger: silentLogger });
   await writer.start();

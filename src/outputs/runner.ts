@@ -22,6 +22,8 @@ export interface DeliveryFailure {
   readonly message: string;
   /** Run `prepare` again before the next attempt (e.g. the database was dropped meanwhile). */
   readonly prepareAgain?: boolean;
+  /** The destination has logged it already (with more detail than the runner could), so the runner does not. */
+  readonly logged?: boolean;
 }
 
 export interface BatchDestination<P> {
@@ -81,6 +83,8 @@ export class SpooledOutput<P> implements OutputHandle {
   private scannedTo: number;
   private firstPendingMono = 0;
   private up = true;
+  /** The runner logged that the destination went down, so it logs when it comes back. */
+  private outageLogged = false;
   private sent = 0;
   private errors = 0;
   private dropped = 0;
@@ -152,11 +156,6 @@ export class SpooledOutput<P> implements OutputHandle {
     return this.nextAttemptAt === undefined ? undefined : Math.max(0, Math.round(this.nextAttemptAt - this.now()));
   }
 
-  /** Rows waiting in the current batch. */
-  get pendingRows(): number {
-    return this.pending.length;
-  }
-
   private async run(): Promise<void> {
     while (!this.stopRequested) {
       try {
@@ -207,12 +206,12 @@ export class SpooledOutput<P> implements OutputHandle {
       const failure = this.destination.failure(err);
       this.errors++;
       this.lastError = failure.message;
-      this.up = false;
+      this.markDown(failure, `${this.name} could not be set up; retrying`);
       await this.backOff(failure);
       return;
     }
     this.prepared = true;
-    this.up = true;
+    this.markUp();
     this.backoff.reset();
   }
 
@@ -253,12 +252,7 @@ export class SpooledOutput<P> implements OutputHandle {
       this.errors++;
       this.lastError = failure.message;
       if (failure.retryable) {
-        if (this.up)
-          this.log.warn(
-            { rows: batch.length, err: failure.message },
-            `${this.name} is not taking data; the spool keeps it and it is retried`,
-          );
-        this.up = false;
+        this.markDown(failure, `${this.name} is not taking data; the spool keeps ${batch.length} rows and retries`);
         return failure;
       }
       // Never deliverable: drop it, or it would block everything behind it for good.
@@ -272,9 +266,23 @@ export class SpooledOutput<P> implements OutputHandle {
     this.pending = [];
     this.acknowledge();
     this.backoff.reset();
-    if (!this.up) this.log.info(`${this.name} takes data again`);
-    this.up = true;
+    this.markUp();
     return undefined;
+  }
+
+  /** Down: said once per outage, unless the destination said it already. */
+  private markDown(failure: DeliveryFailure, message: string): void {
+    if (this.up && failure.logged !== true) {
+      this.log.warn({ err: failure.message }, message);
+      this.outageLogged = true;
+    }
+    this.up = false;
+  }
+
+  private markUp(): void {
+    if (this.outageLogged) this.log.info(`${this.name} takes data again`);
+    this.outageLogged = false;
+    this.up = true;
   }
 
   private acknowledge(): void {

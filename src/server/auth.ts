@@ -79,7 +79,6 @@ const nonEmpty = (s: string | undefined): string | undefined => (s !== undefined
 export class Auth {
   readonly viewToken: string | undefined;
   readonly operatorToken: string | undefined;
-  private readonly users: AuthSettings['users'];
 
   constructor(
     private readonly settings: AuthSettings,
@@ -88,16 +87,15 @@ export class Auth {
     // "${LINESIDE_OPERATOR_TOKEN:-}" in the config yields "": that means "not set".
     this.viewToken = nonEmpty(settings.viewToken);
     this.operatorToken = nonEmpty(settings.operatorToken);
-    this.users = settings.users;
   }
 
   /** Whether anyone can act at all (named users or the operator token are configured). */
   get operatorEnabled(): boolean {
-    return this.operatorToken !== undefined || this.users !== undefined;
+    return this.operatorToken !== undefined || this.settings.users !== undefined;
   }
 
   get usersEnabled(): boolean {
-    return this.users !== undefined;
+    return this.settings.users !== undefined;
   }
 
   /** True when the request may view. */
@@ -143,17 +141,17 @@ export class Auth {
 
   /** A named user's password login; as slow for an unknown name as for a wrong password. */
   async login(name: string, password: string): Promise<Principal | undefined> {
-    const user = this.users?.directory.find(name);
+    const user = this.settings.users?.directory.find(name);
     if (user?.password === undefined) return verifyAgainstNobody(password).then(() => undefined);
     if (!(await verifyPassword(password, user.password))) return undefined;
     // Read again: the file may have changed during the hash (a role change, a removal).
-    const now = this.users?.directory.find(name);
+    const now = this.settings.users?.directory.find(name);
     return now?.password === user.password ? { user: now.name, role: now.role, via: 'login' } : undefined;
   }
 
   private tokenPrincipal(token: string): Principal | undefined {
     if (this.operatorToken !== undefined && tokensEqual(token, this.operatorToken)) return TOKEN_PRINCIPAL;
-    const user = this.users?.directory.byToken(token);
+    const user = this.settings.users?.directory.byToken(token);
     return user === undefined ? undefined : { user: user.name, role: user.role, via: 'api-token' };
   }
 
@@ -161,11 +159,11 @@ export class Auth {
   private sessionPrincipal(value: string | undefined): Principal | undefined {
     if (value === undefined) return undefined;
     const parts = value.split('.');
-    if (parts[0] === USER_SESSION && parts.length === 4 && this.users !== undefined) {
+    if (parts[0] === USER_SESSION && parts.length === 4 && this.settings.users !== undefined) {
       const name = Buffer.from(parts[1] ?? '', 'base64url').toString('utf8');
       const expiry = Number(parts[2]);
       if (!Number.isSafeInteger(expiry) || expiry <= this.wallMs()) return undefined;
-      const user = this.users.directory.find(name);
+      const user = this.settings.users.directory.find(name);
       if (user === undefined || !tokensEqual(parts[3] ?? '', this.userMac(user, expiry))) return undefined;
       return { user: user.name, role: user.role, via: 'login' };
     }
@@ -182,7 +180,7 @@ export class Auth {
     const stamp = createHash('sha256')
       .update(`${user.role}\n${user.password ?? ''}`)
       .digest('base64url');
-    return createHmac('sha256', this.users?.sessionKey ?? '')
+    return createHmac('sha256', this.settings.users?.sessionKey ?? '')
       .update(`lineside-user-v1:${user.name.toLowerCase()}:${expiry}:${stamp}`)
       .digest('base64url');
   }
@@ -199,7 +197,7 @@ export class Auth {
     const expiry = Math.floor(this.wallMs()) + this.settings.sessionTtlMs;
     let value: string;
     if (principal.via === 'login') {
-      const user = this.users?.directory.find(principal.user);
+      const user = this.settings.users?.directory.find(principal.user);
       if (user === undefined) throw new Error(`no user ${principal.user} to make a session for`);
       value = [
         USER_SESSION,

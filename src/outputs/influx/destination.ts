@@ -105,13 +105,13 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
       const message = `InfluxDB writer failed unexpectedly: ${errorMessage(err)}`;
       this.deps.log.error({ err: errorMessage(err) }, `${message}; retrying`);
       this.status.recordError('INTERNAL', message, this.connection.target.url);
-      return { retryable: true, message: `INTERNAL ${message}` };
+      return { retryable: true, message: `INTERNAL ${message}`, logged: true };
     }
     const write = err.failure;
     this.status.failed(write, this.doing, this.connection.target.url, this.deps.backlog);
     const prepareAgain = write.kind === 'no-database' && this.cfg.createDatabase;
     if (prepareAgain) this.status.ready = false;
-    return { retryable: true, message: write.detail, prepareAgain, write };
+    return { retryable: true, message: write.detail, prepareAgain, write, logged: true };
   }
 
   whileWaiting(failure: InfluxFailure, delayMs: number, retryNow: () => void): (() => void) | undefined {

@@ -13,13 +13,8 @@ import {
   type WebhookTarget,
 } from './sender.js';
 
-export {
-  createWebhookSender,
-  type WebhookSender,
-  type WebhookSenderOptions,
-  type WebhookStats,
-  type WebhookTarget,
-} from './sender.js';
+export { createWebhookSender };
+export type { WebhookSender, WebhookSenderOptions, WebhookStats, WebhookTarget };
 export {
   signBody,
   verifySignature,

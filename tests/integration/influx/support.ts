@@ -64,6 +64,19 @@ export function influxTestConfig(opts: InfluxTestConfig): Readonly<LinesideConfi
   return result.config;
 }
 
+/** A spool as the agent opens one by default (250 ms commits, room for a long outage), for the benchmarks. */
+export function openProductionSpool(dir: string): Spool {
+  return openSpool({
+    dir,
+    maxBytes: 2 * 1024 ** 3,
+    maxAgeMs: 86_400_000,
+    commitIntervalMs: 250,
+    destinations: ['influx'],
+    clock: systemClock,
+    logger: silentLogger,
+  });
+}
+
 export function openTestSpool(
   dir: string,
   logger: Logger = silentLogger,
