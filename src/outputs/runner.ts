@@ -1,94 +1,54 @@
 /**
  * The generic runner of a spooled output (telegraf's RunningOutput as the model). It owns what
  * every such output needs: reading the spool through the destination's cursor, batching by size
- * and age, retrying the same batch with the agent's one backoff, acknowledging only what the
- * destination has, and the output's status. A destination supplies only how a row becomes what
- * it sends, how to send a batch, and whether a failure is worth retrying.
+ * and age, the rate limit, retrying with the agent's one backoff, acknowledging only what the
+ * destination has, and the output's status. A destination (runner-contract.ts) supplies only how
+ * a row becomes what it sends, how to send a batch, and whether a failure is worth retrying.
  *
  * Guarantees: rows are sent in spool order, each batch until it is delivered or refused for good
  * (then dropped, counted and logged: a batch the destination can never take must not block the
- * rest); the cursor moves only after that, so a crash resends at most the batch in flight.
+ * rest); the cursor moves only past what was delivered, so a crash resends at most the batch in
+ * flight (a streaming destination reports progress, so even less).
  */
-import { Backoff, type BackoffPolicy } from '../lib/backoff.js';
+import { Backoff } from '../lib/backoff.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { TokenBucket } from '../lib/token-bucket.js';
+import { DeliveryStatus } from './delivery-status.js';
 import type { OutputHandle, OutputStatus } from './output.js';
-import { SpoolCursor, type Spool, type SpoolKind, type SpoolRow } from './spool/index.js';
+import { PendingBatch } from './pending-batch.js';
+import type { BatchDestination, DeliveryFailure, RunnerOptions } from './runner-contract.js';
+import { SpoolCursor, type Spool } from './spool/index.js';
 import { WakeSignal } from './wake-signal.js';
 
-export interface DeliveryFailure {
-  /** True when the same batch may go through later (network, timeout, 5xx); false: it never will. */
-  readonly retryable: boolean;
-  readonly message: string;
-  /** Run `prepare` again before the next attempt (e.g. the database was dropped meanwhile). */
-  readonly prepareAgain?: boolean;
-  /** The destination has logged it already (with more detail than the runner could), so the runner does not. */
-  readonly logged?: boolean;
-}
-
-export interface BatchDestination<P> {
-  /** The output's name and spool destination. */
-  readonly name: string;
-  /** Only these row kinds (e.g. events only); all when undefined. */
-  readonly kinds?: readonly SpoolKind[];
-  /** What to send for a row; undefined skips it (it is acknowledged with its batch). */
-  convert(row: SpoolRow): P | undefined;
-  /** Delivers a batch; resolves once the destination has all of it. */
-  send(batch: readonly P[]): Promise<void>;
-  /** Why a send (or prepare) failed, and whether trying the same batch again can help. */
-  failure(err: unknown): DeliveryFailure;
-  /**
-   * Set-up before the first batch (create a database, check rights) and again when a failure
-   * asks for it; a rejection is handled like a failed send.
-   */
-  prepare?(): Promise<void>;
-  /**
-   * While the runner waits out the backoff after `failure`: may call `retryNow` to end the wait
-   * early (a cheap probe saw the destination answer again). Returns how to stop watching.
-   */
-  whileWaiting?(failure: DeliveryFailure, delayMs: number, retryNow: () => void): (() => void) | undefined;
-  /** Abandons a request in flight (stop() ran out of time); called once at the end of stop(). */
-  close?(): void;
-}
-
-export interface RunnerOptions {
-  /** Rows per batch at most. */
-  readonly batchSize: number;
-  /** A batch smaller than batchSize waits at most this long for more rows, ms. */
-  readonly flushIntervalMs: number;
-  readonly backoff: BackoffPolicy;
-  /** How long stop() waits for the last batch, ms; default 5,000. */
-  readonly stopGraceMs?: number;
-  /** Jitter source for the backoff (tests). */
-  readonly random?: () => number;
-}
+export type { BatchDestination, DeliveryFailure, Progress, RunnerOptions, SendResult } from './runner-contract.js';
 
 export interface RunnerDeps {
   readonly spool: Spool;
   readonly logger: Logger;
   /**
-   * Real monotonic ms for the batch age (default performance.now). Not the plant clock: batching
-   * is about the destination's I/O, and the plant clock may stand still or run 60 times faster.
+   * Real monotonic ms for the batch age and the rate (default performance.now). Not the plant
+   * clock: batching is about the destination's I/O, and the plant clock may stand still or run 60
+   * times faster.
    */
   readonly now?: () => number;
 }
+
+/** Rows looked at per step at least, before yielding: skipping a long run must not stall the loop. */
+const MIN_SCAN_BUDGET = 5_000;
 
 export class SpooledOutput<P> implements OutputHandle {
   readonly name: string;
   private readonly cursor: SpoolCursor;
   private readonly backoff: Backoff;
+  private readonly bucket: TokenBucket | undefined;
   private readonly log: Logger;
-  private pending: P[] = [];
+  private readonly pending = new PendingBatch<P>();
   /** Every row up to here is in `pending` or was skipped: acknowledged once `pending` is delivered. */
   private scannedTo: number;
-  private firstPendingMono = 0;
-  private up = true;
-  /** The runner logged that the destination went down, so it logs when it comes back. */
-  private outageLogged = false;
-  private sent = 0;
-  private errors = 0;
-  private dropped = 0;
-  private lastError: string | undefined;
+  /** Failures of the batch at the head of `pending` so far. */
+  private attempts = 0;
+  private readonly health: DeliveryStatus;
   private loop: Promise<void> | undefined;
   private stopRequested = false;
   private readonly waiter = new WakeSignal();
@@ -107,7 +67,9 @@ export class SpooledOutput<P> implements OutputHandle {
     this.scannedTo = this.cursor.acked;
     this.backoff = new Backoff(options.backoff, options.random);
     this.log = deps.logger.child({ component: destination.name });
+    this.health = new DeliveryStatus(destination.name, this.log);
     this.now = deps.now ?? (() => performance.now());
+    this.bucket = options.maxPerSecond === undefined ? undefined : new TokenBucket(options.maxPerSecond, this.now());
     this.prepared = destination.prepare === undefined;
   }
 
@@ -137,18 +99,12 @@ export class SpooledOutput<P> implements OutputHandle {
   }
 
   status(): OutputStatus {
-    return {
-      name: this.name,
-      up: this.up,
-      sent: this.sent,
-      errors: this.errors,
-      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
-    };
+    return this.health.snapshot(this.destination.isUp?.());
   }
 
-  /** Batches refused for good (their rows were dropped), in rows. */
+  /** Items refused for good (dropped), one by one or with their batch. */
   get droppedRows(): number {
-    return this.dropped;
+    return this.health.dropped;
   }
 
   /** Ms until the next attempt while backing off, else undefined. */
@@ -163,16 +119,16 @@ export class SpooledOutput<P> implements OutputHandle {
       } catch (err) {
         // A bug or a spool I/O error, not an outage: say so and go on after a pause; the rows
         // stay in the spool.
-        this.errors++;
-        this.lastError = `INTERNAL ${errorMessage(err)}`;
+        this.health.internalError(errorMessage(err));
         this.log.error({ err: errorMessage(err) }, `${this.name} output failed unexpectedly; retrying`);
         await this.waitForWork(this.backoff.next(), false);
       }
     }
-    // Stopping: one last attempt for what is pending, unless the destination is known to be down.
-    if (this.up && this.prepared) {
+    // Stopping: one last attempt for what is pending (the rate limit aside), unless the
+    // destination is known to be down.
+    if (this.health.isUp && this.prepared) {
       this.fill();
-      if (this.pending.length > 0) await this.deliver();
+      if (this.pending.length > 0) await this.deliver(this.pending.length);
       else this.acknowledge();
     }
   }
@@ -182,20 +138,26 @@ export class SpooledOutput<P> implements OutputHandle {
       await this.prepare();
       return;
     }
-    this.fill();
+    const atEnd = this.fill();
     if (this.pending.length === 0) {
       this.acknowledge();
-      await this.waitForWork(undefined);
+      await (atEnd ? this.waitForWork(undefined) : yieldToEventLoop());
       return;
     }
-    if (this.pending.length < this.options.batchSize) {
-      const waitMs = this.firstPendingMono + this.options.flushIntervalMs - this.now();
+    if (atEnd && this.pending.length < this.options.batchSize) {
+      const waitMs = this.pending.firstAt + this.options.flushIntervalMs - this.now();
       if (waitMs > 0) {
         await this.waitForWork(waitMs);
         return;
       }
     }
-    const failure = await this.deliver();
+    const count =
+      this.bucket === undefined ? this.pending.length : this.bucket.takeUpTo(this.pending.length, this.now());
+    if (count === 0) {
+      await this.waitForWork(this.bucket?.waitMs(this.now()), false);
+      return;
+    }
+    const failure = await this.deliver(count);
     if (failure?.retryable === true) await this.backOff(failure);
   }
 
@@ -203,22 +165,24 @@ export class SpooledOutput<P> implements OutputHandle {
     try {
       await this.destination.prepare?.();
     } catch (err) {
-      const failure = this.destination.failure(err);
-      this.errors++;
-      this.lastError = failure.message;
-      this.markDown(failure, `${this.name} could not be set up; retrying`);
+      const failure = this.destination.failure(err, ++this.attempts);
+      this.health.failed(failure);
+      this.health.down(failure, `${this.name} could not be set up; retrying`);
       await this.backOff(failure);
       return;
     }
+    this.attempts = 0;
     this.prepared = true;
-    this.markUp();
+    this.health.back();
     this.backoff.reset();
   }
 
   /** Waits out the next backoff step; the destination may end it early (whileWaiting). */
   private async backOff(failure: DeliveryFailure): Promise<void> {
     if (failure.prepareAgain === true && this.destination.prepare !== undefined) this.prepared = false;
-    const delay = this.backoff.next();
+    const stepMs = this.backoff.next();
+    const asked = Math.min(failure.retryAfterMs ?? 0, this.options.backoff.maxMs);
+    const delay = Math.max(stepMs, asked);
     this.nextAttemptAt = this.now() + delay;
     const stopWatching = this.destination.whileWaiting?.(failure, delay, () => this.wakeUp());
     await this.waitForWork(delay, false);
@@ -226,67 +190,83 @@ export class SpooledOutput<P> implements OutputHandle {
     this.nextAttemptAt = undefined;
   }
 
-  /** Reads committed rows after the cursor into the batch, up to batchSize. */
-  private fill(): void {
+  /**
+   * Reads committed rows after the cursor into the batch, up to batchSize; true when it read to
+   * the end of what is committed, false when the batch is full or the scan budget ran out.
+   */
+  private fill(): boolean {
+    const budget = Math.max(MIN_SCAN_BUDGET, 4 * this.options.batchSize);
+    let scanned = 0;
     while (this.pending.length < this.options.batchSize) {
+      if (scanned >= budget) return false;
       const limit = this.options.batchSize - this.pending.length;
       const { rows, scannedTo } = this.cursor.next(limit);
+      scanned += rows.length;
       for (const row of rows) {
         const item = this.destination.convert(row);
-        if (item === undefined) continue;
-        if (this.pending.length === 0) this.firstPendingMono = this.now();
-        this.pending.push(item);
+        if (item !== undefined) this.pending.add(item, row.id, this.now());
       }
       this.scannedTo = Math.max(this.scannedTo, scannedTo);
-      if (rows.length < limit) return;
+      if (rows.length < limit) return true;
     }
+    return false;
   }
 
-  /** Sends the pending batch once; undefined when delivered. */
-  private async deliver(): Promise<DeliveryFailure | undefined> {
-    const batch = this.pending;
+  /** Sends the first `count` pending items once; undefined when delivered. */
+  private async deliver(count: number): Promise<DeliveryFailure | undefined> {
+    const batch = this.pending.head(count);
+    let delivered = 0;
+    const progress = (n: number): void => {
+      if (n <= delivered || n > batch.length) return;
+      delivered = n;
+      this.release(this.pending.idThrough(n));
+    };
+    let refused: number;
     try {
-      await this.destination.send(batch);
+      refused = (await this.destination.send(batch, progress))?.refused ?? 0;
     } catch (err) {
-      const failure = this.destination.failure(err);
-      this.errors++;
-      this.lastError = failure.message;
+      // What the destination has of this batch stays delivered; the rest is sent again.
+      this.shift(delivered);
+      const failure = this.destination.failure(err, ++this.attempts);
+      this.health.failed(failure);
       if (failure.retryable) {
-        this.markDown(failure, `${this.name} is not taking data; the spool keeps ${batch.length} rows and retries`);
+        this.health.down(
+          failure,
+          `${this.name} is not taking data; the spool keeps ${this.pending.length} rows and retries`,
+        );
         return failure;
       }
       // Never deliverable: drop it, or it would block everything behind it for good.
-      this.dropped += batch.length;
-      this.log.error({ rows: batch.length, err: failure.message }, `${this.name} refused a batch for good; dropped`);
-      this.pending = [];
+      const rest = count - delivered;
+      this.health.dropped += rest;
+      if (failure.logged !== true)
+        this.log.error({ rows: rest, err: failure.message }, `${this.name} refused a batch for good; dropped`);
+      this.shift(rest);
+      this.attempts = 0;
       this.acknowledge();
       return failure;
     }
-    this.sent += batch.length;
-    this.pending = [];
+    this.health.delivered(count, refused);
+    this.shift(count);
+    this.attempts = 0;
     this.acknowledge();
     this.backoff.reset();
-    this.markUp();
+    this.health.back();
     return undefined;
   }
 
-  /** Down: said once per outage, unless the destination said it already. */
-  private markDown(failure: DeliveryFailure, message: string): void {
-    if (this.up && failure.logged !== true) {
-      this.log.warn({ err: failure.message }, message);
-      this.outageLogged = true;
-    }
-    this.up = false;
+  /** The first `n` pending items are done with; the spool may release them. */
+  private shift(n: number): void {
+    this.release(this.pending.shift(n));
   }
 
-  private markUp(): void {
-    if (this.outageLogged) this.log.info(`${this.name} takes data again`);
-    this.outageLogged = false;
-    this.up = true;
-  }
-
+  /** With nothing pending, every scanned row is done with. */
   private acknowledge(): void {
-    if (this.pending.length === 0 && this.scannedTo > this.cursor.acked) this.cursor.ack(this.scannedTo);
+    if (this.pending.length === 0) this.release(this.scannedTo);
+  }
+
+  private release(id: number): void {
+    if (id > this.cursor.acked) this.cursor.ack(id);
   }
 
   /** Sleeps until `ms` passed (undefined: no timeout), stop() is called, or (wakeOnCommit) the spool commits. */
@@ -298,4 +278,8 @@ export class SpooledOutput<P> implements OutputHandle {
   private wakeUp(): void {
     this.waiter.wakeUp();
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -22,13 +22,11 @@ export interface MqttPublisherDeps {
     readonly inflightWindow?: number;
     /** QoS 0 messages awaiting their socket write; default 1,000. */
     readonly writeWindow?: number;
-    /** Rows from the oldest incomplete one to the newest sent, i.e. the most a reconnect resends; default 20,000. */
-    readonly maxSpan?: number;
-    /** Rows read from the spool at a time; default 500. */
-    readonly readBatch?: number;
+    /** Messages per batch of the runner, i.e. the most a reconnect resends; default 1,000. */
+    readonly batchSize?: number;
     /** Jitter source for the reconnect backoff. */
     readonly random?: () => number;
-    /** How long stop() waits for the "offline" PUBACK, ms; default 2,000. */
+    /** How long stop() waits for the last batch, and then for the "offline" PUBACK, ms; default 2,000. */
     readonly stopGraceMs?: number;
   };
 }

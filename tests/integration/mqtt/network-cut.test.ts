@@ -80,8 +80,15 @@ describe('network cut with messages in flight', () => {
     const pid = mosquittoPid(broker.dir);
     process.kill(pid, 'SIGSTOP');
     try {
-      // The publisher keeps sending into the silent connection until its window is full.
-      await waitUntil(() => publisher.health().inFlight >= 50, 'unacknowledged messages in flight');
+      // The batch in flight when the broker fell silent is never acknowledged; the rows after it
+      // wait in the spool.
+      await waitUntil(() => publisher.health().inFlight >= 1, 'unacknowledged messages in flight');
+      await new Promise((r) => setTimeout(r, 300)); // PUBACKs sent before the stop have arrived
+      expect(publisher.health().inFlight).toBeGreaterThanOrEqual(1);
+      const stuckAt = spool.ackedId('mqtt');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(spool.ackedId('mqtt')).toBe(stuckAt);
+      expect(spool.lastCommittedId()).toBeGreaterThan(stuckAt + 50);
       expect(publisher.health().connected).toBe(true); // it cannot know yet
     } finally {
       await broker.kill9(); // SIGKILL also ends a stopped process

@@ -1,11 +1,17 @@
 /**
  * The generic spooled-output runner on a real spool file: order, batching, retry of the same
  * batch with backoff, a batch refused for good dropped (not blocking the rest), acknowledgement
- * only of what the destination has, and a restart that resends only the unacknowledged.
+ * only of what the destination has (a streaming destination's delivered prefix at once), the rate
+ * limit, and a restart that resends only the unacknowledged.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/lib/logger.js';
-import { SpooledOutput, type BatchDestination } from '../../../src/outputs/runner.js';
+import {
+  SpooledOutput,
+  type BatchDestination,
+  type Progress,
+  type RunnerOptions,
+} from '../../../src/outputs/runner.js';
 import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { ManualClock, cycle, sample } from '../spool/make-events.js';
@@ -39,7 +45,7 @@ class Recorder implements BatchDestination<string> {
   convert(row: Parameters<BatchDestination<string>['convert']>[0]): string | undefined {
     return row.kind === 'event' ? row.event.id : undefined;
   }
-  async send(batch: readonly string[]): Promise<void> {
+  async send(batch: readonly string[], _progress?: Progress): Promise<void> {
     const fail = this.failNext.shift();
     if (fail !== undefined) throw Object.assign(new Error(`refused (${fail})`), { fail });
     this.batches.push([...batch]);
@@ -52,11 +58,24 @@ class Recorder implements BatchDestination<string> {
   }
 }
 
-function run(spool: Spool, dest: Recorder, batchSize = 3): SpooledOutput<string> {
+/** Delivers `deliverFirst` items of its next batch (reporting them), then fails it. */
+class Streamer extends Recorder {
+  deliverFirst: number | undefined;
+  override async send(batch: readonly string[], progress: Progress): Promise<void> {
+    const cut = this.deliverFirst;
+    this.deliverFirst = undefined;
+    if (cut === undefined) return super.send(batch);
+    this.batches.push(batch.slice(0, cut));
+    progress(cut);
+    throw Object.assign(new Error('connection lost'), { fail: 'retry' });
+  }
+}
+
+function run(spool: Spool, dest: Recorder, batchSize = 3, options: Partial<RunnerOptions> = {}): SpooledOutput<string> {
   const output = new SpooledOutput(
     dest,
     { spool, logger: silentLogger },
-    { batchSize, flushIntervalMs: 20, backoff: { initialMs: 10, maxMs: 40 }, random: () => 0.5 },
+    { batchSize, flushIntervalMs: 20, backoff: { initialMs: 10, maxMs: 40 }, random: () => 0.5, ...options },
   );
   cleanups.push(() => output.stop());
   return output;
@@ -148,5 +167,38 @@ describe('SpooledOutput', () => {
     await run(spool, second, 10).start();
     await until(() => second.delivered.length === 2, 'the new two');
     expect(second.delivered).toEqual(ids(5, 6));
+  });
+
+  it('releases what a streaming destination reports delivered at once, and resends only the rest', async () => {
+    const dir = createTempDir('runner');
+    cleanups.push(() => removeTempDir(dir));
+    const spool = spoolIn(dir);
+    const dest = new Streamer();
+    dest.deliverFirst = 2;
+    const rowIds = Array.from({ length: 5 }, (_, i) => spool.appendEvent(cycle('press', i + 1, T + i)));
+    spool.flush();
+    const output = run(spool, dest, 10);
+    await output.start();
+    await until(() => output.status().errors === 1, 'the cut');
+    // The two delivered before the cut are released, though their batch failed.
+    expect(spool.ackedId('test')).toBe(rowIds[1]);
+    await until(() => dest.delivered.length === 5, 'the rest on the retry');
+    expect(dest.batches).toEqual([ids(1, 2), ids(3, 5)]);
+    await until(() => spool.ackedId('test') === rowIds[4], 'all released');
+  });
+
+  it('holds the rate: batches no bigger than a tenth of a second of maxPerSecond, all in order', async () => {
+    const dir = createTempDir('runner');
+    cleanups.push(() => removeTempDir(dir));
+    const spool = spoolIn(dir);
+    const dest = new Recorder();
+    for (let i = 1; i <= 35; i++) spool.appendEvent(cycle('press', i, T + i));
+    spool.flush();
+    const output = run(spool, dest, 100, { maxPerSecond: 100, flushIntervalMs: 0 });
+    await output.start();
+    await until(() => dest.delivered.length === 35, 'everything');
+    expect(dest.delivered).toEqual(ids(1, 35));
+    expect(Math.max(...dest.batches.map((b) => b.length))).toBe(10);
+    expect(dest.batches.length).toBeGreaterThanOrEqual(4);
   });
 });

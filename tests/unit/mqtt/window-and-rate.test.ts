@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AckWindow } from '../../../src/outputs/mqtt/ack-window.js';
 import { Backoff } from '../../../src/lib/backoff.js';
-import { RateLimiter } from '../../../src/outputs/mqtt/rate-limiter.js';
+import { TokenBucket } from '../../../src/lib/token-bucket.js';
 import { RateMeter } from '../../../src/lib/rate-meter.js';
 
 describe('AckWindow: release only what is acknowledged with everything before it', () => {
@@ -72,9 +72,9 @@ describe('Backoff: capped exponential with jitter', () => {
   });
 });
 
-describe('RateLimiter: backlog drain rate', () => {
+describe('TokenBucket: backlog drain rate', () => {
   it('allows a tenth of a second of burst, then the configured rate', () => {
-    const limiter = new RateLimiter(100, 0);
+    const limiter = new TokenBucket(100, 0);
     let sent = 0;
     while (limiter.tryTake(0)) sent++;
     expect(sent).toBe(10);
@@ -82,6 +82,14 @@ describe('RateLimiter: backlog drain rate', () => {
     // Over one simulated second at 1 ms steps: 100 more.
     for (let t = 1; t <= 1_000; t++) while (limiter.tryTake(t)) sent++;
     expect(sent).toBe(110);
+  });
+
+  it('hands out up to a burst at once, and what the time since made', () => {
+    const bucket = new TokenBucket(1_000, 0);
+    expect(bucket.takeUpTo(500, 0)).toBe(100);
+    expect(bucket.takeUpTo(500, 0)).toBe(0);
+    expect(bucket.takeUpTo(500, 25)).toBe(25);
+    expect(bucket.takeUpTo(10, 1_000)).toBe(10);
   });
 });
 

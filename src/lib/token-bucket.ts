@@ -1,15 +1,16 @@
 /**
- * Token bucket for the publish rate (pure; time comes from the caller's monotonic clock). Keeps a
- * drained backlog from saturating the broker and the plant network: at most `perSecond` messages
- * a second, with bursts of up to a tenth of a second's worth.
+ * Token bucket for a delivery rate (pure; time comes from the caller's monotonic clock). Keeps a
+ * drained backlog from saturating a broker and the plant network: at most `perSecond` items a
+ * second, in bursts of up to a tenth of a second's worth.
  */
 /** Refills add fractions of a token; without a tolerance ten 0.1s would not make one. */
 const EPSILON = 1e-9;
 
-export class RateLimiter {
+export class TokenBucket {
   private tokens: number;
   private lastMono: number;
-  private readonly burst: number;
+  /** The most items one burst may take. */
+  readonly burst: number;
 
   constructor(
     private readonly perSecond: number,
@@ -28,10 +29,15 @@ export class RateLimiter {
 
   /** Takes one token if available. */
   tryTake(nowMono: number): boolean {
+    return this.takeUpTo(1, nowMono) === 1;
+  }
+
+  /** Takes as many whole tokens as are available, `want` at most; returns how many. */
+  takeUpTo(want: number, nowMono: number): number {
     this.refill(nowMono);
-    if (this.tokens < 1 - EPSILON) return false;
-    this.tokens -= 1;
-    return true;
+    const taken = Math.max(0, Math.min(want, Math.floor(this.tokens + EPSILON)));
+    this.tokens -= taken;
+    return taken;
   }
 
   /** Ms until one token is available (0 if one is). */
