@@ -1,7 +1,7 @@
 /**
  * The composition root: builds the agent from the config and the registries (src/agent/registry.ts):
- * sources -> core (+ predictors) -> the event tee -> spool -> spooled outputs (MQTT, InfluxDB),
- * and the same events to the local history, live outputs (webhooks) and the dashboard
+ * sources -> core (+ predictors) -> the event tee -> spool -> spooled outputs (MQTT, InfluxDB,
+ * webhooks), and the same events to the local history and the dashboard
  * (docs/architecture.md#data-flow). The spool is opened first, because the core's restart
  * checkpoint lives in it: each save is committed atomically with the events appended before it.
  */
@@ -64,7 +64,7 @@ export function createAgent(options: AgentOptions): Agent {
     maxBytes: config.storage.spoolMaxMB * 1024 * 1024,
     maxAgeMs: config.storage.spoolMaxAge,
     commitIntervalMs: config.storage.commitInterval,
-    destinations: outputFactories.filter((f) => f.spooled).map((f) => f.name),
+    destinations: outputFactories.filter((f) => f.spooled).flatMap((f) => f.spoolDestinations?.(config) ?? [f.name]),
     clock,
     logger: logger.child({ component: 'spool' }),
   });

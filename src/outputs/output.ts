@@ -34,7 +34,7 @@ export interface OutputContext {
   readonly logger: Logger;
   /** The durable queue a spooled output reads with its own cursor (its name is the destination). */
   readonly spool: Spool;
-  /** The core's events (and alerts) as they happen, for outputs that take them live (webhooks). */
+  /** The core's events (and alerts) as they happen, for an output that takes them live, unspooled. */
   readonly events: { add(name: string, listener: (event: CoreEvent) => void): () => void };
 }
 
@@ -52,6 +52,8 @@ export interface OutputFactory {
   readonly name: string;
   /** Reads the spool: the spool keeps every row until this destination acknowledged it. */
   readonly spooled: boolean;
+  /** Its spool destinations when not just `name` (webhooks: one per receiver). */
+  spoolDestinations?(config: Readonly<LinesideConfig>): readonly string[];
   /** Whether the config runs this output. */
   enabled(config: Readonly<LinesideConfig>): boolean;
   /** Whether it wants raw samples too (else the spool keeps only events for it). */

@@ -1,20 +1,23 @@
 /**
- * Webhook delivery of alert events (docs/alerts.md, "Webhooks"): one sender per configured
- * webhook; `createWebhooks(config.alerts.webhooks, ...)` fans an alert event out to all of them.
+ * Webhook delivery of alert events (docs/alerts.md, "Webhooks"): each configured webhook is a
+ * spool destination of its own, read by the generic runner with a WebhookDestination, so an alert
+ * raised while a receiver is down (or the agent restarts) still arrives, and one dead receiver
+ * does not hold up another.
  */
-import type { AlertEvent } from '../../core/events.js';
 import type { Logger } from '../../lib/logger.js';
 import type { OutputHandle, OutputStatus } from '../output.js';
+import { SpooledOutput } from '../runner.js';
+import type { Spool } from '../spool/index.js';
 import {
-  createWebhookSender,
-  type WebhookSender,
-  type WebhookSenderOptions,
+  WebhookDestination,
+  webhookDestinationName,
   type WebhookStats,
   type WebhookTarget,
-} from './sender.js';
+  type WebhookTuning,
+} from './destination.js';
 
-export { createWebhookSender };
-export type { WebhookSender, WebhookSenderOptions, WebhookStats, WebhookTarget };
+export type { WebhookStats, WebhookTarget, WebhookTuning };
+export { webhookDestinationName };
 export {
   signBody,
   verifySignature,
@@ -26,34 +29,74 @@ export {
 } from './signature.js';
 
 export interface Webhooks extends OutputHandle {
-  send(event: AlertEvent): void;
+  start(): Promise<void>;
+  /** Waits up to `graceMs` for the requests in flight; what is undelivered stays in the spool. */
+  stop(): Promise<void>;
   stats(): WebhookStats[];
-  close(graceMs?: number): Promise<number>;
 }
 
-/** Senders for every configured webhook (config.alerts.webhooks: url, secret, minSeverity). */
-export function createWebhooks(
-  targets: readonly WebhookTarget[],
-  deps: { logger: Logger; agentId?: string } & Partial<Omit<WebhookSenderOptions, 'target' | 'logger'>>,
-): Webhooks {
-  const senders: WebhookSender[] = targets.map((target) => createWebhookSender({ ...deps, target }));
+export interface WebhookOptions extends WebhookTuning {
+  readonly spool: Spool;
+  readonly logger: Logger;
+  /** Agent id, sent in the body so one receiver can serve many lines. */
+  readonly agentId?: string;
+  /** Backoff between attempts, ms (default 1 s doubling to 60 s, with jitter). */
+  readonly backoffMinMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Uniform [0, 1) for jitter; injected so tests are deterministic. */
+  readonly random?: () => number;
+  /** How long stop() waits for requests in flight, ms (default 2,000). */
+  readonly stopGraceMs?: number;
+}
+
+/** The spool destinations of the configured webhooks, in order. */
+export function webhookDestinations(targets: readonly WebhookTarget[]): string[] {
+  const urls = targets.map((t) => t.url);
+  return urls.map((url, i) => webhookDestinationName(url, i, urls));
+}
+
+/** A runner per configured webhook (config.alerts.webhooks: url, secret, minSeverity). */
+export function createWebhooks(targets: readonly WebhookTarget[], o: WebhookOptions): Webhooks {
+  const names = webhookDestinations(targets);
+  const destinations = targets.map(
+    (target, i) => new WebhookDestination(names[i] ?? `webhook-${i}`, target, o.agentId, o.logger, o),
+  );
+  const runners = destinations.map(
+    (d) =>
+      new SpooledOutput(
+        d,
+        { spool: o.spool, logger: o.logger },
+        {
+          batchSize: 1,
+          flushIntervalMs: 0,
+          backoff: {
+            initialMs: o.backoffMinMs ?? 1_000,
+            maxMs: Math.max(o.backoffMinMs ?? 1_000, o.backoffMaxMs ?? 60_000),
+          },
+          stopGraceMs: o.stopGraceMs ?? 2_000,
+          ...(o.random ? { random: o.random } : {}),
+        },
+      ),
+  );
   return {
-    send: (event) => {
-      for (const s of senders) s.send(event);
-    },
-    stats: () => senders.map((s) => s.stats()),
     name: 'webhooks',
+    start: async () => {
+      for (const r of runners) await r.start();
+    },
+    stop: async () => {
+      await Promise.all(runners.map((r) => r.stop()));
+    },
+    stats: () => destinations.map((d) => d.stats()),
     status: (): OutputStatus => {
-      const all = senders.map((s) => s.stats());
-      const lastError = all.find((s) => s.failing)?.lastError;
+      const all = runners.map((r) => r.status());
+      const lastError = all.find((s) => !s.up)?.lastError;
       return {
         name: 'webhooks',
-        up: all.every((s) => !s.failing),
-        sent: all.reduce((n, s) => n + s.delivered, 0),
-        errors: all.reduce((n, s) => n + s.failed + s.dropped, 0),
+        up: all.every((s) => s.up),
+        sent: all.reduce((n, s) => n + s.sent, 0),
+        errors: destinations.reduce((n, d) => n + d.stats().failed, 0),
         ...(lastError !== undefined ? { lastError } : {}),
       };
     },
-    close: async (graceMs) => (await Promise.all(senders.map((s) => s.close(graceMs)))).reduce((a, b) => a + b, 0),
   };
 }

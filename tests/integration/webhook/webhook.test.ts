@@ -1,20 +1,26 @@
 /**
- * Webhook delivery against a real node:http server on 127.0.0.1: what a receiver gets (signed
- * JSON, headers), retries with backoff on 5xx/timeouts/refused connections, no retry on 4xx,
- * severity filter, bounded queue, and that neither the secret nor the URL's token reaches a log.
+ * Webhook delivery against a real node:http server on 127.0.0.1, through a real spool: what a
+ * receiver gets (signed JSON, headers), retries with backoff on 5xx/timeouts/refused connections,
+ * no retry on 4xx, the severity filter, alerts that survive a restart while the receiver is down,
+ * one dead receiver not holding up another, and that neither the secret nor the URL's token
+ * reaches a log.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertEvent } from '../../../src/core/events.js';
-import { createLogger } from '../../../src/lib/logger.js';
+import type { AlertEvent, CoreEvent } from '../../../src/core/events.js';
+import { systemClock } from '../../../src/lib/clock.js';
+import { createLogger, silentLogger } from '../../../src/lib/logger.js';
 import {
-  createWebhookSender,
   createWebhooks,
   verifySignature,
-  type WebhookSender,
+  webhookDestinations,
+  type WebhookOptions,
+  type WebhookTarget,
 } from '../../../src/outputs/webhook/index.js';
+import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
+import { createTempDir, removeTempDir } from '../../helpers/service.js';
 
 interface Received {
   readonly headers: http.IncomingHttpHeaders;
@@ -25,7 +31,7 @@ interface Received {
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 
 const servers: http.Server[] = [];
-const senders: WebhookSender[] = [];
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
 
 async function receiver(handler: Handler): Promise<{ url: string; received: Received[]; server: http.Server }> {
   const received: Received[] = [];
@@ -58,6 +64,50 @@ function logSink(): { logger: ReturnType<typeof createLogger>; text: () => strin
   return { logger: createLogger('debug', stream), text: () => text };
 }
 
+function openTestSpool(dir: string, targets: readonly WebhookTarget[]): Spool {
+  return openSpool({
+    dir,
+    maxBytes: 64e6,
+    maxAgeMs: 86_400_000,
+    commitIntervalMs: 10,
+    destinations: webhookDestinations(targets),
+    clock: systemClock,
+    logger: silentLogger,
+  });
+}
+
+/** Webhooks as the agent runs them: alert events appended to a spool, a runner per receiver. */
+async function webhooks(targets: readonly WebhookTarget[], options: Partial<Omit<WebhookOptions, 'spool'>> = {}) {
+  const dir = createTempDir('webhook');
+  let spool = openTestSpool(dir, targets);
+  const make = () => createWebhooks(targets, { logger: silentLogger, ...options, spool });
+  let hooks = make();
+  await hooks.start();
+  cleanups.push(async () => {
+    await hooks.stop();
+    spool.close();
+    removeTempDir(dir);
+  });
+  return {
+    get hooks() {
+      return hooks;
+    },
+    get spool() {
+      return spool;
+    },
+    send: (e: CoreEvent) => spool.appendEvent(e),
+    stats: (i = 0) => hooks.stats()[i] ?? expect.unreachable('no such webhook'),
+    /** Stops the agent's side (what is undelivered stays in the spool) and starts it again. */
+    restart: async () => {
+      await hooks.stop();
+      spool.close();
+      spool = openTestSpool(dir, targets);
+      hooks = make();
+      await hooks.start();
+    },
+  };
+}
+
 let seq = 0;
 function alert(overrides: Partial<AlertEvent> = {}): AlertEvent {
   seq++;
@@ -86,27 +136,31 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
   }
 }
 
-const closers: Array<() => Promise<unknown>> = [];
-
 afterEach(async () => {
-  await Promise.all(senders.splice(0).map((s) => s.close(100)));
-  await Promise.all(closers.splice(0).map((c) => c()));
+  for (const c of cleanups.splice(0).reverse()) await c();
   for (const s of servers.splice(0)) s.closeAllConnections();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
 });
-
 describe('webhook delivery', () => {
   it('POSTs the alert as JSON with a signature the receiver can verify over the raw body', async () => {
     const rx = await receiver(ok);
     const { logger } = logSink();
-    const sender = createWebhookSender({
-      target: { url: rx.url, secret: 's3cret', minSeverity: 'warning' },
+    const w = await webhooks([{ url: rx.url, secret: 's3cret', minSeverity: 'warning' }], {
       logger,
       agentId: 'agent-7',
     });
-    senders.push(sender);
-    expect(sender.send(alert())).toBe(true);
-    await until(() => sender.stats().delivered === 1, 'delivery');
+    w.send({
+      type: 'cycle',
+      id: 'press-000000001',
+      line: 'line1',
+      station: 'press',
+      seq: 1,
+      ts: 1,
+      cycleTimeMs: 9_000,
+      good: true,
+    });
+    w.send(alert());
+    await until(() => w.stats().delivered === 1, 'delivery');
     const got = rx.received[0] as Received;
     expect(got.headers['content-type']).toMatch(/^application\/json/);
     expect(got.headers['x-lineside-event']).toBe('alert');
@@ -131,16 +185,22 @@ describe('webhook delivery', () => {
       },
     });
     expect(body.alert.evidence.level).toBe(5.2);
+    // The cycle event was skipped, and the spool may delete both rows.
+    expect(rx.received).toHaveLength(1);
+    await until(() => w.spool.ackedId(w.stats().destination) === w.spool.lastCommittedId(), 'both rows released');
   });
 
   it('filters by minimum severity but still sends the later events of an alert it sent', async () => {
     const rx = await receiver(ok);
-    const sender = createWebhookSender({ target: { url: rx.url, minSeverity: 'critical' }, logger: logSink().logger });
-    senders.push(sender);
-    expect(sender.send(alert({ alertId: 'a1', severity: 'warning' }))).toBe(false);
-    expect(sender.send(alert({ alertId: 'a2', severity: 'critical' }))).toBe(true);
-    expect(sender.send(alert({ alertId: 'a2', severity: 'warning', status: 'resolved' }))).toBe(true);
-    await until(() => sender.stats().delivered === 2, 'two deliveries');
+    const w = await webhooks([{ url: rx.url, minSeverity: 'critical' }]);
+    w.send(alert({ alertId: 'a1', severity: 'warning' }));
+    w.send(alert({ alertId: 'a2', severity: 'critical' }));
+    w.send(alert({ alertId: 'a2', severity: 'warning', status: 'resolved' }));
+    w.send(alert({ alertId: 'a3', severity: 'info' }));
+    w.spool.flush();
+    await until(() => w.spool.ackedId(w.stats().destination) === w.spool.lastCommittedId(), 'all four looked at');
+    expect(w.stats().delivered).toBe(2);
+    expect(rx.received.map((r) => JSON.parse(r.raw).alert.id)).toEqual(['a2', 'a2']);
     expect(rx.received.map((r) => JSON.parse(r.raw).alert.status)).toEqual(['active', 'resolved']);
     expect(rx.received[0]?.headers['x-lineside-signature']).toBeUndefined();
   });
@@ -148,56 +208,51 @@ describe('webhook delivery', () => {
   it('retries 5xx with backoff, honours Retry-After, and keeps the order of events', async () => {
     const rx = await receiver((_req, res, n) => {
       if (n === 1) res.writeHead(503).end('busy');
-      else if (n === 2) res.writeHead(429, { 'retry-after': '0' }).end();
+      else if (n === 2) res.writeHead(429, { 'retry-after': '1' }).end();
       else res.writeHead(200).end('ok');
     });
-    const sender = createWebhookSender({
-      target: { url: rx.url, minSeverity: 'info' },
-      logger: logSink().logger,
+    const w = await webhooks([{ url: rx.url, minSeverity: 'info' }], {
       backoffMinMs: 20,
-      backoffMaxMs: 100,
+      backoffMaxMs: 2_000,
       random: () => 0.5,
     });
-    senders.push(sender);
-    sender.send(alert({ alertId: 'first' }));
-    sender.send(alert({ alertId: 'second' }));
-    await until(() => sender.stats().delivered === 2, 'both delivered');
-    expect(sender.stats()).toMatchObject({ delivered: 2, failed: 0, retries: 2, queued: 0 });
+    w.send(alert({ alertId: 'first' }));
+    w.send(alert({ alertId: 'second' }));
+    await until(() => rx.received.length === 2, 'the second attempt');
+    const secondAt = Date.now();
+    await until(() => w.stats().delivered === 2, 'both delivered');
+    // Retry-After: 1 s, longer than the backoff step of ~40 ms, was waited out.
+    expect(Date.now() - secondAt).toBeGreaterThanOrEqual(950);
+    expect(w.stats()).toMatchObject({ delivered: 2, failed: 0, retries: 2 });
     expect(rx.received.map((r) => JSON.parse(r.raw).alert.id)).toEqual(['first', 'first', 'first', 'second']);
   });
 
   it('reports itself as an output: down while a receiver fails, up again after a delivery', async () => {
     let failing = true;
     const rx = await receiver((_req, res) => res.writeHead(failing ? 503 : 204).end());
-    const hooks = createWebhooks([{ url: rx.url, minSeverity: 'info' }], {
-      logger: logSink().logger,
-      backoffMinMs: 30,
-      backoffMaxMs: 60,
-    });
-    closers.push(() => hooks.close(0));
-    expect(hooks.status()).toEqual({ name: 'webhooks', up: true, sent: 0, errors: 0 });
-    hooks.send(alert());
-    await until(() => !hooks.status().up, 'down after the first failed attempt');
-    expect(hooks.status().lastError).toContain('503');
+    const w = await webhooks([{ url: rx.url, minSeverity: 'info' }], { backoffMinMs: 30, backoffMaxMs: 60 });
+    expect(w.hooks.status()).toEqual({ name: 'webhooks', up: true, sent: 0, errors: 0 });
+    w.send(alert());
+    await until(() => !w.hooks.status().up, 'down after the first failed attempt');
+    expect(w.hooks.status().lastError).toContain('503');
     failing = false;
-    await until(() => hooks.status().sent === 1, 'delivered on a retry');
-    expect(hooks.status()).toEqual({ name: 'webhooks', up: true, sent: 1, errors: 0 });
+    await until(() => w.hooks.status().sent === 1, 'delivered on a retry');
+    expect(w.hooks.status()).toEqual({ name: 'webhooks', up: true, sent: 1, errors: 0 });
   });
 
   it('does not retry a 4xx (the receiver refused it) and goes on with the next event', async () => {
     const rx = await receiver((_req, res, n) => res.writeHead(n === 1 ? 400 : 200).end());
     const { logger, text } = logSink();
-    const sender = createWebhookSender({
-      target: { url: rx.url, minSeverity: 'info', secret: 'topsecret-value' },
+    const w = await webhooks([{ url: rx.url, minSeverity: 'info', secret: 'topsecret-value' }], {
       logger,
       backoffMinMs: 10,
     });
-    senders.push(sender);
-    sender.send(alert({ alertId: 'rejected' }));
-    sender.send(alert({ alertId: 'accepted' }));
-    await until(() => sender.stats().delivered === 1 && sender.stats().failed === 1, 'one failed, one delivered');
+    w.send(alert({ alertId: 'rejected' }));
+    w.send(alert({ alertId: 'accepted' }));
+    await until(() => w.stats().delivered === 1 && w.stats().failed === 1, 'one failed, one delivered');
     expect(rx.received).toHaveLength(2);
-    expect(sender.stats().lastError).toMatch(/^NOT_AVAILABLE webhook http:\/\/127\.0\.0\.1:\d+\/… answered HTTP 400/);
+    expect(w.stats().lastError).toMatch(/^NOT_AVAILABLE webhook http:\/\/127\.0\.0\.1:\d+\/… answered HTTP 400/);
+    expect(w.hooks.status().errors).toBe(1);
     expect(text()).toContain('HTTP 400');
     expect(text()).not.toContain('topsecret-value');
     expect(text()).not.toContain('T0KEN');
@@ -206,19 +261,19 @@ describe('webhook delivery', () => {
   it('times out a receiver that never answers, retries, then gives up without an unhandled rejection', async () => {
     const rx = await receiver(() => undefined); // never answers
     const { logger, text } = logSink();
-    const sender = createWebhookSender({
-      target: { url: rx.url, minSeverity: 'info', secret: 'xyz-secret' },
+    const w = await webhooks([{ url: rx.url, minSeverity: 'info', secret: 'xyz-secret' }], {
       logger,
       timeoutMs: 150,
       maxAttempts: 2,
       backoffMinMs: 10,
     });
-    senders.push(sender);
-    sender.send(alert());
-    await until(() => sender.stats().failed === 1, 'gave up');
+    w.send(alert());
+    await until(() => w.stats().failed === 1, 'gave up');
     expect(rx.received).toHaveLength(2);
-    expect(sender.stats().lastError).toContain('no answer within 150 ms');
+    expect(w.stats().lastError).toContain('no answer within 150 ms');
     expect(text()).not.toContain('xyz-secret');
+    // Given up: the spool no longer keeps the event for this webhook.
+    await until(() => w.spool.ackedId(w.stats().destination) === w.spool.lastCommittedId(), 'released');
   });
 
   it('retries a refused connection until the receiver comes up', async () => {
@@ -228,57 +283,48 @@ describe('webhook delivery', () => {
     const port = Number(new URL(url).port);
     probe.server.closeAllConnections();
     await new Promise((r) => probe.server.close(r));
-    const sender = createWebhookSender({
-      target: { url, minSeverity: 'info' },
-      logger: logSink().logger,
-      backoffMinMs: 50,
-      backoffMaxMs: 100,
-      maxAttempts: 50,
-    });
-    senders.push(sender);
-    sender.send(alert());
-    await until(() => sender.stats().retries >= 1, 'a retry');
-    expect(sender.stats().lastError).toMatch(/unreachable: ECONNREFUSED/);
+    const w = await webhooks([{ url, minSeverity: 'info' }], { backoffMinMs: 50, backoffMaxMs: 100, maxAttempts: 50 });
+    w.send(alert());
+    await until(() => w.stats().retries >= 1, 'a retry');
+    expect(w.stats().lastError).toMatch(/unreachable: ECONNREFUSED/);
     const late = http.createServer((req, res) => {
       req.resume();
       req.on('end', () => res.writeHead(200).end());
     });
     servers.push(late);
     await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
-    await until(() => sender.stats().delivered === 1, 'delivery after the receiver came up');
+    await until(() => w.stats().delivered === 1, 'delivery after the receiver came up');
   });
 
-  it('bounds the queue: past maxQueue the oldest waiting events are dropped and counted', async () => {
-    let release: (() => void) | undefined;
-    const rx = await receiver((_req, res) => {
-      release = () => res.writeHead(200).end();
-    });
-    const sender = createWebhookSender({
-      target: { url: rx.url, minSeverity: 'info' },
-      logger: logSink().logger,
-      maxQueue: 3,
-    });
-    senders.push(sender);
-    for (let i = 0; i < 10; i++) sender.send(alert({ alertId: `a${i}` }));
-    await until(() => rx.received.length === 1, 'first request');
-    expect(sender.stats()).toMatchObject({ queued: 3, dropped: 7 });
-    release?.();
-    await until(() => rx.received.length === 2, 'second request');
-    release?.();
-    await until(() => rx.received.length === 3, 'third request');
-    release?.();
-    await until(() => sender.stats().delivered === 3, 'all kept events delivered');
-    // The one in flight survives, the newest two are kept.
-    expect(rx.received.map((r) => JSON.parse(r.raw).alert.id)).toEqual(['a0', 'a8', 'a9']);
+  it('keeps an alert the receiver has not taken across an agent restart, and delivers it once', async () => {
+    let up = false;
+    const rx = await receiver((_req, res) => res.writeHead(up ? 204 : 503).end());
+    const w = await webhooks([{ url: rx.url, minSeverity: 'info' }], { backoffMinMs: 20, backoffMaxMs: 40 });
+    w.send(alert({ alertId: 'during-outage' }));
+    await until(() => rx.received.length >= 2, 'attempts while the receiver is down');
+    await w.restart();
+    up = true;
+    await until(() => w.stats().delivered === 1, 'delivery after the restart');
+    const ids = rx.received.map((r) => JSON.parse(r.raw).alert.id);
+    expect(new Set(ids)).toEqual(new Set(['during-outage']));
+    expect(rx.received.filter((r) => r.raw.includes('during-outage')).length).toBe(ids.length);
+    await until(() => w.spool.ackedId(w.stats().destination) === w.spool.lastCommittedId(), 'released');
+    expect(w.stats().delivered).toBe(1);
   });
 
-  it('close() reports events it could not deliver', async () => {
-    const rx = await receiver(() => undefined);
-    const sender = createWebhookSender({ target: { url: rx.url, minSeverity: 'info' }, logger: logSink().logger });
-    sender.send(alert());
-    sender.send(alert());
-    await until(() => rx.received.length === 1, 'first request');
-    expect(await sender.close(50)).toBe(2);
-    expect(sender.send(alert())).toBe(false);
+  it('a receiver that never answers does not hold up another', async () => {
+    const dead = await receiver(() => undefined);
+    const live = await receiver(ok);
+    const w = await webhooks(
+      [
+        { url: dead.url, minSeverity: 'info' },
+        { url: live.url, minSeverity: 'info' },
+      ],
+      { timeoutMs: 5_000, stopGraceMs: 100 },
+    );
+    for (let i = 0; i < 5; i++) w.send(alert({ alertId: `a${i}` }));
+    await until(() => w.stats(1).delivered === 5, 'the live receiver has all five');
+    expect(dead.received).toHaveLength(1);
+    expect(w.stats(0).destination).not.toBe(w.stats(1).destination);
   });
 });
