@@ -15,6 +15,7 @@ import type { Clock, SampleSink } from '../../../src/core/sample.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import type { Source, SourceFactory } from '../../../src/sources/source.js';
 import { jsonlOutput } from '../../helpers/jsonl-output/index.js';
+import { until } from '../../helpers/wait.js';
 
 const T0 = Date.UTC(2026, 11, 1, 8);
 
@@ -85,14 +86,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function startAgent(dir: string, file: string): { agent: Agent; source: CounterSource } {
   const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)), { env: {} });

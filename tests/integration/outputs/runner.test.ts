@@ -15,6 +15,7 @@ import {
 import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { ManualClock, cycle, sample } from '../spool/make-events.js';
+import { until } from '../../helpers/wait.js';
 
 const T = Date.UTC(2026, 2, 2, 6);
 const cleanups: Array<() => unknown> = [];
@@ -79,14 +80,6 @@ function run(spool: Spool, dest: Recorder, batchSize = 3, options: Partial<Runne
   );
   cleanups.push(() => output.stop());
   return output;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const ids = (from: number, to: number) =>

@@ -11,22 +11,15 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../../src/agent/agent.js';
 import { loadConfigText } from '../../../src/config/load.js';
-import type { AlertEvent } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { webhookDestinations } from '../../../src/outputs/webhook/index.js';
+import { until } from '../../helpers/wait.js';
+import { alertEvent } from './alert-event.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function configText(dir: string, url: string): string {
   return `
@@ -61,23 +54,7 @@ function startAgent(dir: string, url: string): Agent {
   return agent;
 }
 
-let seq = 0;
-function alert(alertId: string): AlertEvent {
-  seq++;
-  return {
-    type: 'alert',
-    id: `press-alert-${String(seq).padStart(9, '0')}`,
-    line: 'line1',
-    station: 'press',
-    seq,
-    ts: Date.now(),
-    alertId,
-    kind: 'condition_trend',
-    severity: 'warning',
-    status: 'active',
-    evidence: { summary: 'vibration 5.2 (warning limit reached)', level: 5.2, warning: 4.5 },
-  };
-}
+const alert = (alertId: string) => alertEvent({ alertId, ts: Date.now() });
 
 describe('webhooks in the agent', () => {
   it('delivers an alert through the spool, and one raised while the receiver is down after a restart', async () => {
@@ -102,7 +79,9 @@ describe('webhooks in the agent', () => {
     const agent = startAgent(dir, url);
     await agent.start();
     agent.events.emit(alert('first'));
-    await until(() => received.includes('first'), 'the first alert');
+    const webhooks = () => agent.outputs.find((o) => o.name === 'webhooks')?.status();
+    await until(() => webhooks()?.sent === 1, 'the first alert delivered');
+    expect(received).toEqual(['first']);
     expect(agent.outputs.map((o) => o.status())).toContainEqual(
       expect.objectContaining({ name: 'webhooks', up: true, sent: 1, errors: 0 }),
     );

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertEvent, CoreEvent } from '../../../src/core/events.js';
+import type { CoreEvent } from '../../../src/core/events.js';
 import { systemClock } from '../../../src/lib/clock.js';
 import { createLogger, silentLogger } from '../../../src/lib/logger.js';
 import {
@@ -21,6 +21,8 @@ import {
 } from '../../../src/outputs/webhook/index.js';
 import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
+import { until } from '../../helpers/wait.js';
+import { alertEvent } from './alert-event.js';
 
 interface Received {
   readonly headers: http.IncomingHttpHeaders;
@@ -108,33 +110,7 @@ async function webhooks(targets: readonly WebhookTarget[], options: Partial<Omit
   };
 }
 
-let seq = 0;
-function alert(overrides: Partial<AlertEvent> = {}): AlertEvent {
-  seq++;
-  return {
-    type: 'alert',
-    id: `press-alert-${String(seq).padStart(9, '0')}`,
-    line: 'line1',
-    station: 'press',
-    seq,
-    ts: Date.UTC(2025, 0, 6, 12),
-    alertId: 'press-condition_trend-1',
-    kind: 'condition_trend',
-    severity: 'warning',
-    status: 'active',
-    evidence: { summary: 'vibration 5.2 (warning limit reached)', level: 5.2, warning: 4.5 },
-    predictedFailureAt: Date.UTC(2025, 0, 6, 15),
-    ...overrides,
-  };
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const alert = alertEvent;
 
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
