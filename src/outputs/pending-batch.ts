@@ -18,9 +18,9 @@ export class PendingBatch<P> {
     this.ids.push(id);
   }
 
-  /** The first `count` items (the whole array when that is all of them). */
-  head(count: number): readonly P[] {
-    return count >= this.items.length ? this.items : this.items.slice(0, count);
+  /** A copy of `count` items from `from` (a copy: more items arrive while a send is under way). */
+  range(from: number, count: number): readonly P[] {
+    return this.items.slice(from, from + count);
   }
 
   /** Spool id of the `n`-th item (1-based): the row up to which `n` delivered items release. */

@@ -69,6 +69,12 @@ export interface RunnerOptions {
   /** A batch smaller than batchSize waits at most this long for more rows, ms (0: send at once). */
   readonly flushIntervalMs: number;
   readonly backoff: BackoffPolicy;
+  /**
+   * Sends started before the oldest has settled (default 1). More keep a destination busy while
+   * it acknowledges (MQTT); it must then take its sends in the order they were started, and when
+   * one fails, let the later ones settle soon (they are sent again).
+   */
+  readonly maxSendsInFlight?: number;
   /** Items per second at most (a backlog drains no faster), in bursts of a tenth of a second. */
   readonly maxPerSecond?: number;
   /** How long stop() waits for the last batch, ms; default 5,000. */

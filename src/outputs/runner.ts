@@ -17,7 +17,8 @@ import { TokenBucket } from '../lib/token-bucket.js';
 import { DeliveryStatus } from './delivery-status.js';
 import type { OutputHandle, OutputStatus } from './output.js';
 import { PendingBatch } from './pending-batch.js';
-import type { BatchDestination, DeliveryFailure, RunnerOptions } from './runner-contract.js';
+import type { BatchDestination, DeliveryFailure, RunnerOptions, SendResult } from './runner-contract.js';
+import { SendsInFlight, type Send, type SendOutcome } from './sends-in-flight.js';
 import { SpoolCursor, type Spool } from './spool/index.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -44,6 +45,8 @@ export class SpooledOutput<P> implements OutputHandle {
   private readonly bucket: TokenBucket | undefined;
   private readonly log: Logger;
   private readonly pending = new PendingBatch<P>();
+  private readonly sends = new SendsInFlight();
+  private readonly maxSends: number;
   /** Every row up to here is in `pending` or was skipped: acknowledged once `pending` is delivered. */
   private scannedTo: number;
   /** Failures of the batch at the head of `pending` so far. */
@@ -71,6 +74,7 @@ export class SpooledOutput<P> implements OutputHandle {
     this.now = deps.now ?? (() => performance.now());
     this.bucket = options.maxPerSecond === undefined ? undefined : new TokenBucket(options.maxPerSecond, this.now());
     this.prepared = destination.prepare === undefined;
+    this.maxSends = Math.max(1, options.maxSendsInFlight ?? 1);
   }
 
   async start(): Promise<void> {
@@ -124,13 +128,7 @@ export class SpooledOutput<P> implements OutputHandle {
         await this.waitForWork(this.backoff.next(), false);
       }
     }
-    // Stopping: one last attempt for what is pending (the rate limit aside), unless the
-    // destination is known to be down.
-    if (this.health.isUp && this.prepared) {
-      this.fill();
-      if (this.pending.length > 0) await this.deliver(this.pending.length);
-      else this.acknowledge();
-    }
+    await this.finish();
   }
 
   private async step(): Promise<void> {
@@ -138,27 +136,49 @@ export class SpooledOutput<P> implements OutputHandle {
       await this.prepare();
       return;
     }
+    if (this.sends.head?.outcome !== undefined) {
+      const failure = await this.takeHead();
+      if (failure?.retryable === true) await this.backOff(failure);
+      return;
+    }
     const atEnd = this.fill();
-    if (this.pending.length === 0) {
+    const unsent = this.pending.length - this.sends.items;
+    if (unsent > 0 && this.sends.size < this.maxSends) {
+      const waitMs =
+        atEnd && unsent < this.options.batchSize ? this.pending.firstAt + this.options.flushIntervalMs - this.now() : 0;
+      if (waitMs > 0) return this.waitForWork(waitMs);
+      const want = Math.min(unsent, this.options.batchSize);
+      const count = this.bucket === undefined ? want : this.bucket.takeUpTo(want, this.now());
+      if (count > 0) this.startSend(count);
+      else await this.waitForWork(this.bucket?.waitMs(this.now()), false);
+      return;
+    }
+    if (!atEnd && unsent === 0) {
+      // The scan budget ran out on rows this destination skips: go on after other work.
       this.acknowledge();
-      await (atEnd ? this.waitForWork(undefined) : yieldToEventLoop());
-      return;
+      return yieldToEventLoop();
     }
-    if (atEnd && this.pending.length < this.options.batchSize) {
-      const waitMs = this.pending.firstAt + this.options.flushIntervalMs - this.now();
-      if (waitMs > 0) {
-        await this.waitForWork(waitMs);
-        return;
-      }
+    if (this.sends.size === 0) {
+      this.acknowledge();
+      return this.waitForWork(undefined);
     }
-    const count =
-      this.bucket === undefined ? this.pending.length : this.bucket.takeUpTo(this.pending.length, this.now());
-    if (count === 0) {
-      await this.waitForWork(this.bucket?.waitMs(this.now()), false);
-      return;
+    // A send settling wakes this; so does a commit while there is room for another send.
+    await this.waitForWork(undefined, this.sends.size < this.maxSends);
+  }
+
+  /** Stopping: the sends in flight settle (stop() bounds the wait), then one last send of what is left. */
+  private async finish(): Promise<void> {
+    while (this.sends.size > 0) {
+      await this.sends.allSettled(() => this.waiter.wait(undefined, false));
+      if ((await this.takeHead()) !== undefined) return;
     }
-    const failure = await this.deliver(count);
-    if (failure?.retryable === true) await this.backOff(failure);
+    // The rate limit aside, unless the destination is known to be down.
+    if (!this.health.isUp || !this.prepared) return;
+    this.fill();
+    if (this.pending.length === 0) return this.acknowledge();
+    this.startSend(Math.min(this.pending.length, this.options.batchSize));
+    await this.sends.allSettled(() => this.waiter.wait(undefined, false));
+    await this.takeHead();
   }
 
   private async prepare(): Promise<void> {
@@ -196,10 +216,11 @@ export class SpooledOutput<P> implements OutputHandle {
    */
   private fill(): boolean {
     const budget = Math.max(MIN_SCAN_BUDGET, 4 * this.options.batchSize);
+    const capacity = this.sends.items + this.options.batchSize;
     let scanned = 0;
-    while (this.pending.length < this.options.batchSize) {
+    while (this.pending.length < capacity) {
       if (scanned >= budget) return false;
-      const limit = this.options.batchSize - this.pending.length;
+      const limit = capacity - this.pending.length;
       const { rows, scannedTo } = this.cursor.next(limit);
       scanned += rows.length;
       for (const row of rows) {
@@ -212,47 +233,72 @@ export class SpooledOutput<P> implements OutputHandle {
     return false;
   }
 
-  /** Sends the first `count` pending items once; undefined when delivered. */
-  private async deliver(count: number): Promise<DeliveryFailure | undefined> {
-    const batch = this.pending.head(count);
-    let delivered = 0;
+  /** Starts sending the next `count` pending items after those in flight; its outcome wakes the loop. */
+  private startSend(count: number): void {
+    const items = this.pending.range(this.sends.items, count);
+    const send = this.sends.add(count);
     const progress = (n: number): void => {
-      if (n <= delivered || n > batch.length) return;
-      delivered = n;
-      this.release(this.pending.idThrough(n));
+      if (n <= send.delivered || n > count) return;
+      send.delivered = n;
+      if (this.sends.head === send) this.release(this.pending.idThrough(n));
     };
-    let refused: number;
+    let sending: Promise<SendResult | void>;
     try {
-      refused = (await this.destination.send(batch, progress))?.refused ?? 0;
+      sending = this.destination.send(items, progress);
     } catch (err) {
-      // What the destination has of this batch stays delivered; the rest is sent again.
-      this.shift(delivered);
-      const failure = this.destination.failure(err, ++this.attempts);
-      this.health.failed(failure);
-      if (failure.retryable) {
-        this.health.down(
-          failure,
-          `${this.name} is not taking data; the spool keeps ${this.pending.length} rows and retries`,
-        );
-        return failure;
-      }
-      // Never deliverable: drop it, or it would block everything behind it for good.
-      const rest = count - delivered;
-      this.health.dropped += rest;
-      if (failure.logged !== true)
-        this.log.error({ rows: rest, err: failure.message }, `${this.name} refused a batch for good; dropped`);
-      this.shift(rest);
+      sending = Promise.reject(err);
+    }
+    sending.then(
+      (result) => this.settled(send, { ok: true, refused: result?.refused ?? 0 }),
+      (error: unknown) => this.settled(send, { ok: false, error }),
+    );
+  }
+
+  private settled(send: Send, outcome: SendOutcome): void {
+    send.outcome = outcome;
+    this.wakeUp();
+  }
+
+  /** Takes the oldest send, which has settled; returns the failure if it failed. */
+  private async takeHead(): Promise<DeliveryFailure | undefined> {
+    const head = this.sends.head;
+    const outcome = head?.outcome;
+    if (head === undefined || outcome === undefined) return undefined;
+    if (outcome.ok) {
+      this.sends.shift();
+      this.health.delivered(head.count, outcome.refused);
+      this.shift(head.count);
+      const next = this.sends.head;
+      if (next !== undefined && next.delivered > 0) this.release(this.pending.idThrough(next.delivered));
       this.attempts = 0;
       this.acknowledge();
+      this.backoff.reset();
+      this.health.back();
+      return undefined;
+    }
+    const failure = this.destination.failure(outcome.error, ++this.attempts);
+    this.health.failed(failure);
+    // What the head delivered stays delivered; every item after it is sent again, so the sends
+    // after it are only waited for.
+    await this.sends.allSettled(() => this.waiter.wait(undefined, false));
+    this.sends.clear();
+    this.shift(head.delivered);
+    if (failure.retryable) {
+      this.health.down(
+        failure,
+        `${this.name} is not taking data; the spool keeps ${this.pending.length} rows and retries`,
+      );
       return failure;
     }
-    this.health.delivered(count, refused);
-    this.shift(count);
+    // Never deliverable: drop it, or it would block everything behind it for good.
+    const rest = head.count - head.delivered;
+    this.health.dropped += rest;
+    if (failure.logged !== true)
+      this.log.error({ rows: rest, err: failure.message }, `${this.name} refused a batch for good; dropped`);
+    this.shift(rest);
     this.attempts = 0;
     this.acknowledge();
-    this.backoff.reset();
-    this.health.back();
-    return undefined;
+    return failure;
   }
 
   /** The first `n` pending items are done with; the spool may release them. */

@@ -1,7 +1,7 @@
 /**
  * What MQTT adds to the generic spooled-output runner (src/outputs/runner.ts): a spool row
- * becomes a Unified Namespace message (report by exception for tag values), a batch streams
- * through the PUBACK window of the current connection (publish-stream.ts), and every new
+ * becomes a Unified Namespace message (report by exception for tag values), batches stream
+ * through the PUBACK window of the current connection (publish-pipe.ts), and every new
  * connection first gets the status "online" and the retained topics (the broker may have
  * restarted without them), before any batch. While the runner backs off, the connection coming
  * back ends the wait.
@@ -13,7 +13,7 @@ import type { Logger } from '../../lib/logger.js';
 import { RateMeter } from '../../lib/rate-meter.js';
 import type { BatchDestination, DeliveryFailure, Progress, SendResult } from '../runner-contract.js';
 import type { SpoolKind, SpoolRow } from '../spool/index.js';
-import { PublishFailedError, PublishStream, type OutMessage, type StreamHooks } from './publish-stream.js';
+import { PublishFailedError, PublishPipe, type BatchHooks, type OutMessage } from './publish-pipe.js';
 import type { RetainedCache } from './retained-cache.js';
 import { RowMessages } from './row-message.js';
 import { SentValues } from './sent-values.js';
@@ -53,15 +53,11 @@ export class MqttDestination implements BatchDestination<RowOut> {
   private readonly messages: RowMessages;
   private readonly sentValues = new SentValues();
   private readonly meter = new RateMeter();
-  private client: MqttClient | null = null;
-  private pubackLimit: number;
-  /** Status and retained topics of the current connection: every batch waits for them. */
-  private republished: Promise<void> = Promise.resolve();
-  private republishing: PublishStream<OutMessage> | undefined;
-  private batch: PublishStream<RowOut> | undefined;
+  /** The current connection's pipe; undefined while disconnected. */
+  private pipe: PublishPipe | undefined;
   private onConnected: (() => void) | undefined;
-  /** The connection the last send was given (null: there was none). */
-  private lastSendClient: MqttClient | null = null;
+  /** The pipe the last send was given (undefined: there was none). */
+  private lastSendPipe: PublishPipe | undefined;
   published = 0;
   rejected = 0;
 
@@ -69,52 +65,45 @@ export class MqttDestination implements BatchDestination<RowOut> {
     this.name = o.name;
     this.kinds = o.mqtt.samples.publish ? undefined : ['event'];
     this.messages = new RowMessages(o.names, o.mqtt);
-    this.pubackLimit = o.inflightMax;
   }
 
-  /** Published, not yet acknowledged (the batch and the republished messages). */
+  /** Published, not yet acknowledged (batches and the republished messages). */
   get inFlight(): number {
-    return (this.batch?.inFlight ?? 0) + (this.republishing?.inFlight ?? 0);
+    return this.pipe?.inFlight ?? 0;
   }
 
   publishedPerSecond(): number {
     return this.meter.perSecond(this.o.now());
   }
 
-  /** A new connection: republish status and retained topics, then let batches through. */
+  /** A new connection: status and retained topics go first, batches queue behind them. */
   connected(client: MqttClient, receiveMaximum: number | undefined): void {
-    this.client = client;
-    this.pubackLimit = Math.max(1, Math.min(this.o.inflightMax, receiveMaximum ?? Number.POSITIVE_INFINITY));
+    const pubacks = Math.max(1, Math.min(this.o.inflightMax, receiveMaximum ?? Number.POSITIVE_INFINITY));
+    const pipe = new PublishPipe(client, { pubacks, writes: this.o.writeMax });
+    this.pipe = pipe;
     this.sentValues.reconnected();
     const qos = (kind: 'event' | 'sample') => (kind === 'event' ? this.o.mqtt.eventQos : this.o.mqtt.samples.qos);
     const messages: OutMessage[] = [
       { topic: this.o.statusTopic, payload: 'online', qos: 1, retain: true },
       ...this.o.retained.entries().map((e) => ({ topic: e.topic, payload: e.payload, qos: qos(e.kind), retain: true })),
     ];
-    const stream = new PublishStream(client, messages, this.limits(), {
-      delivered: () => undefined,
-      refused: (m, err) =>
-        this.o.log.warn({ topic: m.topic, err: errorMessage(err) }, 'republishing a retained message failed'),
-    });
-    this.republishing = stream;
-    // A failure here shows again in the batch that waits for it (the connection drops).
-    this.republished = stream.run().then(
-      () => undefined,
-      (err: unknown) => {
+    // A failure here fails the batches behind it too, and the connection is dropped.
+    pipe
+      .send(messages, {
+        delivered: () => undefined,
+        refused: (m, err) =>
+          this.o.log.warn({ topic: m.topic, err: errorMessage(err) }, 'republishing a retained message failed'),
+      })
+      .catch((err: unknown) => {
         if (err instanceof PublishFailedError) this.o.dropConnection(err.message);
-        throw err;
-      },
-    );
-    this.republished.catch(() => undefined);
+      });
     this.onConnected?.();
   }
 
   /** The connection is gone: nothing sent on it will be acknowledged. */
   disconnected(): void {
-    this.client = null;
-    const lost = new NotConnectedError('the connection to the broker was lost');
-    this.republishing?.abandon(lost);
-    this.batch?.abandon(lost);
+    this.pipe?.abandon(new NotConnectedError('the connection to the broker was lost'));
+    this.pipe = undefined;
   }
 
   convert(row: SpoolRow): RowOut | undefined {
@@ -128,12 +117,10 @@ export class MqttDestination implements BatchDestination<RowOut> {
   }
 
   async send(batch: readonly RowOut[], progress: Progress): Promise<SendResult> {
-    const client = this.client;
-    this.lastSendClient = client;
-    if (client === null) throw new NotConnectedError('not connected to the broker');
-    await this.republished;
-    if (client !== this.client) throw new NotConnectedError('the connection to the broker was lost');
-    const hooks: StreamHooks<RowOut> = {
+    const pipe = this.pipe;
+    this.lastSendPipe = pipe;
+    if (pipe === undefined) throw new NotConnectedError('not connected to the broker');
+    const hooks: BatchHooks<RowOut> = {
       delivered: (m) => this.delivered(m),
       refused: (m, err) => {
         this.rejected += 1;
@@ -144,15 +131,11 @@ export class MqttDestination implements BatchDestination<RowOut> {
       },
       progress,
     };
-    const stream = new PublishStream(client, batch, this.limits(), hooks);
-    this.batch = stream;
     try {
-      return { refused: await stream.run() };
+      return { refused: await pipe.send(batch, hooks) };
     } catch (err) {
       if (err instanceof PublishFailedError) this.o.dropConnection(err.message);
       throw err;
-    } finally {
-      if (this.batch === stream) this.batch = undefined;
     }
   }
 
@@ -166,7 +149,7 @@ export class MqttDestination implements BatchDestination<RowOut> {
   whileWaiting(_failure: DeliveryFailure, _delayMs: number, retryNow: () => void): () => void {
     this.onConnected = retryNow;
     // A new connection came up since the send failed: go at once.
-    if (this.client !== null && this.client !== this.lastSendClient) retryNow();
+    if (this.pipe !== undefined && this.pipe !== this.lastSendPipe) retryNow();
     return () => {
       this.onConnected = undefined;
     };
@@ -177,7 +160,7 @@ export class MqttDestination implements BatchDestination<RowOut> {
   }
 
   close(): void {
-    this.batch?.abandon(new NotConnectedError('stopped'));
+    this.pipe?.abandon(new NotConnectedError('stopped'));
   }
 
   private delivered(m: RowOut): void {
@@ -185,9 +168,5 @@ export class MqttDestination implements BatchDestination<RowOut> {
     this.meter.add(this.o.now());
     if (m.retain) this.o.retained.confirm(m.topic, m.payload, m.id, m.kind);
     if (m.tag !== undefined && m.valueKey !== undefined) this.sentValues.confirm(m.tag, m.valueKey);
-  }
-
-  private limits(): { pubacks: number; writes: number } {
-    return { pubacks: this.pubackLimit, writes: this.o.writeMax };
   }
 }

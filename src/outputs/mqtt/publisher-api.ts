@@ -22,7 +22,7 @@ export interface MqttPublisherDeps {
     readonly inflightWindow?: number;
     /** QoS 0 messages awaiting their socket write; default 1,000. */
     readonly writeWindow?: number;
-    /** Messages per batch of the runner, i.e. the most a reconnect resends; default 1,000. */
+    /** Messages per batch of the runner (four may be in flight: the most a reconnect resends); default 500. */
     readonly batchSize?: number;
     /** Jitter source for the reconnect backoff. */
     readonly random?: () => number;

@@ -32,6 +32,9 @@ import { statusTopic, type TopicNames } from './topics.js';
 
 export const DESTINATION = 'mqtt';
 
+/** Batches published and not yet all acknowledged, at most (with batchSize: the most a reconnect resends). */
+const SENDS_IN_FLIGHT = 4;
+
 export type { MqttPublisher, MqttPublisherDeps } from './publisher-api.js';
 
 export function createMqttPublisher(deps: MqttPublisherDeps): MqttPublisher {
@@ -77,8 +80,10 @@ class Publisher implements MqttPublisher {
       this.destination,
       { spool, logger: deps.logger },
       {
-        batchSize: Math.max(1, tuning?.batchSize ?? 1_000),
+        batchSize: Math.max(1, tuning?.batchSize ?? 500),
         flushIntervalMs: 0,
+        // The next batch is published while the broker acknowledges the last: no idle round trips.
+        maxSendsInFlight: SENDS_IN_FLIGHT,
         maxPerSecond: config.mqtt.backlogMessagesPerSecond,
         backoff: {
           initialMs: config.mqtt.reconnectMin,
