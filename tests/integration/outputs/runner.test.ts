@@ -194,4 +194,54 @@ describe('SpooledOutput', () => {
     expect(Math.max(...dest.batches.map((b) => b.length))).toBe(10);
     expect(dest.batches.length).toBeGreaterThanOrEqual(4);
   });
+
+  it('keeps up to maxSendsInFlight batches going, releases only in order, and after a failure resends what followed', async () => {
+    const dir = createTempDir('runner');
+    cleanups.push(() => removeTempDir(dir));
+    const spool = spoolIn(dir);
+    const sends: Array<{ batch: string[]; settle: (ok: boolean) => void }> = [];
+    const dest: BatchDestination<string> = {
+      name: 'test',
+      kinds: ['event'],
+      convert: (row) => (row.kind === 'event' ? row.event.id : undefined),
+      send: (batch) =>
+        new Promise<void>((resolve, reject) => {
+          sends.push({ batch: [...batch], settle: (ok) => (ok ? resolve() : reject(new Error('lost'))) });
+        }),
+      failure: (err) => ({ retryable: true, message: (err as Error).message }),
+    };
+    const rowIds = Array.from({ length: 8 }, (_, i) => spool.appendEvent(cycle('press', i + 1, T + i)));
+    spool.flush();
+    const output = new SpooledOutput(
+      dest,
+      { spool, logger: silentLogger },
+      { batchSize: 2, flushIntervalMs: 0, maxSendsInFlight: 2, backoff: { initialMs: 10, maxMs: 10 } },
+    );
+    cleanups.push(() => {
+      for (const s of sends) s.settle(true);
+      return output.stop();
+    });
+    const settle = (i: number, ok: boolean) => sends[i]?.settle(ok);
+    await output.start();
+    await until(() => sends.length === 2, 'two sends going');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sends.map((s) => s.batch)).toEqual([ids(1, 2), ids(3, 4)]); // never a third
+    settle(1, true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(spool.ackedId('test')).toBe(0); // the second is through, the first is not: nothing released
+    settle(0, true);
+    await until(() => spool.ackedId('test') === rowIds[3], 'both released');
+    await until(() => sends.length === 4, 'the next two going');
+    expect(sends.slice(2).map((s) => s.batch)).toEqual([ids(5, 6), ids(7, 8)]);
+    // The first of them fails after the second went through: both are sent again, in order.
+    settle(3, true);
+    settle(2, false);
+    await until(() => sends.length === 6, 'the resend');
+    expect(sends.slice(4).map((s) => s.batch)).toEqual([ids(5, 6), ids(7, 8)]);
+    expect(spool.ackedId('test')).toBe(rowIds[3]);
+    settle(4, true);
+    settle(5, true);
+    await until(() => spool.ackedId('test') === rowIds[7], 'all released');
+    expect(output.status()).toMatchObject({ sent: 8, errors: 1 });
+  });
 });
