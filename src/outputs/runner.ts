@@ -35,20 +35,14 @@ export interface RunnerDeps {
   readonly now?: () => number;
 }
 
-/** Rows looked at per step at least, before yielding: skipping a long run must not stall the loop. */
-const MIN_SCAN_BUDGET = 5_000;
-
 export class SpooledOutput<P> implements OutputHandle {
   readonly name: string;
-  private readonly cursor: SpoolCursor;
   private readonly backoff: Backoff;
   private readonly bucket: TokenBucket | undefined;
   private readonly log: Logger;
-  private readonly pending = new PendingBatch<P>();
+  private readonly pending: PendingBatch<P>;
   private readonly sends = new SendsInFlight();
   private readonly maxSends: number;
-  /** Every row up to here is in `pending` or was skipped: acknowledged once `pending` is delivered. */
-  private scannedTo: number;
   /** Failures of the batch at the head of `pending` so far. */
   private attempts = 0;
   private readonly health: DeliveryStatus;
@@ -66,8 +60,8 @@ export class SpooledOutput<P> implements OutputHandle {
     private readonly options: RunnerOptions,
   ) {
     this.name = destination.name;
-    this.cursor = new SpoolCursor(deps.spool, destination.name, destination.kinds);
-    this.scannedTo = this.cursor.acked;
+    const cursor = new SpoolCursor(deps.spool, destination.name, destination.kinds);
+    this.pending = new PendingBatch(cursor, (row) => destination.convert(row), options.batchSize);
     this.backoff = new Backoff(options.backoff, options.random);
     this.log = deps.logger.child({ component: destination.name });
     this.health = new DeliveryStatus(destination.name, this.log);
@@ -210,27 +204,9 @@ export class SpooledOutput<P> implements OutputHandle {
     this.nextAttemptAt = undefined;
   }
 
-  /**
-   * Reads committed rows after the cursor into the batch, up to batchSize; true when it read to
-   * the end of what is committed, false when the batch is full or the scan budget ran out.
-   */
+  /** Reads more rows, so that up to batchSize items wait after those in flight; see PendingBatch.fill. */
   private fill(): boolean {
-    const budget = Math.max(MIN_SCAN_BUDGET, 4 * this.options.batchSize);
-    const capacity = this.sends.items + this.options.batchSize;
-    let scanned = 0;
-    while (this.pending.length < capacity) {
-      if (scanned >= budget) return false;
-      const limit = capacity - this.pending.length;
-      const { rows, scannedTo } = this.cursor.next(limit);
-      scanned += rows.length;
-      for (const row of rows) {
-        const item = this.destination.convert(row);
-        if (item !== undefined) this.pending.add(item, row.id, this.now());
-      }
-      this.scannedTo = Math.max(this.scannedTo, scannedTo);
-      if (rows.length < limit) return true;
-    }
-    return false;
+    return this.pending.fill(this.sends.items + this.options.batchSize, this.now());
   }
 
   /** Starts sending the next `count` pending items after those in flight; its outcome wakes the loop. */
@@ -240,7 +216,7 @@ export class SpooledOutput<P> implements OutputHandle {
     const progress = (n: number): void => {
       if (n <= send.delivered || n > count) return;
       send.delivered = n;
-      if (this.sends.head === send) this.release(this.pending.idThrough(n));
+      if (this.sends.head === send) this.pending.releaseThrough(n);
     };
     let sending: Promise<SendResult | void>;
     try {
@@ -267,9 +243,9 @@ export class SpooledOutput<P> implements OutputHandle {
     if (outcome.ok) {
       this.sends.shift();
       this.health.delivered(head.count, outcome.refused);
-      this.shift(head.count);
+      this.pending.shift(head.count);
       const next = this.sends.head;
-      if (next !== undefined && next.delivered > 0) this.release(this.pending.idThrough(next.delivered));
+      if (next !== undefined) this.pending.releaseThrough(next.delivered);
       this.attempts = 0;
       this.acknowledge();
       this.backoff.reset();
@@ -282,7 +258,7 @@ export class SpooledOutput<P> implements OutputHandle {
     // after it are only waited for.
     await this.sends.allSettled(() => this.waiter.wait(undefined, false));
     this.sends.clear();
-    this.shift(head.delivered);
+    this.pending.shift(head.delivered);
     if (failure.retryable) {
       this.health.down(
         failure,
@@ -295,24 +271,14 @@ export class SpooledOutput<P> implements OutputHandle {
     this.health.dropped += rest;
     if (failure.logged !== true)
       this.log.error({ rows: rest, err: failure.message }, `${this.name} refused a batch for good; dropped`);
-    this.shift(rest);
+    this.pending.shift(rest);
     this.attempts = 0;
     this.acknowledge();
     return failure;
   }
 
-  /** The first `n` pending items are done with; the spool may release them. */
-  private shift(n: number): void {
-    this.release(this.pending.shift(n));
-  }
-
-  /** With nothing pending, every scanned row is done with. */
   private acknowledge(): void {
-    if (this.pending.length === 0) this.release(this.scannedTo);
-  }
-
-  private release(id: number): void {
-    if (id > this.cursor.acked) this.cursor.ack(id);
+    this.pending.acknowledge();
   }
 
   /** Sleeps until `ms` passed (undefined: no timeout), stop() is called, or (wakeOnCommit) the spool commits. */
