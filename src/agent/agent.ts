@@ -100,7 +100,7 @@ export function createAgent(options: AgentOptions): Agent {
   const outputs: OutputHandle[] = [];
   for (const factory of outputFactories) {
     const built = factory.create({ config, clock, logger, spool, events });
-    outputs.push(built.output);
+    outputs.push(built.output, ...(built.siblings ?? []));
     for (const component of built.components) lifecycle.add(component);
   }
   lifecycle.add({ name: 'history', role: 'output', start: async () => undefined, stop: async () => history.close() });

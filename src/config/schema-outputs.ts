@@ -46,7 +46,13 @@ export const Mqtt = z.strictObject({
   reconnectMax: duration('10ms', '1h', 'cap of the reconnect backoff, at least reconnectMin; at most 1h').prefault(
     '30s',
   ),
-  sparkplug: z.strictObject({ enabled: z.boolean().default(false), groupId: Id.optional() }).prefault({}),
+  sparkplug: z
+    .strictObject({
+      enabled: z.boolean().default(false).describe('a Sparkplug B 3.0 edge node beside the JSON namespace'),
+      groupId: Id.optional().describe('Sparkplug group id; default: site.site'),
+      edgeNodeId: Id.optional().describe('Sparkplug edge node id; default: agent.id'),
+    })
+    .prefault({}),
 });
 
 export const Influx = z.strictObject({

@@ -41,6 +41,8 @@ export interface OutputContext {
 /** An output and the components that make it run (the MQTT publisher and, for `embedded`, its broker). */
 export interface BuiltOutput {
   readonly output: OutputHandle;
+  /** Outputs built with it, on what it owns (the Sparkplug B edge node on the MQTT broker). */
+  readonly siblings?: readonly OutputHandle[];
   readonly components: readonly Component[];
 }
 

@@ -28,6 +28,12 @@ export interface ConnectionTarget {
   readonly willTopic: string;
   /** TLS and credentials apply to external brokers only. */
   readonly external: boolean;
+  /**
+   * The Will of each CONNECT, when not the retained "offline" on `willTopic`, and a clean
+   * session instead of the persistent one (a Sparkplug edge node: its Will changes per CONNECT).
+   */
+  readonly will?: () => { readonly payload: Buffer; readonly qos: 0 | 1; readonly retain: boolean };
+  readonly cleanSession?: boolean;
 }
 
 /** Reads the TLS files named in the config; a vanished file is an MQTT_CONNECT error naming it. */
@@ -65,15 +71,19 @@ export function buildClientOptions(
   const options: IClientOptions = {
     protocolVersion: target.protocolVersion,
     clientId: target.clientId,
-    clean: false,
+    clean: target.cleanSession === true,
     reconnectPeriod: 0,
     connectTimeout: CONNECT_TIMEOUT_MS,
     keepalive: KEEPALIVE_S,
     queueQoSZero: false,
     resubscribe: false,
-    will: { topic: target.willTopic, payload: Buffer.from('offline'), qos: 1, retain: true },
+    will: {
+      topic: target.willTopic,
+      ...(target.will?.() ?? { payload: Buffer.from('offline'), qos: 1, retain: true }),
+    },
   };
-  if (target.protocolVersion === 5) options.properties = { sessionExpiryInterval: SESSION_EXPIRY_S };
+  if (target.protocolVersion === 5 && target.cleanSession !== true)
+    options.properties = { sessionExpiryInterval: SESSION_EXPIRY_S };
   if (target.external) {
     if (mqtt.username !== undefined) options.username = mqtt.username;
     if (mqtt.password !== undefined) options.password = mqtt.password;

@@ -225,7 +225,12 @@ export class BrokerConnection {
    * Stops for good. With a live connection, `beforeDisconnect` runs first (publish "offline")
    * and may take up to `graceMs`; then a clean DISCONNECT, so the broker discards the will.
    */
-  async stop(beforeDisconnect: (client: MqttClient) => Promise<void>, graceMs: number): Promise<void> {
+  async stop(
+    beforeDisconnect: (client: MqttClient) => Promise<void>,
+    graceMs: number,
+    /** MQTT 5 DISCONNECT reason code (4: "disconnect with Will Message"); 0 by default. */
+    reasonCode?: number,
+  ): Promise<void> {
     this.stopped = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -244,7 +249,8 @@ export class BrokerConnection {
         ),
         timeout,
       ]);
-      await Promise.race([new Promise<void>((resolve) => client.end(false, {}, () => resolve())), timeout]);
+      const disconnect = reasonCode === undefined ? {} : { reasonCode };
+      await Promise.race([new Promise<void>((resolve) => client.end(false, disconnect, () => resolve())), timeout]);
     }
     client.end(true);
   }

@@ -21,6 +21,7 @@ import type { TopicNames } from './topics.js';
 
 /** A message from a spool row. */
 export interface RowOut extends OutMessage {
+  readonly payload: string;
   readonly id: number;
   readonly kind: 'event' | 'sample';
   /** For a tag value: the tag and the JSON of its value (report by exception). */

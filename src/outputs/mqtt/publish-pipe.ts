@@ -15,7 +15,7 @@ import { isPermanentPublishRejection } from './connect-errors.js';
 
 export interface OutMessage {
   readonly topic: string;
-  readonly payload: string;
+  readonly payload: string | Buffer;
   readonly qos: 0 | 1 | 2;
   readonly retain: boolean;
 }

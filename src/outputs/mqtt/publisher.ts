@@ -104,8 +104,6 @@ class Publisher implements MqttPublisher {
       this.log.info('MQTT is disabled (mqtt.enabled: false); nothing is published');
       return;
     }
-    if (mqttConfig.sparkplug.enabled)
-      this.log.warn('mqtt.sparkplug is not implemented yet; publishing the JSON namespace only');
     this.embedded = this.deps.embeddedBroker?.();
     const resolved = resolveTarget(config, statusTopic(this.names), this.embedded, this.log);
     this.target = resolved.target;

@@ -1,0 +1,162 @@
+/**
+ * A Sparkplug B 3.0 edge node (docs/sparkplug.md) beside the JSON namespace: its own broker
+ * connection (its Will is the NDEATH, with a bdSeq that changes on every CONNECT), a clean
+ * session, the spool's "sparkplug" destination read by the generic runner with
+ * SparkplugDestination. Group id = mqtt.sparkplug.groupId or site.site; edge node id =
+ * mqtt.sparkplug.edgeNodeId or agent.id; devices = the stations.
+ */
+import path from 'node:path';
+import type { LinesideConfig } from '../../config/schema.js';
+import type { CoreEvent } from '../../core/events.js';
+import type { Clock } from '../../core/sample.js';
+import type { Logger } from '../../lib/logger.js';
+import { packageVersion } from '../../lib/paths.js';
+import type { EmbeddedBroker } from '../broker/embedded-broker.js';
+import { BrokerConnection } from '../mqtt/connection.js';
+import { resolveTarget } from '../mqtt/target.js';
+import type { OutputHandle, OutputStatus } from '../output.js';
+import { SpooledOutput } from '../runner.js';
+import type { Spool } from '../spool/index.js';
+import { BdSeqStore } from './bdseq.js';
+import { SESSION_CHECKPOINT, SparkplugDestination } from './destination.js';
+import { EdgeNodeSession, type SessionState } from './session.js';
+
+export const SPARKPLUG_DESTINATION = 'sparkplug';
+
+export interface SparkplugNodeDeps {
+  readonly config: Readonly<LinesideConfig>;
+  readonly spool: Spool;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly embeddedBroker?: () => EmbeddedBroker | undefined;
+  /** How long stop() waits for the last batch and the NDEATH, ms; default 2,000. */
+  readonly stopGraceMs?: number;
+}
+
+export interface SparkplugNode extends OutputHandle {
+  start(): Promise<void>;
+  /** NDEATH, then DISCONNECT (MQTT 5: DISCONNECT with the Will, which is the NDEATH). */
+  stop(): Promise<void>;
+  /** The bdSeq of the current (or last) CONNECT. */
+  readonly bdSeq: number | undefined;
+}
+
+export function createSparkplugNode(deps: SparkplugNodeDeps): SparkplugNode {
+  return new Node(deps);
+}
+
+class Node implements SparkplugNode {
+  readonly name = SPARKPLUG_DESTINATION;
+  private readonly log: Logger;
+  private readonly session: EdgeNodeSession;
+  private readonly bdSeqs: BdSeqStore;
+  private readonly destination: SparkplugDestination;
+  private readonly runner: SpooledOutput<CoreEvent>;
+  private protocolVersion: 4 | 5 = 4;
+  private connection: BrokerConnection | undefined;
+  private current: number | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly deps: SparkplugNodeDeps) {
+    const { config, spool, clock } = deps;
+    this.log = deps.logger.child({ component: SPARKPLUG_DESTINATION });
+    const restored = spool.getCheckpoint(SESSION_CHECKPOINT) as SessionState | null;
+    this.session = new EdgeNodeSession(
+      {
+        groupId: config.mqtt.sparkplug.groupId ?? config.site.site,
+        edgeNodeId: config.mqtt.sparkplug.edgeNodeId ?? config.agent.id,
+        stations: config.lines.flatMap((l) => l.stations.map((s) => s.id)),
+        version: packageVersion(),
+      },
+      restored !== null && typeof restored === 'object' && 'values' in restored ? restored : undefined,
+    );
+    this.bdSeqs = new BdSeqStore(path.join(path.resolve(config.storage.dir), 'sparkplug-bdseq.json'));
+    this.destination = new SparkplugDestination({
+      session: this.session,
+      spool,
+      bdSeq: () => this.current ?? 0,
+      now: () => clock.wallMs(),
+      writeMax: 1_000,
+      log: this.log,
+      dropConnection: (reason) => this.connection?.drop(reason),
+      isConnected: () => this.connection?.isConnected ?? false,
+    });
+    const mqtt = config.mqtt;
+    this.runner = new SpooledOutput(
+      this.destination,
+      { spool, logger: deps.logger },
+      {
+        batchSize: 500,
+        flushIntervalMs: 0,
+        backoff: { initialMs: mqtt.reconnectMin, maxMs: Math.max(mqtt.reconnectMin, mqtt.reconnectMax) },
+        stopGraceMs: deps.stopGraceMs ?? 2_000,
+      },
+    );
+  }
+
+  get bdSeq(): number | undefined {
+    return this.current ?? this.bdSeqs.previous;
+  }
+
+  async start(): Promise<void> {
+    const { config, clock } = this.deps;
+    const willTopic = this.session.topic('NDEATH');
+    const resolved = resolveTarget(config, willTopic, this.deps.embeddedBroker?.(), this.log);
+    this.protocolVersion = resolved.target.protocolVersion;
+    const target = {
+      ...resolved.target,
+      clientId: `${resolved.target.clientId}-sparkplug`,
+      cleanSession: true,
+      // Every CONNECT takes the next bdSeq; its NBIRTH carries the same one.
+      will: () => {
+        this.current = this.bdSeqs.next();
+        return {
+          payload: Buffer.from(this.session.death(this.current, clock.wallMs())),
+          qos: 1 as const,
+          retain: false,
+        };
+      },
+    };
+    this.connection = new BrokerConnection(
+      config.mqtt,
+      target,
+      resolved.tlsFiles,
+      { onUp: (client) => this.destination.connected(client), onDown: () => this.destination.disconnected() },
+      clock,
+      this.log,
+    );
+    this.connection.start();
+    await this.runner.start();
+    this.log.info(
+      { topic: this.session.topic('NBIRTH'), broker: this.connection.broker },
+      'Sparkplug B edge node started',
+    );
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.runner.stop();
+      const v5 = this.protocolVersion === 5;
+      const death = Buffer.from(this.session.death(this.current ?? 0, this.deps.clock.wallMs()));
+      await this.connection?.stop(
+        (client) =>
+          // MQTT 3.1.1: publish the NDEATH ourselves; MQTT 5: the broker publishes the Will.
+          v5
+            ? Promise.resolve()
+            : new Promise<void>((resolve, reject) => {
+                client.publish(this.session.topic('NDEATH'), death, { qos: 1, retain: false }, (err) =>
+                  err ? reject(err) : resolve(),
+                );
+              }),
+        this.deps.stopGraceMs ?? 2_000,
+        v5 ? 4 : undefined,
+      );
+      this.log.info({ bdSeq: this.current }, 'Sparkplug B edge node stopped');
+    })();
+    return this.stopping;
+  }
+
+  status(): OutputStatus {
+    return this.runner.status();
+  }
+}

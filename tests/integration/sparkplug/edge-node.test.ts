@@ -1,0 +1,163 @@
+/**
+ * The Sparkplug B edge node against a real mosquitto (MQTT 5 and 3.1.1), read by a test host
+ * that decodes with Eclipse Tahu's codec: birth order and seq, DDATA from core events, DDEATH
+ * and DBIRTH on comms, rebirth on NCMD without a new session, NDEATH on a clean stop, bdSeq one
+ * more after a restart. Test names carry the spec's tck-ids.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CoreEvent } from '../../../src/core/events.js';
+import { systemClock } from '../../../src/lib/clock.js';
+import { silentLogger } from '../../../src/lib/logger.js';
+import { createSparkplugNode, type SparkplugNode } from '../../../src/outputs/sparkplug/edge-node.js';
+import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
+import { startMosquitto } from '../../helpers/mosquitto.js';
+import { createTempDir, removeTempDir } from '../../helpers/service.js';
+import { testConfig } from '../mqtt/test-config.js';
+import { metric, startHost, type SparkplugReceived } from './host.js';
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+let n = 0;
+function event(station: string, body: Record<string, unknown>): CoreEvent {
+  n++;
+  return { id: `${station}-${n}`, line: 'line1', station, seq: n, ts: Date.now(), ...body } as unknown as CoreEvent;
+}
+
+function openTestSpool(dir: string): Spool {
+  const spool = openSpool({
+    dir,
+    maxBytes: 64e6,
+    maxAgeMs: 86_400_000,
+    commitIntervalMs: 20,
+    destinations: ['sparkplug'],
+    clock: systemClock,
+    logger: silentLogger,
+  });
+  return spool;
+}
+
+async function setUp(protocolVersion: 4 | 5) {
+  const broker = await startMosquitto();
+  cleanups.push(() => broker.close());
+  const host = await startHost(broker.url);
+  cleanups.push(() => host.close());
+  const dir = createTempDir('sparkplug');
+  cleanups.push(() => removeTempDir(dir));
+  const config = testConfig({
+    agentId: 'line1-pi',
+    baseDir: dir,
+    mqtt: { url: broker.url, protocolVersion, sparkplug: { enabled: true } },
+  });
+  const storage = { ...config, storage: { ...config.storage, dir } };
+  let spool = openTestSpool(dir);
+  let node: SparkplugNode | undefined;
+  const start = async () => {
+    node = createSparkplugNode({ config: storage, spool, clock: systemClock, logger: silentLogger });
+    await node.start();
+  };
+  const stop = async () => {
+    await node?.stop();
+    spool.close();
+  };
+  cleanups.push(async () => {
+    await node?.stop();
+    spool.close();
+  });
+  return {
+    broker,
+    host,
+    get spool() {
+      return spool;
+    },
+    get node() {
+      return node;
+    },
+    start,
+    restart: async () => {
+      await stop();
+      spool = openTestSpool(dir);
+      await start();
+    },
+    append: (e: CoreEvent) => spool.appendEvent(e),
+  };
+}
+
+const seqOf = (m: SparkplugReceived) => m.payload.seq;
+
+describe.each([5, 4] as const)('Sparkplug B edge node, MQTT %s', (protocolVersion) => {
+  it('tck-id-operational-behavior-edge-node-birth-sequence, tck-id-topics-nbirth-seq-num, tck-id-topics-dbirth-seq-num: NBIRTH then a DBIRTH per station, then DDATA, seq +1', async () => {
+    const t = await setUp(protocolVersion);
+    await t.start();
+    await t.host.waitFor((m) => m.length >= 4, 'NBIRTH and three DBIRTHs');
+    expect(t.host.messages.slice(0, 4).map((m) => [m.kind, m.device])).toEqual([
+      ['NBIRTH', undefined],
+      ['DBIRTH', 'press'],
+      ['DBIRTH', 'weld'],
+      ['DBIRTH', 'pack'],
+    ]);
+    expect(t.host.messages[0]?.topic).toBe('spBv1.0/plant1/NBIRTH/line1-pi');
+    expect(t.host.messages.slice(0, 4).map(seqOf)).toEqual([0, 1, 2, 3]);
+    // tck-id-topics-nbirth-qos, tck-id-topics-nbirth-retained: QoS 0, not retained.
+    expect(t.host.messages[0]).toMatchObject({ qos: 0, retain: false });
+    expect(metric(t.host.messages[0], 'bdSeq')).toBe(0);
+
+    t.append(event('press', { type: 'state', state: 'down', previous: 'running', since: Date.now() }));
+    t.append(event('weld', { type: 'cycle', cycleTimeMs: 9_500, good: true, shift: 'early' }));
+    await t.host.waitFor((m) => m.filter((x) => x.kind === 'DDATA').length >= 2, 'two DDATA');
+    const ddata = t.host.of('DDATA');
+    expect(ddata.map((m) => [m.device, seqOf(m)])).toEqual([
+      ['press', 4],
+      ['weld', 5],
+    ]);
+    expect(ddata[0]?.payload.metrics.every((m) => m.name === undefined && typeof m.alias === 'number')).toBe(true);
+    expect(t.node?.status()).toMatchObject({ name: 'sparkplug', up: true, errors: 0 });
+  });
+
+  it('tck-id-operational-behavior-data-commands-rebirth-action-1/2/3: NCMD Rebirth gives NBIRTH and DBIRTHs again, same bdSeq, no NDEATH', async () => {
+    const t = await setUp(protocolVersion);
+    await t.start();
+    await t.host.waitFor((m) => m.length >= 4, 'births');
+    t.append(event('press', { type: 'state', state: 'down', previous: 'running', since: Date.now() }));
+    await t.host.waitFor((m) => m.some((x) => x.kind === 'DDATA'), 'DDATA');
+    await t.host.rebirth('plant1', 'line1-pi');
+    await t.host.waitFor((m) => m.filter((x) => x.kind === 'NBIRTH').length === 2, 'a second NBIRTH');
+    await t.host.waitFor((m) => m.filter((x) => x.kind === 'DBIRTH').length === 6, 'three more DBIRTHs');
+    const births = t.host.of('NBIRTH');
+    expect(births.map((b) => metric(b, 'bdSeq'))).toEqual([0, 0]);
+    expect(seqOf(births[1] as SparkplugReceived)).toBe(0);
+    expect(t.host.of('NDEATH')).toHaveLength(0);
+    const pressBirth = t.host.of('DBIRTH').filter((m) => m.device === 'press')[1];
+    expect(metric(pressBirth, 'State')).toBe('down'); // the births carry the current values
+  });
+
+  it('tck-id-operational-behavior-device-ddeath: DDEATH when a station loses comms, DBIRTH when it is back', async () => {
+    const t = await setUp(protocolVersion);
+    await t.start();
+    await t.host.waitFor((m) => m.length >= 4, 'births');
+    t.append(event('pack', { type: 'state', state: 'comms_lost', previous: 'running', since: Date.now() }));
+    await t.host.waitFor((m) => m.some((x) => x.kind === 'DDEATH'), 'DDEATH');
+    expect(t.host.of('DDEATH')[0]?.topic).toBe('spBv1.0/plant1/DDEATH/line1-pi/pack');
+    t.append(event('pack', { type: 'state', state: 'running', previous: 'comms_lost', since: Date.now() }));
+    await t.host.waitFor((m) => m.filter((x) => x.kind === 'DBIRTH' && x.device === 'pack').length === 2, 'rebirth');
+    const seqs = t.host.messages.map(seqOf);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+  });
+
+  it('tck-id-operational-behavior-edge-node-intentional-disconnect-ndeath, tck-id-payloads-ndeath-bdseq: NDEATH on a clean stop; the next session has bdSeq + 1', async () => {
+    const t = await setUp(protocolVersion);
+    await t.start();
+    await t.host.waitFor((m) => m.length >= 4, 'births');
+    await t.restart();
+    await t.host.waitFor((m) => m.filter((x) => x.kind === 'NBIRTH').length === 2, 'the second session');
+    const deaths = t.host.of('NDEATH');
+    expect(deaths).toHaveLength(1);
+    expect(metric(deaths[0], 'bdSeq')).toBe(0);
+    expect(deaths[0]?.payload.seq).toBeUndefined();
+    const kinds = t.host.messages.map((m) => m.kind);
+    expect(kinds.indexOf('NDEATH')).toBeLessThan(kinds.lastIndexOf('NBIRTH'));
+    expect(t.host.of('NBIRTH').map((b) => metric(b, 'bdSeq'))).toEqual([0, 1]);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * A test client that plays a Sparkplug host application: records every Sparkplug message in
+ * arrival order, decoded with Eclipse Tahu's codec (independent of ours), and sends commands.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { decodeWithTahu, tahu, type Decoded } from '../../unit/sparkplug/tahu.js';
+import { until } from '../../helpers/wait.js';
+
+export interface SparkplugReceived {
+  readonly topic: string;
+  /** NBIRTH, DBIRTH, NDATA, DDATA, DDEATH, NDEATH, STATE ... */
+  readonly kind: string;
+  readonly device?: string;
+  readonly payload: Decoded;
+  readonly raw: Buffer;
+  readonly qos: number;
+  readonly retain: boolean;
+}
+
+export interface TestHost {
+  readonly messages: SparkplugReceived[];
+  readonly client: MqttClient;
+  of(kind: string): SparkplugReceived[];
+  waitFor(check: (messages: SparkplugReceived[]) => boolean, what: string, timeoutMs?: number): Promise<void>;
+  rebirth(groupId: string, edgeNodeId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHost(url: string): Promise<TestHost> {
+  const client = await mqtt.connectAsync(url, {
+    clientId: `test-host-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+    clean: true,
+    protocolVersion: 4,
+    reconnectPeriod: 200,
+  });
+  client.on('error', () => undefined);
+  const messages: SparkplugReceived[] = [];
+  client.on('message', (topic, payload, packet) => {
+    const parts = topic.split('/');
+    const kind = parts[2] ?? '';
+    const device = parts[4];
+    let decoded: Decoded;
+    try {
+      decoded = decodeWithTahu(payload);
+    } catch {
+      decoded = { timestamp: undefined, seq: undefined, metrics: [] };
+    }
+    messages.push({
+      topic,
+      kind,
+      ...(device === undefined ? {} : { device }),
+      payload: decoded,
+      raw: Buffer.from(payload),
+      qos: packet.qos,
+      retain: packet.retain,
+    });
+  });
+  await client.subscribeAsync('spBv1.0/#', { qos: 1 });
+  return {
+    messages,
+    client,
+    of: (kind) => messages.filter((m) => m.kind === kind),
+    waitFor: (check, what, timeoutMs = 15_000) => until(() => check(messages), what, timeoutMs),
+    rebirth: async (groupId, edgeNodeId) => {
+      const payload = tahu.encodePayload({
+        timestamp: Date.now(),
+        metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }],
+      });
+      await client.publishAsync(`spBv1.0/${groupId}/NCMD/${edgeNodeId}`, Buffer.from(payload), { qos: 0 });
+    },
+    close: async () => {
+      await client.endAsync(true);
+    },
+  };
+}
+
+/** The value of a named metric in a decoded payload. */
+export function metric(m: SparkplugReceived | undefined, name: string): unknown {
+  return m?.payload.metrics.find((x) => x.name === name)?.value;
+}
