@@ -15,6 +15,7 @@ import { PublishFailedError, PublishPipe, type OutMessage } from '../mqtt/publis
 import type { BatchDestination, DeliveryFailure } from '../runner-contract.js';
 import type { Spool, SpoolKind, SpoolRow } from '../spool/index.js';
 import { decodePayload } from './payload.js';
+import type { PrimaryHostWatch } from './primary-host.js';
 import { REBIRTH_METRIC, type EdgeNodeSession, type SparkplugMessage } from './session.js';
 
 export const SESSION_CHECKPOINT = 'sparkplug.session';
@@ -32,46 +33,66 @@ export interface SparkplugDestinationOptions {
   readonly log: Logger;
   readonly dropConnection: (reason: string) => void;
   readonly isConnected: () => boolean;
+  /** With a primary host: births wait for its STATE online; its offline ends the session. */
+  readonly primaryHost?: PrimaryHostWatch;
+}
+
+/** One connection: its pipe, and whether the node is born on it (data may follow). */
+interface Link {
+  readonly pipe: PublishPipe;
+  born: boolean;
+  readonly ready: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
+function newLink(pipe: PublishPipe): Link {
+  let resolve: () => void = () => undefined;
+  let reject: (err: Error) => void = () => undefined;
+  const ready = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  ready.catch(() => undefined);
+  return { pipe, born: false, ready, resolve, reject };
 }
 
 export class SparkplugDestination implements BatchDestination<CoreEvent> {
   readonly name = 'sparkplug';
   readonly kinds: readonly SpoolKind[] = ['event'];
-  private pipe: PublishPipe | undefined;
-  /** Births of the current connection are queued: data may follow. */
-  private ready: Promise<void> = Promise.resolve();
-  private onConnected: (() => void) | undefined;
-  private lastSendPipe: PublishPipe | undefined;
+  private link: Link | undefined;
+  private onReady: (() => void) | undefined;
+  private lastSendLink: Link | undefined;
   births = 0;
   published = 0;
 
   constructor(private readonly o: SparkplugDestinationOptions) {}
 
-  /** Subscribes to commands, then births; batches wait for both. */
+  /** Subscribes to commands (and the primary host's STATE), then births; batches wait for them. */
   connected(client: MqttClient): void {
-    const pipe = new PublishPipe(client, { pubacks: 1, writes: this.o.writeMax });
-    this.pipe = pipe;
-    const { session } = this.o;
-    client.on('message', (topic, payload) => this.command(pipe, topic, payload));
-    this.ready = new Promise<void>((resolve, reject) => {
-      client.subscribe([session.topic('NCMD'), `${session.topic('DCMD')}/+`], { qos: 1 }, (err) => {
-        if (err) {
-          reject(new NotConnectedError(`subscribing to NCMD/DCMD failed: ${errorMessage(err)}`));
-          this.o.dropConnection('subscribing to Sparkplug commands failed');
-          return;
-        }
-        if (this.pipe !== pipe) return reject(new NotConnectedError('the connection to the broker was lost'));
-        this.birth(pipe);
-        resolve();
-      });
+    const link = newLink(new PublishPipe(client, { pubacks: 1, writes: this.o.writeMax }));
+    this.link = link;
+    const { session, primaryHost } = this.o;
+    client.on('message', (topic, payload) => this.message(link, topic, payload));
+    const topics = [session.topic('NCMD'), `${session.topic('DCMD')}/+`, ...(primaryHost ? [primaryHost.topic] : [])];
+    client.subscribe(topics, { qos: 1 }, (err) => {
+      if (err) {
+        link.reject(new NotConnectedError(`subscribing to ${topics.join(', ')} failed: ${errorMessage(err)}`));
+        this.o.dropConnection('subscribing to the Sparkplug commands failed');
+        return;
+      }
+      if (this.link !== link) return;
+      if (primaryHost === undefined) this.birth(link);
+      else this.o.log.info({ topic: primaryHost.topic }, `waiting for primary host ${primaryHost.hostId} to be online`);
     });
-    this.ready.catch(() => undefined);
-    this.onConnected?.();
   }
 
   disconnected(): void {
-    this.pipe?.abandon(new NotConnectedError('the connection to the broker was lost'));
-    this.pipe = undefined;
+    const link = this.link;
+    this.link = undefined;
+    const lost = new NotConnectedError('the connection to the broker was lost');
+    link?.reject(lost);
+    link?.pipe.abandon(lost);
   }
 
   convert(row: SpoolRow): CoreEvent | undefined {
@@ -79,11 +100,12 @@ export class SparkplugDestination implements BatchDestination<CoreEvent> {
   }
 
   async send(batch: readonly CoreEvent[]): Promise<void> {
-    const pipe = this.pipe;
-    this.lastSendPipe = pipe;
-    if (pipe === undefined) throw new NotConnectedError('not connected to the broker');
-    await this.ready;
-    if (pipe !== this.pipe) throw new NotConnectedError('the connection to the broker was lost');
+    const link = this.link;
+    this.lastSendLink = link;
+    if (link === undefined) throw new NotConnectedError('not connected to the broker');
+    // Born on this connection (with a primary host: once it is online); a lost one rejects this.
+    await link.ready;
+    const pipe = link.pipe;
     const now = this.o.now();
     const messages = batch.flatMap((event) => this.o.session.apply(event, now));
     try {
@@ -100,34 +122,65 @@ export class SparkplugDestination implements BatchDestination<CoreEvent> {
   }
 
   whileWaiting(_failure: DeliveryFailure, _delayMs: number, retryNow: () => void): () => void {
-    this.onConnected = retryNow;
-    if (this.pipe !== undefined && this.pipe !== this.lastSendPipe) retryNow();
+    this.onReady = retryNow;
+    if (this.link?.born === true && this.link !== this.lastSendLink) retryNow();
     return () => {
-      this.onConnected = undefined;
+      this.onReady = undefined;
     };
   }
 
+  /** Connected and born (with a primary host: it is online). */
   isUp(): boolean {
-    return this.o.isConnected();
+    return this.o.isConnected() && this.link?.born === true;
   }
 
   close(): void {
-    this.pipe?.abandon(new NotConnectedError('stopped'));
+    const stopped = new NotConnectedError('stopped');
+    this.link?.reject(stopped);
+    this.link?.pipe.abandon(stopped);
   }
 
-  private birth(pipe: PublishPipe): void {
+  /** NBIRTH and the DBIRTHs, queued before any data of this connection. */
+  private birth(link: Link): void {
     this.births++;
-    this.publish(pipe, this.o.session.births(this.o.bdSeq(), this.o.now())).catch(() => undefined);
+    link.born = true;
+    this.publish(link.pipe, this.o.session.births(this.o.bdSeq(), this.o.now())).catch(() => undefined);
+    link.resolve();
+    this.onReady?.();
+  }
+
+  private message(link: Link, topic: string, payload: Buffer): void {
+    if (link !== this.link) return;
+    const host = this.o.primaryHost;
+    if (host !== undefined && topic === host.topic) this.hostState(link, host, payload);
+    else if (topic === this.o.session.topic('NCMD')) this.command(link, topic, payload);
+  }
+
+  private hostState(link: Link, host: PrimaryHostWatch, payload: Buffer): void {
+    const verdict = host.judge(payload);
+    if (verdict.kind === 'ignore') {
+      this.o.log.debug({ topic: host.topic, why: verdict.why }, 'ignored a STATE of the primary host');
+    } else if (verdict.kind === 'online') {
+      if (!link.born) {
+        this.o.log.info(`primary host ${host.hostId} is online; birth`);
+        this.birth(link);
+      }
+    } else if (link.born) {
+      // tck-id-operational-behavior-edge-node-termination-host-offline: NDEATH (the Will, as the
+      // connection ends without DISCONNECT), then a new session that waits for the host again.
+      this.o.log.warn(`primary host ${host.hostId} went offline; ending this Sparkplug session`);
+      this.o.dropConnection(`primary host ${host.hostId} is offline`);
+    }
   }
 
   /** NCMD Node Control/Rebirth = true: births again, same connection, same bdSeq. */
-  private command(pipe: PublishPipe, topic: string, payload: Buffer): void {
-    if (topic !== this.o.session.topic('NCMD') || pipe !== this.pipe) return;
+  private command(link: Link, topic: string, payload: Buffer): void {
     try {
       const cmd = decodePayload(payload);
       if (cmd.metrics.some((m) => m.name === REBIRTH_METRIC && m.value === true)) {
+        if (!link.born) return; // a first birth is on its way (or waits for the primary host)
         this.o.log.info('Sparkplug host asked for a rebirth');
-        this.birth(pipe);
+        this.birth(link);
       }
     } catch (err) {
       this.o.log.warn({ topic, err: errorMessage(err) }, 'ignored an NCMD that is not a Sparkplug payload');

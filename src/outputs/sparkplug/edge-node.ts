@@ -3,7 +3,8 @@
  * connection (its Will is the NDEATH, with a bdSeq that changes on every CONNECT), a clean
  * session, the spool's "sparkplug" destination read by the generic runner with
  * SparkplugDestination. Group id = mqtt.sparkplug.groupId or site.site; edge node id =
- * mqtt.sparkplug.edgeNodeId or agent.id; devices = the stations.
+ * mqtt.sparkplug.edgeNodeId or agent.id; devices = the stations. With mqtt.sparkplug.primaryHostId,
+ * births wait for that host's STATE online (primary-host.ts).
  */
 import path from 'node:path';
 import type { LinesideConfig } from '../../config/schema.js';
@@ -19,6 +20,7 @@ import { SpooledOutput } from '../runner.js';
 import type { Spool } from '../spool/index.js';
 import { BdSeqStore } from './bdseq.js';
 import { SESSION_CHECKPOINT, SparkplugDestination } from './destination.js';
+import { PrimaryHostWatch } from './primary-host.js';
 import { EdgeNodeSession, type SessionState } from './session.js';
 
 export const SPARKPLUG_DESTINATION = 'sparkplug';
@@ -80,6 +82,9 @@ class Node implements SparkplugNode {
       log: this.log,
       dropConnection: (reason) => this.connection?.drop(reason),
       isConnected: () => this.connection?.isConnected ?? false,
+      ...(config.mqtt.sparkplug.primaryHostId === undefined
+        ? {}
+        : { primaryHost: new PrimaryHostWatch(config.mqtt.sparkplug.primaryHostId) }),
     });
     const mqtt = config.mqtt;
     this.runner = new SpooledOutput(

@@ -39,7 +39,7 @@ function openTestSpool(dir: string): Spool {
   return spool;
 }
 
-async function setUp(protocolVersion: 4 | 5) {
+async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> = {}) {
   const broker = await startMosquitto();
   cleanups.push(() => broker.close());
   const host = await startHost(broker.url);
@@ -49,7 +49,7 @@ async function setUp(protocolVersion: 4 | 5) {
   const config = testConfig({
     agentId: 'line1-pi',
     baseDir: dir,
-    mqtt: { url: broker.url, protocolVersion, sparkplug: { enabled: true } },
+    mqtt: { url: broker.url, protocolVersion, sparkplug: { enabled: true, ...sparkplug } },
   });
   const storage = { ...config, storage: { ...config.storage, dir } };
   let spool = openTestSpool(dir);
@@ -158,6 +158,36 @@ describe.each([5, 4] as const)('Sparkplug B edge node, MQTT %s', (protocolVersio
     expect(deaths[0]?.payload.seq).toBeUndefined();
     const kinds = t.host.messages.map((m) => m.kind);
     expect(kinds.indexOf('NDEATH')).toBeLessThan(kinds.lastIndexOf('NBIRTH'));
+    expect(t.host.of('NBIRTH').map((b) => metric(b, 'bdSeq'))).toEqual([0, 1]);
+  });
+
+  it('tck-id-components-ph-state, tck-id-operational-behavior-edge-node-termination-host-offline: births wait for the primary host; its offline ends the session, an older one does not', async () => {
+    const t = await setUp(protocolVersion, { primaryHostId: 'scada' });
+    const state = (online: boolean, timestamp: number) =>
+      t.host.client.publishAsync('spBv1.0/STATE/scada', JSON.stringify({ online, timestamp }), {
+        qos: 1,
+        retain: true,
+      });
+    await state(false, 1_000);
+    await t.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.host.of('NBIRTH')).toHaveLength(0); // the host is offline: no birth
+    expect(t.node?.status().up).toBe(false);
+    t.append(event('press', { type: 'state', state: 'down', previous: 'running', since: Date.now() }));
+    await state(true, 2_000);
+    await t.host.waitFor((m) => m.filter((x) => x.kind === 'DBIRTH').length === 3, 'births once online');
+    await t.host.waitFor((m) => m.some((x) => x.kind === 'DDATA'), 'the data that waited');
+    expect(t.host.messages.filter((m) => m.kind !== 'STATE')[0]?.kind).toBe('NBIRTH');
+    await state(false, 1_500); // older than the online: changes nothing
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.host.of('NDEATH')).toHaveLength(0);
+    await state(false, 3_000);
+    await t.host.waitFor((m) => m.some((x) => x.kind === 'NDEATH'), 'NDEATH after the host went offline');
+    expect(metric(t.host.of('NDEATH')[0], 'bdSeq')).toBe(metric(t.host.of('NBIRTH')[0], 'bdSeq'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(t.host.of('NBIRTH')).toHaveLength(1); // reconnected, waiting for the host again
+    await state(true, 4_000);
+    await t.host.waitFor((m) => m.filter((x) => x.kind === 'NBIRTH').length === 2, 'a new session');
     expect(t.host.of('NBIRTH').map((b) => metric(b, 'bdSeq'))).toEqual([0, 1]);
   });
 });

@@ -37,7 +37,7 @@ export async function startHost(url: string): Promise<TestHost> {
   const messages: SparkplugReceived[] = [];
   client.on('message', (topic, payload, packet) => {
     const parts = topic.split('/');
-    const kind = parts[2] ?? '';
+    const kind = parts[1] === 'STATE' ? 'STATE' : (parts[2] ?? '');
     const device = parts[4];
     let decoded: Decoded;
     try {
