@@ -51,6 +51,12 @@ export const Mqtt = z.strictObject({
       enabled: z.boolean().default(false).describe('a Sparkplug B 3.0 edge node beside the JSON namespace'),
       groupId: Id.optional().describe('Sparkplug group id; default: site.site'),
       edgeNodeId: Id.optional().describe('Sparkplug edge node id; default: agent.id'),
+      historyRate: z
+        .number()
+        .int()
+        .positive()
+        .default(500)
+        .describe('stored events replayed per second at most after an outage (is_historical)'),
       primaryHostId: Id.optional().describe(
         "the primary host application's id (Ignition: MQTT Engine's); births wait for its STATE online",
       ),

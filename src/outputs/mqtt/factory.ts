@@ -15,12 +15,12 @@ export const mqttOutput: OutputFactory = {
   spoolDestinations: (config) => [DESTINATION, ...(config.mqtt.sparkplug.enabled ? [SPARKPLUG_DESTINATION] : [])],
   enabled: (config) => config.mqtt.enabled,
   readsSamples: (config) => config.mqtt.samples.publish,
-  create({ config, spool, clock, logger }) {
+  create({ config, spool, clock, logger, events }) {
     const broker = config.mqtt.url === 'embedded' ? new EmbeddedBrokerComponent(config.mqtt, logger) : undefined;
     const embeddedBroker = broker ? { embeddedBroker: () => broker.running } : {};
     const publisher = createMqttPublisher({ config, spool, clock, logger, ...embeddedBroker });
     const sparkplug = config.mqtt.sparkplug.enabled
-      ? createSparkplugNode({ config, spool, clock, logger, ...embeddedBroker })
+      ? createSparkplugNode({ config, spool, clock, logger, events, ...embeddedBroker })
       : undefined;
     const components: Component[] = [
       ...(broker ? [broker] : []),

@@ -1,7 +1,10 @@
 /**
  * What a Sparkplug B edge node adds to the generic spooled-output runner (src/outputs/runner.ts):
- * core events from the spool become DDATA, DDEATH and DBIRTH of the station devices (session.ts),
- * published at QoS 0 through the current connection's pipe. On each connection it first
+ * store and forward. Core events are published live as they happen (DDATA, DDEATH, DBIRTH of the
+ * station devices, session.ts), at QoS 0 through the current connection's pipe, while the node is
+ * born; the runner reads the same events from the spool behind them and sends those the host did
+ * not get live (the node was not born) as is_historical DDATA, at the history rate, after the
+ * births. Live data never waits behind stored data. On each connection it first
  * subscribes to NCMD and DCMD (QoS 1) and, once the broker confirms, publishes NBIRTH and the
  * DBIRTHs before any data (tck-id-topics-nbirth-mqtt, tck-id-operational-behavior-edge-node-
  * birth-sequence). An NCMD `Node Control/Rebirth = true` sends the births again on the same
@@ -21,6 +24,12 @@ import { REBIRTH_METRIC, type EdgeNodeSession, type SparkplugMessage } from './s
 export const SESSION_CHECKPOINT = 'sparkplug.session';
 
 class NotConnectedError extends Error {}
+
+/** A spooled event, and whether the host got it live (then it is not sent again). */
+export interface SpooledEvent {
+  readonly event: CoreEvent;
+  readonly live: boolean;
+}
 
 export interface SparkplugDestinationOptions {
   readonly session: EdgeNodeSession;
@@ -57,14 +66,18 @@ function newLink(pipe: PublishPipe): Link {
   return { pipe, born: false, ready, resolve, reject };
 }
 
-export class SparkplugDestination implements BatchDestination<CoreEvent> {
+export class SparkplugDestination implements BatchDestination<SpooledEvent> {
   readonly name = 'sparkplug';
   readonly kinds: readonly SpoolKind[] = ['event'];
   private link: Link | undefined;
   private onReady: (() => void) | undefined;
   private lastSendLink: Link | undefined;
+  /** Ids of events published live and not yet met in the spool. */
+  private readonly deliveredLive = new Set<string>();
   births = 0;
   published = 0;
+  /** DDATA of stored data sent (is_historical). */
+  historical = 0;
 
   constructor(private readonly o: SparkplugDestinationOptions) {}
 
@@ -95,24 +108,39 @@ export class SparkplugDestination implements BatchDestination<CoreEvent> {
     link?.pipe.abandon(lost);
   }
 
-  convert(row: SpoolRow): CoreEvent | undefined {
-    return row.kind === 'event' ? row.event : undefined;
+  /**
+   * A core event as it happens: published at once when born (live data never waits behind
+   * stored data), else only remembered for the next births; the spool keeps it either way.
+   */
+  liveEvent(event: CoreEvent): void {
+    const link = this.link;
+    const born = link?.born === true;
+    const messages = this.o.session.apply(event, this.o.now(), born);
+    if (!born || link === undefined) return;
+    this.deliveredLive.add(event.id);
+    if (messages.length > 0) this.publish(link.pipe, messages).catch(() => undefined);
   }
 
-  async send(batch: readonly CoreEvent[]): Promise<void> {
+  /** Every event, in spool order: the ones the host got live are only replayed, the rest are stored data. */
+  convert(row: SpoolRow): SpooledEvent | undefined {
+    if (row.kind !== 'event') return undefined;
+    return { event: row.event, live: this.deliveredLive.delete(row.event.id) };
+  }
+
+  async send(batch: readonly SpooledEvent[]): Promise<void> {
     const link = this.link;
     this.lastSendLink = link;
     if (link === undefined) throw new NotConnectedError('not connected to the broker');
     // Born on this connection (with a primary host: once it is online); a lost one rejects this.
     await link.ready;
-    const pipe = link.pipe;
     const now = this.o.now();
-    const messages = batch.flatMap((event) => this.o.session.apply(event, now));
-    try {
-      await this.publish(pipe, messages);
-    } finally {
-      this.o.spool.setCheckpoint(SESSION_CHECKPOINT, this.o.session.state());
+    const messages: SparkplugMessage[] = [];
+    for (const { event, live } of batch) {
+      if (live) this.o.session.replayedLive(event);
+      else messages.push(...this.o.session.history(event, now));
     }
+    this.historical += messages.length;
+    await this.publish(link.pipe, messages);
   }
 
   failure(err: unknown): DeliveryFailure {

@@ -19,7 +19,7 @@ import type { OutputHandle, OutputStatus } from '../output.js';
 import { SpooledOutput } from '../runner.js';
 import type { Spool } from '../spool/index.js';
 import { BdSeqStore } from './bdseq.js';
-import { SESSION_CHECKPOINT, SparkplugDestination } from './destination.js';
+import { SESSION_CHECKPOINT, SparkplugDestination, type SpooledEvent } from './destination.js';
 import { PrimaryHostWatch } from './primary-host.js';
 import { EdgeNodeSession, type SessionState } from './session.js';
 
@@ -31,6 +31,8 @@ export interface SparkplugNodeDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly embeddedBroker?: () => EmbeddedBroker | undefined;
+  /** The core's events as they happen (published live while the node is born). */
+  readonly events: { add(name: string, listener: (event: CoreEvent) => void): () => void };
   /** How long stop() waits for the last batch and the NDEATH, ms; default 2,000. */
   readonly stopGraceMs?: number;
 }
@@ -53,7 +55,8 @@ class Node implements SparkplugNode {
   private readonly session: EdgeNodeSession;
   private readonly bdSeqs: BdSeqStore;
   private readonly destination: SparkplugDestination;
-  private readonly runner: SpooledOutput<CoreEvent>;
+  private readonly runner: SpooledOutput<SpooledEvent>;
+  private unsubscribe: (() => void) | undefined;
   private protocolVersion: 4 | 5 = 4;
   private connection: BrokerConnection | undefined;
   private current: number | undefined;
@@ -93,6 +96,8 @@ class Node implements SparkplugNode {
       {
         batchSize: 500,
         flushIntervalMs: 0,
+        // Stored events replayed per second at most, after an outage (live data is not held by it).
+        maxPerSecond: mqtt.sparkplug.historyRate,
         backoff: { initialMs: mqtt.reconnectMin, maxMs: Math.max(mqtt.reconnectMin, mqtt.reconnectMax) },
         stopGraceMs: deps.stopGraceMs ?? 2_000,
       },
@@ -130,6 +135,9 @@ class Node implements SparkplugNode {
       clock,
       this.log,
     );
+    // The session's values and replay state commit with the events they came from.
+    this.deps.spool.setCheckpointSource(SESSION_CHECKPOINT, () => this.session.state());
+    this.unsubscribe = this.deps.events.add(SPARKPLUG_DESTINATION, (e) => this.destination.liveEvent(e));
     this.connection.start();
     await this.runner.start();
     this.log.info(
@@ -140,6 +148,7 @@ class Node implements SparkplugNode {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.unsubscribe?.();
       await this.runner.stop();
       const v5 = this.protocolVersion === 5;
       const death = Buffer.from(this.session.death(this.current ?? 0, this.deps.clock.wallMs()));

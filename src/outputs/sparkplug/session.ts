@@ -1,8 +1,10 @@
 /**
  * One Sparkplug B edge node's session state and the messages it publishes (pure; spec 3.0
  * chapters 6 and 7). The caller owns the connection: it asks for the births when the broker has
- * accepted the CONNECT (with the same bdSeq as that CONNECT's Will), and passes every core event
- * through `apply`, which answers with the DDATA, DDEATH or DBIRTH it means.
+ * accepted the CONNECT (with the same bdSeq as that CONNECT's Will), passes every core event as it
+ * happens through `apply` (the DDATA, DDEATH or DBIRTH it means, or, while not born, only the
+ * state the next births carry), and events the host missed through `history` (DDATA whose
+ * metrics are is_historical, with their original timestamps).
  *
  * Rules kept here:
  * - NBIRTH carries seq 0, the bdSeq of the Will, `Node Control/Rebirth` (false) and every node
@@ -34,17 +36,59 @@ export interface SparkplugMessage {
   readonly kind: 'NBIRTH' | 'DBIRTH' | 'NDATA' | 'DDATA' | 'DDEATH';
 }
 
-/** What survives a restart: every station's last values and open alerts. */
+/** What survives a restart: every station's last values and open alerts, live and as replayed. */
 export interface SessionState {
   readonly values: Record<string, StationValues>;
   readonly openAlerts: Record<string, string[]>;
   readonly offline: string[];
+  readonly history?: { readonly values: Record<string, StationValues>; readonly openAlerts: Record<string, string[]> };
+}
+
+/** Values and open alerts of every station, as one stream of events made them. */
+class Track {
+  readonly values = new Map<string, StationValues>();
+  readonly openAlerts = new Map<string, Set<string>>();
+
+  constructor(
+    stations: readonly string[],
+    restored:
+      | { readonly values: Record<string, StationValues>; readonly openAlerts: Record<string, string[]> }
+      | undefined,
+  ) {
+    for (const station of stations) {
+      this.values.set(station, { ...emptyValues(), ...(restored?.values[station] ?? {}) });
+      this.openAlerts.set(station, new Set(restored?.openAlerts[station] ?? []));
+    }
+  }
+
+  /** Takes the event; returns the metrics it changed (index into STATION_METRICS, value), or undefined for another station's. */
+  update(event: CoreEvent): Array<{ index: number; value: MetricValue }> | undefined {
+    const station = event.station;
+    const values = station === undefined ? undefined : this.values.get(station);
+    const open = station === undefined ? undefined : this.openAlerts.get(station);
+    if (values === undefined || open === undefined) return undefined;
+    const changed: Array<{ index: number; value: MetricValue }> = [];
+    for (const [name, value] of Object.entries(changesOf(event, values, open))) {
+      if (sameValue(values[name] ?? null, value)) continue;
+      values[name] = value;
+      const index = STATION_METRICS.findIndex((m) => m.name === name);
+      if (index >= 0) changed.push({ index, value });
+    }
+    return changed;
+  }
+
+  toJSON(): { values: Record<string, StationValues>; openAlerts: Record<string, string[]> } {
+    return {
+      values: Object.fromEntries(this.values),
+      openAlerts: Object.fromEntries([...this.openAlerts].map(([s, set]) => [s, [...set]])),
+    };
+  }
 }
 
 export class EdgeNodeSession {
   private seq = 0;
-  private readonly values = new Map<string, StationValues>();
-  private readonly openAlerts = new Map<string, Set<string>>();
+  private readonly live: Track;
+  private readonly replayed: Track;
   private readonly offline = new Set<string>();
   private readonly aliasBase = new Map<string, number>();
 
@@ -52,10 +96,10 @@ export class EdgeNodeSession {
     private readonly cfg: SessionConfig,
     restored?: SessionState,
   ) {
+    this.live = new Track(cfg.stations, restored);
+    this.replayed = new Track(cfg.stations, restored?.history ?? restored);
     cfg.stations.forEach((station, i) => {
       this.aliasBase.set(station, 1000 * (i + 1));
-      this.values.set(station, { ...emptyValues(), ...(restored?.values[station] ?? {}) });
-      this.openAlerts.set(station, new Set(restored?.openAlerts[station] ?? []));
       if (restored?.offline.includes(station) === true) this.offline.add(station);
     });
   }
@@ -91,59 +135,75 @@ export class EdgeNodeSession {
     return [nbirth, ...dbirths];
   }
 
-  /** What an event means on the wire; nothing for events of other stations or without a change. */
-  apply(event: CoreEvent, now: number): SparkplugMessage[] {
+  /**
+   * A live event: what it means on the wire; nothing for events of other stations or without a
+   * change. With `publish` false (not born: no connection, or the primary host is offline) it
+   * only updates what the next births carry, and uses no seq.
+   */
+  apply(event: CoreEvent, now: number, publish = true): SparkplugMessage[] {
+    const changed = this.live.update(event);
     const station = event.station;
-    if (station === undefined) return [];
-    const values = this.values.get(station);
-    const open = this.openAlerts.get(station);
-    if (values === undefined || open === undefined) return [];
-    const changed: Metric[] = [];
-    const base = this.aliasBase.get(station) ?? 0;
-    for (const [name, value] of Object.entries(changesOf(event, values, open))) {
-      if (sameValue(values[name] ?? null, value)) continue;
-      values[name] = value;
-      const index = STATION_METRICS.findIndex((m) => m.name === name);
-      const def = STATION_METRICS[index];
-      if (def !== undefined) changed.push({ alias: base + index + 1, valueType: def.type, value, timestamp: event.ts });
-    }
+    if (changed === undefined || station === undefined) return [];
     if (event.type === 'state' && event.state === 'comms_lost') {
       if (this.offline.has(station)) return [];
       this.offline.add(station);
-      return [
-        {
-          kind: 'DDEATH',
-          topic: this.topic('DDEATH', station),
-          payload: encodePayload({ timestamp: now, seq: this.nextSeq(), metrics: [] }),
-        },
-      ];
+      if (!publish) return [];
+      const payload = encodePayload({ timestamp: now, seq: this.nextSeq(), metrics: [] });
+      return [{ kind: 'DDEATH', topic: this.topic('DDEATH', station), payload }];
     }
     if (this.offline.has(station)) {
       // The device is back (or its first event after a death): a full birth, not a change.
       if (event.type !== 'state') return [];
       this.offline.delete(station);
-      return [this.dbirth(station, now)];
+      return publish ? [this.dbirth(station, now)] : [];
     }
-    if (changed.length === 0) return [];
-    return [
-      {
-        kind: 'DDATA',
-        topic: this.topic('DDATA', station),
-        payload: encodePayload({ timestamp: now, seq: this.nextSeq(), metrics: changed }),
-      },
-    ];
+    if (changed.length === 0 || !publish) return [];
+    return [this.ddata(station, changed, event.ts, now, false)];
+  }
+
+  /**
+   * An event the host did not get live (the node was not born): DDATA of what it changed in the
+   * replay, every metric is_historical with the event's time, in a payload of its own.
+   */
+  history(event: CoreEvent, now: number): SparkplugMessage[] {
+    const changed = this.replayed.update(event);
+    if (changed === undefined || changed.length === 0 || event.station === undefined) return [];
+    return [this.ddata(event.station, changed, event.ts, now, true)];
+  }
+
+  /** An event the host got live: the replay takes it without sending anything. */
+  replayedLive(event: CoreEvent): void {
+    this.replayed.update(event);
   }
 
   state(): SessionState {
+    return { ...this.live.toJSON(), offline: [...this.offline], history: this.replayed.toJSON() };
+  }
+
+  private ddata(
+    station: string,
+    changed: ReadonlyArray<{ index: number; value: MetricValue }>,
+    ts: number,
+    now: number,
+    historical: boolean,
+  ): SparkplugMessage {
+    const base = this.aliasBase.get(station) ?? 0;
+    const metrics: Metric[] = changed.map(({ index, value }) => ({
+      alias: base + index + 1,
+      valueType: STATION_METRICS[index]?.type ?? 'String',
+      value,
+      timestamp: ts,
+      ...(historical ? { isHistorical: true } : {}),
+    }));
     return {
-      values: Object.fromEntries(this.values),
-      openAlerts: Object.fromEntries([...this.openAlerts].map(([s, set]) => [s, [...set]])),
-      offline: [...this.offline],
+      kind: 'DDATA',
+      topic: this.topic('DDATA', station),
+      payload: encodePayload({ timestamp: now, seq: this.nextSeq(), metrics }),
     };
   }
 
   private dbirth(station: string, now: number): SparkplugMessage {
-    const values = this.values.get(station) ?? emptyValues();
+    const values = this.live.values.get(station) ?? emptyValues();
     const base = this.aliasBase.get(station) ?? 0;
     return {
       kind: 'DBIRTH',

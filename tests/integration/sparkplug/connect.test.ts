@@ -7,6 +7,8 @@
 import net from 'node:net';
 import { Aedes, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FanOut } from '../../../src/agent/fanout.js';
+import type { CoreEvent } from '../../../src/core/events.js';
 import { systemClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { createSparkplugNode } from '../../../src/outputs/sparkplug/edge-node.js';
@@ -76,6 +78,7 @@ describe('the edge node as the broker sees it', () => {
       spool,
       clock: systemClock,
       logger: silentLogger,
+      events: new FanOut<CoreEvent>(silentLogger),
     });
     cleanups.push(() => node.stop());
     await node.start();

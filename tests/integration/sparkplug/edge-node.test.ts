@@ -5,6 +5,7 @@
  * more after a restart. Test names carry the spec's tck-ids.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { FanOut } from '../../../src/agent/fanout.js';
 import type { CoreEvent } from '../../../src/core/events.js';
 import { systemClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
@@ -13,6 +14,8 @@ import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { testConfig } from '../mqtt/test-config.js';
+import { decodePayload } from '../../../src/outputs/sparkplug/payload.js';
+import { until } from '../../helpers/wait.js';
 import { metric, startHost, type SparkplugReceived } from './host.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -39,10 +42,19 @@ function openTestSpool(dir: string): Spool {
   return spool;
 }
 
-async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> = {}) {
-  const broker = await startMosquitto();
+async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> = {}, persistentHost = false) {
+  const data = createTempDir('sparkplug-broker');
+  cleanups.push(() => removeTempDir(data));
+  // A broker restart must not lose the host's subscription, nor what is sent before it is back.
+  const broker = await startMosquitto(
+    persistentHost
+      ? {
+          extraConf: `persistence true\npersistence_location ${data}/\nautosave_interval 1\nqueue_qos0_messages true\n`,
+        }
+      : {},
+  );
   cleanups.push(() => broker.close());
-  const host = await startHost(broker.url);
+  const host = await startHost(broker.url, persistentHost);
   cleanups.push(() => host.close());
   const dir = createTempDir('sparkplug');
   cleanups.push(() => removeTempDir(dir));
@@ -53,9 +65,12 @@ async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> 
   });
   const storage = { ...config, storage: { ...config.storage, dir } };
   let spool = openTestSpool(dir);
+  // The agent's tee: the spool first, then the node's live listener.
+  const events = new FanOut<CoreEvent>(silentLogger);
+  events.add('spool', (e) => spool.appendEvent(e));
   let node: SparkplugNode | undefined;
   const start = async () => {
-    node = createSparkplugNode({ config: storage, spool, clock: systemClock, logger: silentLogger });
+    node = createSparkplugNode({ config: storage, spool, clock: systemClock, logger: silentLogger, events });
     await node.start();
   };
   const stop = async () => {
@@ -81,7 +96,7 @@ async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> 
       spool = openTestSpool(dir);
       await start();
     },
-    append: (e: CoreEvent) => spool.appendEvent(e),
+    append: (e: CoreEvent) => events.emit(e),
   };
 }
 
@@ -189,5 +204,52 @@ describe.each([5, 4] as const)('Sparkplug B edge node, MQTT %s', (protocolVersio
     await state(true, 4_000);
     await t.host.waitFor((m) => m.filter((x) => x.kind === 'NBIRTH').length === 2, 'a new session');
     expect(t.host.of('NBIRTH').map((b) => metric(b, 'bdSeq'))).toEqual([0, 1]);
+  });
+
+  it('tck-id-operational-behavior-data-store-forward: what happened during a broker outage arrives after the births, is_historical, once each, in order; live data does not wait for it', async () => {
+    const t = await setUp(protocolVersion, { historyRate: 50 }, true);
+    await t.start();
+    await t.host.waitFor((m) => m.filter((x) => x.kind === 'DBIRTH').length === 3, 'births');
+    await new Promise((r) => setTimeout(r, 1_500)); // the broker saved the host's session
+    await t.broker.kill9();
+    await until(() => t.node?.status().up === false, 'the node sees the outage');
+    const stored: CoreEvent[] = [];
+    for (let i = 0; i < 20; i++) {
+      const e = event('press', { type: 'cycle', cycleTimeMs: 10_000 + i, good: true, shift: 'early' });
+      stored.push(e);
+      t.append(e);
+    }
+    t.append(event('weld', { type: 'state', state: 'down', previous: 'running', since: Date.now() }));
+    await t.broker.start();
+    await t.host.waitFor((m) => m.filter((x) => x.kind === 'NBIRTH').length === 2, 'the new session', 20_000);
+    // Live, while the stored data drains at 50 a second: not held behind it.
+    t.append(event('pack', { type: 'state', state: 'starved', previous: 'running', since: Date.now() }));
+    await t.host.waitFor(
+      (m) => m.filter((x) => x.kind === 'DDATA' && x.device === 'press').length >= 20,
+      'the stored cycles',
+      20_000,
+    );
+    const after = t.host.messages.slice(
+      t.host.messages.findIndex((m) => m.kind === 'NBIRTH' && metric(m, 'bdSeq') === 1),
+    );
+    // The births carry what happened meanwhile.
+    const weldBirth = after.find((m) => m.kind === 'DBIRTH' && m.device === 'weld');
+    expect(metric(weldBirth, 'State')).toBe('down');
+    expect(after.slice(0, 4).map((m) => m.kind)).toEqual(['NBIRTH', 'DBIRTH', 'DBIRTH', 'DBIRTH']);
+    // Every stored cycle once, in order, each metric is_historical with the event's own time.
+    const press = after.filter((m) => m.kind === 'DDATA' && m.device === 'press');
+    const raw = press.map((m) => decodePayload(m.raw));
+    expect(raw.map((p) => p.metrics.every((x) => x.isHistorical === true))).toEqual(press.map(() => true));
+    const totals = raw.map((p) => p.metrics.find((x) => x.value !== undefined && typeof x.value === 'bigint'));
+    expect(totals.map((x) => Number(x?.value))).toEqual(stored.map((_, i) => i + 1));
+    expect(raw.map((p) => p.metrics[0]?.timestamp)).toEqual(stored.map((e) => e.ts));
+    // The live state change went out before the stored data had drained, and not as history.
+    const pack = after.findIndex((m) => m.kind === 'DDATA' && m.device === 'pack');
+    const lastStored = after.lastIndexOf(press.at(-1) as SparkplugReceived);
+    expect(pack).toBeGreaterThan(0);
+    expect(pack).toBeLessThan(lastStored);
+    expect(decodePayload(after[pack]?.raw ?? Buffer.alloc(0)).metrics.every((x) => x.isHistorical !== true)).toBe(true);
+    const seqs = after.map(seqOf);
+    expect(seqs).toEqual(seqs.map((_, i) => i % 256));
   });
 });

@@ -26,10 +26,11 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
-export async function startHost(url: string): Promise<TestHost> {
+/** `persistent`: a session the broker keeps (with its persistence on) across its restart. */
+export async function startHost(url: string, persistent = false): Promise<TestHost> {
   const client = await mqtt.connectAsync(url, {
     clientId: `test-host-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
-    clean: true,
+    clean: !persistent,
     protocolVersion: 4,
     reconnectPeriod: 200,
   });

@@ -149,4 +149,37 @@ describe('Sparkplug edge node session', () => {
     expect(s.apply(state('paint', 'down'), T)).toEqual([]);
     expect(s.apply({ ...state('press', 'down'), station: undefined } as unknown as CoreEvent, T)).toEqual([]);
   });
+
+  it('while not born, live events only update what the births carry, and use no seq', () => {
+    const s = new EdgeNodeSession(cfg);
+    expect(s.apply(state('press', 'down', 'running'), T, false)).toEqual([]);
+    expect(s.apply(state('weld', 'comms_lost'), T, false)).toEqual([]);
+    const births = s.births(1, T + 1);
+    expect(births.map((m) => m.topic)).toEqual([
+      'spBv1.0/plant1/NBIRTH/line1-pi',
+      'spBv1.0/plant1/DBIRTH/line1-pi/press', // weld lost its comms meanwhile: no birth
+    ]);
+    expect(seqs(births)).toEqual([0, 1]);
+    const press = decodeWithTahu(births[1]?.payload ?? new Uint8Array());
+    expect(press.metrics.find((m) => m.name === 'State')?.value).toBe('down');
+  });
+
+  it('tck-id-payloads-metric-historical: stored events become DDATA of their own, every metric is_historical with the event time, diffed against the replay', () => {
+    const s = new EdgeNodeSession(cfg);
+    s.births(0, T);
+    const a = cycle('press');
+    const b = cycle('press', false);
+    s.apply(a, T, false);
+    s.apply(b, T, false);
+    const first = decodePayload(s.history(a, T + 10)[0]?.payload ?? new Uint8Array());
+    expect(first.metrics.every((m) => m.isHistorical === true && m.timestamp === a.ts)).toBe(true);
+    const second = decodePayload(s.history(b, T + 11)[0]?.payload ?? new Uint8Array());
+    // Replayed in order: the reject is the second cycle's, counted from the first.
+    expect(second.metrics.map((m) => m.value)).toContain(2n);
+    expect(second.seq).toBe(4);
+    // An event the host got live is replayed silently: the next stored one diffs against it.
+    const c = state('press', 'down', 'running');
+    s.replayedLive(c);
+    expect(s.history(c, T + 12)).toEqual([]);
+  });
 });
