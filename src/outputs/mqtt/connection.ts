@@ -32,7 +32,15 @@ export interface ConnectionEvents {
   onUp(client: MqttClient, generation: number, receiveMaximum: number | undefined): void;
   /** The connection is gone (or never came up); nothing sent on it will be acknowledged. */
   onDown(): void;
+  /**
+   * An attempt ended before the broker accepted it; `connectSent` is false when the broker was
+   * never reached (refused, unreachable, unknown host), so no CONNECT went out.
+   */
+  onAttemptFailed?(connectSent: boolean): void;
 }
+
+/** Errors of the transport that mean the CONNECT packet never left this machine. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
 
 export interface ConnectionStatus {
   readonly connected: boolean;
@@ -59,6 +67,8 @@ export class BrokerConnection {
   private retryAtMono: number | undefined;
   private lastError: LinesideError | undefined;
   private lastErrorAt: number | undefined;
+  /** The transport error code (ECONNREFUSED, ...) of the current attempt, if it had one. */
+  private attemptErrno: string | undefined;
   private stopped = false;
   private readonly backoff: Backoff;
   readonly broker: string;
@@ -99,6 +109,7 @@ export class BrokerConnection {
     if (this.stopped) return;
     const generation = ++this.generation;
     this.attempts += 1;
+    this.attemptErrno = undefined;
     let client: MqttClient;
     try {
       client = mqtt.connect(this.target.url, buildClientOptions(this.mqttConfig, this.target, this.tlsFiles));
@@ -110,6 +121,7 @@ export class BrokerConnection {
           protocolVersion: this.target.protocolVersion,
         }),
       );
+      this.events.onAttemptFailed?.(false);
       this.scheduleRetry();
       return;
     }
@@ -136,6 +148,8 @@ export class BrokerConnection {
     });
     client.on('error', (err) => {
       if (!current()) return;
+      const sysCode = (err as { code?: unknown }).code;
+      if (typeof sysCode === 'string') this.attemptErrno = sysCode;
       this.noteError(
         classifyConnectError(err, {
           broker: this.broker,
@@ -168,7 +182,11 @@ export class BrokerConnection {
       if (this.clock.monoMs() - this.upSinceMono >= STABLE_AFTER_MS) this.backoff.reset();
       this.log.warn({ broker: this.broker }, `lost the connection to MQTT broker ${this.broker}; events keep spooling`);
       this.events.onDown();
-    } else if (this.lastError === undefined) {
+    } else {
+      const errno = this.attemptErrno;
+      this.events.onAttemptFailed?.(!(errno !== undefined && NOT_SENT.has(errno)));
+    }
+    if (!wasUp && this.lastError === undefined) {
       this.noteError(
         classifyConnectError(new Error('connection closed before the broker accepted it'), {
           broker: this.broker,

@@ -5,16 +5,19 @@
  * CONNECT (atomically, fsynced): the spool commits in batches, and a bdSeq used but not yet
  * committed when the power fails would be used twice.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 
 export class BdSeqStore {
   private last: number | undefined;
+  /** The value before the last `next()`, for `release()`. */
+  private before: number | undefined;
 
   constructor(private readonly file: string) {
     try {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as { bdSeq?: unknown };
       if (typeof saved.bdSeq === 'number' && Number.isInteger(saved.bdSeq) && saved.bdSeq >= 0 && saved.bdSeq <= 255)
         this.last = saved.bdSeq;
+      this.before = this.last;
     } catch {
       // None yet (or unreadable): the first CONNECT uses 0.
     }
@@ -28,6 +31,24 @@ export class BdSeqStore {
   /** The bdSeq for the next CONNECT, written to disk before it is returned. */
   next(): number {
     const value = this.last === undefined ? 0 : (this.last + 1) % 256;
+    this.write(value);
+    this.before = this.last;
+    this.last = value;
+    return value;
+  }
+
+  /**
+   * The attempt that took the last value never sent its CONNECT (the broker was unreachable):
+   * the next attempt takes the same value again, so bdSeq counts CONNECTs, not dial attempts.
+   */
+  release(): void {
+    if (this.before === this.last) return;
+    if (this.before === undefined) rmSync(this.file, { force: true });
+    else this.write(this.before);
+    this.last = this.before;
+  }
+
+  private write(value: number): void {
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w', 0o644);
     try {
@@ -37,7 +58,5 @@ export class BdSeqStore {
       closeSync(fd);
     }
     renameSync(tmp, this.file);
-    this.last = value;
-    return value;
   }
 }

@@ -19,7 +19,7 @@ import type { BatchDestination, DeliveryFailure } from '../runner-contract.js';
 import type { Spool, SpoolKind, SpoolRow } from '../spool/index.js';
 import { decodePayload } from './payload.js';
 import type { PrimaryHostWatch } from './primary-host.js';
-import { REBIRTH_METRIC, type EdgeNodeSession, type SparkplugMessage } from './session.js';
+import { REBIRTH_METRIC, type EdgeNodeSession, type ReplayedChange, type SparkplugMessage } from './session.js';
 
 export const SESSION_CHECKPOINT = 'sparkplug.session';
 
@@ -29,6 +29,8 @@ class NotConnectedError extends Error {}
 export interface SpooledEvent {
   readonly event: CoreEvent;
   readonly live: boolean;
+  /** What it changed in the replay, worked out once (a retried batch must not replay it twice). */
+  change?: ReplayedChange | null;
 }
 
 export interface SparkplugDestinationOptions {
@@ -128,17 +130,24 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
   }
 
   async send(batch: readonly SpooledEvent[]): Promise<void> {
-    const link = this.link;
-    this.lastSendLink = link;
-    if (link === undefined) throw new NotConnectedError('not connected to the broker');
-    // Born on this connection (with a primary host: once it is online); a lost one rejects this.
-    await link.ready;
+    // Events the host got live need no connection: they are only replayed (and released), so a
+    // crash early in an outage does not send them again as history.
+    let link: Link | undefined;
+    if (batch.some((item) => !item.live)) {
+      link = this.link;
+      this.lastSendLink = link;
+      if (link === undefined) throw new NotConnectedError('not connected to the broker');
+      // Born on this connection (with a primary host: once it is online); a lost one rejects this.
+      await link.ready;
+      if (this.link !== link) throw new NotConnectedError('the connection to the broker was lost');
+    }
     const now = this.o.now();
     const messages: SparkplugMessage[] = [];
-    for (const { event, live } of batch) {
-      if (live) this.o.session.replayedLive(event);
-      else messages.push(...this.o.session.history(event, now));
+    for (const item of batch) {
+      item.change ??= this.o.session.replay(item.event) ?? null;
+      if (!item.live && item.change !== null) messages.push(this.o.session.historyMessage(item.change, now));
     }
+    if (link === undefined || messages.length === 0) return;
     this.historical += messages.length;
     await this.publish(link.pipe, messages);
   }

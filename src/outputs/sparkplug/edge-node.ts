@@ -131,7 +131,14 @@ class Node implements SparkplugNode {
       config.mqtt,
       target,
       resolved.tlsFiles,
-      { onUp: (client) => this.destination.connected(client), onDown: () => this.destination.disconnected() },
+      {
+        onUp: (client) => this.destination.connected(client),
+        onDown: () => this.destination.disconnected(),
+        // No CONNECT went out: the next one takes the same bdSeq (it counts CONNECTs, not dials).
+        onAttemptFailed: (connectSent) => {
+          if (!connectSent) this.bdSeqs.release();
+        },
+      },
       clock,
       this.log,
     );

@@ -30,6 +30,13 @@ export interface SessionConfig {
   readonly version: string;
 }
 
+/** What one event changed in the replay. */
+export interface ReplayedChange {
+  readonly station: string;
+  readonly changed: ReadonlyArray<{ readonly index: number; readonly value: MetricValue }>;
+  readonly ts: number;
+}
+
 export interface SparkplugMessage {
   readonly topic: string;
   readonly payload: Uint8Array;
@@ -162,18 +169,18 @@ export class EdgeNodeSession {
   }
 
   /**
-   * An event the host did not get live (the node was not born): DDATA of what it changed in the
-   * replay, every metric is_historical with the event's time, in a payload of its own.
+   * Takes an event into the replay of what the host got (in spool order, once per event); for an
+   * event the host did not get live, what it changed is sent with `historyMessage`.
    */
-  history(event: CoreEvent, now: number): SparkplugMessage[] {
+  replay(event: CoreEvent): ReplayedChange | undefined {
     const changed = this.replayed.update(event);
-    if (changed === undefined || changed.length === 0 || event.station === undefined) return [];
-    return [this.ddata(event.station, changed, event.ts, now, true)];
+    if (changed === undefined || changed.length === 0 || event.station === undefined) return undefined;
+    return { station: event.station, changed, ts: event.ts };
   }
 
-  /** An event the host got live: the replay takes it without sending anything. */
-  replayedLive(event: CoreEvent): void {
-    this.replayed.update(event);
+  /** DDATA of a stored event's changes, every metric is_historical with the event's time, in a payload of its own. */
+  historyMessage(change: ReplayedChange, now: number): SparkplugMessage {
+    return this.ddata(change.station, change.changed, change.ts, now, true);
   }
 
   state(): SessionState {
