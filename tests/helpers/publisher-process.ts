@@ -28,6 +28,8 @@ export interface PublisherAgentOptions {
   reconnectMaxMs?: number;
   username?: string;
   password?: string;
+  /** Also run the Sparkplug B edge node. */
+  sparkplug?: boolean;
 }
 
 export interface CommittedEvent {
@@ -81,6 +83,7 @@ export class PublisherAgent {
       reconnectMaxMs: o.reconnectMaxMs ?? 1_000,
       ...(o.username === undefined ? {} : { username: o.username }),
       ...(o.password === undefined ? {} : { password: o.password }),
+      ...(o.sparkplug === true ? { sparkplug: true } : {}),
     };
     const run = ++this.runs;
     this.ready = false;
