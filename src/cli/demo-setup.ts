@@ -25,6 +25,8 @@ export interface DemoOptions {
   /** 0 = the default port, or a free one when it is taken. */
   readonly httpPort: number;
   readonly mqttPort: number;
+  /** Also run the Sparkplug B edge node. */
+  readonly sparkplug?: boolean;
   /** Plant time to start at (default now); tests pin it. The live-start rule still applies. */
   readonly startWallMs?: number;
 }
@@ -70,7 +72,13 @@ export async function setUpDemo(opts: DemoOptions, processEnv: NodeJS.ProcessEnv
         configFile,
       });
     }
-    const { config } = loaded;
+    const config: Readonly<LinesideConfig> =
+      opts.sparkplug === true
+        ? {
+            ...loaded.config,
+            mqtt: { ...loaded.config.mqtt, sparkplug: { ...loaded.config.mqtt.sparkplug, enabled: true } },
+          }
+        : loaded.config;
     const logger = createLogger(processEnv.LINESIDE_LOG_LEVEL === undefined ? 'warn' : config.logging.level);
     const agent = createAgent({
       config,

@@ -5,7 +5,7 @@ import { errorMessage } from '../lib/errors.js';
 import { setUpDemo, type Demo, type DemoOptions } from './demo-setup.js';
 import { EXIT, type CliIo } from './io.js';
 
-export const DEMO_HELP = `usage: lineside demo [--speed X] [--seed N] [--http-port P] [--mqtt-port P]
+export const DEMO_HELP = `usage: lineside demo [--speed X] [--seed N] [--http-port P] [--mqtt-port P] [--sparkplug]
 
 Runs the simulated 3-station line (press, weld, pack), the agent, an embedded MQTT broker and the
 dashboard on this machine, with no external service. Ctrl-C stops everything cleanly.
@@ -13,8 +13,10 @@ dashboard on this machine, with no external service. Ctrl-C stops everything cle
   --seed N        the simulator's random seed (default 1)
   --http-port P   dashboard port (default 8080, or a free one if taken)
   --mqtt-port P   embedded broker port (default 1883, or a free one if taken)
+  --sparkplug     also run the Sparkplug B edge node (spBv1.0/plant1/.../line1-demo), for SCADA
 Each option can also come from the environment (handy with \`npm start\`); a flag wins:
   LINESIDE_DEMO_SPEED, LINESIDE_DEMO_SEED, LINESIDE_DEMO_HTTP_PORT, LINESIDE_DEMO_MQTT_PORT,
+  LINESIDE_DEMO_SPARKPLUG=1,
   LINESIDE_DEMO_HTTP_HOST (default 127.0.0.1; 0.0.0.0 to show the dashboard on the LAN).
 Data (spool, history, the demo's users) goes to ./.lineside/demo (LINESIDE_DEMO_DATA overrides).
 The dashboard has one user per role, each with the password "demo": viewer, operator,
@@ -30,6 +32,7 @@ function demoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOptions | 'hel
       seed: { type: 'string' },
       'http-port': { type: 'string' },
       'mqtt-port': { type: 'string' },
+      sparkplug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,6 +72,7 @@ function demoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOptions | 'hel
     ),
     httpPort: pick('http-port', 'LINESIDE_DEMO_HTTP_PORT', 0, port, 'a port 1..65535'),
     mqttPort: pick('mqtt-port', 'LINESIDE_DEMO_MQTT_PORT', 0, port, 'a port 1..65535'),
+    sparkplug: values.sparkplug === true || env.LINESIDE_DEMO_SPARKPLUG === '1',
   };
 }
 
@@ -112,6 +116,11 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
           'Lineside demo is running (Ctrl-C stops it).',
           `  dashboard   http://${config.server.host}:${config.server.port}/   (log in as operator, maintenance, supervisor or engineer; password demo)`,
           `  MQTT        mqtt://127.0.0.1:${config.mqtt.embedded.port}   try: mosquitto_sub -p ${config.mqtt.embedded.port} -t '${config.site.enterprise}/#' -v`,
+          ...(config.mqtt.sparkplug.enabled
+            ? [
+                `  Sparkplug   spBv1.0/${config.mqtt.sparkplug.groupId ?? config.site.site}/+/${config.mqtt.sparkplug.edgeNodeId ?? config.agent.id}/#   (Sparkplug B 3.0, protobuf; docs/sparkplug.md)`,
+              ]
+            : []),
           `  Modbus      ${plcs} (virtual PLCs; lineside probe tcp://127.0.0.1:${simulator.ports.plc1 ?? ''} --unit 1 --holding 0-15)`,
           `  simulator   demo scenario, seed ${opts.seed}, speed x${opts.speed}, ${plantTime}${moved}`,
           `  data        ${resolve(config.storage.dir)}`,

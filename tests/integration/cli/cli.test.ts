@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { tahu } from '../../unit/sparkplug/tahu.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exitOf, runCli, spawnCli, waitForOutput } from '../../helpers/cli.js';
 import { freePort } from '../../helpers/ports.js';
@@ -149,5 +150,42 @@ describe('lineside demo', () => {
       child.kill('SIGINT');
     }
     expect(await exitOf(child)).toBe(0);
+  }, 120_000);
+
+  it('--sparkplug adds the Sparkplug B edge node: births, data from the running line, NDEATH on Ctrl-C', async () => {
+    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    const child = spawnCli(
+      ['demo', '--sparkplug', '--speed', '60', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort)],
+      { env: { LINESIDE_DEMO_DATA: join(tmp, 'demo-spb') } },
+    );
+    const seen: Array<{ topic: string; payload: Buffer }> = [];
+    let client: mqtt.MqttClient | undefined;
+    try {
+      const banner = await waitForOutput(child, /Lineside demo is running/, 60_000);
+      expect(banner).toContain('spBv1.0/sim/+/demo/#');
+      client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { protocolVersion: 4, reconnectPeriod: 0 });
+      client.on('message', (topic, payload) => seen.push({ topic, payload }));
+      await client.subscribeAsync('spBv1.0/#');
+      // Ask for births, as a SCADA host does when it comes up after the node.
+      await client.publishAsync(
+        'spBv1.0/sim/NCMD/demo',
+        Buffer.from(tahu.encodePayload({ metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }] })),
+      );
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && !seen.some((m) => m.topic.startsWith('spBv1.0/sim/DDATA/demo/'))) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const topics = seen.map((m) => m.topic);
+      expect(topics).toContain('spBv1.0/sim/NBIRTH/demo');
+      for (const station of ['press', 'weld', 'pack']) expect(topics).toContain(`spBv1.0/sim/DBIRTH/demo/${station}`);
+      expect(topics.some((t) => t.startsWith('spBv1.0/sim/DDATA/demo/'))).toBe(true);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exitOf(child)).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    const death = seen.find((m) => m.topic === 'spBv1.0/sim/NDEATH/demo');
+    expect(death, `NDEATH; seen ${seen.map((m) => m.topic).join(' ')}`).toBeDefined();
+    await client?.endAsync();
   }, 120_000);
 });
