@@ -19,7 +19,13 @@ import type { BatchDestination, DeliveryFailure } from '../runner-contract.js';
 import type { Spool, SpoolKind, SpoolRow } from '../spool/index.js';
 import { decodePayload } from './payload.js';
 import type { PrimaryHostWatch } from './primary-host.js';
-import { REBIRTH_METRIC, type EdgeNodeSession, type ReplayedChange, type SparkplugMessage } from './session.js';
+import {
+  REBIRTH_METRIC,
+  type EdgeNodeSession,
+  type NodeStatus,
+  type ReplayedChange,
+  type SparkplugMessage,
+} from './session.js';
 
 export const SESSION_CHECKPOINT = 'sparkplug.session';
 
@@ -121,6 +127,14 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
     if (!born || link === undefined) return;
     this.deliveredLive.add(event.id);
     if (messages.length > 0) this.publish(link.pipe, messages).catch(() => undefined);
+  }
+
+  /** The node's figures: NDATA of what changed while born, else kept for the next NBIRTH. */
+  nodeStatus(status: NodeStatus): void {
+    const link = this.link;
+    const born = link?.born === true;
+    const messages = this.o.session.nodeData(status, this.o.now(), born);
+    if (born && link !== undefined && messages.length > 0) this.publish(link.pipe, messages).catch(() => undefined);
   }
 
   /** Every event, in spool order: the ones the host got live are only replayed, the rest are stored data. */

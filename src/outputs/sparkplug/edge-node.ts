@@ -25,6 +25,9 @@ import { EdgeNodeSession, type SessionState } from './session.js';
 
 export const SPARKPLUG_DESTINATION = 'sparkplug';
 
+/** How often the node's uptime and spool backlog go out as NDATA (when they changed). */
+const NODE_STATUS_INTERVAL_MS = 60_000;
+
 export interface SparkplugNodeDeps {
   readonly config: Readonly<LinesideConfig>;
   readonly spool: Spool;
@@ -57,6 +60,7 @@ class Node implements SparkplugNode {
   private readonly destination: SparkplugDestination;
   private readonly runner: SpooledOutput<SpooledEvent>;
   private unsubscribe: (() => void) | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
   private protocolVersion: 4 | 5 = 4;
   private connection: BrokerConnection | undefined;
   private current: number | undefined;
@@ -147,6 +151,15 @@ class Node implements SparkplugNode {
     this.unsubscribe = this.deps.events.add(SPARKPLUG_DESTINATION, (e) => this.destination.liveEvent(e));
     this.connection.start();
     await this.runner.start();
+    const startedMono = clock.monoMs();
+    const report = () =>
+      this.destination.nodeStatus({
+        uptimeS: Math.floor((clock.monoMs() - startedMono) / 1000),
+        spoolBacklog: this.deps.spool.health().destinations[SPARKPLUG_DESTINATION]?.pending ?? 0,
+      });
+    report();
+    this.statusTimer = setInterval(report, NODE_STATUS_INTERVAL_MS);
+    this.statusTimer.unref();
     this.log.info(
       { topic: this.session.topic('NBIRTH'), broker: this.connection.broker },
       'Sparkplug B edge node started',
@@ -156,6 +169,7 @@ class Node implements SparkplugNode {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.unsubscribe?.();
+      if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
       await this.runner.stop();
       const v5 = this.protocolVersion === 5;
       const death = Buffer.from(this.session.death(this.current ?? 0, this.deps.clock.wallMs()));

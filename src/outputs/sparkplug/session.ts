@@ -92,8 +92,20 @@ class Track {
   }
 }
 
+/** The node's own figures, sent in NBIRTH and as NDATA when they change (at most once a minute). */
+export interface NodeStatus {
+  uptimeS: number;
+  spoolBacklog: number;
+}
+const NODE_STATUS: ReadonlyArray<{ key: keyof NodeStatus; name: string; type: 'UInt64' }> = [
+  { key: 'uptimeS', name: 'Node/Uptime s', type: 'UInt64' },
+  { key: 'spoolBacklog', name: 'Node/Spool Backlog', type: 'UInt64' },
+];
+const NODE_STATUS_ALIAS = 3;
+
 export class EdgeNodeSession {
   private seq = 0;
+  private readonly nodeStatus: NodeStatus = { uptimeS: 0, spoolBacklog: 0 };
   private readonly live: Track;
   private readonly replayed: Track;
   private readonly offline = new Set<string>();
@@ -135,11 +147,34 @@ export class EdgeNodeSession {
           { name: REBIRTH_METRIC, datatype: 'Boolean', value: false, timestamp: now },
           { name: 'Properties/Version', alias: 1, datatype: 'String', value: this.cfg.version, timestamp: now },
           { name: 'Properties/Devices', alias: 2, datatype: 'Int32', value: this.cfg.stations.length, timestamp: now },
+          ...NODE_STATUS.map((m, i) => ({
+            name: m.name,
+            alias: NODE_STATUS_ALIAS + i,
+            datatype: m.type,
+            value: this.nodeStatus[m.key],
+            timestamp: now,
+          })),
         ],
       }),
     };
     const dbirths = this.cfg.stations.filter((s) => !this.offline.has(s)).map((s) => this.dbirth(s, now));
     return [nbirth, ...dbirths];
+  }
+
+  /**
+   * The node's own figures (uptime, spool backlog): NDATA of those that changed since last sent,
+   * when born; otherwise only kept for the next NBIRTH.
+   */
+  nodeData(status: NodeStatus, now: number, publish: boolean): SparkplugMessage[] {
+    const metrics: Metric[] = [];
+    NODE_STATUS.forEach((m, i) => {
+      if (this.nodeStatus[m.key] === status[m.key]) return;
+      this.nodeStatus[m.key] = status[m.key];
+      metrics.push({ alias: NODE_STATUS_ALIAS + i, valueType: m.type, value: status[m.key], timestamp: now });
+    });
+    if (!publish || metrics.length === 0) return [];
+    const payload = encodePayload({ timestamp: now, seq: this.nextSeq(), metrics });
+    return [{ kind: 'NDATA', topic: this.topic('NDATA'), payload }];
   }
 
   /**

@@ -186,4 +186,19 @@ describe('Sparkplug edge node session', () => {
     expect(s.replay(c)).toBeDefined();
     expect(s.replay(c)).toBeUndefined();
   });
+
+  it('tck-id-payloads-ndata-seq-inc: node figures are in NBIRTH and go out as NDATA when they change, seq counting on', () => {
+    const s = new EdgeNodeSession(cfg);
+    s.nodeData({ uptimeS: 5, spoolBacklog: 0 }, T, false);
+    const [nbirth] = s.births(0, T);
+    const p = decodeWithTahu(nbirth?.payload ?? new Uint8Array());
+    expect(p.metrics.find((m) => m.name === 'Node/Uptime s')).toMatchObject({ type: 'UInt64', value: 5 });
+    expect(p.metrics.find((m) => m.name === 'Node/Spool Backlog')).toMatchObject({ type: 'UInt64', value: 0 });
+    const [ndata] = s.nodeData({ uptimeS: 65, spoolBacklog: 0 }, T + 60_000, true);
+    expect(ndata?.topic).toBe('spBv1.0/plant1/NDATA/line1-pi');
+    const d = decodePayload(ndata?.payload ?? new Uint8Array());
+    expect(d.seq).toBe(3);
+    expect(d.metrics).toEqual([{ alias: 3, timestamp: T + 60_000, value: 65n }]); // the backlog did not change
+    expect(s.nodeData({ uptimeS: 65, spoolBacklog: 0 }, T + 61_000, true)).toEqual([]);
+  });
 });
