@@ -84,6 +84,9 @@ describe('Sparkplug B store and forward under kill -9', () => {
     expect(positions.every((p) => p >= 0)).toBe(true); // only events that were committed
     expect(positions).toEqual([...positions].sort((a, b) => a - b)); // in order
     // Nothing the host got live before the outage comes again as history.
+    console.log(
+      `[sparkplug drill] outage ${(outageEnd - outageStart) / 1000} s with an agent kill -9 in it: ${during.length} events committed meanwhile, ${got.length} historical DDATA, each once, in order; bdSeq 0 -> 1`,
+    );
     const earliest = Math.min(...historical.map((m) => Number(decodePayload(m.raw).metrics[0]?.timestamp)));
     expect(earliest).toBeGreaterThanOrEqual(outageStart - 200);
   }, 120_000);
