@@ -58,7 +58,7 @@ const publishes = (seen: Seen[]) =>
   seen.flatMap((s) => (s.what === 'publish' ? [s.packet] : [])).map((p) => ({ p, kind: p.topic.split('/')[2] }));
 
 describe('the edge node as the broker sees it', () => {
-  it('tck-id-principles-birth-certificates-order, tck-id-topics-ndeath-payload, tck-id-payloads-ndeath-will-message-qos, tck-id-payloads-ndeath-will-message-retain: Will, clean session, subscriptions, then births; a dead connection publishes the Will with the NBIRTH bdSeq', async () => {
+  it('tck-id-principles-birth-certificates-order, tck-id-principles-persistence-clean-session-311, tck-id-message-flow-edge-node-birth-publish-will-message-topic, tck-id-message-flow-edge-node-birth-publish-will-message-payload-bdSeq, tck-id-topics-ndeath-payload, tck-id-payloads-ndeath-will-message-qos, tck-id-payloads-ndeath-will-message-retain: Will, clean session, subscriptions, then births; a dead connection publishes the Will with the NBIRTH bdSeq', async () => {
     const { url, seen, clients } = await inspectingBroker();
     const dir = createTempDir('sparkplug-connect');
     cleanups.push(() => removeTempDir(dir));
@@ -94,7 +94,7 @@ describe('the edge node as the broker sees it', () => {
     expect(willPayload.metrics.map((m) => [m.name, m.type])).toEqual([['bdSeq', 'Int64']]);
     expect(willPayload.seq).toBeUndefined();
 
-    // tck-id-topics-ncmd-subscribe: NCMD and DCMD at QoS 1, before the NBIRTH.
+    // tck-id-message-flow-edge-node-ncmd-subscribe, tck-id-message-flow-device-dcmd-subscribe: NCMD and DCMD at QoS 1, before the NBIRTH.
     const order = seen.map((s) => (s.what === 'publish' ? s.packet.topic.split('/')[2] : s.what));
     const subscribe = seen.find((s) => s.what === 'subscribe');
     if (subscribe?.what !== 'subscribe') throw new Error('no SUBSCRIBE seen');

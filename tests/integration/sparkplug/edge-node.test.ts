@@ -103,7 +103,7 @@ async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> 
 const seqOf = (m: SparkplugReceived) => m.payload.seq;
 
 describe.each([5, 4] as const)('Sparkplug B edge node, MQTT %s', (protocolVersion) => {
-  it('tck-id-operational-behavior-edge-node-birth-sequence, tck-id-topics-nbirth-seq-num, tck-id-topics-dbirth-seq-num: NBIRTH then a DBIRTH per station, then DDATA, seq +1', async () => {
+  it('tck-id-principles-birth-certificates-order, tck-id-operational-behavior-data-publish-dbirth-order, tck-id-topics-nbirth-seq-num, tck-id-topics-dbirth-seq: NBIRTH then a DBIRTH per station, then DDATA, seq +1', async () => {
     const t = await setUp(protocolVersion);
     await t.start();
     await t.host.waitFor((m) => m.length >= 4, 'NBIRTH and three DBIRTHs');
@@ -115,7 +115,7 @@ describe.each([5, 4] as const)('Sparkplug B edge node, MQTT %s', (protocolVersio
     ]);
     expect(t.host.messages[0]?.topic).toBe('spBv1.0/plant1/NBIRTH/line1-pi');
     expect(t.host.messages.slice(0, 4).map(seqOf)).toEqual([0, 1, 2, 3]);
-    // tck-id-topics-nbirth-qos, tck-id-topics-nbirth-retained: QoS 0, not retained.
+    // tck-id-payloads-nbirth-qos, tck-id-payloads-nbirth-retain: QoS 0, not retained.
     expect(t.host.messages[0]).toMatchObject({ qos: 0, retain: false });
     expect(metric(t.host.messages[0], 'bdSeq')).toBe(0);
 
@@ -176,7 +176,7 @@ describe.each([5, 4] as const)('Sparkplug B edge node, MQTT %s', (protocolVersio
     expect(t.host.of('NBIRTH').map((b) => metric(b, 'bdSeq'))).toEqual([0, 1]);
   });
 
-  it('tck-id-components-ph-state, tck-id-operational-behavior-edge-node-termination-host-offline: births wait for the primary host; its offline ends the session, an older one does not', async () => {
+  it('tck-id-components-ph-state, tck-id-operational-behavior-edge-node-birth-sequence-wait, tck-id-operational-behavior-edge-node-termination-host-offline, tck-id-operational-behavior-edge-node-termination-host-offline-timestamp: births wait for the primary host; its offline ends the session, an older one does not', async () => {
     const t = await setUp(protocolVersion, { primaryHostId: 'scada' });
     const state = (online: boolean, timestamp: number) =>
       t.host.client.publishAsync('spBv1.0/STATE/scada', JSON.stringify({ online, timestamp }), {
@@ -206,7 +206,7 @@ describe.each([5, 4] as const)('Sparkplug B edge node, MQTT %s', (protocolVersio
     expect(t.host.of('NBIRTH').map((b) => metric(b, 'bdSeq'))).toEqual([0, 1]);
   });
 
-  it('tck-id-operational-behavior-data-store-forward: what happened during a broker outage arrives after the births, is_historical, once each, in order; live data does not wait for it', async () => {
+  it('store and forward (is_historical, spec 6.4.7): what happened during a broker outage arrives after the births, is_historical, once each, in order; live data does not wait for it', async () => {
     const t = await setUp(protocolVersion, { historyRate: 50 }, true);
     await t.start();
     await t.host.waitFor((m) => m.filter((x) => x.kind === 'DBIRTH').length === 3, 'births');

@@ -39,7 +39,7 @@ describe('Sparkplug edge node session', () => {
     for (const m of p.metrics) expect(m.type).toBeDefined();
   });
 
-  it('tck-id-topics-dbirth-seq-num, tck-id-payloads-dbirth-seq-inc: a DBIRTH per station right after NBIRTH, seq counting on', () => {
+  it('tck-id-topics-dbirth-seq, tck-id-payloads-dbirth-seq-inc: a DBIRTH per station right after NBIRTH, seq counting on', () => {
     const s = new EdgeNodeSession(cfg);
     const births = s.births(0, T);
     expect(births.map((m) => [m.kind, m.topic])).toEqual([
@@ -50,7 +50,7 @@ describe('Sparkplug edge node session', () => {
     expect(seqs(births)).toEqual([0, 1, 2]);
   });
 
-  it('tck-id-payloads-dbirth-metrics: a DBIRTH lists every metric with name, datatype and a node-unique alias', () => {
+  it('tck-id-topics-dbirth-metrics, tck-id-payloads-alias-uniqueness: a DBIRTH lists every metric with name, datatype and a node-unique alias', () => {
     const s = new EdgeNodeSession(cfg);
     const [, press, weld] = s.births(0, T).map((m) => decodeWithTahu(m.payload));
     const names = press?.metrics.map((m) => m.name);
@@ -101,7 +101,7 @@ describe('Sparkplug edge node session', () => {
     expect(got.slice(254, 259)).toEqual([254, 255, 0, 1, 2]);
   });
 
-  it('tck-id-topics-ddeath-seq-inc, tck-id-operational-behavior-device-ddeath: DDEATH when comms are lost, a full DBIRTH when back', () => {
+  it('tck-id-payloads-ddeath-seq-inc, tck-id-operational-behavior-device-ddeath: DDEATH when comms are lost, a full DBIRTH when back', () => {
     const s = new EdgeNodeSession(cfg);
     s.births(0, T);
     const death = s.apply(state('weld', 'comms_lost'), T + 1);
@@ -164,7 +164,7 @@ describe('Sparkplug edge node session', () => {
     expect(press.metrics.find((m) => m.name === 'State')?.value).toBe('down');
   });
 
-  it('tck-id-payloads-metric-historical: stored events become DDATA of their own, every metric is_historical with the event time, diffed against the replay', () => {
+  it('is_historical (spec 6.4.7): stored events become DDATA of their own, every metric is_historical with the event time, diffed against the replay', () => {
     const s = new EdgeNodeSession(cfg);
     s.births(0, T);
     const a = cycle('press');
