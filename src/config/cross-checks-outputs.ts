@@ -1,4 +1,7 @@
-/** Output settings that a schema type cannot check alone: broker and InfluxDB URLs, the MQTT reconnect range. */
+/**
+ * Output settings that a schema type cannot check alone: broker and InfluxDB URLs, the MQTT
+ * reconnect range, an MQTT output that would publish nothing.
+ */
 import type { Add, Config } from './cross-checks-common.js';
 import { formatDurationMs } from './duration.js';
 
@@ -19,6 +22,12 @@ export function checkOutputs(config: Config, add: Add): void {
     add(
       ['mqtt', 'reconnectMax'],
       `must be at least reconnectMin (${formatDurationMs(mqtt.reconnectMin)}); got ${formatDurationMs(mqtt.reconnectMax)}`,
+    );
+  }
+  if (mqtt?.enabled === true && mqtt.json === false && mqtt.sparkplug?.enabled !== true) {
+    add(
+      ['mqtt', 'json'],
+      'with mqtt.json false and mqtt.sparkplug.enabled false nothing is published; enable one, or set mqtt.enabled: false',
     );
   }
   if (influx?.url !== undefined) {

@@ -20,6 +20,10 @@ export const Mqtt = z.strictObject({
       port: z.number().int().min(0).max(65535).default(1883),
     })
     .prefault({}),
+  json: z
+    .boolean()
+    .default(true)
+    .describe('publish the JSON Unified Namespace; false with sparkplug.enabled for a Sparkplug-only node'),
   topicRoot: Id.optional().describe('first topic level; default: site.enterprise'),
   clientId: z.string().optional().describe('stable client id for the persistent session; default: lineside-<agent id>'),
   protocolVersion: z

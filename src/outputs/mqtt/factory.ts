@@ -1,38 +1,51 @@
 /**
- * The MQTT output for the agent's registry: the publisher (the JSON Unified Namespace), for
- * `mqtt.url: embedded` its broker, and with `mqtt.sparkplug.enabled` a Sparkplug B edge node on
- * the same broker (an output of its own, "sparkplug", with its own connection and spool cursor).
+ * The MQTT output for the agent's registry: the publisher of the JSON Unified Namespace
+ * (`mqtt.json`, default on), for `mqtt.url: embedded` its broker, and with
+ * `mqtt.sparkplug.enabled` a Sparkplug B edge node on the same broker (an output of its own,
+ * "sparkplug", with its own connection and spool cursor). Either or both.
  */
 import type { Component } from '../../lib/component.js';
 import { EmbeddedBrokerComponent } from '../broker/component.js';
-import type { OutputFactory } from '../output.js';
+import type { OutputFactory, OutputHandle } from '../output.js';
 import { createSparkplugNode, SPARKPLUG_DESTINATION } from '../sparkplug/edge-node.js';
 import { createMqttPublisher, DESTINATION } from './publisher.js';
 
 export const mqttOutput: OutputFactory = {
   name: DESTINATION,
   spooled: true,
-  spoolDestinations: (config) => [DESTINATION, ...(config.mqtt.sparkplug.enabled ? [SPARKPLUG_DESTINATION] : [])],
-  enabled: (config) => config.mqtt.enabled,
-  readsSamples: (config) => config.mqtt.samples.publish,
+  spoolDestinations: (config) => [
+    ...(config.mqtt.json ? [DESTINATION] : []),
+    ...(config.mqtt.sparkplug.enabled ? [SPARKPLUG_DESTINATION] : []),
+  ],
+  enabled: (config) => config.mqtt.enabled && (config.mqtt.json || config.mqtt.sparkplug.enabled),
+  readsSamples: (config) => config.mqtt.json && config.mqtt.samples.publish,
   create({ config, spool, clock, logger, events }) {
     const broker = config.mqtt.url === 'embedded' ? new EmbeddedBrokerComponent(config.mqtt, logger) : undefined;
     const embeddedBroker = broker ? { embeddedBroker: () => broker.running } : {};
-    const publisher = createMqttPublisher({ config, spool, clock, logger, ...embeddedBroker });
-    const sparkplug = config.mqtt.sparkplug.enabled
-      ? createSparkplugNode({ config, spool, clock, logger, events, ...embeddedBroker })
-      : undefined;
-    const components: Component[] = [
-      ...(broker ? [broker] : []),
-      { name: DESTINATION, role: 'output', start: () => publisher.start(), stop: () => publisher.stop() },
-    ];
-    if (sparkplug)
+    const components: Component[] = broker ? [broker] : [];
+    const outputs: OutputHandle[] = [];
+    if (config.mqtt.json) {
+      const publisher = createMqttPublisher({ config, spool, clock, logger, ...embeddedBroker });
+      outputs.push(publisher);
+      components.push({
+        name: DESTINATION,
+        role: 'output',
+        start: () => publisher.start(),
+        stop: () => publisher.stop(),
+      });
+    }
+    if (config.mqtt.sparkplug.enabled) {
+      const node = createSparkplugNode({ config, spool, clock, logger, events, ...embeddedBroker });
+      outputs.push(node);
       components.push({
         name: SPARKPLUG_DESTINATION,
         role: 'output',
-        start: () => sparkplug.start(),
-        stop: () => sparkplug.stop(),
+        start: () => node.start(),
+        stop: () => node.stop(),
       });
-    return { output: publisher, ...(sparkplug ? { siblings: [sparkplug] } : {}), components };
+    }
+    const [output, ...siblings] = outputs;
+    if (output === undefined) throw new Error('mqtt output built with neither JSON nor Sparkplug (enabled() says no)');
+    return { output, ...(siblings.length > 0 ? { siblings } : {}), components };
   },
 };
