@@ -12,8 +12,8 @@ import type { CoreEvent } from '../../../src/core/events.js';
 import { systemClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { createSparkplugNode } from '../../../src/outputs/sparkplug/edge-node.js';
-import { openSpool } from '../../../src/outputs/spool/index.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
+import { openTestSpool } from '../../helpers/test-spool.js';
 import { until } from '../../helpers/wait.js';
 import { decodeWithTahu } from '../../unit/sparkplug/tahu.js';
 import { testConfig } from '../mqtt/test-config.js';
@@ -63,15 +63,7 @@ describe('the edge node as the broker sees it', () => {
     const dir = createTempDir('sparkplug-connect');
     cleanups.push(() => removeTempDir(dir));
     const config = testConfig({ agentId: 'line1-pi', mqtt: { url, protocolVersion: 4, sparkplug: { enabled: true } } });
-    const spool = openSpool({
-      dir,
-      maxBytes: 64e6,
-      maxAgeMs: 86_400_000,
-      commitIntervalMs: 20,
-      destinations: ['sparkplug'],
-      clock: systemClock,
-      logger: silentLogger,
-    });
+    const spool = openTestSpool(dir, ['sparkplug']);
     cleanups.push(() => spool.close());
     const node = createSparkplugNode({
       config: { ...config, storage: { ...config.storage, dir } },

@@ -10,9 +10,9 @@ import type { CoreEvent } from '../../../src/core/events.js';
 import { systemClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { createSparkplugNode, type SparkplugNode } from '../../../src/outputs/sparkplug/edge-node.js';
-import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
+import { openTestSpool } from '../../helpers/test-spool.js';
 import { testConfig } from '../mqtt/test-config.js';
 import { decodePayload } from '../../../src/outputs/sparkplug/payload.js';
 import { until } from '../../helpers/wait.js';
@@ -27,19 +27,6 @@ let n = 0;
 function event(station: string, body: Record<string, unknown>): CoreEvent {
   n++;
   return { id: `${station}-${n}`, line: 'line1', station, seq: n, ts: Date.now(), ...body } as unknown as CoreEvent;
-}
-
-function openTestSpool(dir: string): Spool {
-  const spool = openSpool({
-    dir,
-    maxBytes: 64e6,
-    maxAgeMs: 86_400_000,
-    commitIntervalMs: 20,
-    destinations: ['sparkplug'],
-    clock: systemClock,
-    logger: silentLogger,
-  });
-  return spool;
 }
 
 async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> = {}, persistentHost = false) {
@@ -64,7 +51,7 @@ async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> 
     mqtt: { url: broker.url, protocolVersion, sparkplug: { enabled: true, ...sparkplug } },
   });
   const storage = { ...config, storage: { ...config.storage, dir } };
-  let spool = openTestSpool(dir);
+  let spool = openTestSpool(dir, ['sparkplug']);
   // The agent's tee: the spool first, then the node's live listener.
   const events = new FanOut<CoreEvent>(silentLogger);
   events.add('spool', (e) => spool.appendEvent(e));
@@ -93,7 +80,7 @@ async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> 
     start,
     restart: async () => {
       await stop();
-      spool = openTestSpool(dir);
+      spool = openTestSpool(dir, ['sparkplug']);
       await start();
     },
     append: (e: CoreEvent) => events.emit(e),

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CoreEvent } from '../../../src/core/events.js';
-import { systemClock } from '../../../src/lib/clock.js';
 import { createLogger, silentLogger } from '../../../src/lib/logger.js';
 import {
   createWebhooks,
@@ -19,8 +18,8 @@ import {
   type WebhookOptions,
   type WebhookTarget,
 } from '../../../src/outputs/webhook/index.js';
-import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
+import { openTestSpool } from '../../helpers/test-spool.js';
 import { until } from '../../helpers/wait.js';
 import { alertEvent } from './alert-event.js';
 
@@ -66,22 +65,10 @@ function logSink(): { logger: ReturnType<typeof createLogger>; text: () => strin
   return { logger: createLogger('debug', stream), text: () => text };
 }
 
-function openTestSpool(dir: string, targets: readonly WebhookTarget[]): Spool {
-  return openSpool({
-    dir,
-    maxBytes: 64e6,
-    maxAgeMs: 86_400_000,
-    commitIntervalMs: 10,
-    destinations: webhookDestinations(targets),
-    clock: systemClock,
-    logger: silentLogger,
-  });
-}
-
 /** Webhooks as the agent runs them: alert events appended to a spool, a runner per receiver. */
 async function webhooks(targets: readonly WebhookTarget[], options: Partial<Omit<WebhookOptions, 'spool'>> = {}) {
   const dir = createTempDir('webhook');
-  let spool = openTestSpool(dir, targets);
+  let spool = openTestSpool(dir, webhookDestinations(targets), 10);
   const make = () => createWebhooks(targets, { logger: silentLogger, ...options, spool });
   let hooks = make();
   await hooks.start();
@@ -103,7 +90,7 @@ async function webhooks(targets: readonly WebhookTarget[], options: Partial<Omit
     restart: async () => {
       await hooks.stop();
       spool.close();
-      spool = openTestSpool(dir, targets);
+      spool = openTestSpool(dir, webhookDestinations(targets), 10);
       hooks = make();
       await hooks.start();
     },
