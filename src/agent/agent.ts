@@ -71,6 +71,8 @@ export function createAgent(options: AgentOptions): Agent {
 
   const coreLogger = logger.child({ component: 'core' });
   const events = new FanOut<CoreEvent>(coreLogger);
+  // Samples to outputs that take some live (the Sparkplug node's condition signals), after the spool.
+  const samples = new FanOut<Sample>(logger);
   const restore = readCoreCheckpoint(spool, coreLogger);
   events.add('spool', (e) => spool.appendEvent(e));
   const core = createCore(config, {
@@ -99,7 +101,7 @@ export function createAgent(options: AgentOptions): Agent {
   const lifecycle = new Lifecycle(logger);
   const outputs: OutputHandle[] = [];
   for (const factory of outputFactories) {
-    const built = factory.create({ config, clock, logger, spool, events });
+    const built = factory.create({ config, clock, logger, spool, events, samples });
     outputs.push(built.output, ...(built.siblings ?? []));
     for (const component of built.components) lifecycle.add(component);
   }
@@ -119,7 +121,7 @@ export function createAgent(options: AgentOptions): Agent {
     );
   }
   const spoolSamples = outputFactories.some((f) => f.spooled && f.readsSamples(config));
-  const sink = sampleSink(core, predictor, spoolSamples ? spool : undefined, logger);
+  const sink = sampleSink(core, predictor, spoolSamples ? spool : undefined, samples, logger);
   for (const source of sources)
     lifecycle.add({ name: source.name, role: 'source', start: () => source.start(sink), stop: () => source.stop() });
 
@@ -149,6 +151,7 @@ function sampleSink(
   core: Core,
   predictor: Predictor | undefined,
   sampleSpool: Spool | undefined,
+  samples: FanOut<Sample>,
   logger: Logger,
 ): SampleSink {
   return {
@@ -156,6 +159,7 @@ function sampleSink(
       core.sample(s);
       predictor?.onSample(s);
       sampleSpool?.appendSample(s);
+      if (samples.size > 0) samples.emit(s);
     },
     comms(c: CommsChange) {
       if (c.ok) logger.info({ device: c.device }, 'device connected');

@@ -18,6 +18,11 @@ export class FanOut<T> {
 
   constructor(private readonly logger: Logger) {}
 
+  /** Consumers now (a producer on a hot path may skip emitting to none). */
+  get size(): number {
+    return this.listeners.size;
+  }
+
   add(name: string, listener: (value: T) => void): () => void {
     this.listeners.set(name, listener);
     return () => this.listeners.delete(name);

@@ -5,7 +5,7 @@
  */
 import type { LinesideConfig } from '../config/schema.js';
 import type { CoreEvent } from '../core/events.js';
-import type { Clock } from '../core/sample.js';
+import type { Clock, Sample } from '../core/sample.js';
 import type { Component } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
 import type { Spool } from './spool/index.js';
@@ -36,6 +36,8 @@ export interface OutputContext {
   readonly spool: Spool;
   /** The core's events (and alerts) as they happen, for an output that takes them live, unspooled. */
   readonly events: { add(name: string, listener: (event: CoreEvent) => void): () => void };
+  /** The sources' samples as they happen (only while someone listens: the hot path stays lean). */
+  readonly samples: { add(name: string, listener: (sample: Sample) => void): () => void };
 }
 
 /** An output and the components that make it run (the MQTT publisher and, for `embedded`, its broker). */

@@ -18,8 +18,11 @@ export const mqttOutput: OutputFactory = {
     ...(config.mqtt.sparkplug.enabled ? [SPARKPLUG_DESTINATION] : []),
   ],
   enabled: (config) => config.mqtt.enabled && (config.mqtt.json || config.mqtt.sparkplug.enabled),
-  readsSamples: (config) => config.mqtt.json && config.mqtt.samples.publish,
-  create({ config, spool, clock, logger, events }) {
+  // The JSON namespace's raw tag values; the edge node's condition signals (for store and forward).
+  readsSamples: (config) =>
+    (config.mqtt.json && config.mqtt.samples.publish) ||
+    (config.mqtt.sparkplug.enabled && config.lines.some((l) => l.stations.some((s) => s.conditions.length > 0))),
+  create({ config, spool, clock, logger, events, samples }) {
     const broker = config.mqtt.url === 'embedded' ? new EmbeddedBrokerComponent(config.mqtt, logger) : undefined;
     const embeddedBroker = broker ? { embeddedBroker: () => broker.running } : {};
     const components: Component[] = broker ? [broker] : [];
@@ -35,7 +38,7 @@ export const mqttOutput: OutputFactory = {
       });
     }
     if (config.mqtt.sparkplug.enabled) {
-      const node = createSparkplugNode({ config, spool, clock, logger, events, ...embeddedBroker });
+      const node = createSparkplugNode({ config, spool, clock, logger, events, samples, ...embeddedBroker });
       outputs.push(node);
       components.push({
         name: SPARKPLUG_DESTINATION,

@@ -12,6 +12,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { CoreEvent } from '../../core/events.js';
+import type { Sample } from '../../core/sample.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { PublishFailedError, PublishPipe, type OutMessage } from '../mqtt/publish-pipe.js';
@@ -31,12 +32,18 @@ export const SESSION_CHECKPOINT = 'sparkplug.session';
 
 class NotConnectedError extends Error {}
 
-/** A spooled event, and whether the host got it live (then it is not sent again). */
+/** A spooled event or condition sample, and whether the host got it live (then it is not sent again). */
 export interface SpooledEvent {
-  readonly event: CoreEvent;
+  readonly event?: CoreEvent;
+  readonly sample?: Sample;
   readonly live: boolean;
   /** What it changed in the replay, worked out once (a retried batch must not replay it twice). */
-  change?: ReplayedChange | null;
+  changes?: readonly ReplayedChange[];
+}
+
+/** How a condition sample is known in the spool and live (samples have no id). */
+function sampleKey(s: Sample): string {
+  return `${s.tag}@${s.ts}`;
 }
 
 export interface SparkplugDestinationOptions {
@@ -76,7 +83,8 @@ function newLink(pipe: PublishPipe): Link {
 
 export class SparkplugDestination implements BatchDestination<SpooledEvent> {
   readonly name = 'sparkplug';
-  readonly kinds: readonly SpoolKind[] = ['event'];
+  /** Events, and samples too when stations have condition signals. */
+  readonly kinds: readonly SpoolKind[] | undefined;
   private link: Link | undefined;
   private onReady: (() => void) | undefined;
   private lastSendLink: Link | undefined;
@@ -87,7 +95,9 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
   /** DDATA of stored data sent (is_historical). */
   historical = 0;
 
-  constructor(private readonly o: SparkplugDestinationOptions) {}
+  constructor(private readonly o: SparkplugDestinationOptions) {
+    this.kinds = o.session.watchesSamples ? undefined : ['event'];
+  }
 
   /** Subscribes to commands (and the primary host's STATE), then births; batches wait for them. */
   connected(client: MqttClient): void {
@@ -129,6 +139,17 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
     if (messages.length > 0) this.publish(link.pipe, messages).catch(() => undefined);
   }
 
+  /** A condition sample as it happens (only condition tags reach the edge node): as `liveEvent`. */
+  liveSample(sample: Sample): void {
+    if (!this.o.session.watches(sample.tag) || typeof sample.value !== 'number') return;
+    const link = this.link;
+    const born = link?.born === true;
+    const messages = this.o.session.sample(sample.tag, sample.value, sample.ts, this.o.now(), born);
+    if (!born || link === undefined) return;
+    this.deliveredLive.add(sampleKey(sample));
+    if (messages.length > 0) this.publish(link.pipe, messages).catch(() => undefined);
+  }
+
   /** The node's figures: NDATA of what changed while born, else kept for the next NBIRTH. */
   nodeStatus(status: NodeStatus): void {
     const link = this.link;
@@ -139,8 +160,9 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
 
   /** Every event, in spool order: the ones the host got live are only replayed, the rest are stored data. */
   convert(row: SpoolRow): SpooledEvent | undefined {
-    if (row.kind !== 'event') return undefined;
-    return { event: row.event, live: this.deliveredLive.delete(row.event.id) };
+    if (row.kind === 'event') return { event: row.event, live: this.deliveredLive.delete(row.event.id) };
+    if (!this.o.session.watches(row.sample.tag) || typeof row.sample.value !== 'number') return undefined;
+    return { sample: row.sample, live: this.deliveredLive.delete(sampleKey(row.sample)) };
   }
 
   async send(batch: readonly SpooledEvent[]): Promise<void> {
@@ -158,12 +180,21 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
     const now = this.o.now();
     const messages: SparkplugMessage[] = [];
     for (const item of batch) {
-      item.change ??= this.o.session.replay(item.event) ?? null;
-      if (!item.live && item.change !== null) messages.push(this.o.session.historyMessage(item.change, now));
+      item.changes ??= this.replay(item);
+      if (!item.live) for (const change of item.changes) messages.push(this.o.session.historyMessage(change, now));
     }
     if (link === undefined || messages.length === 0) return;
     this.historical += messages.length;
     await this.publish(link.pipe, messages);
+  }
+
+  private replay(item: SpooledEvent): readonly ReplayedChange[] {
+    if (item.event !== undefined) {
+      const change = this.o.session.replay(item.event);
+      return change === undefined ? [] : [change];
+    }
+    const s = item.sample;
+    return s === undefined || typeof s.value !== 'number' ? [] : this.o.session.replaySample(s.tag, s.value, s.ts);
   }
 
   failure(err: unknown): DeliveryFailure {

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { LinesideConfig } from '../../config/schema.js';
 import type { CoreEvent } from '../../core/events.js';
-import type { Clock } from '../../core/sample.js';
+import type { Clock, Sample } from '../../core/sample.js';
 import type { Logger } from '../../lib/logger.js';
 import { packageVersion } from '../../lib/paths.js';
 import type { EmbeddedBroker } from '../broker/embedded-broker.js';
@@ -21,6 +21,7 @@ import type { Spool } from '../spool/index.js';
 import { BdSeqStore } from './bdseq.js';
 import { SESSION_CHECKPOINT, SparkplugDestination, type SpooledEvent } from './destination.js';
 import { PrimaryHostWatch } from './primary-host.js';
+import { conditionMetrics } from './conditions.js';
 import { EdgeNodeSession, type SessionState } from './session.js';
 
 export const SPARKPLUG_DESTINATION = 'sparkplug';
@@ -36,6 +37,8 @@ export interface SparkplugNodeDeps {
   readonly embeddedBroker?: () => EmbeddedBroker | undefined;
   /** The core's events as they happen (published live while the node is born). */
   readonly events: { add(name: string, listener: (event: CoreEvent) => void): () => void };
+  /** The sources' samples as they happen, for the stations' condition signals (none: not listened to). */
+  readonly samples?: { add(name: string, listener: (sample: Sample) => void): () => void };
   /** How long stop() waits for the last batch and the NDEATH, ms; default 2,000. */
   readonly stopGraceMs?: number;
 }
@@ -76,6 +79,7 @@ class Node implements SparkplugNode {
         edgeNodeId: config.mqtt.sparkplug.edgeNodeId ?? config.agent.id,
         stations: config.lines.flatMap((l) => l.stations.map((s) => s.id)),
         version: packageVersion(),
+        conditions: conditionMetrics(config),
       },
       restored !== null && typeof restored === 'object' && 'values' in restored ? restored : undefined,
     );
@@ -148,7 +152,14 @@ class Node implements SparkplugNode {
     );
     // The session's values and replay state commit with the events they came from.
     this.deps.spool.setCheckpointSource(SESSION_CHECKPOINT, () => this.session.state());
-    this.unsubscribe = this.deps.events.add(SPARKPLUG_DESTINATION, (e) => this.destination.liveEvent(e));
+    const offEvents = this.deps.events.add(SPARKPLUG_DESTINATION, (e) => this.destination.liveEvent(e));
+    const offSamples = this.session.watchesSamples
+      ? this.deps.samples?.add(SPARKPLUG_DESTINATION, (s) => this.destination.liveSample(s))
+      : undefined;
+    this.unsubscribe = () => {
+      offEvents();
+      offSamples?.();
+    };
     this.connection.start();
     await this.runner.start();
     const startedMono = clock.monoMs();

@@ -15,8 +15,8 @@
  * - Aliases are unique in the node and stable across sessions for the same config.
  */
 import type { CoreEvent } from '../../core/events.js';
-import { encodePayload, type Metric, type MetricValue } from './payload.js';
-import { STATION_METRICS, changesOf, emptyValues, type StationValues } from './station-metrics.js';
+import { encodePayload, type Metric, type MetricValue, type Property } from './payload.js';
+import { STATION_METRICS, changesOf, type MetricDef, type StationValues } from './station-metrics.js';
 
 export const NAMESPACE = 'spBv1.0';
 export const REBIRTH_METRIC = 'Node Control/Rebirth';
@@ -28,6 +28,17 @@ export interface SessionConfig {
   readonly stations: readonly string[];
   /** Node metric `Properties/Version`. */
   readonly version: string;
+  /** Condition signals per station: a Double metric each, after the fixed ones. */
+  readonly conditions?: Readonly<Record<string, readonly ConditionMetric[]>>;
+}
+
+/** A station's condition signal as a metric: its tag, its name, its properties (unit, limits). */
+export interface ConditionMetric {
+  /** `<device>.<tag>` */
+  readonly tag: string;
+  /** `Condition/<tag name>` */
+  readonly name: string;
+  readonly properties: Readonly<Record<string, Property>>;
 }
 
 /** What one event changed in the replay. */
@@ -51,37 +62,48 @@ export interface SessionState {
   readonly history?: { readonly values: Record<string, StationValues>; readonly openAlerts: Record<string, string[]> };
 }
 
-/** Values and open alerts of every station, as one stream of events made them. */
+type Change = { index: number; value: MetricValue };
+
+/** Values and open alerts of every station, as one stream of events (and condition samples) made them. */
 class Track {
   readonly values = new Map<string, StationValues>();
   readonly openAlerts = new Map<string, Set<string>>();
 
   constructor(
     stations: readonly string[],
+    private readonly defs: (station: string) => readonly MetricDef[],
     restored:
       | { readonly values: Record<string, StationValues>; readonly openAlerts: Record<string, string[]> }
       | undefined,
   ) {
     for (const station of stations) {
-      this.values.set(station, { ...emptyValues(), ...(restored?.values[station] ?? {}) });
+      const empty = Object.fromEntries(defs(station).map((m) => [m.name, null]));
+      this.values.set(station, { ...empty, ...(restored?.values[station] ?? {}) });
       this.openAlerts.set(station, new Set(restored?.openAlerts[station] ?? []));
     }
   }
 
-  /** Takes the event; returns the metrics it changed (index into STATION_METRICS, value), or undefined for another station's. */
-  update(event: CoreEvent): Array<{ index: number; value: MetricValue }> | undefined {
+  /** Takes the event; returns the metrics it changed (index into the station's metrics, value), or undefined for another station's. */
+  update(event: CoreEvent): Change[] | undefined {
     const station = event.station;
     const values = station === undefined ? undefined : this.values.get(station);
     const open = station === undefined ? undefined : this.openAlerts.get(station);
-    if (values === undefined || open === undefined) return undefined;
-    const changed: Array<{ index: number; value: MetricValue }> = [];
+    if (station === undefined || values === undefined || open === undefined) return undefined;
+    const changed: Change[] = [];
     for (const [name, value] of Object.entries(changesOf(event, values, open))) {
-      if (sameValue(values[name] ?? null, value)) continue;
-      values[name] = value;
-      const index = STATION_METRICS.findIndex((m) => m.name === name);
-      if (index >= 0) changed.push({ index, value });
+      const change = this.set(station, name, value);
+      if (change !== undefined) changed.push(change);
     }
     return changed;
+  }
+
+  /** Sets one metric; the change, or undefined when the value is the same. */
+  set(station: string, name: string, value: MetricValue): Change | undefined {
+    const values = this.values.get(station);
+    if (values === undefined || sameValue(values[name] ?? null, value)) return undefined;
+    values[name] = value;
+    const index = this.defs(station).findIndex((m) => m.name === name);
+    return index < 0 ? undefined : { index, value };
   }
 
   toJSON(): { values: Record<string, StationValues>; openAlerts: Record<string, string[]> } {
@@ -110,13 +132,29 @@ export class EdgeNodeSession {
   private readonly replayed: Track;
   private readonly offline = new Set<string>();
   private readonly aliasBase = new Map<string, number>();
+  private readonly defs = new Map<string, readonly MetricDef[]>();
+  /** Condition tag -> the stations (and metric names) that watch it. */
+  private readonly byTag = new Map<string, Array<{ station: string; name: string }>>();
+  private readonly properties = new Map<string, Readonly<Record<string, Property>>>();
 
   constructor(
     private readonly cfg: SessionConfig,
     restored?: SessionState,
   ) {
-    this.live = new Track(cfg.stations, restored);
-    this.replayed = new Track(cfg.stations, restored?.history ?? restored);
+    for (const station of cfg.stations) {
+      const conditions = cfg.conditions?.[station] ?? [];
+      this.defs.set(station, [
+        ...STATION_METRICS,
+        ...conditions.map((c) => ({ name: c.name, type: 'Double' as const })),
+      ]);
+      for (const c of conditions) {
+        this.byTag.set(c.tag, [...(this.byTag.get(c.tag) ?? []), { station, name: c.name }]);
+        this.properties.set(`${station}\u0000${c.name}`, c.properties);
+      }
+    }
+    const defsOf = (station: string) => this.defs.get(station) ?? STATION_METRICS;
+    this.live = new Track(cfg.stations, defsOf, restored);
+    this.replayed = new Track(cfg.stations, defsOf, restored?.history ?? restored);
     cfg.stations.forEach((station, i) => {
       this.aliasBase.set(station, 1000 * (i + 1));
       if (restored?.offline.includes(station) === true) this.offline.add(station);
@@ -203,6 +241,37 @@ export class EdgeNodeSession {
     return [this.ddata(station, changed, event.ts, now, false)];
   }
 
+  /** Whether any station has condition signals (then the edge node reads samples too). */
+  get watchesSamples(): boolean {
+    return this.byTag.size > 0;
+  }
+
+  /** Whether a tag is a station's condition signal (its samples become metrics). */
+  watches(tag: string): boolean {
+    return this.byTag.has(tag);
+  }
+
+  /** A live condition sample: DDATA of the stations whose metric it changed (as `apply`). */
+  sample(tag: string, value: number, ts: number, now: number, publish = true): SparkplugMessage[] {
+    const out: SparkplugMessage[] = [];
+    for (const { station, name } of this.byTag.get(tag) ?? []) {
+      const change = this.live.set(station, name, value);
+      if (change !== undefined && publish && !this.offline.has(station))
+        out.push(this.ddata(station, [change], ts, now, false));
+    }
+    return out;
+  }
+
+  /** A spooled condition sample into the replay; the changes for `historyMessage`. */
+  replaySample(tag: string, value: number, ts: number): ReplayedChange[] {
+    const out: ReplayedChange[] = [];
+    for (const { station, name } of this.byTag.get(tag) ?? []) {
+      const change = this.replayed.set(station, name, value);
+      if (change !== undefined) out.push({ station, changed: [change], ts });
+    }
+    return out;
+  }
+
   /**
    * Takes an event into the replay of what the host got (in spool order, once per event); for an
    * event the host did not get live, what it changed is sent with `historyMessage`.
@@ -230,9 +299,10 @@ export class EdgeNodeSession {
     historical: boolean,
   ): SparkplugMessage {
     const base = this.aliasBase.get(station) ?? 0;
+    const defs = this.defs.get(station) ?? STATION_METRICS;
     const metrics: Metric[] = changed.map(({ index, value }) => ({
       alias: base + index + 1,
-      valueType: STATION_METRICS[index]?.type ?? 'String',
+      valueType: defs[index]?.type ?? 'String',
       value,
       timestamp: ts,
       ...(historical ? { isHistorical: true } : {}),
@@ -245,7 +315,7 @@ export class EdgeNodeSession {
   }
 
   private dbirth(station: string, now: number): SparkplugMessage {
-    const values = this.live.values.get(station) ?? emptyValues();
+    const values = this.live.values.get(station) ?? {};
     const base = this.aliasBase.get(station) ?? 0;
     return {
       kind: 'DBIRTH',
@@ -253,13 +323,17 @@ export class EdgeNodeSession {
       payload: encodePayload({
         timestamp: now,
         seq: this.nextSeq(),
-        metrics: STATION_METRICS.map((m, i) => ({
-          name: m.name,
-          alias: base + i + 1,
-          datatype: m.type,
-          value: values[m.name] ?? null,
-          timestamp: now,
-        })),
+        metrics: (this.defs.get(station) ?? STATION_METRICS).map((m, i) => {
+          const properties = this.properties.get(`${station}\u0000${m.name}`);
+          return {
+            name: m.name,
+            alias: base + i + 1,
+            datatype: m.type,
+            value: values[m.name] ?? null,
+            timestamp: now,
+            ...(properties === undefined ? {} : { properties }),
+          };
+        }),
       }),
     };
   }

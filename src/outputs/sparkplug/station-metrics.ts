@@ -31,10 +31,6 @@ export const STATION_METRICS: readonly MetricDef[] = [
 /** A station's current values, by metric name; null until the first event says. */
 export type StationValues = Record<string, MetricValue>;
 
-export function emptyValues(): StationValues {
-  return Object.fromEntries(STATION_METRICS.map((m) => [m.name, null]));
-}
-
 /** What an event changes, as metric name -> new value (the caller keeps only real changes). */
 export function changesOf(event: CoreEvent, values: StationValues, openAlerts: Set<string>): StationValues {
   switch (event.type) {

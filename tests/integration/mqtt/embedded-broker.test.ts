@@ -14,6 +14,7 @@ import { silentLogger } from '../../../src/lib/logger.js';
 import { startEmbeddedBroker } from '../../../src/outputs/broker/index.js';
 import { FanOut } from '../../../src/agent/fanout.js';
 import type { CoreEvent } from '../../../src/core/events.js';
+import type { Sample } from '../../../src/core/sample.js';
 import { mqttOutput } from '../../../src/outputs/mqtt/factory.js';
 import type { MqttPublisher } from '../../../src/outputs/mqtt/index.js';
 import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
@@ -55,6 +56,7 @@ async function embeddedAgent(
     clock: systemClock,
     logger: silentLogger,
     events: new FanOut<CoreEvent>(silentLogger),
+    samples: new FanOut<Sample>(silentLogger),
   });
   const [broker, publisherComponent] = components;
   if (broker === undefined || publisherComponent === undefined)

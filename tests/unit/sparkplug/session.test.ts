@@ -201,4 +201,41 @@ describe('Sparkplug edge node session', () => {
     expect(d.metrics).toEqual([{ alias: 3, timestamp: T + 60_000, value: 65n }]); // the backlog did not change
     expect(s.nodeData({ uptimeS: 65, spoolBacklog: 0 }, T + 61_000, true)).toEqual([]);
   });
+
+  it('condition signals: a Double metric each in the DBIRTH with unit and limits as properties, DDATA when the value changes, history too', () => {
+    const s = new EdgeNodeSession({
+      ...cfg,
+      conditions: {
+        press: [
+          {
+            tag: 'plc1.vibration',
+            name: 'Condition/vibration',
+            properties: { engUnit: { type: 'String', value: 'mm/s' }, warning: { type: 'Double', value: 4.5 } },
+          },
+        ],
+      },
+    });
+    expect(s.watchesSamples).toBe(true);
+    expect(s.watches('plc1.vibration')).toBe(true);
+    expect(s.watches('plc1.other')).toBe(false);
+    const births = s.births(0, T);
+    const press = decodeWithTahu(births[1]?.payload ?? new Uint8Array());
+    const vib = press.metrics.find((m) => m.name === 'Condition/vibration');
+    expect(vib).toMatchObject({ type: 'Double', value: null, alias: 1013 });
+    expect(vib?.properties).toEqual({
+      engUnit: { type: 'String', value: 'mm/s' },
+      warning: { type: 'Double', value: 4.5 },
+    });
+    const weld = decodeWithTahu(births[2]?.payload ?? new Uint8Array());
+    expect(weld.metrics.some((m) => m.name?.startsWith('Condition/'))).toBe(false);
+    const [d] = s.sample('plc1.vibration', 3.25, T + 5, T + 6);
+    expect(d?.topic).toBe('spBv1.0/plant1/DDATA/line1-pi/press');
+    expect(decodePayload(d?.payload ?? new Uint8Array()).metrics).toEqual([
+      { alias: 1013, timestamp: T + 5, value: 3.25 },
+    ]);
+    expect(s.sample('plc1.vibration', 3.25, T + 7, T + 8)).toEqual([]);
+    const [h] = s.replaySample('plc1.vibration', 3.5, T + 9);
+    const hist = decodePayload(s.historyMessage(h as NonNullable<typeof h>, T + 10).payload);
+    expect(hist.metrics).toEqual([{ alias: 1013, timestamp: T + 9, isHistorical: true, value: 3.5 }]);
+  });
 });
