@@ -2,22 +2,15 @@
  * Output settings that a schema type cannot check alone: broker and InfluxDB URLs, the MQTT
  * reconnect range, an MQTT output that would publish nothing.
  */
-import type { Add, Config } from './cross-checks-common.js';
+import type { Add, Config, Path } from './cross-checks-common.js';
 import { formatDurationMs } from './duration.js';
 
 export function checkOutputs(config: Config, add: Add): void {
   const { mqtt, influx } = config;
-  if (mqtt?.url !== undefined && mqtt.url !== 'embedded') {
-    let url: URL | undefined;
-    try {
-      url = new URL(mqtt.url);
-    } catch {
-      add(['mqtt', 'url'], `"${mqtt.url}" is not a URL; use "embedded" or mqtt://host:1883, mqtts://host:8883`);
-    }
-    if (url !== undefined && !['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'].includes(url.protocol)) {
-      add(['mqtt', 'url'], `unsupported scheme "${url.protocol}"; use mqtt://, mqtts://, ws:// or wss://`);
-    }
-  }
+  if (mqtt?.url !== undefined && mqtt.url !== 'embedded') checkBrokerUrl(mqtt.url, ['mqtt', 'url'], add);
+  mqtt?.sparkplug?.servers?.forEach((url, i) => {
+    if (typeof url === 'string' && url !== 'embedded') checkBrokerUrl(url, ['mqtt', 'sparkplug', 'servers', i], add);
+  });
   if (mqtt?.reconnectMin !== undefined && mqtt.reconnectMax !== undefined && mqtt.reconnectMax < mqtt.reconnectMin) {
     add(
       ['mqtt', 'reconnectMax'],
@@ -38,5 +31,17 @@ export function checkOutputs(config: Config, add: Add): void {
     } catch {
       add(['influx', 'url'], `"${influx.url}" is not a URL`);
     }
+  }
+}
+
+function checkBrokerUrl(text: string, path: Path, add: Add): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    add(path, `"${text}" is not a URL; use "embedded" or mqtt://host:1883, mqtts://host:8883`);
+  }
+  if (url !== undefined && !['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'].includes(url.protocol)) {
+    add(path, `unsupported scheme "${url.protocol}"; use mqtt://, mqtts://, ws:// or wss://`);
   }
 }

@@ -61,6 +61,13 @@ export const Mqtt = z.strictObject({
         .positive()
         .default(500)
         .describe('stored events replayed per second at most after an outage (is_historical)'),
+      servers: z
+        .array(z.string())
+        .min(1)
+        .optional()
+        .describe(
+          'broker URLs to walk, in order, while the primary host is offline on the current one; default: mqtt.url',
+        ),
       primaryHostId: Id.optional().describe(
         "the primary host application's id (Ignition: MQTT Engine's); births wait for its STATE online",
       ),

@@ -71,11 +71,11 @@ export class BrokerConnection {
   private attemptErrno: string | undefined;
   private stopped = false;
   private readonly backoff: Backoff;
-  readonly broker: string;
+  broker: string;
 
   constructor(
     private readonly mqttConfig: MqttConfig,
-    private readonly target: ConnectionTarget,
+    private target: ConnectionTarget,
     private readonly tlsFiles: ReturnType<typeof readTlsFiles>,
     private readonly events: ConnectionEvents,
     private readonly clock: Clock,
@@ -214,6 +214,15 @@ export class BrokerConnection {
     const fields = { err: { code: err.code, ...err.context } };
     if (err.code === 'MQTT_AUTH') this.log.error(fields, err.toString());
     else this.log.warn(fields, err.toString());
+  }
+
+  /**
+   * The next attempts dial this target instead (a Sparkplug edge node walking its server list);
+   * the current connection, if any, is left to the caller to drop.
+   */
+  retarget(target: ConnectionTarget): void {
+    this.target = target;
+    this.broker = redactUrl(target.url);
   }
 
   /** Drops the current connection (e.g. after a publish error that a resend may fix). */

@@ -59,12 +59,23 @@ export interface SparkplugDestinationOptions {
   readonly isConnected: () => boolean;
   /** With a primary host: births wait for its STATE online; its offline ends the session. */
   readonly primaryHost?: PrimaryHostWatch;
+  /**
+   * Ends the connection because of the primary host; with `walk`, the next attempt goes to the
+   * next server of the list (when there is more than one).
+   */
+  readonly leave: (reason: string) => void;
+  /** More than one server: a host that is offline (or silent) here is looked for on the next. */
+  readonly canWalk: boolean;
+  /** How long to wait for the host's online STATE before trying the next server, ms. */
+  readonly stateWaitMs?: number;
 }
 
 /** One connection: its pipe, and whether the node is born on it (data may follow). */
 interface Link {
   readonly pipe: PublishPipe;
   born: boolean;
+  /** Waiting for the primary host's online STATE before walking to the next server. */
+  stateTimer?: NodeJS.Timeout;
   readonly ready: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (err: Error) => void;
@@ -113,14 +124,28 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
         return;
       }
       if (this.link !== link) return;
-      if (primaryHost === undefined) this.birth(link);
-      else this.o.log.info({ topic: primaryHost.topic }, `waiting for primary host ${primaryHost.hostId} to be online`);
+      if (primaryHost === undefined) return this.birth(link);
+      this.o.log.info({ topic: primaryHost.topic }, `waiting for primary host ${primaryHost.hostId} to be online`);
+      // tck-id-operational-behavior-primary-application-state-with-multiple-servers-walk: a host
+      // that never says online here may be online on another server.
+      if (this.o.canWalk) {
+        link.stateTimer = setTimeout(() => {
+          if (this.link === link && !link.born)
+            this.o.leave(`no online STATE from primary host ${primaryHost.hostId} within ${this.stateWaitMs / 1000} s`);
+        }, this.stateWaitMs);
+        link.stateTimer.unref();
+      }
     });
+  }
+
+  private get stateWaitMs(): number {
+    return this.o.stateWaitMs ?? 30_000;
   }
 
   disconnected(): void {
     const link = this.link;
     this.link = undefined;
+    if (link?.stateTimer !== undefined) clearTimeout(link.stateTimer);
     const lost = new NotConnectedError('the connection to the broker was lost');
     link?.reject(lost);
     link?.pipe.abandon(lost);
@@ -224,6 +249,7 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
 
   /** NBIRTH and the DBIRTHs, queued before any data of this connection. */
   private birth(link: Link): void {
+    if (link.stateTimer !== undefined) clearTimeout(link.stateTimer);
     this.births++;
     link.born = true;
     this.publish(link.pipe, this.o.session.births(this.o.bdSeq(), this.o.now())).catch(() => undefined);
@@ -248,10 +274,13 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
         this.birth(link);
       }
     } else if (link.born) {
-      // tck-id-operational-behavior-edge-node-termination-host-offline: NDEATH (the Will, as the
-      // connection ends without DISCONNECT), then a new session that waits for the host again.
+      // tck-id-operational-behavior-edge-node-termination-host-offline(-reconnect): NDEATH (the
+      // Will, as the connection ends without DISCONNECT), then a new session on the next server
+      // of the list (the same one without a list) that waits for the host again.
       this.o.log.warn(`primary host ${host.hostId} went offline; ending this Sparkplug session`);
-      this.o.dropConnection(`primary host ${host.hostId} is offline`);
+      this.o.leave(`primary host ${host.hostId} is offline`);
+    } else if (this.o.canWalk) {
+      this.o.leave(`primary host ${host.hostId} is offline on this server`);
     }
   }
 

@@ -13,6 +13,7 @@ import type { Clock, Sample } from '../../core/sample.js';
 import type { Logger } from '../../lib/logger.js';
 import { packageVersion } from '../../lib/paths.js';
 import type { EmbeddedBroker } from '../broker/embedded-broker.js';
+import type { ConnectionTarget } from '../mqtt/client-options.js';
 import { BrokerConnection } from '../mqtt/connection.js';
 import { resolveTarget } from '../mqtt/target.js';
 import type { OutputHandle, OutputStatus } from '../output.js';
@@ -65,6 +66,9 @@ class Node implements SparkplugNode {
   private unsubscribe: (() => void) | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
   private protocolVersion: 4 | 5 = 4;
+  private targets: ConnectionTarget[] = [];
+  private serverIndex = 0;
+  private readonly primaryHost: PrimaryHostWatch | undefined;
   private connection: BrokerConnection | undefined;
   private current: number | undefined;
   private stopping: Promise<void> | undefined;
@@ -84,6 +88,8 @@ class Node implements SparkplugNode {
       restored !== null && typeof restored === 'object' && 'values' in restored ? restored : undefined,
     );
     this.bdSeqs = new BdSeqStore(path.join(path.resolve(config.storage.dir), 'sparkplug-bdseq.json'));
+    const hostId = config.mqtt.sparkplug.primaryHostId;
+    this.primaryHost = hostId === undefined ? undefined : new PrimaryHostWatch(hostId);
     this.destination = new SparkplugDestination({
       session: this.session,
       spool,
@@ -93,9 +99,9 @@ class Node implements SparkplugNode {
       log: this.log,
       dropConnection: (reason) => this.connection?.drop(reason),
       isConnected: () => this.connection?.isConnected ?? false,
-      ...(config.mqtt.sparkplug.primaryHostId === undefined
-        ? {}
-        : { primaryHost: new PrimaryHostWatch(config.mqtt.sparkplug.primaryHostId) }),
+      leave: (reason) => this.leave(reason),
+      canWalk: (config.mqtt.sparkplug.servers?.length ?? 1) > 1,
+      ...(this.primaryHost === undefined ? {} : { primaryHost: this.primaryHost }),
     });
     const mqtt = config.mqtt;
     this.runner = new SpooledOutput(
@@ -119,26 +125,30 @@ class Node implements SparkplugNode {
   async start(): Promise<void> {
     const { config, clock } = this.deps;
     const willTopic = this.session.topic('NDEATH');
-    const resolved = resolveTarget(config, willTopic, this.deps.embeddedBroker?.(), this.log);
-    this.protocolVersion = resolved.target.protocolVersion;
-    const target = {
-      ...resolved.target,
-      clientId: `${resolved.target.clientId}-sparkplug`,
-      cleanSession: true,
-      // Every CONNECT takes the next bdSeq; its NBIRTH carries the same one.
-      will: () => {
-        this.current = this.bdSeqs.next();
-        return {
-          payload: Buffer.from(this.session.death(this.current, clock.wallMs())),
-          qos: 1 as const,
-          retain: false,
-        };
-      },
+    // The broker(s): mqtt.sparkplug.servers, walked while the primary host is offline, or mqtt.url.
+    const servers = config.mqtt.sparkplug.servers ?? [config.mqtt.url];
+    const resolved = servers.map((url) =>
+      resolveTarget({ ...config, mqtt: { ...config.mqtt, url } }, willTopic, this.deps.embeddedBroker?.(), this.log),
+    );
+    const first = resolved[0];
+    if (first === undefined) throw new Error('mqtt.sparkplug.servers is empty (the schema forbids it)');
+    this.protocolVersion = first.target.protocolVersion;
+    // Every CONNECT takes the next bdSeq; its NBIRTH carries the same one.
+    const will = () => {
+      this.current = this.bdSeqs.next();
+      return { payload: Buffer.from(this.session.death(this.current, clock.wallMs())), qos: 1 as const, retain: false };
     };
+    this.targets = resolved.map((r) => ({
+      ...r.target,
+      clientId: `${r.target.clientId}-sparkplug`,
+      cleanSession: true,
+      will,
+    }));
+    const target = this.targets[0] ?? { ...first.target, cleanSession: true, will };
     this.connection = new BrokerConnection(
       config.mqtt,
       target,
-      resolved.tlsFiles,
+      first.tlsFiles,
       {
         onUp: (client) => this.destination.connected(client),
         onDown: () => this.destination.disconnected(),
@@ -175,6 +185,20 @@ class Node implements SparkplugNode {
       { topic: this.session.topic('NBIRTH'), broker: this.connection.broker },
       'Sparkplug B edge node started',
     );
+  }
+
+  /** Ends this session because of the primary host; with a server list, the next attempt dials the next server. */
+  private leave(reason: string): void {
+    if (this.targets.length > 1) {
+      this.serverIndex = (this.serverIndex + 1) % this.targets.length;
+      const next = this.targets[this.serverIndex];
+      if (next !== undefined) {
+        this.connection?.retarget(next);
+        this.primaryHost?.reset();
+        this.log.info({ broker: this.connection?.broker, reason }, 'Sparkplug: moving to the next server');
+      }
+    }
+    this.connection?.drop(reason);
   }
 
   stop(): Promise<void> {

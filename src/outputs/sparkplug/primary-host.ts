@@ -17,6 +17,11 @@ export class PrimaryHostWatch {
 
   constructor(readonly hostId: string) {}
 
+  /** Another server: its STATE messages carry timestamps of their own. */
+  reset(): void {
+    this.lastTs = Number.NEGATIVE_INFINITY;
+  }
+
   get topic(): string {
     return `${NAMESPACE}/STATE/${this.hostId}`;
   }

@@ -240,3 +240,56 @@ describe.each([5, 4] as const)('Sparkplug B edge node, MQTT %s', (protocolVersio
     expect(seqs).toEqual(seqs.map((_, i) => i % 256));
   });
 });
+
+describe('Sparkplug B edge node with a server list', () => {
+  it('tck-id-operational-behavior-edge-node-termination-host-offline-reconnect, tck-id-operational-behavior-primary-application-state-with-multiple-servers-walk: walks to the server where the primary host is online, and on', async () => {
+    const a = await startMosquitto();
+    cleanups.push(() => a.close());
+    const b = await startMosquitto();
+    cleanups.push(() => b.close());
+    const hostA = await startHost(a.url);
+    cleanups.push(() => hostA.close());
+    const hostB = await startHost(b.url);
+    cleanups.push(() => hostB.close());
+    const state = (host: typeof hostA, online: boolean, timestamp: number) =>
+      host.client.publishAsync('spBv1.0/STATE/scada', JSON.stringify({ online, timestamp }), { qos: 1, retain: true });
+    await state(hostA, false, 1_000);
+    await state(hostB, true, 2_000);
+    const dir = createTempDir('sparkplug-servers');
+    cleanups.push(() => removeTempDir(dir));
+    const config = testConfig({
+      agentId: 'line1-pi',
+      mqtt: {
+        url: a.url,
+        protocolVersion: 5,
+        reconnectMin: '50ms',
+        reconnectMax: '200ms',
+        sparkplug: { enabled: true, primaryHostId: 'scada', servers: [a.url, b.url] },
+      },
+    });
+    const spool = openTestSpool(dir, ['sparkplug']);
+    cleanups.push(() => spool.close());
+    const node = createSparkplugNode({
+      config: { ...config, storage: { ...config.storage, dir } },
+      spool,
+      clock: systemClock,
+      logger: silentLogger,
+      events: new FanOut<CoreEvent>(silentLogger),
+    });
+    cleanups.push(() => node.stop());
+    await node.start();
+    await hostB.waitFor(
+      (m) => m.filter((x) => x.kind === 'DBIRTH').length === 3,
+      'births on B, where the host is online',
+    );
+    expect(hostA.of('NBIRTH')).toHaveLength(0);
+    // The host moves to A: online there, offline on B. The node follows, leaving an NDEATH on B.
+    await state(hostA, true, 3_000);
+    await state(hostB, false, 3_000);
+    await hostB.waitFor((m) => m.some((x) => x.kind === 'NDEATH'), 'NDEATH on B');
+    await hostA.waitFor((m) => m.filter((x) => x.kind === 'DBIRTH').length === 3, 'births on A');
+    const bd = (m: SparkplugReceived | undefined) => Number(metric(m, 'bdSeq'));
+    expect(bd(hostB.of('NDEATH')[0])).toBe(bd(hostB.of('NBIRTH')[0]));
+    expect(bd(hostA.of('NBIRTH')[0])).toBeGreaterThan(bd(hostB.of('NBIRTH')[0]));
+  });
+});
