@@ -101,10 +101,6 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
   private lastSendLink: Link | undefined;
   /** Ids of events published live and not yet met in the spool. */
   private readonly deliveredLive = new Set<string>();
-  births = 0;
-  published = 0;
-  /** DDATA of stored data sent (is_historical). */
-  historical = 0;
 
   constructor(private readonly o: SparkplugDestinationOptions) {
     this.kinds = o.session.watchesSamples ? undefined : ['event'];
@@ -209,7 +205,6 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
       if (!item.live) for (const change of item.changes) messages.push(this.o.session.historyMessage(change, now));
     }
     if (link === undefined || messages.length === 0) return;
-    this.historical += messages.length;
     await this.publish(link.pipe, messages);
   }
 
@@ -250,7 +245,6 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
   /** NBIRTH and the DBIRTHs, queued before any data of this connection. */
   private birth(link: Link): void {
     if (link.stateTimer !== undefined) clearTimeout(link.stateTimer);
-    this.births++;
     link.born = true;
     this.publish(link.pipe, this.o.session.births(this.o.bdSeq(), this.o.now())).catch(() => undefined);
     link.resolve();
@@ -306,7 +300,7 @@ export class SparkplugDestination implements BatchDestination<SpooledEvent> {
       retain: false,
     }));
     try {
-      await pipe.send(out, { delivered: () => this.published++, refused: () => undefined });
+      await pipe.send(out, { delivered: () => undefined, refused: () => undefined });
     } catch (err) {
       if (err instanceof PublishFailedError) this.o.dropConnection(err.message);
       throw err;
