@@ -32,17 +32,23 @@ export class TokenBucket {
     return this.takeUpTo(1, nowMono) === 1;
   }
 
-  /** Takes as many whole tokens as are available, `want` at most; returns how many. */
-  takeUpTo(want: number, nowMono: number): number {
+  /**
+   * Takes as many whole tokens as are available, `want` at most; returns how many. With `atLeast`,
+   * takes none unless that many are there (a caller that batches does not wake for one at a time).
+   */
+  takeUpTo(want: number, nowMono: number, atLeast = 1): number {
     this.refill(nowMono);
-    const taken = Math.max(0, Math.min(want, Math.floor(this.tokens + EPSILON)));
+    const available = Math.floor(this.tokens + EPSILON);
+    if (available < Math.min(want, atLeast)) return 0;
+    const taken = Math.max(0, Math.min(want, available));
     this.tokens -= taken;
     return taken;
   }
 
-  /** Ms until one token is available (0 if one is). */
-  waitMs(nowMono: number): number {
+  /** Ms until `count` tokens (one by default, at most a burst) are available (0 if they are). */
+  waitMs(nowMono: number, count = 1): number {
     this.refill(nowMono);
-    return this.tokens >= 1 - EPSILON ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.perSecond);
+    const need = Math.min(count, this.burst);
+    return this.tokens >= need - EPSILON ? 0 : Math.ceil(((need - this.tokens) * 1000) / this.perSecond);
   }
 }

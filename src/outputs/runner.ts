@@ -142,9 +142,11 @@ export class SpooledOutput<P> implements OutputHandle {
         atEnd && unsent < this.options.batchSize ? this.pending.firstAt + this.options.flushIntervalMs - this.now() : 0;
       if (waitMs > 0) return this.waitForWork(waitMs);
       const want = Math.min(unsent, this.options.batchSize);
-      const count = this.bucket === undefined ? want : this.bucket.takeUpTo(want, this.now());
+      // Under the rate limit, wait for a tenth of a burst rather than waking for every token.
+      const chunk = this.bucket === undefined ? 1 : Math.max(1, Math.ceil(this.bucket.burst / 10));
+      const count = this.bucket === undefined ? want : this.bucket.takeUpTo(want, this.now(), chunk);
       if (count > 0) this.startSend(count);
-      else await this.waitForWork(this.bucket?.waitMs(this.now()), false);
+      else await this.waitForWork(this.bucket?.waitMs(this.now(), Math.min(want, chunk)), false);
       return;
     }
     if (!atEnd && unsent === 0) {

@@ -91,6 +91,16 @@ describe('TokenBucket: backlog drain rate', () => {
     expect(bucket.takeUpTo(500, 25)).toBe(25);
     expect(bucket.takeUpTo(10, 1_000)).toBe(10);
   });
+
+  it('lets a batching caller wait for a chunk instead of waking for every token', () => {
+    const bucket = new TokenBucket(1_000, 0);
+    expect(bucket.takeUpTo(500, 0)).toBe(100);
+    expect(bucket.takeUpTo(500, 5, 10)).toBe(0); // 5 tokens made, 10 asked for at least
+    expect(bucket.waitMs(5, 10)).toBe(5);
+    expect(bucket.takeUpTo(500, 10, 10)).toBe(10);
+    expect(bucket.takeUpTo(3, 20, 10)).toBe(3); // wanting fewer than the chunk: those are enough
+    expect(bucket.waitMs(20, 1_000)).toBe(93); // never waits for more than a burst
+  });
 });
 
 describe('RateMeter: published per second', () => {
