@@ -27,11 +27,6 @@ export class TokenBucket {
     this.lastMono = nowMono;
   }
 
-  /** Takes one token if available. */
-  tryTake(nowMono: number): boolean {
-    return this.takeUpTo(1, nowMono) === 1;
-  }
-
   /**
    * Takes as many whole tokens as are available, `want` at most; returns how many. With `atLeast`,
    * takes none unless that many are there (a caller that batches does not wake for one at a time).

@@ -47,7 +47,7 @@ export class PublishFailedError extends Error {
 interface Batch {
   readonly messages: readonly OutMessage[];
   readonly hooks: BatchHooks<OutMessage>;
-  /** Message i has window id i + 1. */
+  /** Message i has id i + 1: the in-order completed prefix of the batch. */
   readonly window: AckWindow;
   published: number;
   prefix: number;
@@ -112,7 +112,6 @@ export class PublishPipe {
         if (message.qos === 0 ? this.awaitingWrite >= this.limits.writes : this.awaitingPuback >= this.limits.pubacks)
           return; // in order: a completion pumps again
         const id = ++batch.published;
-        batch.window.add(id, message.qos === 0 ? 'write' : 'puback');
         if (message.qos === 0) this.awaitingWrite++;
         else this.awaitingPuback++;
         this.client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, (err) =>

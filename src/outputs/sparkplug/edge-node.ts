@@ -65,7 +65,6 @@ class Node implements SparkplugNode {
   private readonly runner: SpooledOutput<SpooledEvent>;
   private unsubscribe: (() => void) | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
-  private protocolVersion: 4 | 5 = 4;
   private targets: ConnectionTarget[] = [];
   private serverIndex = 0;
   private readonly primaryHost: PrimaryHostWatch | undefined;
@@ -130,9 +129,6 @@ class Node implements SparkplugNode {
     const resolved = servers.map((url) =>
       resolveTarget({ ...config, mqtt: { ...config.mqtt, url } }, willTopic, this.deps.embeddedBroker?.(), this.log),
     );
-    const first = resolved[0];
-    if (first === undefined) throw new Error('mqtt.sparkplug.servers is empty (the schema forbids it)');
-    this.protocolVersion = first.target.protocolVersion;
     // Every CONNECT takes the next bdSeq; its NBIRTH carries the same one.
     const will = () => {
       this.current = this.bdSeqs.next();
@@ -144,11 +140,13 @@ class Node implements SparkplugNode {
       cleanSession: true,
       will,
     }));
-    const target = this.targets[0] ?? { ...first.target, cleanSession: true, will };
+    const [target] = this.targets;
+    const tlsFiles = resolved[0]?.tlsFiles;
+    if (target === undefined || tlsFiles === undefined) throw new Error('no Sparkplug server (the schema forbids it)');
     this.connection = new BrokerConnection(
       config.mqtt,
       target,
-      first.tlsFiles,
+      tlsFiles,
       {
         onUp: (client) => this.destination.connected(client),
         onDown: () => this.destination.disconnected(),
@@ -206,7 +204,8 @@ class Node implements SparkplugNode {
       this.unsubscribe?.();
       if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
       await this.runner.stop();
-      const v5 = this.protocolVersion === 5;
+      // The broker of the current connection: MQTT 5 publishes the Will on DISCONNECT 0x04.
+      const v5 = this.targets[this.serverIndex]?.protocolVersion === 5;
       const death = Buffer.from(this.session.death(this.current ?? 0, this.deps.clock.wallMs()));
       await this.connection?.stop(
         (client) =>

@@ -135,7 +135,6 @@ export class EdgeNodeSession {
   private readonly defs = new Map<string, readonly MetricDef[]>();
   /** Condition tag -> the stations (and metric names) that watch it. */
   private readonly byTag = new Map<string, Array<{ station: string; name: string }>>();
-  private readonly properties = new Map<string, Readonly<Record<string, Property>>>();
 
   constructor(
     private readonly cfg: SessionConfig,
@@ -145,12 +144,9 @@ export class EdgeNodeSession {
       const conditions = cfg.conditions?.[station] ?? [];
       this.defs.set(station, [
         ...STATION_METRICS,
-        ...conditions.map((c) => ({ name: c.name, type: 'Double' as const })),
+        ...conditions.map((c) => ({ name: c.name, type: 'Double' as const, properties: c.properties })),
       ]);
-      for (const c of conditions) {
-        this.byTag.set(c.tag, [...(this.byTag.get(c.tag) ?? []), { station, name: c.name }]);
-        this.properties.set(`${station}\u0000${c.name}`, c.properties);
-      }
+      for (const c of conditions) this.byTag.set(c.tag, [...(this.byTag.get(c.tag) ?? []), { station, name: c.name }]);
     }
     const defsOf = (station: string) => this.defs.get(station) ?? STATION_METRICS;
     this.live = new Track(cfg.stations, defsOf, restored);
@@ -323,17 +319,14 @@ export class EdgeNodeSession {
       payload: encodePayload({
         timestamp: now,
         seq: this.nextSeq(),
-        metrics: (this.defs.get(station) ?? STATION_METRICS).map((m, i) => {
-          const properties = this.properties.get(`${station}\u0000${m.name}`);
-          return {
-            name: m.name,
-            alias: base + i + 1,
-            datatype: m.type,
-            value: values[m.name] ?? null,
-            timestamp: now,
-            ...(properties === undefined ? {} : { properties }),
-          };
-        }),
+        metrics: (this.defs.get(station) ?? STATION_METRICS).map((m, i) => ({
+          name: m.name,
+          alias: base + i + 1,
+          datatype: m.type,
+          value: values[m.name] ?? null,
+          timestamp: now,
+          ...(m.properties === undefined ? {} : { properties: m.properties }),
+        })),
       }),
     };
   }

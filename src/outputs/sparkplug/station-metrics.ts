@@ -5,11 +5,13 @@
  */
 import type { CoreEvent } from '../../core/events.js';
 import type { DataTypeName } from './datatypes.js';
-import type { MetricValue } from './payload.js';
+import type { MetricValue, Property } from './payload.js';
 
 export interface MetricDef {
   readonly name: string;
   readonly type: DataTypeName;
+  /** Sent with the metric in births (a condition signal's unit and limits). */
+  readonly properties?: Readonly<Record<string, Property>>;
 }
 
 /** Device metrics in birth order; a metric's alias is its station's base plus its index + 1. */

@@ -6,13 +6,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/lib/clock.js';
 import { createMqttPublisher, type MqttPublisher } from '../../../src/outputs/mqtt/index.js';
-import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
+import type { Spool } from '../../../src/outputs/spool/index.js';
 import { mosquittoPasswordFile, startMosquitto, type MosquittoHandle } from '../../helpers/mosquitto.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { captureLogger } from '../spool/log-capture.js';
 import { cycle } from '../spool/make-events.js';
 import { startSubscriber, waitUntil } from './subscriber.js';
 import { testConfig } from './test-config.js';
+import { openTestSpool } from '../../helpers/test-spool.js';
 
 const USER = 'line3';
 const PASSWORD = 's3cret-line3';
@@ -40,15 +41,7 @@ describe.each([4, 5] as const)('refused credentials, MQTT protocol version %i', 
     const dir = createTempDir('mqtt-auth');
     cleanups.push(() => removeTempDir(dir));
     const log = captureLogger();
-    const spool: Spool = openSpool({
-      dir,
-      maxBytes: 64e6,
-      maxAgeMs: 86_400_000,
-      commitIntervalMs: 20,
-      destinations: ['mqtt'],
-      clock: systemClock,
-      logger: log.logger,
-    });
+    const spool: Spool = openTestSpool(dir, ['mqtt'], 20, log.logger);
     cleanups.push(() => spool.close());
     const agentId = `auth-v${protocolVersion}`;
     const wrong = createMqttPublisher({
@@ -114,15 +107,7 @@ describe('unreachable broker', () => {
     const dir = createTempDir('mqtt-unreachable');
     cleanups.push(() => removeTempDir(dir));
     const log = captureLogger();
-    const spool = openSpool({
-      dir,
-      maxBytes: 64e6,
-      maxAgeMs: 86_400_000,
-      commitIntervalMs: 20,
-      destinations: ['mqtt'],
-      clock: systemClock,
-      logger: log.logger,
-    });
+    const spool = openTestSpool(dir, ['mqtt'], 20, log.logger);
     cleanups.push(() => spool.close());
     // A port nothing listens on: the broker that was stopped for maintenance.
     const closed = await startMosquitto();

@@ -17,13 +17,14 @@ import type { CoreEvent } from '../../../src/core/events.js';
 import type { Sample } from '../../../src/core/sample.js';
 import { mqttOutput } from '../../../src/outputs/mqtt/factory.js';
 import type { MqttPublisher } from '../../../src/outputs/mqtt/index.js';
-import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
+import type { Spool } from '../../../src/outputs/spool/index.js';
 import { requireBinary } from '../../helpers/binaries.js';
 import { canConnect, freePort } from '../../helpers/ports.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { cycle, state } from '../spool/make-events.js';
 import { startSubscriber, waitUntil } from './subscriber.js';
 import { testConfig } from './test-config.js';
+import { openTestSpool } from '../../helpers/test-spool.js';
 
 const run = promisify(execFile);
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -37,15 +38,7 @@ async function embeddedAgent(
   const port = await freePort();
   const dir = createTempDir('mqtt-embedded');
   cleanups.push(() => removeTempDir(dir));
-  const spool = openSpool({
-    dir,
-    maxBytes: 64e6,
-    maxAgeMs: 86_400_000,
-    commitIntervalMs: 20,
-    destinations: ['mqtt'],
-    clock: systemClock,
-    logger: silentLogger,
-  });
+  const spool = openTestSpool(dir, ['mqtt']);
   cleanups.push(() => spool.close());
   const config = testConfig({ mqtt: { url: 'embedded', embedded: { port }, protocolVersion: 5, ...mqttExtra } });
   // As the agent builds it: the broker is a component of its own, started before the publisher

@@ -9,11 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { createMqttPublisher } from '../../../src/outputs/mqtt/index.js';
-import { openSpool } from '../../../src/outputs/spool/index.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { cycle } from '../spool/make-events.js';
 import { waitUntil } from './subscriber.js';
 import { testConfig } from './test-config.js';
+import { openTestSpool } from '../../helpers/test-spool.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -52,15 +52,7 @@ describe('release on PUBACK', () => {
     const { url, held } = await holdingBroker();
     const dir = createTempDir('mqtt-puback');
     cleanups.push(() => removeTempDir(dir));
-    const spool = openSpool({
-      dir,
-      maxBytes: 64e6,
-      maxAgeMs: 86_400_000,
-      commitIntervalMs: 20,
-      destinations: ['mqtt'],
-      clock: systemClock,
-      logger: silentLogger,
-    });
+    const spool = openTestSpool(dir, ['mqtt']);
     cleanups.push(() => spool.close());
     const config = testConfig({ mqtt: { url, protocolVersion: 4 } });
     const publisher = createMqttPublisher({

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/lib/clock.js';
 import { createMqttPublisher, type MqttPublisher } from '../../../src/outputs/mqtt/index.js';
-import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
+import type { Spool } from '../../../src/outputs/spool/index.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { startMosquitto, type MosquittoHandle } from '../../helpers/mosquitto.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
@@ -14,6 +14,7 @@ import { cycle, downtime, oee, sample, state } from '../spool/make-events.js';
 import { startSubscriber, waitUntil, type Subscriber } from './subscriber.js';
 import { testConfig } from './test-config.js';
 import type { AlertEvent } from '../../../src/core/events.js';
+import { openTestSpool } from '../../helpers/test-spool.js';
 
 let broker: MosquittoHandle;
 beforeAll(async () => {
@@ -34,15 +35,7 @@ function setup(
 ): { spool: Spool; publisher: MqttPublisher } {
   const dir = createTempDir('mqtt-publish');
   const config = testConfig({ agentId, mqtt: { url: broker.url, protocolVersion: 5, ...mqttOverrides } });
-  const spool = openSpool({
-    dir,
-    maxBytes: 64e6,
-    maxAgeMs: 86_400_000,
-    commitIntervalMs: 20,
-    destinations: ['mqtt'],
-    clock: systemClock,
-    logger: silentLogger,
-  });
+  const spool = openTestSpool(dir, ['mqtt']);
   const publisher = createMqttPublisher({ config, spool, clock: systemClock, logger: silentLogger });
   cleanups.push(
     () => removeTempDir(dir),
@@ -242,15 +235,7 @@ describe('MQTT 5 receive maximum', () => {
     cleanups.push(() => small.close());
     const dir = createTempDir('mqtt-receive-max');
     cleanups.push(() => removeTempDir(dir));
-    const spool = openSpool({
-      dir,
-      maxBytes: 64e6,
-      maxAgeMs: 86_400_000,
-      commitIntervalMs: 20,
-      destinations: ['mqtt'],
-      clock: systemClock,
-      logger: silentLogger,
-    });
+    const spool = openTestSpool(dir, ['mqtt']);
     cleanups.push(() => spool.close());
     const config = testConfig({ agentId: 'agent-rm', mqtt: { url: small.url, protocolVersion: 5 } });
     const publisher = createMqttPublisher({ config, spool, clock: systemClock, logger: silentLogger });

@@ -12,13 +12,14 @@ import { loadConfigText } from '../../../src/config/load.js';
 import { systemClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { createMqttPublisher, type MqttPublisher } from '../../../src/outputs/mqtt/index.js';
-import { openSpool, type Spool } from '../../../src/outputs/spool/index.js';
+import type { Spool } from '../../../src/outputs/spool/index.js';
 import { requireBinary } from '../../helpers/binaries.js';
 import { startMosquitto, type MosquittoHandle } from '../../helpers/mosquitto.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { cycle } from '../spool/make-events.js';
 import { waitUntil } from './subscriber.js';
 import { configYaml, testConfig } from './test-config.js';
+import { openTestSpool } from '../../helpers/test-spool.js';
 
 const run = promisify(execFile);
 
@@ -115,15 +116,7 @@ describe('TLS with CA, client certificate and key', () => {
     subscriber.on('message', (_t, p) => got.push(p.toString()));
     await subscriber.subscribeAsync('acme/plant1/line1/press/cycle', { qos: 1 });
     try {
-      spool = openSpool({
-        dir: path.join(dir, 'spool'),
-        maxBytes: 64e6,
-        maxAgeMs: 86_400_000,
-        commitIntervalMs: 20,
-        destinations: ['mqtt'],
-        clock: systemClock,
-        logger: silentLogger,
-      });
+      spool = openTestSpool(path.join(dir, 'spool'), ['mqtt']);
       const config = testConfig({
         baseDir: dir,
         mqtt: { url, tls: { ca: 'ca.pem', cert: 'client.pem', key: 'client.key' } },
@@ -143,15 +136,7 @@ describe('TLS with CA, client certificate and key', () => {
     const other = createTempDir('mqtt-tls-other');
     try {
       const otherCerts = await makeCertificates(other); // a different CA: the broker's cert fails verification
-      const s = openSpool({
-        dir: path.join(other, 'spool'),
-        maxBytes: 64e6,
-        maxAgeMs: 86_400_000,
-        commitIntervalMs: 20,
-        destinations: ['mqtt'],
-        clock: systemClock,
-        logger: silentLogger,
-      });
+      const s = openTestSpool(path.join(other, 'spool'), ['mqtt']);
       const config = testConfig({
         baseDir: other,
         mqtt: {

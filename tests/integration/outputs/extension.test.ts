@@ -107,9 +107,10 @@ function startAgent(dir: string, file: string): { agent: Agent; source: CounterS
 
 function cycles(file: string): CycleEvent[] {
   if (!existsSync(file)) return [];
+  // The output appends asynchronously: read only the lines written to their end.
   const events = readFileSync(file, 'utf8')
-    .trim()
     .split('\n')
+    .slice(0, -1)
     .map((l) => JSON.parse(l) as { type: string });
   return events.filter((e): e is CycleEvent => e.type === 'cycle');
 }

@@ -7,15 +7,11 @@
 import net from 'node:net';
 import { Aedes, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FanOut } from '../../../src/agent/fanout.js';
-import type { CoreEvent } from '../../../src/core/events.js';
-import { systemClock } from '../../../src/lib/clock.js';
-import { silentLogger } from '../../../src/lib/logger.js';
-import { createSparkplugNode } from '../../../src/outputs/sparkplug/edge-node.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { openTestSpool } from '../../helpers/test-spool.js';
 import { until } from '../../helpers/wait.js';
 import { decodeWithTahu } from '../../unit/sparkplug/tahu.js';
+import { testNode } from './host.js';
 import { testConfig } from '../mqtt/test-config.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -65,13 +61,7 @@ describe('the edge node as the broker sees it', () => {
     const config = testConfig({ agentId: 'line1-pi', mqtt: { url, protocolVersion: 4, sparkplug: { enabled: true } } });
     const spool = openTestSpool(dir, ['sparkplug']);
     cleanups.push(() => spool.close());
-    const node = createSparkplugNode({
-      config: { ...config, storage: { ...config.storage, dir } },
-      spool,
-      clock: systemClock,
-      logger: silentLogger,
-      events: new FanOut<CoreEvent>(silentLogger),
-    });
+    const node = testNode(config, dir, spool);
     cleanups.push(() => node.stop());
     await node.start();
     await until(() => publishes(seen).filter((x) => x.kind === 'DBIRTH').length === 3, 'births');

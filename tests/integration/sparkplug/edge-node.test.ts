@@ -7,16 +7,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FanOut } from '../../../src/agent/fanout.js';
 import type { CoreEvent } from '../../../src/core/events.js';
-import { systemClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
-import { createSparkplugNode, type SparkplugNode } from '../../../src/outputs/sparkplug/edge-node.js';
+import type { SparkplugNode } from '../../../src/outputs/sparkplug/edge-node.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 import { openTestSpool } from '../../helpers/test-spool.js';
 import { testConfig } from '../mqtt/test-config.js';
 import { decodePayload } from '../../../src/outputs/sparkplug/payload.js';
 import { until } from '../../helpers/wait.js';
-import { metric, startHost, type SparkplugReceived } from './host.js';
+import { metric, startHost, testNode, type SparkplugReceived } from './host.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -50,14 +49,13 @@ async function setUp(protocolVersion: 4 | 5, sparkplug: Record<string, unknown> 
     baseDir: dir,
     mqtt: { url: broker.url, protocolVersion, sparkplug: { enabled: true, ...sparkplug } },
   });
-  const storage = { ...config, storage: { ...config.storage, dir } };
   let spool = openTestSpool(dir, ['sparkplug']);
   // The agent's tee: the spool first, then the node's live listener.
   const events = new FanOut<CoreEvent>(silentLogger);
   events.add('spool', (e) => spool.appendEvent(e));
   let node: SparkplugNode | undefined;
   const start = async () => {
-    node = createSparkplugNode({ config: storage, spool, clock: systemClock, logger: silentLogger, events });
+    node = testNode(config, dir, spool, events);
     await node.start();
   };
   const stop = async () => {
@@ -269,13 +267,7 @@ describe('Sparkplug B edge node with a server list', () => {
     });
     const spool = openTestSpool(dir, ['sparkplug']);
     cleanups.push(() => spool.close());
-    const node = createSparkplugNode({
-      config: { ...config, storage: { ...config.storage, dir } },
-      spool,
-      clock: systemClock,
-      logger: silentLogger,
-      events: new FanOut<CoreEvent>(silentLogger),
-    });
+    const node = testNode(config, dir, spool);
     cleanups.push(() => node.stop());
     await node.start();
     await hostB.waitFor(

@@ -3,6 +3,13 @@
  * arrival order, decoded with Eclipse Tahu's codec (independent of ours), and sends commands.
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { FanOut } from '../../../src/agent/fanout.js';
+import type { LinesideConfig } from '../../../src/config/schema.js';
+import type { CoreEvent } from '../../../src/core/events.js';
+import { systemClock } from '../../../src/lib/clock.js';
+import { silentLogger } from '../../../src/lib/logger.js';
+import { createSparkplugNode, type SparkplugNode } from '../../../src/outputs/sparkplug/edge-node.js';
+import type { Spool } from '../../../src/outputs/spool/index.js';
 import { decodeWithTahu, tahu, type Decoded } from '../../unit/sparkplug/tahu.js';
 import { until } from '../../helpers/wait.js';
 
@@ -78,4 +85,20 @@ export async function startHost(url: string, persistent = false): Promise<TestHo
 /** The value of a named metric in a decoded payload. */
 export function metric(m: SparkplugReceived | undefined, name: string): unknown {
   return m?.payload.metrics.find((x) => x.name === name)?.value;
+}
+
+/** An edge node as the agent builds it, keeping its files (bdSeq) in `dir`; events come from `events`. */
+export function testNode(
+  config: Readonly<LinesideConfig>,
+  dir: string,
+  spool: Spool,
+  events: FanOut<CoreEvent> = new FanOut<CoreEvent>(silentLogger),
+): SparkplugNode {
+  return createSparkplugNode({
+    config: { ...config, storage: { ...config.storage, dir } },
+    spool,
+    clock: systemClock,
+    logger: silentLogger,
+    events,
+  });
 }
