@@ -75,6 +75,12 @@ export function createModbusSource(config: Pick<LinesideConfig, 'devices'>, deps
           },
           'modbus: device planned',
         );
+        if (device.timeout >= device.pollInterval) {
+          logger.warn(
+            { device: device.id, timeoutMs: device.timeout, pollIntervalMs: device.pollInterval },
+            'modbus: timeout is not shorter than pollInterval; a request that times out skips the polls it overlaps (counted as overruns)',
+          );
+        }
       }
     }
     if (unreadable.length > 0) {
