@@ -31,6 +31,11 @@ export interface RowOut extends OutMessage {
 
 class NotConnectedError extends Error {}
 
+/** Tag values go through the spool only at QoS 1: at-least-once, in order, across outages. */
+export function spoolsTagValues(mqtt: LinesideConfig['mqtt']): boolean {
+  return mqtt.samples.publish && mqtt.samples.qos === 1;
+}
+
 export interface MqttDestinationOptions {
   readonly name: string;
   readonly mqtt: LinesideConfig['mqtt'];
@@ -64,7 +69,8 @@ export class MqttDestination implements BatchDestination<RowOut> {
 
   constructor(private readonly o: MqttDestinationOptions) {
     this.name = o.name;
-    this.kinds = o.mqtt.samples.publish ? undefined : ['event'];
+    // QoS 0 tag values are published live (live-tag-values.ts), not from the spool.
+    this.kinds = spoolsTagValues(o.mqtt) ? undefined : ['event'];
     this.messages = new RowMessages(o.names, o.mqtt);
   }
 

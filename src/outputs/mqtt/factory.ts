@@ -8,6 +8,7 @@ import type { Component } from '../../lib/component.js';
 import { EmbeddedBrokerComponent } from '../broker/component.js';
 import type { OutputFactory, OutputHandle } from '../output.js';
 import { createSparkplugNode, SPARKPLUG_DESTINATION } from '../sparkplug/edge-node.js';
+import { spoolsTagValues } from './destination.js';
 import { createMqttPublisher, DESTINATION } from './publisher.js';
 
 export const mqttOutput: OutputFactory = {
@@ -18,9 +19,10 @@ export const mqttOutput: OutputFactory = {
     ...(config.mqtt.sparkplug.enabled ? [SPARKPLUG_DESTINATION] : []),
   ],
   enabled: (config) => config.mqtt.enabled && (config.mqtt.json || config.mqtt.sparkplug.enabled),
-  // The JSON namespace's raw tag values; the edge node's condition signals (for store and forward).
+  // The JSON namespace's raw tag values at QoS 1 (QoS 0 ones go live); the edge node's condition
+  // signals (for store and forward).
   readsSamples: (config) =>
-    (config.mqtt.json && config.mqtt.samples.publish) ||
+    (config.mqtt.json && spoolsTagValues(config.mqtt)) ||
     (config.mqtt.sparkplug.enabled && config.lines.some((l) => l.stations.some((s) => s.conditions.length > 0))),
   create({ config, spool, clock, logger, events, samples }) {
     const broker = config.mqtt.url === 'embedded' ? new EmbeddedBrokerComponent(config.mqtt, logger) : undefined;
@@ -28,7 +30,7 @@ export const mqttOutput: OutputFactory = {
     const components: Component[] = broker ? [broker] : [];
     const outputs: OutputHandle[] = [];
     if (config.mqtt.json) {
-      const publisher = createMqttPublisher({ config, spool, clock, logger, ...embeddedBroker });
+      const publisher = createMqttPublisher({ config, spool, clock, logger, samples, ...embeddedBroker });
       outputs.push(publisher);
       components.push({
         name: DESTINATION,

@@ -6,7 +6,7 @@ import type { LinesideConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/sample.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EmbeddedBroker } from '../broker/embedded-broker.js';
-import type { OutputHandle } from '../output.js';
+import type { OutputContext, OutputHandle } from '../output.js';
 import type { Spool } from '../spool/index.js';
 import type { MqttPublisherHealth } from './health.js';
 
@@ -15,6 +15,8 @@ export interface MqttPublisherDeps {
   readonly spool: Spool;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The sources' samples as they happen: QoS 0 tag values are published from here (live-tag-values.ts). */
+  readonly samples?: OutputContext['samples'];
   /** The embedded broker (`mqtt.url: embedded`), started before the publisher by its own component. */
   readonly embeddedBroker?: () => EmbeddedBroker | undefined;
   readonly tuning?: {

@@ -22,9 +22,10 @@ import type { OutputStatus } from '../output.js';
 import { SpooledOutput } from '../runner.js';
 import type { ConnectionTarget } from './client-options.js';
 import { BrokerConnection } from './connection.js';
-import { MqttDestination, type RowOut } from './destination.js';
+import { MqttDestination, spoolsTagValues, type RowOut } from './destination.js';
 import type { MqttPublisherHealth } from './health.js';
 import { publisherHealth } from './health-snapshot.js';
+import { LiveTagValues } from './live-tag-values.js';
 import type { MqttPublisher, MqttPublisherDeps } from './publisher-api.js';
 import { RetainedCache } from './retained-cache.js';
 import { resolveTarget } from './target.js';
@@ -48,6 +49,9 @@ class Publisher implements MqttPublisher {
   private readonly names: TopicNames;
   private readonly destination: MqttDestination;
   private readonly runner: SpooledOutput<RowOut>;
+  /** QoS 0 tag values, published live (undefined: none are published, or they are spooled). */
+  private readonly live: LiveTagValues | undefined;
+  private unlisten: (() => void) | undefined;
   private connection: BrokerConnection | undefined;
   private embedded: EmbeddedBroker | undefined;
   private target: ConnectionTarget | undefined;
@@ -76,6 +80,14 @@ class Publisher implements MqttPublisher {
       dropConnection: (reason) => this.connection?.drop(reason),
       isConnected: () => this.connection?.isConnected ?? false,
     });
+    this.live =
+      config.mqtt.samples.publish && !spoolsTagValues(config.mqtt)
+        ? new LiveTagValues({
+            names: this.names,
+            writeMax: Math.max(1, tuning?.writeWindow ?? 1_000),
+            now: () => clock.monoMs(),
+          })
+        : undefined;
     this.runner = new SpooledOutput(
       this.destination,
       { spool, logger: deps.logger },
@@ -112,13 +124,22 @@ class Publisher implements MqttPublisher {
       resolved.target,
       resolved.tlsFiles,
       {
-        onUp: (client, _generation, receiveMaximum) => this.destination.connected(client, receiveMaximum),
-        onDown: () => this.destination.disconnected(),
+        // Status and retained topics first, then the live tag values.
+        onUp: (client, _generation, receiveMaximum) => {
+          this.destination.connected(client, receiveMaximum);
+          this.live?.connected(client);
+        },
+        onDown: () => {
+          this.destination.disconnected();
+          this.live?.disconnected();
+        },
       },
       this.deps.clock,
       this.log,
       this.deps.tuning?.random,
     );
+    const live = this.live;
+    if (live !== undefined) this.unlisten = this.deps.samples?.add(DESTINATION, (s) => live.sample(s));
     this.connection.start();
     await this.runner.start();
   }
@@ -126,6 +147,7 @@ class Publisher implements MqttPublisher {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       // The last batch first (the runner waits for it), then "offline" and a clean DISCONNECT.
+      this.unlisten?.();
       await this.runner.stop();
       const graceMs = this.deps.tuning?.stopGraceMs ?? 2_000;
       await this.connection?.stop(
@@ -156,9 +178,9 @@ class Publisher implements MqttPublisher {
         spoolView: this.deps.spool.health().destinations[DESTINATION],
       },
       {
-        inFlight: this.destination.inFlight,
-        published: this.destination.published,
-        publishedPerSecond: this.destination.publishedPerSecond(),
+        inFlight: this.destination.inFlight + (this.live?.inFlight ?? 0),
+        published: this.destination.published + (this.live?.published ?? 0),
+        publishedPerSecond: this.destination.publishedPerSecond() + (this.live?.publishedPerSecond() ?? 0),
         rejected: this.destination.rejected,
         ackedId: this.deps.spool.ackedId(DESTINATION),
       },
