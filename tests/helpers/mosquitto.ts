@@ -35,6 +35,8 @@ export interface MosquittoHandle {
   /** Crash: SIGKILL, no clean shutdown. */
   kill9(): Promise<void>;
   restart(): Promise<void>;
+  /** A hung broker (SIGSTOP): connections stay open, nothing is read; false resumes it. */
+  freeze(frozen: boolean): void;
   /** Final cleanup: stop() and remove the temp dir. Call it in afterAll. */
   close(): Promise<void>;
   /** The broker's recent log lines (stderr), for failure messages. */
@@ -97,7 +99,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     start: () => proc.start(),
     kill9: () => proc.kill9(),
     restart: () => proc.restart(),
+    freeze: (frozen) => proc.freeze(frozen),
     close: async () => {
+      proc.freeze(false);
       await proc.stop();
       removeTempDir(dir);
     },

@@ -217,6 +217,11 @@ export class ManagedProcess {
     await this.exited;
   }
 
+  /** SIGSTOP / SIGCONT: a hung process that keeps its sockets open (its peers' writes back up). */
+  freeze(frozen: boolean): void {
+    this.child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   async restart(): Promise<void> {
     await this.stop();
     await this.start();

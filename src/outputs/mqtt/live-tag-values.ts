@@ -4,30 +4,35 @@
  * value to SQLite, reading it back and deleting it bought nothing a consumer could rely on, and
  * cost more CPU than everything else on a 2,000 values/s job (docs/resources.md).
  *
- * What a subscriber gets instead:
+ * What a subscriber gets:
  * - By exception: a value equal to the last one written on this connection is not sent again.
- * - Newest wins under pressure: when the socket is behind (`writeMax` writes waiting) or the broker
- *   is unreachable, only the newest value of each tag is kept, and it is published as soon as the
- *   socket takes it, so a slow link never queues stale values.
- * - Current after a reconnect: every tag's newest value is published again (retained) on each
- *   new connection, so a broker that restarted without persistence is current at once.
+ * - Newest wins under pressure: while the socket is behind (its buffer full) or the broker is
+ *   unreachable, only the newest value of each tag is kept, and it goes out as soon as the socket
+ *   drains, so a slow link never queues stale values.
+ * - Current after a reconnect: every tag's newest value is published again (retained) on each new
+ *   connection, so a broker that restarted without persistence is current at once.
+ * The values that arrive in one turn of the event loop (a poll's) leave as one socket write of
+ * PUBLISH packets (qos0-packets.ts), after whatever mqtt.js wrote before them.
  * QoS 1 (`samples.qos: 1`) keeps every value spooled, in order, at least once (destination.ts).
  */
 import type { MqttClient } from 'mqtt';
 import type { Sample } from '../../core/sample.js';
 import { RateMeter } from '../../lib/rate-meter.js';
 import { isoTime } from './payloads.js';
+import { encodeQos0Publishes, type Qos0Publish } from './qos0-packets.js';
 import { sampleTopic, type TopicNames } from './topics.js';
 
 export interface LiveTagValuesOptions {
   readonly names: TopicNames;
-  /** QoS 0 messages awaiting their socket write at most. */
-  readonly writeMax: number;
+  /** Bytes handed to the socket in one write at most (the rest waits for the next turn). */
+  readonly maxWriteBytes?: number;
   readonly now: () => number;
 }
 
 /** A value as it is compared for report by exception: primitives by value. */
 type ValueKey = number | boolean | string | null;
+
+const DEFAULT_MAX_WRITE_BYTES = 256 * 1024;
 
 export class LiveTagValues {
   /** Newest sample of every tag seen. */
@@ -36,21 +41,26 @@ export class LiveTagValues {
   private readonly pending = new Set<string>();
   /** What the current connection was last given, per tag. */
   private written = new Map<string, ValueKey>();
-  private readonly topics = new Map<string, string>();
+  private readonly topics = new Map<string, Buffer>();
   private readonly meter = new RateMeter();
   private client: MqttClient | undefined;
-  private writing = 0;
-  /** Bumped per connection: a late write callback of an old one is ignored. */
+  /** Bumped per connection: a late callback of an old one is ignored. */
   private generation = 0;
+  private flushScheduled = false;
+  private waitingForDrain = false;
   private lastTs = Number.NaN;
   /** `ts` of the last payload as JSON (a quoted ISO time, or null). */
   private lastTsJson = 'null';
+  private readonly maxWriteBytes: number;
   published = 0;
 
-  constructor(private readonly o: LiveTagValuesOptions) {}
+  constructor(private readonly o: LiveTagValuesOptions) {
+    this.maxWriteBytes = o.maxWriteBytes ?? DEFAULT_MAX_WRITE_BYTES;
+  }
 
+  /** Values waiting for the socket. */
   get inFlight(): number {
-    return this.writing;
+    return this.client === undefined ? 0 : this.pending.size;
   }
 
   publishedPerSecond(): number {
@@ -65,74 +75,89 @@ export class LiveTagValues {
       this.pending.delete(s.tag);
       return;
     }
-    if (this.client === undefined || this.writing >= this.o.writeMax || this.pending.size > 0) {
-      this.pending.add(s.tag);
-      if (this.client !== undefined) this.flush();
-      return;
-    }
-    this.write(this.client, s);
+    this.pending.add(s.tag);
+    this.scheduleFlush();
   }
 
   /** A new connection: it gets every tag's newest value. */
   connected(client: MqttClient): void {
     this.client = client;
     this.generation += 1;
-    this.writing = 0;
+    this.waitingForDrain = false;
     this.written = new Map();
     this.pending.clear();
     for (const tag of this.newest.keys()) this.pending.add(tag);
-    this.flush();
+    this.scheduleFlush();
   }
 
   disconnected(): void {
     this.client = undefined;
+    this.generation += 1;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.waitingForDrain || this.client === undefined) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   private flush(): void {
     const client = this.client;
-    if (client === undefined) return;
+    if (client === undefined || this.waitingForDrain || this.pending.size === 0) return;
+    const stream = client.stream;
+    if (stream.destroyed || !stream.writable) return; // the connection is going; the next one gets everything
+    const batch: Qos0Publish[] = [];
+    let bytes = 0;
     for (const tag of this.pending) {
-      if (this.writing >= this.o.writeMax) return;
+      if (bytes >= this.maxWriteBytes) break;
       this.pending.delete(tag);
       const s = this.newest.get(tag);
-      if (s !== undefined) this.write(client, s);
+      if (s === undefined) continue;
+      const value = keyOf(s.value);
+      this.written.set(tag, value);
+      const message = { topic: this.topic(tag), payload: this.payload(s, value) };
+      bytes += message.topic.length + message.payload.length + 8;
+      batch.push(message);
+    }
+    const packets = encodeQos0Publishes(batch, { retain: true, protocolVersion: client.options.protocolVersion ?? 4 });
+    const generation = this.generation;
+    const more = stream.write(packets, (err?: Error | null) => {
+      if (err || generation !== this.generation) return; // the next connection gets the newest values
+      this.published += batch.length;
+      this.meter.add(this.o.now(), batch.length);
+    });
+    if (!more) {
+      // The socket is behind: values keep collapsing to the newest per tag until it drains.
+      this.waitingForDrain = true;
+      stream.once('drain', () => {
+        if (generation !== this.generation) return;
+        this.waitingForDrain = false;
+        this.scheduleFlush();
+      });
+    } else if (this.pending.size > 0) {
+      this.scheduleFlush();
     }
   }
 
-  private write(client: MqttClient, s: Sample): void {
-    this.written.set(s.tag, keyOf(s.value));
-    this.writing += 1;
-    const generation = this.generation;
-    client.publish(this.topic(s.tag), this.payload(s), { qos: 0, retain: true }, (err) => {
-      if (generation !== this.generation) return;
-      this.writing -= 1;
-      if (err) {
-        // Not written: the connection is going away; the next one gets the newest value anyway.
-        this.written.delete(s.tag);
-        return;
-      }
-      this.published += 1;
-      this.meter.add(this.o.now());
-      if (this.pending.size > 0) this.flush();
-    });
-  }
-
-  private topic(tag: string): string {
+  private topic(tag: string): Buffer {
     let topic = this.topics.get(tag);
     if (topic === undefined) {
-      topic = sampleTopic(this.o.names, tag);
+      topic = Buffer.from(sampleTopic(this.o.names, tag), 'utf8');
       this.topics.set(tag, topic);
     }
     return topic;
   }
 
   /** `{value, ts}` as samplePayload() writes it; the values of one poll share their `ts`. */
-  private payload(s: Sample): string {
+  private payload(s: Sample, value: ValueKey): string {
     if (s.ts !== this.lastTs) {
       this.lastTs = s.ts;
       this.lastTsJson = JSON.stringify(isoTime(s.ts));
     }
-    return `{"value":${JSON.stringify(keyOf(s.value))},"ts":${this.lastTsJson}}`;
+    return `{"value":${JSON.stringify(value)},"ts":${this.lastTsJson}}`;
   }
 }
 

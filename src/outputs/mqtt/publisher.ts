@@ -84,7 +84,6 @@ class Publisher implements MqttPublisher {
       config.mqtt.samples.publish && !spoolsTagValues(config.mqtt)
         ? new LiveTagValues({
             names: this.names,
-            writeMax: Math.max(1, tuning?.writeWindow ?? 1_000),
             now: () => clock.monoMs(),
           })
         : undefined;

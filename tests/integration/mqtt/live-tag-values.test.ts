@@ -46,16 +46,26 @@ class Tee {
 }
 
 const T0 = Date.UTC(2026, 2, 2, 8);
-const at = (tag: string, value: Sample['value'], i: number): Sample => ({ tag, value, ts: T0 + i * 100, mono: i * 100 });
+const at = (tag: string, value: Sample['value'], i: number): Sample => ({
+  tag,
+  value,
+  ts: T0 + i * 100,
+  mono: i * 100,
+});
 
-function setup(
-  agentId: string,
-  writeWindow?: number,
-): { spool: Spool; publisher: MqttPublisher; tee: Tee; topic: (t: string) => string } {
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+function setup(agentId: string): { spool: Spool; publisher: MqttPublisher; tee: Tee; topic: (t: string) => string } {
   const dir = createTempDir('mqtt-live');
   const config = testConfig({
     agentId,
-    mqtt: { url: broker.url, protocolVersion: 5, reconnectMin: '100ms', reconnectMax: '200ms', samples: { publish: true } },
+    mqtt: {
+      url: broker.url,
+      protocolVersion: 5,
+      reconnectMin: '100ms',
+      reconnectMax: '200ms',
+      samples: { publish: true },
+    },
   });
   const spool = openTestSpool(dir, ['mqtt']);
   const tee = new Tee();
@@ -65,7 +75,6 @@ function setup(
     clock: systemClock,
     logger: silentLogger,
     samples: tee,
-    ...(writeWindow !== undefined ? { tuning: { writeWindow } } : {}),
   });
   cleanups.push(
     () => removeTempDir(dir),
@@ -89,7 +98,11 @@ describe('QoS 0 tag values, live', () => {
     await publisher.start();
     await waitUntil(() => publisher.health().connected, 'connected');
     const values = [20.5, 20.5, 21, 21, 20.5];
-    values.forEach((v, i) => tee.emit(at('plc1.temp', v, i)));
+    // One value per poll (a turn of the event loop: the values of one turn leave together).
+    for (const [i, v] of values.entries()) {
+      tee.emit(at('plc1.temp', v, i));
+      await nextTurn();
+    }
     tee.emit(at('plc1.mode', 'auto', 0));
     tee.emit(at('plc1.bad', Number.NaN, 0));
     await sub.waitFor((m) => m.length >= 5, 'five tag messages');
@@ -113,17 +126,43 @@ describe('QoS 0 tag values, live', () => {
     expect(mqttOutput.readsSamples(config(1))).toBe(true);
   });
 
-  it('under a full write window, sends each tag’s newest value and skips the ones it superseded', async () => {
-    const { publisher, tee, topic } = setup('live-window', 1);
+  it('sends only the newest of the values one poll gave a tag', async () => {
+    const { publisher, tee, topic } = setup('live-turn');
     const sub = await subscribe([topic('plc1.count')]);
     await publisher.start();
     await waitUntil(() => publisher.health().connected, 'connected');
-    for (let i = 0; i < 1_000; i++) tee.emit(at('plc1.count', i, i));
-    await sub.waitFor((m) => m.some((x) => x.json?.value === 999), 'the newest value');
-    const seen = sub.on(topic('plc1.count')).map((m) => m.json?.value as number);
-    expect(seen.length).toBeLessThan(1_000);
-    // In order, never an older value after a newer one.
-    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    for (let i = 0; i < 100; i++) tee.emit(at('plc1.count', i, i));
+    await sub.waitFor((m) => m.some((x) => x.json?.value === 99), 'the newest value');
+    expect(sub.on(topic('plc1.count')).map((m) => m.json?.value)).toEqual([99]);
+  });
+
+  it('while the broker hangs and the socket backs up, keeps only each tag’s newest value, in order', async () => {
+    const { publisher, tee, topic } = setup('live-hang');
+    const sub = await subscribe([`acme/plant1/agents/live-hang/tags/#`]);
+    await publisher.start();
+    await waitUntil(() => publisher.health().connected, 'connected');
+    broker.freeze(true);
+    cleanups.push(() => broker.freeze(false));
+    // 40 tags x 16 KB per "poll": the kernel's socket buffers fill within a few polls.
+    const big = 'x'.repeat(16 * 1024);
+    const polls = 200;
+    for (let poll = 0; poll < polls; poll++) {
+      for (let t = 0; t < 40; t++) tee.emit(at(`plc1.t${t}`, `${poll}:${big}`, poll));
+      await nextTurn();
+    }
+    broker.freeze(false);
+    const last = (m: { json?: Record<string, unknown> | undefined }) => String(m.json?.value).split(':')[0];
+    await sub.waitFor(
+      (m) => m.filter((x) => last(x) === String(polls - 1)).length >= 40,
+      'the newest value of every tag',
+      30_000,
+    );
+    for (let t = 0; t < 40; t++) {
+      const seen = sub.on(topic(`plc1.t${t}`)).map((m) => Number(last(m)));
+      expect(seen.length).toBeLessThan(polls); // values the socket could not take were superseded
+      expect([...seen].sort((a, b) => a - b)).toEqual(seen); // never an older value after a newer
+      expect(seen.at(-1)).toBe(polls - 1);
+    }
   });
 
   it('after the broker restarts without persistence, every tag is current again at once', async () => {
