@@ -5,7 +5,7 @@
 import type { LinesideConfig } from '../../config/schema.js';
 import type { Component } from '../../lib/component.js';
 import type { Logger } from '../../lib/logger.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+import type { EmbeddedBroker } from './embedded-broker.js';
 
 export class EmbeddedBrokerComponent implements Component {
   readonly name = 'embedded-broker';
@@ -24,6 +24,8 @@ export class EmbeddedBrokerComponent implements Component {
 
   async start(): Promise<void> {
     const { mqtt } = this;
+    // Loaded only when the config asks for it: aedes and its dependencies cost ~4 MB of RSS.
+    const { startEmbeddedBroker } = await import('./embedded-broker.js');
     this.broker = await startEmbeddedBroker({
       host: mqtt.embedded.host,
       port: mqtt.embedded.port,

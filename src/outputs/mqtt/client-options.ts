@@ -7,6 +7,7 @@
  *   broker keeps our session state across short outages (mosquitto drops a v5 session at once
  *   without an expiry interval).
  * - Last will: retained "offline" on the status topic, so a crash or power cut shows at once.
+ * - `writeCache: false`: no 6 MB number cache in mqtt-packet (docs/resources.md).
  */
 import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
@@ -77,6 +78,9 @@ export function buildClientOptions(
     keepalive: KEEPALIVE_S,
     queueQoSZero: false,
     resubscribe: false,
+    // mqtt-packet would otherwise build a cache of 65,536 two-byte Buffers (~6 MB of heap, for
+    // good) on the first packet, to save one tiny allocation per packet id.
+    writeCache: false,
     will: {
       topic: target.willTopic,
       ...(target.will?.() ?? { payload: Buffer.from('offline'), qos: 1, retain: true }),

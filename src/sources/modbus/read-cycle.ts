@@ -54,6 +54,17 @@ export function tagLabel(tag: PlannedTag): string {
   return `${tag.name} @ ${tag.configuredAddress}`;
 }
 
+/** The tag labels of a planned read, built once (a read is polled ten times a second for months). */
+const labels = new WeakMap<PlannedRead, readonly string[]>();
+function labelsOf(read: PlannedRead): readonly string[] {
+  let out = labels.get(read);
+  if (out === undefined) {
+    out = read.tags.map(tagLabel);
+    labels.set(read, out);
+  }
+  return out;
+}
+
 /**
  * Reads once, retrying exception 5/6 as described above. `deadlineMs` (performance.now() time
  * base): no retry pause is started that would end after it.
@@ -71,7 +82,7 @@ export async function performRead(
         span: { area: read.area, start: read.start, count: read.count },
         timeoutMs: ctx.timeoutMs,
         interRequestDelayMs: ctx.interRequestDelayMs,
-        tags: ctx.labelTags === false ? [] : read.tags.map(tagLabel),
+        tags: ctx.labelTags === false ? [] : labelsOf(read),
       });
       return { ok: true, read, reply, readings: decodeReply(read, reply) };
     } catch (err) {
