@@ -15,7 +15,7 @@ export interface OutputStatus {
   readonly name: string;
   /** Connected and delivering (MQTT: connected; InfluxDB: the last write succeeded). */
   readonly up: boolean;
-  /** Deliveries since start (MQTT: messages acknowledged; InfluxDB: points; webhooks: requests). */
+  /** Deliveries since start (MQTT: messages acknowledged, and QoS 0 tag values written; InfluxDB: points; webhooks: requests). */
   readonly sent: number;
   readonly errors: number;
   readonly lastError?: string;

@@ -15,7 +15,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { InfluxDB } from 'influx';
+import { createRequire } from 'node:module';
+import type { InfluxDB as InfluxDBClass } from 'influx';
 import type { LinesideConfig } from '../../config/schema.js';
 import { LinesideError } from '../../lib/errors.js';
 import { influxSchemas } from './schema.js';
@@ -112,7 +113,7 @@ export interface PingAnswer {
 }
 
 export interface InfluxClient {
-  readonly influx: InfluxDB;
+  readonly influx: InfluxDBClass;
   /** GET <url>/ping; never rejects. */
   ping(timeoutMs: number, signal?: AbortSignal): Promise<PingAnswer>;
   /** Destroys the keep-alive sockets (and with them any request in flight). */
@@ -127,6 +128,9 @@ export function createInfluxClient(
     target.protocol === 'https'
       ? new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: options.rejectUnauthorized })
       : new http.Agent({ keepAlive: true, maxSockets: 2 });
+  // Required here, not imported: node-influx and its dependencies cost ~3 MB of RSS that an agent
+  // without InfluxDB should not pay (docs/resources.md).
+  const { InfluxDB } = createRequire(import.meta.url)('influx') as { InfluxDB: typeof InfluxDBClass };
   const influx = new InfluxDB({
     host: target.host,
     port: target.port,

@@ -10,7 +10,7 @@
  *   point would land in another series and the old one would stay (double-counted Pareto);
  * - a state is the *value* a state timeline draws, not a series key.
  */
-import { FieldType, type ISchemaOptions } from 'influx';
+import type { FieldType, ISchemaOptions } from 'influx';
 import type { StationState } from '../../core/events.js';
 
 export const MEASUREMENTS = {
@@ -47,10 +47,12 @@ export const STATE_CODES: Readonly<Record<StationState, number>> = {
 
 export const SEVERITY_CODES = { info: 1, warning: 2, critical: 3 } as const;
 
-const F = FieldType.FLOAT;
-const I = FieldType.INTEGER;
-const S = FieldType.STRING;
-const B = FieldType.BOOLEAN;
+// node-influx's FieldType values, written out so that this module does not load node-influx: an
+// agent without InfluxDB never does (client.ts requires it on first use).
+const F = 0 as FieldType.FLOAT;
+const I = 1 as FieldType.INTEGER;
+const S = 2 as FieldType.STRING;
+const B = 3 as FieldType.BOOLEAN;
 
 const OEE_FIGURES = {
   availability: F,

@@ -164,7 +164,9 @@ class Publisher implements MqttPublisher {
   }
 
   status(): OutputStatus {
-    return this.runner.status();
+    const status = this.runner.status();
+    // Live tag values are written, not acknowledged (QoS 0), but they are this output's deliveries too.
+    return this.live === undefined ? status : { ...status, sent: status.sent + this.live.published };
   }
 
   health(): MqttPublisherHealth {
