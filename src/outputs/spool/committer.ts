@@ -5,12 +5,13 @@
  */
 import { LinesideError, errorMessage } from '../../lib/errors.js';
 import type { DropReporter } from './drop-reporter.js';
+import { idsOf } from './statements.js';
 import type { SpoolState } from './state.js';
 import { deleteThroughFor, runCommit, type CommitOutcome, type CommitTargets } from './transaction.js';
 import type { CommitInfo, SpoolOptions } from './types.js';
 import type { WriteStatus } from './write-status.js';
 
-/** While commits fail, keep at most this many buffered rows; past it the oldest samples go. */
+/** While commits fail, keep at most this many buffered rows (events and samples); past it the oldest samples go. */
 const BUFFER_HARD_LIMIT_FACTOR = 10;
 
 /** The parts of the spool the committer reads and updates. */
@@ -69,6 +70,7 @@ export class Committer {
     const ageDue = startMono >= this.nextAgeCheckMono;
     const deleteThrough = deleteThroughFor(
       targets.pruner,
+      targets.sql,
       opts.maxBytes,
       state.deletedThrough,
       () => targets.acks.deletableThrough(state.committedId),
@@ -82,7 +84,8 @@ export class Committer {
       ageDue;
     if (!hasWork) return;
 
-    const lastRowId = rows.length > 0 ? (rows[rows.length - 1]?.id ?? state.committedId) : state.committedId;
+    const last = rows.at(-1);
+    const lastRowId = last === undefined ? state.committedId : last.id + idsOf(last) - 1;
     // Rows just inserted may already be acknowledged? No: only committed rows can be read and acked.
     let outcome: CommitOutcome;
     try {
@@ -106,8 +109,9 @@ export class Committer {
     const { deleted, pruned, aged } = outcome;
     state.buffer = [];
     const addedEvents = rows.reduce((n, r) => n + (r.kind === 'event' ? 1 : 0), 0);
+    const addedSamples = rows.reduce((n, r) => n + (r.kind === 'sample' ? r.samples.length : 0), 0);
     state.events += addedEvents - deleted.events - pruned.oeeSnapshots - aged.oeeSnapshots;
-    state.samples += rows.length - addedEvents - (deleted.total - deleted.events) - pruned.samples - aged.samples;
+    state.samples += addedSamples - (deleted.total - deleted.events) - pruned.samples - aged.samples;
     state.committedId = lastRowId;
     state.deletedThrough = deleteThrough;
     targets.acks.clearDirty();
@@ -145,12 +149,13 @@ export class Committer {
   private shedBufferIfOverLimit(): void {
     const { state, drops, opts } = this.parts;
     const limit = this.parts.maxBuffered * BUFFER_HARD_LIMIT_FACTOR;
-    if (state.buffer.length <= limit) return;
-    const excess = state.buffer.length - limit;
+    const buffered = state.lastId - state.committedId;
+    if (buffered <= limit) return;
+    const excess = buffered - limit;
     let shed = 0;
     state.buffer = state.buffer.filter((row) => {
       if (shed < excess && row.kind === 'sample') {
-        shed += 1;
+        shed += row.samples.length;
         return false;
       }
       return true;

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 
 type Db = Database.Database;
 
-/** Rows deleted by one pruning pass, by priority. */
+/** Rows (samples counted one by one) deleted by one pruning pass, by priority. */
 export interface PruneResult {
   samples: number;
   oeeSnapshots: number;
@@ -27,6 +27,9 @@ export class Pruner {
   private readonly deleteOldest: Database.Statement<[number, number]>;
   private readonly deleteOldestBefore: Database.Statement<[number, number, number]>;
   private readonly countRows: Database.Statement<[], { n: number }>;
+  /** Ids (samples; events are one each) in the rows deleteOldest / deleteOldestBefore would take. */
+  private readonly idsOldest: Database.Statement<[number, number], { ids: number }>;
+  private readonly idsOldestBefore: Database.Statement<[number, number, number], { ids: number }>;
 
   constructor(private readonly db: Db) {
     this.oldestOfPriority = db.prepare('SELECT id, ts FROM rows WHERE priority = ? ORDER BY id LIMIT 1');
@@ -37,6 +40,12 @@ export class Pruner {
       'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?) AND ts < ?',
     );
     this.countRows = db.prepare('SELECT COUNT(*) AS n FROM rows');
+    this.idsOldest = db.prepare(
+      'SELECT COALESCE(SUM(n), 0) AS ids FROM (SELECT n FROM rows WHERE priority = ? ORDER BY id LIMIT ?)',
+    );
+    this.idsOldestBefore = db.prepare(
+      'SELECT COALESCE(SUM(n), 0) AS ids FROM (SELECT n, ts FROM rows WHERE priority = ? ORDER BY id LIMIT ?) WHERE ts < ?',
+    );
   }
 
   /** Bytes held by live pages (the file itself does not shrink; free pages are reused). */
@@ -53,14 +62,17 @@ export class Pruner {
     if (used <= maxBytes) return result;
     const target = maxBytes * SIZE_TARGET;
     for (const priority of [0, 1] as const) {
-      while (used > target && result.samples + result.oeeSnapshots < MAX_ROWS_PER_PASS) {
+      let rowsDeleted = 0;
+      while (used > target && rowsDeleted < MAX_ROWS_PER_PASS) {
         const rows = this.countRows.get()?.n ?? 0;
         if (rows === 0) break;
         const bytesPerRow = Math.max(1, used / rows);
         const want = Math.min(CHUNK_ROWS, Math.ceil((used - target) / bytesPerRow) + 16);
+        const ids = this.idsOldest.get(priority, want)?.ids ?? 0;
         const deleted = this.deleteOldest.run(priority, want).changes;
-        if (priority === 0) result.samples += deleted;
-        else result.oeeSnapshots += deleted;
+        if (priority === 0) result.samples += ids;
+        else result.oeeSnapshots += ids;
+        rowsDeleted += deleted;
         used = this.usedBytes();
         if (deleted < want) break; // nothing more of this priority
       }
@@ -74,12 +86,15 @@ export class Pruner {
     for (const priority of [0, 1] as const) {
       // Ids follow append order and ts roughly follows ids, so look at the oldest row first and
       // delete in id-ordered chunks; a full scan by ts on every commit would be too slow on a Pi.
-      while (result.samples + result.oeeSnapshots < MAX_ROWS_PER_PASS) {
+      let rowsDeleted = 0;
+      while (rowsDeleted < MAX_ROWS_PER_PASS) {
         const oldest = this.oldestOfPriority.get(priority);
         if (oldest === undefined || oldest.ts >= cutoffTs) break;
+        const ids = this.idsOldestBefore.get(priority, CHUNK_ROWS, cutoffTs)?.ids ?? 0;
         const deleted = this.deleteOldestBefore.run(priority, CHUNK_ROWS, cutoffTs).changes;
-        if (priority === 0) result.samples += deleted;
-        else result.oeeSnapshots += deleted;
+        if (priority === 0) result.samples += ids;
+        else result.oeeSnapshots += ids;
+        rowsDeleted += deleted;
         if (deleted < CHUNK_ROWS) break;
       }
     }

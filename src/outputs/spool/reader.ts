@@ -1,6 +1,6 @@
 /** Reads committed rows for a destination, skipping (and counting) rows that cannot be decoded. */
 import type { Logger } from '../../lib/logger.js';
-import { decodeRow, type SpoolStatements } from './statements.js';
+import { decodeRow, type RawRow, type SpoolStatements } from './statements.js';
 import type { SpoolReadOptions, SpoolRow } from './types.js';
 
 export class RowReader {
@@ -24,6 +24,12 @@ export class RowReader {
     const onlySamples = kinds !== undefined && kinds.length === 1 && kinds[0] === 'sample';
     const stmt = onlyEvents ? this.sql.readEvents : onlySamples ? this.sql.readSamples : this.sql.readAll;
     const out: SpoolRow[] = [];
+    // A cursor may stop inside a row of samples (a send delivered part of it): its rest comes first.
+    if (!onlyEvents) {
+      const straddling = this.sql.rowAtOrBefore.get(afterId);
+      if (straddling !== undefined && straddling.kind === 'sample' && straddling.id + straddling.n - 1 > afterId)
+        this.take(straddling, afterId, limit, out, destination);
+    }
     // Rows that cannot be decoded are skipped, and the read goes on until `limit` good rows or
     // the end: callers rely on "fewer than limit" meaning "everything committed was scanned".
     let after = afterId;
@@ -32,16 +38,25 @@ export class RowReader {
       const raws = stmt.all(after, want);
       for (const raw of raws) {
         after = raw.id;
-        const row = decodeRow(raw);
-        if (row === null) {
-          this.noteUnreadable(raw.id, destination);
-          continue;
-        }
-        out.push(row);
+        this.take(raw, afterId, limit, out, destination);
+        if (out.length >= limit) return out;
       }
       if (raws.length < want) break;
     }
     return out;
+  }
+
+  /** Appends the rows `raw` covers above `afterId`, up to `limit` in all. */
+  private take(raw: RawRow, afterId: number, limit: number, out: SpoolRow[], destination: string): void {
+    const rows = decodeRow(raw, afterId);
+    if (rows === null) {
+      this.noteUnreadable(raw.id, destination);
+      return;
+    }
+    for (const row of rows) {
+      if (out.length >= limit) return;
+      out.push(row);
+    }
   }
 
   private noteUnreadable(id: number, destination: string): void {

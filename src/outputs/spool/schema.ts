@@ -36,6 +36,12 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       );
     `);
   },
+  // 1 -> 2: a row covers ids id .. id + n - 1. Samples appended together (a poll's) share one row
+  // (a JSON array), so 10,000 tags a second are 100 inserts, reads and deletes, not 10,000.
+  // Events stay one per row (n = 1).
+  (db) => {
+    db.exec('ALTER TABLE rows ADD COLUMN n INTEGER NOT NULL DEFAULT 1');
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

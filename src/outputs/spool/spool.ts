@@ -32,6 +32,9 @@ import type {
 } from './types.js';
 import { WriteStatus } from './write-status.js';
 
+/** Samples in one row at most (a poll of a large device stays one row). */
+const SAMPLES_PER_ROW = 1_000;
+
 const DEFAULT_MAX_BUFFERED = 20_000;
 
 export function openSpool(options: SpoolOptions): Spool {
@@ -96,42 +99,67 @@ class SqliteSpool implements Spool {
   }
 
   appendEvent(event: CoreEvent): number {
-    return this.append('event', eventPriority(event), event.ts, event);
-  }
-
-  appendSample(sample: Sample): number {
-    return this.append('sample', SAMPLE_PRIORITY, sample.ts, sample);
-  }
-
-  private append(kind: 'event' | 'sample', priority: 0 | 1 | 2, ts: number, value: CoreEvent | Sample): number {
     const { state } = this;
     if (state.closed) {
-      // A shutdown-order bug (outputs must close after the core stopped): say so, loudly for events.
-      if (kind === 'sample') this.drops.record('closed', 1, 0, this.opts.clock.wallMs(), this.opts.clock.monoMs());
-      else
-        this.opts.logger.error(
-          { file: this.file, eventId: (value as CoreEvent).id },
-          'an event arrived after the spool was closed and is lost',
-        );
+      // A shutdown-order bug (outputs must close after the core stopped): say so, loudly.
+      this.opts.logger.error(
+        { file: this.file, eventId: event.id },
+        'an event arrived after the spool was closed and is lost',
+      );
       return 0;
     }
     let payload: string;
     try {
-      payload = JSON.stringify(value);
+      payload = JSON.stringify(event);
     } catch (err) {
       this.status.failed(
-        new LinesideError('SPOOL_IO', `cannot serialise a ${kind} for the spool: ${errorMessage(err)}`, {
+        new LinesideError('SPOOL_IO', `cannot serialise an event for the spool: ${errorMessage(err)}`, {
           file: this.file,
         }),
       );
       return 0;
     }
     state.lastId += 1;
-    const safeTs = Number.isFinite(ts) ? Math.trunc(ts) : this.opts.clock.wallMs();
-    state.buffer.push({ id: state.lastId, kind, priority, ts: safeTs, payload });
-    if (kind === 'event') this.checkpoints.eventAppended();
-    if (state.buffer.length >= this.maxBuffered) this.committer.commitSoon();
+    state.buffer.push({
+      id: state.lastId,
+      kind: 'event',
+      priority: eventPriority(event),
+      ts: this.safeTs(event.ts),
+      payload,
+    });
+    this.checkpoints.eventAppended();
+    if (state.lastId - state.committedId >= this.maxBuffered) this.committer.commitSoon();
     return state.lastId;
+  }
+
+  /**
+   * Samples appended one after another (a poll's, with no event between) share one row of up to
+   * SAMPLES_PER_ROW: one insert, read and delete for all of them. Each still has its own id.
+   */
+  appendSample(sample: Sample): number {
+    const { state } = this;
+    if (state.closed) {
+      this.drops.record('closed', 1, 0, this.opts.clock.wallMs(), this.opts.clock.monoMs());
+      return 0;
+    }
+    state.lastId += 1;
+    const last = state.buffer.at(-1);
+    if (last !== undefined && last.kind === 'sample' && last.samples.length < SAMPLES_PER_ROW)
+      last.samples.push(sample);
+    else
+      state.buffer.push({
+        id: state.lastId,
+        kind: 'sample',
+        priority: SAMPLE_PRIORITY,
+        ts: this.safeTs(sample.ts),
+        samples: [sample],
+      });
+    if (state.lastId - state.committedId >= this.maxBuffered) this.committer.commitSoon();
+    return state.lastId;
+  }
+
+  private safeTs(ts: number): number {
+    return Number.isFinite(ts) ? Math.trunc(ts) : this.opts.clock.wallMs();
   }
 
   setCheckpoint(key: string, value: unknown): void {

@@ -4,12 +4,32 @@ import type { CoreEvent } from '../../core/events.js';
 import type { Sample } from '../../core/sample.js';
 import type { SpoolPriority, SpoolRow } from './types.js';
 
-export interface BufferedRow {
-  readonly id: number;
-  readonly kind: 'event' | 'sample';
-  readonly priority: SpoolPriority;
-  readonly ts: number;
-  readonly payload: string;
+/** An event row (its JSON made at append), or the samples appended in a row since the last event. */
+export type BufferedRow =
+  | {
+      readonly id: number;
+      readonly kind: 'event';
+      readonly priority: SpoolPriority;
+      readonly ts: number;
+      readonly payload: string;
+    }
+  | {
+      /** The first sample's id; the row covers id .. id + samples.length - 1. */
+      readonly id: number;
+      readonly kind: 'sample';
+      readonly priority: SpoolPriority;
+      readonly ts: number;
+      readonly samples: Sample[];
+    };
+
+/** Ids a row covers. */
+export function idsOf(row: BufferedRow): number {
+  return row.kind === 'sample' ? row.samples.length : 1;
+}
+
+/** The stored payload: the event's JSON, or the samples as [tag, value, ts, mono] tuples. */
+export function payloadOf(row: BufferedRow): string {
+  return row.kind === 'event' ? row.payload : JSON.stringify(row.samples.map((s) => [s.tag, s.value, s.ts, s.mono]));
 }
 
 export interface RawRow {
@@ -17,18 +37,22 @@ export interface RawRow {
   readonly kind: string;
   readonly priority: number;
   readonly ts: number;
+  readonly n: number;
   readonly payload: string;
 }
 
 type Stmt<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
 export class SpoolStatements {
-  readonly insert: Stmt<[number, string, number, number, string]>;
+  readonly insert: Stmt<[number, string, number, number, number, string]>;
+  /** The last row starting at or before an id (the one that may cover it). */
+  readonly rowAtOrBefore: Stmt<[number], RawRow>;
   readonly readAll: Stmt<[number, number], RawRow>;
   readonly readEvents: Stmt<[number, number], RawRow>;
   readonly readSamples: Stmt<[number, number], RawRow>;
   readonly deleteRange: Stmt<[number, number]>;
-  readonly countRange: Stmt<[number, number], { total: number; events: number }>;
+  /** Ids (and event ids) at or below `b` in rows starting in (a, b]: (b, a, b). */
+  readonly countRange: Stmt<[number, number, number], { total: number; events: number }>;
   readonly countByKind: Stmt<[], { total: number; events: number }>;
   readonly oldestAfter: Stmt<[number], { ts: number }>;
   readonly maxId: Stmt<[], { id: number | null }>;
@@ -41,18 +65,21 @@ export class SpoolStatements {
   readonly putMeta: Stmt<[string, number]>;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare('INSERT INTO rows (id, kind, priority, ts, payload) VALUES (?, ?, ?, ?, ?)');
-    const cols = 'id, kind, priority, ts, payload';
+    this.insert = db.prepare('INSERT INTO rows (id, kind, priority, ts, n, payload) VALUES (?, ?, ?, ?, ?, ?)');
+    const cols = 'id, kind, priority, ts, n, payload';
+    this.rowAtOrBefore = db.prepare(`SELECT ${cols} FROM rows WHERE id <= ? ORDER BY id DESC LIMIT 1`);
     this.readAll = db.prepare(`SELECT ${cols} FROM rows WHERE id > ? ORDER BY id LIMIT ?`);
     this.readEvents = db.prepare(`SELECT ${cols} FROM rows WHERE kind = 'event' AND id > ? ORDER BY id LIMIT ?`);
     this.readSamples = db.prepare(`SELECT ${cols} FROM rows WHERE kind = 'sample' AND id > ? ORDER BY id LIMIT ?`);
     this.deleteRange = db.prepare('DELETE FROM rows WHERE id > ? AND id <= ?');
     this.countRange = db.prepare(
-      "SELECT COUNT(*) AS total, COALESCE(SUM(kind = 'event'), 0) AS events FROM rows WHERE id > ? AND id <= ?",
+      "SELECT COALESCE(SUM(MIN(n, ? - id + 1)), 0) AS total, COALESCE(SUM(kind = 'event'), 0) AS events FROM rows WHERE id > ? AND id <= ?",
     );
-    this.countByKind = db.prepare("SELECT COUNT(*) AS total, COALESCE(SUM(kind = 'event'), 0) AS events FROM rows");
+    this.countByKind = db.prepare(
+      "SELECT COALESCE(SUM(n), 0) AS total, COALESCE(SUM(kind = 'event'), 0) AS events FROM rows",
+    );
     this.oldestAfter = db.prepare('SELECT ts FROM rows WHERE id > ? ORDER BY id LIMIT 1');
-    this.maxId = db.prepare('SELECT MAX(id) AS id FROM rows');
+    this.maxId = db.prepare('SELECT id + n - 1 AS id FROM rows ORDER BY id DESC LIMIT 1');
     this.minId = db.prepare('SELECT MIN(id) AS id FROM rows');
     this.allCursors = db.prepare('SELECT destination, acked_id FROM cursors');
     this.putCursor = db.prepare(
@@ -73,23 +100,43 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Parses a stored row; null when its payload is not what the spool wrote (bad bytes on disk). */
-export function decodeRow(raw: RawRow): SpoolRow | null {
+/**
+ * Parses a stored row into the rows it covers with an id above `afterId`; null when its payload
+ * is not what the spool wrote (bad bytes on disk).
+ */
+export function decodeRow(raw: RawRow, afterId = Number.NEGATIVE_INFINITY): SpoolRow[] | null {
   let value: unknown;
   try {
     value = JSON.parse(raw.payload);
   } catch {
     return null;
   }
-  if (!isObject(value)) return null;
   const priority = (raw.priority === 0 || raw.priority === 1 ? raw.priority : 2) as SpoolPriority;
+  if (raw.kind === 'sample' && Array.isArray(value)) return decodeSamples(raw, value, priority, afterId);
+  if (!isObject(value)) return null;
   if (raw.kind === 'event' && typeof value.type === 'string' && typeof value.id === 'string') {
     // Cast: written by appendEvent from a CoreEvent; the checks above catch damaged rows.
-    return { id: raw.id, kind: 'event', priority, ts: raw.ts, event: value as unknown as CoreEvent };
+    return [{ id: raw.id, kind: 'event', priority, ts: raw.ts, event: value as unknown as CoreEvent }];
   }
   if (raw.kind === 'sample' && typeof value.tag === 'string' && 'value' in value) {
-    // Cast: written by appendSample from a Sample.
-    return { id: raw.id, kind: 'sample', priority, ts: raw.ts, sample: value as unknown as Sample };
+    // A row of schema 1: one sample as an object. Cast: written by appendSample from a Sample.
+    return [{ id: raw.id, kind: 'sample', priority, ts: raw.ts, sample: value as unknown as Sample }];
   }
   return null;
+}
+
+function decodeSamples(raw: RawRow, tuples: unknown[], priority: SpoolPriority, afterId: number): SpoolRow[] | null {
+  if (tuples.length !== raw.n) return null;
+  const out: SpoolRow[] = [];
+  for (const [i, t] of tuples.entries()) {
+    const id = raw.id + i;
+    if (id <= afterId) continue;
+    if (!Array.isArray(t) || typeof t[0] !== 'string' || typeof t[2] !== 'number') return null;
+    // null: a non-finite number, which JSON cannot hold; it comes back as NaN (outputs skip or null it).
+    const value: unknown = t[1] === null ? Number.NaN : t[1];
+    if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') return null;
+    const sample: Sample = { tag: t[0], value, ts: t[2], mono: typeof t[3] === 'number' ? t[3] : 0 };
+    out.push({ id, kind: 'sample', priority, ts: sample.ts, sample });
+  }
+  return out;
 }

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Acks } from './acks.js';
 import type { Checkpoints } from './checkpoints.js';
 import type { PruneResult, Pruner } from './prune.js';
-import type { BufferedRow, SpoolStatements } from './statements.js';
+import { idsOf, payloadOf, type BufferedRow, type SpoolStatements } from './statements.js';
 
 const MAX_DELETE_IDS_PER_COMMIT = 10_000;
 
@@ -47,6 +47,7 @@ export interface CommitTargets {
  */
 export function deleteThroughFor(
   pruner: Pruner,
+  sql: SpoolStatements,
   maxBytes: number,
   deletedThrough: number,
   deletable: () => number,
@@ -54,7 +55,12 @@ export function deleteThroughFor(
 ): number {
   const deleteCap =
     pruner.usedBytes() > maxBytes ? Number.POSITIVE_INFINITY : deletedThrough + MAX_DELETE_IDS_PER_COMMIT;
-  return Math.max(deletedThrough, Math.min(deletable(), lastId, deleteCap));
+  let through = Math.min(deletable(), lastId, deleteCap);
+  // Never inside a row of samples: the row goes once all of it is delivered, so every deletion
+  // starts on a row boundary.
+  const row = through > deletedThrough ? sql.rowAtOrBefore.get(through) : undefined;
+  if (row !== undefined && row.id + row.n - 1 > through) through = row.id - 1;
+  return Math.max(deletedThrough, through);
 }
 
 /** Runs the commit transaction; throws (having written nothing) when SQLite fails. */
@@ -63,11 +69,11 @@ export function runCommit(t: CommitTargets, plan: CommitPlan): CommitOutcome {
   let pruned: PruneResult = { samples: 0, oeeSnapshots: 0, stuck: false };
   let aged: PruneResult = { samples: 0, oeeSnapshots: 0, stuck: false };
   t.db.transaction(() => {
-    for (const row of plan.rows) t.sql.insert.run(row.id, row.kind, row.priority, row.ts, row.payload);
+    for (const row of plan.rows) t.sql.insert.run(row.id, row.kind, row.priority, row.ts, idsOf(row), payloadOf(row));
     t.checkpoints.writeDirty(t.sql);
     t.acks.writeDirty(t.sql);
     if (plan.deleteThrough > plan.deletedThrough) {
-      const counted = t.sql.countRange.get(plan.deletedThrough, plan.deleteThrough);
+      const counted = t.sql.countRange.get(plan.deleteThrough, plan.deletedThrough, plan.deleteThrough);
       t.sql.deleteRange.run(plan.deletedThrough, plan.deleteThrough);
       deleted = { total: counted?.total ?? 0, events: counted?.events ?? 0 };
     }

@@ -74,7 +74,7 @@ export interface SpoolOptions {
   readonly destinations: readonly string[];
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Commit early once this many rows are buffered (bounds memory in bursts); default 20,000. */
+  /** Commit early once this many rows (events and samples, each counted) are buffered (bounds memory in bursts); default 20,000. */
   readonly maxBufferedRows?: number;
 }
 
