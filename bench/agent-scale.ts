@@ -2,7 +2,8 @@
  * The whole agent at scale, as a plant runs it: the built CLI (`bin/lineside.js start`, so run
  * `npm run build` first) with the systemd unit's NODE_OPTIONS, polling a farm of Modbus PLCs whose
  * registers change on every read (bench/modbus-server-farm.ts, its own process), with core,
- * spool, predictors and dashboard on, `stations` stations in the core, and every value either
+ * spool, predictors and dashboard on, `stations` stations in the core (one per device at most,
+ * each counting a part every ten polls), and every value either
  * written to a real influxd (`--sink influx`, the default) or published to a real mosquitto at
  * QoS 0 (`--sink mqtt`). For each size it reports CPU (% of one core, utime+stime from /proc over
  * the window), RSS (mean and max, sampled each second), poll overruns, spool depth (rows not yet
@@ -48,6 +49,9 @@ const stations = Number(values.stations);
 const durationMs = parseDurationMs(values.duration) ?? 60_000;
 const warmupMs = parseDurationMs(values.warmup) ?? 20_000;
 const sink = values.sink === 'mqtt' ? 'mqtt' : 'influx';
+/** A part every ten polls, at the ideal rate. */
+const COUNTER_PERIOD = 10;
+const cycleMs = (parseDurationMs(values.interval) ?? 1_000) * COUNTER_PERIOD;
 const CLK_TCK = 100; // Linux USER_HZ
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,10 +65,11 @@ function configYaml(devices: number, ports: readonly number[], httpPort: number,
     (_, i) =>
       `  - id: dev${i + 1}\n    protocol: modbus-tcp\n    host: 127.0.0.1\n    port: ${ports[i]}\n    pollInterval: ${values.interval}\n    timeout: 500ms\n    tags:\n${tagList}`,
   ).join('\n');
-  // Station k counts on register 0 of device (k mod devices): it changes on every read.
+  // Station k counts parts on register 0 of device k (the farm's part counter: one part every
+  // ten polls), so there are at most as many stations as devices.
   const stationList = Array.from(
-    { length: Math.min(stations, 200) },
-    (_, k) => `      - { id: st${k + 1}, idealCycleTime: 1s, signals: { cycleCounter: dev${(k % devices) + 1}.hr0 } }`,
+    { length: Math.min(stations, devices) },
+    (_, k) => `      - { id: st${k + 1}, idealCycleTime: ${cycleMs}ms, signals: { cycleCounter: dev${k + 1}.hr0 } }`,
   ).join('\n');
   const output =
     sink === 'influx'
@@ -138,7 +143,7 @@ interface Row {
 
 async function runSize(tags: number): Promise<Row> {
   const devices = Math.ceil(tags / perDevice);
-  const farm = await startFarm(['--plcs', String(devices)]);
+  const farm = await startFarm(['--plcs', String(devices), '--counter-period', String(COUNTER_PERIOD)]);
   const dir = createTempDir('agent-scale');
   const influx = sink === 'influx' ? await startInfluxd() : undefined;
   const mosquitto = sink === 'mqtt' ? await startMosquitto() : undefined;
@@ -154,7 +159,8 @@ async function runSize(tags: number): Promise<Row> {
     const nodeArgs = values['node-args'].split(' ').filter((a) => a !== '');
     agent = spawn(process.execPath, [...nodeArgs, 'bin/lineside.js', 'start', '-c', file], {
       env: { ...process.env, NODE_OPTIONS: values['node-options'] },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // With --node-args (profiling, --trace-gc) the agent's stdout is passed through.
+      stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'],
     });
     const pid = agent.pid!;
     // Start-up: until the output has written something.

@@ -4,6 +4,7 @@
  * then runs until stdin closes or SIGTERM.
  *
  *   npx tsx bench/modbus-server-farm.ts --plcs 10     10 PLCs whose registers change on every read
+ *   ... --counter-period 10                               register 0 counts parts: +1 every 10 reads
  *   npx tsx bench/modbus-server-farm.ts --simulator   the simulator's demo line (real time)
  */
 import { parseArgs } from 'node:util';
@@ -11,7 +12,12 @@ import { startSimulator } from '../simulator/index.js';
 import { startFaultServer, type FaultServer } from '../tests/helpers/modbus-fault-server.js';
 
 const { values } = parseArgs({
-  options: { plcs: { type: 'string', default: '10' }, simulator: { type: 'boolean', default: false } },
+  options: {
+    plcs: { type: 'string', default: '10' },
+    simulator: { type: 'boolean', default: false },
+    // Register 0 of every PLC counts parts instead: +1 every N reads (a station's cycle counter).
+    'counter-period': { type: 'string' },
+  },
 });
 
 const stops: (() => Promise<void>)[] = [];
@@ -23,6 +29,7 @@ if (values.simulator) {
   ports = Object.values(sim.ports);
 } else {
   const servers: FaultServer[] = [];
+  const counterPeriod = values['counter-period'] === undefined ? undefined : Number(values['counter-period']);
   for (let i = 0; i < Number(values.plcs); i++) {
     const server = await startFaultServer();
     let reads = 0;
@@ -34,7 +41,11 @@ if (values.simulator) {
         server.setRegisters(
           req.area,
           req.start,
-          Array.from({ length: req.count }, (_, k) => (reads * 7 + k * 13) & 0x3fff),
+          Array.from({ length: req.count }, (_, k) =>
+            counterPeriod !== undefined && req.start + k === 0
+              ? Math.floor(reads / counterPeriod) & 0x3fff
+              : (reads * 7 + k * 13) & 0x3fff,
+          ),
         );
       }
       return undefined;

@@ -109,7 +109,7 @@ export class Committer {
     const { deleted, pruned, aged } = outcome;
     state.buffer = [];
     const addedEvents = rows.reduce((n, r) => n + (r.kind === 'event' ? 1 : 0), 0);
-    const addedSamples = rows.reduce((n, r) => n + (r.kind === 'sample' ? r.samples.length : 0), 0);
+    const addedSamples = rows.reduce((n, r) => n + (r.kind === 'sample' ? r.samples.size : 0), 0);
     state.events += addedEvents - deleted.events - pruned.oeeSnapshots - aged.oeeSnapshots;
     state.samples += addedSamples - (deleted.total - deleted.events) - pruned.samples - aged.samples;
     state.committedId = lastRowId;
@@ -155,7 +155,7 @@ export class Committer {
     let shed = 0;
     state.buffer = state.buffer.filter((row) => {
       if (shed < excess && row.kind === 'sample') {
-        shed += row.samples.length;
+        shed += row.samples.size;
         return false;
       }
       return true;

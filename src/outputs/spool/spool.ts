@@ -16,6 +16,7 @@ import { Committer } from './committer.js';
 import { DestinationHealthCache } from './destination-health.js';
 import { DropReporter } from './drop-reporter.js';
 import { openSpoolDb, type OpenedDb } from './open-db.js';
+import { SampleColumns } from './sample-row.js';
 import { SAMPLE_PRIORITY, eventPriority } from './priority.js';
 import { Pruner } from './prune.js';
 import { RowReader } from './reader.js';
@@ -144,15 +145,14 @@ class SqliteSpool implements Spool {
     }
     state.lastId += 1;
     const last = state.buffer.at(-1);
-    if (last !== undefined && last.kind === 'sample' && last.samples.length < SAMPLES_PER_ROW)
-      last.samples.push(sample);
+    if (last !== undefined && last.kind === 'sample' && last.samples.size < SAMPLES_PER_ROW) last.samples.push(sample);
     else
       state.buffer.push({
         id: state.lastId,
         kind: 'sample',
         priority: SAMPLE_PRIORITY,
         ts: this.safeTs(sample.ts),
-        samples: [sample],
+        samples: new SampleColumns(sample),
       });
     if (state.lastId - state.committedId >= this.maxBuffered) this.committer.commitSoon();
     return state.lastId;

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { CoreEvent } from '../../core/events.js';
 import type { Sample } from '../../core/sample.js';
+import type { SampleColumns } from './sample-row.js';
 import type { SpoolPriority, SpoolRow } from './types.js';
 
 /** An event row (its JSON made at append), or the samples appended in a row since the last event. */
@@ -14,22 +15,22 @@ export type BufferedRow =
       readonly payload: string;
     }
   | {
-      /** The first sample's id; the row covers id .. id + samples.length - 1. */
+      /** The first sample's id; the row covers id .. id + samples.size - 1. */
       readonly id: number;
       readonly kind: 'sample';
       readonly priority: SpoolPriority;
       readonly ts: number;
-      readonly samples: Sample[];
+      readonly samples: SampleColumns;
     };
 
 /** Ids a row covers. */
 export function idsOf(row: BufferedRow): number {
-  return row.kind === 'sample' ? row.samples.length : 1;
+  return row.kind === 'sample' ? row.samples.size : 1;
 }
 
 /** The stored payload: the event's JSON, or the samples as [tag, value, ts, mono] tuples. */
 export function payloadOf(row: BufferedRow): string {
-  return row.kind === 'event' ? row.payload : JSON.stringify(row.samples.map((s) => [s.tag, s.value, s.ts, s.mono]));
+  return row.kind === 'event' ? row.payload : row.samples.toJson();
 }
 
 export interface RawRow {
