@@ -59,6 +59,13 @@ declare module 'fastify' {
 /** Websocket frames from the page are tiny commands; anything bigger is hostile. */
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 
+/** A route schema would need the compilers left out in buildApp: refuse it when the route is added. */
+function noRouteSchemas(): () => never {
+  return () => {
+    throw new Error('route schemas are not used here: validate with zod (src/server/params.ts)');
+  };
+}
+
 function resolveOptions(deps: AppDeps): ResolvedOptions {
   const o = deps.options ?? {};
   return {
@@ -136,6 +143,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: options.trustProxy,
     // The agent's own shutdown closes idle keep-alive sockets instead of waiting for them.
     forceCloseConnections: true,
+    // Bodies and parameters are checked with zod (params.ts), never with route schemas, so
+    // Fastify's ajv and fast-json-stringify compilers (~100 modules, several MB) are not loaded.
+    schemaController: { compilersFactory: { buildValidator: noRouteSchemas, buildSerializer: noRouteSchemas } },
   });
 
   // Snapshots are cached per delta seq for a second: a reconnect storm after an agent restart
