@@ -144,7 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The agent's own shutdown closes idle keep-alive sockets instead of waiting for them.
     forceCloseConnections: true,
     // Bodies and parameters are checked with zod (params.ts), never with route schemas, so
-    // Fastify's ajv and fast-json-stringify compilers (~100 modules, several MB) are not loaded.
+    // Fastify's ajv and fast-json-stringify compilers (~100 modules) are never loaded.
     schemaController: { compilersFactory: { buildValidator: noRouteSchemas, buildSerializer: noRouteSchemas } },
   });
 
