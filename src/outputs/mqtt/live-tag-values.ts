@@ -18,21 +18,20 @@
 import type { MqttClient } from 'mqtt';
 import type { Sample } from '../../core/sample.js';
 import { RateMeter } from '../../lib/rate-meter.js';
-import { isoTime } from './payloads.js';
+import { samplePayload } from './payloads.js';
 import { encodeQos0Publishes, type Qos0Publish } from './qos0-packets.js';
 import { sampleTopic, type TopicNames } from './topics.js';
 
 export interface LiveTagValuesOptions {
   readonly names: TopicNames;
-  /** Bytes handed to the socket in one write at most (the rest waits for the next turn). */
-  readonly maxWriteBytes?: number;
   readonly now: () => number;
 }
 
 /** A value as it is compared for report by exception: primitives by value. */
 type ValueKey = number | boolean | string | null;
 
-const DEFAULT_MAX_WRITE_BYTES = 256 * 1024;
+/** Bytes handed to the socket in one write at most (the rest goes in the next turn). */
+const MAX_WRITE_BYTES = 256 * 1024;
 
 export class LiveTagValues {
   /** Newest sample of every tag seen. */
@@ -48,15 +47,9 @@ export class LiveTagValues {
   private generation = 0;
   private flushScheduled = false;
   private waitingForDrain = false;
-  private lastTs = Number.NaN;
-  /** `ts` of the last payload as JSON (a quoted ISO time, or null). */
-  private lastTsJson = 'null';
-  private readonly maxWriteBytes: number;
   published = 0;
 
-  constructor(private readonly o: LiveTagValuesOptions) {
-    this.maxWriteBytes = o.maxWriteBytes ?? DEFAULT_MAX_WRITE_BYTES;
-  }
+  constructor(private readonly o: LiveTagValuesOptions) {}
 
   /** Values waiting for the socket. */
   get inFlight(): number {
@@ -112,13 +105,12 @@ export class LiveTagValues {
     const batch: Qos0Publish[] = [];
     let bytes = 0;
     for (const tag of this.pending) {
-      if (bytes >= this.maxWriteBytes) break;
+      if (bytes >= MAX_WRITE_BYTES) break;
       this.pending.delete(tag);
       const s = this.newest.get(tag);
       if (s === undefined) continue;
-      const value = keyOf(s.value);
-      this.written.set(tag, value);
-      const message = { topic: this.topic(tag), payload: this.payload(s, value) };
+      this.written.set(tag, keyOf(s.value));
+      const message = { topic: this.topic(tag), payload: samplePayload(s) };
       bytes += message.topic.length + message.payload.length + 8;
       batch.push(message);
     }
@@ -150,18 +142,9 @@ export class LiveTagValues {
     }
     return topic;
   }
-
-  /** `{value, ts}` as samplePayload() writes it; the values of one poll share their `ts`. */
-  private payload(s: Sample, value: ValueKey): string {
-    if (s.ts !== this.lastTs) {
-      this.lastTs = s.ts;
-      this.lastTsJson = JSON.stringify(isoTime(s.ts));
-    }
-    return `{"value":${JSON.stringify(value)},"ts":${this.lastTsJson}}`;
-  }
 }
 
-/** JSON has no NaN or Infinity: a non-finite number is published (and compared) as null. */
+/** JSON has no NaN or Infinity: a non-finite number is published (samplePayload) and compared as null. */
 function keyOf(value: Sample['value']): ValueKey {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }

@@ -41,8 +41,7 @@ export class DestinationHealthCache {
     const keptBelow =
       closed || ackedId <= deletedThrough
         ? 0
-        : (this.sql.countRange.get(Math.min(ackedId, committedId), deletedThrough, Math.min(ackedId, committedId))
-            ?.total ?? 0);
+        : (this.sql.countRange.get({ a: deletedThrough, b: Math.min(ackedId, committedId) })?.total ?? 0);
     const pending = closed ? 0 : Math.max(0, rows - keptBelow);
     const oldest = closed ? undefined : this.sql.oldestAfter.get(ackedId);
     const oldestUnsentAgeMs = oldest === undefined ? 0 : Math.max(0, this.clock.wallMs() - oldest.ts);

@@ -24,28 +24,20 @@ const SIZE_TARGET = 0.9;
 
 export class Pruner {
   private readonly oldestOfPriority: Database.Statement<[number], { id: number; ts: number }>;
-  private readonly deleteOldest: Database.Statement<[number, number]>;
-  private readonly deleteOldestBefore: Database.Statement<[number, number, number]>;
+  /** Both return the ids each deleted row covered (samples are counted one by one). */
+  private readonly deleteOldest: Database.Statement<[number, number], { n: number }>;
+  private readonly deleteOldestBefore: Database.Statement<[number, number, number], { n: number }>;
   private readonly countRows: Database.Statement<[], { n: number }>;
-  /** Ids (samples; events are one each) in the rows deleteOldest / deleteOldestBefore would take. */
-  private readonly idsOldest: Database.Statement<[number, number], { ids: number }>;
-  private readonly idsOldestBefore: Database.Statement<[number, number, number], { ids: number }>;
 
   constructor(private readonly db: Db) {
     this.oldestOfPriority = db.prepare('SELECT id, ts FROM rows WHERE priority = ? ORDER BY id LIMIT 1');
     this.deleteOldest = db.prepare(
-      'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?)',
+      'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?) RETURNING n',
     );
     this.deleteOldestBefore = db.prepare(
-      'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?) AND ts < ?',
+      'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?) AND ts < ? RETURNING n',
     );
     this.countRows = db.prepare('SELECT COUNT(*) AS n FROM rows');
-    this.idsOldest = db.prepare(
-      'SELECT COALESCE(SUM(n), 0) AS ids FROM (SELECT n FROM rows WHERE priority = ? ORDER BY id LIMIT ?)',
-    );
-    this.idsOldestBefore = db.prepare(
-      'SELECT COALESCE(SUM(n), 0) AS ids FROM (SELECT n, ts FROM rows WHERE priority = ? ORDER BY id LIMIT ?) WHERE ts < ?',
-    );
   }
 
   /** Bytes held by live pages (the file itself does not shrink; free pages are reused). */
@@ -68,8 +60,9 @@ export class Pruner {
         if (rows === 0) break;
         const bytesPerRow = Math.max(1, used / rows);
         const want = Math.min(CHUNK_ROWS, Math.ceil((used - target) / bytesPerRow) + 16);
-        const ids = this.idsOldest.get(priority, want)?.ids ?? 0;
-        const deleted = this.deleteOldest.run(priority, want).changes;
+        const gone = this.deleteOldest.all(priority, want);
+        const deleted = gone.length;
+        const ids = idsIn(gone);
         if (priority === 0) result.samples += ids;
         else result.oeeSnapshots += ids;
         rowsDeleted += deleted;
@@ -90,8 +83,9 @@ export class Pruner {
       while (rowsDeleted < MAX_ROWS_PER_PASS) {
         const oldest = this.oldestOfPriority.get(priority);
         if (oldest === undefined || oldest.ts >= cutoffTs) break;
-        const ids = this.idsOldestBefore.get(priority, CHUNK_ROWS, cutoffTs)?.ids ?? 0;
-        const deleted = this.deleteOldestBefore.run(priority, CHUNK_ROWS, cutoffTs).changes;
+        const gone = this.deleteOldestBefore.all(priority, CHUNK_ROWS, cutoffTs);
+        const deleted = gone.length;
+        const ids = idsIn(gone);
         if (priority === 0) result.samples += ids;
         else result.oeeSnapshots += ids;
         rowsDeleted += deleted;
@@ -100,4 +94,10 @@ export class Pruner {
     }
     return result;
   }
+}
+
+function idsIn(rows: readonly { n: number }[]): number {
+  let ids = 0;
+  for (const row of rows) ids += row.n;
+  return ids;
 }

@@ -52,8 +52,8 @@ export class SpoolStatements {
   readonly readEvents: Stmt<[number, number], RawRow>;
   readonly readSamples: Stmt<[number, number], RawRow>;
   readonly deleteRange: Stmt<[number, number]>;
-  /** Ids (and event ids) at or below `b` in rows starting in (a, b]: (b, a, b). */
-  readonly countRange: Stmt<[number, number, number], { total: number; events: number }>;
+  /** Ids (and events) at or below `b` in the rows starting in (a, b]. */
+  readonly countRange: Stmt<[{ a: number; b: number }], { total: number; events: number }>;
   readonly countByKind: Stmt<[], { total: number; events: number }>;
   readonly oldestAfter: Stmt<[number], { ts: number }>;
   readonly maxId: Stmt<[], { id: number | null }>;
@@ -74,7 +74,7 @@ export class SpoolStatements {
     this.readSamples = db.prepare(`SELECT ${cols} FROM rows WHERE kind = 'sample' AND id > ? ORDER BY id LIMIT ?`);
     this.deleteRange = db.prepare('DELETE FROM rows WHERE id > ? AND id <= ?');
     this.countRange = db.prepare(
-      "SELECT COALESCE(SUM(MIN(n, ? - id + 1)), 0) AS total, COALESCE(SUM(kind = 'event'), 0) AS events FROM rows WHERE id > ? AND id <= ?",
+      "SELECT COALESCE(SUM(MIN(n, @b - id + 1)), 0) AS total, COALESCE(SUM(kind = 'event'), 0) AS events FROM rows WHERE id > @a AND id <= @b",
     );
     this.countByKind = db.prepare(
       "SELECT COALESCE(SUM(n), 0) AS total, COALESCE(SUM(kind = 'event'), 0) AS events FROM rows",

@@ -73,7 +73,7 @@ export function runCommit(t: CommitTargets, plan: CommitPlan): CommitOutcome {
     t.checkpoints.writeDirty(t.sql);
     t.acks.writeDirty(t.sql);
     if (plan.deleteThrough > plan.deletedThrough) {
-      const counted = t.sql.countRange.get(plan.deleteThrough, plan.deletedThrough, plan.deleteThrough);
+      const counted = t.sql.countRange.get({ a: plan.deletedThrough, b: plan.deleteThrough });
       t.sql.deleteRange.run(plan.deletedThrough, plan.deleteThrough);
       deleted = { total: counted?.total ?? 0, events: counted?.events ?? 0 };
     }
