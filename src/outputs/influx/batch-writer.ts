@@ -9,16 +9,17 @@
  * caller retries the same batch later; entries already written or poisoned are not sent again.
  */
 import { allPointsBad, classifyWriteError, type WriteFailure } from './failures.js';
-import type { InfluxPoint } from './points.js';
 
+/** One point, encoded, and the spool row it came from (for logs about a refused point). */
 export interface BatchEntry {
-  readonly point: InfluxPoint;
+  readonly line: string;
+  readonly spoolId: number;
   state: 'pending' | 'written' | 'poisoned';
 }
 
-/** Sends points in one request; rejects with whatever the client threw. */
-export type SendPoints = (points: readonly InfluxPoint[]) => Promise<void>;
-export type PoisonHandler = (points: readonly InfluxPoint[], failure: WriteFailure) => void;
+/** Sends lines in one request; rejects with whatever the request failed with. */
+export type SendLines = (lines: readonly string[]) => Promise<void>;
+export type PoisonHandler = (entries: readonly BatchEntry[], failure: WriteFailure) => void;
 
 export class WriteFailedError extends Error {
   override readonly name = 'WriteFailedError';
@@ -36,7 +37,7 @@ export interface BatchWriteStats {
 
 export async function writeBatch(
   entries: readonly BatchEntry[],
-  send: SendPoints,
+  send: SendLines,
   onPoison: PoisonHandler,
   stats?: BatchWriteStats,
 ): Promise<void> {
@@ -44,16 +45,13 @@ export async function writeBatch(
   if (todo.length === 0) return;
   try {
     if (stats !== undefined) stats.requests += 1;
-    await send(todo.map((e) => e.point));
+    await send(todo.map((e) => e.line));
   } catch (err) {
     const failure = classifyWriteError(err);
     if (failure.kind !== 'bad-points' && failure.kind !== 'too-large') throw new WriteFailedError(failure);
     if (todo.length === 1 || allPointsBad(failure, todo.length)) {
       for (const e of todo) e.state = 'poisoned';
-      onPoison(
-        todo.map((e) => e.point),
-        failure,
-      );
+      onPoison(todo, failure);
       return;
     }
     if (stats !== undefined) stats.splits += 1;

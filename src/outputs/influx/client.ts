@@ -112,8 +112,32 @@ export interface PingAnswer {
   readonly detail: string;
 }
 
+/**
+ * A write InfluxDB answered with an error status. The message is the body InfluxDB sent
+ * (`{"error":"partial write: field type conflict: ..."}`), which failures.ts reads.
+ */
+export class InfluxHttpError extends Error {
+  override readonly name = 'InfluxHttpError';
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
+    super(body === '' ? `HTTP ${status}` : body);
+  }
+}
+
+/** Bytes of an error body kept for the message (InfluxDB's own are a line or two). */
+const ERROR_BODY_MAX = 4_096;
+
 export interface InfluxClient {
+  /** node-influx, for the database set-up queries (setup.ts); writes do not go through it. */
   readonly influx: InfluxDBClass;
+  /**
+   * POST <url>/write?db=&rp=&precision=u with `body` (line protocol). Resolves on 2xx; rejects
+   * with an InfluxHttpError for any other status, or the network error (with its code), or an
+   * ETIMEDOUT error when the server stays silent for the request timeout.
+   */
+  write(body: string): Promise<void>;
   /** GET <url>/ping; never rejects. */
   ping(timeoutMs: number, signal?: AbortSignal): Promise<PingAnswer>;
   /** Destroys the keep-alive sockets (and with them any request in flight). */
@@ -147,6 +171,49 @@ export function createInfluxClient(
     schema: influxSchemas(target.database),
   });
   const auth = target.username === undefined ? undefined : `${target.username}:${target.password ?? ''}`;
+  const request = target.protocol === 'https' ? https.request : http.request;
+  /** What every request shares: the server, the agent (TLS settings), the credentials. */
+  const base = { host: target.host, port: target.port, agent, ...(auth === undefined ? {} : { auth }) };
+  const writePath = `${target.path}/write?${new URLSearchParams({
+    db: target.database,
+    rp: target.retentionPolicy,
+    precision: 'u',
+  }).toString()}`;
+
+  const write = (body: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        {
+          ...base,
+          path: writePath,
+          method: 'POST',
+          timeout: options.requestTimeoutMs,
+          headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          res.on('error', reject);
+          if (status >= 200 && status < 300) {
+            res.on('end', () => resolve());
+            res.resume(); // drain, so the keep-alive socket goes back to the agent
+            return;
+          }
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (text.length < ERROR_BODY_MAX) text += chunk;
+          });
+          res.on('end', () => reject(new InfluxHttpError(status, text.slice(0, ERROR_BODY_MAX).trim())));
+        },
+      );
+      req.on('timeout', () => {
+        const err = Object.assign(new Error(`no answer in ${options.requestTimeoutMs} ms`), { code: 'ETIMEDOUT' });
+        req.destroy(err);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
   const ping = (timeoutMs: number, signal?: AbortSignal): Promise<PingAnswer> =>
     new Promise((resolve) => {
       let settled = false;
@@ -159,16 +226,12 @@ export function createInfluxClient(
         settle({ answered: false, detail: 'aborted' });
         return;
       }
-      const request = target.protocol === 'https' ? https.request : http.request;
       const req = request(
         {
-          host: target.host,
-          port: target.port,
+          ...base,
           path: `${target.path}/ping`,
           method: 'GET',
-          agent,
           timeout: timeoutMs,
-          ...(auth === undefined ? {} : { auth }),
           ...(signal === undefined ? {} : { signal }),
         },
         (res) => {
@@ -186,6 +249,7 @@ export function createInfluxClient(
     });
   return {
     influx,
+    write,
     ping,
     close: () => agent.destroy(),
   };

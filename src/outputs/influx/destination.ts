@@ -5,18 +5,18 @@
  * runner backs off after an outage, `GET /ping` may end the wait as soon as InfluxDB answers
  * again (probe.ts; which failures allow it: failures.ts, probeModeFor).
  */
-import type { IPoint } from 'influx';
 import type { LinesideConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/sample.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { BatchDestination, DeliveryFailure } from '../runner.js';
 import type { SpoolKind, SpoolRow } from '../spool/index.js';
-import { WriteFailedError, writeBatch, type BatchEntry, type SendPoints } from './batch-writer.js';
+import { WriteFailedError, writeBatch, type BatchEntry } from './batch-writer.js';
 import type { InfluxClient, InfluxTarget } from './client.js';
-import { PointRejectedError, probeModeFor, type WriteFailure } from './failures.js';
-import { rowToPoint, type InfluxPoint, type PointContext } from './points.js';
+import { probeModeFor, type WriteFailure } from './failures.js';
+import { encodePoint, eventPoint, type PointContext } from './points.js';
 import { realTimers, startProbing, type ProbeTimers } from './probe.js';
+import { SampleLines } from './sample-lines.js';
 import { prepareDatabase } from './setup.js';
 import type { WriterStatus } from './status.js';
 
@@ -40,6 +40,7 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
   private wokenByProbe = false;
   private wokeThisWait = false;
   private doing = 'writing';
+  private readonly sampleLines: SampleLines;
 
   constructor(
     name: string,
@@ -56,11 +57,22 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
   ) {
     this.name = name;
     this.kinds = cfg.writeSamples ? undefined : ['event'];
+    this.sampleLines = new SampleLines(ctx);
   }
 
+  /** A row becomes its line protocol here, once: a retried batch sends the same text again. */
   convert(row: SpoolRow): BatchEntry | undefined {
-    const result = rowToPoint(row, this.ctx);
-    if ('point' in result) return { point: result.point, state: 'pending' };
+    if (row.kind === 'sample') {
+      if (!this.ctx.writeSamples) return undefined;
+      const line = this.sampleLines.line(row.sample);
+      if (line === 'bad-time' || line === 'bad-value') {
+        this.status.skippedRow(row.id, row.kind, line);
+        return undefined;
+      }
+      return { line, spoolId: row.id, state: 'pending' };
+    }
+    const result = eventPoint(row.event, row.id, this.ctx);
+    if ('point' in result) return { line: encodePoint(result.point), spoolId: row.id, state: 'pending' };
     if (result.skipped !== 'not-written') this.status.skippedRow(row.id, row.kind, result.skipped);
     return undefined;
   }
@@ -80,21 +92,12 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
 
   async send(entries: readonly BatchEntry[]): Promise<void> {
     this.doing = `writing ${entries.length} points`;
-    const { client, target } = this.connection;
-    const send: SendPoints = async (points) => {
-      let request: Promise<void>;
-      try {
-        request = client.influx.writePoints(points.map(toIPoint), {
-          precision: 'u',
-          database: target.database,
-          retentionPolicy: target.retentionPolicy,
-        });
-      } catch (err) {
-        throw new PointRejectedError(errorMessage(err)); // node-influx's schema check threw: a bad point
-      }
-      await request;
-    };
-    await writeBatch(entries, send, (points, failure) => this.status.poison(points, failure));
+    const { client } = this.connection;
+    await writeBatch(
+      entries,
+      (lines) => client.write(lines.join('\n')),
+      (refused, failure) => this.status.poison(refused, failure),
+    );
     this.succeeded(entries.reduce((n, e) => n + (e.state === 'written' ? 1 : 0), 0));
   }
 
@@ -161,8 +164,4 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
     this.wokenByProbe = false;
     this.status.succeeded(this.connection.target.url, points);
   }
-}
-
-function toIPoint(p: InfluxPoint): IPoint {
-  return { measurement: p.measurement, tags: p.tags, fields: p.fields, timestamp: p.timestamp };
 }

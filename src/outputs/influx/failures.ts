@@ -4,6 +4,7 @@
  * until it succeeds, however long that takes.
  */
 import { errorMessage } from '../../lib/errors.js';
+import { InfluxHttpError } from './client.js';
 
 export type FailureKind =
   /** 5xx, network error, timeout, "No host available": retry the same batch after a backoff. */
@@ -32,7 +33,7 @@ export interface WriteFailure {
    * For `retry` failures, how the server failed to take the request: `no-answer` (connection
    * refused or reset, host or network unreachable, name not resolved: nothing answered),
    * `timeout` (no answer in time: a dead host or a busy server), `server-error` (it answered 5xx;
-   * node-influx reports 5xx without the status). Decides whether /ping may cut the backoff short
+   * node-influx, still used for the set-up queries, reports 5xx without the status). Decides whether /ping may cut the backoff short
    * (probeModeFor).
    */
   readonly transport?: 'no-answer' | 'timeout' | 'server-error';
@@ -97,6 +98,7 @@ interface ResponseLike {
 }
 
 function statusOf(err: unknown): number | undefined {
+  if (err instanceof InfluxHttpError) return err.status;
   if (typeof err !== 'object' || err === null || !('res' in err)) return undefined;
   const res = (err as { res?: ResponseLike }).res;
   return typeof res?.statusCode === 'number' ? res.statusCode : undefined;
@@ -116,13 +118,7 @@ function influxErrorText(message: string): string {
   return message;
 }
 
-/** node-influx refused a point before sending (its schema check threw): a bad point, like a 400. */
-export class PointRejectedError extends Error {
-  override readonly name = 'PointRejectedError';
-}
-
 export function classifyWriteError(err: unknown): WriteFailure {
-  if (err instanceof PointRejectedError) return { kind: 'bad-points', detail: err.message };
   const status = statusOf(err);
   const raw = errorMessage(err);
   if (status === undefined) {
@@ -151,7 +147,7 @@ export function classifyWriteError(err: unknown): WriteFailure {
   if (status === 413) return { kind: 'too-large', status, detail };
   if (status === 401 || status === 403) return { kind: 'auth', status, detail };
   if (status === 404 && /database not found/i.test(detail)) return { kind: 'no-database', status, detail };
-  if (status >= 500) return { kind: 'retry', status, detail };
+  if (status >= 500) return { kind: 'retry', status, detail, transport: 'server-error' };
   return { kind: 'unexpected', status, detail };
 }
 

@@ -8,11 +8,11 @@ export type { InfluxWriterHealth } from './health.js';
 export { MEASUREMENTS, FIELD_TYPES, TAG_KEYS, STATE_CODES, SEVERITY_CODES, type MeasurementName } from './schema.js';
 export {
   buildPointContext,
-  rowToPoint,
   eventPoint,
-  samplePoint,
+  encodePoint,
   microTime,
   type InfluxPoint,
   type PointContext,
 } from './points.js';
+export { SampleLines } from './sample-lines.js';
 export { influxTarget, redactInfluxUrl, type InfluxTarget } from './client.js';

@@ -18,11 +18,10 @@
  */
 import type { LinesideConfig } from '../../config/schema.js';
 import type { AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
-import type { Sample } from '../../core/sample.js';
-import type { SpoolRow } from '../spool/index.js';
+import { encodeLine, type FieldValue } from './line-protocol.js';
 import { MEASUREMENTS, SEVERITY_CODES, STATE_CODES, type MeasurementName } from './schema.js';
 
-export type FieldValue = number | string | boolean;
+export type { FieldValue } from './line-protocol.js';
 
 export interface InfluxPoint {
   readonly measurement: MeasurementName;
@@ -52,7 +51,7 @@ export type SkipReason = 'not-written' | 'bad-time' | 'bad-value';
 export type RowResult = { readonly point: InfluxPoint } | { readonly skipped: SkipReason };
 
 /** InfluxDB 1.x refuses string fields over 64 KiB; evidence and text values are cut well below. */
-const MAX_STRING_CHARS = 4_096;
+export const MAX_STRING_CHARS = 4_096;
 /** Earliest time we accept: a Pi without RTC boots near 1970 until NTP syncs; such rows are skipped. */
 const MIN_VALID_MS = Date.UTC(2000, 0, 1);
 
@@ -79,12 +78,6 @@ export function buildPointContext(config: Readonly<LinesideConfig>): PointContex
 export function microTime(wallMs: number, subMs = 0): string | undefined {
   if (!Number.isFinite(wallMs) || wallMs < MIN_VALID_MS) return undefined;
   return String(Math.floor(wallMs) * 1000 + (subMs % 1000));
-}
-
-export function rowToPoint(row: SpoolRow, ctx: PointContext): RowResult {
-  if (row.kind === 'sample')
-    return ctx.writeSamples ? samplePoint(row.sample, row.id, ctx) : { skipped: 'not-written' };
-  return eventPoint(row.event, row.id, ctx);
 }
 
 export function eventPoint(event: CoreEvent, spoolId: number, ctx: PointContext): RowResult {
@@ -244,37 +237,7 @@ function alertPoint(e: AlertEvent, spoolId: number, ctx: PointContext): RowResul
   );
 }
 
-export function samplePoint(s: Sample, spoolId: number, ctx: PointContext): RowResult {
-  const where = ctx.tagStation.get(s.tag);
-  const tags: Record<string, string> =
-    where === undefined
-      ? { site: ctx.site, tag: s.tag }
-      : { site: ctx.site, line: where.line, station: where.station, tag: s.tag };
-  const time = microTime(s.ts);
-  const value = s.value;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return { skipped: 'bad-value' };
-    return point(
-      ctx.conditionTags.has(s.tag) ? MEASUREMENTS.condition : MEASUREMENTS.sample,
-      tags,
-      { value },
-      time,
-      spoolId,
-    );
-  }
-  if (typeof value === 'boolean')
-    return point(MEASUREMENTS.sample, tags, { value: value ? 1 : 0, flag: value }, time, spoolId);
-  if (typeof value === 'string') return point(MEASUREMENTS.sample, tags, { text: value }, time, spoolId);
-  return { skipped: 'bad-value' };
-}
-
-/** One point as line protocol, for log lines about a rejected point (not used for writing). */
-export function describePoint(p: InfluxPoint): string {
-  const tags = Object.entries(p.tags)
-    .map(([k, v]) => `,${k}=${v}`)
-    .join('');
-  const fields = Object.entries(p.fields)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : String(v)}`)
-    .join(',');
-  return `${p.measurement}${tags} ${fields} ${p.timestamp}`;
+/** One point as line protocol (precision u), ready to send. */
+export function encodePoint(p: InfluxPoint): string {
+  return encodeLine(p.measurement, p.tags, p.fields, p.timestamp);
 }

@@ -11,7 +11,9 @@ import { RateMeter } from '../../lib/rate-meter.js';
 import type { InfluxConfig } from './client.js';
 import { describeFailure, type WriteFailure } from './failures.js';
 import type { InfluxWriterHealth } from './health.js';
-import { describePoint, type InfluxPoint, type SkipReason } from './points.js';
+import type { BatchEntry } from './batch-writer.js';
+import { describeLine } from './line-protocol.js';
+import type { SkipReason } from './points.js';
 
 /** How often a continuing problem is logged again, ms. */
 const REPEAT_LOG_MS = 60_000;
@@ -89,16 +91,16 @@ export class WriterStatus {
     else this.log.error(fields, `${text}; the spool keeps the data, retrying`);
   }
 
-  poison(points: readonly InfluxPoint[], failure: WriteFailure): void {
+  poison(points: readonly BatchEntry[], failure: WriteFailure): void {
     this.poisoned += points.length;
     const error = describeFailure(failure);
     for (const p of points.slice(0, POISON_LOG_LIMIT)) {
       const err = new LinesideError(
         'INFLUX_POISON',
         `InfluxDB refused a point for good (${error}); dropped and counted`,
-        { spoolId: p.spoolId, point: describePoint(p) },
+        { spoolId: p.spoolId, point: describeLine(p.line) },
       );
-      this.log.error({ spoolId: p.spoolId, point: describePoint(p), err: error }, err.toString());
+      this.log.error({ spoolId: p.spoolId, point: describeLine(p.line), err: error }, err.toString());
     }
     if (points.length > POISON_LOG_LIMIT)
       this.log.error(
@@ -106,7 +108,7 @@ export class WriterStatus {
         `INFLUX_POISON ${points.length - POISON_LOG_LIMIT} more points of the same request refused (${error})`,
       );
     const first = points[0];
-    if (first !== undefined) this.lastPoison = { point: describePoint(first), error, at: this.clock.wallMs() };
+    if (first !== undefined) this.lastPoison = { point: describeLine(first.line), error, at: this.clock.wallMs() };
   }
 
   /** A row that produced no point (a Pi with an unset clock would otherwise log every row). */

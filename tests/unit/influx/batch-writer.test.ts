@@ -10,32 +10,32 @@ import {
   writeBatch,
   WriteFailedError,
   type BatchEntry,
-  type SendPoints,
+  type SendLines,
 } from '../../../src/outputs/influx/batch-writer.js';
-import type { InfluxPoint } from '../../../src/outputs/influx/points.js';
 
-const point = (i: number, bad = false): InfluxPoint => ({
-  measurement: 'sample',
-  tags: { tag: bad ? 'bad' : 'ok' },
-  fields: { value: i },
-  timestamp: String(1_700_000_000_000_000 + i),
+interface Point {
+  readonly line: string;
+  readonly spoolId: number;
+}
+const point = (i: number, bad = false): Point => ({
+  line: `sample,tag=${bad ? 'bad' : 'ok'} value=${i} ${1_700_000_000_000_000 + i}`,
   spoolId: i,
 });
-const entries = (points: InfluxPoint[]): BatchEntry[] => points.map((p) => ({ point: p, state: 'pending' }));
+const entries = (points: Point[]): BatchEntry[] => points.map((p) => ({ ...p, state: 'pending' }));
 
 /** Stores good points; answers 400 with dropped=N when any point is bad. */
 function fakeInflux(opts: { failFirst?: number } = {}) {
   const stored = new Map<string, number>();
   let requests = 0;
   let failures = opts.failFirst ?? 0;
-  const send: SendPoints = async (points) => {
+  const send: SendLines = async (lines) => {
     requests++;
     if (failures > 0) {
       failures--;
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     }
-    const bad = points.filter((p) => p.tags.tag === 'bad');
-    for (const p of points) if (p.tags.tag !== 'bad') stored.set(p.timestamp, (stored.get(p.timestamp) ?? 0) + 1);
+    const bad = lines.filter((l) => l.includes('tag=bad'));
+    for (const l of lines) if (!l.includes('tag=bad')) stored.set(l, (stored.get(l) ?? 0) + 1);
     if (bad.length > 0) {
       throw Object.assign(
         new Error(
@@ -60,7 +60,7 @@ describe('writeBatch', () => {
   it('isolates one bad point in a batch of 5,000: every good point stored, the bad one reported', async () => {
     const influx = fakeInflux();
     const points = Array.from({ length: 5000 }, (_, i) => point(i, i === 2_345));
-    const poisoned: InfluxPoint[] = [];
+    const poisoned: BatchEntry[] = [];
     await writeBatch(entries(points), influx.send, (p) => poisoned.push(...p));
     expect(poisoned.map((p) => p.spoolId)).toEqual([2_345]);
     expect(influx.stored.size).toBe(4_999);
@@ -69,7 +69,7 @@ describe('writeBatch', () => {
 
   it('does not split a batch whose points are all bad (dropped = size)', async () => {
     const influx = fakeInflux();
-    const poisoned: InfluxPoint[] = [];
+    const poisoned: BatchEntry[] = [];
     await writeBatch(entries(Array.from({ length: 1000 }, (_, i) => point(i, true))), influx.send, (p) =>
       poisoned.push(...p),
     );

@@ -1,16 +1,18 @@
 /** Which InfluxDB answers drop data (only 400, only the bad points) and which are retried. */
-// node-influx's own error for 5xx (status text only), "Request timed out" and "No host available".
+// node-influx's own error for 5xx (status text only), "Request timed out" and "No host available":
+// the set-up queries (setup.ts) still go through node-influx.
 import { ServiceNotAvailableError } from 'influx/lib/src/pool.js';
 import { describe, expect, it } from 'vitest';
-import {
-  allPointsBad,
-  classifyWriteError,
-  PointRejectedError,
-  probeModeFor,
-} from '../../../src/outputs/influx/failures.js';
+import { InfluxHttpError } from '../../../src/outputs/influx/client.js';
+import { allPointsBad, classifyWriteError, probeModeFor } from '../../../src/outputs/influx/failures.js';
 
-/** The shape of node-influx's RequestError: the response and "A <status> <text> error occurred: <body>". */
+/** What a write that InfluxDB answered with an error status rejects with (client.ts). */
 function requestError(status: number, body: string): Error {
+  return new InfluxHttpError(status, body);
+}
+
+/** The shape of node-influx's RequestError (set-up queries): "A <status> <text> error occurred: <body>". */
+function nodeInfluxError(status: number, body: string): Error {
   const err = new Error(`A ${status} Bad Request error occurred: ${body}`) as Error & { res: { statusCode: number } };
   err.res = { statusCode: status };
   return err;
@@ -59,9 +61,9 @@ describe('classifyWriteError', () => {
       { kind: 'retry', detail: 'No host available' },
     ],
     [
-      'a schema check refusal is a bad point',
-      new PointRejectedError('Expected numeric value for db.m.f'),
-      { kind: 'bad-points' },
+      "node-influx's error for a set-up query: the status and InfluxDB's text",
+      nodeInfluxError(403, '{"error":"user not authorized to execute statement"}'),
+      { kind: 'auth', status: 403, detail: 'user not authorized to execute statement' },
     ],
   ])('%s', (_what, err, expected) => {
     expect(classifyWriteError(err)).toMatchObject(expected);
@@ -112,6 +114,13 @@ describe('classifyWriteError', () => {
       'recovery',
     ],
     ['a 502 from a proxy', new ServiceNotAvailableError('Bad Gateway'), 'server-error', 'recovery'],
+    ['a 503 answering a write', requestError(503, '<html>Service Unavailable</html>'), 'server-error', 'recovery'],
+    [
+      "the writer's own request timeout (InfluxDB accepted the connection and never answered)",
+      Object.assign(new Error('no answer in 10000 ms'), { code: 'ETIMEDOUT' }),
+      'timeout',
+      'recovery',
+    ],
     [
       'a certificate the agent does not trust: no probing',
       Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),

@@ -5,140 +5,15 @@
  */
 import { FieldType } from 'influx';
 import { describe, expect, it } from 'vitest';
-import { loadConfigText } from '../../../src/config/load.js';
 import type { CoreEvent, OeeEvent } from '../../../src/core/events.js';
-import {
-  buildPointContext,
-  eventPoint,
-  microTime,
-  rowToPoint,
-  samplePoint,
-  type InfluxPoint,
-  type RowResult,
-} from '../../../src/outputs/influx/points.js';
+import { eventPoint, microTime, type InfluxPoint, type RowResult } from '../../../src/outputs/influx/points.js';
 import { FIELD_TYPES, TAG_KEYS } from '../../../src/outputs/influx/schema.js';
-
-const T = Date.UTC(2026, 2, 2, 6, 0, 0);
-
-function ctxFor(writeSamples = true) {
-  const result = loadConfigText(
-    `
-site: { enterprise: acme, site: plant1 }
-devices:
-  - id: plc1
-    protocol: modbus-tcp
-    host: 127.0.0.1
-    tags:
-      - { name: count, address: 0 }
-      - { name: vib, area: input, address: 0, type: float32 }
-lines:
-  - id: line1
-    stations:
-      - id: press
-        idealCycleTime: 12.5s
-        signals: { cycleCounter: plc1.count }
-        conditions: [{ tag: plc1.vib, kind: vibration }]
-influx: { writeSamples: ${writeSamples} }
-`,
-    { env: {} },
-  );
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return buildPointContext(result.config);
-}
-const ctx = ctxFor();
+import { ctx, EVENTS, figures, T } from './fixtures.js';
 
 function pointOf(r: RowResult): InfluxPoint {
   if (!('point' in r)) throw new Error(`no point: ${r.skipped}`);
   return r.point;
 }
-const base = { line: 'line1', station: 'press' };
-const figures: OeeEvent['figures'] = {
-  availability: 0.9,
-  performance: 0.8,
-  quality: 1,
-  oee: 0.72,
-  counts: { total: 10, good: 10, reject: 0 },
-  runTimeMs: 1,
-  plannedTimeMs: 2,
-  downtimeMs: 3,
-  smallStopMs: 4,
-  commsLostMs: 0,
-  downtimeByReason: {},
-};
-
-const EVENTS: CoreEvent[] = [
-  { ...base, type: 'cycle', id: 'press-1', seq: 1, ts: T + 0.6, cycleTimeMs: 12_345.5, good: true, shift: 'early' },
-  {
-    ...base,
-    type: 'state',
-    id: 'press-2',
-    seq: 2,
-    ts: T + 120_000,
-    state: 'down',
-    previous: 'small_stop',
-    since: T,
-    reason: 'jam',
-  },
-  {
-    ...base,
-    type: 'downtime',
-    id: 'press-3',
-    seq: 3,
-    ts: T,
-    phase: 'started',
-    downtimeId: 'press-3',
-    start: T,
-    reason: 'unassigned',
-    category: 'breakdown',
-  },
-  {
-    ...base,
-    type: 'downtime',
-    id: 'press-4',
-    seq: 4,
-    ts: T + 60_000,
-    phase: 'ended',
-    downtimeId: 'press-3',
-    start: T,
-    end: T + 60_000,
-    durationMs: 59_999.5,
-    reason: 'jam',
-    category: 'breakdown',
-    faultCode: 7,
-  },
-  {
-    ...base,
-    type: 'oee',
-    id: 'press-5',
-    seq: 5,
-    ts: T + 5_000,
-    final: false,
-    window: { kind: 'shift', shift: 'early', start: T - 3_600_000, end: T + 25_200_000 },
-    figures: { ...figures, target: 2000, behindBy: -3, mtbfMs: 100, mttrMs: 10 },
-  },
-  {
-    line: 'line1',
-    type: 'oee',
-    id: 'line1-1',
-    seq: 1,
-    ts: T + 5_000,
-    final: true,
-    window: { kind: 'rolling', start: T - 3_595_000, end: T + 5_000 },
-    figures,
-  },
-  {
-    ...base,
-    type: 'alert',
-    id: 'press-6',
-    seq: 1006,
-    ts: T + 7_000,
-    alertId: 'a1',
-    kind: 'cycle_drift',
-    severity: 'critical',
-    status: 'active',
-    evidence: { slope: 0.2 },
-  },
-];
 
 describe('point times', () => {
   it.each([
@@ -198,39 +73,6 @@ describe('fields and tags', () => {
     expect(p.tags).toEqual({ site: 'plant1', line: 'line1' });
   });
 
-  it('routes condition tags to "condition" and other tags to "sample", by value type', () => {
-    expect(pointOf(samplePoint({ tag: 'plc1.vib', value: 2.5, ts: T, mono: 0 }, 1, ctx))).toMatchObject({
-      measurement: 'condition',
-      tags: { station: 'press', tag: 'plc1.vib' },
-      fields: { value: 2.5 },
-    });
-    expect(pointOf(samplePoint({ tag: 'plc1.count', value: 7, ts: T, mono: 0 }, 1, ctx))).toMatchObject({
-      measurement: 'sample',
-      tags: { station: 'press' },
-      fields: { value: 7 },
-    });
-    expect(pointOf(samplePoint({ tag: 'plc1.run', value: true, ts: T, mono: 0 }, 1, ctx))).toMatchObject({
-      measurement: 'sample',
-      tags: { site: 'plant1', tag: 'plc1.run' },
-      fields: { value: 1, flag: true },
-    });
-    expect(pointOf(samplePoint({ tag: 'plc1.id', value: 'LS-1', ts: T, mono: 0 }, 1, ctx)).fields).toEqual({
-      text: 'LS-1',
-    });
-    expect(samplePoint({ tag: 'plc1.count', value: Number.NaN, ts: T, mono: 0 }, 1, ctx)).toEqual({
-      skipped: 'bad-value',
-    });
-  });
-
-  it('skips samples when writeSamples is off', () => {
-    expect(
-      rowToPoint(
-        { id: 1, kind: 'sample', priority: 0, ts: T, sample: { tag: 'plc1.count', value: 1, ts: T, mono: 0 } },
-        ctxFor(false),
-      ),
-    ).toEqual({ skipped: 'not-written' });
-  });
-
   it('leaves out non-finite figures rather than sending NaN (line protocol has none)', () => {
     const p = pointOf(
       eventPoint({ ...(EVENTS[5] as OeeEvent), figures: { ...figures, performance: Number.NaN } }, 1, ctx),
@@ -240,12 +82,7 @@ describe('fields and tags', () => {
   });
 
   it('gives every field its schema type and uses only schema tags', () => {
-    const points = [
-      ...EVENTS.map((e) => pointOf(eventPoint(e, 1, ctx))),
-      pointOf(samplePoint({ tag: 'plc1.vib', value: 2.5, ts: T, mono: 0 }, 1, ctx)),
-      pointOf(samplePoint({ tag: 'plc1.run', value: false, ts: T, mono: 0 }, 1, ctx)),
-      pointOf(samplePoint({ tag: 'plc1.id', value: 'x', ts: T, mono: 0 }, 1, ctx)),
-    ];
+    const points = [...EVENTS.map((e) => pointOf(eventPoint(e, 1, ctx)))];
     for (const p of points) {
       for (const tag of Object.keys(p.tags))
         expect(TAG_KEYS[p.measurement], `${p.measurement} tag ${tag}`).toContain(tag);
