@@ -36,11 +36,16 @@ export function wordsFor(spec: Pick<DecodeSpec, 'type' | 'length'>): number {
 }
 
 /**
- * The value's bytes, most significant first, from `count` registers starting at `start` as they
- * arrived on the wire in the given order.
+ * Writes the value's bytes, most significant first, from `count` registers starting at `start` as
+ * they arrived on the wire in the given order, into `bytes`.
  */
-export function canonicalBytes(words: ArrayLike<number>, start: number, count: number, order: WordOrder): Uint8Array {
-  const bytes = new Uint8Array(count * 2);
+export function canonicalBytes(
+  words: ArrayLike<number>,
+  start: number,
+  count: number,
+  order: WordOrder,
+  bytes: Uint8Array = new Uint8Array(count * 2),
+): Uint8Array {
   const reverseWords = order === 'CDAB' || order === 'DCBA';
   const swapBytes = order === 'BADC' || order === 'DCBA';
   for (let i = 0; i < count; i++) {
@@ -52,6 +57,14 @@ export function canonicalBytes(words: ArrayLike<number>, start: number, count: n
   }
   return bytes;
 }
+
+/**
+ * Numbers are at most four registers: they are assembled here rather than in a new buffer per
+ * value (10,000 tags a second would be 10,000 buffers and views for the garbage collector).
+ * Safe to share: decoding is synchronous.
+ */
+const scratchBytes = new Uint8Array(8);
+const scratch = new DataView(scratchBytes.buffer);
 
 function scaled(raw: number, spec: DecodeSpec): number {
   if (spec.scale === 1 && spec.offset === 0) return raw;
@@ -90,40 +103,38 @@ export function decodeRegisters(words: ArrayLike<number>, start: number, spec: D
   // Strings never reverse words: characters are stored in address order by every PLC we know.
   const order =
     spec.type === 'string' ? (spec.order === 'BADC' || spec.order === 'DCBA' ? 'BADC' : 'ABCD') : spec.order;
-  const bytes = canonicalBytes(words, start, count, order);
-  const view = new DataView(bytes.buffer);
+  if (spec.type === 'string') return { ok: true, value: decodeString(canonicalBytes(words, start, count, order)) };
+  canonicalBytes(words, start, count, order, scratchBytes);
   let raw: number;
   switch (spec.type) {
-    case 'string':
-      return { ok: true, value: decodeString(bytes) };
     case 'bool':
-      return { ok: true, value: view.getUint16(0) !== 0 };
+      return { ok: true, value: scratch.getUint16(0) !== 0 };
     case 'bit':
-      return { ok: true, value: ((view.getUint16(0) >> (spec.bit ?? 0)) & 1) === 1 };
+      return { ok: true, value: ((scratch.getUint16(0) >> (spec.bit ?? 0)) & 1) === 1 };
     case 'int16':
-      raw = view.getInt16(0);
+      raw = scratch.getInt16(0);
       break;
     case 'uint16':
-      raw = view.getUint16(0);
+      raw = scratch.getUint16(0);
       break;
     case 'int32':
-      raw = view.getInt32(0);
+      raw = scratch.getInt32(0);
       break;
     case 'uint32':
-      raw = view.getUint32(0);
+      raw = scratch.getUint32(0);
       break;
     case 'float32':
-      raw = shortestFloat32(view.getFloat32(0));
+      raw = shortestFloat32(scratch.getFloat32(0));
       break;
     case 'int64':
       // Precision note: beyond +-2^53 the nearest double is reported (documented in docs/modbus.md).
-      raw = Number(view.getBigInt64(0));
+      raw = Number(scratch.getBigInt64(0));
       break;
     case 'uint64':
-      raw = Number(view.getBigUint64(0));
+      raw = Number(scratch.getBigUint64(0));
       break;
     case 'float64':
-      raw = view.getFloat64(0);
+      raw = scratch.getFloat64(0);
       break;
   }
   if (!Number.isFinite(raw)) {

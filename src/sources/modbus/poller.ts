@@ -36,7 +36,7 @@
  * read over a new connection and after comms were lost.
  */
 import type { Device } from '../../config/schema.js';
-import type { Clock, SampleSink } from '../../core/sample.js';
+import type { Clock, Sample, SampleSink } from '../../core/sample.js';
 import { errorMessage, type LinesideError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { backoffDelayMs, DEFAULT_BACKOFF_INITIAL_MS } from '../../lib/backoff.js';
@@ -234,7 +234,7 @@ export class DevicePoller {
       }
       this.undecodable.delete(tag.id);
       if (!this.filter.offer(tag.id, result.value, tag.deadband)) continue;
-      this.deliver(() => this.sink?.sample({ tag: tag.id, value: result.value, ts: wallMs, mono: monoMs }));
+      this.deliverSample({ tag: tag.id, value: result.value, ts: wallMs, mono: monoMs });
     }
   }
 
@@ -290,6 +290,15 @@ export class DevicePoller {
   }
 
   /** The sink promises not to throw; if it does anyway, polling goes on. */
+  /** deliver() without a closure per value: this runs for every value that changed. */
+  private deliverSample(sample: Sample): void {
+    try {
+      this.sink?.sample(sample);
+    } catch (err) {
+      this.logger.error({ err: errorMessage(err) }, 'modbus: sample sink threw');
+    }
+  }
+
   private deliver(call: () => void): void {
     try {
       call();
