@@ -5,6 +5,7 @@
  */
 import { LinesideError, errorMessage } from '../../lib/errors.js';
 import type { DropReporter } from './drop-reporter.js';
+import type { RecentRows } from './recent-rows.js';
 import { idsOf } from './statements.js';
 import type { SpoolState } from './state.js';
 import { deleteThroughFor, runCommit, type CommitOutcome, type CommitTargets } from './transaction.js';
@@ -24,6 +25,8 @@ export interface CommitterParts {
   readonly targets: CommitTargets;
   readonly drops: DropReporter;
   readonly status: WriteStatus;
+  /** Committed rows kept in memory for the readers. */
+  readonly recent: RecentRows;
 }
 
 export class Committer {
@@ -114,6 +117,8 @@ export class Committer {
     state.samples += addedSamples - (deleted.total - deleted.events) - pruned.samples - aged.samples;
     state.committedId = lastRowId;
     state.deletedThrough = deleteThrough;
+    const prunedAny = pruned.samples + pruned.oeeSnapshots + aged.samples + aged.oeeSnapshots > 0;
+    this.parts.recent.committed(rows, deleteThrough, prunedAny);
     targets.acks.clearDirty();
     targets.checkpoints.clearDirty();
     if (ageDue) this.nextAgeCheckMono = startMono + this.ageCheckIntervalMs;

@@ -1,5 +1,6 @@
 /** Reads committed rows for a destination, skipping (and counting) rows that cannot be decoded. */
 import type { Logger } from '../../lib/logger.js';
+import type { RecentRows } from './recent-rows.js';
 import { decodeRow, type RawRow, type SpoolStatements } from './statements.js';
 import type { SpoolReadOptions, SpoolRow } from './types.js';
 
@@ -11,6 +12,7 @@ export class RowReader {
     private readonly sql: SpoolStatements,
     private readonly logger: Logger,
     private readonly file: string,
+    private readonly recent: RecentRows,
   ) {}
 
   /** Rows that could not be decoded, each counted once however often it is read. */
@@ -19,6 +21,8 @@ export class RowReader {
   }
 
   read(destination: string, afterId: number, limit: number, options: SpoolReadOptions): SpoolRow[] {
+    const kept = this.recent.read(afterId, limit, options);
+    if (kept !== undefined) return kept;
     const kinds = options.kinds;
     const onlyEvents = kinds !== undefined && kinds.length === 1 && kinds[0] === 'event';
     const onlySamples = kinds !== undefined && kinds.length === 1 && kinds[0] === 'sample';

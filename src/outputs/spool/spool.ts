@@ -19,6 +19,7 @@ import { openSpoolDb, type OpenedDb } from './open-db.js';
 import { SampleColumns } from './sample-row.js';
 import { SAMPLE_PRIORITY, eventPriority } from './priority.js';
 import { Pruner } from './prune.js';
+import { RecentRows } from './recent-rows.js';
 import { RowReader } from './reader.js';
 import { restoreState, type SpoolState } from './state.js';
 import { SpoolStatements } from './statements.js';
@@ -69,7 +70,8 @@ class SqliteSpool implements Spool {
     this.maxBuffered = opts.maxBufferedRows ?? DEFAULT_MAX_BUFFERED;
     this.acks = new Acks([...new Set(opts.destinations)]);
     this.checkpoints = new Checkpoints(opts.logger, this.file);
-    this.reader = new RowReader(sql, opts.logger, this.file);
+    const recent = new RecentRows(this.maxBuffered);
+    this.reader = new RowReader(sql, opts.logger, this.file, recent);
     this.healthCache = new DestinationHealthCache(sql, opts.clock);
     this.status = new WriteStatus(opts.logger, this.file);
     this.state = restoreState(sql, this.acks, this.checkpoints);
@@ -81,6 +83,7 @@ class SqliteSpool implements Spool {
       targets: { db: this.db, sql, pruner: this.pruner, checkpoints: this.checkpoints, acks: this.acks },
       drops: this.drops,
       status: this.status,
+      recent,
     });
 
     this.timer = setInterval(() => this.committer.commit(), Math.max(10, opts.commitIntervalMs));

@@ -83,7 +83,7 @@ export function oee(station: string | undefined, seq: number, ts: number, final 
   };
 }
 
-export function sample(tag: string, value: number, ts: number): Sample {
+export function sample(tag: string, value: Sample['value'], ts: number): Sample {
   return { tag, value, ts, mono: ts };
 }
 

@@ -253,15 +253,17 @@ describe('spool destinations', () => {
 
   it('skips a row whose payload was damaged on disk and counts it', () => {
     const dir = tempDir();
-    const spool = open(dir);
+    const before = open(dir);
     const t = Date.UTC(2026, 2, 2, 6);
-    const a = spool.appendEvent(cycle('press', 1, t));
-    const b = spool.appendEvent(cycle('press', 2, t + 1));
-    const c = spool.appendEvent(oee('press', 3, t + 2));
-    spool.flush();
+    const a = before.appendEvent(cycle('press', 1, t));
+    const b = before.appendEvent(cycle('press', 2, t + 1));
+    const c = before.appendEvent(oee('press', 3, t + 2));
+    before.close();
+    // Damaged while the agent was down; it finds out when it reads the rows after the restart.
     const writer = new Database(path.join(dir, 'spool.db'));
     writer.prepare('UPDATE rows SET payload = ? WHERE id = ?').run('{"type":"cyc', b);
     writer.close();
+    const spool = open(dir);
     expect(spool.read('mqtt', 0, 10).map((r) => r.id)).toEqual([a, c]);
     // A full page still means "more may follow": the damaged row does not shorten it.
     expect(spool.read('mqtt', 0, 2).map((r) => r.id)).toEqual([a, c]);
