@@ -27,7 +27,8 @@ export class Pruner {
   /** Both return the ids each deleted row covered (samples are counted one by one). */
   private readonly deleteOldest: Database.Statement<[number, number], { n: number }>;
   private readonly deleteOldestBefore: Database.Statement<[number, number, number], { n: number }>;
-  private readonly countRows: Database.Statement<[], { n: number }>;
+  private readonly oldestSizes: Database.Statement<[number, number], { id: number; bytes: number }>;
+  private readonly deleteThrough: Database.Statement<[number, number], { n: number }>;
 
   constructor(private readonly db: Db) {
     this.oldestOfPriority = db.prepare('SELECT id, ts FROM rows WHERE priority = ? ORDER BY id LIMIT 1');
@@ -37,7 +38,10 @@ export class Pruner {
     this.deleteOldestBefore = db.prepare(
       'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?) AND ts < ? RETURNING n',
     );
-    this.countRows = db.prepare('SELECT COUNT(*) AS n FROM rows');
+    this.oldestSizes = db.prepare(
+      'SELECT id, LENGTH(CAST(payload AS BLOB)) AS bytes FROM rows WHERE priority = ? ORDER BY id LIMIT ?',
+    );
+    this.deleteThrough = db.prepare('DELETE FROM rows WHERE priority = ? AND id <= ? RETURNING n');
   }
 
   /** Bytes held by live pages (the file itself does not shrink; free pages are reused). */
@@ -48,6 +52,13 @@ export class Pruner {
     return (pages - free) * pageSize;
   }
 
+  /**
+   * Deletes the oldest rows of the lowest priority until the live pages are below 90 % of the
+   * bound. How many: the rows whose payloads add up to the excess, measured, not estimated from
+   * an average (a row of samples holds up to a thousand of them, an event row one; an average
+   * over both once deleted every sample to free a tenth of the file). Pages hold a little more
+   * than their payloads, so a pass may take a second round; it never takes more than it must.
+   */
   bySize(maxBytes: number): PruneResult {
     const result: PruneResult = { samples: 0, oeeSnapshots: 0, stuck: false };
     let used = this.usedBytes();
@@ -56,18 +67,15 @@ export class Pruner {
     for (const priority of [0, 1] as const) {
       let rowsDeleted = 0;
       while (used > target && rowsDeleted < MAX_ROWS_PER_PASS) {
-        const rows = this.countRows.get()?.n ?? 0;
-        if (rows === 0) break;
-        const bytesPerRow = Math.max(1, used / rows);
-        const want = Math.min(CHUNK_ROWS, Math.ceil((used - target) / bytesPerRow) + 16);
-        const gone = this.deleteOldest.all(priority, want);
-        const deleted = gone.length;
+        const oldest = this.oldestSizes.all(priority, CHUNK_ROWS);
+        const through = rowsToFree(oldest, used - target);
+        if (through === undefined) break; // nothing (more) of this priority
+        const gone = this.deleteThrough.all(priority, through);
         const ids = idsIn(gone);
         if (priority === 0) result.samples += ids;
         else result.oeeSnapshots += ids;
-        rowsDeleted += deleted;
+        rowsDeleted += gone.length;
         used = this.usedBytes();
-        if (deleted < want) break; // nothing more of this priority
       }
     }
     result.stuck = used > maxBytes;
@@ -94,6 +102,16 @@ export class Pruner {
     }
     return result;
   }
+}
+
+/** The id through which the oldest rows' payloads add up to `bytes` (at least one row). */
+function rowsToFree(oldest: readonly { id: number; bytes: number }[], bytes: number): number | undefined {
+  let sum = 0;
+  for (const row of oldest) {
+    sum += row.bytes;
+    if (sum >= bytes) return row.id;
+  }
+  return oldest.at(-1)?.id;
 }
 
 function idsIn(rows: readonly { n: number }[]): number {

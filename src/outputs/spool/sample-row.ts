@@ -7,10 +7,6 @@
  */
 import type { Sample } from '../../core/sample.js';
 
-/** JSON of tag names, built once per tag (tags come from the config: a bounded set). */
-const tagJson = new Map<string, string>();
-const TAG_JSON_CACHE = 100_000;
-
 export class SampleColumns {
   private readonly tags: string[] = [];
   private readonly values: Sample['value'][] = [];
@@ -32,32 +28,22 @@ export class SampleColumns {
     this.monos.push(s.mono);
   }
 
-  /** `[[tag, value, ts, mono], ...]`, as statements.ts decodes it; a non-finite number is null. */
+  /** The i-th sample, as a new object. */
+  at(i: number): Sample {
+    return {
+      tag: this.tags[i] ?? '',
+      value: this.values[i] ?? Number.NaN,
+      ts: this.times[i] ?? 0,
+      mono: this.monos[i] ?? 0,
+    };
+  }
+
+  /**
+   * `{"tags":[...],"values":[...],"ts":[...],"monos":[...]}`, as statements.ts decodes it; a
+   * non-finite number is null. One JSON.stringify of four arrays writes the text in one go, with
+   * no string per value (a tuple per sample built its text from five strings each).
+   */
   toJson(): string {
-    const parts: string[] = new Array<string>(this.tags.length);
-    for (let i = 0; i < this.tags.length; i++) {
-      parts[i] =
-        `[${jsonOfTag(this.tags[i] ?? '')},${jsonOfValue(this.values[i] ?? null)},${jsonOfNumber(this.times[i])},${jsonOfNumber(this.monos[i])}]`;
-    }
-    return `[${parts.join(',')}]`;
+    return JSON.stringify({ tags: this.tags, values: this.values, ts: this.times, monos: this.monos });
   }
-}
-
-function jsonOfTag(tag: string): string {
-  let json = tagJson.get(tag);
-  if (json === undefined) {
-    json = JSON.stringify(tag);
-    if (tagJson.size < TAG_JSON_CACHE) tagJson.set(tag, json);
-  }
-  return json;
-}
-
-function jsonOfValue(value: Sample['value'] | null): string {
-  if (typeof value === 'number') return jsonOfNumber(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return JSON.stringify(value);
-}
-
-function jsonOfNumber(n: number | undefined): string {
-  return n !== undefined && Number.isFinite(n) ? String(n) : 'null';
 }

@@ -28,7 +28,7 @@ export function idsOf(row: BufferedRow): number {
   return row.kind === 'sample' ? row.samples.size : 1;
 }
 
-/** The stored payload: the event's JSON, or the samples as [tag, value, ts, mono] tuples. */
+/** The stored payload: the event's JSON, or the samples as columns (sample-row.ts). */
 export function payloadOf(row: BufferedRow): string {
   return row.kind === 'event' ? row.payload : row.samples.toJson();
 }
@@ -113,8 +113,9 @@ export function decodeRow(raw: RawRow, afterId = Number.NEGATIVE_INFINITY): Spoo
     return null;
   }
   const priority = (raw.priority === 0 || raw.priority === 1 ? raw.priority : 2) as SpoolPriority;
-  if (raw.kind === 'sample' && Array.isArray(value)) return decodeSamples(raw, value, priority, afterId);
+  if (raw.kind === 'sample' && Array.isArray(value)) return decodeTuples(raw, value, priority, afterId);
   if (!isObject(value)) return null;
+  if (raw.kind === 'sample' && Array.isArray(value.tags)) return decodeColumns(raw, value, priority, afterId);
   if (raw.kind === 'event' && typeof value.type === 'string' && typeof value.id === 'string') {
     // Cast: written by appendEvent from a CoreEvent; the checks above catch damaged rows.
     return [{ id: raw.id, kind: 'event', priority, ts: raw.ts, event: value as unknown as CoreEvent }];
@@ -126,17 +127,44 @@ export function decodeRow(raw: RawRow, afterId = Number.NEGATIVE_INFINITY): Spoo
   return null;
 }
 
-function decodeSamples(raw: RawRow, tuples: unknown[], priority: SpoolPriority, afterId: number): SpoolRow[] | null {
+/** One sample from its stored parts; null when they are not what the spool wrote. */
+function sampleOf(tag: unknown, stored: unknown, ts: unknown, mono: unknown): Sample | null {
+  if (typeof tag !== 'string' || typeof ts !== 'number') return null;
+  // null: a non-finite number, which JSON cannot hold; it comes back as NaN (outputs skip or null it).
+  const value: unknown = stored === null ? Number.NaN : stored;
+  if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') return null;
+  return { tag, value, ts, mono: typeof mono === 'number' ? mono : 0 };
+}
+
+/** Samples as columns, `{"tags":[...],"values":[...],"ts":[...],"monos":[...]}` (sample-row.ts). */
+function decodeColumns(
+  raw: RawRow,
+  columns: Record<string, unknown>,
+  priority: SpoolPriority,
+  afterId: number,
+): SpoolRow[] | null {
+  const { tags, values, ts, monos } = columns;
+  if (!Array.isArray(tags) || !Array.isArray(values) || !Array.isArray(ts) || !Array.isArray(monos)) return null;
+  const n = raw.n;
+  if (tags.length !== n || values.length !== n || ts.length !== n || monos.length !== n) return null;
+  const out: SpoolRow[] = [];
+  for (let i = Math.max(0, afterId + 1 - raw.id); i < n; i++) {
+    const sample = sampleOf(tags[i], values[i], ts[i], monos[i]);
+    if (sample === null) return null;
+    out.push({ id: raw.id + i, kind: 'sample', priority, ts: sample.ts, sample });
+  }
+  return out;
+}
+
+/** Samples as `[[tag, value, ts, mono], ...]`: rows written before the columns. */
+function decodeTuples(raw: RawRow, tuples: unknown[], priority: SpoolPriority, afterId: number): SpoolRow[] | null {
   if (tuples.length !== raw.n) return null;
   const out: SpoolRow[] = [];
   for (const [i, t] of tuples.entries()) {
     const id = raw.id + i;
     if (id <= afterId) continue;
-    if (!Array.isArray(t) || typeof t[0] !== 'string' || typeof t[2] !== 'number') return null;
-    // null: a non-finite number, which JSON cannot hold; it comes back as NaN (outputs skip or null it).
-    const value: unknown = t[1] === null ? Number.NaN : t[1];
-    if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') return null;
-    const sample: Sample = { tag: t[0], value, ts: t[2], mono: typeof t[3] === 'number' ? t[3] : 0 };
+    const sample = Array.isArray(t) ? sampleOf(t[0], t[1], t[2], t[3]) : null;
+    if (sample === null) return null;
     out.push({ id, kind: 'sample', priority, ts: sample.ts, sample });
   }
   return out;

@@ -2,7 +2,8 @@
  * Samples appended together share one spool row (schema 2), while every sample keeps its own id:
  * reads hand them back one by one, a cursor may stop inside a row, a row is deleted only once all
  * of it is delivered, ids are never reused across a reopen, drops count samples, and a spool
- * written by schema 1 (one sample per row) still reads.
+ * written by schema 1 (one sample per row) or by schema 2's first payload (a tuple per sample)
+ * still reads.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -135,5 +136,33 @@ describe('sample rows', () => {
       [2, 42],
     ]);
     expect(spool.appendSample(sample('plc1.temp', 43, T + 2))).toBe(3);
+  });
+
+  it('reads rows stored as a tuple per sample (before the columns), with a cursor inside one', () => {
+    const dir = tempDir();
+    open(dir).close(); // a current file, then a row as the previous release wrote it
+    const db = new Database(path.join(dir, 'spool.db'));
+    db.prepare('INSERT INTO rows (id, kind, priority, ts, n, payload) VALUES (?, ?, ?, ?, ?, ?)').run(
+      1,
+      'sample',
+      0,
+      T,
+      3,
+      JSON.stringify([
+        ['plc1.hr0', 7, T, 5],
+        ['plc1.hr1', null, T, 5],
+        ['plc1.run', true, T + 1, 6],
+      ]),
+    );
+    db.prepare("INSERT INTO meta (key, value) VALUES ('last_id', 3) ON CONFLICT(key) DO UPDATE SET value = 3").run();
+    db.close();
+    const spool = open(dir);
+    expect(spool.read('mqtt', 0, 10)).toMatchObject([
+      { id: 1, sample: { tag: 'plc1.hr0', value: 7, ts: T, mono: 5 } },
+      { id: 2, sample: { tag: 'plc1.hr1', value: Number.NaN } },
+      { id: 3, sample: { tag: 'plc1.run', value: true, ts: T + 1, mono: 6 } },
+    ]);
+    expect(spool.read('mqtt', 2, 10).map((r) => r.id)).toEqual([3]);
+    expect(spool.appendSample(sample('plc1.temp', 43, T + 2))).toBe(4);
   });
 });
