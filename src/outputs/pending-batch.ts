@@ -8,6 +8,11 @@ import type { SpoolCursor, SpoolRow } from './spool/index.js';
 
 /** Rows looked at per fill at least, before yielding: skipping a long run must not stall the loop. */
 const MIN_SCAN_BUDGET = 5_000;
+/**
+ * Rows read from the spool at a time. A read's rows are garbage as soon as they are converted;
+ * read 5,000 at once, they outlived a young-generation collection and were promoted.
+ */
+const READ_CHUNK = 500;
 
 export class PendingBatch<P> {
   private items: P[] = [];
@@ -31,6 +36,11 @@ export class PendingBatch<P> {
     return this.items.length;
   }
 
+  /** Every row up to this id was read (pending or skipped). */
+  get scanned(): number {
+    return this.scannedTo;
+  }
+
   /**
    * Reads committed rows after the cursor until `capacity` items are pending; true when it read
    * to the end of what is committed, false when full or the scan budget ran out.
@@ -39,7 +49,7 @@ export class PendingBatch<P> {
     let scanned = 0;
     while (this.items.length < capacity) {
       if (scanned >= this.scanBudget) return false;
-      const limit = capacity - this.items.length;
+      const limit = Math.min(capacity - this.items.length, READ_CHUNK);
       const { rows, scannedTo } = this.cursor.next(limit);
       scanned += rows.length;
       for (const row of rows) {

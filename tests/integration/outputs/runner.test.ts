@@ -108,6 +108,29 @@ describe('SpooledOutput', () => {
     expect(output.status()).toEqual({ name: 'test', up: true, sent: 7, errors: 0 });
   });
 
+  it('gathers a trickle into one batch by age: sent flushInterval after the first row, with every row since', async () => {
+    const dir = createTempDir('runner');
+    cleanups.push(() => removeTempDir(dir));
+    const spool = spoolIn(dir);
+    const dest = new Recorder();
+    const output = run(spool, dest, 100, { flushIntervalMs: 400 });
+    await output.start();
+    const firstAt = performance.now();
+    for (let i = 1; i <= 5; i++) {
+      spool.appendEvent(cycle('press', i, T + i));
+      spool.flush();
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await until(() => dest.delivered.length === 5, 'five events');
+    const sentAfter = performance.now() - firstAt;
+    expect(dest.batches).toEqual([ids(1, 5)]);
+    expect(sentAfter).toBeGreaterThanOrEqual(350); // not sent as soon as a row was committed
+    spool.appendEvent(cycle('press', 6, T + 6));
+    spool.flush();
+    await until(() => dest.delivered.length === 6, 'the next trickle, after its own wait');
+    expect(dest.batches).toEqual([ids(1, 5), ids(6, 6)]);
+  });
+
   it('retries the same batch until it goes through, down meanwhile, then goes on in order', async () => {
     const dir = createTempDir('runner');
     cleanups.push(() => removeTempDir(dir));
