@@ -137,7 +137,27 @@ export function eventPayload(event: CoreEvent): string {
 }
 
 /** `{value, ts}` of a raw tag value. */
+/** The last sample time and its ISO text: the values of one poll share their time. */
+let lastSampleMs = Number.NaN;
+let lastSampleIso: string | null = null;
+
+/**
+ * `{"value":...,"ts":"..."}`, written out rather than through JSON.stringify of a new object:
+ * this runs for every tag value published (2,000 a second on Node-RED's own benchmark job).
+ */
 export function samplePayload(sample: Sample): string {
-  const value = typeof sample.value === 'number' && !Number.isFinite(sample.value) ? null : sample.value;
-  return JSON.stringify({ value, ts: isoTime(sample.ts) });
+  const v = sample.value;
+  const value =
+    typeof v === 'number'
+      ? Number.isFinite(v)
+        ? String(v)
+        : 'null'
+      : typeof v === 'string'
+        ? JSON.stringify(v)
+        : String(v);
+  if (sample.ts !== lastSampleMs) {
+    lastSampleMs = sample.ts;
+    lastSampleIso = isoTime(sample.ts);
+  }
+  return `{"value":${value},"ts":${lastSampleIso === null ? 'null' : `"${lastSampleIso}"`}}`;
 }

@@ -163,4 +163,17 @@ describe('payloads', () => {
       ts: '2026-03-29T00:59:59.999Z',
     });
   });
+
+  it('writes exactly the JSON of {value, ts} for every kind of value and time', () => {
+    const values = [0, -0, 7, -12.5, 1e21, 1.5e-7, Number.NaN, true, false, '', 'LS "7" \\ é\n', '\u2028'];
+    const times = [t, t, t + 1, Number.NaN, 8.64e15 + 1, 0];
+    for (const ts of times)
+      for (const value of values) {
+        const expected = JSON.stringify({
+          value: typeof value === 'number' && !Number.isFinite(value) ? null : value,
+          ts: Number.isFinite(ts) && Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : null,
+        });
+        expect(samplePayload({ tag: 'plc1.x', value, ts, mono: 0 })).toBe(expected);
+      }
+  });
 });
