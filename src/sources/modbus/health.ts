@@ -9,6 +9,8 @@ import type { LinesideError } from '../../lib/errors.js';
 export class SampleWindow {
   private readonly values: number[] = [];
   private next = 0;
+  /** The values sorted, kept until the next add (health asks for p50 and p99 together). */
+  private sorted: number[] | undefined;
 
   constructor(private readonly size = 1024) {}
 
@@ -16,6 +18,7 @@ export class SampleWindow {
     if (this.values.length < this.size) this.values.push(value);
     else this.values[this.next] = value;
     this.next = (this.next + 1) % this.size;
+    this.sorted = undefined;
   }
 
   get count(): number {
@@ -25,7 +28,7 @@ export class SampleWindow {
   /** Nearest-rank percentile (p in 0..100); undefined while empty. */
   percentile(p: number): number | undefined {
     if (this.values.length === 0) return undefined;
-    const sorted = [...this.values].sort((a, b) => a - b);
+    const sorted = (this.sorted ??= [...this.values].sort((a, b) => a - b));
     const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
     return sorted[rank - 1];
   }

@@ -55,6 +55,15 @@ describe('health', () => {
     expect(w.percentile(99)).toBe(1);
   });
 
+  it('answers from the measurements as they are now, whenever it is asked', () => {
+    const w = new SampleWindow(10);
+    w.add(5);
+    expect(w.percentile(99)).toBe(5);
+    w.add(9);
+    expect(w.percentile(99)).toBe(9);
+    expect(w.percentile(50)).toBe(5);
+  });
+
   it('snapshot shows the last error as "CODE message" and counts requests and errors', () => {
     const h = new HealthTracker('plc1', 'tcp://127.0.0.1:5020', 1);
     h.requestSucceeded(2);
