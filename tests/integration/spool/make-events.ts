@@ -1,6 +1,8 @@
 /** Realistic core events and samples for spool and publisher tests. */
 import type { CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../../src/core/events.js';
 import type { Clock, Sample } from '../../../src/core/sample.js';
+import { silentLogger } from '../../../src/lib/logger.js';
+import type { SpoolOptions } from '../../../src/outputs/spool/index.js';
 
 export const eventId = (station: string, seq: number): string => `${station}-${String(seq).padStart(9, '0')}`;
 
@@ -118,4 +120,18 @@ export function stationStory(station: string, firstSeq: number, startTs: number)
   out.push(state(station, seq++, ts, 'running', 'down'));
   out.push(cycle(station, seq, ts + 12_000));
   return out;
+}
+
+/** A spool's options for a test: 64 MB, a week, commits only when flushed, two destinations. */
+export function testSpoolOptions(dir: string, extra: Partial<SpoolOptions> = {}): SpoolOptions {
+  return {
+    dir,
+    maxBytes: 64 * 1024 * 1024,
+    maxAgeMs: 7 * 86_400_000,
+    commitIntervalMs: 60_000,
+    destinations: ['mqtt', 'influx'],
+    clock: new ManualClock(),
+    logger: silentLogger,
+    ...extra,
+  };
 }

@@ -5,10 +5,9 @@
  * and reads at every cursor position, limit and kind filter, over several reopen rounds.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/lib/logger.js';
 import { openSpool, type Spool, type SpoolOptions, type SpoolReadOptions } from '../../../src/outputs/spool/index.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
-import { ManualClock, cycle, sample } from './make-events.js';
+import { ManualClock, cycle, sample, testSpoolOptions } from './make-events.js';
 
 const dirs: string[] = [];
 const spools: Spool[] = [];
@@ -18,17 +17,7 @@ afterEach(() => {
 });
 
 function open(dir: string, extra: Partial<SpoolOptions> = {}): Spool {
-  const spool = openSpool({
-    dir,
-    maxBytes: 64 * 1024 * 1024,
-    maxAgeMs: 7 * 86_400_000,
-    commitIntervalMs: 60_000,
-    destinations: ['mqtt', 'influx'],
-    clock: new ManualClock(),
-    logger: silentLogger,
-    maxBufferedRows: 500,
-    ...extra,
-  });
+  const spool = openSpool(testSpoolOptions(dir, { maxBufferedRows: 500, ...extra }));
   spools.push(spool);
   return spool;
 }

@@ -8,11 +8,10 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/lib/logger.js';
 import { openSpool, type Spool, type SpoolOptions } from '../../../src/outputs/spool/index.js';
 import { MIGRATIONS } from '../../../src/outputs/spool/schema.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
-import { ManualClock, cycle, sample } from './make-events.js';
+import { ManualClock, cycle, sample, testSpoolOptions } from './make-events.js';
 
 const dirs: string[] = [];
 const spools: Spool[] = [];
@@ -22,16 +21,7 @@ afterEach(() => {
 });
 
 function open(dir: string, extra: Partial<SpoolOptions> = {}): Spool {
-  const spool = openSpool({
-    dir,
-    maxBytes: 64 * 1024 * 1024,
-    maxAgeMs: 7 * 86_400_000,
-    commitIntervalMs: 60_000,
-    destinations: ['mqtt', 'influx'],
-    clock: new ManualClock(),
-    logger: silentLogger,
-    ...extra,
-  });
+  const spool = openSpool(testSpoolOptions(dir, extra));
   spools.push(spool);
   return spool;
 }
