@@ -24,8 +24,12 @@ interface EventBase {
 export interface CycleEvent extends EventBase {
   readonly type: 'cycle';
   readonly station: string;
-  /** Time since the previous cycle end (apportioned when several completed in one poll). */
-  readonly cycleTimeMs: number;
+  /**
+   * Time since the previous cycle end (apportioned when several completed in one poll); absent
+   * when unknown: the first cycle after start or after comms came back, whose previous end was
+   * not seen (a 0 there skewed every consumer's average).
+   */
+  readonly cycleTimeMs?: number;
   readonly good: boolean;
   /** Counted in the shift that was active at ts (undefined outside shifts). */
   readonly shift?: string;

@@ -39,8 +39,8 @@ export class StationCycles {
   record(n: number, m: number): void {
     const spec = this.spec;
     const goodParts = n - this.counters.rejectsAmong(n);
-    // Unknown after a gap (comms loss, restart): 0 rather than a cycle time that spans the gap.
-    const cycleTimeMs = this.lastEndMono !== undefined ? (m - this.lastEndMono) / n : 0;
+    // Unknown after a gap (comms loss, restart): none rather than a cycle time that spans the gap.
+    const cycleTimeMs = this.lastEndMono !== undefined ? (m - this.lastEndMono) / n : undefined;
     const ts = this.host.wallOf(m);
     const window = this.accounts.windowForParts(m);
     const shift = window?.instance.name;
@@ -52,13 +52,13 @@ export class StationCycles {
         station: spec.id,
         seq: this.ids.seq,
         ts,
-        cycleTimeMs,
+        ...(cycleTimeMs !== undefined ? { cycleTimeMs } : {}),
         good: i < goodParts,
         ...(shift !== undefined ? { shift } : {}),
       });
     }
     this.accounts.addCycles(window, m, n, goodParts);
-    if (this.lastEndMono !== undefined) this.lastTimeMs = cycleTimeMs;
+    if (cycleTimeMs !== undefined) this.lastTimeMs = cycleTimeMs;
     this.lastEndMono = m;
     this.lastEndWall = ts;
   }

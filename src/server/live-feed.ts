@@ -28,10 +28,11 @@ interface MutableBatch {
   to: number;
   count: number;
   good: number;
-  minMs: number;
-  maxMs: number;
+  timed: number;
+  minMs: number | null;
+  maxMs: number | null;
   sumMs: number;
-  lastMs: number;
+  lastMs: number | null;
 }
 
 export class LiveFeed {
@@ -76,27 +77,17 @@ export class LiveFeed {
       }
       case 'cycle': {
         this.markStation(event.station, event.line);
-        const b = this.cycles.get(event.station);
+        const b = this.cycles.get(event.station) ?? this.newBatch(event.station, event.ts);
+        b.from = Math.min(b.from, event.ts);
+        b.to = Math.max(b.to, event.ts);
+        b.count++;
+        if (event.good) b.good++;
         const ms = event.cycleTimeMs;
-        if (b === undefined) {
-          this.cycles.set(event.station, {
-            station: event.station,
-            from: event.ts,
-            to: event.ts,
-            count: 1,
-            good: event.good ? 1 : 0,
-            minMs: ms,
-            maxMs: ms,
-            sumMs: ms,
-            lastMs: ms,
-          });
-        } else {
-          b.from = Math.min(b.from, event.ts);
-          b.to = Math.max(b.to, event.ts);
-          b.count++;
-          if (event.good) b.good++;
-          b.minMs = Math.min(b.minMs, ms);
-          b.maxMs = Math.max(b.maxMs, ms);
+        if (ms !== undefined) {
+          // A cycle without a time (the first after a start or a gap) counts, but has no time.
+          b.timed++;
+          b.minMs = b.minMs === null ? ms : Math.min(b.minMs, ms);
+          b.maxMs = b.maxMs === null ? ms : Math.max(b.maxMs, ms);
           b.sumMs += ms;
           b.lastMs = ms;
         }
@@ -124,6 +115,23 @@ export class LiveFeed {
       this.lastDevicesJson = json;
       this.devices = views;
     }
+  }
+
+  private newBatch(station: string, ts: number): MutableBatch {
+    const batch: MutableBatch = {
+      station,
+      from: ts,
+      to: ts,
+      count: 0,
+      good: 0,
+      timed: 0,
+      minMs: null,
+      maxMs: null,
+      sumMs: 0,
+      lastMs: null,
+    };
+    this.cycles.set(station, batch);
+    return batch;
   }
 
   private markStation(station: string, line: string): void {

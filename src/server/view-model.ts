@@ -160,10 +160,12 @@ export interface CycleBatch {
   readonly to: number;
   readonly count: number;
   readonly good: number;
-  readonly minMs: number;
-  readonly maxMs: number;
+  /** Cycles with a cycle time (the first after a start or a gap has none); min, max and sum are theirs. */
+  readonly timed: number;
+  readonly minMs: number | null;
+  readonly maxMs: number | null;
   readonly sumMs: number;
-  readonly lastMs: number;
+  readonly lastMs: number | null;
 }
 
 /** Changes since the previous message; every list holds each id at most once (the latest). */

@@ -14,13 +14,15 @@
  */
 
 /**
- * Cycles that fell into one column. The mean is sum / count, so live batches merge exactly.
+ * Cycles that fell into one column. The mean is sum / timed, so live batches merge exactly; a
+ * cycle without a time (the first after a start or a gap) is in `count` only.
  * @typedef {object} CycleColumn
  * @property {number} x Column index (columnOf).
  * @property {number} min
  * @property {number} max
  * @property {number} sum
  * @property {number} count
+ * @property {number} timed
  */
 
 /**
@@ -47,7 +49,14 @@ export function columnsFromHistory(buckets, grid) {
   const cols = new Map();
   for (const b of buckets) {
     const x = Math.min(grid.points - 1, columnOf(b.from, grid));
-    cols.set(x, { x, min: b.minMs, max: b.maxMs, sum: b.avgMs * b.count, count: b.count });
+    cols.set(x, {
+      x,
+      min: b.minMs ?? Infinity,
+      max: b.maxMs ?? -Infinity,
+      sum: (b.avgMs ?? 0) * b.timed,
+      count: b.count,
+      timed: b.timed,
+    });
   }
   return cols;
 }
@@ -63,11 +72,12 @@ export function mergeBatches(cols, batches, grid) {
   for (const batch of batches) {
     const x = columnOf(batch.to, grid);
     if (x < 0 || x >= grid.points) continue;
-    const col = cols.get(x) ?? { x, min: Infinity, max: -Infinity, sum: 0, count: 0 };
-    col.min = Math.min(col.min, batch.minMs);
-    col.max = Math.max(col.max, batch.maxMs);
+    const col = cols.get(x) ?? { x, min: Infinity, max: -Infinity, sum: 0, count: 0, timed: 0 };
+    if (batch.minMs !== null) col.min = Math.min(col.min, batch.minMs);
+    if (batch.maxMs !== null) col.max = Math.max(col.max, batch.maxMs);
     col.sum += batch.sumMs;
     col.count += batch.count;
+    col.timed += batch.timed;
     cols.set(x, col);
   }
 }
@@ -77,15 +87,15 @@ export function mergeBatches(cols, batches, grid) {
  * @param {CycleColumn} col
  */
 export function meanOf(col) {
-  return col.sum / col.count;
+  return col.sum / col.timed;
 }
 
 /**
- * The columns to draw: those with cycles, left to right.
+ * The columns to draw: those with cycle times, left to right.
  * @param {Iterable<CycleColumn>} cols
  */
 export function plottedColumns(cols) {
-  return [...cols].filter((c) => c.count > 0).sort((a, b) => a.x - b.x);
+  return [...cols].filter((c) => c.timed > 0).sort((a, b) => a.x - b.x);
 }
 
 /**

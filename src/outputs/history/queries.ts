@@ -55,11 +55,11 @@ export class HistoryQueries {
     // Bucket index floor((ts - from) * points / (to - from)); numbers are bound as REAL, hence the CAST.
     this.rawBuckets = db.prepare(`
       SELECT CAST(((ts - @from) * @points) / (@to - @from) AS INTEGER) AS b, count(*) AS n, sum(good) AS g,
-             min(cycle_time_ms) AS mn, max(cycle_time_ms) AS mx, avg(cycle_time_ms) AS av
+             count(cycle_time_ms) AS t, min(cycle_time_ms) AS mn, max(cycle_time_ms) AS mx, avg(cycle_time_ms) AS av
       FROM cycles_raw WHERE station = @station AND ts >= @from AND ts < @to GROUP BY b ORDER BY b`);
     this.minuteBuckets = db.prepare(`
       SELECT CAST(((minute_ms - @from) * @points) / (@to - @from) AS INTEGER) AS b, sum(count) AS n, sum(good) AS g,
-             min(min_ms) AS mn, max(max_ms) AS mx, sum(sum_ms) / sum(count) AS av
+             sum(timed) AS t, min(min_ms) AS mn, max(max_ms) AS mx, sum(sum_ms) / nullif(sum(timed), 0) AS av
       FROM cycle_minutes WHERE station = @station AND minute_ms >= @from AND minute_ms < @to GROUP BY b ORDER BY b`);
     this.oldestRaw = db.prepare('SELECT min(ts) AS t FROM cycles_raw WHERE station = ?').pluck();
     this.oldestMinute = db.prepare('SELECT min(minute_ms) AS t FROM cycle_minutes WHERE station = ?').pluck();
@@ -114,6 +114,7 @@ export class HistoryQueries {
       to: Math.round(params.from + (r.b + 1) * width),
       count: r.n,
       good: r.g,
+      timed: r.t,
       minMs: r.mn,
       maxMs: r.mx,
       avgMs: r.av,

@@ -16,9 +16,11 @@ export interface BucketRow {
   b: number;
   n: number;
   g: number;
-  mn: number;
-  mx: number;
-  av: number;
+  /** Cycles with a time. */
+  t: number;
+  mn: number | null;
+  mx: number | null;
+  av: number | null;
 }
 export interface DowntimeRow {
   id: string;

@@ -116,6 +116,40 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       CREATE INDEX audit_ts ON audit(ts);
     `);
   },
+  (db) => {
+    // Cycles without a cycle time (the first after a start or a gap): counted as parts, left out
+    // of the cycle-time figures. Rows written before are all taken as timed.
+    db.exec(`
+      CREATE TABLE cycle_minutes_new (
+        station   TEXT    NOT NULL,
+        minute_ms INTEGER NOT NULL,
+        count     INTEGER NOT NULL,
+        good      INTEGER NOT NULL,
+        timed     INTEGER NOT NULL,              -- cycles with a time: sum, min and max are theirs
+        sum_ms    REAL    NOT NULL,
+        min_ms    REAL,
+        max_ms    REAL,
+        PRIMARY KEY (station, minute_ms)
+      ) WITHOUT ROWID;
+      INSERT INTO cycle_minutes_new (station, minute_ms, count, good, timed, sum_ms, min_ms, max_ms)
+        SELECT station, minute_ms, count, good, count, sum_ms, min_ms, max_ms FROM cycle_minutes;
+      DROP TABLE cycle_minutes;
+      ALTER TABLE cycle_minutes_new RENAME TO cycle_minutes;
+
+      CREATE TABLE cycles_raw_new (
+        id            INTEGER PRIMARY KEY,
+        station       TEXT    NOT NULL,
+        ts            INTEGER NOT NULL,
+        cycle_time_ms REAL,                      -- NULL: a cycle without a time
+        good          INTEGER NOT NULL
+      );
+      INSERT INTO cycles_raw_new (id, station, ts, cycle_time_ms, good)
+        SELECT id, station, ts, cycle_time_ms, good FROM cycles_raw;
+      DROP TABLE cycles_raw;
+      ALTER TABLE cycles_raw_new RENAME TO cycles_raw;
+      CREATE INDEX cycles_raw_station ON cycles_raw(station, ts);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -31,9 +31,12 @@ export interface CycleBucket {
   readonly to: number;
   readonly count: number;
   readonly good: number;
-  readonly minMs: number;
-  readonly maxMs: number;
-  readonly avgMs: number;
+  /** Cycles with a cycle time (the first after a start or a gap has none): min, max and avg are theirs. */
+  readonly timed: number;
+  /** Null when no cycle of the bucket has a time. */
+  readonly minMs: number | null;
+  readonly maxMs: number | null;
+  readonly avgMs: number | null;
 }
 
 export interface DowntimeRecord {

@@ -42,10 +42,12 @@ export class HistoryWriterStatements {
       "UPDATE state_spans SET reason = ? WHERE station = ? AND state = 'down' AND start_ms >= ? AND start_ms < ?",
     );
     this.upsertMinute = db.prepare(`
-      INSERT INTO cycle_minutes (station, minute_ms, count, good, sum_ms, min_ms, max_ms) VALUES (?, ?, 1, ?, ?, ?, ?)
+      INSERT INTO cycle_minutes (station, minute_ms, count, good, timed, sum_ms, min_ms, max_ms) VALUES (?, ?, 1, ?, ?, ?, ?, ?)
       ON CONFLICT (station, minute_ms) DO UPDATE SET
-        count = count + 1, good = good + excluded.good, sum_ms = sum_ms + excluded.sum_ms,
-        min_ms = min(min_ms, excluded.min_ms), max_ms = max(max_ms, excluded.max_ms)`);
+        count = count + 1, good = good + excluded.good, timed = timed + excluded.timed,
+        sum_ms = sum_ms + excluded.sum_ms,
+        min_ms = coalesce(min(min_ms, excluded.min_ms), min_ms, excluded.min_ms),
+        max_ms = coalesce(max(max_ms, excluded.max_ms), max_ms, excluded.max_ms)`);
     this.insertRaw = db.prepare('INSERT INTO cycles_raw (station, ts, cycle_time_ms, good) VALUES (?, ?, ?, ?)');
     this.upsertDowntime = db.prepare(`
       INSERT INTO downtime (id, line, station, start_ms, end_ms, duration_ms, reason, category, fault_code, reason_by, reason_note, reason_role, reason_via)
@@ -104,8 +106,10 @@ export class HistoryWriterStatements {
   private cycle(e: CycleEvent): void {
     const minute = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
     const good = e.good ? 1 : 0;
-    this.upsertMinute.run(e.station, minute, good, e.cycleTimeMs, e.cycleTimeMs, e.cycleTimeMs);
-    this.insertRaw.run(e.station, e.ts, e.cycleTimeMs, good);
+    // A cycle without a time (the first after a start or a gap) counts as a part, with no time.
+    const ms = e.cycleTimeMs ?? null;
+    this.upsertMinute.run(e.station, minute, good, ms === null ? 0 : 1, ms ?? 0, ms, ms);
+    this.insertRaw.run(e.station, e.ts, ms, good);
   }
 
   private downtime(e: DowntimeEvent): void {

@@ -6,7 +6,8 @@
  * - `ts`: the event's original wall time as ISO-8601 UTC (a replayed backlog keeps it).
  * On state, cycle and OEE `id` is the event id too. On downtime and alert, `id` is the contract's
  * downtime / alert id (stable over a downtime's started/updated/ended), so dedupe on `eventId`.
- * All times are ISO-8601 UTC strings; durations are numbers with their unit in the name.
+ * All times are ISO-8601 UTC strings; durations are whole milliseconds with Ms in the name
+ * (the core's own are fractional: monotonic clock readings apportioned over parts).
  */
 import type {
   AlertEvent,
@@ -24,6 +25,11 @@ export function isoTime(ms: number | undefined): string | null {
   if (ms === undefined || !Number.isFinite(ms)) return null;
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** A duration as whole milliseconds. */
+function wholeMs(ms: number): number {
+  return Math.round(ms);
 }
 
 function head(event: CoreEvent): { eventId: string; seq: number; ts: string | null } {
@@ -45,7 +51,7 @@ function cyclePayload(e: CycleEvent): object {
   return {
     id: e.id,
     ...head(e),
-    cycleTimeMs: e.cycleTimeMs,
+    ...(e.cycleTimeMs === undefined ? {} : { cycleTimeMs: wholeMs(e.cycleTimeMs) }),
     good: e.good,
     ...(e.shift === undefined ? {} : { shift: e.shift }),
   };
@@ -58,7 +64,7 @@ function downtimePayload(e: DowntimeEvent): object {
     phase: e.phase,
     start: isoTime(e.start),
     ...(e.end === undefined ? {} : { end: isoTime(e.end) }),
-    ...(e.durationMs === undefined ? {} : { durationMs: e.durationMs }),
+    ...(e.durationMs === undefined ? {} : { durationMs: wholeMs(e.durationMs) }),
     reason: e.reason,
     category: e.category,
     ...(e.faultCode === undefined ? {} : { faultCode: e.faultCode }),
@@ -79,9 +85,9 @@ function oeePayload(e: OeeEvent): object {
     counts: f.counts,
     window: { kind: e.window.kind, start: isoTime(e.window.start), end: isoTime(e.window.end) },
     final: e.final,
-    runTimeMs: f.runTimeMs,
-    plannedTimeMs: f.plannedTimeMs,
-    downtimeMs: f.downtimeMs,
+    runTimeMs: wholeMs(f.runTimeMs),
+    plannedTimeMs: wholeMs(f.plannedTimeMs),
+    downtimeMs: wholeMs(f.downtimeMs),
     ...(f.target === undefined ? {} : { target: f.target }),
     ...(f.behindBy === undefined ? {} : { behindBy: f.behindBy }),
   };
@@ -127,7 +133,7 @@ function counterPayload(e: CounterEvent): object {
     previous: e.previous,
     value: e.value,
     counted: e.counted,
-    elapsedMs: e.elapsedMs,
+    elapsedMs: wholeMs(e.elapsedMs),
     plausibleMax: e.plausibleMax,
   };
 }

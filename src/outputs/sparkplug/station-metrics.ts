@@ -47,7 +47,10 @@ export function changesOf(event: CoreEvent, values: StationValues, openAlerts: S
         'Production/Total': base('Production/Total') + 1,
         'Production/Good': base('Production/Good') + (event.good ? 1 : 0),
         'Production/Reject': base('Production/Reject') + (event.good ? 0 : 1),
-        'Cycle/Last Time ms': Math.round(event.cycleTimeMs * 1000) / 1000,
+        // A cycle without a time (the first after a start or a gap) leaves the last one standing.
+        ...(event.cycleTimeMs !== undefined
+          ? { 'Cycle/Last Time ms': Math.round(event.cycleTimeMs * 1000) / 1000 }
+          : {}),
         ...(event.shift !== undefined ? { 'OEE/Shift': event.shift } : {}),
       };
     }

@@ -65,10 +65,12 @@ export class CycleDriftDetector {
       this.skip--;
       return undefined;
     }
-    // A cycle over twice the ideal hides a stop the state machine did not see (e.g. between polls).
-    if (!(e.cycleTimeMs > 0) || e.cycleTimeMs > 2 * this.idealCycleTimeMs) return undefined;
-    if (this.count === 0) this.groupFrom = e.ts - e.cycleTimeMs;
-    this.sum += e.cycleTimeMs;
+    // A cycle over twice the ideal hides a stop the state machine did not see (e.g. between polls);
+    // a cycle without a time (the first after a start or a gap) says nothing.
+    const ms = e.cycleTimeMs;
+    if (ms === undefined || !(ms > 0) || ms > 2 * this.idealCycleTimeMs) return undefined;
+    if (this.count === 0) this.groupFrom = e.ts - ms;
+    this.sum += ms;
     this.count++;
     if (this.count < this.tuning.subgroupSize) return undefined;
     const mean = this.sum / this.count;

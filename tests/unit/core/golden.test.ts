@@ -36,6 +36,11 @@ type Item = Record<string, unknown>;
 const TIME_FIELDS = new Set(['ts', 'since', 'start', 'end']);
 
 function matches(actual: unknown, expected: unknown, key: string, path: string, problems: string[]): void {
+  if (expected === null) {
+    // null: the field must be absent (events leave out what is unknown).
+    if (actual !== undefined) problems.push(`${path}: expected no value, got ${JSON.stringify(actual)}`);
+    return;
+  }
   if (typeof expected === 'string' && typeof actual === 'number' && TIME_FIELDS.has(key)) {
     const ms = Date.parse(expected);
     if (ms !== actual) problems.push(`${path}: expected ${expected}, got ${new Date(actual).toISOString()}`);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   CoreEvent,
@@ -11,7 +12,9 @@ import type {
   StationState,
 } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/lib/logger.js';
+import { MIGRATIONS } from '../../../src/outputs/history/schema.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
+import { runMigrations } from '../../../src/lib/sqlite-setup.js';
 import type { HistoryStore } from '../../../src/outputs/history/types.js';
 import { ManualClock } from '../../integration/server/support/harness.js';
 
@@ -33,8 +36,8 @@ function state(station: string, s: StationState, since: number, reason?: string)
     ...(reason !== undefined ? { reason } : {}),
   };
 }
-function cycle(station: string, ts: number, cycleTimeMs: number, good = true): CycleEvent {
-  return { ...base(station, ts), type: 'cycle', cycleTimeMs, good };
+function cycle(station: string, ts: number, cycleTimeMs: number | undefined, good = true): CycleEvent {
+  return { ...base(station, ts), type: 'cycle', ...(cycleTimeMs !== undefined ? { cycleTimeMs } : {}), good };
 }
 function downtime(
   station: string,
@@ -137,8 +140,8 @@ describe('history store', () => {
     expect(buckets.length).toBeLessThanOrEqual(100);
     expect(buckets.reduce((s, b) => s + b.count, 0)).toBe(600);
     expect(buckets.reduce((s, b) => s + b.good, 0)).toBe(594);
-    expect(Math.min(...buckets.map((b) => b.minMs))).toBe(12_000);
-    expect(Math.max(...buckets.map((b) => b.maxMs))).toBe(30_000);
+    expect(Math.min(...buckets.map((b) => b.minMs ?? Infinity))).toBe(12_000);
+    expect(Math.max(...buckets.map((b) => b.maxMs ?? -Infinity))).toBe(30_000);
     for (const b of buckets) expect(b.to - b.from).toBeCloseTo((2 * HOUR) / 100, -1);
   });
 
@@ -153,6 +156,58 @@ describe('history store', () => {
     // A recent range at full resolution comes from the raw rows.
     const recent = store.cycles('press', T0 + 990 * 10_000, T0 + 1000 * 10_000, 10);
     expect(recent.map((b) => b.count)).toEqual(Array(10).fill(1));
+  });
+
+  it('counts a cycle without a time as a part and leaves it out of min, max and mean, raw and per minute', () => {
+    // Minute 1: a first cycle without a time, then 9 s and 11 s. Minute 2: only one without a time.
+    const record = (station: string) => {
+      store.record(cycle(station, T0 + 1_000, undefined));
+      store.record(cycle(station, T0 + 10_000, 9_000));
+      store.record(cycle(station, T0 + 21_000, 11_000));
+      store.record(cycle(station, T0 + MIN + 5_000, undefined));
+      store.flush();
+    };
+    const expected = [
+      expect.objectContaining({ count: 3, timed: 2, minMs: 9_000, maxMs: 11_000, avgMs: 10_000 }),
+      expect.objectContaining({ count: 1, timed: 0, minMs: null, maxMs: null, avgMs: null }),
+    ];
+    record('press');
+    expect(store.cycles('press', T0, T0 + 2 * MIN, 2)).toEqual(expected); // from the raw rows
+    store.close();
+    store = open({ rawCyclesPerStation: 1 });
+    record('weld');
+    expect(store.cycles('weld', T0, T0 + 2 * MIN, 2)).toEqual(expected); // from the per-minute roll-ups
+  });
+
+  it('keeps cycles written before cycle times could be missing, all counted as timed', () => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+    dir = mkdtempSync(path.join(tmpdir(), 'lineside-history-'));
+    const db = new Database(path.join(dir, 'history.db'));
+    runMigrations(db, MIGRATIONS.slice(0, -1), 'history schema');
+    db.prepare('INSERT INTO cycle_minutes VALUES (?, ?, ?, ?, ?, ?, ?)').run('press', T0, 2, 2, 20_000, 9_000, 11_000);
+    db.prepare('INSERT INTO cycles_raw (station, ts, cycle_time_ms, good) VALUES (?, ?, ?, ?)').run(
+      'press',
+      T0 + 10_000,
+      9_000,
+      1,
+    );
+    db.prepare('INSERT INTO cycles_raw (station, ts, cycle_time_ms, good) VALUES (?, ?, ?, ?)').run(
+      'press',
+      T0 + 21_000,
+      11_000,
+      1,
+    );
+    db.close();
+    store = open();
+    expect(store.cycles('press', T0, T0 + MIN, 1)).toEqual([
+      expect.objectContaining({ count: 2, timed: 2, minMs: 9_000, maxMs: 11_000, avgMs: 10_000 }),
+    ]);
+    store.record(cycle('press', T0 + 30_000, undefined));
+    store.flush();
+    expect(store.cycles('press', T0, T0 + MIN, 1)).toEqual([
+      expect.objectContaining({ count: 3, timed: 2, avgMs: 10_000 }),
+    ]);
   });
 
   it('records downtime with its reason updates and the operator who assigned it', () => {

@@ -73,6 +73,13 @@ describe('fields and tags', () => {
     expect(p.tags).toEqual({ site: 'plant1', line: 'line1' });
   });
 
+  it('writes a cycle without a time (the first after a start) without cycle_time_ms, still counted', () => {
+    const { cycleTimeMs: _unknown, ...first } = EVENTS[0] as CoreEvent & { cycleTimeMs: number };
+    const p = pointOf(eventPoint(first as CoreEvent, 1, ctx));
+    expect(p.fields).not.toHaveProperty('cycle_time_ms');
+    expect(p.fields).toMatchObject({ good: true, seq: 1 });
+  });
+
   it('leaves out non-finite figures rather than sending NaN (line protocol has none)', () => {
     const p = pointOf(
       eventPoint({ ...(EVENTS[5] as OeeEvent), figures: { ...figures, performance: Number.NaN } }, 1, ctx),

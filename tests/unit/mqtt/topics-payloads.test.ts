@@ -50,6 +50,30 @@ describe('payloads', () => {
     });
   });
 
+  it('leaves cycleTimeMs out of a cycle whose time is unknown (the first after a start), never 0', () => {
+    const { cycleTimeMs: _unknown, ...first } = cycle('press', 1, t);
+    const payload = eventPayloadObject(first);
+    expect(payload).not.toHaveProperty('cycleTimeMs');
+    expect(payload).toMatchObject({ id: 'press-000000001', good: true });
+    expect(eventPayloadObject(cycle('press', 2, t))).toHaveProperty('cycleTimeMs', 12_000);
+  });
+
+  it('writes durations as whole milliseconds, without float noise', () => {
+    expect(eventPayloadObject({ ...cycle('press', 2, t), cycleTimeMs: 14_030.017980000004 })).toHaveProperty(
+      'cycleTimeMs',
+      14_030,
+    );
+    const ended: DowntimeEvent = { ...downtime('press', 9, t + 60_000, 'ended', t), durationMs: 59_999.5 };
+    expect(eventPayloadObject(ended)).toHaveProperty('durationMs', 60_000);
+    const snapshot = oee('press', 3, t);
+    const figures = { ...snapshot.figures, runTimeMs: 3_240_000.4, plannedTimeMs: 3_599_999.6, downtimeMs: 359_999.2 };
+    expect(eventPayloadObject({ ...snapshot, figures })).toMatchObject({
+      runTimeMs: 3_240_000,
+      plannedTimeMs: 3_600_000,
+      downtimeMs: 359_999,
+    });
+  });
+
   it("publishes a counter jump or reset on the station's counter topic, not retained, with what was counted", () => {
     const jump: CounterEvent = {
       type: 'counter',

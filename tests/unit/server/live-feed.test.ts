@@ -41,6 +41,7 @@ describe('LiveFeed (coalesced deltas from core events)', () => {
         station: 'press',
         count: 100,
         good: 90,
+        timed: 100,
         minMs: 11_000,
         maxMs: 11_099,
         lastMs: 11_099,
@@ -50,6 +51,22 @@ describe('LiveFeed (coalesced deltas from core events)', () => {
     expect(delta?.lines?.map((l) => l.id)).toEqual(['line1']);
     // Everything was taken: the next window starts empty.
     expect(feed.takeDelta()).toBeUndefined();
+  });
+
+  it('counts a cycle without a time (the first after a start) but keeps it out of min, max, sum and last', () => {
+    const { fake, feed, clock } = setup();
+    clock.advance(100);
+    fake.cycle('press', undefined);
+    expect(feed.takeDelta()?.cycles).toEqual([
+      expect.objectContaining({ count: 1, timed: 0, minMs: null, maxMs: null, sumMs: 0, lastMs: null }),
+    ]);
+    clock.advance(100);
+    fake.cycle('press', undefined);
+    fake.cycle('press', 9_000);
+    fake.cycle('press', 11_000);
+    expect(feed.takeDelta()?.cycles).toEqual([
+      expect.objectContaining({ count: 3, timed: 2, minMs: 9_000, maxMs: 11_000, sumMs: 20_000, lastMs: 11_000 }),
+    ]);
   });
 
   it('carries downtime and alerts by id (latest wins) with labels from the config', () => {

@@ -18,38 +18,46 @@ interface Column {
   max: number;
   sum: number;
   count: number;
+  timed: number;
 }
 
 /** 10 columns of 100 ms each over [1000, 2000]. */
 const grid = { from: 1000, to: 2000, points: 10 };
 
-/** A history bucket (CycleBucket) holding these cycle times. */
-function bucket(from: number, cycles: number[]) {
-  const sum = cycles.reduce((a, b) => a + b, 0);
+/** Cycle times; undefined is a cycle without a time (the first after a start or a gap). */
+type Cycles = (number | undefined)[];
+const timedOf = (cycles: Cycles) => cycles.filter((c): c is number => c !== undefined);
+
+/** A history bucket (CycleBucket) holding these cycles. */
+function bucket(from: number, cycles: Cycles) {
+  const timed = timedOf(cycles);
+  const sum = timed.reduce((a, b) => a + b, 0);
   return {
     from,
     to: from + 100,
     count: cycles.length,
     good: cycles.length,
-    minMs: Math.min(...cycles),
-    maxMs: Math.max(...cycles),
-    avgMs: sum / cycles.length,
+    timed: timed.length,
+    minMs: timed.length > 0 ? Math.min(...timed) : null,
+    maxMs: timed.length > 0 ? Math.max(...timed) : null,
+    avgMs: timed.length > 0 ? sum / timed.length : null,
   };
 }
 
-/** A live batch (CycleBatch) of these cycle times, broadcast over [from, to]. */
-function batch(from: number, to: number, cycles: number[]) {
-  const sumMs = cycles.reduce((a, b) => a + b, 0);
+/** A live batch (CycleBatch) of these cycles, broadcast over [from, to]. */
+function batch(from: number, to: number, cycles: Cycles) {
+  const timed = timedOf(cycles);
   return {
     station: 'press',
     from,
     to,
     count: cycles.length,
     good: cycles.length,
-    minMs: Math.min(...cycles),
-    maxMs: Math.max(...cycles),
-    sumMs,
-    lastMs: cycles.at(-1),
+    timed: timed.length,
+    minMs: timed.length > 0 ? Math.min(...timed) : null,
+    maxMs: timed.length > 0 ? Math.max(...timed) : null,
+    sumMs: timed.reduce((a, b) => a + b, 0),
+    lastMs: timed.at(-1) ?? null,
   };
 }
 
@@ -125,20 +133,28 @@ describe('mergeBatches', () => {
     expect([...cols.keys()]).toEqual([9]);
     expect(shown(cols.get(9))).toEqual({ min: 3000, max: 3000, mean: 3000, count: 1 });
   });
+
+  it('counts a cycle without a time (the first after a start) but moves neither band nor mean', () => {
+    const cols = columnsFromHistory([bucket(1300, [undefined, 900, 1100])], grid);
+    mergeBatches(cols, [batch(1300, 1350, [undefined]), batch(1350, 1390, [undefined, 1000])], grid);
+    expect(shown(cols.get(3))).toEqual({ min: 900, max: 1100, mean: 1000, count: 6 });
+  });
 });
 
 describe('what the chart plots', () => {
-  it('draws only the columns with cycles, left to right', () => {
+  it('draws only the columns with cycle times, left to right', () => {
     const cols = [
-      { x: 7, min: 1, max: 1, sum: 1, count: 1 },
-      { x: 2, min: 0, max: 0, sum: 0, count: 0 },
-      { x: 3, min: 2, max: 2, sum: 2, count: 1 },
+      { x: 7, min: 1, max: 1, sum: 1, count: 1, timed: 1 },
+      { x: 2, min: 0, max: 0, sum: 0, count: 0, timed: 0 },
+      { x: 3, min: 2, max: 2, sum: 2, count: 1, timed: 1 },
+      { x: 5, min: Infinity, max: -Infinity, sum: 0, count: 1, timed: 0 }, // only a first cycle
     ];
     expect(plottedColumns(cols).map((c: Column) => c.x)).toEqual([3, 7]);
   });
 
   it('scales to the 95th percentile of the column means, so one jam does not flatten the rest', () => {
-    const columns = (means: number[]): Column[] => means.map((m, x) => ({ x, min: m, max: m, sum: m * 2, count: 2 }));
+    const columns = (means: number[]): Column[] =>
+      means.map((m, x) => ({ x, min: m, max: m, sum: m * 2, count: 2, timed: 2 }));
     expect(p95OfMeans(columns(Array.from({ length: 100 }, (_, i) => 100 - i)))).toBe(96);
     expect(p95OfMeans(columns([...Array<number>(99).fill(1000), 60_000]))).toBe(1000);
     expect(p95OfMeans(columns([1234]))).toBe(1234);

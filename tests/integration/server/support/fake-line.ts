@@ -265,11 +265,12 @@ export class FakeLine implements LivePort, CommandsPort {
     return event;
   }
 
-  cycle(station: string, cycleTimeMs: number, good = true): CycleEvent {
+  /** A cycle; `cycleTimeMs` undefined is one without a time (the first after a start or a gap). */
+  cycle(station: string, cycleTimeMs: number | undefined, good = true): CycleEvent {
     const event: CycleEvent = {
       ...this.base(station),
       type: 'cycle',
-      cycleTimeMs,
+      ...(cycleTimeMs !== undefined ? { cycleTimeMs } : {}),
       good,
       ...(this.shift !== undefined ? { shift: this.shift.name } : {}),
     };
