@@ -4,9 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSpool, SpoolCursor, type Spool } from '../../../src/outputs/spool/index.js';
-import { silentLogger } from '../../../src/lib/logger.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
-import { ManualClock, cycle, sample } from './make-events.js';
+import { cycle, sample, testSpoolOptions } from './make-events.js';
 
 const T = Date.UTC(2026, 2, 2, 6);
 const dirs: string[] = [];
@@ -19,15 +18,7 @@ afterEach(() => {
 function open(): Spool {
   const dir = createTempDir('cursor');
   dirs.push(dir);
-  const spool = openSpool({
-    dir,
-    maxBytes: 64 * 1024 * 1024,
-    maxAgeMs: 7 * 86_400_000,
-    commitIntervalMs: 60_000,
-    destinations: ['events-only', 'all'],
-    clock: new ManualClock(),
-    logger: silentLogger,
-  });
+  const spool = openSpool(testSpoolOptions(dir, { destinations: ['events-only', 'all'] }));
   spools.push(spool);
   return spool;
 }
