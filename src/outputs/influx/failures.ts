@@ -33,8 +33,8 @@ export interface WriteFailure {
    * For `retry` failures, how the server failed to take the request: `no-answer` (connection
    * refused or reset, host or network unreachable, name not resolved: nothing answered),
    * `timeout` (no answer in time: a dead host or a busy server), `server-error` (it answered 5xx;
-   * node-influx, still used for the set-up queries, reports 5xx without the status). Decides whether /ping may cut the backoff short
-   * (probeModeFor).
+   * node-influx, still used for the set-up queries, reports 5xx without the status). Decides
+   * whether /ping may cut the backoff short (probeModeFor).
    */
   readonly transport?: 'no-answer' | 'timeout' | 'server-error';
 }

@@ -142,7 +142,6 @@ export function eventPayload(event: CoreEvent): string {
   return JSON.stringify(eventPayloadObject(event));
 }
 
-/** `{value, ts}` of a raw tag value. */
 /** The last sample time and its ISO text: the values of one poll share their time. */
 let lastSampleMs = Number.NaN;
 let lastSampleIso: string | null = null;

@@ -12,7 +12,10 @@ import { deleteThroughFor, runCommit, type CommitOutcome, type CommitTargets } f
 import type { CommitInfo, SpoolOptions } from './types.js';
 import type { WriteStatus } from './write-status.js';
 
-/** While commits fail, keep at most this many buffered rows (events and samples); past it the oldest samples go. */
+/**
+ * While commits fail, keep at most this many times maxBuffered ids (events and samples) in the
+ * buffer; past it the oldest samples go.
+ */
 const BUFFER_HARD_LIMIT_FACTOR = 10;
 
 /** The parts of the spool the committer reads and updates. */

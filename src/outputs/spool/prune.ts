@@ -24,17 +24,13 @@ const SIZE_TARGET = 0.9;
 
 export class Pruner {
   private readonly oldestOfPriority: Database.Statement<[number], { id: number; ts: number }>;
-  /** Both return the ids each deleted row covered (samples are counted one by one). */
-  private readonly deleteOldest: Database.Statement<[number, number], { n: number }>;
+  /** Both deletes return the ids each deleted row covered (samples are counted one by one). */
   private readonly deleteOldestBefore: Database.Statement<[number, number, number], { n: number }>;
   private readonly oldestSizes: Database.Statement<[number, number], { id: number; bytes: number }>;
   private readonly deleteThrough: Database.Statement<[number, number], { n: number }>;
 
   constructor(private readonly db: Db) {
     this.oldestOfPriority = db.prepare('SELECT id, ts FROM rows WHERE priority = ? ORDER BY id LIMIT 1');
-    this.deleteOldest = db.prepare(
-      'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?) RETURNING n',
-    );
     this.deleteOldestBefore = db.prepare(
       'DELETE FROM rows WHERE id IN (SELECT id FROM rows WHERE priority = ? ORDER BY id LIMIT ?) AND ts < ? RETURNING n',
     );

@@ -44,7 +44,7 @@ export class RecentRows {
     if (drop > 0) this.rows = this.rows.slice(drop);
   }
 
-  clear(): void {
+  private clear(): void {
     this.rows = [];
     this.ids = 0;
   }

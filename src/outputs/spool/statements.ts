@@ -160,12 +160,11 @@ function decodeColumns(
 function decodeTuples(raw: RawRow, tuples: unknown[], priority: SpoolPriority, afterId: number): SpoolRow[] | null {
   if (tuples.length !== raw.n) return null;
   const out: SpoolRow[] = [];
-  for (const [i, t] of tuples.entries()) {
-    const id = raw.id + i;
-    if (id <= afterId) continue;
+  for (let i = Math.max(0, afterId + 1 - raw.id); i < tuples.length; i++) {
+    const t: unknown = tuples[i];
     const sample = Array.isArray(t) ? sampleOf(t[0], t[1], t[2], t[3]) : null;
     if (sample === null) return null;
-    out.push({ id, kind: 'sample', priority, ts: sample.ts, sample });
+    out.push({ id: raw.id + i, kind: 'sample', priority, ts: sample.ts, sample });
   }
   return out;
 }

@@ -2,7 +2,9 @@
 import type { CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../../src/core/events.js';
 import type { Clock, Sample } from '../../../src/core/sample.js';
 import { silentLogger } from '../../../src/lib/logger.js';
-import type { SpoolOptions } from '../../../src/outputs/spool/index.js';
+import { afterEach } from 'vitest';
+import { openSpool, type Spool, type SpoolOptions } from '../../../src/outputs/spool/index.js';
+import { createTempDir, removeTempDir } from '../../helpers/service.js';
 
 export const eventId = (station: string, seq: number): string => `${station}-${String(seq).padStart(9, '0')}`;
 
@@ -133,5 +135,33 @@ export function testSpoolOptions(dir: string, extra: Partial<SpoolOptions> = {})
     clock: new ManualClock(),
     logger: silentLogger,
     ...extra,
+  };
+}
+
+/**
+ * Spools in temporary directories for one test file, closed and removed after each test. Call at
+ * the top level of the file.
+ */
+export function testSpools(defaults: Partial<SpoolOptions> = {}): {
+  open(dir: string, extra?: Partial<SpoolOptions>): Spool;
+  tempDir(): string;
+} {
+  const dirs: string[] = [];
+  const spools: Spool[] = [];
+  afterEach(() => {
+    for (const s of spools.splice(0)) s.close();
+    for (const d of dirs.splice(0)) removeTempDir(d);
+  });
+  return {
+    open(dir, extra = {}) {
+      const spool = openSpool(testSpoolOptions(dir, { ...defaults, ...extra }));
+      spools.push(spool);
+      return spool;
+    },
+    tempDir() {
+      const dir = createTempDir('spool');
+      dirs.push(dir);
+      return dir;
+    },
   };
 }

@@ -4,23 +4,11 @@
  * whose memory is empty, so every read comes from the file. Random polls, events, commits, acks
  * and reads at every cursor position, limit and kind filter, over several reopen rounds.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSpool, type Spool, type SpoolOptions, type SpoolReadOptions } from '../../../src/outputs/spool/index.js';
-import { createTempDir, removeTempDir } from '../../helpers/service.js';
-import { ManualClock, cycle, sample, testSpoolOptions } from './make-events.js';
+import { describe, expect, it } from 'vitest';
+import type { Spool, SpoolReadOptions } from '../../../src/outputs/spool/index.js';
+import { ManualClock, cycle, sample, testSpools } from './make-events.js';
 
-const dirs: string[] = [];
-const spools: Spool[] = [];
-afterEach(() => {
-  for (const s of spools.splice(0)) s.close();
-  for (const d of dirs.splice(0)) removeTempDir(d);
-});
-
-function open(dir: string, extra: Partial<SpoolOptions> = {}): Spool {
-  const spool = openSpool(testSpoolOptions(dir, { maxBufferedRows: 500, ...extra }));
-  spools.push(spool);
-  return spool;
-}
+const { open, tempDir } = testSpools({ maxBufferedRows: 500 });
 
 /** A small deterministic generator (the same cases on every run). */
 function random(seed: number): () => number {
@@ -42,8 +30,7 @@ function answers(spool: Spool, queries: readonly Query[]): unknown[] {
 
 describe('rows kept in memory after a commit', () => {
   it('reads exactly what the file holds, at any cursor, limit and kind', () => {
-    const dir = createTempDir('spool-recent');
-    dirs.push(dir);
+    const dir = tempDir();
     const next = random(20_261_205);
     let spool = open(dir);
     let seq = 0;
@@ -92,8 +79,7 @@ describe('rows kept in memory after a commit', () => {
   });
 
   it('serves what the last commit added without waiting for the file, and nothing a bound pruned', () => {
-    const dir = createTempDir('spool-recent');
-    dirs.push(dir);
+    const dir = tempDir();
     const clock = new ManualClock();
     const spool = open(dir, { clock, maxAgeMs: 3_600_000 });
     for (let minute = 0; minute < 90; minute++) {

@@ -7,30 +7,12 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSpool, type Spool, type SpoolOptions } from '../../../src/outputs/spool/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Spool } from '../../../src/outputs/spool/index.js';
 import { MIGRATIONS } from '../../../src/outputs/spool/schema.js';
-import { createTempDir, removeTempDir } from '../../helpers/service.js';
-import { ManualClock, cycle, sample, testSpoolOptions } from './make-events.js';
+import { ManualClock, cycle, sample, testSpools } from './make-events.js';
 
-const dirs: string[] = [];
-const spools: Spool[] = [];
-afterEach(() => {
-  for (const s of spools.splice(0)) s.close();
-  for (const d of dirs.splice(0)) removeTempDir(d);
-});
-
-function open(dir: string, extra: Partial<SpoolOptions> = {}): Spool {
-  const spool = openSpool(testSpoolOptions(dir, extra));
-  spools.push(spool);
-  return spool;
-}
-
-function tempDir(): string {
-  const dir = createTempDir('spool-samples');
-  dirs.push(dir);
-  return dir;
-}
+const { open, tempDir } = testSpools();
 
 function rowsInFile(dir: string): { id: number; kind: string; n: number }[] {
   const db = new Database(path.join(dir, 'spool.db'), { readonly: true });
@@ -90,8 +72,7 @@ describe('sample rows', () => {
     const dir = tempDir();
     const spool = open(dir);
     const ids = poll(spool, 15, 0);
-    spool.close();
-    spools.splice(spools.indexOf(spool), 1);
+    spool.close(); // closed again after the test: close is idempotent
     const again = open(dir);
     const next = again.appendSample(sample('plc1.hr0', 1, T + 200));
     expect(next).toBe(ids[14]! + 1);
