@@ -68,6 +68,8 @@ export function compareConfigToScenario(config: LinesideConfig, scenario: Scenar
       issues.push(
         `${where}: stoppedAfterIdealCycles ${station.stoppedAfterIdealCycles}, scenario ${spec.stoppedAfterIdealCycles}`,
       );
+    if (station.signals.running !== undefined && station.trustRunningBit !== spec.trustRunningBit)
+      issues.push(`${where}: trustRunningBit ${station.trustRunningBit}, scenario ${spec.trustRunningBit}`);
     const reasons = faultReasons(scenario, station.id);
     for (const [code, reason] of reasons) {
       if (station.faultReasons[String(code)] !== reason)

@@ -35,6 +35,13 @@ export const StationSpec = z.strictObject({
     'as in the Lineside config: shorter unexplained stops are small stops',
   ),
   stoppedAfterIdealCycles: z.number().min(1.5).max(100).default(3),
+  trustRunningBit: z.boolean().default(false).describe('as in the Lineside config'),
+  runningBit: z
+    .enum(['processing', 'auto'])
+    .default('processing')
+    .describe(
+      'what the PLC\'s running bit says: "processing" = a part is being worked on; "auto" = in automatic mode (on unless broken down or in a planned stop), held on while waiting for parts, blocked or in a micro-stop',
+    ),
   rejectRate: Probability.default(0),
   startupRejects: z
     .strictObject({ cycles: z.number().int().min(1), rate: Probability })

@@ -92,7 +92,7 @@ class Line implements SimLine, StationHost {
     let delay = 1;
     for (const o of obs) {
       this.observers.set(o.station, new StationObserver(o, this.ledger, (r) => this.emit(r), this.startWallMs));
-      const gap = o.stopDetection === 'cycle-gap' ? (o.stoppedAfterIdealCycles + 1) * o.idealCycleTimeMs : 0;
+      const gap = o.stopDetection !== 'running-bit' ? (o.stoppedAfterIdealCycles + 1) * o.idealCycleTimeMs : 0;
       delay = Math.max(delay, o.microStopThresholdMs + gap + 1);
     }
     this.finalizeDelayMs = delay;
@@ -177,7 +177,7 @@ class Line implements SimLine, StationHost {
     for (const station of this.stations.values()) {
       if (!this.dirty.has(station)) continue;
       this.observers.get(station.id)?.signals(t, {
-        running: station.processing,
+        running: station.runningBit,
         faultCode: station.faultCode,
         starved: station.starved,
         blocked: station.blocked,

@@ -38,7 +38,7 @@ export function observations(scenario: Scenario): Observation[] {
       idealCycleTimeMs: s.idealCycleTime,
       microStopThresholdMs: s.microStopThreshold,
       stoppedAfterIdealCycles: s.stoppedAfterIdealCycles,
-      stopDetection: b.has('running') ? 'running-bit' : 'cycle-gap',
+      stopDetection: !b.has('running') ? 'cycle-gap' : s.trustRunningBit ? 'running-bit' : 'running-bit+cycle-gap',
       faultCode: b.has('faultCode'),
       starved: b.has('starved'),
       blocked: b.has('blocked'),

@@ -35,6 +35,7 @@ export abstract class StationState {
   /** Total processing time so far, ms. */
   opMs = 0;
   episode: ActiveEpisode | undefined;
+  protected abstract readonly runningBitMode: 'processing' | 'auto';
 
   get planned(): boolean {
     return this.calendarPlanned !== undefined || this.changeover !== undefined;
@@ -42,6 +43,12 @@ export abstract class StationState {
 
   get processing(): boolean {
     return this.part !== undefined && !this.holdingFinished && this.stop === undefined && !this.planned;
+  }
+
+  /** What the PLC's running bit shows (the scenario's `runningBit`). */
+  get runningBit(): boolean {
+    if (this.runningBitMode === 'processing') return this.processing;
+    return this.stop?.kind !== 'breakdown' && !this.planned;
   }
 
   get faultCode(): number {

@@ -54,6 +54,7 @@ export interface StationHost {
 
 export class SimStation extends StationState {
   readonly id: string;
+  protected readonly runningBitMode: 'processing' | 'auto';
   input: PartBuffer | undefined;
   output: PartBuffer | undefined;
 
@@ -80,6 +81,7 @@ export class SimStation extends StationState {
   ) {
     super();
     this.id = spec.id;
+    this.runningBitMode = spec.runningBit;
     this.rCycle = streams.stream(`${spec.id}/cycle`);
     this.rBreak = streams.stream(`${spec.id}/breakdown`);
     this.rReject = streams.stream(`${spec.id}/reject`);

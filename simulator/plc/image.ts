@@ -140,7 +140,7 @@ export class PlcImage {
       case 'rejectCount':
         return () => this.station(id).reject - this.base(id).reject;
       case 'running':
-        return () => this.station(id).processing;
+        return () => this.station(id).runningBit;
       case 'faultCode':
         return () => this.station(id).faultCode;
       case 'starved':

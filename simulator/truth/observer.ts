@@ -2,7 +2,7 @@
  * Turns one station's signals into the state intervals the agent should report (docs/oee.md),
  * using only what the register maps expose: a fault code that is not mapped cannot make the
  * station "down" at once, an unmapped starved bit makes starving look like an unexplained stop,
- * and without a running bit stops are inferred from gaps between cycles.
+ * and stops are inferred from gaps between cycles unless the agent trusts a running bit.
  *
  * Precedence: planned_stop (calendar, then the PLC's planned-stop bit) > down (fault code) >
  * blocked > starved > unexplained stop > running. An unexplained stop is the time the station
@@ -10,9 +10,15 @@
  * microStopThreshold, else downtime ("unassigned") counted from its start. Each contiguous
  * unexplained stretch is classified on its own, so a break cutting a long stop in two yields two
  * downtimes, as docs/oee.md asks for breakdowns. All times are wall ms of the virtual clock.
+ *
+ * Gaps (docs/oee.md): the station is "eligible" while nothing but the gap rule could stop it (no
+ * higher state, and its running bit on when one is watched). Each eligible stretch starts at a
+ * cycle end or when the station turned eligible (the anchor). With no cycle end for
+ * stoppedAfterIdealCycles x idealCycleTime after the anchor, the stretch is a stop from the anchor
+ * until the next cycle's end minus the ideal cycle time, or until the station stops being eligible.
  */
 import type { ShiftLedger } from './ledger.js';
-import { iso, type Cause, type StateRecord, type TruthState } from './records.js';
+import { iso, type Cause, type StateRecord, type StopDetection, type TruthState } from './records.js';
 
 export interface StationSignals {
   readonly running: boolean;
@@ -31,7 +37,7 @@ export interface Observation {
   readonly idealCycleTimeMs: number;
   readonly microStopThresholdMs: number;
   readonly stoppedAfterIdealCycles: number;
-  readonly stopDetection: 'running-bit' | 'cycle-gap';
+  readonly stopDetection: StopDetection;
   readonly faultCode: boolean;
   readonly starved: boolean;
   readonly blocked: boolean;
@@ -56,10 +62,16 @@ let nextIntervalId = 1;
 
 export class StationObserver {
   private current: Current | undefined;
-  /** Cycle-gap mode: signal snapshots since the last cycle end, replayed once stops are known. */
+  /** Gap modes: signal snapshots not yet applied, replayed once stops are known. */
   private pending: { t: number; signals: StationSignals }[] = [];
   private lastSignals: StationSignals | undefined;
-  private lastCycleEndMs: number;
+  /** Gap modes: start of the current eligible stretch (see the file comment). */
+  private anchorMs: number;
+  /** Gap modes: the latest snapshot is not eligible (a higher state, or the bit is low). */
+  private held = false;
+  private readonly byGap: boolean;
+  private readonly byBit: boolean;
+  private readonly stopAfterMs: number;
 
   constructor(
     private readonly obs: Observation,
@@ -67,42 +79,53 @@ export class StationObserver {
     private readonly emit: (record: StateRecord) => void,
     runStartMs: number,
   ) {
-    this.lastCycleEndMs = runStartMs;
+    this.anchorMs = runStartMs;
+    this.byGap = obs.stopDetection !== 'running-bit';
+    this.byBit = obs.stopDetection !== 'cycle-gap';
+    this.stopAfterMs = obs.stoppedAfterIdealCycles * obs.idealCycleTimeMs;
   }
 
   /** The station's signals as of time t (called once per simulated instant, after all events at t). */
   signals(t: number, signals: StationSignals): void {
-    if (this.obs.stopDetection === 'running-bit') {
+    if (!this.byGap) {
       this.apply(t, signals, !signals.running);
       return;
+    }
+    const eligible = this.classify(signals, this.byBit && !signals.running).raw === 'running';
+    if (!eligible && !this.held) {
+      // The stretch ends here: a stop from the anchor if it outlasted the gap.
+      this.replay(t - this.anchorMs > this.stopAfterMs ? this.anchorMs : Infinity, t, t);
+      this.held = true;
+    } else if (eligible && this.held) {
+      this.replay(Infinity, Infinity, t);
+      this.anchorMs = t;
+      this.held = false;
     }
     this.pending.push({ t, signals });
   }
 
-  /** Cycle-gap mode needs the cycle ends; called before signals() at the same instant. */
+  /** Gap modes need the cycle ends; called before signals() at the same instant. */
   cycleEnded(t: number): void {
-    if (this.obs.stopDetection !== 'cycle-gap') return;
-    const gap = t - this.lastCycleEndMs;
-    const stopped = gap > this.obs.stoppedAfterIdealCycles * this.obs.idealCycleTimeMs;
-    // Stopped from the last cycle end until this cycle's end minus the ideal cycle time.
-    this.replay(stopped ? this.lastCycleEndMs : Infinity, t - this.obs.idealCycleTimeMs, t);
-    this.lastCycleEndMs = t;
+    if (!this.byGap) return;
+    const stopped = !this.held && t - this.anchorMs > this.stopAfterMs;
+    // Stopped from the anchor until this cycle's end minus the ideal cycle time.
+    this.replay(stopped ? this.anchorMs : Infinity, t - this.obs.idealCycleTimeMs, t);
+    this.anchorMs = t;
   }
 
   /**
    * Accounts everything up to `now` whose classification is already certain, so a shift record
-   * can be written. In cycle-gap mode only what lies more than one ideal cycle back is certain.
+   * can be written. In an eligible stretch only what lies more than one ideal cycle back is certain.
    */
   flush(now: number): void {
     let certainUntil = now;
-    if (this.obs.stopDetection === 'cycle-gap') {
-      if (now - this.lastCycleEndMs > this.obs.stoppedAfterIdealCycles * this.obs.idealCycleTimeMs) {
-        // Stopped since the last cycle end, and the stop cannot end before now - ideal.
+    if (this.byGap) {
+      if (this.held) this.replay(Infinity, Infinity, now);
+      else if (now - this.anchorMs > this.stopAfterMs) {
+        // Stopped since the anchor, and the stop cannot end before now - ideal.
         certainUntil = now - this.obs.idealCycleTimeMs;
-        this.replay(this.lastCycleEndMs, Infinity, certainUntil);
-      } else {
-        certainUntil = this.lastCycleEndMs;
-      }
+        this.replay(this.anchorMs, Infinity, certainUntil);
+      } else certainUntil = this.anchorMs;
     }
     const c = this.current;
     if (c === undefined || certainUntil <= c.accountedUntilMs) return;
@@ -114,15 +137,15 @@ export class StationObserver {
 
   /** Closes the open interval at the end of the run. */
   finish(t: number): void {
-    if (this.obs.stopDetection === 'cycle-gap') {
-      const stopped = t - this.lastCycleEndMs > this.obs.stoppedAfterIdealCycles * this.obs.idealCycleTimeMs;
-      this.replay(stopped ? this.lastCycleEndMs : Infinity, Infinity, t);
+    if (this.byGap) {
+      const stopped = !this.held && t - this.anchorMs > this.stopAfterMs;
+      this.replay(stopped ? this.anchorMs : Infinity, Infinity, t);
     }
     this.close(t);
     this.current = undefined;
   }
 
-  /** Cycle-gap mode: applies pending snapshots before `untilMs`, stopped on [stopFrom, stopTo). */
+  /** Gap modes: applies pending snapshots before `untilMs`, gap-stopped on [stopFrom, stopTo). */
   private replay(stopFrom: number, stopTo: number, untilMs: number): void {
     const marks = new Set<number>();
     for (const p of this.pending) if (p.t < untilMs) marks.add(p.t);
@@ -134,7 +157,8 @@ export class StationObserver {
         this.lastSignals = (this.pending[i] as { signals: StationSignals }).signals;
         i++;
       }
-      if (this.lastSignals !== undefined) this.apply(t, this.lastSignals, t >= stopFrom && t < stopTo);
+      const s = this.lastSignals;
+      if (s !== undefined) this.apply(t, s, (t >= stopFrom && t < stopTo) || (this.byBit && !s.running));
     }
     this.pending = this.pending.slice(i);
   }

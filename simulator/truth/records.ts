@@ -35,12 +35,17 @@ export interface RunRecord {
     readonly idealCycleTimeMs: number;
     readonly microStopThresholdMs: number;
     readonly stoppedAfterIdealCycles: number;
-    /** How stops are seen: from the running bit, or from gaps between cycles when none is mapped. */
-    readonly stopDetection: 'running-bit' | 'cycle-gap';
+    readonly stopDetection: StopDetection;
     /** Signals the register maps expose for this station (what the truth assumes the agent sees). */
     readonly observed: readonly string[];
   }[];
 }
+
+/**
+ * How the agent tells stopped from running: the running bit alone (trustRunningBit), gaps between
+ * cycles (no running bit mapped), or both (a running bit the agent does not trust on its own).
+ */
+export type StopDetection = 'running-bit' | 'cycle-gap' | 'running-bit+cycle-gap';
 
 export interface CycleRecord {
   readonly type: 'cycle';

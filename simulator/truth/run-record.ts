@@ -27,7 +27,7 @@ export function runRecord(
       stoppedAfterIdealCycles: o.stoppedAfterIdealCycles,
       stopDetection: o.stopDetection,
       observed: [
-        ...(o.stopDetection === 'running-bit' ? ['running'] : []),
+        ...(o.stopDetection !== 'cycle-gap' ? ['running'] : []),
         ...(['faultCode', 'starved', 'blocked', 'plannedStop'] as const).filter((k) => o[k]),
       ],
     })),

@@ -65,6 +65,11 @@ export function checkLines(config: Config, tags: TagRefs, reasons: KnownReasons,
             `only one cycle source allowed, found ${cycleSources.join(' and ')}`,
           );
         checkSignals(s, base, station.id ?? `${si}`, tags, cycleOwners, add);
+        if (station.trustRunningBit === true && s.running === undefined && !isPartial(s))
+          add(
+            [...base, 'trustRunningBit'],
+            'trustRunningBit needs signals.running: without a running bit, stops come from gaps between cycles',
+          );
       }
       for (const [code, reason] of Object.entries(station.faultReasons ?? {})) {
         if (reason !== undefined && reasonsKnown && !reasonIds.has(reason)) {

@@ -60,7 +60,15 @@ export const Station = z.strictObject({
     .min(1.5)
     .max(100)
     .default(3)
-    .describe('no cycle for this many ideal cycle times means stopped'),
+    .describe(
+      'no cycle for this many ideal cycle times means stopped (whatever a running bit says, unless trustRunningBit)',
+    ),
+  trustRunningBit: z
+    .boolean()
+    .default(false)
+    .describe(
+      'with a running bit: true = the bit alone says running; false = also stopped when no part completes for stoppedAfterIdealCycles x idealCycleTime while the bit is on',
+    ),
   signals: Signals,
   faultReasons: z
     .record(z.string().regex(/^\d+$/, 'fault codes are integers'), Id)

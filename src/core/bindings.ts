@@ -51,10 +51,11 @@ export interface StationSpec {
   readonly line: string;
   readonly idealCycleTimeMs: number;
   readonly microStopThresholdMs: number;
-  /** No cycle for this long means stopped (stations without a running bit). */
+  /** No cycle for this long means stopped, when gapDetection is on. */
   readonly stopAfterMs: number;
   readonly cycleSource: 'counter' | 'edge' | 'pulse';
-  readonly hasRunningBit: boolean;
+  /** Stops are also inferred from gaps between cycles: without a running bit, or one not trusted. */
+  readonly gapDetection: boolean;
   /** Wrap modulus per counter role (cycle, good, reject), when the tag type has one. */
   readonly modulus: { readonly cycle?: number; readonly good?: number; readonly reject?: number };
   readonly hasGoodCount: boolean;
@@ -138,7 +139,7 @@ export function buildBindings(config: LinesideConfig): Bindings {
         microStopThresholdMs: station.microStopThreshold,
         stopAfterMs: station.stoppedAfterIdealCycles * station.idealCycleTime,
         cycleSource: s.cycleCounter !== undefined ? 'counter' : s.cycleEdge !== undefined ? 'edge' : 'pulse',
-        hasRunningBit: s.running !== undefined,
+        gapDetection: s.running === undefined || !station.trustRunningBit,
         modulus: {
           ...(modulusOf(s.cycleCounter) !== undefined ? { cycle: modulusOf(s.cycleCounter) } : {}),
           ...(modulusOf(s.goodCount) !== undefined ? { good: modulusOf(s.goodCount) } : {}),

@@ -6,10 +6,11 @@
  * Raw state, by precedence: comms_lost > planned_stop (calendar, then the PLC bit) > down (fault
  * code) > blocked > starved > stop > running. A "stop" is time stopped with none of the higher
  * signals set; each contiguous stop is labelled `small_stop` until it lasts microStopThreshold,
- * then `down` ("unassigned") from its start. Stopped means the running bit is low, or, without a
- * running bit, no cycle for stoppedAfterIdealCycles x idealCycleTime since the last cycle (or since
- * a higher state ended): such a stop is back-dated to that point and ends at the next cycle's end
- * minus the ideal cycle time.
+ * then `down` ("unassigned") from its start. Stopped means the running bit is low, or no cycle for
+ * stoppedAfterIdealCycles x idealCycleTime since the last cycle (or since the station last turned
+ * running): a "gap stop", back-dated to that point and ended by the next cycle, at its end minus
+ * the ideal cycle time. Gap stops apply with or without a running bit (a PLC may hold its bit on
+ * while it waits for material or an operator), unless the station trusts its bit (trustRunningBit).
  *
  * Time is booked when an interval closes, or when a shift window must be finalized; the open
  * interval is added on top when figures are read live. A shift's final figures wait until nothing
@@ -182,14 +183,18 @@ export class Station {
     const spec = this.spec;
     const open = this.open;
     for (;;) {
-      if (!spec.hasRunningBit && open.kind === 'running' && t > this.anchorMono + spec.stopAfterMs) {
+      if (spec.gapDetection && open.kind === 'running' && t > this.anchorMono + spec.stopAfterMs) {
         this.gapStopped = true;
         this.transition('stop', undefined, this.anchorMono, this.anchorMono + spec.stopAfterMs);
         continue;
       }
-      if (open.kind === 'stop' && open.state === 'small_stop' && t >= open.sinceMono + spec.microStopThresholdMs) {
-        open.promote(open.sinceMono + spec.microStopThresholdMs);
-        continue;
+      if (open.kind === 'stop' && open.state === 'small_stop') {
+        // The next part may still end a gap stop one ideal cycle back: only then is it sure to be downtime.
+        const at = open.sinceMono + spec.microStopThresholdMs + (this.gapStopped ? spec.idealCycleTimeMs : 0);
+        if (t >= at) {
+          open.promote(at);
+          continue;
+        }
       }
       break;
     }
@@ -201,10 +206,10 @@ export class Station {
   private certainUntil(t: number): number {
     const open = this.open;
     if (open.state === 'small_stop') return open.sinceMono;
-    if (!this.spec.hasRunningBit) {
+    if (this.spec.gapDetection) {
       if (open.kind === 'running') return this.anchorMono;
       // A cycle may still end this stop up to one ideal cycle back (never before it began).
-      if (open.kind === 'stop') return Math.max(open.sinceMono, t - this.spec.idealCycleTimeMs);
+      if (open.kind === 'stop' && this.gapStopped) return Math.max(open.sinceMono, t - this.spec.idealCycleTimeMs);
     }
     return t;
   }
@@ -245,9 +250,10 @@ export class Station {
   private cycles(n: number, m: number): void {
     const spec = this.spec;
     this.parts.record(n, m);
-    if (!spec.hasRunningBit) {
+    if (spec.gapDetection) {
       const open = this.open;
-      if (open.kind === 'stop') {
+      // Only a gap stop ends with a part: a low running bit still says stopped.
+      if (open.kind === 'stop' && this.gapStopped) {
         // The stop ends when the first of these parts started: its end minus the ideal cycle.
         const end = Math.max(open.bookedUntil, open.sinceMono, m - n * spec.idealCycleTimeMs);
         this.gapStopped = false;
@@ -275,7 +281,11 @@ export class Station {
       reason = sig.faultReason();
     } else if (sig.blocked) kind = 'blocked';
     else if (sig.starved) kind = 'starved';
-    else if (this.spec.hasRunningBit ? sig.runningBit === false : this.gapStopped) kind = 'stop';
+    else if (sig.runningBit === false) {
+      // The bit owns this stop now: it ends when the bit rises, not at the next part.
+      kind = 'stop';
+      this.gapStopped = false;
+    } else if (this.gapStopped) kind = 'stop';
     else kind = 'running';
     this.transition(kind, reason, at, at);
   }

@@ -33,9 +33,21 @@ export function config(yaml: string): LinesideConfig {
   return result.config as LinesideConfig;
 }
 
-/** A one-station line on plc1: count (uint16), running bit, fault code, reject counter, starved/blocked/planned bits. */
+/**
+ * A one-station line on plc1: count (uint16), running bit, fault code, reject counter,
+ * starved/blocked/planned bits. The station trusts its running bit unless `trustRunningBit: false`:
+ * most tests drive states with the bit and leave the counter alone (gap stops under a held bit have
+ * their own tests).
+ */
 export function oneStation(
-  options: { station?: string; shifts?: string; running?: boolean; extraSignals?: string; ideal?: string } = {},
+  options: {
+    station?: string;
+    shifts?: string;
+    running?: boolean;
+    trustRunningBit?: boolean;
+    extraSignals?: string;
+    ideal?: string;
+  } = {},
 ): LinesideConfig {
   const running = options.running ?? true;
   return config(`
@@ -63,6 +75,7 @@ lines:
     stations:
       - id: ${options.station ?? 'press'}
         idealCycleTime: ${options.ideal ?? '10s'}
+        trustRunningBit: ${running && (options.trustRunningBit ?? true)}
         signals:
           cycleCounter: plc1.count
           ${running ? 'running: plc1.running' : ''}

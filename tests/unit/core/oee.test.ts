@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { config, Driver, H, MIN, MONDAY_UTC, S } from './helpers.js';
 import type { OeeEvent } from '../../../src/core/events.js';
 
+/** Both stations trust their running bits: these tests drive states with the bits, parts with produce(). */
 function line(options: { shifts?: string; outputStation?: string; agent?: string } = {}) {
   return config(`
 site: { enterprise: acme, site: plant }
@@ -30,10 +31,12 @@ lines:
     stations:
       - id: a
         idealCycleTime: 10s
+        trustRunningBit: true
         signals: { cycleCounter: plc1.a_count, running: plc1.a_running, faultCode: plc1.a_fault, plannedStop: plc1.a_planned }
         faultReasons: { "7": jam }
       - id: b
         idealCycleTime: 10s
+        trustRunningBit: true
         signals: { cycleCounter: plc1.b_count, running: plc1.b_running }
 `);
 }
