@@ -6,6 +6,7 @@ import type { Add, Config } from './cross-checks-common.js';
 import { checkDevices, checkGpio } from './cross-checks-devices.js';
 import { checkLines, checkReasons } from './cross-checks-lines.js';
 import { checkOutputs } from './cross-checks-outputs.js';
+import { checkProducts } from './cross-checks-products.js';
 import { checkShifts } from './cross-checks-shifts.js';
 import { tagRefs } from './cross-checks-tag-refs.js';
 import type { ConfigIssue } from './issues.js';
@@ -27,6 +28,7 @@ export function crossCheck(config: Config, written?: unknown): ConfigIssue[] {
   checkGpio(config, add);
   const reasons = checkReasons(config, add);
   checkLines(config, tags, reasons, add);
+  checkProducts(config, tags, add);
   checkShifts(config, add);
   checkOutputs(config, add);
   return issues;

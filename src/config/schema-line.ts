@@ -18,6 +18,9 @@ export const Signals = z
     starved: TagRef.optional().describe('bit: waiting for parts from upstream'),
     blocked: TagRef.optional().describe('bit: cannot pass parts downstream'),
     plannedStop: TagRef.optional().describe('bit: changeover / planned maintenance signalled by the PLC'),
+    productCode: TagRef.optional().describe(
+      "register holding the code of the product the station runs (products[].code); overrides the line's productCode",
+    ),
   })
   .describe('which tags mean what for this station; exactly one of cycleCounter, cycleEdge, cyclePulse');
 export type Signals = z.output<typeof Signals>;
@@ -84,6 +87,9 @@ export const Line = z.strictObject({
   name: z.string().optional(),
   outputStation: Id.optional().describe(
     "the station whose good parts are the line's output; default: the last station",
+  ),
+  productCode: TagRef.optional().describe(
+    'register holding the code of the product the whole line runs (products[].code)',
   ),
   stations: z.array(Station).min(1),
 });

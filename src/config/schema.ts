@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Device, Gpio } from './schema-devices.js';
 import { Line, Reason, ShiftCalendar } from './schema-line.js';
+import { Product } from './schema-products.js';
 import { Agent, Alerts, Influx, Logging, Mqtt, Server, Storage } from './schema-outputs.js';
 import { Id } from './schema-primitives.js';
 
@@ -20,6 +21,10 @@ export const ConfigSchema = z
     devices: z.array(Device).default([]),
     gpio: Gpio.prefault({}),
     reasons: z.array(Reason).default([]).describe('downtime reasons operators choose from; fault codes map onto them'),
+    products: z
+      .array(Product)
+      .default([])
+      .describe('products the lines run, each with its ideal cycle times; none: every station keeps its own'),
     shifts: ShiftCalendar.prefault({}),
     lines: z.array(Line).min(1),
     mqtt: Mqtt.prefault({}),
@@ -37,3 +42,4 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type { Device, GpioInput, ModbusTag, RegisterArea, TagType } from './schema-devices.js';
 export type { ConditionSignal, Line, Reason, Shift, Signals, Station } from './schema-line.js';
 export type { LossCategory, WordOrder } from './schema-primitives.js';
+export type { Product } from './schema-products.js';

@@ -6,7 +6,7 @@
  *                           = running + small_stop + down + starved + blocked (every ms lands in one state)
  *   run time     = running + small_stop
  *   availability = run time / planned production time
- *   performance  = idealCycleTime x total / run time   (not capped: > 1 means the ideal is wrong)
+ *   performance  = Σ(count x ideal cycle time of its product) / run time   (not capped: > 1 means an ideal is wrong)
  *   quality      = good / total
  *   MTBF = run time / down intervals, MTTR = downtime / down intervals
  *
@@ -42,6 +42,8 @@ export interface AccumulatorData {
   readonly timeMs: readonly number[];
   readonly total: number;
   readonly good: number;
+  /** Σ ideal cycle time of the parts counted; absent in checkpoints from before products. */
+  readonly idealMs?: number;
   readonly downByReason: Readonly<Record<string, number>>;
   readonly downIntervals: number;
 }
@@ -50,6 +52,8 @@ export class Accumulator {
   readonly timeMs: StateTimes = zeroTimes();
   total = 0;
   good = 0;
+  /** Σ ideal cycle time of the parts counted (each at its product's ideal). */
+  idealMs = 0;
   readonly downByReason = new Map<string, number>();
   /** down intervals that overlap the window (each counted once). */
   downIntervals = 0;
@@ -63,9 +67,10 @@ export class Accumulator {
     }
   }
 
-  addCycles(total: number, good: number): void {
+  addCycles(total: number, good: number, idealMs: number): void {
     this.total += total;
     this.good += good;
+    this.idealMs += idealMs;
   }
 
   /** Moves downtime from one reason to another (an operator re-assigned it). */
@@ -83,6 +88,7 @@ export class Accumulator {
     for (const state of STATE_ORDER) this.timeMs[state] = 0;
     this.total = 0;
     this.good = 0;
+    this.idealMs = 0;
     this.downByReason.clear();
     this.downIntervals = 0;
   }
@@ -92,12 +98,14 @@ export class Accumulator {
       timeMs: STATE_ORDER.map((state) => this.timeMs[state]),
       total: this.total,
       good: this.good,
+      idealMs: this.idealMs,
       downByReason: Object.fromEntries(this.downByReason),
       downIntervals: this.downIntervals,
     };
   }
 
-  static fromData(data: AccumulatorData): Accumulator {
+  /** `fallbackIdealMs`: the station's ideal, for data saved before products (every part at it). */
+  static fromData(data: AccumulatorData, fallbackIdealMs: number): Accumulator {
     const acc = new Accumulator();
     data.timeMs.forEach((ms, i) => {
       const state = STATE_ORDER[i];
@@ -105,6 +113,7 @@ export class Accumulator {
     });
     acc.total = data.total;
     acc.good = data.good;
+    acc.idealMs = data.idealMs ?? data.total * fallbackIdealMs;
     for (const [reason, ms] of Object.entries(data.downByReason)) acc.downByReason.set(reason, ms);
     acc.downIntervals = data.downIntervals;
     return acc;
@@ -131,10 +140,12 @@ export interface FigureSource {
   readonly timeMs: Readonly<StateTimes>;
   readonly total: number;
   readonly good: number;
+  readonly idealMs: number;
   readonly downByReason: ReadonlyMap<string, number>;
   readonly downIntervals: number;
 }
 
+/** `idealCycleTimeMs`: the running product's, for the target (performance uses `acc.idealMs`). */
 export function computeFigures(
   acc: FigureSource,
   idealCycleTimeMs: number,
@@ -162,7 +173,7 @@ export function computeFigures(
   const total = acc.total;
   const good = acc.good;
   const availability = plannedTimeMs > 0 ? runTimeMs / plannedTimeMs : 0;
-  const performance = runTimeMs > 0 ? (idealCycleTimeMs * total) / runTimeMs : 0;
+  const performance = runTimeMs > 0 ? acc.idealMs / runTimeMs : 0;
   const quality = total > 0 ? good / total : 0;
 
   const downtimeByReason: Record<string, number> = {};

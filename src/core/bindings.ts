@@ -5,6 +5,7 @@
  * predictors read those.
  */
 import { tagCatalogue } from '../config/catalogue.js';
+import { productCodeKey } from '../config/schema-products.js';
 import type { LinesideConfig, LossCategory, Station } from '../config/schema.js';
 
 export const R_CYCLE_COUNTER = 0;
@@ -17,6 +18,7 @@ export const R_REJECT = 6;
 export const R_STARVED = 7;
 export const R_BLOCKED = 8;
 export const R_PLANNED = 9;
+export const R_PRODUCT = 10;
 
 const ROLE_OF_SIGNAL: Record<keyof Station['signals'], number> = {
   cycleCounter: R_CYCLE_COUNTER,
@@ -29,6 +31,7 @@ const ROLE_OF_SIGNAL: Record<keyof Station['signals'], number> = {
   starved: R_STARVED,
   blocked: R_BLOCKED,
   plannedStop: R_PLANNED,
+  productCode: R_PRODUCT,
 };
 
 export const ROLE_NAMES = [
@@ -42,6 +45,7 @@ export const ROLE_NAMES = [
   'starved',
   'blocked',
   'plannedStop',
+  'productCode',
 ] as const;
 
 /** What the core needs to know about one station, derived from the config. */
@@ -49,10 +53,15 @@ export interface StationSpec {
   readonly id: string;
   readonly name: string;
   readonly line: string;
+  /** The station's own ideal cycle time: used while no product (or one without its own) runs. */
   readonly idealCycleTimeMs: number;
+  /** Ideal cycle time per product id, for the products that set one for this station. */
+  readonly idealByProduct: ReadonlyMap<string, number>;
+  /** The fastest ideal of any product here: what a counter may plausibly do. */
+  readonly minIdealMs: number;
   readonly microStopThresholdMs: number;
-  /** No cycle for this long means stopped, when gapDetection is on. */
-  readonly stopAfterMs: number;
+  /** No cycle for this many ideal cycle times means stopped, when gapDetection is on. */
+  readonly stoppedAfterIdealCycles: number;
   readonly cycleSource: 'counter' | 'edge' | 'pulse';
   /** Stops are also inferred from gaps between cycles: without a running bit, or one not trusted. */
   readonly gapDetection: boolean;
@@ -65,6 +74,13 @@ export interface StationSpec {
   readonly devices: readonly string[];
   /** Tag id per role, for diagnostics. */
   readonly tags: Readonly<Partial<Record<(typeof ROLE_NAMES)[number], string>>>;
+}
+
+/** The products of the config, as the core looks them up. */
+export interface ProductCatalogue {
+  /** Product id by its PLC code (numbers as their decimal text). */
+  readonly byCode: ReadonlyMap<string, string>;
+  readonly ids: ReadonlySet<string>;
 }
 
 export interface LineSpec {
@@ -89,6 +105,7 @@ export interface Bindings {
   readonly byTag: ReadonlyMap<string, TagBinding>;
   readonly categoryOf: (reason: string) => LossCategory;
   readonly reasonIds: ReadonlySet<string>;
+  readonly products: ProductCatalogue;
 }
 
 export function buildBindings(config: LinesideConfig): Bindings {
@@ -109,11 +126,14 @@ export function buildBindings(config: LinesideConfig): Bindings {
       const stationIndex = stations.length;
       const stationDevices = new Set<string>();
       const tags: Partial<Record<(typeof ROLE_NAMES)[number], string>> = {};
-      for (const [key, tag] of Object.entries(s) as [keyof Station['signals'], string | undefined][]) {
+      // A station without its own product code register follows the line's.
+      const signals = { ...s, productCode: s.productCode ?? line.productCode };
+      for (const [key, tag] of Object.entries(signals) as [keyof Station['signals'], string | undefined][]) {
         if (tag === undefined) continue;
         const info = catalogue.get(tag);
         const device = info?.device ?? tag.split('.')[0] ?? tag;
-        stationDevices.add(device);
+        // Losing the product code's device leaves the last product in place; it does not stop the station.
+        if (key !== 'productCode') stationDevices.add(device);
         tags[key] = tag;
         const binding: TagBinding = {
           stationIndex,
@@ -129,6 +149,11 @@ export function buildBindings(config: LinesideConfig): Bindings {
           last.next = binding;
         }
       }
+      const idealByProduct = new Map<string, number>();
+      for (const p of config.products) {
+        const ideal = p.stations[station.id] ?? p.idealCycleTime;
+        if (ideal !== undefined) idealByProduct.set(p.id, ideal);
+      }
       const modulusOf = (tag: string | undefined): number | undefined =>
         tag !== undefined ? catalogue.get(tag)?.counterModulus : undefined;
       const spec: StationSpec = {
@@ -136,8 +161,10 @@ export function buildBindings(config: LinesideConfig): Bindings {
         name: station.name ?? station.id,
         line: line.id,
         idealCycleTimeMs: station.idealCycleTime,
+        idealByProduct,
+        minIdealMs: Math.min(station.idealCycleTime, ...idealByProduct.values()),
         microStopThresholdMs: station.microStopThreshold,
-        stopAfterMs: station.stoppedAfterIdealCycles * station.idealCycleTime,
+        stoppedAfterIdealCycles: station.stoppedAfterIdealCycles,
         cycleSource: s.cycleCounter !== undefined ? 'counter' : s.cycleEdge !== undefined ? 'edge' : 'pulse',
         gapDetection: s.running === undefined || !station.trustRunningBit,
         modulus: {
@@ -170,5 +197,9 @@ export function buildBindings(config: LinesideConfig): Bindings {
     byTag,
     categoryOf: (reason) => categories.get(reason) ?? 'breakdown',
     reasonIds: new Set(config.reasons.map((r) => r.id)),
+    products: {
+      byCode: new Map(config.products.flatMap((p) => (p.code !== undefined ? [[productCodeKey(p.code), p.id]] : []))),
+      ids: new Set(config.products.map((p) => p.id)),
+    },
   };
 }

@@ -15,6 +15,7 @@ const Acc = z.object({
   timeMs: z.array(z.number()).length(7),
   total: z.number(),
   good: z.number(),
+  idealMs: z.number().optional(),
   downByReason: z.record(z.string(), z.number()),
   downIntervals: z.number(),
 });
@@ -59,6 +60,7 @@ const StationData = z.object({
   goodCredit: z.number().default(0),
   lastCycleWall: z.number().optional(),
   lastCycleTimeMs: z.number().optional(),
+  product: z.string().optional(),
   open: z.object({
     kind: z.number().int().min(0).max(6),
     label: z.number().int().min(0).max(6),

@@ -28,6 +28,10 @@ export interface CoreDeps {
 
 export type AssignReasonResult = { ok: true } | { ok: false; code: 'NOT_FOUND' | 'UNKNOWN_REASON'; message: string };
 
+export type SetProductResult =
+  | { ok: true; changed: readonly string[] }
+  | { ok: false; code: 'NOT_FOUND' | 'UNKNOWN_PRODUCT'; message: string };
+
 export interface Core extends SampleSink {
   /**
    * Advances time-driven logic (stop detection, small stop -> downtime, shift and break
@@ -42,6 +46,12 @@ export interface Core extends SampleSink {
    * time to the new reason.
    */
   assignReason(downtimeId: string, reasonId: string, by?: ActionBy): AssignReasonResult;
+  /**
+   * Operator command: the product a line (every station of it) or one station runs from now on;
+   * null for none. Stations whose product changes emit a `product` event (listed in `changed`).
+   * A later change of a PLC product code register overrides it.
+   */
+  setProduct(target: { line: string; station?: string }, product: string | null, by?: ActionBy): SetProductResult;
   /** Live picture per line. Cheap enough to call several times a second. */
   snapshot(): LineSnapshot[];
   /**

@@ -20,7 +20,7 @@ import { OeeEmitter } from './core-oee.js';
 import { CoreTimeline } from './core-timeline.js';
 import { UNASSIGNED } from './downtime.js';
 import type { ActionBy, CoreEvent, EventListener } from './events.js';
-import type { AssignReasonResult, Core, CoreDeps } from './core-api.js';
+import type { AssignReasonResult, Core, CoreDeps, SetProductResult } from './core-api.js';
 import { lineSnapshots } from './line-snapshot.js';
 import type { CommsChange, Sample } from './sample.js';
 import type { LineSnapshot } from './snapshot.js';
@@ -84,6 +84,10 @@ class StreamingCore implements Core, StationHost {
 
   categoryOf(reason: string) {
     return this.bindings.categoryOf(reason);
+  }
+
+  get products() {
+    return this.bindings.products;
   }
 
   shiftFinal(st: Station, w: ShiftWindowView, atMono: number): void {
@@ -161,6 +165,27 @@ class StreamingCore implements Core, StationHost {
       return { ok: true };
     }
     return { ok: false, code: 'NOT_FOUND', message: `no downtime "${downtimeId}" in the current or previous shift` };
+  }
+
+  setProduct(target: { line: string; station?: string }, product: string | null, by?: ActionBy): SetProductResult {
+    if (this.out.buffering) this.out.start();
+    if (product !== null && !this.bindings.products.ids.has(product))
+      return { ok: false, code: 'UNKNOWN_PRODUCT', message: `no product "${product}" in the config's products` };
+    const stations = this.stations.filter(
+      (st) => st.spec.line === target.line && (target.station === undefined || st.id === target.station),
+    );
+    if (stations.length === 0) {
+      const what =
+        target.station === undefined ? `line "${target.line}"` : `station "${target.station}" in line "${target.line}"`;
+      return { ok: false, code: 'NOT_FOUND', message: `no ${what}` };
+    }
+    // Up to now first: parts already read count at the product they were made as.
+    this.tick();
+    const changed: string[] = [];
+    for (const st of stations) {
+      if (st.setProduct(product ?? undefined, by, Math.max(this.time.nowMono, st.nowMono))) changed.push(st.id);
+    }
+    return { ok: true, changed };
   }
 
   snapshot(): LineSnapshot[] {

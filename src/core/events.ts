@@ -33,6 +33,8 @@ export interface CycleEvent extends EventBase {
   readonly good: boolean;
   /** Counted in the shift that was active at ts (undefined outside shifts). */
   readonly shift?: string;
+  /** The product the station ran (products[].id), when one is set. */
+  readonly product?: string;
 }
 
 export interface StateEvent extends EventBase {
@@ -150,7 +152,25 @@ export interface CounterMove {
   readonly plausibleMax: number;
 }
 
-export type CoreEvent = CycleEvent | StateEvent | DowntimeEvent | OeeEvent | AlertEvent | CounterEvent;
+/**
+ * The product a station runs changed: its PLC's product code register showed another code, or an
+ * operator (or an order start) set it. From this event on, cycles count at the product's ideal
+ * cycle time (docs/oee.md#products).
+ */
+export interface ProductEvent extends EventBase {
+  readonly type: 'product';
+  readonly station: string;
+  /** The product now running; absent when none is (or the PLC shows a code no product has). */
+  readonly product?: string;
+  readonly previous?: string;
+  readonly source: 'plc' | 'operator';
+  /** The code the PLC showed (source "plc"). */
+  readonly code?: string;
+  /** Who set it (source "operator"). */
+  readonly by?: ActionBy;
+}
+
+export type CoreEvent = CycleEvent | StateEvent | DowntimeEvent | OeeEvent | AlertEvent | CounterEvent | ProductEvent;
 
 /** Consumers of core events. Called synchronously; must not throw and must not block. */
 export type EventListener = (event: CoreEvent) => void;

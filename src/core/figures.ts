@@ -46,7 +46,7 @@ export function shiftFigures(
     };
     remainingScheduledMs = Math.max(0, w.instance.scheduledMs - calendar.scheduledElapsedMs(w.instance, nowWall));
   }
-  return computeFigures(w.acc, st.spec.idealCycleTimeMs, open, {
+  return computeFigures(w.acc, st.idealMs, open, {
     ...(w.instance.target !== undefined ? { configured: w.instance.target } : {}),
     remainingScheduledMs,
   });
@@ -63,10 +63,11 @@ export function rollingView(st: Station, nowMono: number, wallOf: (mono: number)
       timeMs: totals.timeMs,
       total: totals.total,
       good: totals.good,
+      idealMs: totals.idealMs,
       downByReason: totals.downByReason,
       downIntervals: st.downtimesOverlapping(start, nowMono),
     },
-    st.spec.idealCycleTimeMs,
+    st.idealMs,
     { state: interval.state, reason: interval.reason, ms: nowMono > from ? nowMono - from : 0, extraDownIntervals: 0 },
   );
   return { window: { kind: 'rolling', start: wallOf(start), end: wallOf(nowMono) }, figures };

@@ -65,6 +65,7 @@ export class RollingWindow implements RollingView {
     for (const s of STATE_ORDER) t.timeMs[s] = Math.max(0, t.timeMs[s] - bucket.timeMs[s]);
     t.total -= bucket.total;
     t.good -= bucket.good;
+    t.idealMs = Math.max(0, t.idealMs - bucket.idealMs);
     for (const [reason, ms] of bucket.downByReason) {
       const left = (t.downByReason.get(reason) ?? 0) - ms;
       if (left > 0.5) t.downByReason.set(reason, left);
@@ -88,12 +89,12 @@ export class RollingWindow implements RollingView {
     }
   }
 
-  addCycles(mono: number, total: number, good: number): void {
+  addCycles(mono: number, total: number, good: number, idealMs: number): void {
     this.advance(mono);
     const index = Math.floor(mono / BUCKET_MS);
     if (!this.inWindow(index)) return;
-    this.bucketAt(index).addCycles(total, good);
-    this.totals.addCycles(total, good);
+    this.bucketAt(index).addCycles(total, good, idealMs);
+    this.totals.addCycles(total, good, idealMs);
   }
 
   /** Re-labels committed downtime in [from, to) from one reason to another. */
@@ -127,12 +128,16 @@ export class RollingWindow implements RollingView {
   }
 
   /** Restores buckets (their mono start re-based to this process); old ones are dropped. */
-  restore(buckets: readonly { startMono: number; data: ReturnType<Accumulator['toData']> }[], nowMono: number): void {
+  restore(
+    buckets: readonly { startMono: number; data: ReturnType<Accumulator['toData']> }[],
+    nowMono: number,
+    fallbackIdealMs: number,
+  ): void {
     this.advance(nowMono);
     for (const { startMono, data } of buckets) {
       const index = Math.round(startMono / BUCKET_MS);
       if (!this.inWindow(index)) continue;
-      const restored = Accumulator.fromData(data);
+      const restored = Accumulator.fromData(data, fallbackIdealMs);
       const bucket = this.bucketAt(index);
       for (const s of STATE_ORDER) {
         const ms = restored.timeMs[s];
@@ -144,8 +149,8 @@ export class RollingWindow implements RollingView {
         bucket.addTime('down', reason, ms);
         this.totals.addTime('down', reason, ms);
       }
-      bucket.addCycles(restored.total, restored.good);
-      this.totals.addCycles(restored.total, restored.good);
+      bucket.addCycles(restored.total, restored.good, restored.idealMs);
+      this.totals.addCycles(restored.total, restored.good, restored.idealMs);
     }
   }
 }

@@ -31,7 +31,10 @@ export interface StationSnapshot {
   readonly reason?: string;
   /** False while any device the station depends on is not answering. */
   readonly commsOk: boolean;
+  /** The ideal cycle time now: the running product's, else the station's own. */
   readonly idealCycleTimeMs: number;
+  /** The product the station runs (products[].id), when one is set. */
+  readonly product?: string;
   readonly lastCycleTimeMs?: number;
   /** Wall ms of the last completed cycle. */
   readonly lastCycleAt?: number;
@@ -91,7 +94,8 @@ export function stationSnapshot(st: Station, ctx: SnapshotContext): StationSnaps
     since: interval.sinceWall,
     ...(interval.reason !== undefined ? { reason: interval.reason } : {}),
     commsOk: st.commsOk,
-    idealCycleTimeMs: st.spec.idealCycleTimeMs,
+    idealCycleTimeMs: st.idealMs,
+    ...(st.productId !== undefined ? { product: st.productId } : {}),
     ...(st.lastCycleTimeMs !== undefined ? { lastCycleTimeMs: st.lastCycleTimeMs } : {}),
     ...(st.lastCycleWall !== undefined ? { lastCycleAt: st.lastCycleWall } : {}),
     counts: (shift ?? rolling).figures.counts,

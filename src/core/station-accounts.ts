@@ -123,10 +123,13 @@ export class StationAccounts {
     return w !== undefined && mono >= w.startMono ? w : undefined;
   }
 
-  /** Parts read at `mono`: they count in their shift (if any) and the rolling hour. */
-  addCycles(window: ShiftWindow | undefined, mono: number, total: number, good: number): void {
-    window?.acc.addCycles(total, good);
-    this.rolling.addCycles(mono, total, good);
+  /**
+   * Parts read at `mono`: they count in their shift (if any) and the rolling hour, with `idealMs`,
+   * the sum of their ideal cycle times (performance's numerator).
+   */
+  addCycles(window: ShiftWindow | undefined, mono: number, total: number, good: number, idealMs: number): void {
+    window?.acc.addCycles(total, good, idealMs);
+    this.rolling.addCycles(mono, total, good, idealMs);
   }
 
   /** Moves already-booked downtime [from, to) of a record from one reason to another. */

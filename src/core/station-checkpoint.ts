@@ -84,6 +84,7 @@ export function restoreBooks(
   downtimes: DowntimeLog,
   data: StationCheckpoint,
   ctx: RestoreContext,
+  fallbackIdealMs: number,
 ): ReadonlyMap<string, DowntimeRecord> {
   const { monoOf, savedMono } = ctx;
   const serialOf = new Map<Slot, number>();
@@ -93,7 +94,13 @@ export function restoreBooks(
     const instance = ctx.calendar.shiftAt(w.startWall);
     if (instance === undefined || instance.key !== w.key) continue;
     const endMono = slot === 'current' ? Number.POSITIVE_INFINITY : monoOf(w.endWall);
-    const restored = a.restoreWindow(slot, instance, monoOf(instance.startWall), endMono, Accumulator.fromData(w.acc));
+    const restored = a.restoreWindow(
+      slot,
+      instance,
+      monoOf(instance.startWall),
+      endMono,
+      Accumulator.fromData(w.acc, fallbackIdealMs),
+    );
     serialOf.set(slot, restored.serial);
   }
 
@@ -118,6 +125,7 @@ export function restoreBooks(
   a.rolling.restore(
     data.rolling.map((b) => ({ startMono: monoOf(b.startWall), data: b.data })),
     savedMono,
+    fallbackIdealMs,
   );
   return byId;
 }

@@ -74,7 +74,7 @@ export class StationCounters {
     if (!Number.isNaN(this.newCycle)) {
       const modulus = spec.modulus.cycle;
       const value = normaliseCount(this.newCycle, modulus);
-      counterDelta(this.cycleValue, value, modulus, m - this.cycleAtMono, spec.idealCycleTimeMs, this.delta);
+      counterDelta(this.cycleValue, value, modulus, m - this.cycleAtMono, spec.minIdealMs, this.delta);
       this.reportOdd(
         spec.cycleSource === 'pulse' ? 'cyclePulse' : 'cycleCounter',
         this.cycleValue,
@@ -94,7 +94,7 @@ export class StationCounters {
     }
     if (!Number.isNaN(this.newGood)) {
       const value = normaliseCount(this.newGood, spec.modulus.good);
-      counterDelta(this.goodValue, value, spec.modulus.good, m - this.goodAtMono, spec.idealCycleTimeMs, this.delta);
+      counterDelta(this.goodValue, value, spec.modulus.good, m - this.goodAtMono, spec.minIdealMs, this.delta);
       this.reportOdd('goodCount', this.goodValue, value, m, m - this.goodAtMono);
       this.goodCredit = Math.min(MAX_CREDIT, this.goodCredit + this.delta.delta);
       this.goodValue = value;
@@ -103,14 +103,7 @@ export class StationCounters {
     }
     if (!Number.isNaN(this.newReject)) {
       const value = normaliseCount(this.newReject, spec.modulus.reject);
-      counterDelta(
-        this.rejectValue,
-        value,
-        spec.modulus.reject,
-        m - this.rejectAtMono,
-        spec.idealCycleTimeMs,
-        this.delta,
-      );
+      counterDelta(this.rejectValue, value, spec.modulus.reject, m - this.rejectAtMono, spec.minIdealMs, this.delta);
       this.reportOdd('rejectCount', this.rejectValue, value, m, m - this.rejectAtMono);
       this.rejectCredit = Math.min(MAX_CREDIT, this.rejectCredit + this.delta.delta);
       this.rejectValue = value;
@@ -194,7 +187,7 @@ export class StationCounters {
       value,
       counted,
       elapsedMs,
-      plausibleMax: plausibleMaxParts(elapsedMs, this.spec.idealCycleTimeMs),
+      plausibleMax: plausibleMaxParts(elapsedMs, this.spec.minIdealMs),
       atMono,
     });
     this.report(

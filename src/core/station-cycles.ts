@@ -35,8 +35,8 @@ export class StationCycles {
     return this.lastTimeMs;
   }
 
-  /** `n` parts completed in the frame at `m`. */
-  record(n: number, m: number): void {
+  /** `n` parts of `product` (ideal cycle `idealMs`) completed in the frame at `m`. */
+  record(n: number, m: number, product: string | undefined, idealMs: number): void {
     const spec = this.spec;
     const goodParts = n - this.counters.rejectsAmong(n);
     // Unknown after a gap (comms loss, restart): none rather than a cycle time that spans the gap.
@@ -55,9 +55,10 @@ export class StationCycles {
         ...(cycleTimeMs !== undefined ? { cycleTimeMs } : {}),
         good: i < goodParts,
         ...(shift !== undefined ? { shift } : {}),
+        ...(product !== undefined ? { product } : {}),
       });
     }
-    this.accounts.addCycles(window, m, n, goodParts);
+    this.accounts.addCycles(window, m, n, goodParts, n * idealMs);
     if (cycleTimeMs !== undefined) this.lastTimeMs = cycleTimeMs;
     this.lastEndMono = m;
     this.lastEndWall = ts;

@@ -34,11 +34,14 @@ import { captureBooks, restoreBooks, type RestoreContext } from './station-check
 import { StationCycles } from './station-cycles.js';
 import { OpenInterval, type EventHost, type OpenIntervalView, type RawKind } from './station-interval.js';
 import { StationSignals } from './station-signals.js';
+import { StationProduct } from './station-product.js';
 import type { ActionBy } from './events.js';
+import { R_PRODUCT, type ProductCatalogue } from './bindings.js';
 
 export const PLC_PLANNED_STOP = 'plc_planned_stop';
 
 export interface StationHost extends EventHost {
+  readonly products: ProductCatalogue;
   diagnostic(code: string, message: string, context: Record<string, unknown>): void;
   /** A shift window's figures are final. */
   shiftFinal(station: Station, window: ShiftWindowView, atMono: number): void;
@@ -61,6 +64,7 @@ export class Station {
   // Parts and cycles.
   private readonly counters: StationCounters;
   private readonly parts: StationCycles;
+  private readonly product: StationProduct;
   /** Cycle-gap stop detection: stopped when no cycle since anchor for stopAfterMs. */
   private anchorMono = 0;
   private gapStopped = false;
@@ -81,6 +85,7 @@ export class Station {
       host.diagnostic(code, message, context);
     this.counters = new StationCounters(spec, report, (a) => this.parts.counterAnomaly(a));
     this.signals = new StationSignals(spec, this.counters, report);
+    this.product = new StationProduct(spec, host.products, host, this, report);
     this.parts = new StationCycles(spec, host, this, this.accounts, this.counters);
     this.open = new OpenInterval(spec, host, this, this.accounts, this.downtimes, startMono);
     this.latestMono = startMono;
@@ -122,6 +127,16 @@ export class Station {
     return this.parts.lastWall;
   }
 
+  /** The product running now (products[].id), if any. */
+  get productId(): string | undefined {
+    return this.product.id;
+  }
+
+  /** The ideal cycle time now: the running product's, else the station's own. */
+  get idealMs(): number {
+    return this.product.idealMs;
+  }
+
   get lastCycleTimeMs(): number | undefined {
     return this.parts.lastCycleTimeMs;
   }
@@ -156,7 +171,8 @@ export class Station {
 
   /** One sample's value for one role; call beginFrame first. */
   input(role: number, value: number | boolean | string): void {
-    this.signals.input(role, value);
+    if (role === R_PRODUCT) this.product.offerCode(value);
+    else this.signals.input(role, value);
   }
 
   /** Applies the pending frame: time-driven changes up to it, then its counters and signals. */
@@ -165,8 +181,10 @@ export class Station {
     this.frameDirty = false;
     const m = this.frameMono;
     this.advanceTo(m);
+    // Parts read with a new product code were made before the change: they count at the old ideal.
     const parts = this.counters.take(m);
     if (parts > 0) this.cycles(parts, m);
+    this.product.applyCode(m);
     this.reclassify(m);
     this.tryFinalize(m);
   }
@@ -182,15 +200,17 @@ export class Station {
     if (t < this.latestMono) t = this.latestMono;
     const spec = this.spec;
     const open = this.open;
+    const ideal = this.product.idealMs;
+    const stopAfterMs = spec.stoppedAfterIdealCycles * ideal;
     for (;;) {
-      if (spec.gapDetection && open.kind === 'running' && t > this.anchorMono + spec.stopAfterMs) {
+      if (spec.gapDetection && open.kind === 'running' && t > this.anchorMono + stopAfterMs) {
         this.gapStopped = true;
-        this.transition('stop', undefined, this.anchorMono, this.anchorMono + spec.stopAfterMs);
+        this.transition('stop', undefined, this.anchorMono, this.anchorMono + stopAfterMs);
         continue;
       }
       if (open.kind === 'stop' && open.state === 'small_stop') {
         // The next part may still end a gap stop one ideal cycle back: only then is it sure to be downtime.
-        const at = open.sinceMono + spec.microStopThresholdMs + (this.gapStopped ? spec.idealCycleTimeMs : 0);
+        const at = open.sinceMono + spec.microStopThresholdMs + (this.gapStopped ? ideal : 0);
         if (t >= at) {
           open.promote(at);
           continue;
@@ -209,7 +229,7 @@ export class Station {
     if (this.spec.gapDetection) {
       if (open.kind === 'running') return this.anchorMono;
       // A cycle may still end this stop up to one ideal cycle back (never before it began).
-      if (open.kind === 'stop' && this.gapStopped) return Math.max(open.sinceMono, t - this.spec.idealCycleTimeMs);
+      if (open.kind === 'stop' && this.gapStopped) return Math.max(open.sinceMono, t - this.product.idealMs);
     }
     return t;
   }
@@ -249,13 +269,14 @@ export class Station {
   /** `n` parts completed in the frame at `m`. */
   private cycles(n: number, m: number): void {
     const spec = this.spec;
-    this.parts.record(n, m);
+    const ideal = this.product.idealMs;
+    this.parts.record(n, m, this.product.id, ideal);
     if (spec.gapDetection) {
       const open = this.open;
       // Only a gap stop ends with a part: a low running bit still says stopped.
       if (open.kind === 'stop' && this.gapStopped) {
         // The stop ends when the first of these parts started: its end minus the ideal cycle.
-        const end = Math.max(open.bookedUntil, open.sinceMono, m - n * spec.idealCycleTimeMs);
+        const end = Math.max(open.bookedUntil, open.sinceMono, m - n * ideal);
         this.gapStopped = false;
         this.transition('running', undefined, end, m);
       }
@@ -318,6 +339,11 @@ export class Station {
     return d;
   }
 
+  /** An operator set the product (undefined: none); false when it already ran. */
+  setProduct(product: string | undefined, by: ActionBy | undefined, nowMono: number): boolean {
+    return this.product.set(product, nowMono, by);
+  }
+
   /** A device the station depends on stopped answering; reclassified at the next flush. */
   deviceLost(): void {
     this.devicesDown++;
@@ -338,6 +364,7 @@ export class Station {
       seq: this.lastSeq,
       ...this.counters.capture(wallOf),
       ...this.parts.capture(),
+      ...(this.product.id !== undefined ? { product: this.product.id } : {}),
       open: this.open.capture(wallOf),
       ...books.windows,
       rolling: books.rolling,
@@ -355,7 +382,8 @@ export class Station {
     this.lastSeq = data.seq;
     this.counters.restore(data, monoOf, savedMono);
     this.parts.restore(data);
-    const downtimes = restoreBooks(this.accounts, this.downtimes, data, ctx);
+    this.product.restore(data.product);
+    const downtimes = restoreBooks(this.accounts, this.downtimes, data, ctx, this.spec.idealCycleTimeMs);
     this.open.restore(data.open, (id) => downtimes.get(id), monoOf, savedMono);
     this.latestMono = savedMono;
     this.anchorMono = savedMono;

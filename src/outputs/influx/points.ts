@@ -17,7 +17,15 @@
  *   reading.
  */
 import type { LinesideConfig } from '../../config/schema.js';
-import type { AlertEvent, CoreEvent, CycleEvent, DowntimeEvent, OeeEvent, StateEvent } from '../../core/events.js';
+import type {
+  AlertEvent,
+  CoreEvent,
+  CycleEvent,
+  DowntimeEvent,
+  OeeEvent,
+  ProductEvent,
+  StateEvent,
+} from '../../core/events.js';
 import { encodeLine, type FieldValue } from './line-protocol.js';
 import { MEASUREMENTS, SEVERITY_CODES, STATE_CODES, type MeasurementName } from './schema.js';
 
@@ -37,7 +45,7 @@ export interface InfluxPoint {
 export interface PointContext {
   readonly site: string;
   readonly writeSamples: boolean;
-  /** "<line>/<station>" -> ideal cycle time, ms. */
+  /** "<line>/<station>" -> ideal cycle time, ms; "<line>/<station>/<product>" where a product sets its own. */
   readonly idealCycleMs: ReadonlyMap<string, number>;
   /** Tag id -> the station that uses it (first one in config order). */
   readonly tagStation: ReadonlyMap<string, { readonly line: string; readonly station: string }>;
@@ -62,6 +70,10 @@ export function buildPointContext(config: Readonly<LinesideConfig>): PointContex
   for (const line of config.lines) {
     for (const station of line.stations) {
       idealCycleMs.set(`${line.id}/${station.id}`, station.idealCycleTime);
+      for (const p of config.products) {
+        const ideal = p.stations[station.id] ?? p.idealCycleTime;
+        if (ideal !== undefined) idealCycleMs.set(`${line.id}/${station.id}/${p.id}`, ideal);
+      }
       const where = { line: line.id, station: station.id };
       for (const tag of Object.values(station.signals))
         if (tag !== undefined && !tagStation.has(tag)) tagStation.set(tag, where);
@@ -92,6 +104,8 @@ export function eventPoint(event: CoreEvent, spoolId: number, ctx: PointContext)
       return oeePoint(event, spoolId, ctx);
     case 'alert':
       return alertPoint(event, spoolId, ctx);
+    case 'product':
+      return productPoint(event, spoolId, ctx);
     default:
       return { skipped: 'not-written' };
   }
@@ -121,15 +135,35 @@ function point(
 }
 
 function cyclePoint(e: CycleEvent, spoolId: number, ctx: PointContext): RowResult {
+  const station = `${e.line}/${e.station}`;
+  const ideal = e.product !== undefined ? ctx.idealCycleMs.get(`${station}/${e.product}`) : undefined;
   return point(
     MEASUREMENTS.cycle,
     stationTags(ctx, e.line, e.station),
     {
       cycle_time_ms: e.cycleTimeMs,
-      ideal_cycle_time_ms: ctx.idealCycleMs.get(`${e.line}/${e.station}`),
+      ideal_cycle_time_ms: ideal ?? ctx.idealCycleMs.get(station),
       good: e.good,
       seq: e.seq,
       shift: e.shift ?? '',
+      product: e.product,
+    },
+    microTime(e.ts, e.seq),
+    spoolId,
+  );
+}
+
+function productPoint(e: ProductEvent, spoolId: number, ctx: PointContext): RowResult {
+  return point(
+    MEASUREMENTS.product,
+    stationTags(ctx, e.line, e.station),
+    {
+      product: e.product ?? '',
+      previous: e.previous ?? '',
+      source: e.source,
+      code: e.code ?? '',
+      by_user: e.by?.user ?? '',
+      seq: e.seq,
     },
     microTime(e.ts, e.seq),
     spoolId,

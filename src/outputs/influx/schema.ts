@@ -26,6 +26,8 @@ export const MEASUREMENTS = {
   oeeRolling: 'oee_rolling',
   /** Predictive alert raised / updated / acknowledged / resolved, one point each. */
   alert: 'alert',
+  /** One point per product change of a station. */
+  product: 'product',
   /** Raw values of the station condition tags (vibration, temperature, current, ...). */
   condition: 'condition',
   /** Raw values of every other tag. */
@@ -84,7 +86,7 @@ const STATION_TAGS = ['site', 'line', 'station'];
  * database).
  */
 export const FIELD_TYPES: Readonly<Record<MeasurementName, Readonly<Record<string, FieldType>>>> = {
-  cycle: { cycle_time_ms: F, ideal_cycle_time_ms: F, good: B, seq: I, shift: S },
+  cycle: { cycle_time_ms: F, ideal_cycle_time_ms: F, good: B, seq: I, shift: S, product: S },
   state: { state: S, code: I, previous: S, reason: S, seq: I, detected_ms: I },
   downtime: { reason: S, category: S, duration_ms: F, end_ms: I, open: B, fault_code: I, downtime_id: S, seq: I },
   oee: { ...OEE_FIGURES, shift: S, final: B, snapshot_ms: I },
@@ -99,6 +101,7 @@ export const FIELD_TYPES: Readonly<Record<MeasurementName, Readonly<Record<strin
     predicted_failure_ms: I,
     seq: I,
   },
+  product: { product: S, previous: S, source: S, code: S, by_user: S, seq: I },
   condition: { value: F },
   sample: { value: F, flag: B, text: S },
 };
@@ -110,6 +113,7 @@ export const TAG_KEYS: Readonly<Record<MeasurementName, readonly string[]>> = {
   oee: STATION_TAGS,
   oee_rolling: STATION_TAGS,
   alert: STATION_TAGS,
+  product: STATION_TAGS,
   condition: [...STATION_TAGS, 'tag'],
   sample: [...STATION_TAGS, 'tag'],
 };

@@ -16,6 +16,7 @@ import type {
   CycleEvent,
   DowntimeEvent,
   OeeEvent,
+  ProductEvent,
   StateEvent,
 } from '../../core/events.js';
 import type { Sample } from '../../core/sample.js';
@@ -54,6 +55,7 @@ function cyclePayload(e: CycleEvent): object {
     ...(e.cycleTimeMs === undefined ? {} : { cycleTimeMs: wholeMs(e.cycleTimeMs) }),
     good: e.good,
     ...(e.shift === undefined ? {} : { shift: e.shift }),
+    ...(e.product === undefined ? {} : { product: e.product }),
   };
 }
 
@@ -120,7 +122,22 @@ export function eventPayloadObject(event: CoreEvent): object {
       return alertPayload(event);
     case 'counter':
       return counterPayload(event);
+    case 'product':
+      return productPayload(event);
   }
+}
+
+/** Retained: `product` is null while none runs, so a late subscriber reads "none", not nothing. */
+function productPayload(e: ProductEvent): object {
+  return {
+    id: e.id,
+    ...head(e),
+    product: e.product ?? null,
+    previous: e.previous ?? null,
+    source: e.source,
+    ...(e.code === undefined ? {} : { code: e.code }),
+    ...(e.by === undefined ? {} : { by: e.by }),
+  };
 }
 
 function counterPayload(e: CounterEvent): object {

@@ -28,7 +28,11 @@ export function eventRoute(names: TopicNames, event: CoreEvent): TopicRoute {
       retain: true,
     };
   }
-  return { topic: `${linePath}/${event.station}/${event.type}`, retain: event.type === 'state' };
+  // State and product are "what is it now" topics: a late subscriber needs the current value.
+  return {
+    topic: `${linePath}/${event.station}/${event.type}`,
+    retain: event.type === 'state' || event.type === 'product',
+  };
 }
 
 /** `{root}/{site}/agents/{agentId}/status`, retained "online" / "offline" (last will). */

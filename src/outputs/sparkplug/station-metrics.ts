@@ -28,6 +28,7 @@ export const STATION_METRICS: readonly MetricDef[] = [
   { name: 'OEE/Shift', type: 'String' },
   { name: 'Downtime/Reason', type: 'String' },
   { name: 'Alerts/Open', type: 'Int32' },
+  { name: 'Production/Product', type: 'String' },
 ];
 
 /** A station's current values, by metric name; null until the first event says. */
@@ -77,5 +78,7 @@ export function changesOf(event: CoreEvent, values: StationValues, openAlerts: S
     }
     case 'counter':
       return {};
+    case 'product':
+      return { 'Production/Product': event.product ?? '' };
   }
 }

@@ -54,6 +54,7 @@ describe('every duration has bounds', () => {
     'shifts.shifts[].breaks[].duration': ['1m', '12h'],
     'lines[].stations[].idealCycleTime': ['10ms', '24h'],
     'lines[].stations[].microStopThreshold': ['100ms', '24h'],
+    'products[].idealCycleTime': ['10ms', '24h'],
     'mqtt.reconnectMin': ['10ms', '10m'],
     'mqtt.reconnectMax': ['10ms', '1h'],
     'influx.flushInterval': ['10ms', '10m'],

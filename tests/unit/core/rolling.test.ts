@@ -9,7 +9,7 @@ describe('RollingWindow', () => {
     const r = new RollingWindow();
     r.addTime('running', undefined, 0, 30 * MIN);
     r.addTime('down', 'jam', 30 * MIN, 40 * MIN);
-    r.addCycles(10 * MIN, 5, 4);
+    r.addCycles(10 * MIN, 5, 4, 50_000);
     expect(r.totals.timeMs.running).toBe(30 * MIN);
     expect(r.totals.downByReason.get('jam')).toBe(10 * MIN);
     expect(r.windowStart(40 * MIN)).toBe(-19 * MIN);
@@ -18,6 +18,7 @@ describe('RollingWindow', () => {
     expect(r.windowStart(70.5 * MIN)).toBe(11 * MIN);
     expect(r.totals.timeMs.running).toBe(19 * MIN);
     expect(r.totals.total).toBe(0);
+    expect(r.totals.idealMs).toBe(0);
     expect(r.totals.downByReason.get('jam')).toBe(10 * MIN);
     // Two hours later everything is gone.
     r.advance(200 * MIN);
@@ -48,10 +49,23 @@ describe('RollingWindow', () => {
   it('checkpoint round trip keeps the buckets inside the window', () => {
     const r = new RollingWindow();
     r.addTime('running', undefined, 0, 10 * MIN);
-    r.addCycles(5 * MIN, 3, 3);
+    r.addCycles(5 * MIN, 3, 3, 30_000);
     const copy = new RollingWindow();
-    copy.restore(r.toData(), 10 * MIN);
+    copy.restore(r.toData(), 10 * MIN, 10_000);
     expect(copy.totals.timeMs.running).toBe(10 * MIN);
     expect(copy.totals.total).toBe(3);
+    expect(copy.totals.idealMs).toBe(30_000);
+  });
+
+  it('restores buckets saved before products at the fallback ideal cycle time', () => {
+    const r = new RollingWindow();
+    r.addCycles(5 * MIN, 3, 3, 45_000);
+    const old = r.toData().map(({ startMono, data }) => {
+      const { idealMs: _dropped, ...rest } = data;
+      return { startMono, data: rest };
+    });
+    const copy = new RollingWindow();
+    copy.restore(old, 10 * MIN, 10_000);
+    expect(copy.totals.idealMs).toBe(30_000);
   });
 });

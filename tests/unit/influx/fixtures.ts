@@ -16,6 +16,8 @@ devices:
     tags:
       - { name: count, address: 0 }
       - { name: vib, area: input, address: 0, type: float32 }
+products:
+  - { id: b, code: 2, stations: { press: 15s } }
 lines:
   - id: line1
     stations:
@@ -119,4 +121,15 @@ export const EVENTS: CoreEvent[] = [
     status: 'active',
     evidence: { slope: 0.2 },
   },
+  {
+    ...base,
+    type: 'product',
+    id: 'press-7',
+    seq: 7,
+    ts: T + 8_000,
+    product: 'b',
+    source: 'operator',
+    by: { user: 'anna', role: 'operator', via: 'login' },
+  },
+  { ...base, type: 'cycle', id: 'press-8', seq: 8, ts: T + 9_000, cycleTimeMs: 15_100, good: true, product: 'b' },
 ];

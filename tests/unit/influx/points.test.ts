@@ -32,6 +32,7 @@ describe('point times', () => {
     ['a shift OEE snapshot at the shift start (each snapshot replaces the last)', 4, `${(T - 3_600_000) * 1000}`],
     ['a rolling OEE snapshot at its own time plus seq', 5, `${(T + 5_000) * 1000 + 1}`],
     ['an alert at its time plus seq mod 1000', 6, `${(T + 7_000) * 1000 + 6}`],
+    ['a product change at its time plus seq', 7, `${(T + 8_000) * 1000 + 7}`],
   ])('%s', (_what, index, expected) => {
     expect(pointOf(eventPoint(EVENTS[index] as CoreEvent, 1, ctx)).timestamp).toBe(expected);
   });
@@ -49,6 +50,22 @@ describe('fields and tags', () => {
       measurement: 'cycle',
       tags: { site: 'plant1', line: 'line1', station: 'press' },
       fields: { cycle_time_ms: 12_345.5, ideal_cycle_time_ms: 12_500, good: true, seq: 1, shift: 'early' },
+    });
+  });
+
+  it("carries a product's cycle with that product and its ideal cycle time at the station", () => {
+    expect(pointOf(eventPoint(EVENTS[8] as CoreEvent, 1, ctx)).fields).toMatchObject({
+      ideal_cycle_time_ms: 15_000,
+      product: 'b',
+    });
+    expect(pointOf(eventPoint(EVENTS[0] as CoreEvent, 1, ctx)).fields).not.toHaveProperty('product');
+  });
+
+  it('writes a product change with who set it and the full field set', () => {
+    expect(pointOf(eventPoint(EVENTS[7] as CoreEvent, 1, ctx))).toMatchObject({
+      measurement: 'product',
+      tags: { site: 'plant1', line: 'line1', station: 'press' },
+      fields: { product: 'b', previous: '', source: 'operator', code: '', by_user: 'anna', seq: 7 },
     });
   });
 

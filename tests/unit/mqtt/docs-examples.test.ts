@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CoreEvent } from '../../../src/core/events.js';
 import { eventPayloadObject } from '../../../src/outputs/mqtt/payloads.js';
-import { Driver, MONDAY_UTC, oneStation, S } from '../core/helpers.js';
+import { config, Driver, MONDAY_UTC, oneStation, S } from '../core/helpers.js';
 import { Feeder, stationConfig } from '../predict/helpers.js';
 
 const DOCS = readFileSync(new URL('../../../docs/mqtt.md', import.meta.url), 'utf8');
@@ -90,12 +90,36 @@ shifts:
   const f = new Feeder(stationConfig());
   f.setState('running');
   for (let i = 0; i < 3_600; i++) f.cycle(Math.round((10_000 + 400 * Feeder.noise(i)) * (i < 3_000 ? 1 : 1.1)));
-  return [...d.events, ...f.alerts];
+  return [...d.events, ...f.alerts, ...productEvents()];
+}
+
+/** A station whose PLC shows a product code and then another, then an operator who sets the first again. */
+function productEvents(): CoreEvent[] {
+  const d = new Driver(
+    config(`
+site: { enterprise: acme, site: plant }
+devices:
+  - { id: plc1, protocol: modbus-tcp, host: 127.0.0.1, tags: [{ name: count, address: 0 }, { name: product, address: 1 }] }
+products:
+  - { id: bracket-a, code: 1, idealCycleTime: 12s }
+  - { id: bracket-b, code: 2, idealCycleTime: 15s }
+lines:
+  - id: line1
+    productCode: plc1.product
+    stations: [{ id: press, idealCycleTime: 12s, signals: { cycleCounter: plc1.count } }]
+`),
+    { wallAtZero: MONDAY_UTC + 6 * 3_600_000 },
+  );
+  d.poll(0, { 'plc1.count': 0, 'plc1.product': 1 })
+    .poll(12 * S, { 'plc1.count': 1 })
+    .tick(12 * S);
+  d.core.setProduct({ line: 'line1' }, 'bracket-b', { user: 'anna', role: 'operator', via: 'login' });
+  return d.events;
 }
 
 /** Which real payloads an example is compared with: the same topic, and its phase, kind or status. */
 function variantOf(topic: string, payload: Record<string, unknown>): string {
-  const field = { downtime: 'phase', counter: 'kind', alert: 'status' }[topic];
+  const field = { downtime: 'phase', counter: 'kind', alert: 'status', product: 'source' }[topic];
   return field === undefined ? '' : String(payload[field]);
 }
 
@@ -112,7 +136,7 @@ describe('docs/mqtt.md payload examples', () => {
     for (const topic of real.keys()) expect(sections.get(topic)?.examples.length ?? 0, topic).toBeGreaterThan(0);
   });
 
-  for (const topic of ['state', 'cycle', 'downtime', 'oee', 'alert', 'counter']) {
+  for (const topic of ['state', 'cycle', 'downtime', 'oee', 'alert', 'counter', 'product']) {
     it(`${topic}: each example is shaped like a real payload`, () => {
       const section = sections.get(topic);
       const candidates = real.get(topic) ?? [];

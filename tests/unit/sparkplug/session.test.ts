@@ -221,7 +221,7 @@ describe('Sparkplug edge node session', () => {
     const births = s.births(0, T);
     const press = decodeWithTahu(births[1]?.payload ?? new Uint8Array());
     const vib = press.metrics.find((m) => m.name === 'Condition/vibration');
-    expect(vib).toMatchObject({ type: 'Double', value: null, alias: 1013 });
+    expect(vib).toMatchObject({ type: 'Double', value: null, alias: 1014 });
     expect(vib?.properties).toEqual({
       engUnit: { type: 'String', value: 'mm/s' },
       warning: { type: 'Double', value: 4.5 },
@@ -231,11 +231,11 @@ describe('Sparkplug edge node session', () => {
     const [d] = s.sample('plc1.vibration', 3.25, T + 5, T + 6);
     expect(d?.topic).toBe('spBv1.0/plant1/DDATA/line1-pi/press');
     expect(decodePayload(d?.payload ?? new Uint8Array()).metrics).toEqual([
-      { alias: 1013, timestamp: T + 5, value: 3.25 },
+      { alias: 1014, timestamp: T + 5, value: 3.25 },
     ]);
     expect(s.sample('plc1.vibration', 3.25, T + 7, T + 8)).toEqual([]);
     const [h] = s.replaySample('plc1.vibration', 3.5, T + 9);
     const hist = decodePayload(s.historyMessage(h as NonNullable<typeof h>, T + 10).payload);
-    expect(hist.metrics).toEqual([{ alias: 1013, timestamp: T + 9, isHistorical: true, value: 3.5 }]);
+    expect(hist.metrics).toEqual([{ alias: 1014, timestamp: T + 9, isHistorical: true, value: 3.5 }]);
   });
 });
