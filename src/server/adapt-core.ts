@@ -3,13 +3,14 @@
  * only: the server still does not import the core's implementation.
  */
 import type { ActionBy, CoreEvent } from '../core/events.js';
-import type { CommandResult, CommandsPort, LiveLineSnapshot, LivePort, Operator } from './deps.js';
+import type { CommandResult, CommandsPort, LiveLineSnapshot, LivePort, Operator, SetProductResult } from './deps.js';
 
 /** What the server needs of src/core's `Core`. */
 export interface CoreLike {
   snapshot(): readonly LiveLineSnapshot[];
   on(listener: (event: CoreEvent) => void): () => void;
   assignReason(downtimeId: string, reasonId: string, by?: ActionBy): CommandResult;
+  setProduct(target: { line: string; station?: string }, product: string | null, by?: ActionBy): SetProductResult;
 }
 
 /** What the server needs of the predictors (absent when alerts are disabled). */
@@ -24,6 +25,7 @@ export function livePortOf(core: CoreLike): LivePort {
 export function commandsPortOf(core: CoreLike, alerts?: AlertAckLike): CommandsPort {
   return {
     assignReason: (downtimeId, reasonId, by) => core.assignReason(downtimeId, reasonId, by),
+    setProduct: (target, product, by) => core.setProduct(target, product, by),
     acknowledgeAlert: (alertId, by) =>
       alerts?.acknowledge(alertId, by) ?? {
         ok: false,

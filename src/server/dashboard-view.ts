@@ -121,6 +121,7 @@ export function buildDashboardView(
     },
     timezone: config.shifts.timezone,
     reasons: [...ctx.reasons.values()],
+    products: [...ctx.products.values()],
     operatorEnabled,
     window,
     lines,

@@ -38,9 +38,16 @@ export interface LivePort {
 /** Who acted (login name, role, how they authenticated) and their note: it goes into the core's event. */
 export type Operator = ActionBy;
 
-export type CommandResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly code: 'NOT_FOUND' | 'UNKNOWN_REASON' | 'NOT_AVAILABLE'; readonly message: string };
+export type CommandFailure = {
+  readonly ok: false;
+  readonly code: 'NOT_FOUND' | 'UNKNOWN_REASON' | 'UNKNOWN_PRODUCT' | 'NOT_AVAILABLE';
+  readonly message: string;
+};
+
+export type CommandResult = { readonly ok: true } | CommandFailure;
+
+/** `changed`: the stations whose product changed (those already running it are left alone). */
+export type SetProductResult = { readonly ok: true; readonly changed: readonly string[] } | CommandFailure;
 
 /** Operator commands into the core and the predictors. May return synchronously or a promise. */
 export interface CommandsPort {
@@ -48,6 +55,12 @@ export interface CommandsPort {
   assignReason(downtimeId: string, reasonId: string, by: Operator): CommandResult | Promise<CommandResult>;
   /** Acknowledge an active alert; the predictors then emit the alert with status "acknowledged". */
   acknowledgeAlert(alertId: string, by: Operator): CommandResult | Promise<CommandResult>;
+  /** Core `setProduct`: the product a line (or one station of it) runs from now on; null for none. */
+  setProduct(
+    target: { readonly line: string; readonly station?: string },
+    product: string | null,
+    by: Operator,
+  ): SetProductResult | Promise<SetProductResult>;
 }
 
 /** Spool figures for /metrics and /readyz (the agent maps `SpoolHealth` onto this). */

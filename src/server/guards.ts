@@ -132,6 +132,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   assignReason: 'assigning a downtime reason',
   editReason: 'changing a reason somebody else assigned',
   acknowledgeAlert: 'acknowledging an alert',
+  setProduct: 'setting the product a line runs',
 };
 
 const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');

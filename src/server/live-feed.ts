@@ -104,6 +104,10 @@ export class LiveFeed {
       case 'alert':
         this.alerts.set(event.alertId, alertFromEvent(event));
         return;
+      case 'product':
+        // The tile and the line header show the product; the snapshot has it.
+        this.markStation(event.station, event.line);
+        return;
     }
   }
 

@@ -70,6 +70,12 @@ const Operator = {
 
 export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(64), ...Operator });
 export const AckBody = z.strictObject({ ...Operator });
+/** The product to run from now on (null: none), for the whole line or one `station` of it. */
+export const ProductBody = z.strictObject({
+  product: z.string().min(1).max(64).nullable(),
+  station: z.string().min(1).max(64).optional(),
+  ...Operator,
+});
 /** `{user, password}` for a named user, or `{token}` for the deprecated operator token. */
 export const LoginBody = z
   .strictObject({

@@ -1,5 +1,6 @@
 /**
- * Operator actions: POST /api/downtime/:id/reason, POST /api/alerts/:id/ack, and the session
+ * Operator actions: POST /api/downtime/:id/reason, POST /api/alerts/:id/ack,
+ * POST /api/lines/:line/product, and the session
  * routes POST /api/login and /api/logout. Every one is rate-limited and Origin-checked by the
  * guard; the action routes also need a principal whose role allows the action (guards.ts), and
  * the principal goes into the core's event: the audit trail.
@@ -7,20 +8,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../users/roles.js';
 import type { ServerContext } from './context.js';
-import type { CommandResult } from './deps.js';
+import type { CommandFailure } from './deps.js';
 import { ACTIONS_OFF, LOGIN_FAILURE_PENALTY, PERMISSION_WORDS, principalOf } from './guards.js';
 import { ApiError, sendError } from './http-errors.js';
-import { AckBody, LoginBody, parseBody, ReasonBody } from './params.js';
+import { AckBody, LoginBody, parseBody, ProductBody, ReasonBody } from './params.js';
 import { actionBy, TOKEN_PRINCIPAL, type Principal } from './principal.js';
 import { sessionView } from './session-view.js';
 import { alertFromRecord, downtimeFromRecord } from './view-build.js';
 
-function failure(result: Exclude<CommandResult, { ok: true }>): ApiError {
+function failure(result: CommandFailure): ApiError {
   switch (result.code) {
     case 'NOT_FOUND':
       return new ApiError('NOT_FOUND', result.message);
     case 'UNKNOWN_REASON':
       return new ApiError('UNKNOWN_REASON', result.message);
+    case 'UNKNOWN_PRODUCT':
+      return new ApiError('UNKNOWN_PRODUCT', result.message);
     default:
       return new ApiError('NOT_AVAILABLE', result.message);
   }
@@ -118,6 +121,41 @@ export function actionRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const record = ctx.deps.history.downtimeById(id);
       const downtime = record === undefined ? undefined : downtimeFromRecord(record, ctx.view);
       return { ok: true, downtimeId: id, reason: reason.id, by, ...(downtime !== undefined ? { downtime } : {}) };
+    },
+  );
+
+  app.post<{ Params: { line: string } }>(
+    '/api/lines/:line/product',
+    { config: { access: 'operator', permission: 'setProduct' } },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = parseBody(ProductBody, request.body);
+      const line = request.params.line;
+      const by = actionBy(principal, claimedName(principal, body.by), body.note);
+      const target = { line, ...(body.station !== undefined ? { station: body.station } : {}) };
+      const result = await ctx.deps.commands.setProduct(target, body.product, by);
+      if (!result.ok) throw failure(result);
+      ctx.logger.info(
+        {
+          line,
+          station: body.station,
+          product: body.product,
+          changed: result.changed,
+          user: by.user,
+          role: by.role,
+          via: by.via,
+          remote: request.ip,
+        },
+        'product set',
+      );
+      return {
+        ok: true,
+        line,
+        ...(body.station !== undefined ? { station: body.station } : {}),
+        product: body.product,
+        changed: result.changed,
+        by,
+      };
     },
   );
 

@@ -7,10 +7,19 @@ import type { AlertEvent, DowntimeEvent } from '../core/events.js';
 import type { AlertRecord, DowntimeRecord } from '../outputs/history/types.js';
 import type { DeviceHealth } from '../sources/source.js';
 import type { LiveLineSnapshot, LiveStationSnapshot } from './deps.js';
-import type { AlertView, DeviceView, DowntimeView, LineView, ReasonView, StationView } from './view-model.js';
+import type {
+  AlertView,
+  DeviceView,
+  DowntimeView,
+  LineView,
+  ProductView,
+  ReasonView,
+  StationView,
+} from './view-model.js';
 
 export interface ViewContext {
   readonly reasons: ReadonlyMap<string, ReasonView>;
+  readonly products: ReadonlyMap<string, ProductView>;
   /** Devices each station reads, from its signals and condition tags. */
   readonly stationDevices: ReadonlyMap<string, readonly string[]>;
   readonly stationLine: ReadonlyMap<string, string>;
@@ -26,6 +35,7 @@ const BUILTIN_LABELS: Readonly<Record<string, string>> = {
 export function viewContext(config: Readonly<LinesideConfig>): ViewContext {
   const reasons = new Map<string, ReasonView>();
   for (const r of config.reasons) reasons.set(r.id, { id: r.id, label: r.label, category: r.category });
+  const products = new Map<string, ProductView>(config.products.map((p) => [p.id, { id: p.id, name: p.name ?? p.id }]));
   const stationDevices = new Map<string, string[]>();
   const stationLine = new Map<string, string>();
   for (const line of config.lines) {
@@ -38,7 +48,12 @@ export function viewContext(config: Readonly<LinesideConfig>): ViewContext {
       stationDevices.set(st.id, devices);
     }
   }
-  return { reasons, stationDevices, stationLine };
+  return { reasons, products, stationDevices, stationLine };
+}
+
+function productView(id: string | undefined, ctx: ViewContext): { product?: ProductView } {
+  if (id === undefined) return {};
+  return { product: ctx.products.get(id) ?? { id, name: id } };
 }
 
 export function reasonLabel(id: string, ctx: ViewContext): string {
@@ -56,6 +71,7 @@ export function stationView(s: LiveStationSnapshot, ctx: ViewContext): StationVi
     ...(s.reason !== undefined ? { reason: s.reason, reasonLabel: reasonLabel(s.reason, ctx) } : {}),
     commsOk: s.commsOk,
     idealCycleTimeMs: s.idealCycleTimeMs,
+    ...productView(s.product, ctx),
     ...(s.lastCycleTimeMs !== undefined ? { lastCycleTimeMs: s.lastCycleTimeMs } : {}),
     ...(s.lastCycleAt !== undefined ? { lastCycleAt: s.lastCycleAt } : {}),
     counts: s.counts,
@@ -79,12 +95,13 @@ export function stationView(s: LiveStationSnapshot, ctx: ViewContext): StationVi
   };
 }
 
-export function lineView(l: LiveLineSnapshot): LineView {
+export function lineView(l: LiveLineSnapshot, ctx: ViewContext): LineView {
   return {
     id: l.id,
     name: l.name,
     outputStation: l.outputStation,
     stationIds: l.stations.map((s) => s.id),
+    ...productView(l.stations.find((s) => s.id === l.outputStation)?.product, ctx),
     ...(l.shift !== undefined
       ? {
           shift: {
@@ -107,7 +124,7 @@ export function adaptSnapshot(
   ctx: ViewContext,
 ): { lines: LineView[]; stations: StationView[] } {
   return {
-    lines: lines.map(lineView),
+    lines: lines.map((l) => lineView(l, ctx)),
     stations: lines.flatMap((l) => l.stations.map((s) => stationView(s, ctx))),
   };
 }

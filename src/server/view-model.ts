@@ -24,6 +24,12 @@ export interface OeeView {
   readonly figures: OeeFigures;
 }
 
+/** A product a line runs (the config's products). */
+export interface ProductView {
+  readonly id: string;
+  readonly name: string;
+}
+
 export interface OpenDowntimeView {
   readonly id: string;
   readonly start: number;
@@ -46,7 +52,10 @@ export interface StationView {
   readonly reasonLabel?: string;
   /** False while a device the station reads is not answering. */
   readonly commsOk: boolean;
+  /** The ideal cycle time now: the running product's, else the station's own. */
   readonly idealCycleTimeMs: number;
+  /** The product the station runs, when one is set. */
+  readonly product?: ProductView;
   readonly lastCycleTimeMs?: number;
   readonly lastCycleAt?: number;
   /** Counts of the current shift (the rolling hour outside shifts). */
@@ -66,6 +75,8 @@ export interface LineView {
   readonly name: string;
   readonly outputStation: string;
   readonly stationIds: readonly string[];
+  /** The product the output station runs, when one is set. */
+  readonly product?: ProductView;
   readonly shift?: { readonly name: string; readonly start: number; readonly end: number; readonly target?: number };
   /** During a break or outside shifts: the break's name or "off_shift". */
   readonly plannedStop?: string;
@@ -132,6 +143,8 @@ export interface DashboardView {
   /** IANA zone of the shift calendar: the page shows plant time, whatever the browser's zone. */
   readonly timezone: string;
   readonly reasons: readonly ReasonView[];
+  /** The products operators may choose from (empty: the config has none). */
+  readonly products: readonly ProductView[];
   /** Whether operator actions are configured (server.operatorToken). */
   readonly operatorEnabled: boolean;
   /** The period the timeline and downtime list cover: the current shift, else the last 8 h. */

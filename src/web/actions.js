@@ -107,6 +107,17 @@ export function acknowledgeAlert(alertId, by) {
 }
 
 /**
+ * The product a line runs from now on; null for none.
+ * @param {string} lineId
+ * @param {string | null} product
+ * @param {string} [by]
+ * @returns {Promise<{ changed: string[] }>}
+ */
+export function setProduct(lineId, product, by) {
+  return post(`/api/lines/${encodeURIComponent(lineId)}/product`, { product, ...(by ? { by } : {}) });
+}
+
+/**
  * @param {string} stationId
  * @param {number} from
  * @param {number} to

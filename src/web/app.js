@@ -11,6 +11,7 @@ import { setSession, setupLogin } from './login.js';
 import { agentNow, applyDelta, applySnapshot } from './model.js';
 import { model } from './page-state.js';
 import { tickDowntime } from './panels.js';
+import { setupProduct } from './product.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { render } from './render.js';
 import { invalidate, setRenderer } from './render-queue.js';
@@ -26,6 +27,7 @@ function start() {
   setRenderer(render);
   setupLegend();
   setupLogin();
+  setupProduct();
   api
     .session()
     .then(setSession)

@@ -5,7 +5,7 @@
 
 /**
  * @import { AlertView, CycleBatch, DashboardView, DeltaView, DeviceView, DowntimeView, LineView,
- *   ReasonView, SpanChange, SpanView, StationView } from '../server/view-model.js'
+ *   ProductView, ReasonView, SpanChange, SpanView, StationView } from '../server/view-model.js'
  */
 
 /**
@@ -22,6 +22,7 @@
  * @property {string} timezone
  * @property {DashboardView['site'] | null} site
  * @property {readonly ReasonView[]} reasons
+ * @property {readonly ProductView[]} products
  * @property {boolean} operatorEnabled
  * @property {DashboardView['window']} window
  * @property {Map<string, LineView>} lines
@@ -55,6 +56,7 @@ export function createModel() {
     timezone: 'UTC',
     site: null,
     reasons: [],
+    products: [],
     operatorEnabled: false,
     window: { from: 0, to: 0 },
     lines: new Map(),
@@ -86,6 +88,7 @@ export function applySnapshot(model, data) {
   model.timezone = data.timezone;
   model.site = data.site;
   model.reasons = data.reasons;
+  model.products = data.products ?? [];
   model.operatorEnabled = data.operatorEnabled;
   model.window = data.window;
   model.lines = new Map(data.lines.map((l) => [l.id, l]));

@@ -11,6 +11,7 @@ import { openLogin, renderOperatorButton } from './login.js';
 import { agentNow, paretoOf } from './model.js';
 import { firstLine, model, ui } from './page-state.js';
 import { renderAlerts, renderDevices, renderDowntime } from './panels.js';
+import { renderProductChip } from './product.js';
 import { drawCycleChart, ensureSelection, selectStation } from './selected-station.js';
 import { renderOverview, renderTiles, tickTiles } from './tiles.js';
 
@@ -49,6 +50,7 @@ export function render(parts) {
     renderDowntime($('downtime'), $('unassigned-count'), model, actions);
   if (parts.has('devices') || parts.has('all')) renderDevices($('devices'), model);
   if (parts.has('operator') || parts.has('all')) renderOperatorButton();
+  if (parts.has('operator') || parts.has('all') || parts.has('lines') || parts.has('stations')) renderProductChip(line);
   if (parts.has('all')) $('clock').textContent = formatTime(agentNow(model), model.timezone);
 }
 

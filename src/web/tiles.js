@@ -32,10 +32,11 @@ function createTile(station, onSelect) {
   const name = el('span', 'tile-name');
   const comms = el('span', 'tile-comms', 'NO COMMS');
   head.append(name, comms);
+  const product = el('div', 'tile-product');
   const state = el('div', 'tile-state');
   const since = el('div', 'tile-since');
   const reason = el('div', 'tile-reason');
-  band.append(head, state, since, reason);
+  band.append(head, product, state, since, reason);
   const body = el('div', 'tile-body');
   const cycle = metric('Last cycle / ideal');
   const count = metric('Count / target');
@@ -51,6 +52,7 @@ function createTile(station, onSelect) {
     root,
     band,
     name,
+    product,
     comms,
     state,
     since,
@@ -118,6 +120,8 @@ export function renderTiles(container, model, selected, onSelect) {
     t.root.classList.toggle('selected', id === selected);
     t.band.className = `tile-band state-${station.state}`;
     t.name.textContent = station.name;
+    t.product.textContent = station.product?.name ?? '';
+    t.product.hidden = station.product === undefined;
     t.comms.hidden = station.commsOk;
     t.state.textContent = STATE_LABELS[station.state] ?? station.state;
     t.sinceMs = station.since;

@@ -432,7 +432,7 @@ describe('POST /api/login, /api/logout and the rate limit', () => {
       user: 'operator',
       role: 'supervisor',
       via: 'operator-token',
-      permissions: ['assignReason', 'editReason', 'acknowledgeAlert'],
+      permissions: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct'],
     });
     const id = fake.breakdown('pack');
     expect(

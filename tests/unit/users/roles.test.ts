@@ -5,10 +5,10 @@ describe('roles', () => {
   it('grants exactly this table', () => {
     expect(Object.fromEntries(ROLES.map((r) => [r, permissionsOf(r)]))).toEqual({
       viewer: [],
-      operator: ['assignReason'],
+      operator: ['assignReason', 'setProduct'],
       maintenance: ['acknowledgeAlert'],
-      supervisor: ['assignReason', 'editReason', 'acknowledgeAlert'],
-      engineer: ['assignReason', 'editReason', 'acknowledgeAlert'],
+      supervisor: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct'],
+      engineer: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct'],
     });
   });
 
@@ -21,6 +21,7 @@ describe('roles', () => {
   it('maintenance acknowledges alerts only; a viewer may nothing', () => {
     expect(can('maintenance', 'acknowledgeAlert')).toBe(true);
     expect(can('maintenance', 'assignReason')).toBe(false);
+    expect(can('maintenance', 'setProduct')).toBe(false);
     for (const p of PERMISSIONS) expect(can('viewer', p)).toBe(false);
   });
 

@@ -24,6 +24,7 @@ import type {
   LiveOee,
   LiveStationSnapshot,
   Operator,
+  SetProductResult,
 } from '../../../../src/server/deps.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -72,7 +73,7 @@ export function figures(partial: Partial<OeeFigures> = {}): OeeFigures {
 }
 
 export interface CommandRecord {
-  readonly kind: 'assignReason' | 'acknowledgeAlert';
+  readonly kind: 'assignReason' | 'acknowledgeAlert' | 'setProduct';
   readonly id: string;
   readonly reason?: string;
   readonly by: Operator;
@@ -404,6 +405,17 @@ export class FakeLine implements LivePort, CommandsPort {
       acknowledgedBy: { ...by, at: new Date(this.clock.wallMs()).toISOString() },
     });
     return { ok: true };
+  }
+
+  /** Products are tested on the real core (real-core.test.ts); the fake only records the call. */
+  setProduct(target: { line: string; station?: string }, product: string | null, by: Operator): SetProductResult {
+    this.commands.push({
+      kind: 'setProduct',
+      id: target.station ?? target.line,
+      ...(product !== null ? { reason: product } : {}),
+      by,
+    });
+    return { ok: false, code: 'NOT_AVAILABLE', message: 'the fake line runs no products' };
   }
 
   activeAlerts(): AlertEvent[] {
