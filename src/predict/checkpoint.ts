@@ -16,7 +16,10 @@ export const PREDICTOR_CHECKPOINT_VERSION = 1;
 
 export interface StationCheckpoint {
   readonly activity: ActivityCheckpoint;
+  /** The chart of cycles without a product (the only one before products). */
   readonly cycleDrift?: CycleDriftCheckpoint;
+  /** One chart per product the station ran. */
+  readonly cycleDriftByProduct?: Readonly<Record<string, CycleDriftCheckpoint>>;
   readonly microStop?: MicroStopCheckpoint;
   readonly fault?: FaultRecurrenceCheckpoint;
   readonly mtbf?: MtbfCheckpoint;

@@ -17,7 +17,7 @@ import {
   type StationCheckpoint,
 } from './checkpoint.js';
 import { ConditionDetector, ConditionTracker } from './detectors/condition-trend.js';
-import { CycleDriftDetector } from './detectors/cycle-drift.js';
+import { ProductCycleDrift } from './detectors/product-cycle-drift.js';
 import { FaultRecurrenceDetector } from './detectors/fault-recurrence.js';
 import { MicroStopRateDetector } from './detectors/micro-stop-rate.js';
 import { MtbfRiskDetector } from './detectors/mtbf-risk.js';
@@ -67,7 +67,7 @@ interface StationPredictor {
   readonly id: string;
   readonly line: string;
   readonly activity: StationActivity;
-  readonly cycleDrift?: CycleDriftDetector;
+  readonly cycleDrift?: ProductCycleDrift;
   readonly microStop?: MicroStopRateDetector;
   readonly fault?: FaultRecurrenceDetector;
   readonly condition?: ConditionDetector;
@@ -95,6 +95,7 @@ class StreamingPredictor implements Predictor {
   private readonly conditionRoutes = new Map<string, ConditionRoute[]>();
   private readonly listeners: AlertListener[] = [];
   private readonly book: AlertBook;
+  private readonly products: LinesideConfig['products'];
 
   constructor(
     config: LinesideConfig,
@@ -103,6 +104,7 @@ class StreamingPredictor implements Predictor {
     this.sensitivity = deps.sensitivity ?? config.alerts.sensitivity;
     this.tuning = presetFor(this.sensitivity);
     this.book = new AlertBook(this.tuning.timing, (e) => this.emit(e));
+    this.products = config.products;
     const enabled = config.alerts.enabled;
     for (const line of config.lines) {
       for (const station of line.stations) {
@@ -117,12 +119,19 @@ class StreamingPredictor implements Predictor {
   private buildStation(station: Station, line: string, enabled: boolean): StationPredictor {
     const p = station.predict;
     const t = this.tuning;
+    const idealByProduct = new Map(
+      this.products.flatMap((pr) => {
+        const ideal = pr.stations[station.id] ?? pr.idealCycleTime;
+        return ideal !== undefined ? [[pr.id, ideal] as const] : [];
+      }),
+    );
+    const idealOf = (product: string): number => idealByProduct.get(product) ?? station.idealCycleTime;
     const trackers = enabled && p.condition ? station.conditions.map((c) => new ConditionTracker(c, t.condition)) : [];
     const sp: StationPredictor = {
       id: station.id,
       line,
       activity: new StationActivity(),
-      ...(enabled && p.cycleDrift ? { cycleDrift: new CycleDriftDetector(t.cycleDrift, station.idealCycleTime) } : {}),
+      ...(enabled && p.cycleDrift ? { cycleDrift: new ProductCycleDrift(t.cycleDrift, idealOf) } : {}),
       ...(enabled && p.microStopRate ? { microStop: new MicroStopRateDetector(t.microStop) } : {}),
       ...(enabled && p.faultRecurrence ? { fault: new FaultRecurrenceDetector(t.fault) } : {}),
       ...(trackers.length > 0 ? { condition: new ConditionDetector(trackers) } : {}),
@@ -169,6 +178,9 @@ class StreamingPredictor implements Predictor {
         else if (event.state === 'down' && event.previous === 'small_stop') sp.microStop?.retractLast();
         return;
       }
+      case 'product':
+        sp.cycleDrift?.onProduct(event.product);
+        return;
       case 'cycle': {
         a.advance(event.ts);
         const verdict = sp.cycleDrift?.onCycle(event);
@@ -247,7 +259,7 @@ class StreamingPredictor implements Predictor {
       for (const tr of sp.condition?.trackers ?? []) conditions[tr.signal.tag] = tr.checkpoint();
       stations[sp.id] = {
         activity: { runningMs: a.runningAt(now), uptimeMs: a.uptimeAt(now) },
-        ...(sp.cycleDrift !== undefined ? { cycleDrift: sp.cycleDrift.checkpoint() } : {}),
+        ...sp.cycleDrift?.checkpoint(),
         ...(sp.microStop !== undefined ? { microStop: sp.microStop.checkpoint() } : {}),
         ...(sp.fault !== undefined ? { fault: sp.fault.checkpoint(a.runningAt(now)) } : {}),
         ...(sp.mtbf !== undefined ? { mtbf: sp.mtbf.checkpoint(a.uptimeAt(now)) } : {}),
@@ -281,7 +293,7 @@ class StreamingPredictor implements Predictor {
       const sp = this.stations.get(id);
       if (sp === undefined) continue;
       sp.activity.load(data.activity);
-      if (data.cycleDrift !== undefined) sp.cycleDrift?.restore(data.cycleDrift);
+      sp.cycleDrift?.restore(data);
       if (data.microStop !== undefined) sp.microStop?.restore(data.microStop);
       if (data.fault !== undefined) sp.fault?.restore(data.fault);
       if (data.mtbf !== undefined) sp.mtbf?.restore(data.mtbf, sp.activity.uptimeMs);

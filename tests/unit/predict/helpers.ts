@@ -19,7 +19,7 @@ export const MIN = 60_000;
 export const HOUR = 3_600_000;
 
 export function stationConfig(
-  options: { conditions?: string; predict?: string; sensitivity?: Sensitivity; ideal?: string } = {},
+  options: { conditions?: string; predict?: string; sensitivity?: Sensitivity; ideal?: string; products?: string } = {},
 ): LinesideConfig {
   const yaml = `
 site: { enterprise: acme, site: plant }
@@ -38,6 +38,7 @@ reasons:
   - { id: jam, label: Jam }
   - { id: bearing, label: Bearing }
 alerts: { sensitivity: ${options.sensitivity ?? 'medium'} }
+${options.products !== undefined ? `products: ${options.products}` : ''}
 lines:
   - id: line1
     stations:
@@ -84,7 +85,7 @@ export class Feeder {
     this.state = state;
   }
 
-  cycle(cycleTimeMs: number): void {
+  cycle(cycleTimeMs: number, product?: string): void {
     this.now += cycleTimeMs;
     this.predictor.onEvent({
       type: 'cycle',
@@ -95,6 +96,21 @@ export class Feeder {
       ts: this.now,
       cycleTimeMs,
       good: true,
+      ...(product !== undefined ? { product } : {}),
+    });
+  }
+
+  /** The station now runs `product` (undefined: none). */
+  product(product: string | undefined): void {
+    this.predictor.onEvent({
+      type: 'product',
+      id: `press-${++this.seq}`,
+      line: 'line1',
+      station: 'press',
+      seq: this.seq,
+      ts: this.now,
+      source: 'plc',
+      ...(product !== undefined ? { product } : {}),
     });
   }
 
