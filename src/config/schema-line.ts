@@ -21,6 +21,9 @@ export const Signals = z
     productCode: TagRef.optional().describe(
       "register holding the code of the product the station runs (products[].code); overrides the line's productCode",
     ),
+    changeover: TagRef.optional().describe(
+      'bit: a changeover is under way (instead of: from a product change to the first good part)',
+    ),
   })
   .describe('which tags mean what for this station; exactly one of cycleCounter, cycleEdge, cyclePulse');
 export type Signals = z.output<typeof Signals>;
@@ -91,6 +94,15 @@ export const Line = z.strictObject({
   productCode: TagRef.optional().describe(
     'register holding the code of the product the whole line runs (products[].code)',
   ),
+  changeovers: z
+    .strictObject({
+      planned: z
+        .boolean()
+        .default(false)
+        .describe('true: changeovers are planned stops (outside availability); false: setup downtime'),
+    })
+    .prefault({})
+    .describe('how a product change is counted (docs/oee.md#changeovers)'),
   stations: z.array(Station).min(1),
 });
 export type Line = z.output<typeof Line>;

@@ -22,6 +22,7 @@ export const Product = z.strictObject({
     .record(Id, IdealCycle('ideal cycle time at this station while the product runs'))
     .default({})
     .describe('station id -> ideal cycle time, where it differs from the product-wide one'),
+  changeoverTarget: duration('1s', '24h', 'how long a changeover to this product should take; 1s to 24h').optional(),
 });
 export type Product = z.output<typeof Product>;
 

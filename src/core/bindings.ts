@@ -19,6 +19,10 @@ export const R_STARVED = 7;
 export const R_BLOCKED = 8;
 export const R_PLANNED = 9;
 export const R_PRODUCT = 10;
+export const R_CHANGEOVER = 11;
+
+/** The reason a changeover is booked under (category "setup" unless the config's reasons say otherwise). */
+export const CHANGEOVER_REASON = 'changeover';
 
 const ROLE_OF_SIGNAL: Record<keyof Station['signals'], number> = {
   cycleCounter: R_CYCLE_COUNTER,
@@ -32,6 +36,7 @@ const ROLE_OF_SIGNAL: Record<keyof Station['signals'], number> = {
   blocked: R_BLOCKED,
   plannedStop: R_PLANNED,
   productCode: R_PRODUCT,
+  changeover: R_CHANGEOVER,
 };
 
 export const ROLE_NAMES = [
@@ -46,6 +51,7 @@ export const ROLE_NAMES = [
   'blocked',
   'plannedStop',
   'productCode',
+  'changeover',
 ] as const;
 
 /** What the core needs to know about one station, derived from the config. */
@@ -65,6 +71,10 @@ export interface StationSpec {
   readonly cycleSource: 'counter' | 'edge' | 'pulse';
   /** Stops are also inferred from gaps between cycles: without a running bit, or one not trusted. */
   readonly gapDetection: boolean;
+  /** A PLC bit says when a changeover runs (else: from a product change to the first good part). */
+  readonly hasChangeoverBit: boolean;
+  /** Changeovers are planned stops (the line's changeovers.planned), else setup downtime. */
+  readonly changeoverPlanned: boolean;
   /** Wrap modulus per counter role (cycle, good, reject), when the tag type has one. */
   readonly modulus: { readonly cycle?: number; readonly good?: number; readonly reject?: number };
   readonly hasGoodCount: boolean;
@@ -81,6 +91,8 @@ export interface ProductCatalogue {
   /** Product id by its PLC code (numbers as their decimal text). */
   readonly byCode: ReadonlyMap<string, string>;
   readonly ids: ReadonlySet<string>;
+  /** Target duration of a changeover to a product, ms, where configured. */
+  readonly changeoverTargetMs: ReadonlyMap<string, number>;
 }
 
 export interface LineSpec {
@@ -167,6 +179,8 @@ export function buildBindings(config: LinesideConfig): Bindings {
         stoppedAfterIdealCycles: station.stoppedAfterIdealCycles,
         cycleSource: s.cycleCounter !== undefined ? 'counter' : s.cycleEdge !== undefined ? 'edge' : 'pulse',
         gapDetection: s.running === undefined || !station.trustRunningBit,
+        hasChangeoverBit: s.changeover !== undefined,
+        changeoverPlanned: line.changeovers.planned,
         modulus: {
           ...(modulusOf(s.cycleCounter) !== undefined ? { cycle: modulusOf(s.cycleCounter) } : {}),
           ...(modulusOf(s.goodCount) !== undefined ? { good: modulusOf(s.goodCount) } : {}),
@@ -189,7 +203,8 @@ export function buildBindings(config: LinesideConfig): Bindings {
       stations: specs,
     });
   }
-  const categories = new Map(config.reasons.map((r) => [r.id, r.category]));
+  const categories = new Map<string, LossCategory>([[CHANGEOVER_REASON, 'setup']]);
+  for (const r of config.reasons) categories.set(r.id, r.category);
   return {
     lines,
     stations,
@@ -200,6 +215,9 @@ export function buildBindings(config: LinesideConfig): Bindings {
     products: {
       byCode: new Map(config.products.flatMap((p) => (p.code !== undefined ? [[productCodeKey(p.code), p.id]] : []))),
       ids: new Set(config.products.map((p) => p.id)),
+      changeoverTargetMs: new Map(
+        config.products.flatMap((p) => (p.changeoverTarget !== undefined ? [[p.id, p.changeoverTarget]] : [])),
+      ),
     },
   };
 }

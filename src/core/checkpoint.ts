@@ -61,6 +61,16 @@ const StationData = z.object({
   lastCycleWall: z.number().optional(),
   lastCycleTimeMs: z.number().optional(),
   product: z.string().optional(),
+  changeover: z
+    .object({
+      id: z.string().optional(),
+      startWall: z.number(),
+      from: z.string().optional(),
+      to: z.string().optional(),
+      trigger: z.enum(['product', 'plc']),
+      pending: z.boolean().optional(),
+    })
+    .optional(),
   open: z.object({
     kind: z.number().int().min(0).max(6),
     label: z.number().int().min(0).max(6),

@@ -170,7 +170,40 @@ export interface ProductEvent extends EventBase {
   readonly by?: ActionBy;
 }
 
-export type CoreEvent = CycleEvent | StateEvent | DowntimeEvent | OeeEvent | AlertEvent | CounterEvent | ProductEvent;
+/**
+ * A changeover (setup) started or ended: from a product change to the first good part of the new
+ * product, or while the PLC's changeover bit is on (docs/oee.md#changeovers). Its time is booked
+ * as downtime with reason "changeover" (or planned stop, by config) like any other state.
+ */
+export interface ChangeoverEvent extends EventBase {
+  readonly type: 'changeover';
+  readonly station: string;
+  readonly phase: 'started' | 'ended';
+  /** Stable over started/ended: the id of the started event. */
+  readonly changeoverId: string;
+  /** The product changed from and to (absent: none, or a PLC bit without a product change). */
+  readonly from?: string;
+  readonly to?: string;
+  readonly start: number;
+  readonly end?: number;
+  /** Wall time from start to end (breaks included). */
+  readonly durationMs?: number;
+  /** The target of a changeover to `to` (products[].changeoverTarget). */
+  readonly targetMs?: number;
+  readonly planned: boolean;
+  /** What started it: a product change, or the PLC's changeover bit. */
+  readonly trigger: 'product' | 'plc';
+}
+
+export type CoreEvent =
+  | CycleEvent
+  | StateEvent
+  | DowntimeEvent
+  | OeeEvent
+  | AlertEvent
+  | CounterEvent
+  | ProductEvent
+  | ChangeoverEvent;
 
 /** Consumers of core events. Called synchronously; must not throw and must not block. */
 export type EventListener = (event: CoreEvent) => void;

@@ -8,6 +8,7 @@ import type { CalendarSegment, ShiftCalendar } from './calendar.js';
 import type { OeeFigures, StationState } from './events.js';
 import { rollingView, shiftFigures, shiftWindowOf, type OeeView } from './figures.js';
 import type { Station } from './station.js';
+import type { ChangeoverView } from './station-changeover.js';
 
 export type { OeeView } from './figures.js';
 
@@ -44,6 +45,8 @@ export interface StationSnapshot {
   readonly behindBy?: number;
   readonly oee: { readonly shift?: OeeView; readonly rolling: OeeView; readonly previousShift?: OeeView };
   readonly openDowntime?: OpenDowntimeView;
+  /** The changeover under way (wall ms start, product ids, target ms). */
+  readonly changeover?: ChangeoverView;
 }
 
 export interface LineSnapshot {
@@ -86,6 +89,7 @@ export function stationSnapshot(st: Station, ctx: SnapshotContext): StationSnaps
   const previousShift = ctx.previousShift(st);
   const interval = st.interval;
   const d = interval.downtime;
+  const changeover = st.changeoverView;
   return {
     id: st.spec.id,
     name: st.spec.name,
@@ -117,5 +121,6 @@ export function stationSnapshot(st: Station, ctx: SnapshotContext): StationSnaps
           },
         }
       : {}),
+    ...(changeover !== undefined ? { changeover } : {}),
   };
 }

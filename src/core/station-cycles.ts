@@ -35,8 +35,8 @@ export class StationCycles {
     return this.lastTimeMs;
   }
 
-  /** `n` parts of `product` (ideal cycle `idealMs`) completed in the frame at `m`. */
-  record(n: number, m: number, product: string | undefined, idealMs: number): void {
+  /** `n` parts of `product` (ideal cycle `idealMs`) completed in the frame at `m`; returns the good ones. */
+  record(n: number, m: number, product: string | undefined, idealMs: number): number {
     const spec = this.spec;
     const goodParts = n - this.counters.rejectsAmong(n);
     // Unknown after a gap (comms loss, restart): none rather than a cycle time that spans the gap.
@@ -62,6 +62,7 @@ export class StationCycles {
     if (cycleTimeMs !== undefined) this.lastTimeMs = cycleTimeMs;
     this.lastEndMono = m;
     this.lastEndWall = ts;
+    return goodParts;
   }
 
   /** Knowledge was lost (comms): the next cycle's time is unknown. */

@@ -82,6 +82,11 @@ export class OpenInterval implements OpenIntervalView {
     return this.openReason;
   }
 
+  /** The reason the signals gave (an operator's re-assignment changes `reason`, not this). */
+  get rawReason(): string | undefined {
+    return this.openRawReason;
+  }
+
   get sinceMono(): number {
     return this.openSinceMono;
   }

@@ -7,6 +7,7 @@
 import type { StationSpec } from './bindings.js';
 import {
   R_BLOCKED,
+  R_CHANGEOVER,
   R_CYCLE_COUNTER,
   R_CYCLE_EDGE,
   R_CYCLE_PULSE,
@@ -30,6 +31,7 @@ export class StationSignals {
   starved = false;
   blocked = false;
   plannedBit = false;
+  changeoverBit = false;
   private warned = 0;
   private readonly unknownFaults = new Set<number>();
 
@@ -79,6 +81,9 @@ export class StationSignals {
         break;
       case R_PLANNED:
         this.plannedBit = this.toBool(role, value) ?? this.plannedBit;
+        break;
+      case R_CHANGEOVER:
+        this.changeoverBit = this.toBool(role, value) ?? this.changeoverBit;
         break;
       default:
         break;

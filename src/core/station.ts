@@ -34,9 +34,10 @@ import { captureBooks, restoreBooks, type RestoreContext } from './station-check
 import { StationCycles } from './station-cycles.js';
 import { OpenInterval, type EventHost, type OpenIntervalView, type RawKind } from './station-interval.js';
 import { StationSignals } from './station-signals.js';
+import { StationChangeover, type ChangeoverView } from './station-changeover.js';
 import { StationProduct } from './station-product.js';
 import type { ActionBy } from './events.js';
-import { R_PRODUCT, type ProductCatalogue } from './bindings.js';
+import { CHANGEOVER_REASON, R_PRODUCT, type ProductCatalogue } from './bindings.js';
 
 export const PLC_PLANNED_STOP = 'plc_planned_stop';
 
@@ -65,6 +66,7 @@ export class Station {
   private readonly counters: StationCounters;
   private readonly parts: StationCycles;
   private readonly product: StationProduct;
+  private readonly changeover: StationChangeover;
   /** Cycle-gap stop detection: stopped when no cycle since anchor for stopAfterMs. */
   private anchorMono = 0;
   private gapStopped = false;
@@ -86,6 +88,7 @@ export class Station {
     this.counters = new StationCounters(spec, report, (a) => this.parts.counterAnomaly(a));
     this.signals = new StationSignals(spec, this.counters, report);
     this.product = new StationProduct(spec, host.products, host, this, report);
+    this.changeover = new StationChangeover(spec, host.products, host, this);
     this.parts = new StationCycles(spec, host, this, this.accounts, this.counters);
     this.open = new OpenInterval(spec, host, this, this.accounts, this.downtimes, startMono);
     this.latestMono = startMono;
@@ -130,6 +133,11 @@ export class Station {
   /** The product running now (products[].id), if any. */
   get productId(): string | undefined {
     return this.product.id;
+  }
+
+  /** The changeover under way, if any. */
+  get changeoverView(): ChangeoverView | undefined {
+    return this.changeover.view;
   }
 
   /** The ideal cycle time now: the running product's, else the station's own. */
@@ -184,7 +192,8 @@ export class Station {
     // Parts read with a new product code were made before the change: they count at the old ideal.
     const parts = this.counters.take(m);
     if (parts > 0) this.cycles(parts, m);
-    this.product.applyCode(m);
+    const before = this.product.id;
+    if (this.product.applyCode(m)) this.changeover.productChanged(before, this.product.id, m);
     this.reclassify(m);
     this.tryFinalize(m);
   }
@@ -202,21 +211,26 @@ export class Station {
     const open = this.open;
     const ideal = this.product.idealMs;
     const stopAfterMs = spec.stoppedAfterIdealCycles * ideal;
+    // Time-driven changes in time order: each step may enable or cancel the others.
     for (;;) {
-      if (spec.gapDetection && open.kind === 'running' && t > this.anchorMono + stopAfterMs) {
+      const gapAt = spec.gapDetection && open.kind === 'running' ? this.anchorMono + stopAfterMs : Infinity;
+      const pending = this.changeover.pendingSince;
+      const changeoverAt = pending !== undefined ? pending + ideal : Infinity;
+      // The next part may still end a gap stop one ideal cycle back: only then is it sure to be downtime.
+      const promoteAt =
+        open.kind === 'stop' && open.state === 'small_stop'
+          ? open.sinceMono + spec.microStopThresholdMs + (this.gapStopped ? ideal : 0)
+          : Infinity;
+      const first = Math.min(gapAt, changeoverAt, promoteAt);
+      if (first === gapAt && t > gapAt) {
         this.gapStopped = true;
-        this.transition('stop', undefined, this.anchorMono, this.anchorMono + stopAfterMs);
-        continue;
-      }
-      if (open.kind === 'stop' && open.state === 'small_stop') {
-        // The next part may still end a gap stop one ideal cycle back: only then is it sure to be downtime.
-        const at = open.sinceMono + spec.microStopThresholdMs + (this.gapStopped ? ideal : 0);
-        if (t >= at) {
-          open.promote(at);
-          continue;
-        }
-      }
-      break;
+        this.transition('stop', undefined, this.anchorMono, gapAt);
+      } else if (first === changeoverAt && t >= changeoverAt) {
+        // No part of the new product within one ideal cycle: the changeover ran from the change.
+        this.changeover.activate(changeoverAt);
+        this.reclassify(changeoverAt, pending);
+      } else if (first === promoteAt && t >= promoteAt) open.promote(promoteAt);
+      else break;
     }
     this.latestMono = t;
     this.tryFinalize(t);
@@ -224,6 +238,11 @@ export class Station {
 
   /** Time before which nothing can change any more (see the class comment). */
   private certainUntil(t: number): number {
+    // A pending changeover is back-dated to the product change if it becomes active.
+    return Math.min(this.changeover.pendingSince ?? t, this.certainOfStops(t));
+  }
+
+  private certainOfStops(t: number): number {
     const open = this.open;
     if (open.state === 'small_stop') return open.sinceMono;
     if (this.spec.gapDetection) {
@@ -270,7 +289,8 @@ export class Station {
   private cycles(n: number, m: number): void {
     const spec = this.spec;
     const ideal = this.product.idealMs;
-    this.parts.record(n, m, this.product.id, ideal);
+    const good = this.parts.record(n, m, this.product.id, ideal);
+    if (good > 0 && this.changeover.awaitsGoodPart) this.endChangeover(m, ideal);
     if (spec.gapDetection) {
       const open = this.open;
       // Only a gap stop ends with a part: a low running bit still says stopped.
@@ -284,10 +304,26 @@ export class Station {
     }
   }
 
+  /**
+   * The first good part of the new product, counted at `m`, ends the changeover when that part
+   * began (its end minus the ideal cycle time), as a part ends a gap stop; the station runs from
+   * then (the reclassification that follows applies any other signal).
+   */
+  private endChangeover(m: number, ideal: number): void {
+    const open = this.open;
+    const ownsInterval = open.rawReason === CHANGEOVER_REASON;
+    const end = ownsInterval ? Math.max(open.bookedUntil, open.sinceMono, m - ideal) : m;
+    this.changeover.firstGoodPart(end, m);
+    if (ownsInterval) this.transition('running', undefined, end, m);
+  }
+
   // ---- states -------------------------------------------------------------------------------------
 
-  private reclassify(at: number): void {
+  /** Applies the signals as of `at`; a change of state begins at `since` (default: `at`). */
+  private reclassify(at: number, since = at): void {
     const sig = this.signals;
+    if (this.spec.hasChangeoverBit && this.devicesDown === 0)
+      this.changeover.bit(sig.changeoverBit, at, this.product.id);
     let kind: RawKind;
     let reason: string | undefined;
     if (this.devicesDown > 0) kind = 'comms_lost';
@@ -297,6 +333,9 @@ export class Station {
     } else if (sig.plannedBit) {
       kind = 'planned_stop';
       reason = PLC_PLANNED_STOP;
+    } else if (this.changeover.running) {
+      kind = this.spec.changeoverPlanned ? 'planned_stop' : 'down';
+      reason = CHANGEOVER_REASON;
     } else if (sig.faultCode > 0) {
       kind = 'down';
       reason = sig.faultReason();
@@ -308,7 +347,7 @@ export class Station {
       this.gapStopped = false;
     } else if (this.gapStopped) kind = 'stop';
     else kind = 'running';
-    this.transition(kind, reason, at, at);
+    this.transition(kind, reason, since, at);
   }
 
   /** Closes the open interval at `since` (never before booked time) and opens `kind`. */
@@ -341,7 +380,11 @@ export class Station {
 
   /** An operator set the product (undefined: none); false when it already ran. */
   setProduct(product: string | undefined, by: ActionBy | undefined, nowMono: number): boolean {
-    return this.product.set(product, nowMono, by);
+    const before = this.product.id;
+    if (!this.product.set(product, nowMono, by)) return false;
+    this.changeover.productChanged(before, this.product.id, nowMono);
+    this.reclassify(nowMono);
+    return true;
   }
 
   /** A device the station depends on stopped answering; reclassified at the next flush. */
@@ -365,6 +408,7 @@ export class Station {
       ...this.counters.capture(wallOf),
       ...this.parts.capture(),
       ...(this.product.id !== undefined ? { product: this.product.id } : {}),
+      ...this.changeover.capture(),
       open: this.open.capture(wallOf),
       ...books.windows,
       rolling: books.rolling,
@@ -383,6 +427,7 @@ export class Station {
     this.counters.restore(data, monoOf, savedMono);
     this.parts.restore(data);
     this.product.restore(data.product);
+    this.changeover.restore(data.changeover, monoOf);
     const downtimes = restoreBooks(this.accounts, this.downtimes, data, ctx, this.spec.idealCycleTimeMs);
     this.open.restore(data.open, (id) => downtimes.get(id), monoOf, savedMono);
     this.latestMono = savedMono;

@@ -28,6 +28,7 @@ export interface ViewContext {
 /** Labels of the pseudo-reasons the core uses besides the configured ones (docs/oee.md). */
 const BUILTIN_LABELS: Readonly<Record<string, string>> = {
   unassigned: 'Unassigned',
+  changeover: 'Changeover',
   starved: 'Starved (waiting for parts)',
   blocked: 'Blocked (output full)',
 };
@@ -51,9 +52,25 @@ export function viewContext(config: Readonly<LinesideConfig>): ViewContext {
   return { reasons, products, stationDevices, stationLine };
 }
 
+function productOf(id: string, ctx: ViewContext): ProductView {
+  return ctx.products.get(id) ?? { id, name: id };
+}
+
 function productView(id: string | undefined, ctx: ViewContext): { product?: ProductView } {
-  if (id === undefined) return {};
-  return { product: ctx.products.get(id) ?? { id, name: id } };
+  return id === undefined ? {} : { product: productOf(id, ctx) };
+}
+
+function changeoverView(s: LiveStationSnapshot, ctx: ViewContext): Pick<StationView, 'changeover'> {
+  const c = s.changeover;
+  if (c === undefined) return {};
+  return {
+    changeover: {
+      start: c.start,
+      ...(c.from !== undefined ? { from: productOf(c.from, ctx) } : {}),
+      ...(c.to !== undefined ? { to: productOf(c.to, ctx) } : {}),
+      ...(c.targetMs !== undefined ? { targetMs: c.targetMs } : {}),
+    },
+  };
 }
 
 export function reasonLabel(id: string, ctx: ViewContext): string {
@@ -91,6 +108,7 @@ export function stationView(s: LiveStationSnapshot, ctx: ViewContext): StationVi
           },
         }
       : {}),
+    ...changeoverView(s, ctx),
     devices: ctx.stationDevices.get(s.id) ?? [],
   };
 }

@@ -66,6 +66,13 @@ export interface StationView {
   readonly oee?: OeeView;
   readonly rollingOee: OeeView;
   readonly openDowntime?: OpenDowntimeView;
+  /** The changeover under way: since when, from and to which product, its target (ms). */
+  readonly changeover?: {
+    readonly start: number;
+    readonly from?: ProductView;
+    readonly to?: ProductView;
+    readonly targetMs?: number;
+  };
   /** Devices this station reads (for its comms badge). */
   readonly devices: readonly string[];
 }

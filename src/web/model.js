@@ -228,7 +228,7 @@ export function paretoOf(model) {
 }
 
 /** @type {Readonly<Record<string, string>>} */
-const BUILTIN = { unassigned: 'Unassigned', starved: 'Starved', blocked: 'Blocked' };
+const BUILTIN = { unassigned: 'Unassigned', changeover: 'Changeover', starved: 'Starved', blocked: 'Blocked' };
 
 /**
  * @param {Model} model

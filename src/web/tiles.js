@@ -81,6 +81,15 @@ function setValue(node, main, small, className) {
   node.className = `v${className ? ` ${className}` : ''}`;
 }
 
+/**
+ * "to Bracket B · target 20m" for a changeover under way.
+ * @param {NonNullable<StationView['changeover']>} c
+ */
+function changeoverText(c) {
+  const to = c.to !== undefined ? `to ${c.to.name}` : 'under way';
+  return c.targetMs !== undefined ? `${to} · target ${formatDuration(c.targetMs)}` : to;
+}
+
 /** @param {number | undefined} behindBy */
 export function behindText(behindBy) {
   if (behindBy === undefined || !Number.isFinite(behindBy)) return { text: '–', cls: '' };
@@ -118,15 +127,21 @@ export function renderTiles(container, model, selected, onSelect) {
     if (container.children[index] !== t.root) container.insertBefore(t.root, container.children[index] ?? null);
     t.root.dataset.state = station.state;
     t.root.classList.toggle('selected', id === selected);
-    t.band.className = `tile-band state-${station.state}`;
+    t.band.className = `tile-band state-${station.changeover !== undefined ? 'changeover' : station.state}`;
     t.name.textContent = station.name;
     t.product.textContent = station.product?.name ?? '';
     t.product.hidden = station.product === undefined;
     t.comms.hidden = station.commsOk;
-    t.state.textContent = STATE_LABELS[station.state] ?? station.state;
-    t.sinceMs = station.since;
+    t.state.textContent =
+      station.changeover !== undefined ? 'Changeover' : (STATE_LABELS[station.state] ?? station.state);
+    t.sinceMs = station.changeover?.start ?? station.since;
     const reason = station.openDowntime?.reasonLabel ?? station.reasonLabel ?? '';
-    t.reason.textContent = station.state === 'down' && reason === 'Unassigned' ? 'Reason not assigned yet' : reason;
+    t.reason.textContent =
+      station.changeover !== undefined
+        ? changeoverText(station.changeover)
+        : station.state === 'down' && reason === 'Unassigned'
+          ? 'Reason not assigned yet'
+          : reason;
     const slow = station.lastCycleTimeMs !== undefined && station.lastCycleTimeMs > station.idealCycleTimeMs * 1.1;
     setValue(
       t.cycle,

@@ -51,6 +51,18 @@ describe('the product on the dashboard, in Chromium', () => {
       ]);
       // The tile's ideal follows the product (18 s).
       await expect.poll(() => page.textContent('.tile[data-station="press"] .metric .v')).toContain('18');
+
+      // Back to Bracket A, and no part for a minute: a changeover, amber, with its target.
+      p.run(36, 18);
+      await page.click('#line-product');
+      await page.selectOption('#product-select', 'bracket-a');
+      await page.click('#product-form button[type="submit"]');
+      await page.waitForSelector('#toast:has-text("now runs Bracket A")');
+      p.run(60, 1_000_000);
+      const tile = '.tile[data-station="press"]';
+      await expect.poll(() => page.textContent(`${tile} .tile-state`)).toBe('Changeover');
+      expect(await page.textContent(`${tile} .tile-reason`)).toBe('to Bracket A · target 15m 00s');
+      expect(await page.getAttribute(`${tile} .tile-band`, 'class')).toContain('state-changeover');
       expect(errors).toEqual([]);
     });
   }, 60_000);

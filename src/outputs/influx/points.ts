@@ -19,6 +19,7 @@
 import type { LinesideConfig } from '../../config/schema.js';
 import type {
   AlertEvent,
+  ChangeoverEvent,
   CoreEvent,
   CycleEvent,
   DowntimeEvent,
@@ -106,6 +107,8 @@ export function eventPoint(event: CoreEvent, spoolId: number, ctx: PointContext)
       return alertPoint(event, spoolId, ctx);
     case 'product':
       return productPoint(event, spoolId, ctx);
+    case 'changeover':
+      return changeoverPoint(event, spoolId, ctx);
     default:
       return { skipped: 'not-written' };
   }
@@ -149,6 +152,29 @@ function cyclePoint(e: CycleEvent, spoolId: number, ctx: PointContext): RowResul
       product: e.product,
     },
     microTime(e.ts, e.seq),
+    spoolId,
+  );
+}
+
+/** At its start, on the whole millisecond: the ended event overwrites the started one. */
+function changeoverPoint(e: ChangeoverEvent, spoolId: number, ctx: PointContext): RowResult {
+  const ended = e.end !== undefined;
+  return point(
+    MEASUREMENTS.changeover,
+    stationTags(ctx, e.line, e.station),
+    {
+      changeover_id: e.changeoverId,
+      from_product: e.from ?? '',
+      to_product: e.to ?? '',
+      open: !ended,
+      duration_ms: ended ? (e.durationMs ?? (e.end as number) - e.start) : 0,
+      end_ms: ended ? Math.round(e.end as number) : 0,
+      target_ms: e.targetMs ?? 0,
+      planned: e.planned,
+      trigger: e.trigger,
+      seq: e.seq,
+    },
+    microTime(e.start),
     spoolId,
   );
 }

@@ -28,6 +28,8 @@ export const MEASUREMENTS = {
   alert: 'alert',
   /** One point per product change of a station. */
   product: 'product',
+  /** One point per changeover, at its start; overwritten when it ends. */
+  changeover: 'changeover',
   /** Raw values of the station condition tags (vibration, temperature, current, ...). */
   condition: 'condition',
   /** Raw values of every other tag. */
@@ -102,6 +104,18 @@ export const FIELD_TYPES: Readonly<Record<MeasurementName, Readonly<Record<strin
     seq: I,
   },
   product: { product: S, previous: S, source: S, code: S, by_user: S, seq: I },
+  changeover: {
+    changeover_id: S,
+    from_product: S,
+    to_product: S,
+    open: B,
+    duration_ms: F,
+    end_ms: I,
+    target_ms: F,
+    planned: B,
+    trigger: S,
+    seq: I,
+  },
   condition: { value: F },
   sample: { value: F, flag: B, text: S },
 };
@@ -114,6 +128,7 @@ export const TAG_KEYS: Readonly<Record<MeasurementName, readonly string[]>> = {
   oee_rolling: STATION_TAGS,
   alert: STATION_TAGS,
   product: STATION_TAGS,
+  changeover: STATION_TAGS,
   condition: [...STATION_TAGS, 'tag'],
   sample: [...STATION_TAGS, 'tag'],
 };

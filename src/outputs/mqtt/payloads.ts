@@ -11,6 +11,7 @@
  */
 import type {
   AlertEvent,
+  ChangeoverEvent,
   CoreEvent,
   CounterEvent,
   CycleEvent,
@@ -124,7 +125,26 @@ export function eventPayloadObject(event: CoreEvent): object {
       return counterPayload(event);
     case 'product':
       return productPayload(event);
+    case 'changeover':
+      return changeoverPayload(event);
   }
+}
+
+/** `id` is the changeover's (its started event's id), the same on started and ended. */
+function changeoverPayload(e: ChangeoverEvent): object {
+  return {
+    id: e.changeoverId,
+    ...head(e),
+    phase: e.phase,
+    from: e.from ?? null,
+    to: e.to ?? null,
+    start: isoTime(e.start),
+    ...(e.end === undefined ? {} : { end: isoTime(e.end) }),
+    ...(e.durationMs === undefined ? {} : { durationMs: wholeMs(e.durationMs) }),
+    ...(e.targetMs === undefined ? {} : { targetMs: wholeMs(e.targetMs) }),
+    planned: e.planned,
+    trigger: e.trigger,
+  };
 }
 
 /** Retained: `product` is null while none runs, so a late subscriber reads "none", not nothing. */

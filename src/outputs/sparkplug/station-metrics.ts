@@ -80,5 +80,8 @@ export function changesOf(event: CoreEvent, values: StationValues, openAlerts: S
       return {};
     case 'product':
       return { 'Production/Product': event.product ?? '' };
+    case 'changeover':
+      // Its time shows as State "down" with Downtime/Reason "changeover" (or planned stop).
+      return {};
   }
 }

@@ -54,8 +54,25 @@ describe('products on the dashboard and over REST', () => {
     expect(view.lines[0]?.product).toEqual({ id: 'bracket-b', name: 'Bracket B' });
     expect(press?.oee?.figures.performance).toBeCloseTo(1, 2);
 
+    // Back to a with no part for a minute: a changeover to a (target 15 min) on both tiles.
+    await p.app.inject(post('/api/lines/line1/product', { product: 'bracket-a' }, anna));
+    p.run(60, 1_000_000);
+    view = await p.snapshot();
+    expect(view.stations.find((s) => s.id === 'press')?.changeover).toMatchObject({
+      from: { id: 'bracket-b', name: 'Bracket B' },
+      to: { id: 'bracket-a', name: 'Bracket A' },
+      targetMs: 15 * 60_000,
+    });
+    expect(view.stations.find((s) => s.id === 'press')).toMatchObject({
+      state: 'down',
+      reason: 'changeover',
+      reasonLabel: 'Product changeover', // the config's label for the reason id
+    });
+    p.run(12, 12);
+    expect((await p.snapshot()).stations.find((s) => s.id === 'press')?.changeover).toBeUndefined();
+
     // One station only, then none.
-    const one = await p.app.inject(post('/api/lines/line1/product', { product: 'bracket-a', station: 'weld' }, anna));
+    const one = await p.app.inject(post('/api/lines/line1/product', { product: 'bracket-b', station: 'weld' }, anna));
     expect(one.json()).toMatchObject({ changed: ['weld'] });
     const none = await p.app.inject(post('/api/lines/line1/product', { product: null }, anna));
     expect(none.json()).toMatchObject({ changed: ['press', 'weld'] });

@@ -91,7 +91,9 @@ describe('products', () => {
     expect(d.states()).toEqual(['running']);
     d.poll(10 * MIN + 1, { 'plc1.product': 1 });
     produce(d, count, 10 * MIN + 1, 20 * MIN, 40 * S);
-    expect(d.states().slice(0, 2)).toEqual(['running', 'small_stop']);
+    // The change to a is a changeover until a's first part (40 s later, so it began 30 s later);
+    // then a part every 40 s is a stop under a's 10 s ideal.
+    expect(d.states().slice(0, 4)).toEqual(['running', 'down:changeover', 'running', 'small_stop']);
   });
 
   it('a code no product has is reported once and the station runs at its own ideal; a string code maps', () => {

@@ -33,6 +33,7 @@ describe('point times', () => {
     ['a rolling OEE snapshot at its own time plus seq', 5, `${(T + 5_000) * 1000 + 1}`],
     ['an alert at its time plus seq mod 1000', 6, `${(T + 7_000) * 1000 + 6}`],
     ['a product change at its time plus seq', 7, `${(T + 8_000) * 1000 + 7}`],
+    ['a changeover at its start, on the whole millisecond (ended overwrites started)', 9, `${(T + 10_000) * 1000}`],
   ])('%s', (_what, index, expected) => {
     expect(pointOf(eventPoint(EVENTS[index] as CoreEvent, 1, ctx)).timestamp).toBe(expected);
   });
@@ -66,6 +67,21 @@ describe('fields and tags', () => {
       measurement: 'product',
       tags: { site: 'plant1', line: 'line1', station: 'press' },
       fields: { product: 'b', previous: '', source: 'operator', code: '', by_user: 'anna', seq: 7 },
+    });
+  });
+
+  it('writes an ended changeover with its products, duration and target', () => {
+    expect(pointOf(eventPoint(EVENTS[9] as CoreEvent, 1, ctx)).fields).toEqual({
+      changeover_id: 'press-9',
+      from_product: '',
+      to_product: 'b',
+      open: false,
+      duration_ms: 1_489_999.5,
+      end_ms: T + 1_500_000,
+      target_ms: 1_200_000,
+      planned: false,
+      trigger: 'product',
+      seq: 10,
     });
   });
 

@@ -93,7 +93,7 @@ shifts:
   return [...d.events, ...f.alerts, ...productEvents()];
 }
 
-/** A station whose PLC shows a product code and then another, then an operator who sets the first again. */
+/** A station whose PLC shows a product code, then an operator who sets another: a changeover. */
 function productEvents(): CoreEvent[] {
   const d = new Driver(
     config(`
@@ -102,7 +102,7 @@ devices:
   - { id: plc1, protocol: modbus-tcp, host: 127.0.0.1, tags: [{ name: count, address: 0 }, { name: product, address: 1 }] }
 products:
   - { id: bracket-a, code: 1, idealCycleTime: 12s }
-  - { id: bracket-b, code: 2, idealCycleTime: 15s }
+  - { id: bracket-b, code: 2, idealCycleTime: 15s, changeoverTarget: 20m }
 lines:
   - id: line1
     productCode: plc1.product
@@ -114,12 +114,16 @@ lines:
     .poll(12 * S, { 'plc1.count': 1 })
     .tick(12 * S);
   d.core.setProduct({ line: 'line1' }, 'bracket-b', { user: 'anna', role: 'operator', via: 'login' });
+  // No part of bracket-b for a while: a changeover, ended by the first part.
+  d.run(120 * S, 5 * S)
+    .poll(125 * S, { 'plc1.count': 2 })
+    .tick(125 * S);
   return d.events;
 }
 
 /** Which real payloads an example is compared with: the same topic, and its phase, kind or status. */
 function variantOf(topic: string, payload: Record<string, unknown>): string {
-  const field = { downtime: 'phase', counter: 'kind', alert: 'status', product: 'source' }[topic];
+  const field = { downtime: 'phase', counter: 'kind', alert: 'status', product: 'source', changeover: 'phase' }[topic];
   return field === undefined ? '' : String(payload[field]);
 }
 
@@ -136,7 +140,7 @@ describe('docs/mqtt.md payload examples', () => {
     for (const topic of real.keys()) expect(sections.get(topic)?.examples.length ?? 0, topic).toBeGreaterThan(0);
   });
 
-  for (const topic of ['state', 'cycle', 'downtime', 'oee', 'alert', 'counter', 'product']) {
+  for (const topic of ['state', 'cycle', 'downtime', 'oee', 'alert', 'counter', 'product', 'changeover']) {
     it(`${topic}: each example is shaped like a real payload`, () => {
       const section = sections.get(topic);
       const candidates = real.get(topic) ?? [];

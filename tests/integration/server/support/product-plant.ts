@@ -53,7 +53,7 @@ export async function productPlant(): Promise<ProductPlant> {
   const yaml = configYaml({ usersFile, storageDir: dir }, 2).replace(
     'lines:\n',
     `products:
-  - { id: bracket-a, name: Bracket A, idealCycleTime: 12s }
+  - { id: bracket-a, name: Bracket A, idealCycleTime: 12s, changeoverTarget: 15m }
   - { id: bracket-b, name: Bracket B, idealCycleTime: 18s }
 lines:
 `,
