@@ -79,7 +79,15 @@ export class StationChangeover {
       this.current.to = to;
       return;
     }
-    this.current = { id: undefined, startMono: m, startWall: this.host.wallOf(m), from, to, trigger: 'product', pending: true };
+    this.current = {
+      id: undefined,
+      startMono: m,
+      startWall: this.host.wallOf(m),
+      from,
+      to,
+      trigger: 'product',
+      pending: true,
+    };
   }
 
   /** True when a pending changeover has waited `idealMs` by `t`: call activate(). */
