@@ -21,6 +21,7 @@ const SIGNAL_NAMES: Record<string, string> = {
   starved: 'starved',
   blocked: 'blocked',
   plannedStop: 'plannedStop',
+  productCode: 'productCode',
 };
 
 const MULTI_WORD = new Set(['int32', 'uint32', 'float32', 'int64', 'uint64', 'float64']);
@@ -38,6 +39,8 @@ export function compareConfigToScenario(config: LinesideConfig, scenario: Scenar
   const outScenario = scenario.line.outputStation ?? scenario.line.stations[scenario.line.stations.length - 1]?.id;
   if (outConfig !== outScenario)
     issues.push(`line ${line.id}: output station ${outConfig} in the config, ${outScenario} in the scenario`);
+
+  issues.push(...compareProducts(config, scenario, line));
 
   for (const device of config.devices) {
     const plc = scenario.plcs.find((p) => p.id === device.id);
@@ -203,4 +206,36 @@ function compareTypes(
     );
   if (simType === 'string' && tag.length !== entry.length)
     issues.push(`${where}: ${ref} length ${tag.length}, the scenario ${entry.length}`);
+}
+
+/** Products: the same ids, codes, ideal cycle times per station and targets; changeovers booked alike. */
+function compareProducts(config: LinesideConfig, scenario: Scenario, line: LinesideConfig['lines'][number]): string[] {
+  const issues: string[] = [];
+  const planned = scenario.productRuns?.planned ?? false;
+  if (scenario.productRuns !== undefined && line.changeovers.planned !== planned)
+    issues.push(`line ${line.id}: changeovers.planned ${line.changeovers.planned}, scenario ${planned}`);
+  for (const sp of scenario.products) {
+    const cp = config.products.find((p) => p.id === sp.id);
+    if (cp === undefined) {
+      issues.push(`product ${sp.id}: not in the config's products`);
+      continue;
+    }
+    if (cp.code === undefined || String(cp.code) !== String(sp.code))
+      issues.push(`product ${sp.id}: code ${String(cp.code)} in the config, ${String(sp.code)} in the scenario`);
+    if (cp.changeoverTarget !== sp.changeoverTarget)
+      issues.push(
+        `product ${sp.id}: changeoverTarget ${String(cp.changeoverTarget)} ms, scenario ${String(sp.changeoverTarget)} ms`,
+      );
+    for (const station of scenario.line.stations) {
+      const own = station.idealCycleTime;
+      const sim = sp.stations[station.id]?.idealCycleTime ?? own;
+      const cfgStation = line.stations.find((s) => s.id === station.id);
+      const cfg = cp.stations[station.id] ?? cp.idealCycleTime ?? cfgStation?.idealCycleTime;
+      if (cfg !== sim)
+        issues.push(
+          `product ${sp.id} at ${station.id}: ideal ${String(cfg)} ms in the config, ${sim} ms in the scenario`,
+        );
+    }
+  }
+  return issues;
 }

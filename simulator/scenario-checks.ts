@@ -66,6 +66,20 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
       if (!stations.has(id)) add(['changeovers', ci, 'stations', i], `no station "${id}"`);
     }),
   );
+  const productIds = new Set<string>();
+  const codes = new Set<string>();
+  s.products.forEach((p, pi) => {
+    if (productIds.has(p.id)) add(['products', pi, 'id'], `duplicate product "${p.id}"`);
+    productIds.add(p.id);
+    const code = String(p.code);
+    if (codes.has(code)) add(['products', pi, 'code'], `duplicate product code ${JSON.stringify(p.code)}`);
+    codes.add(code);
+    for (const id of Object.keys(p.stations))
+      if (!stations.has(id)) add(['products', pi, 'stations', id], `no station "${id}"`);
+  });
+  s.productRuns?.sequence.forEach((id, i) => {
+    if (!productIds.has(id)) add(['productRuns', 'sequence', i], `no product "${id}" in products`);
+  });
   s.degradation.forEach((d, di) => {
     const st = stations.get(d.station);
     if (st === undefined) return add(['degradation', di, 'station'], `no station "${d.station}"`);

@@ -109,6 +109,33 @@ export const Changeover = z.strictObject({
   days: Days,
 });
 
+/** A product the line runs: its PLC code and, per station, its ideal and processing times. */
+export const ProductSpec = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  code: z.union([z.number().int().min(0).max(65535), z.string().min(1).max(64)]).describe('the PLC product code'),
+  stations: z
+    .record(
+      Id,
+      z.strictObject({
+        idealCycleTime: PositiveDuration,
+        cycleTime: TimeDistSchema.optional().describe('processing time per part; default: the ideal'),
+      }),
+    )
+    .default({})
+    .describe("station id -> times while this product runs; default: the station's own"),
+  changeoverTarget: PositiveDuration.optional().describe('as in the Lineside config'),
+});
+export type ProductSpec = z.output<typeof ProductSpec>;
+
+/** Product runs: the line makes each product of `sequence` in turn, with a setup between two. */
+export const ProductRuns = z.strictObject({
+  sequence: z.array(Id).min(1).describe('product ids, repeated in this order'),
+  runLength: TimeDistSchema.describe('wall time one product runs before the next changeover'),
+  setup: TimeDistSchema.describe('setup time of a changeover: every station pauses this long'),
+  planned: z.boolean().default(false).describe("as the Lineside config's lines[].changeovers.planned"),
+});
+
 export const DegradationSpec = z
   .strictObject({
     id: Id,
@@ -244,6 +271,8 @@ export const ScenarioSchema = z.strictObject({
   shifts: ShiftCalendarSchema.prefault({}),
   line: LineSpec,
   changeovers: z.array(Changeover).default([]),
+  products: z.array(ProductSpec).default([]),
+  productRuns: ProductRuns.optional().describe('none: the line runs no product (each station its own times)'),
   degradation: z.array(DegradationSpec).default([]),
   commsFaults: z.array(CommsFaultSpec).default([]),
   plcs: z.array(PlcSpec).default([]),

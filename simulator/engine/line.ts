@@ -7,7 +7,7 @@
  * line-records.ts, degradation episodes are scheduled by episodes.ts.
  */
 import { PrngStreams } from '../random/prng.js';
-import type { Scenario } from '../scenario-schema.js';
+import type { ProductSpec, Scenario } from '../scenario-schema.js';
 import type { ShiftCalendar, ShiftInstance } from '../time/calendar.js';
 import { scenarioCalendar } from '../time/live-start.js';
 import { parseLocalDateTime } from '../time/zoned.js';
@@ -26,6 +26,7 @@ import {
   scenarioCommsRecord,
 } from './line-records.js';
 import { observations } from './observation.js';
+import { scheduleProductRuns } from './product-runs.js';
 import { scheduleChangeovers, scheduleCommsFault } from './schedules.js';
 import type { CommsEvent, SimLine, SimLineOptions } from './sim-line.js';
 import { conditionValueAt } from './wear.js';
@@ -92,8 +93,13 @@ class Line implements SimLine, StationHost {
     let delay = 1;
     for (const o of obs) {
       this.observers.set(o.station, new StationObserver(o, this.ledger, (r) => this.emit(r), this.startWallMs));
-      const gap = o.stopDetection !== 'running-bit' ? (o.stoppedAfterIdealCycles + 1) * o.idealCycleTimeMs : 0;
-      delay = Math.max(delay, o.microStopThresholdMs + gap + 1);
+      const ideal = Math.max(
+        o.idealCycleTimeMs,
+        ...scenario.products.map((p) => idealOf(p, o.station, o.idealCycleTimeMs)),
+      );
+      const gap = o.stopDetection !== 'running-bit' ? (o.stoppedAfterIdealCycles + 1) * ideal : 0;
+      // A changeover's end is certain one ideal cycle after it is seen.
+      delay = Math.max(delay, o.microStopThresholdMs + gap + ideal + 1);
     }
     this.finalizeDelayMs = delay;
 
@@ -111,6 +117,13 @@ class Line implements SimLine, StationHost {
     this.emit(runRecord(scenario, this.seed, this.startWallMs, outputStation, obs));
 
     this.applyCalendar(0);
+    scheduleProductRuns(scenario, this.queue, this.streams, {
+      started: (p) => this.startProduct(p),
+      changed: (from, to) => this.changeProduct(from, to),
+      setupDone: () => {
+        for (const station of this.stations.values()) station.endSetup();
+      },
+    });
     scheduleChangeovers(scenario, this.queue, this.startWallMs, (ids, name, active) =>
       this.applyChangeover(ids, name, active),
     );
@@ -213,6 +226,25 @@ class Line implements SimLine, StationHost {
     this.calendar.forget(t - 2 * 86_400_000);
   }
 
+  // ---- products -----------------------------------------------------------------------------
+
+  private startProduct(p: ProductSpec): void {
+    for (const station of this.stations.values()) {
+      station.startProduct(p);
+      this.observers.get(station.id)?.setProduct(station.idealCycleTimeMs);
+    }
+  }
+
+  /** A changeover: every station stops for setup and then makes `to` (scheduleProductRuns ends the setup). */
+  private changeProduct(from: ProductSpec, to: ProductSpec): void {
+    const t = this.wall(this.nowMono);
+    for (const station of this.stations.values()) {
+      station.beginSetup(to);
+      this.observers.get(station.id)?.productChanged(t, from.id, to.id, station.idealCycleTimeMs);
+      this.dirty.add(station);
+    }
+  }
+
   private applyChangeover(ids: readonly string[], name: string, active: boolean): void {
     for (const id of ids) {
       const depth = (this.changeoverDepth.get(id) ?? 0) + (active ? 1 : -1);
@@ -225,8 +257,9 @@ class Line implements SimLine, StationHost {
 
   cycleDone(station: SimStation, cycle: CycleDone): void {
     const endMs = this.wall(cycle.endMono);
-    const shift = this.ledger.addCycle(station.id, endMs, cycle.good);
-    this.observers.get(station.id)?.cycleEnded(endMs);
+    const ideal = station.idealCycleTimeMs;
+    const shift = this.ledger.addCycle(station.id, endMs, cycle.good, ideal);
+    this.observers.get(station.id)?.cycleEnded(endMs, cycle.good, ideal);
     this.emit(cycleRecord(station.id, cycle, this.startWallMs, shift?.key ?? null));
     for (const input of this.gpio.inputsFor(station.id)) this.gpio.partSeen(input, cycle.endMono);
   }
@@ -293,4 +326,9 @@ class Line implements SimLine, StationHost {
     for (const s of this.stations.values()) cycles[s.id] = s.total;
     this.emit({ type: 'end', end: iso(t), endMs: t, cycles });
   }
+}
+
+/** A product's ideal cycle time at a station (the station's own when the product sets none). */
+function idealOf(p: ProductSpec, station: string, own: number): number {
+  return p.stations[station]?.idealCycleTime ?? own;
 }

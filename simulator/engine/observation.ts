@@ -44,6 +44,7 @@ export function observations(scenario: Scenario): Observation[] {
       blocked: b.has('blocked'),
       plannedStop: b.has('plannedStop'),
       faultReasons: faultReasons(scenario, s.id),
+      changeoverPlanned: scenario.productRuns?.planned ?? false,
     };
   });
 }

@@ -3,6 +3,7 @@
  * read from it: processing, fault code, starved, blocked, planned stop, cause; plus its
  * processing time and wear. SimStation (station.ts) adds the mechanics that change this state.
  */
+import type { ProductSpec } from '../scenario-schema.js';
 import type { BreakdownOrigin, Cause } from '../truth/records.js';
 import { wearAt, type ActiveEpisode } from './wear.js';
 
@@ -31,14 +32,19 @@ export abstract class StationState {
   protected stop: Stop | undefined;
   protected calendarPlanned: string | undefined;
   protected changeover: string | undefined;
+  /** A product changeover's setup (productRuns): the station pauses, signalling nothing but its product code. */
+  protected setup = false;
+  /** The product being made (productRuns), if any. */
+  product: ProductSpec | undefined;
   protected processingSince: number | undefined;
   /** Total processing time so far, ms. */
   opMs = 0;
   episode: ActiveEpisode | undefined;
   protected abstract readonly runningBitMode: 'processing' | 'auto';
 
+  /** Processing paused for a reason other than a stop: the calendar, a changeover window, a setup. */
   get planned(): boolean {
-    return this.calendarPlanned !== undefined || this.changeover !== undefined;
+    return this.calendarPlanned !== undefined || this.changeover !== undefined || this.setup;
   }
 
   get processing(): boolean {
@@ -68,7 +74,7 @@ export abstract class StationState {
   }
 
   get cause(): Cause {
-    if (this.changeover !== undefined) return 'changeover';
+    if (this.changeover !== undefined || this.setup) return 'changeover';
     if (this.calendarPlanned !== undefined) return this.calendarPlanned === 'off_shift' ? 'off_shift' : 'break';
     if (this.stop !== undefined) return this.stop.kind === 'micro' ? 'micro_stop' : 'breakdown';
     if (this.holdingFinished) return 'blocked';

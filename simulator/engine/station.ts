@@ -9,7 +9,7 @@
  */
 import { sampleMs } from '../random/distributions.js';
 import type { Prng, PrngStreams } from '../random/prng.js';
-import type { StationSpec } from '../scenario-schema.js';
+import type { ProductSpec, StationSpec } from '../scenario-schema.js';
 import type { BreakdownOrigin } from '../truth/records.js';
 import type { EventQueue } from './event-queue.js';
 import { StationState, type Part } from './station-state.js';
@@ -97,6 +97,32 @@ export class SimStation extends StationState {
     this.calendarPlanned = reason;
     if (ended && !this.planned) this.armStartupRejects();
     this.host.touched(this);
+  }
+
+  /** The product the station makes from now on (the run's first: no setup). */
+  startProduct(product: ProductSpec): void {
+    this.product = product;
+  }
+
+  /** A product changeover: the station pauses for its setup, then makes `product`. */
+  beginSetup(product: ProductSpec): void {
+    this.sync();
+    this.product = product;
+    this.setup = true;
+    this.host.touched(this);
+  }
+
+  endSetup(): void {
+    if (!this.setup) return;
+    this.sync();
+    this.setup = false;
+    if (!this.planned) this.armStartupRejects();
+    this.host.touched(this);
+  }
+
+  /** Ideal cycle time now: the product's at this station, else the station's own. */
+  get idealCycleTimeMs(): number {
+    return this.product?.stations[this.id]?.idealCycleTime ?? this.spec.idealCycleTime;
   }
 
   setChangeover(name: string | undefined): void {
@@ -187,8 +213,9 @@ export class SimStation extends StationState {
   }
 
   private drawCycleMs(now: number): number {
-    const base =
-      this.spec.cycleTime !== undefined ? sampleMs(this.spec.cycleTime, this.rCycle, 1) : this.spec.idealCycleTime;
+    const times = this.product?.stations[this.id];
+    const dist = times !== undefined ? times.cycleTime : this.spec.cycleTime;
+    const base = dist !== undefined ? sampleMs(dist, this.rCycle, 1) : this.idealCycleTimeMs;
     const inc = this.episode?.spec.cycleTimeIncrease ?? 0;
     return inc > 0 ? Math.max(1, Math.round(base * (1 + inc * this.wearAt(now)))) : base;
   }

@@ -151,6 +151,8 @@ export class PlcImage {
         return () => this.station(id).plannedBit;
       case 'lastCycleTimeMs':
         return () => this.station(id).lastCycleTimeMs;
+      case 'productCode':
+        return () => this.station(id).product?.code ?? 0;
       case 'cycleComplete':
         return () => this.cycleBit(id);
       case 'condition': {

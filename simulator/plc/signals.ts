@@ -16,6 +16,7 @@ export const STATION_SIGNALS = [
   'blocked',
   'plannedStop',
   'lastCycleTimeMs',
+  'productCode',
   'condition',
 ] as const;
 export type StationSignalName = (typeof STATION_SIGNALS)[number];

@@ -18,6 +18,8 @@ interface Accumulator {
   downIds: Set<number>;
   total: number;
   good: number;
+  /** Σ ideal cycle time of the parts (each at its product's ideal). */
+  idealMs: number;
 }
 
 interface Window {
@@ -43,6 +45,7 @@ function emptyAccumulator(): Accumulator {
     downIds: new Set(),
     total: 0,
     good: 0,
+    idealMs: 0,
   };
 }
 
@@ -99,13 +102,15 @@ export class ShiftLedger {
     }
   }
 
-  addCycle(station: string, endMs: number, good: boolean): ShiftInstance | undefined {
+  /** A part of a product whose ideal cycle time at the station is `idealMs`. */
+  addCycle(station: string, endMs: number, good: boolean, idealMs: number): ShiftInstance | undefined {
     const shift = this.calendar.shiftAt(endMs);
     if (shift === undefined) return undefined;
     const acc = this.window(shift)?.stations.get(station);
     if (acc !== undefined) {
       acc.total++;
       if (good) acc.good++;
+      acc.idealMs += idealMs;
     }
     return shift;
   }
@@ -119,8 +124,7 @@ export class ShiftLedger {
     const windowEnd = Math.min(endMs, shift.endMs);
     const windowMs = Math.max(0, windowEnd - w.startMs);
     const stations: Record<string, ShiftFigures> = {};
-    for (const s of this.stations)
-      stations[s.id] = figures(w.stations.get(s.id) ?? emptyAccumulator(), windowMs, s.idealCycleTimeMs);
+    for (const s of this.stations) stations[s.id] = figures(w.stations.get(s.id) ?? emptyAccumulator(), windowMs);
     const out = stations[this.outputStation] as ShiftFigures;
     const outIdeal = this.stations.find((s) => s.id === this.outputStation)?.idealCycleTimeMs ?? 1;
     this.emit({
@@ -144,11 +148,11 @@ export class ShiftLedger {
   }
 }
 
-function figures(acc: Accumulator, windowMs: number, idealCycleTimeMs: number): ShiftFigures {
+function figures(acc: Accumulator, windowMs: number): ShiftFigures {
   const plannedTimeMs = windowMs - acc.planned_stop;
   const runTimeMs = acc.running + acc.small_stop;
   const availability = plannedTimeMs > 0 ? runTimeMs / plannedTimeMs : null;
-  const performance = runTimeMs > 0 ? (idealCycleTimeMs * acc.total) / runTimeMs : null;
+  const performance = runTimeMs > 0 ? acc.idealMs / runTimeMs : null;
   const quality = acc.total > 0 ? acc.good / acc.total : null;
   const oee =
     availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;

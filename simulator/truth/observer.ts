@@ -16,9 +16,22 @@
  * cycle end or when the station turned eligible (the anchor). With no cycle end for
  * stoppedAfterIdealCycles x idealCycleTime after the anchor, the stretch is a stop from the anchor
  * until the next cycle's end minus the ideal cycle time, or until the station stops being eligible.
+ *
+ * Changeovers (docs/oee.md#changeovers): a product change starts one; it ends where the first
+ * good part of the new product began (that part's end minus the product's ideal), and counts for
+ * nothing when that part completed within one ideal cycle of the change. Until that part comes,
+ * what follows the change is not known: snapshots wait (as in the gap modes) and are replayed
+ * once it is. A changeover ranks below planned stops and above everything else.
  */
 import type { ShiftLedger } from './ledger.js';
-import { iso, type Cause, type StateRecord, type StopDetection, type TruthState } from './records.js';
+import {
+  iso,
+  type Cause,
+  type ChangeoverRecord,
+  type StateRecord,
+  type StopDetection,
+  type TruthState,
+} from './records.js';
 
 export interface StationSignals {
   readonly running: boolean;
@@ -43,6 +56,18 @@ export interface Observation {
   readonly blocked: boolean;
   readonly plannedStop: boolean;
   readonly faultReasons: ReadonlyMap<number, string>;
+  /** Changeovers are planned stops (the line's changeovers.planned), else setup downtime. */
+  readonly changeoverPlanned: boolean;
+}
+
+/** A changeover: `to` is unknown until the first good part of the new product. */
+interface Changeover {
+  readonly from: number;
+  readonly fromProduct: string;
+  toProduct: string;
+  /** The new product's ideal cycle time at this station. */
+  ideal: number;
+  to: number | undefined;
 }
 
 type Raw = 'planned_stop' | 'down' | 'blocked' | 'starved' | 'stop' | 'running';
@@ -71,27 +96,61 @@ export class StationObserver {
   private held = false;
   private readonly byGap: boolean;
   private readonly byBit: boolean;
-  private readonly stopAfterMs: number;
+  /** The ideal cycle time of the product being made (the station's own without products). */
+  private ideal: number;
+  private changeover: Changeover | undefined;
 
   constructor(
     private readonly obs: Observation,
     private readonly ledger: ShiftLedger,
-    private readonly emit: (record: StateRecord) => void,
+    private readonly emit: (record: StateRecord | ChangeoverRecord) => void,
     runStartMs: number,
   ) {
     this.anchorMs = runStartMs;
     this.byGap = obs.stopDetection !== 'running-bit';
     this.byBit = obs.stopDetection !== 'cycle-gap';
-    this.stopAfterMs = obs.stoppedAfterIdealCycles * obs.idealCycleTimeMs;
+    this.ideal = obs.idealCycleTimeMs;
+  }
+
+  private get stopAfterMs(): number {
+    return this.obs.stoppedAfterIdealCycles * this.ideal;
+  }
+
+  /** The run's first product (no changeover). */
+  setProduct(idealMs: number): void {
+    this.ideal = idealMs;
+  }
+
+  /** The product changed at `t` (a changeover starts, or the one under way now leads to `to`). */
+  productChanged(t: number, from: string, to: string, idealMs: number): void {
+    this.ideal = idealMs;
+    const c = this.changeover;
+    if (c !== undefined) {
+      c.toProduct = to;
+      c.ideal = idealMs;
+      return;
+    }
+    if (this.byGap && !this.held) {
+      // The changeover ends the eligible stretch, as a higher state would.
+      this.replay(t - this.anchorMs > this.stopAfterMs ? this.anchorMs : Infinity, t, t);
+      this.held = true;
+    }
+    this.changeover = { from: t, fromProduct: from, toProduct: to, ideal: idealMs, to: undefined };
   }
 
   /** The station's signals as of time t (called once per simulated instant, after all events at t). */
   signals(t: number, signals: StationSignals): void {
-    if (!this.byGap) {
+    if (!this.byGap && this.changeover === undefined) {
+      this.lastSignals = signals;
       this.apply(t, signals, !signals.running);
       return;
     }
-    const eligible = this.classify(signals, this.byBit && !signals.running).raw === 'running';
+    if (!this.byGap) {
+      this.pending.push({ t, signals });
+      return;
+    }
+    const eligible =
+      this.changeover === undefined && this.classify(signals, this.byBit && !signals.running, false).raw === 'running';
     if (!eligible && !this.held) {
       // The stretch ends here: a stop from the anchor if it outlasted the gap.
       this.replay(t - this.anchorMs > this.stopAfterMs ? this.anchorMs : Infinity, t, t);
@@ -104,12 +163,37 @@ export class StationObserver {
     this.pending.push({ t, signals });
   }
 
-  /** Gap modes need the cycle ends; called before signals() at the same instant. */
-  cycleEnded(t: number): void {
+  /**
+   * A cycle ended at `t` (called before signals() at the same instant), `good` or not, made as a
+   * product whose ideal cycle time here is `idealMs`.
+   */
+  cycleEnded(t: number, good: boolean, idealMs: number): void {
+    const c = this.changeover;
+    if (c !== undefined) {
+      if (!good) return;
+      // The first good part of the new product: the changeover is known, and so is all before t.
+      c.to = t - c.from > c.ideal ? t - c.ideal : c.from;
+      this.replay(Infinity, Infinity, t);
+      this.emit({
+        type: 'changeover',
+        station: this.obs.station,
+        from: c.fromProduct,
+        to: c.toProduct,
+        start: iso(c.from),
+        startMs: c.from,
+        end: iso(c.to),
+        endMs: c.to,
+        durationMs: c.to - c.from,
+      });
+      this.changeover = undefined;
+      this.held = false;
+      this.anchorMs = t;
+      return;
+    }
     if (!this.byGap) return;
     const stopped = !this.held && t - this.anchorMs > this.stopAfterMs;
     // Stopped from the anchor until this cycle's end minus the ideal cycle time.
-    this.replay(stopped ? this.anchorMs : Infinity, t - this.obs.idealCycleTimeMs, t);
+    this.replay(stopped ? this.anchorMs : Infinity, t - idealMs, t);
     this.anchorMs = t;
   }
 
@@ -119,11 +203,16 @@ export class StationObserver {
    */
   flush(now: number): void {
     let certainUntil = now;
-    if (this.byGap) {
+    const co = this.changeover;
+    if (co !== undefined) {
+      // A changeover that outlasted one ideal cycle runs at least until now - ideal.
+      certainUntil = now - co.from > co.ideal ? now - co.ideal : co.from;
+      this.replay(Infinity, Infinity, certainUntil);
+    } else if (this.byGap) {
       if (this.held) this.replay(Infinity, Infinity, now);
       else if (now - this.anchorMs > this.stopAfterMs) {
         // Stopped since the anchor, and the stop cannot end before now - ideal.
-        certainUntil = now - this.obs.idealCycleTimeMs;
+        certainUntil = now - this.ideal;
         this.replay(this.anchorMs, Infinity, certainUntil);
       } else certainUntil = this.anchorMs;
     }
@@ -137,7 +226,11 @@ export class StationObserver {
 
   /** Closes the open interval at the end of the run. */
   finish(t: number): void {
-    if (this.byGap) {
+    const co = this.changeover;
+    if (co !== undefined) {
+      co.to = t - co.from > co.ideal ? Infinity : co.from;
+      this.replay(Infinity, Infinity, t);
+    } else if (this.byGap) {
       const stopped = !this.held && t - this.anchorMs > this.stopAfterMs;
       this.replay(stopped ? this.anchorMs : Infinity, Infinity, t);
     }
@@ -151,6 +244,9 @@ export class StationObserver {
     for (const p of this.pending) if (p.t < untilMs) marks.add(p.t);
     if (stopFrom < untilMs) marks.add(stopFrom);
     if (stopTo < untilMs && stopTo > stopFrom) marks.add(stopTo);
+    const c = this.changeover;
+    if (c !== undefined && c.from < untilMs) marks.add(c.from);
+    if (c?.to !== undefined && c.to < untilMs) marks.add(c.to);
     let i = 0;
     for (const t of [...marks].sort((a, b) => a - b)) {
       while (i < this.pending.length && (this.pending[i] as { t: number }).t <= t) {
@@ -163,10 +259,17 @@ export class StationObserver {
     this.pending = this.pending.slice(i);
   }
 
-  private classify(s: StationSignals, stopped: boolean): { raw: Raw; reason: string | null } {
+  /** In the changeover at `t` (an unresolved one runs on: callers replay only what is certain). */
+  private inChangeover(t: number): boolean {
+    const c = this.changeover;
+    return c !== undefined && t >= c.from && (c.to === undefined || t < c.to);
+  }
+
+  private classify(s: StationSignals, stopped: boolean, changeover: boolean): { raw: Raw; reason: string | null } {
     const o = this.obs;
     if (s.calendarPlanned !== undefined) return { raw: 'planned_stop', reason: s.calendarPlanned };
     if (o.plannedStop && s.plannedBit) return { raw: 'planned_stop', reason: 'plc_planned_stop' };
+    if (changeover) return { raw: o.changeoverPlanned ? 'planned_stop' : 'down', reason: 'changeover' };
     if (o.faultCode && s.faultCode > 0) return { raw: 'down', reason: o.faultReasons.get(s.faultCode) ?? 'unassigned' };
     if (o.blocked && s.blocked) return { raw: 'blocked', reason: 'blocked' };
     if (o.starved && s.starved) return { raw: 'starved', reason: 'starved' };
@@ -175,7 +278,7 @@ export class StationObserver {
   }
 
   private apply(t: number, s: StationSignals, stopped: boolean): void {
-    const next = this.classify(s, stopped);
+    const next = this.classify(s, stopped, this.inChangeover(t));
     const c = this.current;
     if (c !== undefined && c.raw === next.raw && c.reason === next.reason) return;
     this.close(t);

@@ -175,6 +175,23 @@ export interface ShiftRecord {
   readonly line: ShiftFigures & { readonly outputStation: string; readonly target: number };
 }
 
+/**
+ * A product changeover as the agent should report it (docs/oee.md#changeovers): from the product
+ * change to the start of the first good part of the new product (its end minus its ideal cycle
+ * time); 0 when that part completed within one ideal cycle of the change.
+ */
+export interface ChangeoverRecord {
+  readonly type: 'changeover';
+  readonly station: string;
+  readonly from: string;
+  readonly to: string;
+  readonly start: string;
+  readonly startMs: number;
+  readonly end: string;
+  readonly endMs: number;
+  readonly durationMs: number;
+}
+
 export interface EndRecord {
   readonly type: 'end';
   readonly end: string;
@@ -190,6 +207,7 @@ export type TruthRecord =
   | BreakdownRecord
   | CommsRecord
   | ShiftRecord
+  | ChangeoverRecord
   | EndRecord;
 
 export function iso(ms: number): string {

@@ -7,11 +7,23 @@
  * time was lost (a changeover of 0). Otherwise, one ideal cycle after the change, the changeover
  * becomes active, back-dated to the change, and the station's time is changeover time (setup
  * downtime, or planned stop by config) until the first good part, taken as that part's end minus
- * its ideal cycle time. This class keeps the changeover and emits its started/ended events.
+ * its ideal cycle time. The same wait applies when a changeover resumes after a break or a comms
+ * loss: a part begun before may end it. This class keeps the changeover and emits its
+ * started/ended events.
  */
 import type { ProductCatalogue, StationSpec } from './bindings.js';
 import type { StationCheckpoint } from './checkpoint.js';
-import type { EventHost, EventIds } from './station-interval.js';
+import type { EventHost, EventIds, RawKind } from './station-interval.js';
+
+/** The state a changeover hides, from `at` on. */
+export interface Underlying {
+  readonly at: number;
+  readonly kind: RawKind;
+  readonly reason: string | undefined;
+}
+
+/** Changes of the hidden state kept per changeover (only the last ones matter: its end is recent). */
+const MAX_UNDERLYING = 32;
 
 interface Changeover {
   readonly id: string | undefined;
@@ -20,8 +32,8 @@ interface Changeover {
   readonly from: string | undefined;
   to: string | undefined;
   readonly trigger: 'product' | 'plc';
-  /** Waiting one ideal cycle for a part before it counts (see above). */
-  readonly pending: boolean;
+  /** Waiting since then for one ideal cycle before it counts (see above); undefined: active. */
+  readonly pendingFrom: number | undefined;
 }
 
 export type ChangeoverCheckpoint = NonNullable<StationCheckpoint['changeover']>;
@@ -36,6 +48,7 @@ export interface ChangeoverView {
 
 export class StationChangeover {
   private current: Changeover | undefined = undefined;
+  private readonly underlying: Underlying[] = [];
 
   constructor(
     private readonly spec: StationSpec,
@@ -46,12 +59,12 @@ export class StationChangeover {
 
   /** A changeover is active: the station's time is changeover time. */
   get running(): boolean {
-    return this.current !== undefined && !this.current.pending;
+    return this.current !== undefined && this.current.pendingFrom === undefined;
   }
 
-  /** Start of a pending changeover (time before it may still be re-classified). */
+  /** Since when a changeover waits to count (time after it may still be re-classified). */
   get pendingSince(): number | undefined {
-    return this.current?.pending === true ? this.current.startMono : undefined;
+    return this.current?.pendingFrom;
   }
 
   /** A product changeover (pending or active) waits for its first good part. */
@@ -61,7 +74,7 @@ export class StationChangeover {
 
   get view(): ChangeoverView | undefined {
     const c = this.current;
-    if (c === undefined || c.pending) return undefined;
+    if (c === undefined || c.pendingFrom !== undefined) return undefined;
     const targetMs = this.targetOf(c.to);
     return {
       start: c.startWall,
@@ -86,21 +99,48 @@ export class StationChangeover {
       from,
       to,
       trigger: 'product',
-      pending: true,
+      pendingFrom: m,
     };
   }
 
   /** True when a pending changeover has waited `idealMs` by `t`: call activate(). */
   due(t: number, idealMs: number): boolean {
     const c = this.current;
-    return c !== undefined && c.pending && t >= c.startMono + idealMs;
+    return c?.pendingFrom !== undefined && t >= c.pendingFrom + idealMs;
   }
 
-  /** The pending changeover becomes active, as of its start; `eventMono`: when that became known. */
+  /** The pending changeover counts from its pendingSince; `eventMono`: when that became known. */
   activate(eventMono: number): void {
     const c = this.current;
-    if (c === undefined || !c.pending) return;
-    this.current = { ...c, id: this.emitStarted(c, eventMono), pending: false };
+    if (c?.pendingFrom === undefined) return;
+    this.current = { ...c, id: c.id ?? this.emitStarted(c, eventMono), pendingFrom: undefined };
+  }
+
+  /** The state the active changeover hides at `at` (a change of it is kept). */
+  noteUnderlying(at: number, kind: RawKind, reason: string | undefined): void {
+    const last = this.underlying[this.underlying.length - 1];
+    if (last !== undefined && last.kind === kind && last.reason === reason) return;
+    if (this.underlying.length >= MAX_UNDERLYING) this.underlying.shift();
+    this.underlying.push({ at, kind, reason });
+  }
+
+  /**
+   * The hidden states from `end` on: the one in force at `end`, then each later change (applied
+   * when the changeover ends back-dated to `end`). Running when none was noted.
+   */
+  underlyingFrom(end: number): Underlying[] {
+    const list = this.underlying;
+    let i = 0;
+    while (i + 1 < list.length && (list[i + 1] as Underlying).at <= end) i++;
+    const first = list[i];
+    if (first === undefined) return [{ at: end, kind: 'running', reason: undefined }];
+    return [{ ...first, at: end }, ...list.slice(i + 1)];
+  }
+
+  /** A product changeover resumes at `m` after a planned stop or comms loss: it waits again. */
+  resume(m: number): void {
+    const c = this.current;
+    if (c?.trigger === 'product' && c.pendingFrom === undefined) this.current = { ...c, pendingFrom: m };
   }
 
   /**
@@ -111,8 +151,10 @@ export class StationChangeover {
     const c = this.current;
     if (c?.trigger !== 'product') return;
     const id = c.id ?? this.emitStarted(c, eventMono);
-    this.emitEnded({ ...c, id }, c.pending ? c.startMono : Math.max(endMono, c.startMono), eventMono);
+    // Never announced: the part was already in the machine at the change, a changeover of 0.
+    this.emitEnded({ ...c, id }, c.id === undefined ? c.startMono : Math.max(endMono, c.startMono), eventMono);
     this.current = undefined;
+    this.underlying.length = 0;
   }
 
   /** The PLC's changeover bit as read at `m` (stations with one). */
@@ -126,12 +168,13 @@ export class StationChangeover {
         from: undefined,
         to: product,
         trigger: 'plc',
-        pending: false,
+        pendingFrom: undefined,
       };
       this.current = { ...started, id: this.emitStarted(started, m) };
     } else if (!on && c !== undefined) {
       this.emitEnded(c, m, m);
       this.current = undefined;
+      this.underlying.length = 0;
     }
   }
 
@@ -197,7 +240,7 @@ export class StationChangeover {
         ...(c.from !== undefined ? { from: c.from } : {}),
         ...(c.to !== undefined ? { to: c.to } : {}),
         trigger: c.trigger,
-        ...(c.pending ? { pending: true } : {}),
+        ...(c.pendingFrom !== undefined ? { pending: true } : {}),
       },
     };
   }
@@ -212,7 +255,8 @@ export class StationChangeover {
       from: data.from,
       to: data.to,
       trigger: data.trigger,
-      pending: data.pending === true || data.id === undefined,
+      // A restart is a comms loss: the changeover waits again when the station answers.
+      pendingFrom: data.pending === true || data.id === undefined ? monoOf(data.startWall) : undefined,
     };
   }
 }

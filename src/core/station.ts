@@ -312,12 +312,27 @@ export class Station {
   private endChangeover(m: number, ideal: number): void {
     const open = this.open;
     const ownsInterval = open.rawReason === CHANGEOVER_REASON;
-    const end = ownsInterval ? Math.max(open.bookedUntil, open.sinceMono, m - ideal) : m;
+    // Not in changeover time (it waits after a break, or a comms loss hides it): the part began at m - ideal all the same.
+    const end = ownsInterval ? Math.max(open.bookedUntil, open.sinceMono, m - ideal) : m - ideal;
+    const steps = ownsInterval ? this.changeover.underlyingFrom(end) : [];
     this.changeover.firstGoodPart(end, m);
-    if (ownsInterval) this.transition('running', undefined, end, m);
+    for (const step of steps) this.transition(step.kind, step.reason, step.at, m);
   }
 
   // ---- states -------------------------------------------------------------------------------------
+
+  /**
+   * False when a changeover under way would resume at `at` after a planned stop or comms loss: it
+   * waits one ideal cycle first (a part begun before may end it), and the signals decide meanwhile.
+   */
+  private resumesChangeover(at: number): boolean {
+    const open = this.open;
+    const interrupted =
+      open.kind === 'comms_lost' || (open.kind === 'planned_stop' && open.rawReason !== CHANGEOVER_REASON);
+    if (!interrupted) return true;
+    this.changeover.resume(at);
+    return false;
+  }
 
   /** Applies the signals as of `at`; a change of state begins at `since` (default: `at`). */
   private reclassify(at: number, since = at): void {
@@ -333,21 +348,58 @@ export class Station {
     } else if (sig.plannedBit) {
       kind = 'planned_stop';
       reason = PLC_PLANNED_STOP;
-    } else if (this.changeover.running) {
-      kind = this.spec.changeoverPlanned ? 'planned_stop' : 'down';
-      reason = CHANGEOVER_REASON;
-    } else if (sig.faultCode > 0) {
-      kind = 'down';
-      reason = sig.faultReason();
-    } else if (sig.blocked) kind = 'blocked';
-    else if (sig.starved) kind = 'starved';
-    else if (sig.runningBit === false) {
-      // The bit owns this stop now: it ends when the bit rises, not at the next part.
-      kind = 'stop';
-      this.gapStopped = false;
-    } else if (this.gapStopped) kind = 'stop';
-    else kind = 'running';
+    } else {
+      const lower = this.lowerState();
+      if (this.changeover.running && this.resumesChangeover(at)) {
+        kind = this.spec.changeoverPlanned ? 'planned_stop' : 'down';
+        reason = CHANGEOVER_REASON;
+        // What the changeover hides: it applies from the changeover's (back-dated) end.
+        this.changeover.noteUnderlying(at, lower.kind, lower.reason);
+      } else {
+        kind = lower.kind;
+        reason = lower.reason;
+      }
+    }
+    if (this.holdsForChangeover(kind)) return;
+    if (kind === 'comms_lost' || kind === 'planned_stop') this.interruptChangeover(at);
     this.transition(kind, reason, since, at);
+  }
+
+  /** The state by the signals below planned stops and changeovers: fault, blocked, starved, stop, running. */
+  private lowerState(): { kind: RawKind; reason: string | undefined } {
+    const sig = this.signals;
+    if (sig.faultCode > 0) return { kind: 'down', reason: sig.faultReason() };
+    if (sig.blocked) return { kind: 'blocked', reason: undefined };
+    if (sig.starved) return { kind: 'starved', reason: undefined };
+    if (sig.runningBit === false) {
+      // The bit owns this stop now: it ends when the bit rises, not at the next part.
+      this.gapStopped = false;
+      return { kind: 'stop', reason: undefined };
+    }
+    return { kind: this.gapStopped ? 'stop' : 'running', reason: undefined };
+  }
+
+  /**
+   * A planned stop or comms loss comes while a changeover waits its ideal cycle: no good part came
+   * in the wait, and none can come in the stop, so it counts from its start (a part in the machine
+   * ends it later, after the stop, where it began).
+   */
+  private interruptChangeover(at: number): void {
+    const from = this.changeover.pendingSince;
+    if (from === undefined || this.changeover.running) return;
+    this.changeover.activate(at);
+    if (from < at) this.transition(this.spec.changeoverPlanned ? 'planned_stop' : 'down', CHANGEOVER_REASON, from, at);
+  }
+
+  /**
+   * While a changeover waits its ideal cycle, the station keeps the state it had: if the changeover
+   * then counts, it is back-dated over that wait, which a state change inside it would cut short.
+   * Planned stops and comms loss still apply at once (and end the wait's state themselves).
+   */
+  private holdsForChangeover(kind: RawKind): boolean {
+    if (this.changeover.pendingSince === undefined) return false;
+    const lower = (k: RawKind): boolean => k !== 'comms_lost' && k !== 'planned_stop';
+    return lower(kind) && lower(this.open.kind);
   }
 
   /** Closes the open interval at `since` (never before booked time) and opens `kind`. */

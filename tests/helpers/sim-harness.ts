@@ -19,7 +19,7 @@
 import { resolveAddress } from '../../src/config/addresses.js';
 import type { Device, LinesideConfig, ModbusTag } from '../../src/config/schema.js';
 import { createCore, type Core, type CoreDiagnostic } from '../../src/core/core.js';
-import type { CoreEvent, DowntimeEvent, OeeEvent, OeeFigures } from '../../src/core/events.js';
+import type { ChangeoverEvent, CoreEvent, DowntimeEvent, OeeEvent, OeeFigures } from '../../src/core/events.js';
 import type { Sample } from '../../src/core/sample.js';
 import {
   decodeBit,
@@ -38,7 +38,13 @@ import {
 // The register image is what the simulator's Modbus servers answer from; reading it directly skips
 // the sockets (simulator/index.ts does not export it yet).
 import { PlcImage, type Area } from '../../simulator/plc/image.js';
-import type { ShiftFigures, ShiftRecord, StateRecord, TruthRecord } from '../../simulator/truth/records.js';
+import type {
+  ChangeoverRecord,
+  ShiftFigures,
+  ShiftRecord,
+  StateRecord,
+  TruthRecord,
+} from '../../simulator/truth/records.js';
 
 // ---- truth --------------------------------------------------------------------------------------
 
@@ -54,6 +60,7 @@ export class TruthCollector {
   readonly downtimes: TrueDowntime[] = [];
   readonly cycles = new Map<string, number>();
   readonly smallStops: StateRecord[] = [];
+  readonly changeovers: ChangeoverRecord[] = [];
   endMs: number | undefined;
   readonly onTruth = (record: TruthRecord): void => {
     switch (record.type) {
@@ -72,6 +79,9 @@ export class TruthCollector {
         break;
       case 'cycle':
         this.cycles.set(record.station, (this.cycles.get(record.station) ?? 0) + 1);
+        break;
+      case 'changeover':
+        this.changeovers.push(record);
         break;
       case 'end':
         this.endMs = record.endMs;
@@ -97,10 +107,13 @@ export class CoreCollector {
   readonly downtimes = new Map<string, CoreDowntime>();
   readonly cycles = new Map<string, number>();
   readonly diagnostics: CoreDiagnostic[] = [];
+  /** Changeovers that ended. */
+  readonly changeovers: ChangeoverEvent[] = [];
   readonly onEvent = (event: CoreEvent): void => {
     if (event.type === 'cycle') this.cycles.set(event.station, (this.cycles.get(event.station) ?? 0) + 1);
     else if (event.type === 'oee' && event.final) this.finals.push(event);
     else if (event.type === 'downtime') this.downtime(event);
+    else if (event.type === 'changeover' && event.phase === 'ended') this.changeovers.push(event);
   };
   readonly onDiagnostic = (d: CoreDiagnostic): void => {
     this.diagnostics.push(d);

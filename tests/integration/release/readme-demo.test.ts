@@ -62,7 +62,11 @@ describe('the README demo on a fresh clone', () => {
         body: JSON.stringify({ user: 'operator', password: 'demo' }),
       });
       expect(login.status).toBe(200);
-      expect(await login.json()).toMatchObject({ user: 'operator', role: 'operator', permissions: ['assignReason'] });
+      expect(await login.json()).toMatchObject({
+        user: 'operator',
+        role: 'operator',
+        permissions: ['assignReason', 'setProduct'],
+      });
       const cycle = await firstCycle(mqttPort, 90_000);
       expect(cycle.topic).toMatch(/^lineside\/sim\/line1\/(press|weld|pack)\/cycle$/);
       expect(cycle.cycleTimeMs).toBeGreaterThan(0);

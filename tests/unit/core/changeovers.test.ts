@@ -21,6 +21,9 @@ devices:
       - { name: count, address: 0 }
       - { name: product, address: 1 }
       - { name: setup, address: 2, type: bit, bit: 0 }
+      - { name: fault, address: 3 }
+reasons:
+  - { id: jam, label: Jam }
 products:
   - { id: a, code: 1, idealCycleTime: 10s }
   - { id: b, code: 2, idealCycleTime: 10s, changeoverTarget: 5m }
@@ -32,7 +35,8 @@ lines:
     stations:
       - id: press
         idealCycleTime: 10s
-        signals: { cycleCounter: plc1.count${options.bit === true ? ', changeover: plc1.setup' : ''} }
+        signals: { cycleCounter: plc1.count, faultCode: plc1.fault${options.bit === true ? ', changeover: plc1.setup' : ''} }
+        faultReasons: { "7": jam }
 `);
 }
 
@@ -109,6 +113,23 @@ describe('changeovers', () => {
       ['ended', 'plc', 'a', 290 * S],
     ]);
     expect(d.states()).toEqual(['running', 'down:changeover', 'running']);
+  });
+
+  it('what the changeover hid applies from its end: a fault that outlasts it is downtime from there', () => {
+    const d = new Driver(line()).poll(0, { 'plc1.count': 0, 'plc1.product': 1, 'plc1.fault': 0 }).tick(0);
+    d.poll(10 * S, { 'plc1.count': 1 })
+      .poll(11 * S, { 'plc1.product': 2 })
+      .run(100 * S, 5 * S);
+    d.poll(100 * S, { 'plc1.fault': 7 }).run(245 * S, 5 * S); // a jam during the setup: hidden
+    d.poll(245 * S, { 'plc1.fault': 0 }).tick(245 * S);
+    d.poll(251 * S, { 'plc1.count': 2 }).tick(251 * S); // the first part of b began at 241 s
+    expect(d.states()).toEqual(['running', 'down:changeover', 'down:jam', 'running']);
+    const jam = d.of('downtime').filter((e) => e.reason === 'jam');
+    expect(jam.map((e) => [e.phase, e.start - d.clock.wallAtZero, e.durationMs])).toEqual([
+      ['started', 241 * S, undefined],
+      ['ended', 241 * S, 4 * S],
+    ]);
+    expect(d.of('changeover').at(-1)).toMatchObject({ phase: 'ended', durationMs: 230 * S });
   });
 
   it('a restart in the middle of a changeover continues it; it ends at the first good part after', () => {

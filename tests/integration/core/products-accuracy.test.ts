@@ -1,0 +1,150 @@
+/**
+ * Products and changeovers against the simulator's ground truth (issue 17): the steady line runs
+ * two products in turn for a simulated week, with a setup between them, each station at the
+ * product's own ideal and processing times; its PLCs show the product code. The core must count
+ * exactly, match every downtime (changeovers included, reason "changeover") within one poll, get
+ * A/P/Q/OEE per shift within 0.5 pp with performance as Σ(count x ideal) / run time, and measure
+ * each changeover's duration within one poll.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfigText } from '../../../src/config/load.js';
+import type { LinesideConfig } from '../../../src/config/schema.js';
+import type { ChangeoverEvent } from '../../../src/core/events.js';
+import { compareConfigToScenario } from '../../../simulator/config-agreement.js';
+import { loadScenarioText, type Scenario } from '../../../simulator/index.js';
+import { compareWithTruth, runVirtual } from '../../helpers/sim-harness.js';
+
+const DAY = 86_400_000;
+const POLL_MS = 1_000;
+
+const SCENARIO_PRODUCTS = `
+products:
+  - id: bracket-a
+    code: 1
+  - id: bracket-b
+    code: 2
+    changeoverTarget: 20m
+    stations:
+      press: { idealCycleTime: 15s, cycleTime: { dist: lognormal, offset: 15s, mean: 1s, cv: 0.5 } }
+      weld: { idealCycleTime: 16s, cycleTime: { dist: lognormal, offset: 16s, mean: 0.8s, cv: 0.5 } }
+      pack: { idealCycleTime: 14s, cycleTime: { dist: lognormal, offset: 14s, mean: 0.7s, cv: 0.5 } }
+productRuns:
+  sequence: [bracket-a, bracket-b]
+  runLength: { dist: lognormal, mean: 3h, cv: 0.4 }
+  setup: { dist: lognormal, mean: 18m, cv: 0.4 }
+`;
+
+const CONFIG_PRODUCTS = `
+products:
+  - { id: bracket-a, code: 1 }
+  - { id: bracket-b, code: 2, changeoverTarget: 20m, stations: { press: 15s, weld: 16s, pack: 14s } }
+`;
+
+/** steady.yaml and its config with two products, run in turn, and a product code register per station. */
+function productLine(): { scenario: Scenario; config: LinesideConfig } {
+  const scenarioText = readFileSync('simulator/scenarios/steady.yaml', 'utf8')
+    .replace('\nline:\n', `\n${SCENARIO_PRODUCTS}\nline:\n`)
+    .replace(
+      '      - { signal: identity, area: holding, address: 100, type: string, length: 8 }\n      - { signal: heartbeat, area: holding, address: 110, type: uint16 }\n    testBlock: { area: holding, address: 1000 }',
+      '      - { signal: press.productCode, area: holding, address: 20 }\n      - { signal: weld.productCode, area: holding, address: 21 }\n      - { signal: identity, area: holding, address: 100, type: string, length: 8 }\n      - { signal: heartbeat, area: holding, address: 110, type: uint16 }\n    testBlock: { area: holding, address: 1000 }',
+    )
+    .replace(
+      '      - { signal: pack.condition.current,',
+      '      - { signal: pack.productCode, area: holding, address: 20 }\n      - { signal: pack.condition.current,',
+    );
+  const configText = readFileSync('simulator/scenarios/steady.config.yaml', 'utf8')
+    .replace('\nreasons:\n', `\n${CONFIG_PRODUCTS}\nreasons:\n`)
+    .replace(
+      '      - { name: press_vibration,',
+      '      - { name: press_product, address: 20 }\n      - { name: weld_product, address: 21 }\n      - { name: press_vibration,',
+    )
+    .replace(
+      '      - { name: pack_current,',
+      '      - { name: pack_product, address: 20 }\n      - { name: pack_current,',
+    )
+    .replace(
+      '          plannedStop: plc1.press_planned',
+      '          plannedStop: plc1.press_planned\n          productCode: plc1.press_product',
+    )
+    .replace(
+      '          plannedStop: plc1.weld_planned',
+      '          plannedStop: plc1.weld_planned\n          productCode: plc1.weld_product',
+    )
+    .replace(
+      '          plannedStop: plc2.pack_planned',
+      '          plannedStop: plc2.pack_planned\n          productCode: plc2.pack_product',
+    );
+  const s = loadScenarioText(scenarioText);
+  if (!s.ok) throw new Error(`scenario: ${JSON.stringify(s.issues)}`);
+  const c = loadConfigText(configText, { env: {} });
+  if (!c.ok) throw new Error(`config: ${JSON.stringify(c.issues)}`);
+  return { scenario: s.scenario as Scenario, config: c.config as LinesideConfig };
+}
+
+describe('products and changeovers against the simulator ground truth, one simulated week', () => {
+  it('counts exact, downtimes and changeovers within one poll, A/P/Q/OEE within 0.5 pp', { timeout: 300_000 }, () => {
+    const { scenario, config } = productLine();
+    expect(compareConfigToScenario(config, scenario)).toEqual([]);
+    const run = runVirtual({ scenario, config, seed: 5, durationMs: 7 * DAY });
+    const truthChangeovers = run.truth.changeovers;
+    const coreChangeovers = run.core.changeovers;
+    const result = compareWithTruth(run.truth, run.core, {
+      ppTolerance: 0.005,
+      toleranceMs: POLL_MS,
+      microStopThresholdMs: 120_000,
+    });
+    expect(result.problems).toEqual([]);
+    expect([...run.core.cycles.entries()].sort()).toEqual([...run.truth.cycles.entries()].sort());
+    expect(run.core.diagnostics).toEqual([]);
+    expect(result.maxDeltaPp).toBeLessThanOrEqual(0.5);
+
+    // At least 10 changeovers on every station, each within one poll of the truth.
+    for (const station of ['press', 'weld', 'pack']) {
+      const truth = truthChangeovers.filter((c) => c.station === station);
+      const core = coreChangeovers.filter((c) => c.station === station);
+      expect(truth.length, station).toBeGreaterThanOrEqual(10);
+      expect(
+        core.map((c) => [c.from, c.to]),
+        station,
+      ).toEqual(truth.map((c) => [c.from, c.to]));
+      truth.forEach((t, i) => {
+        const c = core[i] as ChangeoverEvent;
+        expect(Math.abs(c.start - t.startMs), `${station} changeover ${i} start`).toBeLessThanOrEqual(POLL_MS);
+        expect(Math.abs((c.durationMs ?? 0) - t.durationMs), `${station} changeover ${i} duration`).toBeLessThanOrEqual(
+          POLL_MS,
+        );
+      });
+    }
+    // The changeovers are in the shifts' downtime, as setup.
+    const setup = run.truth.shifts
+      .flatMap((s) => Object.values(s.stations))
+      .some((f) => (f.downtimeByReason.changeover ?? 0) > 0);
+    expect(setup).toBe(true);
+  });
+});
+
+describe('a scenario with products and its config must agree', () => {
+  it('names a product whose ideal, code or target differs, one the config lacks, and an unknown product in the runs', () => {
+    const { scenario, config } = productLine();
+    const b = config.products.find((p) => p.id === 'bracket-b');
+    if (b === undefined) throw new Error('no bracket-b');
+    const changed = {
+      ...config,
+      products: [{ ...b, code: 3, changeoverTarget: 600_000, stations: { ...b.stations, weld: 15_000 } }],
+    };
+    expect(compareConfigToScenario(changed, scenario)).toEqual([
+      "product bracket-a: not in the config's products",
+      'product bracket-b: code 3 in the config, 2 in the scenario',
+      'product bracket-b: changeoverTarget 600000 ms, scenario 1200000 ms',
+      'product bracket-b at weld: ideal 15000 ms in the config, 16000 ms in the scenario',
+    ]);
+    const text = readFileSync('simulator/scenarios/steady.yaml', 'utf8').replace(
+      '\nline:\n',
+      '\nproducts: [{ id: a, code: 1 }]\nproductRuns: { sequence: [a, z], runLength: 1h, setup: 10m }\nline:\n',
+    );
+    const r = loadScenarioText(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues).toContainEqual(expect.objectContaining({ message: 'no product "z" in products' }));
+  });
+});
