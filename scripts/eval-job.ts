@@ -9,7 +9,7 @@ import type { BreakdownRecord, EpisodeRecord } from '../simulator/truth/records.
 import { runScenario } from './eval-harness.js';
 
 export interface EvalJob {
-  readonly scenario: 'degrading' | 'steady';
+  readonly scenario: 'degrading' | 'steady' | 'changeovers';
   readonly seed: number;
   readonly days: number;
   readonly sensitivity: Sensitivity;
@@ -34,6 +34,8 @@ export interface EvalJobResult {
   readonly breakdowns: readonly Pick<BreakdownRecord, 'station' | 'startMs' | 'origin' | 'faultCode' | 'episode'>[];
   readonly episodes: readonly Pick<EpisodeRecord, 'station' | 'id' | 'startMs'>[];
   readonly alerts: readonly AlertSpan[];
+  /** Product changeovers of the line (counted at its first station). */
+  readonly changeovers: number;
   readonly cpuMs: number;
 }
 
@@ -45,6 +47,7 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
   const breakdowns: EvalJobResult['breakdowns'][number][] = [];
   const episodes: EvalJobResult['episodes'][number][] = [];
   const spans = new Map<string, { -readonly [K in keyof AlertSpan]: AlertSpan[K] }>();
+  const changeoverStations = new Map<string, number>();
   let predictor: ReturnType<typeof createPredictor> | undefined;
   const run = runScenario({
     scenario: job.scenario,
@@ -62,6 +65,7 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
           episode: r.episode,
         });
       else if (r.type === 'episode') episodes.push({ station: r.station, id: r.id, startMs: r.startMs });
+      else if (r.type === 'changeover') changeoverStations.set(r.station, (changeoverStations.get(r.station) ?? 0) + 1);
     },
     onEvent: (e) => predictor?.onEvent(e),
     onSample: (s) => predictor?.onSample(s),
@@ -97,6 +101,7 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
     breakdowns,
     episodes,
     alerts: [...spans.values()],
+    changeovers: changeoverStations.get(run.config.lines[0]?.stations[0]?.id ?? '') ?? 0,
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Products and changeovers against the simulator's ground truth (issue 17): the steady line runs
- * two products in turn for a simulated week, with a setup between them, each station at the
+ * Products and changeovers against the simulator's ground truth (issue 17): the bundled
+ * `changeovers` scenario, the steady line making two products in turn for a simulated week, with a setup between them, each station at the
  * product's own ideal and processing times; its PLCs show the product code. The core must count
  * exactly, match every downtime (changeovers included, reason "changeover") within one poll, get
  * A/P/Q/OEE per shift within 0.5 pp with performance as Σ(count x ideal) / run time, and measure
@@ -8,76 +8,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfigText } from '../../../src/config/load.js';
+import { loadConfigFile } from '../../../src/config/load.js';
 import type { LinesideConfig } from '../../../src/config/schema.js';
 import type { ChangeoverEvent } from '../../../src/core/events.js';
 import { compareConfigToScenario } from '../../../simulator/config-agreement.js';
-import { loadScenarioText, type Scenario } from '../../../simulator/index.js';
+import { loadScenarioFile, loadScenarioText, type Scenario } from '../../../simulator/index.js';
 import { compareWithTruth, runVirtual } from '../../helpers/sim-harness.js';
 
 const DAY = 86_400_000;
 const POLL_MS = 1_000;
 
-const SCENARIO_PRODUCTS = `
-products:
-  - id: bracket-a
-    code: 1
-  - id: bracket-b
-    code: 2
-    changeoverTarget: 20m
-    stations:
-      press: { idealCycleTime: 15s, cycleTime: { dist: lognormal, offset: 15s, mean: 1s, cv: 0.5 } }
-      weld: { idealCycleTime: 16s, cycleTime: { dist: lognormal, offset: 16s, mean: 0.8s, cv: 0.5 } }
-      pack: { idealCycleTime: 14s, cycleTime: { dist: lognormal, offset: 14s, mean: 0.7s, cv: 0.5 } }
-productRuns:
-  sequence: [bracket-a, bracket-b]
-  runLength: { dist: lognormal, mean: 3h, cv: 0.4 }
-  setup: { dist: lognormal, mean: 18m, cv: 0.4 }
-`;
-
-const CONFIG_PRODUCTS = `
-products:
-  - { id: bracket-a, code: 1 }
-  - { id: bracket-b, code: 2, changeoverTarget: 20m, stations: { press: 15s, weld: 16s, pack: 14s } }
-`;
-
-/** steady.yaml and its config with two products, run in turn, and a product code register per station. */
+/** The bundled changeovers scenario (steady with two products run in turn) and its config. */
 function productLine(): { scenario: Scenario; config: LinesideConfig } {
-  const scenarioText = readFileSync('simulator/scenarios/steady.yaml', 'utf8')
-    .replace('\nline:\n', `\n${SCENARIO_PRODUCTS}\nline:\n`)
-    .replace(
-      '      - { signal: identity, area: holding, address: 100, type: string, length: 8 }\n      - { signal: heartbeat, area: holding, address: 110, type: uint16 }\n    testBlock: { area: holding, address: 1000 }',
-      '      - { signal: press.productCode, area: holding, address: 20 }\n      - { signal: weld.productCode, area: holding, address: 21 }\n      - { signal: identity, area: holding, address: 100, type: string, length: 8 }\n      - { signal: heartbeat, area: holding, address: 110, type: uint16 }\n    testBlock: { area: holding, address: 1000 }',
-    )
-    .replace(
-      '      - { signal: pack.condition.current,',
-      '      - { signal: pack.productCode, area: holding, address: 20 }\n      - { signal: pack.condition.current,',
-    );
-  const configText = readFileSync('simulator/scenarios/steady.config.yaml', 'utf8')
-    .replace('\nreasons:\n', `\n${CONFIG_PRODUCTS}\nreasons:\n`)
-    .replace(
-      '      - { name: press_vibration,',
-      '      - { name: press_product, address: 20 }\n      - { name: weld_product, address: 21 }\n      - { name: press_vibration,',
-    )
-    .replace(
-      '      - { name: pack_current,',
-      '      - { name: pack_product, address: 20 }\n      - { name: pack_current,',
-    )
-    .replace(
-      '          plannedStop: plc1.press_planned',
-      '          plannedStop: plc1.press_planned\n          productCode: plc1.press_product',
-    )
-    .replace(
-      '          plannedStop: plc1.weld_planned',
-      '          plannedStop: plc1.weld_planned\n          productCode: plc1.weld_product',
-    )
-    .replace(
-      '          plannedStop: plc2.pack_planned',
-      '          plannedStop: plc2.pack_planned\n          productCode: plc2.pack_product',
-    );
-  const s = loadScenarioText(scenarioText);
+  const s = loadScenarioFile('changeovers');
   if (!s.ok) throw new Error(`scenario: ${JSON.stringify(s.issues)}`);
-  const c = loadConfigText(configText, { env: {} });
+  const c = loadConfigFile('simulator/scenarios/changeovers.config.yaml', { env: {} });
   if (!c.ok) throw new Error(`config: ${JSON.stringify(c.issues)}`);
   return { scenario: s.scenario as Scenario, config: c.config as LinesideConfig };
 }
