@@ -21,6 +21,7 @@ import {
 } from './bindings.js';
 import { UNASSIGNED } from './downtime.js';
 import type { StationCounters } from './station-counters.js';
+import type { RawKind } from './station-interval.js';
 
 type Report = (code: string, message: string, context: Record<string, unknown>) => void;
 
@@ -88,6 +89,17 @@ export class StationSignals {
       default:
         break;
     }
+  }
+
+  /**
+   * The state the signals say below planned stops and changeovers: fault (with its reason),
+   * blocked, starved, stopped (a low running bit, or `gapStopped`), else running.
+   */
+  lowerState(gapStopped: boolean): { kind: RawKind; reason: string | undefined } {
+    if (this.faultCode > 0) return { kind: 'down', reason: this.faultReason() };
+    if (this.blocked) return { kind: 'blocked', reason: undefined };
+    if (this.starved) return { kind: 'starved', reason: undefined };
+    return { kind: this.runningBit === false || gapStopped ? 'stop' : 'running', reason: undefined };
   }
 
   /** The downtime reason of the fault code: from faultReasons, else "unassigned". */

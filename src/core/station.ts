@@ -3,8 +3,8 @@
  * monotonic time) are applied together, so a running bit that falls in the same read as a fault
  * code is set gives one transition to `down`, not a small stop first.
  *
- * Raw state, by precedence: comms_lost > planned_stop (calendar, then the PLC bit) > down (fault
- * code) > blocked > starved > stop > running. A "stop" is time stopped with none of the higher
+ * Raw state, by precedence: comms_lost > planned_stop (calendar, then the PLC bit) > changeover
+ * (station-changeover.ts) > down (fault code) > blocked > starved > stop > running. A "stop" is time stopped with none of the higher
  * signals set; each contiguous stop is labelled `small_stop` until it lasts microStopThreshold,
  * then `down` ("unassigned") from its start. Stopped means the running bit is low, or no cycle for
  * stoppedAfterIdealCycles x idealCycleTime since the last cycle (or since the station last turned
@@ -17,10 +17,11 @@
  * before its end can still change (a small stop may still become downtime, a stop may still be
  * back-dated): at most microStopThreshold + a few cycles after the shift ends.
  *
- * This file stays over 300 lines on purpose: signals, counters, cycles, the open interval and the
- * checkpoint books already live in station-*.ts, and what is left is one state machine whose
- * cycle-gap stop detection (anchorMono, gapStopped) is woven through advanceTo, certainUntil,
- * cycles, reclassify, transition and restore, so a further cut would only expose that private state.
+ * This file stays over 300 lines on purpose: signals, counters, cycles, products, changeovers, the
+ * open interval and the checkpoint books already live in station-*.ts, and what is left is one
+ * state machine whose back-dating (gap stops: anchorMono, gapStopped; changeovers: their wait, the
+ * states they hide) is woven through advanceTo, certainUntil, cycles, reclassify and transition, so
+ * a further cut would only expose that private state.
  */
 import type { ShiftInstance } from './calendar.js';
 import type { StationCheckpoint } from './checkpoint.js';
@@ -367,16 +368,10 @@ export class Station {
 
   /** The state by the signals below planned stops and changeovers: fault, blocked, starved, stop, running. */
   private lowerState(): { kind: RawKind; reason: string | undefined } {
-    const sig = this.signals;
-    if (sig.faultCode > 0) return { kind: 'down', reason: sig.faultReason() };
-    if (sig.blocked) return { kind: 'blocked', reason: undefined };
-    if (sig.starved) return { kind: 'starved', reason: undefined };
-    if (sig.runningBit === false) {
-      // The bit owns this stop now: it ends when the bit rises, not at the next part.
-      this.gapStopped = false;
-      return { kind: 'stop', reason: undefined };
-    }
-    return { kind: this.gapStopped ? 'stop' : 'running', reason: undefined };
+    const lower = this.signals.lowerState(this.gapStopped);
+    // A low running bit owns the stop now: it ends when the bit rises, not at the next part.
+    if (this.signals.runningBit === false) this.gapStopped = false;
+    return lower;
   }
 
   /**
