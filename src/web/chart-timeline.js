@@ -41,7 +41,8 @@ export function drawGantt(canvas, rows, from, to, now, timeZone) {
       const x0 = x(span.from);
       const x1 = x(span.to ?? now);
       if (x1 < labelW || x0 > labelW + plotW) continue;
-      ctx.fillStyle = stateColor(span.state);
+      // A changeover is setup work, not a failure: its own colour, whether booked as down or planned.
+      ctx.fillStyle = stateColor(span.reason === 'changeover' ? 'changeover' : span.state);
       ctx.fillRect(Math.floor(x0), y + 3, Math.max(1, Math.ceil(x1 - x0)), rowH - 6);
     }
   });

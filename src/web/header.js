@@ -1,7 +1,7 @@
 // @ts-check
 // The page's frame around the panels: the header (line name, shift, window), the connection
 // badge and the state legend.
-import { legendItems } from './chart-canvas.js';
+import { legendItems, stateColor } from './chart-canvas.js';
 import { $ } from './dom.js';
 import { STATE_LABELS, formatDuration, formatTime } from './format.js';
 import { agentNow } from './model.js';
@@ -59,12 +59,18 @@ export function setConnection(status, offlineSince) {
 
 export function setupLegend() {
   const legend = $('legend');
-  for (const { state, color } of legendItems()) {
+  /**
+   * @param {string} color
+   * @param {string} label
+   */
+  const item = (color, label) => {
     const li = document.createElement('li');
     const sw = document.createElement('span');
     sw.className = 'sw';
     sw.style.background = color;
-    li.append(sw, STATE_LABELS[state]);
+    li.append(sw, label);
     legend.append(li);
-  }
+  };
+  for (const { state, color } of legendItems()) item(color, STATE_LABELS[state]);
+  item(stateColor('changeover'), 'Changeover');
 }

@@ -63,6 +63,8 @@ describe('the product on the dashboard, in Chromium', () => {
       await expect.poll(() => page.textContent(`${tile} .tile-state`)).toBe('Changeover');
       expect(await page.textContent(`${tile} .tile-reason`)).toBe('to Bracket A · target 15m 00s');
       expect(await page.getAttribute(`${tile} .tile-band`, 'class')).toContain('state-changeover');
+      // The timeline draws changeovers in that colour too; the legend names it.
+      expect(await page.textContent('#legend')).toContain('Changeover');
       expect(errors).toEqual([]);
     });
   }, 60_000);
