@@ -135,8 +135,18 @@ function printChangeovers(runs: readonly EvalJobResult[]): void {
   const weeks = runs.reduce((n, r) => n + ((r.endMs - r.startMs) / (7 * 86_400_000)) * r.stations.length, 0);
   const count = (kind: string) => runs.reduce((n, r) => n + r.alerts.filter((a) => a.kind === kind).length, 0);
   const days = runs.map((r) => r.job.days);
+  // Within 2 h of the start of a changeover: what a product change could have caused.
+  const nearChange = (kind: string) =>
+    runs.reduce(
+      (n, r) =>
+        n +
+        r.alerts.filter(
+          (a) => a.kind === kind && r.changeoverStarts.some((t) => a.openedAt >= t && a.openedAt - t <= 7_200_000),
+        ).length,
+      0,
+    );
   console.log(
-    `\nchangeovers: ${runs.length} runs x ${Math.max(...days)} d (seeds ${runs[0]?.job.seed}..${runs[runs.length - 1]?.job.seed}), ${changeovers} product changeovers on the line, ${weeks.toFixed(0)} station-weeks, no wear: cycle_drift alerts ${count('cycle_drift')}, micro_stop_rate alerts ${count('micro_stop_rate')}, all alerts ${runs.reduce((n, r) => n + r.alerts.length, 0)}`,
+    `\nchangeovers: ${runs.length} runs x ${Math.max(...days)} d (seeds ${runs[0]?.job.seed}..${runs[runs.length - 1]?.job.seed}), ${changeovers} product changeovers on the line, ${weeks.toFixed(0)} station-weeks, no wear: cycle_drift alerts ${count('cycle_drift')} (${nearChange('cycle_drift')} within 2 h after a changeover began), micro_stop_rate alerts ${count('micro_stop_rate')} (${nearChange('micro_stop_rate')} within 2 h after one), all alerts ${runs.reduce((n, r) => n + r.alerts.length, 0)}`,
   );
 }
 

@@ -36,6 +36,8 @@ export interface EvalJobResult {
   readonly alerts: readonly AlertSpan[];
   /** Product changeovers of the line (counted at its first station). */
   readonly changeovers: number;
+  /** Wall ms each changeover of the line started (its first station's). */
+  readonly changeoverStarts: readonly number[];
   readonly cpuMs: number;
 }
 
@@ -47,7 +49,7 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
   const breakdowns: EvalJobResult['breakdowns'][number][] = [];
   const episodes: EvalJobResult['episodes'][number][] = [];
   const spans = new Map<string, { -readonly [K in keyof AlertSpan]: AlertSpan[K] }>();
-  const changeoverStations = new Map<string, number>();
+  const changeoverStations = new Map<string, number[]>();
   let predictor: ReturnType<typeof createPredictor> | undefined;
   const run = runScenario({
     scenario: job.scenario,
@@ -65,7 +67,8 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
           episode: r.episode,
         });
       else if (r.type === 'episode') episodes.push({ station: r.station, id: r.id, startMs: r.startMs });
-      else if (r.type === 'changeover') changeoverStations.set(r.station, (changeoverStations.get(r.station) ?? 0) + 1);
+      else if (r.type === 'changeover')
+        changeoverStations.set(r.station, [...(changeoverStations.get(r.station) ?? []), r.startMs]);
     },
     onEvent: (e) => predictor?.onEvent(e),
     onSample: (s) => predictor?.onSample(s),
@@ -101,7 +104,8 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
     breakdowns,
     episodes,
     alerts: [...spans.values()],
-    changeovers: changeoverStations.get(run.config.lines[0]?.stations[0]?.id ?? '') ?? 0,
+    changeovers: changeoverStations.get(run.config.lines[0]?.stations[0]?.id ?? '')?.length ?? 0,
+    changeoverStarts: changeoverStations.get(run.config.lines[0]?.stations[0]?.id ?? '') ?? [],
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
