@@ -7,7 +7,9 @@
  */
 import { resolveAddress } from '../src/config/addresses.js';
 import type { Device, LinesideConfig, ModbusTag } from '../src/config/schema.js';
+import { productIdeal } from '../src/config/schema-products.js';
 import { faultReasons } from './engine/observation.js';
+import { productIdealAt } from './engine/product-runs.js';
 import type { RegisterEntry, Scenario } from './scenario-schema.js';
 
 /** Config signal key -> the scenario's station signal name. */
@@ -227,10 +229,8 @@ function compareProducts(config: LinesideConfig, scenario: Scenario, line: Lines
         `product ${sp.id}: changeoverTarget ${String(cp.changeoverTarget)} ms, scenario ${String(sp.changeoverTarget)} ms`,
       );
     for (const station of scenario.line.stations) {
-      const own = station.idealCycleTime;
-      const sim = sp.stations[station.id]?.idealCycleTime ?? own;
-      const cfgStation = line.stations.find((s) => s.id === station.id);
-      const cfg = cp.stations[station.id] ?? cp.idealCycleTime ?? cfgStation?.idealCycleTime;
+      const sim = productIdealAt(sp, station.id, station.idealCycleTime);
+      const cfg = productIdeal(cp, station.id) ?? line.stations.find((s) => s.id === station.id)?.idealCycleTime;
       if (cfg !== sim)
         issues.push(
           `product ${sp.id} at ${station.id}: ideal ${String(cfg)} ms in the config, ${sim} ms in the scenario`,

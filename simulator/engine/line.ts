@@ -26,7 +26,7 @@ import {
   scenarioCommsRecord,
 } from './line-records.js';
 import { observations } from './observation.js';
-import { scheduleProductRuns } from './product-runs.js';
+import { productIdealAt, scheduleProductRuns } from './product-runs.js';
 import { scheduleChangeovers, scheduleCommsFault } from './schedules.js';
 import type { CommsEvent, SimLine, SimLineOptions } from './sim-line.js';
 import { conditionValueAt } from './wear.js';
@@ -95,7 +95,7 @@ class Line implements SimLine, StationHost {
       this.observers.set(o.station, new StationObserver(o, this.ledger, (r) => this.emit(r), this.startWallMs));
       const ideal = Math.max(
         o.idealCycleTimeMs,
-        ...scenario.products.map((p) => idealOf(p, o.station, o.idealCycleTimeMs)),
+        ...scenario.products.map((p) => productIdealAt(p, o.station, o.idealCycleTimeMs)),
       );
       const gap = o.stopDetection !== 'running-bit' ? (o.stoppedAfterIdealCycles + 1) * ideal : 0;
       // A changeover's end is certain one ideal cycle after it is seen.
@@ -326,9 +326,4 @@ class Line implements SimLine, StationHost {
     for (const s of this.stations.values()) cycles[s.id] = s.total;
     this.emit({ type: 'end', end: iso(t), endMs: t, cycles });
   }
-}
-
-/** A product's ideal cycle time at a station (the station's own when the product sets none). */
-function idealOf(p: ProductSpec, station: string, own: number): number {
-  return p.stations[station]?.idealCycleTime ?? own;
 }

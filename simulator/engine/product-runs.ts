@@ -9,6 +9,11 @@ import type { PrngStreams } from '../random/prng.js';
 import type { ProductSpec, Scenario } from '../scenario-schema.js';
 import type { EventQueue } from './event-queue.js';
 
+/** A product's ideal cycle time at a station (`own`: the station's, when the product sets none). */
+export function productIdealAt(p: ProductSpec | undefined, station: string, own: number): number {
+  return p?.stations[station]?.idealCycleTime ?? own;
+}
+
 export interface ProductRunHost {
   /** The run starts with `product` (no changeover). */
   started(product: ProductSpec): void;

@@ -13,6 +13,7 @@ import type { ProductSpec, StationSpec } from '../scenario-schema.js';
 import type { BreakdownOrigin } from '../truth/records.js';
 import type { EventQueue } from './event-queue.js';
 import { StationState, type Part } from './station-state.js';
+import { productIdealAt } from './product-runs.js';
 import { StopHazards } from './stop-hazards.js';
 import { episodeEndOpMs, type ActiveEpisode } from './wear.js';
 
@@ -122,7 +123,7 @@ export class SimStation extends StationState {
 
   /** Ideal cycle time now: the product's at this station, else the station's own. */
   get idealCycleTimeMs(): number {
-    return this.product?.stations[this.id]?.idealCycleTime ?? this.spec.idealCycleTime;
+    return productIdealAt(this.product, this.id, this.spec.idealCycleTime);
   }
 
   setChangeover(name: string | undefined): void {

@@ -130,11 +130,8 @@ export class StationObserver {
       c.ideal = idealMs;
       return;
     }
-    if (this.byGap && !this.held) {
-      // The changeover ends the eligible stretch, as a higher state would.
-      this.replay(t - this.anchorMs > this.stopAfterMs ? this.anchorMs : Infinity, t, t);
-      this.held = true;
-    }
+    // The changeover ends the eligible stretch, as a higher state would.
+    if (this.byGap && !this.held) this.endStretch(t);
     this.changeover = { from: t, fromProduct: from, toProduct: to, ideal: idealMs, to: undefined };
   }
 
@@ -151,11 +148,8 @@ export class StationObserver {
     }
     const eligible =
       this.changeover === undefined && this.classify(signals, this.byBit && !signals.running, false).raw === 'running';
-    if (!eligible && !this.held) {
-      // The stretch ends here: a stop from the anchor if it outlasted the gap.
-      this.replay(t - this.anchorMs > this.stopAfterMs ? this.anchorMs : Infinity, t, t);
-      this.held = true;
-    } else if (eligible && this.held) {
+    if (!eligible && !this.held) this.endStretch(t);
+    else if (eligible && this.held) {
       this.replay(Infinity, Infinity, t);
       this.anchorMs = t;
       this.held = false;
@@ -236,6 +230,12 @@ export class StationObserver {
     }
     this.close(t);
     this.current = undefined;
+  }
+
+  /** Gap modes: the eligible stretch ends at `t`, a stop from the anchor if it outlasted the gap. */
+  private endStretch(t: number): void {
+    this.replay(t - this.anchorMs > this.stopAfterMs ? this.anchorMs : Infinity, t, t);
+    this.held = true;
   }
 
   /** Gap modes: applies pending snapshots before `untilMs`, gap-stopped on [stopFrom, stopTo). */

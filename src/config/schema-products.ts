@@ -30,3 +30,18 @@ export type Product = z.output<typeof Product>;
 export function productCodeKey(value: number | string): string {
   return typeof value === 'number' ? String(Math.round(value)) : value.trim();
 }
+
+/** A product's ideal cycle time at `station`: its own there, else its line-wide one, else none. */
+export function productIdeal(p: Product, station: string): number | undefined {
+  return p.stations[station] ?? p.idealCycleTime;
+}
+
+/** Product id -> its ideal cycle time at `station`, for the products that set one there. */
+export function productIdealsAt(products: readonly Product[], station: string): Map<string, number> {
+  const ideals = new Map<string, number>();
+  for (const p of products) {
+    const ideal = productIdeal(p, station);
+    if (ideal !== undefined) ideals.set(p.id, ideal);
+  }
+  return ideals;
+}

@@ -5,7 +5,7 @@
  * predictors read those.
  */
 import { tagCatalogue } from '../config/catalogue.js';
-import { productCodeKey } from '../config/schema-products.js';
+import { productCodeKey, productIdealsAt } from '../config/schema-products.js';
 import type { LinesideConfig, LossCategory, Station } from '../config/schema.js';
 
 export const R_CYCLE_COUNTER = 0;
@@ -161,11 +161,7 @@ export function buildBindings(config: LinesideConfig): Bindings {
           last.next = binding;
         }
       }
-      const idealByProduct = new Map<string, number>();
-      for (const p of config.products) {
-        const ideal = p.stations[station.id] ?? p.idealCycleTime;
-        if (ideal !== undefined) idealByProduct.set(p.id, ideal);
-      }
+      const idealByProduct = productIdealsAt(config.products, station.id);
       const modulusOf = (tag: string | undefined): number | undefined =>
         tag !== undefined ? catalogue.get(tag)?.counterModulus : undefined;
       const spec: StationSpec = {

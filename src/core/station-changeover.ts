@@ -172,7 +172,7 @@ export class StationChangeover {
       };
       this.current = { ...started, id: this.emitStarted(started, m) };
     } else if (!on && c !== undefined) {
-      this.emitEnded(c, m, m);
+      this.emitEnded({ ...c, id: c.id ?? this.emitStarted(c, m) }, m, m);
       this.current = undefined;
       this.underlying.length = 0;
     }
@@ -182,8 +182,7 @@ export class StationChangeover {
     return product !== undefined ? this.catalogue.changeoverTargetMs.get(product) : undefined;
   }
 
-  private base(c: Changeover, eventMono: number) {
-    const targetMs = this.targetOf(c.to);
+  private head(eventMono: number) {
     return {
       type: 'changeover' as const,
       id: this.ids.nextId(),
@@ -191,6 +190,13 @@ export class StationChangeover {
       station: this.spec.id,
       seq: this.ids.seq,
       ts: this.host.wallOf(eventMono),
+    };
+  }
+
+  /** What both of a changeover's events carry after its phase and id. */
+  private body(c: Changeover) {
+    const targetMs = this.targetOf(c.to);
+    return {
       ...(c.from !== undefined ? { from: c.from } : {}),
       ...(c.to !== undefined ? { to: c.to } : {}),
       start: c.startWall,
@@ -201,32 +207,19 @@ export class StationChangeover {
   }
 
   private emitStarted(c: Changeover, eventMono: number): string {
-    const { start, targetMs, planned, trigger, ...head } = this.base(c, eventMono);
-    // Key order as in the payload docs: phase and id after the head.
-    this.host.emit({
-      ...head,
-      phase: 'started',
-      changeoverId: head.id,
-      start,
-      ...(targetMs !== undefined ? { targetMs } : {}),
-      planned,
-      trigger,
-    });
+    const head = this.head(eventMono);
+    this.host.emit({ ...head, phase: 'started', changeoverId: head.id, ...this.body(c) });
     return head.id;
   }
 
-  private emitEnded(c: Changeover, endMono: number, eventMono: number): void {
-    const { start, targetMs, planned, trigger, ...head } = this.base(c, eventMono);
+  private emitEnded(c: Changeover & { readonly id: string }, endMono: number, eventMono: number): void {
     this.host.emit({
-      ...head,
+      ...this.head(eventMono),
       phase: 'ended',
-      changeoverId: c.id ?? head.id,
-      start,
+      changeoverId: c.id,
+      ...this.body(c),
       end: this.host.wallOf(endMono),
       durationMs: Math.max(0, endMono - c.startMono),
-      ...(targetMs !== undefined ? { targetMs } : {}),
-      planned,
-      trigger,
     });
   }
 
@@ -256,7 +249,7 @@ export class StationChangeover {
       to: data.to,
       trigger: data.trigger,
       // A restart is a comms loss: the changeover waits again when the station answers.
-      pendingFrom: data.pending === true || data.id === undefined ? monoOf(data.startWall) : undefined,
+      pendingFrom: data.pending === true ? monoOf(data.startWall) : undefined,
     };
   }
 }

@@ -76,8 +76,7 @@ export class StationProduct {
     if (product === this.current) return false;
     const previous = this.current;
     this.current = product;
-    this.ideal =
-      (product !== undefined ? this.spec.idealByProduct.get(product) : undefined) ?? this.spec.idealCycleTimeMs;
+    this.ideal = this.idealOf(product);
     this.host.emit({
       type: 'product',
       id: this.ids.nextId(),
@@ -96,6 +95,11 @@ export class StationProduct {
   restore(product: string | undefined): void {
     if (product === undefined || !this.catalogue.ids.has(product)) return;
     this.current = product;
-    this.ideal = this.spec.idealByProduct.get(product) ?? this.spec.idealCycleTimeMs;
+    this.ideal = this.idealOf(product);
+  }
+
+  /** Kept with the product: the state machine reads it several times per poll. */
+  private idealOf(product: string | undefined): number {
+    return (product !== undefined ? this.spec.idealByProduct.get(product) : undefined) ?? this.spec.idealCycleTimeMs;
   }
 }

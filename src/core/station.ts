@@ -4,13 +4,14 @@
  * code is set gives one transition to `down`, not a small stop first.
  *
  * Raw state, by precedence: comms_lost > planned_stop (calendar, then the PLC bit) > changeover
- * (station-changeover.ts) > down (fault code) > blocked > starved > stop > running. A "stop" is time stopped with none of the higher
- * signals set; each contiguous stop is labelled `small_stop` until it lasts microStopThreshold,
- * then `down` ("unassigned") from its start. Stopped means the running bit is low, or no cycle for
- * stoppedAfterIdealCycles x idealCycleTime since the last cycle (or since the station last turned
- * running): a "gap stop", back-dated to that point and ended by the next cycle, at its end minus
- * the ideal cycle time. Gap stops apply with or without a running bit (a PLC may hold its bit on
- * while it waits for material or an operator), unless the station trusts its bit (trustRunningBit).
+ * (station-changeover.ts) > down (fault code) > blocked > starved > stop > running. A "stop" is
+ * time stopped with none of the higher signals set; each contiguous stop is labelled `small_stop`
+ * until it lasts microStopThreshold, then `down` ("unassigned") from its start. Stopped means the
+ * running bit is low, or no cycle for stoppedAfterIdealCycles x idealCycleTime since the last
+ * cycle (or since the station last turned running): a "gap stop", back-dated to that point and
+ * ended by the next cycle, at its end minus the ideal cycle time. Gap stops apply with or without
+ * a running bit (a PLC may hold its bit on while it waits for material or an operator), unless
+ * the station trusts its bit (trustRunningBit).
  *
  * Time is booked when an interval closes, or when a shift window must be finalized; the open
  * interval is added on top when figures are read live. A shift's final figures wait until nothing
@@ -352,7 +353,7 @@ export class Station {
     } else {
       const lower = this.lowerState();
       if (this.changeover.running && this.resumesChangeover(at)) {
-        kind = this.spec.changeoverPlanned ? 'planned_stop' : 'down';
+        kind = this.changeoverKind;
         reason = CHANGEOVER_REASON;
         // What the changeover hides: it applies from the changeover's (back-dated) end.
         this.changeover.noteUnderlying(at, lower.kind, lower.reason);
@@ -381,9 +382,14 @@ export class Station {
    */
   private interruptChangeover(at: number): void {
     const from = this.changeover.pendingSince;
-    if (from === undefined || this.changeover.running) return;
+    if (from === undefined) return;
     this.changeover.activate(at);
-    if (from < at) this.transition(this.spec.changeoverPlanned ? 'planned_stop' : 'down', CHANGEOVER_REASON, from, at);
+    if (from < at) this.transition(this.changeoverKind, CHANGEOVER_REASON, from, at);
+  }
+
+  /** How changeover time is booked: setup downtime, or planned stop (the line's changeovers.planned). */
+  private get changeoverKind(): RawKind {
+    return this.spec.changeoverPlanned ? 'planned_stop' : 'down';
   }
 
   /**

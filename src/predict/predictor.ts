@@ -17,6 +17,7 @@ import {
   type StationCheckpoint,
 } from './checkpoint.js';
 import { ConditionDetector, ConditionTracker } from './detectors/condition-trend.js';
+import { productIdealsAt } from '../config/schema-products.js';
 import { ProductCycleDrift } from './detectors/product-cycle-drift.js';
 import { FaultRecurrenceDetector } from './detectors/fault-recurrence.js';
 import { MicroStopRateDetector } from './detectors/micro-stop-rate.js';
@@ -119,12 +120,7 @@ class StreamingPredictor implements Predictor {
   private buildStation(station: Station, line: string, enabled: boolean): StationPredictor {
     const p = station.predict;
     const t = this.tuning;
-    const idealByProduct = new Map(
-      this.products.flatMap((pr) => {
-        const ideal = pr.stations[station.id] ?? pr.idealCycleTime;
-        return ideal !== undefined ? [[pr.id, ideal] as const] : [];
-      }),
-    );
+    const idealByProduct = productIdealsAt(this.products, station.id);
     const idealOf = (product: string): number => idealByProduct.get(product) ?? station.idealCycleTime;
     const trackers = enabled && p.condition ? station.conditions.map((c) => new ConditionTracker(c, t.condition)) : [];
     const sp: StationPredictor = {

@@ -17,6 +17,7 @@
  *   reading.
  */
 import type { LinesideConfig } from '../../config/schema.js';
+import { productIdealsAt } from '../../config/schema-products.js';
 import type {
   AlertEvent,
   ChangeoverEvent,
@@ -71,10 +72,8 @@ export function buildPointContext(config: Readonly<LinesideConfig>): PointContex
   for (const line of config.lines) {
     for (const station of line.stations) {
       idealCycleMs.set(`${line.id}/${station.id}`, station.idealCycleTime);
-      for (const p of config.products) {
-        const ideal = p.stations[station.id] ?? p.idealCycleTime;
-        if (ideal !== undefined) idealCycleMs.set(`${line.id}/${station.id}/${p.id}`, ideal);
-      }
+      for (const [product, ideal] of productIdealsAt(config.products, station.id))
+        idealCycleMs.set(`${line.id}/${station.id}/${product}`, ideal);
       const where = { line: line.id, station: station.id };
       for (const tag of Object.values(station.signals))
         if (tag !== undefined && !tagStation.has(tag)) tagStation.set(tag, where);
@@ -158,7 +157,6 @@ function cyclePoint(e: CycleEvent, spoolId: number, ctx: PointContext): RowResul
 
 /** At its start, on the whole millisecond: the ended event overwrites the started one. */
 function changeoverPoint(e: ChangeoverEvent, spoolId: number, ctx: PointContext): RowResult {
-  const ended = e.end !== undefined;
   return point(
     MEASUREMENTS.changeover,
     stationTags(ctx, e.line, e.station),
@@ -166,9 +164,7 @@ function changeoverPoint(e: ChangeoverEvent, spoolId: number, ctx: PointContext)
       changeover_id: e.changeoverId,
       from_product: e.from ?? '',
       to_product: e.to ?? '',
-      open: !ended,
-      duration_ms: ended ? (e.durationMs ?? (e.end as number) - e.start) : 0,
-      end_ms: ended ? Math.round(e.end as number) : 0,
+      ...spanFields(e),
       target_ms: e.targetMs ?? 0,
       planned: e.planned,
       trigger: e.trigger,
@@ -213,18 +209,23 @@ function statePoint(e: StateEvent, spoolId: number, ctx: PointContext): RowResul
   );
 }
 
+/**
+ * Duration, end and open of a record written at its start and overwritten when it ends
+ * (downtime, changeover): always the full set, so an overwrite leaves nothing stale.
+ */
+function spanFields(e: { start: number; end?: number; durationMs?: number }): Record<string, FieldValue> {
+  if (e.end === undefined) return { duration_ms: 0, end_ms: 0, open: true };
+  return { duration_ms: e.durationMs ?? e.end - e.start, end_ms: Math.round(e.end), open: false };
+}
+
 function downtimePoint(e: DowntimeEvent, spoolId: number, ctx: PointContext): RowResult {
-  const ended = e.end !== undefined;
   return point(
     MEASUREMENTS.downtime,
     stationTags(ctx, e.line, e.station),
     {
       reason: e.reason,
       category: e.category,
-      // Always the full field set: this point is overwritten as the downtime progresses.
-      duration_ms: ended ? (e.durationMs ?? (e.end as number) - e.start) : 0,
-      end_ms: ended ? Math.round(e.end as number) : 0,
-      open: !ended,
+      ...spanFields(e),
       fault_code: e.faultCode ?? 0,
       downtime_id: e.downtimeId,
       seq: e.seq,

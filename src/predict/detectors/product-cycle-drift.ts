@@ -11,8 +11,6 @@ import { CycleDriftDetector, type CycleDriftCheckpoint } from './cycle-drift.js'
 
 /** The key of cycles made without a product. */
 const NO_PRODUCT = '';
-/** At most this many product charts (a PLC that counts up product codes cannot grow memory). */
-const MAX_PRODUCTS = 64;
 
 export interface ProductCycleDriftCheckpoint {
   /** The no-product chart under the pre-product key, so older checkpoints still restore. */
@@ -30,10 +28,10 @@ export class ProductCycleDrift {
     private readonly idealOf: (product: string) => number,
   ) {}
 
-  private chart(product: string): CycleDriftDetector | undefined {
+  /** Products come from the config (PLC codes map onto them), so the charts are as many as those. */
+  private chart(product: string): CycleDriftDetector {
     let c = this.charts.get(product);
     if (c === undefined) {
-      if (this.charts.size >= MAX_PRODUCTS) return undefined;
       c = new CycleDriftDetector(this.tuning, this.idealOf(product));
       this.charts.set(product, c);
     }
@@ -41,20 +39,20 @@ export class ProductCycleDrift {
   }
 
   onState(state: StationState): void {
-    this.chart(this.current)?.onState(state);
+    this.chart(this.current).onState(state);
   }
 
   /** The station now runs `product` (undefined: none): its chart starts with a warm-up. */
   onProduct(product: string | undefined): void {
     this.current = product ?? NO_PRODUCT;
-    this.chart(this.current)?.onState('planned_stop');
+    this.chart(this.current).onState('planned_stop');
   }
 
   onCycle(e: CycleEvent): Verdict | undefined {
     const product = e.product ?? NO_PRODUCT;
     // A cycle's product is what the core counted it as; follow it if the product event was missed.
     if (product !== this.current) this.onProduct(e.product);
-    return this.chart(product)?.onCycle(e);
+    return this.chart(product).onCycle(e);
   }
 
   checkpoint(): ProductCycleDriftCheckpoint {
@@ -68,7 +66,7 @@ export class ProductCycleDrift {
   }
 
   restore(cp: ProductCycleDriftCheckpoint): void {
-    if (cp.cycleDrift !== undefined) this.chart(NO_PRODUCT)?.restore(cp.cycleDrift);
-    for (const [product, data] of Object.entries(cp.cycleDriftByProduct ?? {})) this.chart(product)?.restore(data);
+    if (cp.cycleDrift !== undefined) this.chart(NO_PRODUCT).restore(cp.cycleDrift);
+    for (const [product, data] of Object.entries(cp.cycleDriftByProduct ?? {})) this.chart(product).restore(data);
   }
 }

@@ -45,6 +45,10 @@ describe('cycle drift with products', () => {
     run(f, 10, 300, true);
     expect(f.opened('cycle_drift')).toEqual([]);
     const again = new Feeder(stationConfig({ products: PRODUCTS }), f.predictor.checkpoint());
+    // Both products' baselines came back, not just the station's own chart.
+    const restored = again.predictor.checkpoint().stations.press?.cycleDriftByProduct ?? {};
+    expect(Object.keys(restored).sort()).toEqual(['a', 'b']);
+    expect(restored.b?.baseline.length).toBeGreaterThan(0);
     again.now = f.now;
     again.setState('running');
     // b's cycles get 10 % slower over 600 parts.
