@@ -87,17 +87,36 @@ const StationData = z.object({
   downtimes: z.array(DowntimeData).default([]),
 });
 
+const OrderData = z.object({
+  id: z.string(),
+  product: z.string().optional(),
+  quantity: z.number().int().positive(),
+  dueWall: z.number().optional(),
+  good: z.number().int().min(0),
+  reject: z.number().int().min(0),
+  status: z.enum(['running', 'stopped', 'completed']),
+  startWall: z.number(),
+  endWall: z.number().optional(),
+});
+
+const LineData = z.object({
+  seq: z.number().int().min(0),
+  /** The running order and the recently stopped or completed ones (a stopped order can resume). */
+  orders: z.array(OrderData).default([]),
+});
+
 export const CoreCheckpointSchema = z.object({
   version: z.literal(CHECKPOINT_VERSION),
   savedAtWall: z.number(),
   stations: z.record(z.string(), StationData),
-  lines: z.record(z.string(), z.object({ seq: z.number().int().min(0) })),
+  lines: z.record(z.string(), LineData),
 });
 
 export type CoreCheckpoint = z.input<typeof CoreCheckpointSchema>;
 export type ParsedCheckpoint = z.output<typeof CoreCheckpointSchema>;
 export type StationCheckpoint = z.output<typeof StationData>;
 export type WindowCheckpoint = z.output<typeof WindowData>;
+export type OrderCheckpoint = z.output<typeof OrderData>;
 
 /** Validates a checkpoint read from storage; a message names the first bad field otherwise. */
 export function parseCheckpoint(

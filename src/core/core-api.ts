@@ -6,6 +6,7 @@
 import type { CoreCheckpoint } from './checkpoint.js';
 import type { ActionBy, EventListener } from './events.js';
 import type { Clock, SampleSink } from './sample.js';
+import type { OrderResult, OrderSpec } from './line-orders.js';
 import type { LineSnapshot } from './snapshot.js';
 
 /** Something the agent should log: clock jumps, counter resets, unknown fault codes, ... */
@@ -32,6 +33,8 @@ export type SetProductResult =
   | { ok: true; changed: readonly string[] }
   | { ok: false; code: 'NOT_FOUND' | 'UNKNOWN_PRODUCT'; message: string };
 
+export type UnknownProduct = { ok: false; code: 'UNKNOWN_PRODUCT'; message: string };
+
 export interface Core extends SampleSink {
   /**
    * Advances time-driven logic (stop detection, small stop -> downtime, shift and break
@@ -52,6 +55,14 @@ export interface Core extends SampleSink {
    * A later change of a PLC product code register overrides it.
    */
   setProduct(target: { line: string; station?: string }, product: string | null, by?: ActionBy): SetProductResult;
+  /**
+   * Order command: start a new order on a line, or resume a stopped one (same id). Only one order
+   * runs per line. An order with a product sets the line's product (as setProduct). Emits an
+   * `order` event "started" or "resumed" (docs/oee.md#orders).
+   */
+  startOrder(line: string, spec: OrderSpec, by?: ActionBy): OrderResult | UnknownProduct;
+  /** Order command: stop the line's running order (it can be resumed). Emits an `order` event "stopped". */
+  stopOrder(line: string, by?: ActionBy): OrderResult;
   /** Live picture per line. Cheap enough to call several times a second. */
   snapshot(): LineSnapshot[];
   /**

@@ -6,10 +6,10 @@
  */
 import type { Bindings, LineSpec } from './bindings.js';
 import type { ShiftCalendar } from './calendar.js';
-import type { CoreCheckpoint, ParsedCheckpoint } from './checkpoint.js';
 import type { DowntimeRecord } from './downtime.js';
 import type { OeeEvent } from './events.js';
 import { rollingView, shiftFigures, shiftWindowOf, type OeeView } from './figures.js';
+import type { LineSeqs } from './line-seqs.js';
 import type { Station } from './station.js';
 import type { ShiftWindowView } from './station-accounts.js';
 import type { EventHost } from './station-interval.js';
@@ -17,13 +17,12 @@ import type { EventHost } from './station-interval.js';
 export class OeeEmitter {
   private readonly lineOf: LineSpec[] = [];
   private readonly isOutput: boolean[] = [];
-  private readonly lineSeq = new Map<string, number>();
   private readonly previousViews = new Map<number, OeeView>();
   private nextOeeMono: number;
 
   constructor(
     bindings: Bindings,
-    restored: ParsedCheckpoint | undefined,
+    private readonly lineSeqs: LineSeqs,
     private readonly host: Pick<EventHost, 'emit' | 'wallOf'>,
     private readonly calendar: ShiftCalendar,
     private readonly intervalMs: number,
@@ -31,7 +30,6 @@ export class OeeEmitter {
   ) {
     this.nextOeeMono = startMono + intervalMs;
     for (const line of bindings.lines) {
-      this.lineSeq.set(line.id, restored?.lines[line.id]?.seq ?? 0);
       for (const spec of line.stations) {
         const i = bindings.stations.indexOf(spec);
         this.lineOf[i] = line;
@@ -45,13 +43,6 @@ export class OeeEmitter {
     return this.previousViews.get(st.index);
   }
 
-  /** Each line's last event sequence number, for the checkpoint. */
-  lineSeqs(): CoreCheckpoint['lines'] {
-    const lines: CoreCheckpoint['lines'] = {};
-    for (const [id, seq] of this.lineSeq) lines[id] = { seq };
-    return lines;
-  }
-
   /** A station's shift window is final: its figures go out and are kept as its previous shift. */
   shiftFinal(st: Station, w: ShiftWindowView, atMono: number): void {
     const view: OeeView = {
@@ -62,9 +53,12 @@ export class OeeEmitter {
     this.emitOee(st, view, true, atMono);
   }
 
-  /** Live shift and rolling figures of every station, when oeeInterval has passed (tick at `t`). */
-  periodic(stations: readonly Station[], t: number): void {
-    if (!(t >= this.nextOeeMono)) return;
+  /**
+   * Live shift and rolling figures of every station (and line), when oeeInterval has passed (tick
+   * at `t`). Returns true when it was time.
+   */
+  periodic(stations: readonly Station[], t: number): boolean {
+    if (!(t >= this.nextOeeMono)) return false;
     this.nextOeeMono = t + this.intervalMs;
     for (const st of stations) {
       const w = st.currentShift;
@@ -82,6 +76,7 @@ export class OeeEmitter {
         t,
       );
     }
+    return true;
   }
 
   /** An operator changed the reason of `record`: the previous shift's figures follow if it was in it. */
@@ -111,11 +106,10 @@ export class OeeEmitter {
     this.host.emit(event);
     if (this.isOutput[st.index] !== true) return;
     const line = this.lineOf[st.index] as LineSpec;
-    const seq = (this.lineSeq.get(line.id) ?? 0) + 1;
-    this.lineSeq.set(line.id, seq);
+    const { id, seq } = this.lineSeqs.next(line.id);
     this.host.emit({
       type: 'oee',
-      id: `${line.id}-${String(seq).padStart(9, '0')}`,
+      id,
       line: line.id,
       seq,
       ts,

@@ -20,7 +20,9 @@ import { OeeEmitter } from './core-oee.js';
 import { CoreTimeline } from './core-timeline.js';
 import { UNASSIGNED } from './downtime.js';
 import type { ActionBy, CoreEvent, EventListener } from './events.js';
-import type { AssignReasonResult, Core, CoreDeps, SetProductResult } from './core-api.js';
+import type { AssignReasonResult, Core, CoreDeps, SetProductResult, UnknownProduct } from './core-api.js';
+import { OrderBook, type OrderResult, type OrderSpec } from './line-orders.js';
+import { LineSeqs } from './line-seqs.js';
 import { lineSnapshots } from './line-snapshot.js';
 import type { CommsChange, Sample } from './sample.js';
 import type { LineSnapshot } from './snapshot.js';
@@ -38,6 +40,8 @@ class StreamingCore implements Core, StationHost {
   private readonly guard: ClockGuard;
   private readonly out: EventDispatch;
   private readonly oee: OeeEmitter;
+  private readonly seqs: LineSeqs;
+  private readonly orders: OrderBook;
   private readonly time: CoreTimeline;
   private readonly stations: Station[];
   private readonly deviceOk: boolean[];
@@ -58,8 +62,17 @@ class StreamingCore implements Core, StationHost {
     const restored = readRestore(deps.restore, clock, this.out);
     // After a restart, time resumes at the checkpoint: the gap is booked as comms_lost.
     const nowMono = restored !== undefined ? Math.min(this.guard.monoOf(restored.savedAtWall), startMono) : startMono;
-    this.oee = new OeeEmitter(this.bindings, restored, this, this.calendar, config.agent.oeeInterval, startMono);
+    this.seqs = new LineSeqs(this.bindings.lines, restored);
+    this.oee = new OeeEmitter(this.bindings, this.seqs, this, this.calendar, config.agent.oeeInterval, startMono);
     this.stations = this.bindings.stations.map((spec, i) => new Station(spec, i, this, nowMono));
+    this.orders = new OrderBook(
+      this.bindings.lines,
+      this.stations,
+      this.seqs,
+      this.calendar,
+      { emit: (e) => this.out.emit(e), wallOf: (m) => this.wallOf(m) },
+      restored,
+    );
     this.time = new CoreTimeline(this.calendar, this.guard, this.stations, this.out, nowMono);
     this.deviceOk = this.bindings.devices.map(() => false);
     this.deviceStations = this.bindings.devices.map((device) =>
@@ -72,6 +85,7 @@ class StreamingCore implements Core, StationHost {
 
   emit(event: CoreEvent): void {
     this.out.emit(event);
+    if (event.type === 'cycle') this.orders.onCycle(event);
   }
 
   diagnostic(code: string, message: string, context: Record<string, unknown>): void {
@@ -147,7 +161,7 @@ class StreamingCore implements Core, StationHost {
     const mono = clock.monoMs();
     this.time.observe(clock.wallMs(), mono);
     const t = this.time.tickTo(mono);
-    this.oee.periodic(this.stations, t);
+    if (this.oee.periodic(this.stations, t)) this.orders.progress(t);
   }
 
   // ---- commands and views -------------------------------------------------------------------------
@@ -188,6 +202,23 @@ class StreamingCore implements Core, StationHost {
     return { ok: true, changed };
   }
 
+  startOrder(line: string, spec: OrderSpec, by?: ActionBy): OrderResult | UnknownProduct {
+    if (this.out.buffering) this.out.start();
+    if (spec.product !== undefined && !this.bindings.products.ids.has(spec.product))
+      return { ok: false, code: 'UNKNOWN_PRODUCT', message: `no product "${spec.product}" in the config's products` };
+    // Up to now first: parts already read belong to whatever ran before.
+    this.tick();
+    const result = this.orders.start(line, spec, by, this.time.nowMono);
+    if (result.ok && result.order.product !== undefined) this.setProduct({ line }, result.order.product, by);
+    return result;
+  }
+
+  stopOrder(line: string, by?: ActionBy): OrderResult {
+    if (this.out.buffering) this.out.start();
+    this.tick();
+    return this.orders.stop(line, by, this.time.nowMono);
+  }
+
   snapshot(): LineSnapshot[] {
     return lineSnapshots(this.bindings.lines, this.stations, {
       nowMono: this.time.nowMono,
@@ -195,6 +226,7 @@ class StreamingCore implements Core, StationHost {
       segment: this.time.segment,
       wallOf: (m) => this.wallOf(m),
       previousShift: (st) => this.oee.previousView(st),
+      orderOf: (line) => this.orders.runningView(line, this.time.nowMono),
     });
   }
 
@@ -202,13 +234,10 @@ class StreamingCore implements Core, StationHost {
     if (this.out.buffering) this.out.start();
     this.time.flushInTimeOrder();
     const wallOf = (m: number): number => this.wallOf(m);
-    return captureCheckpoint(
-      this.stations,
-      this.oee.lineSeqs(),
-      this.time.nowMono,
-      wallOf,
-      options.withRolling ?? true,
-    );
+    const lines: CoreCheckpoint['lines'] = {};
+    for (const line of this.bindings.lines)
+      lines[line.id] = { seq: this.seqs.seqOf(line.id), orders: this.orders.capture(line.id) };
+    return captureCheckpoint(this.stations, lines, this.time.nowMono, wallOf, options.withRolling ?? true);
   }
 
   on(listener: EventListener): () => void {

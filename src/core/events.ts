@@ -195,6 +195,51 @@ export interface ChangeoverEvent extends EventBase {
   readonly trigger: 'product' | 'plc';
 }
 
+/**
+ * A production order of a line (docs/oee.md#orders): started, resumed after a stop, stopped,
+ * completed (its good parts reached the quantity) or, while it runs, its progress every
+ * oeeInterval. A line event: no station, the line's own id sequence. Counts are the output
+ * station's parts since the order started (resumes included).
+ */
+export interface OrderEvent extends EventBase {
+  readonly type: 'order';
+  readonly phase: 'started' | 'resumed' | 'progress' | 'stopped' | 'completed';
+  readonly orderId: string;
+  readonly product?: string;
+  readonly quantity: number;
+  /** Wall time the order is due, when given. */
+  readonly due?: number;
+  readonly good: number;
+  readonly reject: number;
+  /** quantity - good, never below 0. */
+  readonly remaining: number;
+  /** Wall time the order first started. */
+  readonly start: number;
+  /** Wall time it stopped or completed (phases "stopped" and "completed"). */
+  readonly end?: number;
+  /** While it runs: the forecast of its completion (docs/oee.md#orders). */
+  readonly forecast?: OrderForecast;
+  /** Who started or stopped it. */
+  readonly by?: ActionBy;
+}
+
+/** When a running order will be done, at the line's current pace, skipping planned stops. */
+export interface OrderForecast {
+  /** Wall time the last part is expected; absent when it lies beyond the calendar's next 14 days. */
+  readonly eta?: number;
+  /** Production time per good part the forecast uses, ms. */
+  readonly paceMs: number;
+  /**
+   * "rolling-oee": the order's ideal cycle time over the output station's OEE of the rolling hour;
+   * "ideal": the ideal cycle time (less than 10 minutes of production in the rolling hour yet).
+   */
+  readonly basis: 'rolling-oee' | 'ideal';
+  /** The ETA is before the current shift ends (absent outside shifts). */
+  readonly finishesThisShift?: boolean;
+  /** The ETA is at or before the due time (absent without a due time). */
+  readonly onTime?: boolean;
+}
+
 export type CoreEvent =
   | CycleEvent
   | StateEvent
@@ -203,7 +248,8 @@ export type CoreEvent =
   | AlertEvent
   | CounterEvent
   | ProductEvent
-  | ChangeoverEvent;
+  | ChangeoverEvent
+  | OrderEvent;
 
 /** Consumers of core events. Called synchronously; must not throw and must not block. */
 export type EventListener = (event: CoreEvent) => void;

@@ -4,6 +4,7 @@
  */
 export { createCore } from './core.js';
 export type { Core, CoreDeps, CoreDiagnostic, AssignReasonResult } from './core-api.js';
+export type { OrderSpec, OrderView, OrderResult, OrderErrorCode } from './line-orders.js';
 export {
   parseCheckpoint,
   splitRolling,

@@ -3,6 +3,7 @@
  * and planned stop in force, and the output station's OEE as the line's.
  */
 import type { LineSpec } from './bindings.js';
+import type { OrderView } from './line-orders.js';
 import { stationSnapshot, type LineSnapshot, type SnapshotContext } from './snapshot.js';
 import type { Station } from './station.js';
 
@@ -34,6 +35,7 @@ export function lineSnapshots(
           }
         : {}),
       ...(segment.planned !== undefined ? { plannedStop: segment.planned } : {}),
+      ...orderField(ctx.orderOf(line.id)),
       oee: {
         ...(output?.oee.shift !== undefined ? { shift: output.oee.shift } : {}),
         rolling: (output as (typeof stations)[number]).oee.rolling,
@@ -41,4 +43,8 @@ export function lineSnapshots(
       stations,
     };
   });
+}
+
+function orderField(order: OrderView | undefined): { order?: OrderView } {
+  return order !== undefined ? { order } : {};
 }

@@ -7,6 +7,7 @@ import type { LossCategory } from '../config/schema.js';
 import type { CalendarSegment, ShiftCalendar } from './calendar.js';
 import type { OeeFigures, StationState } from './events.js';
 import { rollingView, shiftFigures, shiftWindowOf, type OeeView } from './figures.js';
+import type { OrderView } from './line-orders.js';
 import type { Station } from './station.js';
 import type { ChangeoverView } from './station-changeover.js';
 
@@ -64,6 +65,8 @@ export interface LineSnapshot {
   };
   /** Set during a break or outside shifts: the break's name or "off_shift". */
   readonly plannedStop?: string;
+  /** The order running on the line, with its progress and forecast (docs/oee.md#orders). */
+  readonly order?: OrderView;
   /** The line's OEE: its output station's figures (docs/oee.md). */
   readonly oee: { readonly shift?: OeeView; readonly rolling: OeeView };
   readonly stations: readonly StationSnapshot[];
@@ -75,6 +78,7 @@ export interface SnapshotContext {
   readonly segment: CalendarSegment;
   readonly wallOf: (mono: number) => number;
   readonly previousShift: (st: Station) => OeeView | undefined;
+  readonly orderOf: (line: string) => OrderView | undefined;
 }
 
 export function stationSnapshot(st: Station, ctx: SnapshotContext): StationSnapshot {

@@ -25,6 +25,7 @@ import type {
   CycleEvent,
   DowntimeEvent,
   OeeEvent,
+  OrderEvent,
   ProductEvent,
   StateEvent,
 } from '../../core/events.js';
@@ -108,6 +109,8 @@ export function eventPoint(event: CoreEvent, spoolId: number, ctx: PointContext)
       return productPoint(event, spoolId, ctx);
     case 'changeover':
       return changeoverPoint(event, spoolId, ctx);
+    case 'order':
+      return orderPoint(event, spoolId, ctx);
     default:
       return { skipped: 'not-written' };
   }
@@ -171,6 +174,36 @@ function changeoverPoint(e: ChangeoverEvent, spoolId: number, ctx: PointContext)
       seq: e.seq,
     },
     microTime(e.start),
+    spoolId,
+  );
+}
+
+/** One point per order event, at its time: a line's order history and progress (no station tag). */
+function orderPoint(e: OrderEvent, spoolId: number, ctx: PointContext): RowResult {
+  const f = e.forecast;
+  return point(
+    MEASUREMENTS.order,
+    stationTags(ctx, e.line, undefined),
+    {
+      order_id: e.orderId,
+      phase: e.phase,
+      product: e.product ?? '',
+      quantity: e.quantity,
+      good: e.good,
+      reject: e.reject,
+      remaining: e.remaining,
+      start_ms: Math.round(e.start),
+      end_ms: e.end !== undefined ? Math.round(e.end) : undefined,
+      due_ms: e.due !== undefined ? Math.round(e.due) : undefined,
+      eta_ms: f?.eta !== undefined ? Math.round(f.eta) : undefined,
+      pace_ms: f?.paceMs,
+      eta_basis: f?.basis,
+      finishes_this_shift: f?.finishesThisShift,
+      on_time: f?.onTime,
+      by_user: e.by?.user ?? '',
+      seq: e.seq,
+    },
+    microTime(e.ts, e.seq),
     spoolId,
   );
 }

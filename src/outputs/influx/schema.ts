@@ -30,6 +30,11 @@ export const MEASUREMENTS = {
   product: 'product',
   /** One point per changeover, at its start; overwritten when it ends. */
   changeover: 'changeover',
+  /**
+   * One point per order event of a line (started, progress, stopped, completed...). Not "order":
+   * that is an InfluxQL keyword, and every query would have to quote it.
+   */
+  order: 'production_order',
   /** Raw values of the station condition tags (vibration, temperature, current, ...). */
   condition: 'condition',
   /** Raw values of every other tag. */
@@ -116,6 +121,25 @@ export const FIELD_TYPES: Readonly<Record<MeasurementName, Readonly<Record<strin
     trigger: S,
     seq: I,
   },
+  production_order: {
+    order_id: S,
+    phase: S,
+    product: S,
+    quantity: I,
+    good: I,
+    reject: I,
+    remaining: I,
+    start_ms: I,
+    end_ms: I,
+    due_ms: I,
+    eta_ms: I,
+    pace_ms: F,
+    eta_basis: S,
+    finishes_this_shift: B,
+    on_time: B,
+    by_user: S,
+    seq: I,
+  },
   condition: { value: F },
   sample: { value: F, flag: B, text: S },
 };
@@ -129,6 +153,7 @@ export const TAG_KEYS: Readonly<Record<MeasurementName, readonly string[]>> = {
   alert: STATION_TAGS,
   product: STATION_TAGS,
   changeover: STATION_TAGS,
+  production_order: ['site', 'line'],
   condition: [...STATION_TAGS, 'tag'],
   sample: [...STATION_TAGS, 'tag'],
 };

@@ -17,6 +17,7 @@ import type {
   CycleEvent,
   DowntimeEvent,
   OeeEvent,
+  OrderEvent,
   ProductEvent,
   StateEvent,
 } from '../../core/events.js';
@@ -127,7 +128,39 @@ export function eventPayloadObject(event: CoreEvent): object {
       return productPayload(event);
     case 'changeover':
       return changeoverPayload(event);
+    case 'order':
+      return orderPayload(event);
   }
+}
+
+/** `id` is the order's id (the same on every event of the order); retained on the line's `order` topic. */
+function orderPayload(e: OrderEvent): object {
+  const f = e.forecast;
+  return {
+    id: e.orderId,
+    ...head(e),
+    phase: e.phase,
+    product: e.product ?? null,
+    quantity: e.quantity,
+    ...(e.due === undefined ? {} : { due: isoTime(e.due) }),
+    good: e.good,
+    reject: e.reject,
+    remaining: e.remaining,
+    start: isoTime(e.start),
+    ...(e.end === undefined ? {} : { end: isoTime(e.end) }),
+    ...(f === undefined
+      ? {}
+      : {
+          forecast: {
+            eta: isoTime(f.eta),
+            paceMs: wholeMs(f.paceMs),
+            basis: f.basis,
+            ...(f.finishesThisShift === undefined ? {} : { finishesThisShift: f.finishesThisShift }),
+            ...(f.onTime === undefined ? {} : { onTime: f.onTime }),
+          },
+        }),
+    ...(e.by === undefined ? {} : { by: e.by }),
+  };
 }
 
 /** `id` is the changeover's (its started event's id), the same on started and ended. */

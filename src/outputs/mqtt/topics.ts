@@ -28,6 +28,8 @@ export function eventRoute(names: TopicNames, event: CoreEvent): TopicRoute {
       retain: true,
     };
   }
+  // The line's order: the latest event of its latest order, retained (progress included).
+  if (event.type === 'order') return { topic: `${linePath}/order`, retain: true };
   // State and product are "what is it now" topics: a late subscriber needs the current value.
   return {
     topic: `${linePath}/${event.station}/${event.type}`,

@@ -83,5 +83,8 @@ export function changesOf(event: CoreEvent, values: StationValues, openAlerts: S
     case 'changeover':
       // Its time shows as State "down" with Downtime/Reason "changeover" (or planned stop).
       return {};
+    case 'order':
+      // A line event: Sparkplug devices are stations (docs/sparkplug.md); orders are on the UNS.
+      return {};
   }
 }
