@@ -3,7 +3,16 @@
  * only: the server still does not import the core's implementation.
  */
 import type { ActionBy, CoreEvent } from '../core/events.js';
-import type { CommandResult, CommandsPort, LiveLineSnapshot, LivePort, Operator, SetProductResult } from './deps.js';
+import type { OrderSpec } from '../core/line-orders.js';
+import type {
+  CommandResult,
+  CommandsPort,
+  LiveLineSnapshot,
+  LivePort,
+  Operator,
+  OrderCommandResult,
+  SetProductResult,
+} from './deps.js';
 
 /** What the server needs of src/core's `Core`. */
 export interface CoreLike {
@@ -11,6 +20,8 @@ export interface CoreLike {
   on(listener: (event: CoreEvent) => void): () => void;
   assignReason(downtimeId: string, reasonId: string, by?: ActionBy): CommandResult;
   setProduct(target: { line: string; station?: string }, product: string | null, by?: ActionBy): SetProductResult;
+  startOrder(line: string, spec: OrderSpec, by?: ActionBy): OrderCommandResult;
+  stopOrder(line: string, by?: ActionBy): OrderCommandResult;
 }
 
 /** What the server needs of the predictors (absent when alerts are disabled). */
@@ -26,6 +37,8 @@ export function commandsPortOf(core: CoreLike, alerts?: AlertAckLike): CommandsP
   return {
     assignReason: (downtimeId, reasonId, by) => core.assignReason(downtimeId, reasonId, by),
     setProduct: (target, product, by) => core.setProduct(target, product, by),
+    startOrder: (line, spec, by) => core.startOrder(line, spec, by),
+    stopOrder: (line, by) => core.stopOrder(line, by),
     acknowledgeAlert: (alertId, by) =>
       alerts?.acknowledge(alertId, by) ?? {
         ok: false,

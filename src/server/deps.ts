@@ -4,6 +4,7 @@
  * `CoreEvent`s. The server never imports the core's implementation.
  */
 import type { LinesideConfig } from '../config/schema.js';
+import type { OrderSpec, OrderView } from '../core/line-orders.js';
 import type { ActionBy, AlertEvent, CoreEvent } from '../core/events.js';
 import type { Clock } from '../core/sample.js';
 import type { LineSnapshot, OeeView, StationSnapshot } from '../core/snapshot.js';
@@ -40,7 +41,16 @@ export type Operator = ActionBy;
 
 export type CommandFailure = {
   readonly ok: false;
-  readonly code: 'NOT_FOUND' | 'UNKNOWN_REASON' | 'UNKNOWN_PRODUCT' | 'NOT_AVAILABLE';
+  readonly code:
+    | 'NOT_FOUND'
+    | 'UNKNOWN_REASON'
+    | 'UNKNOWN_PRODUCT'
+    | 'NOT_AVAILABLE'
+    | 'NO_ORDER'
+    | 'INVALID_ORDER'
+    | 'ORDER_RUNNING'
+    | 'ORDER_CONFLICT'
+    | 'ORDER_COMPLETED';
   readonly message: string;
 };
 
@@ -48,6 +58,9 @@ export type CommandResult = { readonly ok: true } | CommandFailure;
 
 /** `changed`: the stations whose product changed (those already running it are left alone). */
 export type SetProductResult = { readonly ok: true; readonly changed: readonly string[] } | CommandFailure;
+
+/** The order after the command, with its progress and forecast. */
+export type OrderCommandResult = { readonly ok: true; readonly order: OrderView } | CommandFailure;
 
 /** Operator commands into the core and the predictors. May return synchronously or a promise. */
 export interface CommandsPort {
@@ -61,6 +74,10 @@ export interface CommandsPort {
     product: string | null,
     by: Operator,
   ): SetProductResult | Promise<SetProductResult>;
+  /** Core `startOrder`: start a new order on a line, or resume a stopped one. */
+  startOrder(line: string, spec: OrderSpec, by: Operator): OrderCommandResult | Promise<OrderCommandResult>;
+  /** Core `stopOrder`: stop the line's running order. */
+  stopOrder(line: string, by: Operator): OrderCommandResult | Promise<OrderCommandResult>;
 }
 
 /** Spool figures for /metrics and /readyz (the agent maps `SpoolHealth` onto this). */

@@ -133,6 +133,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   editReason: 'changing a reason somebody else assigned',
   acknowledgeAlert: 'acknowledging an alert',
   setProduct: 'setting the product a line runs',
+  runOrders: 'starting or stopping an order',
 };
 
 const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');

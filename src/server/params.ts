@@ -76,6 +76,22 @@ export const ProductBody = z.strictObject({
   station: z.string().min(1).max(64).optional(),
   ...Operator,
 });
+/**
+ * Start (or resume) an order. The id is what the plant's ERP/MES calls it ("4711", "PO-2026-0815");
+ * printable, no "/" so it can sit in a URL path. `due` is an ISO-8601 time with its offset.
+ */
+export const OrderBody = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine((id) => ![...id].some((c) => c === '/' || c < ' ' || c === '\u007f'), 'printable characters, no "/"'),
+  product: z.string().min(1).max(64).optional(),
+  quantity: z.number().int().min(1).max(1_000_000_000).optional(),
+  due: z.iso.datetime({ offset: true }).optional(),
+  ...Operator,
+});
+export const StopOrderBody = z.strictObject({ ...Operator });
 /** `{user, password}` for a named user, or `{token}` for the deprecated operator token. */
 export const LoginBody = z
   .strictObject({

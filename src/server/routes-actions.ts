@@ -1,6 +1,6 @@
 /**
  * Operator actions: POST /api/downtime/:id/reason, POST /api/alerts/:id/ack,
- * POST /api/lines/:line/product, and the session
+ * POST /api/lines/:line/product, POST /api/lines/:line/order and /order/stop, and the session
  * routes POST /api/login and /api/logout. Every one is rate-limited and Origin-checked by the
  * guard; the action routes also need a principal whose role allows the action (guards.ts), and
  * the principal goes into the core's event: the audit trail.
@@ -11,22 +11,14 @@ import type { ServerContext } from './context.js';
 import type { CommandFailure } from './deps.js';
 import { ACTIONS_OFF, LOGIN_FAILURE_PENALTY, PERMISSION_WORDS, principalOf } from './guards.js';
 import { ApiError, sendError } from './http-errors.js';
-import { AckBody, LoginBody, parseBody, ProductBody, ReasonBody } from './params.js';
+import { AckBody, LoginBody, OrderBody, parseBody, ProductBody, ReasonBody, StopOrderBody } from './params.js';
 import { actionBy, TOKEN_PRINCIPAL, type Principal } from './principal.js';
 import { sessionView } from './session-view.js';
 import { alertFromRecord, downtimeFromRecord } from './view-build.js';
 
+/** Every command failure code is an API error code: NOT_FOUND 404, UNKNOWN_* 400, ORDER_* 409, ... */
 function failure(result: CommandFailure): ApiError {
-  switch (result.code) {
-    case 'NOT_FOUND':
-      return new ApiError('NOT_FOUND', result.message);
-    case 'UNKNOWN_REASON':
-      return new ApiError('UNKNOWN_REASON', result.message);
-    case 'UNKNOWN_PRODUCT':
-      return new ApiError('UNKNOWN_PRODUCT', result.message);
-    default:
-      return new ApiError('NOT_AVAILABLE', result.message);
-  }
+  return new ApiError(result.code, result.message);
 }
 
 /** A named user acts under their own name: a different `by` is a mistake to report, not to record. */
@@ -156,6 +148,56 @@ export function actionRoutes(app: FastifyInstance, ctx: ServerContext): void {
         changed: result.changed,
         by,
       };
+    },
+  );
+
+  app.post<{ Params: { line: string } }>(
+    '/api/lines/:line/order',
+    { config: { access: 'operator', permission: 'runOrders' } },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = parseBody(OrderBody, request.body);
+      const line = request.params.line;
+      const by = actionBy(principal, claimedName(principal, body.by), body.note);
+      const spec = {
+        id: body.id,
+        ...(body.product !== undefined ? { product: body.product } : {}),
+        ...(body.quantity !== undefined ? { quantity: body.quantity } : {}),
+        ...(body.due !== undefined ? { due: Date.parse(body.due) } : {}),
+      };
+      const result = await ctx.deps.commands.startOrder(line, spec, by);
+      if (!result.ok) throw failure(result);
+      ctx.logger.info(
+        {
+          line,
+          order: body.id,
+          product: result.order.product,
+          user: by.user,
+          role: by.role,
+          via: by.via,
+          remote: request.ip,
+        },
+        'order started',
+      );
+      return { ok: true, line, order: result.order, by };
+    },
+  );
+
+  app.post<{ Params: { line: string } }>(
+    '/api/lines/:line/order/stop',
+    { config: { access: 'operator', permission: 'runOrders' } },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = parseBody(StopOrderBody, request.body ?? {});
+      const line = request.params.line;
+      const by = actionBy(principal, claimedName(principal, body.by), body.note);
+      const result = await ctx.deps.commands.stopOrder(line, by);
+      if (!result.ok) throw failure(result);
+      ctx.logger.info(
+        { line, order: result.order.id, user: by.user, role: by.role, via: by.via, remote: request.ip },
+        'order stopped',
+      );
+      return { ok: true, line, order: result.order, by };
     },
   );
 

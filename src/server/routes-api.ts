@@ -18,6 +18,7 @@ const MAX_POINTS = 4000;
 
 export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const stationIds = new Set(ctx.config.lines.flatMap((l) => l.stations.map((s) => s.id)));
+  const lineIds = new Set(ctx.config.lines.map((l) => l.id));
   const shiftNames = new Set(ctx.config.shifts.shifts.map((s) => s.name));
 
   /** The current shift (or last 8 h) up to now: the default range of the history routes. */
@@ -143,6 +144,16 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const limit = parseInteger(request.query, 'limit', 1, 5000) ?? 500;
     const records = ctx.deps.history.downtime({ from, to, limit, ...(station !== undefined ? { station } : {}) });
     return { from, to, downtime: records.map((r) => downtimeFromRecord(r, ctx.view)) };
+  });
+
+  // Order history: every order that ran in the range, with its latest counts and status.
+  app.get<{ Querystring: Query }>('/api/orders', { config: { access: 'view' } }, async (request) => {
+    const { from, to } = parseRange(request.query, defaultRange());
+    const line = parseString(request.query, 'line');
+    if (line !== undefined && !lineIds.has(line)) throw new ApiError('NOT_FOUND', `no line "${line}" in the config`);
+    const limit = parseInteger(request.query, 'limit', 1, 5000) ?? 500;
+    const orders = ctx.deps.history.orders({ from, to, limit, ...(line !== undefined ? { line } : {}) });
+    return { from, to, orders };
   });
 
   // The audit trail: who assigned which reason and acknowledged which alert, when, in what role.

@@ -131,6 +131,7 @@ export function lineView(l: LiveLineSnapshot, ctx: ViewContext): LineView {
         }
       : {}),
     ...(l.plannedStop !== undefined ? { plannedStop: l.plannedStop } : {}),
+    ...(l.order !== undefined ? { order: l.order } : {}),
     ...(l.oee.shift !== undefined ? { oee: l.oee.shift } : {}),
     rollingOee: l.oee.rolling,
   };

@@ -10,6 +10,7 @@
  */
 import type { LossCategory } from '../config/schema.js';
 import type { OeeEvent, OeeFigures, StationState } from '../core/events.js';
+import type { OrderView } from '../core/line-orders.js';
 import type { CycleBucket, StateSpan } from '../outputs/history/types.js';
 
 /**
@@ -87,6 +88,8 @@ export interface LineView {
   readonly shift?: { readonly name: string; readonly start: number; readonly end: number; readonly target?: number };
   /** During a break or outside shifts: the break's name or "off_shift". */
   readonly plannedStop?: string;
+  /** The order running on the line: progress and forecast (docs/oee.md#orders). */
+  readonly order?: OrderView;
   /** The line's OEE: its output station's figures. */
   readonly oee?: OeeView;
   readonly rollingOee: OeeView;

@@ -9,11 +9,13 @@ import {
   toAudit,
   toDowntime,
   toOee,
+  toOrder,
   type AlertRow,
   type AuditRow,
   type BucketRow,
   type DowntimeRow,
   type OeeRow,
+  type OrderRow,
   type SpanRow,
 } from './query-rows.js';
 import type {
@@ -25,6 +27,8 @@ import type {
   DowntimeRecord,
   OeeQuery,
   OeeRecord,
+  OrderQuery,
+  OrderRecord,
   StateSpan,
 } from './types.js';
 
@@ -47,6 +51,7 @@ export class HistoryQueries {
   private readonly alertsSince;
   private readonly alertOne;
   private readonly auditRange;
+  private readonly orderRange;
 
   constructor(db: Database.Database) {
     this.spans = db.prepare(
@@ -86,6 +91,10 @@ export class HistoryQueries {
       SELECT * FROM audit WHERE ts >= @from AND ts <= @to
         AND (@user IS NULL OR lower(user) = lower(@user)) AND (@station IS NULL OR station = @station)
       ORDER BY ts DESC LIMIT @limit`);
+    this.orderRange = db.prepare(`
+      SELECT * FROM orders WHERE start_ms <= @to AND (end_ms IS NULL OR end_ms >= @from)
+        AND (@line IS NULL OR line = @line)
+      ORDER BY start_ms DESC LIMIT @limit`);
   }
 
   timeline(station: string, from: number, to: number, nowMs: number): StateSpan[] {
@@ -166,6 +175,17 @@ export class HistoryQueries {
   alertById(alertId: string): AlertRecord | undefined {
     const row = this.alertOne.get(alertId) as AlertRow | undefined;
     return row === undefined ? undefined : toAlert(row);
+  }
+
+  /** Orders whose span [start, end or open] overlaps [from, to], newest first. */
+  orders(q: OrderQuery): OrderRecord[] {
+    const rows = this.orderRange.all({
+      from: q.from,
+      to: q.to,
+      line: q.line ?? null,
+      limit: q.limit ?? DEFAULT_DOWNTIME_LIMIT,
+    }) as OrderRow[];
+    return rows.map(toOrder);
   }
 
   audit(q: AuditQuery): AuditRecord[] {

@@ -4,7 +4,7 @@
  */
 import type { OeeFigures } from '../../core/events.js';
 import type { LossCategory } from '../../config/schema.js';
-import type { AlertRecord, AuditAction, AuditRecord, DowntimeRecord, OeeRecord } from './types.js';
+import type { AlertRecord, AuditAction, AuditRecord, DowntimeRecord, OeeRecord, OrderRecord } from './types.js';
 
 export interface SpanRow {
   state: string;
@@ -75,6 +75,37 @@ export interface AuditRow {
   role: string | null;
   via: string | null;
   note: string | null;
+}
+
+export interface OrderRow {
+  line: string;
+  order_id: string;
+  product: string | null;
+  quantity: number;
+  due_ms: number | null;
+  good: number;
+  reject: number;
+  status: string;
+  start_ms: number;
+  end_ms: number | null;
+  ts: number;
+}
+
+export function toOrder(r: OrderRow): OrderRecord {
+  const o: { -readonly [K in keyof OrderRecord]: OrderRecord[K] } = {
+    line: r.line,
+    id: r.order_id,
+    quantity: r.quantity,
+    good: r.good,
+    reject: r.reject,
+    status: r.status as OrderRecord['status'],
+    start: r.start_ms,
+    ts: r.ts,
+  };
+  if (r.product !== null) o.product = r.product;
+  if (r.due_ms !== null) o.due = r.due_ms;
+  if (r.end_ms !== null) o.end = r.end_ms;
+  return o;
 }
 
 export function toAudit(r: AuditRow): AuditRecord {

@@ -150,6 +150,27 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       CREATE INDEX cycles_raw_station ON cycles_raw(station, ts);
     `);
   },
+  (db) => {
+    // Production orders: one row per order of a line, updated by each of its events (the latest
+    // counts and status). Who started and stopped it is in the audit trail.
+    db.exec(`
+      CREATE TABLE orders (
+        line      TEXT    NOT NULL,
+        order_id  TEXT    NOT NULL,
+        product   TEXT,
+        quantity  INTEGER NOT NULL,
+        due_ms    INTEGER,
+        good      INTEGER NOT NULL,
+        reject    INTEGER NOT NULL,
+        status    TEXT    NOT NULL,              -- running | stopped | completed
+        start_ms  INTEGER NOT NULL,
+        end_ms    INTEGER,
+        ts        INTEGER NOT NULL,              -- the latest event's time
+        PRIMARY KEY (line, order_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX orders_start ON orders(start_ms);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,6 +15,8 @@ import { HistoryQueries } from './queries.js';
 import type {
   AlertRecord,
   AuditQuery,
+  OrderQuery,
+  OrderRecord,
   AuditRecord,
   CycleBucket,
   DowntimeQuery,
@@ -154,6 +156,8 @@ class SqliteHistoryStore implements HistoryStore {
         // The audit trail is a few rows a shift: it is kept a year even when the rest is kept a week.
         const auditCutoff = Math.min(cutoff, this.options.clock.wallMs() - AUDIT_RETENTION_MS);
         deleted += this.db.prepare('DELETE FROM audit WHERE ts < ?').run(auditCutoff).changes;
+        // Orders too (a few a shift): a year of order history.
+        deleted += this.db.prepare("DELETE FROM orders WHERE status != 'running' AND ts < ?").run(auditCutoff).changes;
       })();
       this.lastPruneAt = this.options.clock.wallMs();
       return deleted;
@@ -214,6 +218,10 @@ class SqliteHistoryStore implements HistoryStore {
 
   alertById(alertId: string): AlertRecord | undefined {
     return this.read(() => this.queries.alertById(alertId), undefined);
+  }
+
+  orders(query: OrderQuery): OrderRecord[] {
+    return this.read(() => this.queries.orders(query), []);
   }
 
   audit(query: AuditQuery): AuditRecord[] {

@@ -90,7 +90,7 @@ export interface AlertRecord {
   readonly ackVia?: string;
 }
 
-export type AuditAction = 'assign-reason' | 'acknowledge-alert';
+export type AuditAction = 'assign-reason' | 'acknowledge-alert' | 'start-order' | 'resume-order' | 'stop-order';
 
 /** One operator action, from the core's events: who did what to which downtime or alert, when. */
 export interface AuditRecord {
@@ -106,6 +106,30 @@ export interface AuditRecord {
   readonly role?: string;
   readonly via?: string;
   readonly note?: string;
+}
+
+/** A production order as the history last saw it (docs/oee.md#orders). */
+export interface OrderRecord {
+  readonly line: string;
+  readonly id: string;
+  readonly product?: string;
+  readonly quantity: number;
+  readonly due?: number;
+  readonly good: number;
+  readonly reject: number;
+  readonly status: 'running' | 'stopped' | 'completed';
+  readonly start: number;
+  readonly end?: number;
+  /** The time of its latest event. */
+  readonly ts: number;
+}
+
+export interface OrderQuery {
+  readonly from: number;
+  readonly to: number;
+  readonly line?: string;
+  /** Newest first; default 500. */
+  readonly limit?: number;
 }
 
 export interface AuditQuery {
@@ -168,6 +192,8 @@ export interface HistoryReader {
   alertById(alertId: string): AlertRecord | undefined;
   /** Operator actions in [from, to], newest first. */
   audit(query: AuditQuery): AuditRecord[];
+  /** Orders that ran (or ran partly) in [from, to], newest first. */
+  orders(query: OrderQuery): OrderRecord[];
   health(): HistoryHealth;
 }
 

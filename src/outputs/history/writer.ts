@@ -10,11 +10,18 @@ import type {
   CycleEvent,
   DowntimeEvent,
   OeeEvent,
+  OrderEvent,
   StateEvent,
 } from '../../core/events.js';
 import type { AuditAction } from './types.js';
 
 const MINUTE_MS = 60_000;
+/** Order events that are someone's action (completed and progress are the line's own doing). */
+const ORDER_ACTIONS: Partial<Record<OrderEvent['phase'], AuditAction>> = {
+  started: 'start-order',
+  resumed: 'resume-order',
+  stopped: 'stop-order',
+};
 
 export class HistoryWriterStatements {
   private readonly dropLaterSpans;
@@ -27,6 +34,7 @@ export class HistoryWriterStatements {
   private readonly upsertOee;
   private readonly upsertAlert;
   private readonly insertAudit;
+  private readonly upsertOrder;
 
   constructor(db: Database.Database) {
     // A state's `since` may lie before spans already written (a small stop that became
@@ -62,6 +70,13 @@ export class HistoryWriterStatements {
         reason_note = coalesce(excluded.reason_note, reason_note),
         reason_role = coalesce(excluded.reason_role, reason_role),
         reason_via = coalesce(excluded.reason_via, reason_via)`);
+    this.upsertOrder = db.prepare(`
+      INSERT INTO orders (line, order_id, product, quantity, due_ms, good, reject, status, start_ms, end_ms, ts)
+      VALUES (@line, @id, @product, @quantity, @due, @good, @reject, @status, @start, @end, @ts)
+      ON CONFLICT (line, order_id) DO UPDATE SET
+        product = excluded.product, quantity = excluded.quantity, due_ms = excluded.due_ms, good = excluded.good,
+        reject = excluded.reject, status = excluded.status, end_ms = excluded.end_ms, ts = excluded.ts
+      WHERE excluded.ts >= orders.ts`);
     this.insertAudit = db.prepare(`
       INSERT OR IGNORE INTO audit (key, ts, action, line, station, target, detail, user, role, via, note)
       VALUES (@key, @ts, @action, @line, @station, @target, @detail, @user, @role, @via, @note)`);
@@ -94,7 +109,29 @@ export class HistoryWriterStatements {
         return this.oee(event);
       case 'alert':
         return this.alert(event);
+      case 'order':
+        return this.order(event);
     }
+  }
+
+  private order(e: OrderEvent): void {
+    const status = e.phase === 'completed' ? 'completed' : e.phase === 'stopped' ? 'stopped' : 'running';
+    this.upsertOrder.run({
+      line: e.line,
+      id: e.orderId,
+      product: e.product ?? null,
+      quantity: e.quantity,
+      due: e.due ?? null,
+      good: e.good,
+      reject: e.reject,
+      status,
+      start: Math.round(e.start),
+      end: status === 'running' || e.end === undefined ? null : Math.round(e.end),
+      ts: Math.round(e.ts),
+    });
+    const action = ORDER_ACTIONS[e.phase];
+    if (action !== undefined && e.by !== undefined)
+      this.audit(e.id, e.ts, action, { line: e.line, station: '' }, e.orderId, null, e.by);
   }
 
   private state(e: StateEvent): void {

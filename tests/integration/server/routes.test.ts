@@ -432,7 +432,7 @@ describe('POST /api/login, /api/logout and the rate limit', () => {
       user: 'operator',
       role: 'supervisor',
       via: 'operator-token',
-      permissions: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct'],
+      permissions: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders'],
     });
     const id = fake.breakdown('pack');
     expect(

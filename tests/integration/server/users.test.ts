@@ -92,7 +92,7 @@ describe('login by name and password', () => {
       user: 'anna',
       role: 'operator',
       via: 'login',
-      permissions: ['assignReason', 'setProduct'],
+      permissions: ['assignReason', 'setProduct', 'runOrders'],
       usersEnabled: true,
     });
     const cookie = String(res.headers['set-cookie']).split(';')[0] ?? '';
@@ -106,7 +106,7 @@ describe('login by name and password', () => {
       user: 'anna',
       role: 'operator',
       via: 'login',
-      permissions: ['assignReason', 'setProduct'],
+      permissions: ['assignReason', 'setProduct', 'runOrders'],
     });
     const anonymous = (await p.h.app.inject({ url: '/api/session' })).json();
     expect(anonymous).toMatchObject({ operator: false, usersEnabled: true, permissions: [] });

@@ -184,7 +184,7 @@ describe('history store', () => {
     rmSync(dir, { recursive: true, force: true });
     dir = mkdtempSync(path.join(tmpdir(), 'lineside-history-'));
     const db = new Database(path.join(dir, 'history.db'));
-    runMigrations(db, MIGRATIONS.slice(0, -1), 'history schema');
+    runMigrations(db, MIGRATIONS.slice(0, 2), 'history schema');
     db.prepare('INSERT INTO cycle_minutes VALUES (?, ?, ?, ?, ?, ?, ?)').run('press', T0, 2, 2, 20_000, 9_000, 11_000);
     db.prepare('INSERT INTO cycles_raw (station, ts, cycle_time_ms, good) VALUES (?, ?, ?, ?)').run(
       'press',

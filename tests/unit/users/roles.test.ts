@@ -5,10 +5,10 @@ describe('roles', () => {
   it('grants exactly this table', () => {
     expect(Object.fromEntries(ROLES.map((r) => [r, permissionsOf(r)]))).toEqual({
       viewer: [],
-      operator: ['assignReason', 'setProduct'],
+      operator: ['assignReason', 'setProduct', 'runOrders'],
       maintenance: ['acknowledgeAlert'],
-      supervisor: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct'],
-      engineer: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct'],
+      supervisor: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders'],
+      engineer: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders'],
     });
   });
 

@@ -24,6 +24,7 @@ import type {
   LiveOee,
   LiveStationSnapshot,
   Operator,
+  OrderCommandResult,
   SetProductResult,
 } from '../../../../src/server/deps.js';
 
@@ -416,6 +417,15 @@ export class FakeLine implements LivePort, CommandsPort {
       by,
     });
     return { ok: false, code: 'NOT_AVAILABLE', message: 'the fake line runs no products' };
+  }
+
+  /** Orders are tested on the real core (real-core.test.ts); the fake has none. */
+  startOrder(): OrderCommandResult {
+    return { ok: false, code: 'NOT_AVAILABLE', message: 'the fake line runs no orders' };
+  }
+
+  stopOrder(): OrderCommandResult {
+    return { ok: false, code: 'NOT_AVAILABLE', message: 'the fake line runs no orders' };
   }
 
   activeAlerts(): AlertEvent[] {
