@@ -13,12 +13,16 @@ import type { Clock, CommsChange, Sample, SampleSink } from '../core/sample.js';
 import { systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { openHistoryStore, type HistoryStore } from '../outputs/history/index.js';
-import type { OutputFactory, OutputHandle } from '../outputs/output.js';
+import type { BuiltOutput, OutputFactory, OutputHandle } from '../outputs/output.js';
 import { openSpool, type Spool } from '../outputs/spool/index.js';
 import type { Predictor } from '../predict/index.js';
+import { commandsPortOf } from '../server/adapt-core.js';
+import { tokenPrincipal } from '../server/auth.js';
 import type { Source, SourceContext, SourceFactory } from '../sources/source.js';
+import { UserDirectory } from '../users/directory.js';
 import { buildPredictor, coreComponent, readCoreCheckpoint, type CoreTiming } from './core-component.js';
 import { dashboardComponent } from './dashboard-component.js';
+import { mqttCommandsComponent } from './mqtt-commands.js';
 import { FanOut } from './fanout.js';
 import { Lifecycle } from './lifecycle.js';
 import { OUTPUTS, SOURCES } from './registry.js';
@@ -100,10 +104,12 @@ export function createAgent(options: AgentOptions): Agent {
 
   const lifecycle = new Lifecycle(logger);
   const outputs: OutputHandle[] = [];
+  let embeddedBroker: BuiltOutput['embeddedBroker'];
   for (const factory of outputFactories) {
     const built = factory.create({ config, clock, logger, spool, events, samples });
     outputs.push(built.output, ...(built.siblings ?? []));
     for (const component of built.components) lifecycle.add(component);
+    embeddedBroker ??= built.embeddedBroker;
   }
   lifecycle.add({ name: 'history', role: 'output', start: async () => undefined, stop: async () => history.close() });
   lifecycle.add(coreComponent(core, predictor, spool, options));
@@ -118,6 +124,22 @@ export function createAgent(options: AgentOptions): Agent {
   if (config.server.enabled) {
     lifecycle.add(
       dashboardComponent({ config, clock, logger, core, predictor, events, history, spool, sources, outputs }),
+    );
+  }
+  if (config.mqtt.enabled && config.mqtt.commands) {
+    const directory =
+      config.server.usersFile !== undefined
+        ? new UserDirectory(config.server.usersFile, logger.child({ component: 'users' }))
+        : undefined;
+    lifecycle.add(
+      mqttCommandsComponent({
+        config,
+        clock,
+        logger,
+        commands: commandsPortOf(core),
+        principalOf: (token) => tokenPrincipal(token, config.server.operatorToken, directory),
+        ...(embeddedBroker !== undefined ? { embeddedBroker } : {}),
+      }),
     );
   }
   const spoolSamples = outputFactories.some((f) => f.spooled && f.readsSamples(config));

@@ -1,6 +1,6 @@
 /**
  * Output settings that a schema type cannot check alone: broker and InfluxDB URLs, the MQTT
- * reconnect range, an MQTT output that would publish nothing.
+ * reconnect range, an MQTT output that would publish nothing, order commands nobody could send.
  */
 import type { Add, Config, Path } from './cross-checks-common.js';
 import { formatDurationMs } from './duration.js';
@@ -21,6 +21,13 @@ export function checkOutputs(config: Config, add: Add): void {
     add(
       ['mqtt', 'json'],
       'with mqtt.json false and mqtt.sparkplug.enabled false nothing is published; enable one, or set mqtt.enabled: false',
+    );
+  }
+  const server = config.server;
+  if (mqtt?.commands === true && server?.usersFile === undefined && (server?.operatorToken ?? '') === '') {
+    add(
+      ['mqtt', 'commands'],
+      'order commands carry an API token, but no users are configured: set server.usersFile (lineside user add NAME --role operator; lineside user token NAME) or set mqtt.commands: false',
     );
   }
   if (influx?.url !== undefined) {

@@ -34,6 +34,12 @@ export const Mqtt = z.strictObject({
   ...secretFields('password'),
   tls: Tls.optional(),
   eventQos: z.union([z.literal(1), z.literal(2)]).default(1),
+  commands: z
+    .boolean()
+    .default(false)
+    .describe(
+      'accept order commands on {root}/{site}/{line}/order/cmd; each carries the API token of a user allowed to run orders (docs/mqtt.md#commands)',
+    ),
   samples: z
     .strictObject({
       publish: z.boolean().default(false).describe('publish raw tag values (report by exception)'),

@@ -12,11 +12,13 @@ export class TokenBucket {
   /** The most items one burst may take. */
   readonly burst: number;
 
+  /** `burst`: default a tenth of a second's worth (at least one). */
   constructor(
     private readonly perSecond: number,
     nowMono: number,
+    burst?: number,
   ) {
-    this.burst = Math.max(1, Math.ceil(perSecond / 10));
+    this.burst = Math.max(1, burst ?? Math.ceil(perSecond / 10));
     this.tokens = this.burst;
     this.lastMono = nowMono;
   }

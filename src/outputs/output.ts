@@ -9,6 +9,7 @@ import type { Clock, Sample } from '../core/sample.js';
 import type { Component } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
 import type { Spool } from './spool/index.js';
+import type { EmbeddedBroker } from './broker/embedded-broker.js';
 
 export interface OutputStatus {
   /** Stable, lower case: the `output` label in /metrics ("mqtt", "influx", "webhooks"). */
@@ -46,6 +47,8 @@ export interface BuiltOutput {
   /** Outputs built with it, on what it owns (the Sparkplug B edge node on the MQTT broker). */
   readonly siblings?: readonly OutputHandle[];
   readonly components: readonly Component[];
+  /** The embedded broker it started (`mqtt.url: embedded`), for others that connect to it (order commands). */
+  readonly embeddedBroker?: () => EmbeddedBroker | undefined;
 }
 
 /**

@@ -150,9 +150,7 @@ export class Auth {
   }
 
   private tokenPrincipal(token: string): Principal | undefined {
-    if (this.operatorToken !== undefined && tokensEqual(token, this.operatorToken)) return TOKEN_PRINCIPAL;
-    const user = this.settings.users?.directory.byToken(token);
-    return user === undefined ? undefined : { user: user.name, role: user.role, via: 'api-token' };
+    return tokenPrincipal(token, this.operatorToken, this.settings.users?.directory);
   }
 
   /** `u1.<name>.<expiry>.<mac>` for a named user; `<expiry>.<mac>` for the operator token. */
@@ -230,4 +228,18 @@ export class Auth {
       return false;
     }
   }
+}
+
+/**
+ * Who a bearer token is: the shared operator token, or a named user's API token (the users file
+ * keeps only its digest). Also the MQTT command channel's check (src/agent/mqtt-commands.ts).
+ */
+export function tokenPrincipal(
+  token: string,
+  operatorToken: string | undefined,
+  directory: Pick<UserDirectory, 'byToken'> | undefined,
+): Principal | undefined {
+  if (operatorToken !== undefined && operatorToken !== '' && tokensEqual(token, operatorToken)) return TOKEN_PRINCIPAL;
+  const user = directory?.byToken(token);
+  return user === undefined ? undefined : { user: user.name, role: user.role, via: 'api-token' };
 }

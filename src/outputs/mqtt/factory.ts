@@ -51,6 +51,11 @@ export const mqttOutput: OutputFactory = {
     }
     const [output, ...siblings] = outputs;
     if (output === undefined) throw new Error('mqtt output built with neither JSON nor Sparkplug (enabled() says no)');
-    return { output, ...(siblings.length > 0 ? { siblings } : {}), components };
+    return {
+      output,
+      ...(siblings.length > 0 ? { siblings } : {}),
+      components,
+      ...(broker ? { embeddedBroker: () => broker.running } : {}),
+    };
   },
 };
