@@ -29,11 +29,13 @@ type Input =
   | { tick: number }
   | { mono: number; wallJumpMs: number }
   | { mono: number; assign: { downtimeId: string; reason: string }; expect?: string }
+  | { mono: number; startOrder: { line: string; id: string; product?: string; quantity?: number; due?: string } }
+  | { mono: number; stopOrder: { line: string } }
   | { restart: { start: string; mono: number } };
 
 type Item = Record<string, unknown>;
 
-const TIME_FIELDS = new Set(['ts', 'since', 'start', 'end']);
+const TIME_FIELDS = new Set(['ts', 'since', 'start', 'end', 'due', 'eta']);
 
 function matches(actual: unknown, expected: unknown, key: string, path: string, problems: string[]): void {
   if (expected === null) {
@@ -105,6 +107,15 @@ function runCase(dir: string): { stream: Item[]; spec: CaseSpec } {
       clock.mono = input.mono;
       const result = core.assignReason(input.assign.downtimeId, input.assign.reason);
       stream.push({ type: 'command', ok: result.ok, ...(result.ok ? {} : { code: result.code }) });
+    } else if ('startOrder' in input) {
+      clock.mono = input.mono;
+      const { line, due, ...spec } = input.startOrder;
+      const result = core.startOrder(line, { ...spec, ...(due !== undefined ? { due: Date.parse(due) } : {}) });
+      stream.push({ type: 'command', ok: result.ok, ...(result.ok ? {} : { code: result.code }) });
+    } else if ('stopOrder' in input) {
+      clock.mono = input.mono;
+      const result = core.stopOrder(input.stopOrder.line);
+      stream.push({ type: 'command', ok: result.ok, ...(result.ok ? {} : { code: result.code }) });
     } else if ('comms' in input) {
       clock.mono = input.mono;
       core.comms({ ...input.comms, ts: clock.wallMs(), mono: input.mono });
@@ -140,6 +151,10 @@ describe('golden cases (tests/cases)', () => {
       'break-during-breakdown',
       'clock-jump',
       'night-shift-dst',
+      'held-running-bit',
+      'product-change-mid-cycle',
+      'changeover-across-a-break',
+      'order-completing-at-shift-end',
     ]) {
       expect(cases).toContain(name);
     }
