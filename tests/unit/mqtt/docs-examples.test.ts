@@ -56,7 +56,7 @@ function jsonObjects(text: string): Record<string, unknown>[] {
 }
 
 /** Keys whose strings have a format (ids, times); other strings are free text or enums. */
-const FORMATTED = /^(id|eventId|ts|since|start|end|predictedFailureAt|at)$/;
+const FORMATTED = /^(id|eventId|ts|since|start|end|predictedFailureAt|at|due|eta)$/;
 
 function shape(key: string, value: unknown): unknown {
   if (typeof value === 'string') return FORMATTED.test(key) ? value.replace(/[0-9]/g, '0') : 'string';
@@ -90,7 +90,7 @@ shifts:
   const f = new Feeder(stationConfig());
   f.setState('running');
   for (let i = 0; i < 3_600; i++) f.cycle(Math.round((10_000 + 400 * Feeder.noise(i)) * (i < 3_000 ? 1 : 1.1)));
-  return [...d.events, ...f.alerts, ...productEvents()];
+  return [...d.events, ...f.alerts, ...productEvents(), ...orderEvents()];
 }
 
 /** A station whose PLC shows a product code, then an operator who sets another: a changeover. */
@@ -121,9 +121,41 @@ lines:
   return d.events;
 }
 
+/** An order started by an operator, completed by its third part. */
+function orderEvents(): CoreEvent[] {
+  const d = new Driver(
+    config(`
+site: { enterprise: acme, site: plant }
+devices:
+  - { id: plc1, protocol: modbus-tcp, host: 127.0.0.1, tags: [{ name: count, address: 0 }] }
+products:
+  - { id: bracket-b, idealCycleTime: 15s }
+shifts:
+  timezone: UTC
+  shifts: [{ name: early, start: "06:00", end: "14:00" }]
+lines:
+  - id: line1
+    stations: [{ id: press, idealCycleTime: 12s, signals: { cycleCounter: plc1.count } }]
+`),
+    { wallAtZero: MONDAY_UTC + 6 * 3_600_000 },
+  );
+  d.poll(0, { 'plc1.count': 0 }).tick(0);
+  const by = { user: 'anna', role: 'operator', via: 'login' };
+  d.core.startOrder('line1', { id: '4711', product: 'bracket-b', quantity: 3, due: MONDAY_UTC + 14 * 3_600_000 }, by);
+  for (let i = 1; i <= 3; i++) d.poll(i * 15 * S, { 'plc1.count': i }).tick(i * 15 * S);
+  return d.events;
+}
+
 /** Which real payloads an example is compared with: the same topic, and its phase, kind or status. */
 function variantOf(topic: string, payload: Record<string, unknown>): string {
-  const field = { downtime: 'phase', counter: 'kind', alert: 'status', product: 'source', changeover: 'phase' }[topic];
+  const field = {
+    downtime: 'phase',
+    counter: 'kind',
+    alert: 'status',
+    product: 'source',
+    changeover: 'phase',
+    order: 'phase',
+  }[topic];
   return field === undefined ? '' : String(payload[field]);
 }
 
@@ -140,7 +172,7 @@ describe('docs/mqtt.md payload examples', () => {
     for (const topic of real.keys()) expect(sections.get(topic)?.examples.length ?? 0, topic).toBeGreaterThan(0);
   });
 
-  for (const topic of ['state', 'cycle', 'downtime', 'oee', 'alert', 'counter', 'product', 'changeover']) {
+  for (const topic of ['state', 'cycle', 'downtime', 'oee', 'alert', 'counter', 'product', 'changeover', 'order']) {
     it(`${topic}: each example is shaped like a real payload`, () => {
       const section = sections.get(topic);
       const candidates = real.get(topic) ?? [];
