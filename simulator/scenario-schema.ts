@@ -128,13 +128,34 @@ export const ProductSpec = z.strictObject({
 });
 export type ProductSpec = z.output<typeof ProductSpec>;
 
-/** Product runs: the line makes each product of `sequence` in turn, with a setup between two. */
-export const ProductRuns = z.strictObject({
-  sequence: z.array(Id).min(1).describe('product ids, repeated in this order'),
-  runLength: TimeDistSchema.describe('wall time one product runs before the next changeover'),
-  setup: TimeDistSchema.describe('setup time of a changeover: every station pauses this long'),
-  planned: z.boolean().default(false).describe("as the Lineside config's lines[].changeovers.planned"),
-});
+/** Good parts of an order: a fixed number, or uniform between min and max. */
+const OrderQuantity = z.union([
+  z.number().int().min(1).max(1_000_000),
+  z
+    .strictObject({ min: z.number().int().min(1).max(1_000_000), max: z.number().int().min(1).max(1_000_000) })
+    .refine((q) => q.min <= q.max, 'min must not exceed max'),
+]);
+
+/**
+ * Product runs: the line makes each product of `sequence` in turn, with a setup between two. A
+ * run lasts `runLength` of wall time, or, with `orders`, until the output station made the
+ * order's quantity of good parts (each run is then an order, started at the product change).
+ */
+export const ProductRuns = z
+  .strictObject({
+    sequence: z.array(Id).min(1).describe('product ids, repeated in this order'),
+    runLength: TimeDistSchema.optional().describe('wall time one product runs before the next changeover'),
+    orders: z
+      .strictObject({
+        quantity: OrderQuantity.describe('good parts of the output station per order'),
+        prefix: z.string().min(1).max(32).default('SIM-').describe('order ids: prefix + number from 1'),
+      })
+      .optional()
+      .describe('each run is an order: it ends when the output station made its quantity of good parts'),
+    setup: TimeDistSchema.describe('setup time of a changeover: every station pauses this long'),
+    planned: z.boolean().default(false).describe("as the Lineside config's lines[].changeovers.planned"),
+  })
+  .refine((r) => (r.runLength === undefined) !== (r.orders === undefined), 'give runLength or orders (one of them)');
 
 export const DegradationSpec = z
   .strictObject({

@@ -1,6 +1,6 @@
 /**
  * The truth records of what happens on the simulated line (cycles, breakdowns, degradation
- * episodes, comms faults) and the comms events sent to the PLC servers, built from the engine's
+ * episodes, comms faults, orders) and the comms events sent to the PLC servers, built from the engine's
  * virtual times ("mono", ms since the run start) and the wall time of mono 0.
  */
 import type { CommsFaultSpec, DegradationSpec } from '../scenario-schema.js';
@@ -11,10 +11,28 @@ import {
   type CommsRecord,
   type CycleRecord,
   type EpisodeRecord,
+  type OrderRecord,
 } from '../truth/records.js';
+import type { SimOrder } from './product-runs.js';
 import type { CommsOccurrence } from './schedules.js';
 import type { CommsEvent } from './sim-line.js';
 import type { BreakdownDone, CycleDone } from './station.js';
+
+/** An order of the product runs as it starts (`endMono` undefined) or completes. */
+export function orderRecord(order: SimOrder, endMono: number | undefined, startWallMs: number): OrderRecord {
+  const startMs = startWallMs + order.startMono;
+  const base = {
+    type: 'order' as const,
+    id: order.id,
+    product: order.product.id,
+    quantity: order.quantity,
+    start: iso(startMs),
+    startMs,
+  };
+  if (endMono === undefined) return { ...base, phase: 'started' };
+  const endMs = startWallMs + endMono;
+  return { ...base, phase: 'completed', end: iso(endMs), endMs, good: order.good, reject: order.reject };
+}
 
 export function cycleRecord(station: string, cycle: CycleDone, startWallMs: number, shift: string | null): CycleRecord {
   const startMs = startWallMs + cycle.startMono;

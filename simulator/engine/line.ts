@@ -22,11 +22,12 @@ import {
   breakdownRecord,
   cycleRecord,
   injectedCommsRecord,
+  orderRecord,
   scenarioCommsEvent,
   scenarioCommsRecord,
 } from './line-records.js';
 import { observations } from './observation.js';
-import { productIdealAt, scheduleProductRuns } from './product-runs.js';
+import { productIdealAt, scheduleProductRuns, type ProductRunsControl } from './product-runs.js';
 import { scheduleChangeovers, scheduleCommsFault } from './schedules.js';
 import type { CommsEvent, SimLine, SimLineOptions } from './sim-line.js';
 import { conditionValueAt } from './wear.js';
@@ -65,6 +66,8 @@ class Line implements SimLine, StationHost {
   private readonly dirty = new Set<SimStation>();
   private readonly commsListeners = new Set<(event: CommsEvent) => void>();
   private readonly changeoverDepth = new Map<string, number>();
+  private readonly outputStation: string;
+  private readonly productRuns: ProductRunsControl;
   private readonly episodes: Episodes;
   private readonly finalizeDelayMs: number;
 
@@ -114,15 +117,18 @@ class Line implements SimLine, StationHost {
       (r) => this.emit(r),
     );
 
+    this.outputStation = outputStation;
     this.emit(runRecord(scenario, this.seed, this.startWallMs, outputStation, obs));
 
     this.applyCalendar(0);
-    scheduleProductRuns(scenario, this.queue, this.streams, {
+    this.productRuns = scheduleProductRuns(scenario, this.queue, this.streams, {
       started: (p) => this.startProduct(p),
       changed: (from, to) => this.changeProduct(from, to),
       setupDone: () => {
         for (const station of this.stations.values()) station.endSetup();
       },
+      orderStarted: (order) => this.emit(orderRecord(order, undefined, this.startWallMs)),
+      orderCompleted: (order, endMono) => this.emit(orderRecord(order, endMono, this.startWallMs)),
     });
     scheduleChangeovers(scenario, this.queue, this.startWallMs, (ids, name, active) =>
       this.applyChangeover(ids, name, active),
@@ -262,6 +268,7 @@ class Line implements SimLine, StationHost {
     this.observers.get(station.id)?.cycleEnded(endMs, cycle.good, ideal);
     this.emit(cycleRecord(station.id, cycle, this.startWallMs, shift?.key ?? null));
     for (const input of this.gpio.inputsFor(station.id)) this.gpio.partSeen(input, cycle.endMono);
+    if (station.id === this.outputStation) this.productRuns.outputPart(cycle.good, cycle.endMono);
   }
 
   breakdownDone(station: SimStation, b: BreakdownDone): void {

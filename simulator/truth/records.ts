@@ -192,6 +192,23 @@ export interface ChangeoverRecord {
   readonly durationMs: number;
 }
 
+/** An order of the product runs (productRuns.orders), written when it starts and when it completes. */
+export interface OrderRecord {
+  readonly type: 'order';
+  readonly phase: 'started' | 'completed';
+  readonly id: string;
+  readonly product: string;
+  readonly quantity: number;
+  /** The product change that began it (the run start for the first). */
+  readonly start: string;
+  readonly startMs: number;
+  /** The output station's good part that completed it (phase "completed"). */
+  readonly end?: string;
+  readonly endMs?: number;
+  readonly good?: number;
+  readonly reject?: number;
+}
+
 export interface EndRecord {
   readonly type: 'end';
   readonly end: string;
@@ -208,6 +225,7 @@ export type TruthRecord =
   | CommsRecord
   | ShiftRecord
   | ChangeoverRecord
+  | OrderRecord
   | EndRecord;
 
 export function iso(ms: number): string {

@@ -19,7 +19,14 @@
 import { resolveAddress } from '../../src/config/addresses.js';
 import type { Device, LinesideConfig, ModbusTag } from '../../src/config/schema.js';
 import { createCore, type Core, type CoreDiagnostic } from '../../src/core/core.js';
-import type { ChangeoverEvent, CoreEvent, DowntimeEvent, OeeEvent, OeeFigures } from '../../src/core/events.js';
+import type {
+  ChangeoverEvent,
+  CoreEvent,
+  DowntimeEvent,
+  OeeEvent,
+  OeeFigures,
+  OrderEvent,
+} from '../../src/core/events.js';
 import type { Sample } from '../../src/core/sample.js';
 import {
   decodeBit,
@@ -40,6 +47,7 @@ import {
 import { PlcImage, type Area } from '../../simulator/plc/image.js';
 import type {
   ChangeoverRecord,
+  OrderRecord,
   ShiftFigures,
   ShiftRecord,
   StateRecord,
@@ -61,6 +69,8 @@ export class TruthCollector {
   readonly cycles = new Map<string, number>();
   readonly smallStops: StateRecord[] = [];
   readonly changeovers: ChangeoverRecord[] = [];
+  /** Order records (productRuns.orders), started and completed, in order. */
+  readonly orders: OrderRecord[] = [];
   endMs: number | undefined;
   readonly onTruth = (record: TruthRecord): void => {
     switch (record.type) {
@@ -82,6 +92,9 @@ export class TruthCollector {
         break;
       case 'changeover':
         this.changeovers.push(record);
+        break;
+      case 'order':
+        this.orders.push(record);
         break;
       case 'end':
         this.endMs = record.endMs;
@@ -109,11 +122,14 @@ export class CoreCollector {
   readonly diagnostics: CoreDiagnostic[] = [];
   /** Changeovers that ended. */
   readonly changeovers: ChangeoverEvent[] = [];
+  /** Orders that completed. */
+  readonly orders: OrderEvent[] = [];
   readonly onEvent = (event: CoreEvent): void => {
     if (event.type === 'cycle') this.cycles.set(event.station, (this.cycles.get(event.station) ?? 0) + 1);
     else if (event.type === 'oee' && event.final) this.finals.push(event);
     else if (event.type === 'downtime') this.downtime(event);
     else if (event.type === 'changeover' && event.phase === 'ended') this.changeovers.push(event);
+    else if (event.type === 'order' && event.phase === 'completed') this.orders.push(event);
   };
   readonly onDiagnostic = (d: CoreDiagnostic): void => {
     this.diagnostics.push(d);
@@ -516,6 +532,8 @@ export interface RunControl {
   readonly clock: VirtualClock;
   /** Listeners to give a replacement core (the run's collectors). */
   readonly collector: CoreCollector;
+  /** What the simulator recorded so far (an MES in a test starts its orders from it). */
+  readonly truth: TruthCollector;
   /** Swaps the core (an agent restart); the reader then resends every value, like a reconnect. */
   replaceCore(core: Core): void;
 }
@@ -550,6 +568,7 @@ export function runVirtual(options: VirtualRunOptions): VirtualRun {
     core,
     clock,
     collector: collected,
+    truth,
     replaceCore: (c: Core): void => {
       core = c;
       reader.resendAll();

@@ -69,6 +69,54 @@ describe('products and changeovers against the simulator ground truth, one simul
   });
 });
 
+describe('orders against the simulator ground truth, one simulated week', () => {
+  it(
+    'every order completes at its quantity with the truth’s rejects, within one poll of its last part',
+    { timeout: 300_000 },
+    () => {
+      const { scenario: base, config } = productLine();
+      // The same line, each product run an order of 300-800 good parts at pack, started by an MES
+      // at its product change (here: the test, as soon as the line has no running order).
+      const text = readFileSync('simulator/scenarios/changeovers.yaml', 'utf8').replace(
+        /runLength: .*\n/,
+        'orders: { quantity: { min: 300, max: 800 } }\n',
+      );
+      const loaded = loadScenarioText(text);
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+      const scenario = { ...loaded.scenario, seed: base.seed } as Scenario;
+      let started = 0;
+      const run = runVirtual({
+        scenario,
+        config,
+        seed: 5,
+        durationMs: 7 * DAY,
+        afterStep: (_t, control) => {
+          const next = control.truth.orders.filter((o) => o.phase === 'started')[started];
+          if (next === undefined || control.core.snapshot()[0]?.order !== undefined) return;
+          const result = control.core.startOrder('line1', {
+            id: next.id,
+            product: next.product,
+            quantity: next.quantity,
+          });
+          expect(result.ok, JSON.stringify(result)).toBe(true);
+          started++;
+        },
+      });
+      const truth = run.truth.orders.filter((o) => o.phase === 'completed');
+      expect(truth.length).toBeGreaterThanOrEqual(10);
+      expect(run.core.orders.map((o) => [o.orderId, o.product, o.good, o.quantity])).toEqual(
+        truth.map((o) => [o.id, o.product, o.quantity, o.quantity]),
+      );
+      truth.forEach((t, i) => {
+        const c = run.core.orders[i];
+        expect(c?.reject, `${t.id} rejects`).toBe(t.reject);
+        expect(Math.abs((c?.end ?? 0) - (t.endMs ?? 0)), `${t.id} end`).toBeLessThanOrEqual(POLL_MS);
+      });
+      expect(run.core.diagnostics).toEqual([]);
+    },
+  );
+});
+
 describe('a scenario with products and its config must agree', () => {
   it('names a product whose ideal, code or target differs, one the config lacks, and an unknown product in the runs', () => {
     const { scenario, config } = productLine();
