@@ -122,6 +122,17 @@ async function onStop(lineId, button) {
   }
 }
 
+/**
+ * The product choices, the line's current product chosen: most orders continue what runs.
+ * @param {LineView | undefined} line
+ */
+function fillProducts(line) {
+  $('order-product', HTMLSelectElement).replaceChildren(
+    new Option('No product', NONE),
+    ...model.products.map((p) => new Option(p.name, p.id, false, p.id === line?.product?.id)),
+  );
+}
+
 function openStartDialog() {
   const lines = [...model.lines.values()];
   const line = lines.find((l) => l.order === undefined) ?? firstLine();
@@ -130,11 +141,7 @@ function openStartDialog() {
   const lineSelect = $('order-line', HTMLSelectElement);
   lineSelect.replaceChildren(...lines.map((l) => new Option(l.name, l.id, false, l.id === line.id)));
   $('order-line-row').hidden = lines.length < 2;
-  const product = $('order-product', HTMLSelectElement);
-  product.replaceChildren(
-    new Option('No product', NONE),
-    ...model.products.map((p) => new Option(p.name, p.id, false, p.id === line.product?.id)),
-  );
+  fillProducts(line);
   $('order-product-row').hidden = model.products.length === 0;
   for (const id of ['order-id', 'order-quantity', 'order-due']) $(id, HTMLInputElement).value = '';
   $('order-dialog', HTMLDialogElement).showModal();
@@ -188,6 +195,9 @@ async function onStart(event) {
 
 export function setupOrders() {
   $('order-start').addEventListener('click', openStartDialog);
+  $('order-line').addEventListener('change', () =>
+    fillProducts(model.lines.get($('order-line', HTMLSelectElement).value)),
+  );
   $('order-cancel').addEventListener('click', () => $('order-dialog', HTMLDialogElement).close());
   $('order-form').addEventListener('submit', onStart);
 }
