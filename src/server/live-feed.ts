@@ -108,6 +108,12 @@ export class LiveFeed {
         // The tile and the line header show the product; the snapshot has it.
         this.markStation(event.station, event.line);
         return;
+      case 'order':
+        // An order belongs to a line, not a station: started, stopped and progress events change
+        // only the line's `order` (its progress bar and ETA), and a start or stop comes with no
+        // cycle or OEE event that would otherwise mark the line.
+        this.dirtyLines.add(event.line);
+        return;
     }
   }
 

@@ -1,9 +1,11 @@
 // @ts-check
-// Operator actions through the API: login (a session cookie), assigning a downtime reason and
-// acknowledging an alert. Errors come back as {error: {code, message}}. Who acted is the login;
-// `by` is only sent with the shared operator token, where the server cannot know the name.
+// Operator actions through the API: login (a session cookie), assigning a downtime reason,
+// acknowledging an alert, setting the product, starting and stopping an order. Errors come back
+// as {error: {code, message}}. Who acted is the login; `by` is only sent with the shared operator
+// token, where the server cannot know the name.
 
 /** @import { AlertView, CycleBucket, DowntimeView, SpanView } from '../server/view-model.js' */
+/** @import { OrderView } from '../core/line-orders.js' */
 
 /**
  * What `GET /api/session` and the login routes answer: SessionView of src/server/session-view.ts,
@@ -115,6 +117,33 @@ export function acknowledgeAlert(alertId, by) {
  */
 export function setProduct(lineId, product, by) {
   return post(`/api/lines/${encodeURIComponent(lineId)}/product`, { product, ...(by ? { by } : {}) });
+}
+
+/**
+ * What starts an order (`POST /api/lines/:line/order`): `quantity` may be left out to resume a
+ * stopped order; `due` is ISO-8601 with its offset.
+ * @typedef {{ id: string, product?: string, quantity?: number, due?: string }} OrderRequest
+ */
+
+/**
+ * Starts a new order on a line, or resumes a stopped one with the same id.
+ * @param {string} lineId
+ * @param {OrderRequest} order
+ * @param {string} [by]
+ * @returns {Promise<{ order: OrderView }>}
+ */
+export function startOrder(lineId, order, by) {
+  return post(`/api/lines/${encodeURIComponent(lineId)}/order`, { ...order, ...(by ? { by } : {}) });
+}
+
+/**
+ * Stops the line's running order (it can be resumed).
+ * @param {string} lineId
+ * @param {string} [by]
+ * @returns {Promise<{ order: OrderView }>}
+ */
+export function stopOrder(lineId, by) {
+  return post(`/api/lines/${encodeURIComponent(lineId)}/order/stop`, by ? { by } : {});
 }
 
 /**

@@ -11,6 +11,7 @@ import { setSession, setupLogin } from './login.js';
 import { agentNow, applyDelta, applySnapshot } from './model.js';
 import { model } from './page-state.js';
 import { tickDowntime } from './panels.js';
+import { setupOrders } from './order.js';
 import { setupProduct } from './product.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { render } from './render.js';
@@ -28,6 +29,7 @@ function start() {
   setupLegend();
   setupLogin();
   setupProduct();
+  setupOrders();
   api
     .session()
     .then(setSession)

@@ -33,10 +33,11 @@ function createTile(station, onSelect) {
   const comms = el('span', 'tile-comms', 'NO COMMS');
   head.append(name, comms);
   const product = el('div', 'tile-product');
+  const order = el('div', 'tile-order');
   const state = el('div', 'tile-state');
   const since = el('div', 'tile-since');
   const reason = el('div', 'tile-reason');
-  band.append(head, product, state, since, reason);
+  band.append(head, product, order, state, since, reason);
   const body = el('div', 'tile-body');
   const cycle = metric('Last cycle / ideal');
   const count = metric('Count / target');
@@ -53,6 +54,7 @@ function createTile(station, onSelect) {
     band,
     name,
     product,
+    order,
     comms,
     state,
     since,
@@ -110,6 +112,10 @@ export function renderTiles(container, model, selected, onSelect) {
   const order = [...model.lines.values()].flatMap((l) => l.stationIds);
   // More than five tiles do not fit one row of a TV at full size.
   container.classList.toggle('compact', order.length > 5);
+  // A line's running order is counted at its output station: that tile names it.
+  /** @type {Map<string, string>} */
+  const orderAt = new Map();
+  for (const line of model.lines.values()) if (line.order !== undefined) orderAt.set(line.outputStation, line.order.id);
   for (const id of [...tileElements.keys()]) {
     if (!model.stations.has(id)) {
       tileElements.get(id)?.root.remove();
@@ -131,6 +137,9 @@ export function renderTiles(container, model, selected, onSelect) {
     t.name.textContent = station.name;
     t.product.textContent = station.product?.name ?? '';
     t.product.hidden = station.product === undefined;
+    const orderId = orderAt.get(id);
+    t.order.textContent = orderId !== undefined ? `Order ${orderId}` : '';
+    t.order.hidden = orderId === undefined;
     t.comms.hidden = station.commsOk;
     t.state.textContent =
       station.changeover !== undefined ? 'Changeover' : (STATE_LABELS[station.state] ?? station.state);

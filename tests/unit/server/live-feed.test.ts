@@ -86,6 +86,33 @@ describe('LiveFeed (coalesced deltas from core events)', () => {
     });
   });
 
+  it("marks the line changed on an order event, which has no station, so the order's progress reaches the page", () => {
+    const { fake, feed, clock } = setup();
+    const now = clock.wallMs();
+    for (const phase of ['started', 'progress', 'stopped'] as const) {
+      fake.emit({
+        type: 'order',
+        id: `line1-${phase}`,
+        line: 'line1',
+        seq: 1,
+        ts: now,
+        phase,
+        orderId: '4711',
+        quantity: 20,
+        good: 3,
+        reject: 0,
+        remaining: 17,
+        start: now,
+      });
+      const delta = feed.takeDelta();
+      expect(
+        delta?.lines?.map((l) => l.id),
+        phase,
+      ).toEqual(['line1']);
+      expect(delta?.stations, phase).toBeUndefined();
+    }
+  });
+
   it('sends device health only when it changed', () => {
     const { feed, health } = setup();
     feed.checkDevices();
