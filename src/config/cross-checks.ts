@@ -5,6 +5,7 @@
 import type { Add, Config } from './cross-checks-common.js';
 import { checkDevices, checkGpio } from './cross-checks-devices.js';
 import { checkLines, checkReasons } from './cross-checks-lines.js';
+import { checkScrap } from './cross-checks-scrap.js';
 import { checkOutputs } from './cross-checks-outputs.js';
 import { checkProducts } from './cross-checks-products.js';
 import { checkShifts } from './cross-checks-shifts.js';
@@ -28,6 +29,7 @@ export function crossCheck(config: Config, written?: unknown): ConfigIssue[] {
   checkGpio(config, add);
   const reasons = checkReasons(config, add);
   checkLines(config, tags, reasons, add);
+  checkScrap(config, tags, add);
   checkProducts(config, tags, add);
   checkShifts(config, add);
   checkOutputs(config, add);

@@ -80,6 +80,12 @@ export const Station = z.strictObject({
     .record(z.string().regex(/^\d+$/, 'fault codes are integers'), Id)
     .default({})
     .describe('PLC fault code -> reason id from the reasons list'),
+  scrapCounts: z
+    .record(Id, TagRef)
+    .default({})
+    .describe(
+      'reject counter per scrap reason (scrapReasons[].id -> tag); without signals.rejectCount their sum is the reject count',
+    ),
   conditions: z.array(ConditionSignal).default([]).describe('condition signals watched by the predictors'),
   predict: StationPredict.prefault({}),
 });
@@ -100,12 +106,34 @@ export const Line = z.strictObject({
         .boolean()
         .default(false)
         .describe('true: changeovers are planned stops (outside availability); false: setup downtime'),
+      startup: z
+        .strictObject({
+          goodParts: z
+            .number()
+            .int()
+            .min(1)
+            .max(1_000_000)
+            .optional()
+            .describe('start-up ends with this many good parts after the changeover'),
+          duration: duration('1m', '24h', 'start-up ends this long after the changeover; 1m to 24h').optional(),
+        })
+        .optional()
+        .describe(
+          'rejects from a changeover until goodParts good parts or duration after it (the first to come) are start-up rejects',
+        ),
     })
     .prefault({})
     .describe('how a product change is counted (docs/oee.md#changeovers)'),
   stations: z.array(Station).min(1),
 });
 export type Line = z.output<typeof Line>;
+
+/** A reason a part is scrapped (rejects by reason, docs/oee.md#scrap-reasons). */
+export const ScrapReason = z.strictObject({
+  id: Id,
+  label: z.string().min(1),
+});
+export type ScrapReason = z.output<typeof ScrapReason>;
 
 export const Reason = z.strictObject({
   id: Id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Device, Gpio } from './schema-devices.js';
-import { Line, Reason, ShiftCalendar } from './schema-line.js';
+import { Line, Reason, ScrapReason, ShiftCalendar } from './schema-line.js';
 import { Product } from './schema-products.js';
 import { Agent, Alerts, Influx, Logging, Mqtt, Server, Storage } from './schema-outputs.js';
 import { Id } from './schema-primitives.js';
@@ -21,6 +21,10 @@ export const ConfigSchema = z
     devices: z.array(Device).default([]),
     gpio: Gpio.prefault({}),
     reasons: z.array(Reason).default([]).describe('downtime reasons operators choose from; fault codes map onto them'),
+    scrapReasons: z
+      .array(ScrapReason)
+      .default([])
+      .describe('why parts are scrapped: per-reason reject counters (stations[].scrapCounts) and operator entries'),
     products: z
       .array(Product)
       .default([])

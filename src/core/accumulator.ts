@@ -46,6 +46,10 @@ export interface AccumulatorData {
   readonly idealMs?: number;
   readonly downByReason: Readonly<Record<string, number>>;
   readonly downIntervals: number;
+  /** Rejects by scrap reason ("unassigned": no reason known); absent before scrap reasons. */
+  readonly rejectsByReason?: Readonly<Record<string, number>>;
+  /** Rejects in a start-up window after a changeover; absent before scrap reasons. */
+  readonly startupRejects?: number;
 }
 
 export class Accumulator {
@@ -57,6 +61,10 @@ export class Accumulator {
   readonly downByReason = new Map<string, number>();
   /** down intervals that overlap the window (each counted once). */
   downIntervals = 0;
+  /** Rejects by scrap reason (shift windows; docs/oee.md#scrap-reasons). */
+  readonly rejectsByReason = new Map<string, number>();
+  /** Of the rejects, those in a start-up window after a changeover. */
+  startupRejects = 0;
 
   addTime(state: StationState, reason: string | undefined, ms: number): void {
     if (!(ms > 0)) return;
@@ -71,6 +79,21 @@ export class Accumulator {
     this.total += total;
     this.good += good;
     this.idealMs += idealMs;
+  }
+
+  /** The reasons of rejects just counted (one per reject), and how many of them were start-up rejects. */
+  addRejects(reasons: readonly string[], startup: number): void {
+    for (const reason of reasons) this.rejectsByReason.set(reason, (this.rejectsByReason.get(reason) ?? 0) + 1);
+    this.startupRejects += startup;
+  }
+
+  /** Good parts found bad afterwards (an operator's scrap entry): good becomes reject, with its reason. */
+  scrapGood(count: number, reason: string): number {
+    const moved = Math.min(Math.max(0, Math.floor(count)), this.good);
+    if (moved <= 0) return 0;
+    this.good -= moved;
+    this.rejectsByReason.set(reason, (this.rejectsByReason.get(reason) ?? 0) + moved);
+    return moved;
   }
 
   /** Moves downtime from one reason to another (an operator re-assigned it). */
@@ -91,6 +114,8 @@ export class Accumulator {
     this.idealMs = 0;
     this.downByReason.clear();
     this.downIntervals = 0;
+    this.rejectsByReason.clear();
+    this.startupRejects = 0;
   }
 
   toData(): AccumulatorData {
@@ -101,6 +126,8 @@ export class Accumulator {
       idealMs: this.idealMs,
       downByReason: Object.fromEntries(this.downByReason),
       downIntervals: this.downIntervals,
+      rejectsByReason: Object.fromEntries(this.rejectsByReason),
+      startupRejects: this.startupRejects,
     };
   }
 
@@ -116,6 +143,10 @@ export class Accumulator {
     acc.idealMs = data.idealMs ?? data.total * fallbackIdealMs;
     for (const [reason, ms] of Object.entries(data.downByReason)) acc.downByReason.set(reason, ms);
     acc.downIntervals = data.downIntervals;
+    // Before scrap reasons every reject was one without a known reason.
+    const byReason = data.rejectsByReason ?? (data.total > data.good ? { unassigned: data.total - data.good } : {});
+    for (const [reason, n] of Object.entries(byReason)) acc.rejectsByReason.set(reason, n);
+    acc.startupRejects = data.startupRejects ?? 0;
     return acc;
   }
 }
@@ -143,6 +174,9 @@ export interface FigureSource {
   readonly idealMs: number;
   readonly downByReason: ReadonlyMap<string, number>;
   readonly downIntervals: number;
+  /** Shift windows: rejects by scrap reason and start-up rejects (absent: no split is reported). */
+  readonly rejectsByReason?: ReadonlyMap<string, number>;
+  readonly startupRejects?: number;
 }
 
 /** `idealCycleTimeMs`: the running product's, for the target (performance uses `acc.idealMs`). */
@@ -208,6 +242,7 @@ export function computeFigures(
     quality,
     oee: availability * performance * quality,
     counts: { total, good, reject: total - good },
+    ...(acc.rejectsByReason !== undefined ? { rejects: rejectSplit(acc, total - good) } : {}),
     runTimeMs,
     plannedTimeMs,
     downtimeMs: down,
@@ -217,4 +252,12 @@ export function computeFigures(
     downtimeByReason,
     ...(downIntervals > 0 ? { mtbfMs: runTimeMs / downIntervals, mttrMs: down / downIntervals } : {}),
   };
+}
+
+/** Rejects split into start-up and production rejects, and by scrap reason. */
+function rejectSplit(acc: FigureSource, rejects: number): NonNullable<OeeFigures['rejects']> {
+  const startup = Math.min(acc.startupRejects ?? 0, rejects);
+  const byReason: Record<string, number> = {};
+  for (const [reason, n] of acc.rejectsByReason ?? []) if (n > 0) byReason[reason] = n;
+  return { startup, production: rejects - startup, byReason };
 }

@@ -20,6 +20,8 @@ export const R_BLOCKED = 8;
 export const R_PLANNED = 9;
 export const R_PRODUCT = 10;
 export const R_CHANGEOVER = 11;
+/** Per-reason reject counters (scrapCounts) take roles from here: R_SCRAP + their index. */
+export const R_SCRAP = 100;
 
 /** The reason a changeover is booked under (category "setup" unless the config's reasons say otherwise). */
 export const CHANGEOVER_REASON = 'changeover';
@@ -78,7 +80,16 @@ export interface StationSpec {
   /** Wrap modulus per counter role (cycle, good, reject), when the tag type has one. */
   readonly modulus: { readonly cycle?: number; readonly good?: number; readonly reject?: number };
   readonly hasGoodCount: boolean;
+  /** A reject counter register, or per-reason reject counters (their sum is then the reject count). */
   readonly hasRejectCount: boolean;
+  /** Scrap reason id per per-reason counter (role R_SCRAP + index), in config order. */
+  readonly scrapReasons: readonly string[];
+  /** Wrap modulus per per-reason counter, when its tag type has one. */
+  readonly scrapModulus: readonly (number | undefined)[];
+  /** The reject counter register itself (else the per-reason counters make the reject count). */
+  readonly hasRejectRegister: boolean;
+  /** Start-up window after a changeover (the line's changeovers.startup), if configured. */
+  readonly startup?: { readonly goodParts?: number; readonly durationMs?: number };
   readonly faultReasons: ReadonlyMap<number, string>;
   /** Devices whose comms this station depends on ("plc1", "gpio"). */
   readonly devices: readonly string[];
@@ -117,6 +128,7 @@ export interface Bindings {
   readonly byTag: ReadonlyMap<string, TagBinding>;
   readonly categoryOf: (reason: string) => LossCategory;
   readonly reasonIds: ReadonlySet<string>;
+  readonly scrapReasonIds: ReadonlySet<string>;
   readonly products: ProductCatalogue;
 }
 
@@ -140,19 +152,11 @@ export function buildBindings(config: LinesideConfig): Bindings {
       const tags: Partial<Record<(typeof ROLE_NAMES)[number], string>> = {};
       // A station without its own product code register follows the line's.
       const signals = { ...s, productCode: s.productCode ?? line.productCode };
-      for (const [key, tag] of Object.entries(signals) as [keyof Station['signals'], string | undefined][]) {
-        if (tag === undefined) continue;
+      const bind = (tag: string, role: number, stopsStation: boolean): void => {
         const info = catalogue.get(tag);
         const device = info?.device ?? tag.split('.')[0] ?? tag;
-        // Losing the product code's device leaves the last product in place; it does not stop the station.
-        if (key !== 'productCode') stationDevices.add(device);
-        tags[key] = tag;
-        const binding: TagBinding = {
-          stationIndex,
-          role: ROLE_OF_SIGNAL[key],
-          deviceIndex: deviceIndex(device),
-          next: undefined,
-        };
+        if (stopsStation) stationDevices.add(device);
+        const binding: TagBinding = { stationIndex, role, deviceIndex: deviceIndex(device), next: undefined };
         const existing = byTag.get(tag);
         if (existing === undefined) byTag.set(tag, binding);
         else {
@@ -160,7 +164,15 @@ export function buildBindings(config: LinesideConfig): Bindings {
           while (last.next !== undefined) last = last.next;
           last.next = binding;
         }
+      };
+      for (const [key, tag] of Object.entries(signals) as [keyof Station['signals'], string | undefined][]) {
+        if (tag === undefined) continue;
+        tags[key] = tag;
+        // Losing the product code's device leaves the last product in place; it does not stop the station.
+        bind(tag, ROLE_OF_SIGNAL[key], key !== 'productCode');
       }
+      const scrap = Object.entries(station.scrapCounts);
+      scrap.forEach(([, tag], i) => bind(tag, R_SCRAP + i, true));
       const idealByProduct = productIdealsAt(config.products, station.id);
       const modulusOf = (tag: string | undefined): number | undefined =>
         tag !== undefined ? catalogue.get(tag)?.counterModulus : undefined;
@@ -183,7 +195,22 @@ export function buildBindings(config: LinesideConfig): Bindings {
           ...(modulusOf(s.rejectCount) !== undefined ? { reject: modulusOf(s.rejectCount) } : {}),
         },
         hasGoodCount: s.goodCount !== undefined,
-        hasRejectCount: s.rejectCount !== undefined,
+        hasRejectCount: s.rejectCount !== undefined || scrap.length > 0,
+        hasRejectRegister: s.rejectCount !== undefined,
+        scrapReasons: scrap.map(([reason]) => reason),
+        scrapModulus: scrap.map(([, tag]) => modulusOf(tag)),
+        ...(line.changeovers.startup !== undefined
+          ? {
+              startup: {
+                ...(line.changeovers.startup.goodParts !== undefined
+                  ? { goodParts: line.changeovers.startup.goodParts }
+                  : {}),
+                ...(line.changeovers.startup.duration !== undefined
+                  ? { durationMs: line.changeovers.startup.duration }
+                  : {}),
+              },
+            }
+          : {}),
         faultReasons: new Map(Object.entries(station.faultReasons).map(([code, reason]) => [Number(code), reason])),
         devices: [...stationDevices],
         tags,
@@ -208,6 +235,7 @@ export function buildBindings(config: LinesideConfig): Bindings {
     byTag,
     categoryOf: (reason) => categories.get(reason) ?? 'breakdown',
     reasonIds: new Set(config.reasons.map((r) => r.id)),
+    scrapReasonIds: new Set(config.scrapReasons.map((r) => r.id)),
     products: {
       byCode: new Map(config.products.flatMap((p) => (p.code !== undefined ? [[productCodeKey(p.code), p.id]] : []))),
       ids: new Set(config.products.map((p) => p.id)),

@@ -18,6 +18,8 @@ const Acc = z.object({
   idealMs: z.number().optional(),
   downByReason: z.record(z.string(), z.number()),
   downIntervals: z.number(),
+  rejectsByReason: z.record(z.string(), z.number()).optional(),
+  startupRejects: z.number().optional(),
 });
 
 const WindowData = z.object({
@@ -70,6 +72,14 @@ const StationData = z.object({
       trigger: z.enum(['product', 'plc']),
       pending: z.boolean().optional(),
     })
+    .optional(),
+  /** Per-reason reject counters: last value read and reasons not yet given to a reject. */
+  scrap: z
+    .record(z.string(), z.object({ value: z.number().optional(), atWall: z.number().optional(), credit: z.number() }))
+    .optional(),
+  /** An open start-up window after a changeover. */
+  startup: z
+    .object({ ended: z.boolean().default(false), goodLeft: z.number().optional(), untilWall: z.number().optional() })
     .optional(),
   open: z.object({
     kind: z.number().int().min(0).max(6),

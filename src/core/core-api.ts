@@ -33,6 +33,10 @@ export type SetProductResult =
   | { ok: true; changed: readonly string[] }
   | { ok: false; code: 'NOT_FOUND' | 'UNKNOWN_PRODUCT'; message: string };
 
+export type ScrapResult =
+  | { ok: true; count: number }
+  | { ok: false; code: 'NOT_FOUND' | 'UNKNOWN_SCRAP_REASON' | 'NOT_ENOUGH_GOOD'; message: string };
+
 export type UnknownProduct = { ok: false; code: 'UNKNOWN_PRODUCT'; message: string };
 
 export interface Core extends SampleSink {
@@ -63,6 +67,12 @@ export interface Core extends SampleSink {
   startOrder(line: string, spec: OrderSpec, by?: ActionBy): OrderResult | UnknownProduct;
   /** Order command: stop the line's running order (it can be resumed). Emits an `order` event "stopped". */
   stopOrder(line: string, by?: ActionBy): OrderResult;
+  /**
+   * Operator command: `count` parts a station counted good this shift were scrapped (found bad
+   * later), for a scrap reason: the shift's quality and the running order follow. Emits a `scrap`
+   * event. Refused when the shift has fewer good parts (NOT_ENOUGH_GOOD).
+   */
+  recordScrap(station: string, reason: string, count: number, by?: ActionBy): ScrapResult;
   /** Live picture per line. Cheap enough to call several times a second. */
   snapshot(): LineSnapshot[];
   /**

@@ -20,7 +20,7 @@ import { OeeEmitter } from './core-oee.js';
 import { CoreTimeline } from './core-timeline.js';
 import { UNASSIGNED } from './downtime.js';
 import type { ActionBy, CoreEvent, EventListener } from './events.js';
-import type { AssignReasonResult, Core, CoreDeps, SetProductResult, UnknownProduct } from './core-api.js';
+import type { AssignReasonResult, Core, CoreDeps, ScrapResult, SetProductResult, UnknownProduct } from './core-api.js';
 import { OrderBook, type OrderResult, type OrderSpec } from './line-orders.js';
 import { LineSeqs } from './line-seqs.js';
 import { lineSnapshots } from './line-snapshot.js';
@@ -86,6 +86,7 @@ class StreamingCore implements Core, StationHost {
   emit(event: CoreEvent): void {
     this.out.emit(event);
     if (event.type === 'cycle') this.orders.onCycle(event);
+    else if (event.type === 'scrap') this.orders.onScrap(event);
   }
 
   diagnostic(code: string, message: string, context: Record<string, unknown>): void {
@@ -217,6 +218,27 @@ class StreamingCore implements Core, StationHost {
     if (this.out.buffering) this.out.start();
     this.tick();
     return this.orders.stop(line, by, this.time.nowMono);
+  }
+
+  recordScrap(station: string, reason: string, count: number, by?: ActionBy): ScrapResult {
+    if (this.out.buffering) this.out.start();
+    const st = this.stations.find((s) => s.id === station);
+    if (st === undefined) return { ok: false, code: 'NOT_FOUND', message: `no station "${station}"` };
+    if (!this.bindings.scrapReasonIds.has(reason))
+      return {
+        ok: false,
+        code: 'UNKNOWN_SCRAP_REASON',
+        message: `no scrap reason "${reason}" in the config's scrapReasons`,
+      };
+    this.tick();
+    const short = st.scrapGood(count, reason, by, Math.max(this.time.nowMono, st.nowMono));
+    if (short !== undefined)
+      return {
+        ok: false,
+        code: 'NOT_ENOUGH_GOOD',
+        message: `station "${station}" counted ${short} good part(s) this shift; ${count} cannot be scrapped`,
+      };
+    return { ok: true, count };
   }
 
   snapshot(): LineSnapshot[] {

@@ -35,6 +35,10 @@ export interface CycleEvent extends EventBase {
   readonly shift?: string;
   /** The product the station ran (products[].id), when one is set. */
   readonly product?: string;
+  /** A reject's scrap reason (scrapReasons[].id, or "unassigned" when no per-reason counter says). */
+  readonly scrapReason?: string;
+  /** A reject made in the start-up window after a changeover. */
+  readonly startup?: boolean;
 }
 
 export interface StateEvent extends EventBase {
@@ -86,6 +90,15 @@ export interface OeeFigures {
   readonly quality: number;
   readonly oee: number;
   readonly counts: { readonly total: number; readonly good: number; readonly reject: number };
+  /**
+   * Shift figures: the rejects split into start-up rejects (after a changeover) and production
+   * rejects, and counted by scrap reason ("unassigned" when none is known). docs/oee.md#scrap-reasons
+   */
+  readonly rejects?: {
+    readonly startup: number;
+    readonly production: number;
+    readonly byReason: Readonly<Record<string, number>>;
+  };
   readonly runTimeMs: number;
   readonly plannedTimeMs: number;
   readonly downtimeMs: number;
@@ -240,6 +253,21 @@ export interface OrderForecast {
   readonly onTime?: boolean;
 }
 
+/**
+ * An operator scrapped parts the station had counted good (found bad at inspection): the current
+ * shift's good count drops by `count`, its rejects rise, under `reason` (docs/oee.md#scrap-reasons).
+ */
+export interface ScrapEvent extends EventBase {
+  readonly type: 'scrap';
+  readonly station: string;
+  /** scrapReasons[].id */
+  readonly reason: string;
+  readonly count: number;
+  /** The shift the parts were taken from. */
+  readonly shift?: string;
+  readonly by?: ActionBy;
+}
+
 export type CoreEvent =
   | CycleEvent
   | StateEvent
@@ -249,7 +277,8 @@ export type CoreEvent =
   | CounterEvent
   | ProductEvent
   | ChangeoverEvent
-  | OrderEvent;
+  | OrderEvent
+  | ScrapEvent;
 
 /** Consumers of core events. Called synchronously; must not throw and must not block. */
 export type EventListener = (event: CoreEvent) => void;

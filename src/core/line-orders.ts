@@ -10,7 +10,7 @@
 import type { LineSpec } from './bindings.js';
 import type { ShiftCalendar } from './calendar.js';
 import type { OrderCheckpoint, ParsedCheckpoint } from './checkpoint.js';
-import type { ActionBy, CycleEvent, OrderEvent, OrderForecast } from './events.js';
+import type { ActionBy, CycleEvent, OrderEvent, OrderForecast, ScrapEvent } from './events.js';
 import { rollingView } from './figures.js';
 import type { LineSeqs } from './line-seqs.js';
 import { orderForecast } from './order-forecast.js';
@@ -108,6 +108,15 @@ export class OrderBook {
     book.running = undefined;
     this.keep(book, order);
     this.emit(book, order, 'completed', event.ts, undefined, undefined);
+  }
+
+  /** Good parts of the output station scrapped afterwards: the running order needs that many more. */
+  onScrap(event: ScrapEvent): void {
+    const order = this.byOutput.get(event.station)?.running;
+    if (order === undefined) return;
+    const moved = Math.min(event.count, order.good);
+    order.good -= moved;
+    order.reject += moved;
   }
 
   start(line: string, spec: OrderSpec, by: ActionBy | undefined, nowMono: number): OrderResult {

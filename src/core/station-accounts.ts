@@ -127,8 +127,17 @@ export class StationAccounts {
    * Parts read at `mono`: they count in their shift (if any) and the rolling hour, with `idealMs`,
    * the sum of their ideal cycle times (performance's numerator).
    */
-  addCycles(window: ShiftWindow | undefined, mono: number, total: number, good: number, idealMs: number): void {
+  addCycles(
+    window: ShiftWindow | undefined,
+    mono: number,
+    total: number,
+    good: number,
+    idealMs: number,
+    rejected?: { readonly reasons: readonly string[]; readonly startup: boolean },
+  ): void {
     window?.acc.addCycles(total, good, idealMs);
+    if (rejected !== undefined)
+      window?.acc.addRejects(rejected.reasons, rejected.startup ? rejected.reasons.length : 0);
     this.rolling.addCycles(mono, total, good, idealMs);
   }
 

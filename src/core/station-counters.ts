@@ -15,7 +15,7 @@ import { counterDelta, normaliseCount, plausibleMaxParts, type CounterKind } fro
 import type { CounterMove } from './events.js';
 
 /** Credits beyond this are stale (a counter bound to the wrong register). */
-const MAX_CREDIT = 1_000;
+export const MAX_CREDIT = 1_000;
 
 type Report = (code: string, message: string, context: Record<string, unknown>) => void;
 
@@ -111,6 +111,11 @@ export class StationCounters {
       this.newReject = Number.NaN;
     }
     return parts;
+  }
+
+  /** Rejects counted by per-reason counters, when the station has no reject counter register. */
+  creditRejects(n: number): void {
+    if (n > 0) this.rejectCredit = Math.min(MAX_CREDIT, this.rejectCredit + n);
   }
 
   /** How many of `n` parts just completed are rejects (consumes credits). */

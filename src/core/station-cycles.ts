@@ -9,6 +9,9 @@ import type { StationAccounts } from './station-accounts.js';
 import type { CounterAnomaly, StationCounters } from './station-counters.js';
 import type { EventHost, EventIds } from './station-interval.js';
 
+/** What the rejects just counted at `m` were: one scrap reason each, and whether in a start-up window. */
+export type RejectClassifier = (rejects: number, m: number) => { reasons: readonly string[]; startup: boolean };
+
 /** The cycle part of a station's checkpoint. */
 export type CyclesCheckpoint = Pick<StationCheckpoint, 'lastCycleWall' | 'lastCycleTimeMs'>;
 
@@ -24,6 +27,7 @@ export class StationCycles {
     private readonly ids: EventIds,
     private readonly accounts: StationAccounts,
     private readonly counters: StationCounters,
+    private readonly classify: RejectClassifier,
   ) {}
 
   /** Wall ms of the last completed cycle. */
@@ -44,7 +48,11 @@ export class StationCycles {
     const ts = this.host.wallOf(m);
     const window = this.accounts.windowForParts(m);
     const shift = window?.instance.name;
+    const rejects = n - goodParts;
+    const rejected = rejects > 0 ? this.classify(rejects, m) : undefined;
     for (let i = 0; i < n; i++) {
+      const good = i < goodParts;
+      const reason = good ? undefined : rejected?.reasons[i - goodParts];
       this.host.emit({
         type: 'cycle',
         id: this.ids.nextId(),
@@ -53,12 +61,14 @@ export class StationCycles {
         seq: this.ids.seq,
         ts,
         ...(cycleTimeMs !== undefined ? { cycleTimeMs } : {}),
-        good: i < goodParts,
+        good,
         ...(shift !== undefined ? { shift } : {}),
         ...(product !== undefined ? { product } : {}),
+        ...(reason !== undefined ? { scrapReason: reason } : {}),
+        ...(!good && rejected?.startup === true ? { startup: true } : {}),
       });
     }
-    this.accounts.addCycles(window, m, n, goodParts, n * idealMs);
+    this.accounts.addCycles(window, m, n, goodParts, n * idealMs, rejected);
     if (cycleTimeMs !== undefined) this.lastTimeMs = cycleTimeMs;
     this.lastEndMono = m;
     this.lastEndWall = ts;

@@ -38,8 +38,10 @@ import { OpenInterval, type EventHost, type OpenIntervalView, type RawKind } fro
 import { StationSignals } from './station-signals.js';
 import { StationChangeover, type ChangeoverView } from './station-changeover.js';
 import { StationProduct } from './station-product.js';
-import type { ActionBy } from './events.js';
-import { CHANGEOVER_REASON, R_PRODUCT, type ProductCatalogue } from './bindings.js';
+import { StationScrap } from './station-scrap.js';
+import { StationStartup } from './station-startup.js';
+import type { ActionBy, CoreEvent } from './events.js';
+import { CHANGEOVER_REASON, R_PRODUCT, R_SCRAP, type ProductCatalogue } from './bindings.js';
 
 export const PLC_PLANNED_STOP = 'plc_planned_stop';
 
@@ -69,6 +71,8 @@ export class Station {
   private readonly parts: StationCycles;
   private readonly product: StationProduct;
   private readonly changeover: StationChangeover;
+  private readonly scrap: StationScrap;
+  private readonly startup: StationStartup;
   /** Cycle-gap stop detection: stopped when no cycle since anchor for stopAfterMs. */
   private anchorMono = 0;
   private gapStopped = false;
@@ -90,8 +94,22 @@ export class Station {
     this.counters = new StationCounters(spec, report, (a) => this.parts.counterAnomaly(a));
     this.signals = new StationSignals(spec, this.counters, report);
     this.product = new StationProduct(spec, host.products, host, this, report);
-    this.changeover = new StationChangeover(spec, host.products, host, this);
-    this.parts = new StationCycles(spec, host, this, this.accounts, this.counters);
+    this.startup = new StationStartup(spec);
+    // The start-up window follows the station's own changeover events.
+    const changeoverHost = {
+      emit: (e: CoreEvent): void => {
+        if (e.type === 'changeover') this.startup.onChangeover(e);
+        host.emit(e);
+      },
+      wallOf: (m: number): number => host.wallOf(m),
+      categoryOf: (reason: string) => host.categoryOf(reason),
+    };
+    this.changeover = new StationChangeover(spec, host.products, changeoverHost, this);
+    this.scrap = new StationScrap(spec, this.counters, report);
+    this.parts = new StationCycles(spec, host, this, this.accounts, this.counters, (rejects, m) => ({
+      reasons: this.scrap.reasonsOf(rejects),
+      startup: this.startup.isStartup(host.wallOf(m)),
+    }));
     this.open = new OpenInterval(spec, host, this, this.accounts, this.downtimes, startMono);
     this.latestMono = startMono;
     this.anchorMono = startMono;
@@ -182,6 +200,7 @@ export class Station {
   /** One sample's value for one role; call beginFrame first. */
   input(role: number, value: number | boolean | string): void {
     if (role === R_PRODUCT) this.product.offerCode(value);
+    else if (role >= R_SCRAP) this.scrap.offer(role - R_SCRAP, value);
     else this.signals.input(role, value);
   }
 
@@ -193,6 +212,7 @@ export class Station {
     this.advanceTo(m);
     // Parts read with a new product code were made before the change: they count at the old ideal.
     const parts = this.counters.take(m);
+    this.scrap.take(m);
     if (parts > 0) this.cycles(parts, m);
     const before = this.product.id;
     if (this.product.applyCode(m)) this.changeover.productChanged(before, this.product.id, m);
@@ -293,6 +313,7 @@ export class Station {
     const ideal = this.product.idealMs;
     const good = this.parts.record(n, m, this.product.id, ideal);
     if (good > 0 && this.changeover.awaitsGoodPart) this.endChangeover(m, ideal);
+    this.startup.goodCounted(good);
     if (spec.gapDetection) {
       const open = this.open;
       // Only a gap stop ends with a part: a low running bit still says stopped.
@@ -417,6 +438,30 @@ export class Station {
   // ---- commands ---------------------------------------------------------------------------------
 
   /**
+   * An operator scrapped `count` parts counted good in the current shift, for `reason`. Returns the
+   * shift's good parts when there are fewer than `count` (nothing is moved), else undefined.
+   */
+  scrapGood(count: number, reason: string, by: ActionBy | undefined, nowMono: number): number | undefined {
+    const w = this.accounts.current;
+    const good = w?.acc.good ?? 0;
+    if (w === undefined || good < count) return good;
+    w.acc.scrapGood(count, reason);
+    this.host.emit({
+      type: 'scrap',
+      id: this.nextId(),
+      line: this.spec.line,
+      station: this.spec.id,
+      seq: this.seq,
+      ts: this.host.wallOf(nowMono),
+      reason,
+      count,
+      shift: w.instance.name,
+      ...(by !== undefined ? { by } : {}),
+    });
+    return undefined;
+  }
+
+  /**
    * An operator assigned a reason to downtime `downtimeId`; undefined when it is not one of this
    * station's (kept) downtimes.
    */
@@ -462,6 +507,8 @@ export class Station {
       ...this.parts.capture(),
       ...(this.product.id !== undefined ? { product: this.product.id } : {}),
       ...this.changeover.capture(),
+      ...this.scrap.capture(wallOf),
+      ...this.startup.capture(),
       open: this.open.capture(wallOf),
       ...books.windows,
       rolling: books.rolling,
@@ -481,6 +528,8 @@ export class Station {
     this.parts.restore(data);
     this.product.restore(data.product);
     this.changeover.restore(data.changeover, monoOf);
+    this.scrap.restore(data.scrap, monoOf, savedMono);
+    this.startup.restore(data.startup);
     const downtimes = restoreBooks(this.accounts, this.downtimes, data, ctx, this.spec.idealCycleTimeMs);
     this.open.restore(data.open, (id) => downtimes.get(id), monoOf, savedMono);
     this.latestMono = savedMono;

@@ -11,6 +11,7 @@ import type {
   LivePort,
   Operator,
   OrderCommandResult,
+  ScrapCommandResult,
   SetProductResult,
 } from './deps.js';
 
@@ -22,6 +23,7 @@ export interface CoreLike {
   setProduct(target: { line: string; station?: string }, product: string | null, by?: ActionBy): SetProductResult;
   startOrder(line: string, spec: OrderSpec, by?: ActionBy): OrderCommandResult;
   stopOrder(line: string, by?: ActionBy): OrderCommandResult;
+  recordScrap(station: string, reason: string, count: number, by?: ActionBy): ScrapCommandResult;
 }
 
 /** What the server needs of the predictors (absent when alerts are disabled). */
@@ -39,6 +41,7 @@ export function commandsPortOf(core: CoreLike, alerts?: AlertAckLike): CommandsP
     setProduct: (target, product, by) => core.setProduct(target, product, by),
     startOrder: (line, spec, by) => core.startOrder(line, spec, by),
     stopOrder: (line, by) => core.stopOrder(line, by),
+    recordScrap: (station, reason, count, by) => core.recordScrap(station, reason, count, by),
     acknowledgeAlert: (alertId, by) =>
       alerts?.acknowledge(alertId, by) ?? {
         ok: false,

@@ -50,7 +50,9 @@ export type CommandFailure = {
     | 'INVALID_ORDER'
     | 'ORDER_RUNNING'
     | 'ORDER_CONFLICT'
-    | 'ORDER_COMPLETED';
+    | 'ORDER_COMPLETED'
+    | 'UNKNOWN_SCRAP_REASON'
+    | 'NOT_ENOUGH_GOOD';
   readonly message: string;
 };
 
@@ -61,6 +63,8 @@ export type SetProductResult = { readonly ok: true; readonly changed: readonly s
 
 /** The order after the command, with its progress and forecast. */
 export type OrderCommandResult = { readonly ok: true; readonly order: OrderView } | CommandFailure;
+
+export type ScrapCommandResult = { readonly ok: true; readonly count: number } | CommandFailure;
 
 /** Operator commands into the core and the predictors. May return synchronously or a promise. */
 export interface CommandsPort {
@@ -78,6 +82,13 @@ export interface CommandsPort {
   startOrder(line: string, spec: OrderSpec, by: Operator): OrderCommandResult | Promise<OrderCommandResult>;
   /** Core `stopOrder`: stop the line's running order. */
   stopOrder(line: string, by: Operator): OrderCommandResult | Promise<OrderCommandResult>;
+  /** Core `recordScrap`: parts a station counted good this shift were scrapped afterwards. */
+  recordScrap(
+    station: string,
+    reason: string,
+    count: number,
+    by: Operator,
+  ): ScrapCommandResult | Promise<ScrapCommandResult>;
 }
 
 /** Spool figures for /metrics and /readyz (the agent maps `SpoolHealth` onto this). */

@@ -134,6 +134,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   acknowledgeAlert: 'acknowledging an alert',
   setProduct: 'setting the product a line runs',
   runOrders: 'starting or stopping an order',
+  recordScrap: 'recording scrap',
 };
 
 const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');

@@ -92,6 +92,12 @@ export const OrderBody = z.strictObject({
   ...Operator,
 });
 export const StopOrderBody = z.strictObject({ ...Operator });
+/** Parts counted good that were found bad afterwards: how many, and why. */
+export const ScrapBody = z.strictObject({
+  reason: z.string().min(1).max(64),
+  count: z.number().int().min(1).max(100_000),
+  ...Operator,
+});
 /** `{user, password}` for a named user, or `{token}` for the deprecated operator token. */
 export const LoginBody = z
   .strictObject({

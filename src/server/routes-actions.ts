@@ -1,6 +1,7 @@
 /**
  * Operator actions: POST /api/downtime/:id/reason, POST /api/alerts/:id/ack,
- * POST /api/lines/:line/product, POST /api/lines/:line/order and /order/stop, and the session
+ * POST /api/lines/:line/product, POST /api/lines/:line/order and /order/stop,
+ * POST /api/stations/:station/scrap, and the session
  * routes POST /api/login and /api/logout. Every one is rate-limited and Origin-checked by the
  * guard; the action routes also need a principal whose role allows the action (guards.ts), and
  * the principal goes into the core's event: the audit trail.
@@ -11,7 +12,16 @@ import type { ServerContext } from './context.js';
 import type { CommandFailure } from './deps.js';
 import { ACTIONS_OFF, LOGIN_FAILURE_PENALTY, PERMISSION_WORDS, principalOf } from './guards.js';
 import { ApiError, sendError } from './http-errors.js';
-import { AckBody, LoginBody, OrderBody, parseBody, ProductBody, ReasonBody, StopOrderBody } from './params.js';
+import {
+  AckBody,
+  LoginBody,
+  OrderBody,
+  parseBody,
+  ProductBody,
+  ReasonBody,
+  ScrapBody,
+  StopOrderBody,
+} from './params.js';
 import { actionBy, TOKEN_PRINCIPAL, type Principal } from './principal.js';
 import { sessionView } from './session-view.js';
 import { alertFromRecord, downtimeFromRecord } from './view-build.js';
@@ -198,6 +208,32 @@ export function actionRoutes(app: FastifyInstance, ctx: ServerContext): void {
         'order stopped',
       );
       return { ok: true, line, order: result.order, by };
+    },
+  );
+
+  app.post<{ Params: { station: string } }>(
+    '/api/stations/:station/scrap',
+    { config: { access: 'operator', permission: 'recordScrap' } },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = parseBody(ScrapBody, request.body);
+      const station = request.params.station;
+      const by = actionBy(principal, claimedName(principal, body.by), body.note);
+      const result = await ctx.deps.commands.recordScrap(station, body.reason, body.count, by);
+      if (!result.ok) throw failure(result);
+      ctx.logger.info(
+        {
+          station,
+          reason: body.reason,
+          count: body.count,
+          user: by.user,
+          role: by.role,
+          via: by.via,
+          remote: request.ip,
+        },
+        'scrap recorded',
+      );
+      return { ok: true, station, reason: body.reason, count: body.count, by };
     },
   );
 

@@ -3,7 +3,8 @@
  * so the docs, the CLI and the checks cannot disagree.
  * - viewer: looks only.
  * - operator: says why a machine stopped (assigns a reason to a downtime nobody has explained
- *   yet, or changes their own) and what the line runs (sets the product, starts and stops orders).
+ *   yet, or changes their own), what the line runs (sets the product, starts and stops orders)
+ *   and parts found bad afterwards (records scrap).
  * - maintenance: acknowledges predictive alerts.
  * - supervisor: both, and edits: overrides a reason somebody else assigned.
  * - engineer: everything a supervisor may (and whatever engineering actions come later).
@@ -11,22 +12,31 @@
 export const ROLES = ['viewer', 'operator', 'maintenance', 'supervisor', 'engineer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders'] as const;
+export const PERMISSIONS = [
+  'assignReason',
+  'editReason',
+  'acknowledgeAlert',
+  'setProduct',
+  'runOrders',
+  'recordScrap',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   viewer: new Set(),
-  operator: new Set(['assignReason', 'setProduct', 'runOrders']),
+  operator: new Set(['assignReason', 'setProduct', 'runOrders', 'recordScrap']),
   maintenance: new Set(['acknowledgeAlert']),
-  supervisor: new Set(['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders']),
-  engineer: new Set(['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders']),
+  supervisor: new Set(['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap']),
+  engineer: new Set(['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap']),
 };
 
 export const ROLE_SUMMARY: Readonly<Record<Role, string>> = {
   viewer: 'looks only',
-  operator: 'assigns downtime reasons (changes only their own), sets the product, starts and stops orders',
+  operator:
+    'assigns downtime reasons (changes only their own), sets the product, starts and stops orders, records scrap',
   maintenance: 'acknowledges alerts',
-  supervisor: 'assigns and edits any downtime reason, acknowledges alerts, sets the product, starts and stops orders',
+  supervisor:
+    'assigns and edits any downtime reason, acknowledges alerts, sets the product, starts and stops orders, records scrap',
   engineer: 'everything',
 };
 

@@ -90,7 +90,13 @@ export interface AlertRecord {
   readonly ackVia?: string;
 }
 
-export type AuditAction = 'assign-reason' | 'acknowledge-alert' | 'start-order' | 'resume-order' | 'stop-order';
+export type AuditAction =
+  | 'assign-reason'
+  | 'acknowledge-alert'
+  | 'start-order'
+  | 'resume-order'
+  | 'stop-order'
+  | 'record-scrap';
 
 /** One operator action, from the core's events: who did what to which downtime or alert, when. */
 export interface AuditRecord {

@@ -111,6 +111,11 @@ export class HistoryWriterStatements {
         return this.alert(event);
       case 'order':
         return this.order(event);
+      case 'scrap':
+        // The audit trail: who scrapped how many (target) of which station's parts, for what reason.
+        if (event.by !== undefined)
+          this.audit(event.id, event.ts, 'record-scrap', event, String(event.count), event.reason, event.by);
+        return;
     }
   }
 

@@ -111,6 +111,20 @@ export function eventPoint(event: CoreEvent, spoolId: number, ctx: PointContext)
       return changeoverPoint(event, spoolId, ctx);
     case 'order':
       return orderPoint(event, spoolId, ctx);
+    case 'scrap':
+      return point(
+        MEASUREMENTS.scrap,
+        stationTags(ctx, event.line, event.station),
+        {
+          reason: event.reason,
+          count: event.count,
+          shift: event.shift ?? '',
+          by_user: event.by?.user ?? '',
+          seq: event.seq,
+        },
+        microTime(event.ts, event.seq),
+        spoolId,
+      );
     default:
       return { skipped: 'not-written' };
   }
@@ -152,6 +166,8 @@ function cyclePoint(e: CycleEvent, spoolId: number, ctx: PointContext): RowResul
       seq: e.seq,
       shift: e.shift ?? '',
       product: e.product,
+      scrap_reason: e.scrapReason,
+      startup: e.startup,
     },
     microTime(e.ts, e.seq),
     spoolId,
@@ -300,7 +316,15 @@ function oeePoint(e: OeeEvent, spoolId: number, ctx: PointContext): RowResult {
   return point(
     MEASUREMENTS.oee,
     tags,
-    { ...oeeFields(e), shift: e.window.shift ?? '', final: e.final, snapshot_ms: Math.round(e.ts) },
+    {
+      ...oeeFields(e),
+      shift: e.window.shift ?? '',
+      final: e.final,
+      snapshot_ms: Math.round(e.ts),
+      startup_reject_count: e.figures.rejects?.startup,
+      production_reject_count: e.figures.rejects?.production,
+      rejects_by_reason: e.figures.rejects !== undefined ? JSON.stringify(e.figures.rejects.byReason) : undefined,
+    },
     microTime(e.window.start),
     spoolId,
   );

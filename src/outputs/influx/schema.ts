@@ -35,6 +35,8 @@ export const MEASUREMENTS = {
    * that is an InfluxQL keyword, and every query would have to quote it.
    */
   order: 'production_order',
+  /** One point per operator scrap entry (good parts found bad afterwards). */
+  scrap: 'scrap',
   /** Raw values of the station condition tags (vibration, temperature, current, ...). */
   condition: 'condition',
   /** Raw values of every other tag. */
@@ -93,10 +95,27 @@ const STATION_TAGS = ['site', 'line', 'station'];
  * database).
  */
 export const FIELD_TYPES: Readonly<Record<MeasurementName, Readonly<Record<string, FieldType>>>> = {
-  cycle: { cycle_time_ms: F, ideal_cycle_time_ms: F, good: B, seq: I, shift: S, product: S },
+  cycle: {
+    cycle_time_ms: F,
+    ideal_cycle_time_ms: F,
+    good: B,
+    seq: I,
+    shift: S,
+    product: S,
+    scrap_reason: S,
+    startup: B,
+  },
   state: { state: S, code: I, previous: S, reason: S, seq: I, detected_ms: I },
   downtime: { reason: S, category: S, duration_ms: F, end_ms: I, open: B, fault_code: I, downtime_id: S, seq: I },
-  oee: { ...OEE_FIGURES, shift: S, final: B, snapshot_ms: I },
+  oee: {
+    ...OEE_FIGURES,
+    shift: S,
+    final: B,
+    snapshot_ms: I,
+    startup_reject_count: I,
+    production_reject_count: I,
+    rejects_by_reason: S,
+  },
   oee_rolling: OEE_FIGURES,
   alert: {
     alert_id: S,
@@ -140,6 +159,7 @@ export const FIELD_TYPES: Readonly<Record<MeasurementName, Readonly<Record<strin
     by_user: S,
     seq: I,
   },
+  scrap: { reason: S, count: I, shift: S, by_user: S, seq: I },
   condition: { value: F },
   sample: { value: F, flag: B, text: S },
 };
@@ -154,6 +174,7 @@ export const TAG_KEYS: Readonly<Record<MeasurementName, readonly string[]>> = {
   product: STATION_TAGS,
   changeover: STATION_TAGS,
   production_order: ['site', 'line'],
+  scrap: STATION_TAGS,
   condition: [...STATION_TAGS, 'tag'],
   sample: [...STATION_TAGS, 'tag'],
 };

@@ -19,6 +19,7 @@ import type {
   OeeEvent,
   OrderEvent,
   ProductEvent,
+  ScrapEvent,
   StateEvent,
 } from '../../core/events.js';
 import type { Sample } from '../../core/sample.js';
@@ -58,6 +59,8 @@ function cyclePayload(e: CycleEvent): object {
     good: e.good,
     ...(e.shift === undefined ? {} : { shift: e.shift }),
     ...(e.product === undefined ? {} : { product: e.product }),
+    ...(e.scrapReason === undefined ? {} : { scrapReason: e.scrapReason }),
+    ...(e.startup === undefined ? {} : { startup: e.startup }),
   };
 }
 
@@ -87,6 +90,7 @@ function oeePayload(e: OeeEvent): object {
     quality: f.quality,
     oee: f.oee,
     counts: f.counts,
+    ...(f.rejects === undefined ? {} : { rejects: f.rejects }),
     window: { kind: e.window.kind, start: isoTime(e.window.start), end: isoTime(e.window.end) },
     final: e.final,
     runTimeMs: wholeMs(f.runTimeMs),
@@ -130,7 +134,20 @@ export function eventPayloadObject(event: CoreEvent): object {
       return changeoverPayload(event);
     case 'order':
       return orderPayload(event);
+    case 'scrap':
+      return scrapPayload(event);
   }
+}
+
+function scrapPayload(e: ScrapEvent): object {
+  return {
+    id: e.id,
+    ...head(e),
+    reason: e.reason,
+    count: e.count,
+    ...(e.shift === undefined ? {} : { shift: e.shift }),
+    ...(e.by === undefined ? {} : { by: e.by }),
+  };
 }
 
 /** `id` is the order's id (the same on every event of the order); retained on the line's `order` topic. */

@@ -86,5 +86,13 @@ export function changesOf(event: CoreEvent, values: StationValues, openAlerts: S
     case 'order':
       // A line event: Sparkplug devices are stations (docs/sparkplug.md); orders are on the UNS.
       return {};
+    case 'scrap': {
+      // Good parts found bad afterwards: the shift's good count drops, its rejects rise.
+      if (values['OEE/Shift'] !== null && event.shift !== undefined && values['OEE/Shift'] !== event.shift) return {};
+      return {
+        'Production/Good': Math.max(0, Number(values['Production/Good'] ?? 0) - event.count),
+        'Production/Reject': Number(values['Production/Reject'] ?? 0) + event.count,
+      };
+    }
   }
 }

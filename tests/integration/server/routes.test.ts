@@ -432,7 +432,7 @@ describe('POST /api/login, /api/logout and the rate limit', () => {
       user: 'operator',
       role: 'supervisor',
       via: 'operator-token',
-      permissions: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders'],
+      permissions: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap'],
     });
     const id = fake.breakdown('pack');
     expect(

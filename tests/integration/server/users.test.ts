@@ -92,7 +92,7 @@ describe('login by name and password', () => {
       user: 'anna',
       role: 'operator',
       via: 'login',
-      permissions: ['assignReason', 'setProduct', 'runOrders'],
+      permissions: ['assignReason', 'setProduct', 'runOrders', 'recordScrap'],
       usersEnabled: true,
     });
     const cookie = String(res.headers['set-cookie']).split(';')[0] ?? '';
@@ -106,7 +106,7 @@ describe('login by name and password', () => {
       user: 'anna',
       role: 'operator',
       via: 'login',
-      permissions: ['assignReason', 'setProduct', 'runOrders'],
+      permissions: ['assignReason', 'setProduct', 'runOrders', 'recordScrap'],
     });
     const anonymous = (await p.h.app.inject({ url: '/api/session' })).json();
     expect(anonymous).toMatchObject({ operator: false, usersEnabled: true, permissions: [] });

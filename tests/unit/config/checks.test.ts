@@ -56,6 +56,7 @@ describe('every duration has bounds', () => {
     'lines[].stations[].microStopThreshold': ['100ms', '24h'],
     'products[].idealCycleTime': ['10ms', '24h'],
     'products[].changeoverTarget': ['1s', '24h'],
+    'lines[].changeovers.startup.duration': ['1m', '24h'],
     'mqtt.reconnectMin': ['10ms', '10m'],
     'mqtt.reconnectMax': ['10ms', '1h'],
     'influx.flushInterval': ['10ms', '10m'],

@@ -90,7 +90,7 @@ shifts:
   const f = new Feeder(stationConfig());
   f.setState('running');
   for (let i = 0; i < 3_600; i++) f.cycle(Math.round((10_000 + 400 * Feeder.noise(i)) * (i < 3_000 ? 1 : 1.1)));
-  return [...d.events, ...f.alerts, ...productEvents(), ...orderEvents()];
+  return [...d.events, ...f.alerts, ...productEvents(), ...orderEvents(), ...scrapEvents()];
 }
 
 /** A station whose PLC shows a product code, then an operator who sets another: a changeover. */
@@ -146,6 +146,43 @@ lines:
   return d.events;
 }
 
+/** A reject with a scrap reason in a start-up window, an operator's scrap entry, the shift's split. */
+function scrapEvents(): CoreEvent[] {
+  const d = new Driver(
+    config(`
+site: { enterprise: acme, site: plant }
+devices:
+  - id: plc1
+    protocol: modbus-tcp
+    host: 127.0.0.1
+    tags: [{ name: count, address: 0 }, { name: burr, address: 1 }, { name: product, address: 2 }]
+scrapReasons: [{ id: burr, label: Burr }, { id: dimension, label: Out of tolerance }]
+products: [{ id: a, code: 1, idealCycleTime: 12s }, { id: b, code: 2, idealCycleTime: 12s }]
+shifts:
+  timezone: UTC
+  shifts: [{ name: early, start: "06:00", end: "14:00" }]
+lines:
+  - id: line1
+    productCode: plc1.product
+    changeovers: { startup: { goodParts: 5 } }
+    stations:
+      - id: press
+        idealCycleTime: 12s
+        signals: { cycleCounter: plc1.count }
+        scrapCounts: { burr: plc1.burr }
+`),
+    { wallAtZero: MONDAY_UTC + 6 * 3_600_000 },
+  );
+  d.poll(0, { 'plc1.count': 0, 'plc1.burr': 0, 'plc1.product': 1 }).tick(0);
+  d.poll(12 * S, { 'plc1.count': 1 }).tick(12 * S);
+  d.poll(13 * S, { 'plc1.product': 2 }).run(120 * S, 5 * S);
+  d.poll(132 * S, { 'plc1.count': 2, 'plc1.burr': 1 }).tick(132 * S);
+  for (let i = 3; i <= 6; i++) d.poll((120 + i * 12) * S, { 'plc1.count': i }).tick((120 + i * 12) * S);
+  d.core.recordScrap('press', 'dimension', 2, { user: 'anna', role: 'operator', via: 'login' });
+  d.run(10 * 3_600_000, 60 * S);
+  return d.events;
+}
+
 /** Which real payloads an example is compared with: the same topic, and its phase, kind or status. */
 function variantOf(topic: string, payload: Record<string, unknown>): string {
   const field = {
@@ -172,7 +209,18 @@ describe('docs/mqtt.md payload examples', () => {
     for (const topic of real.keys()) expect(sections.get(topic)?.examples.length ?? 0, topic).toBeGreaterThan(0);
   });
 
-  for (const topic of ['state', 'cycle', 'downtime', 'oee', 'alert', 'counter', 'product', 'changeover', 'order']) {
+  for (const topic of [
+    'state',
+    'cycle',
+    'downtime',
+    'oee',
+    'alert',
+    'counter',
+    'product',
+    'changeover',
+    'order',
+    'scrap',
+  ]) {
     it(`${topic}: each example is shaped like a real payload`, () => {
       const section = sections.get(topic);
       const candidates = real.get(topic) ?? [];

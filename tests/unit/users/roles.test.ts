@@ -5,10 +5,10 @@ describe('roles', () => {
   it('grants exactly this table', () => {
     expect(Object.fromEntries(ROLES.map((r) => [r, permissionsOf(r)]))).toEqual({
       viewer: [],
-      operator: ['assignReason', 'setProduct', 'runOrders'],
+      operator: ['assignReason', 'setProduct', 'runOrders', 'recordScrap'],
       maintenance: ['acknowledgeAlert'],
-      supervisor: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders'],
-      engineer: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders'],
+      supervisor: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap'],
+      engineer: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap'],
     });
   });
 

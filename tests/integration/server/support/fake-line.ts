@@ -25,6 +25,7 @@ import type {
   LiveStationSnapshot,
   Operator,
   OrderCommandResult,
+  ScrapCommandResult,
   SetProductResult,
 } from '../../../../src/server/deps.js';
 
@@ -426,6 +427,11 @@ export class FakeLine implements LivePort, CommandsPort {
 
   stopOrder(): OrderCommandResult {
     return { ok: false, code: 'NOT_AVAILABLE', message: 'the fake line runs no orders' };
+  }
+
+  /** Scrap is tested on the real core (scrap.test.ts). */
+  recordScrap(): ScrapCommandResult {
+    return { ok: false, code: 'NOT_AVAILABLE', message: 'the fake line records no scrap' };
   }
 
   activeAlerts(): AlertEvent[] {

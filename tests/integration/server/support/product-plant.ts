@@ -52,7 +52,9 @@ export async function productPlant(): Promise<ProductPlant> {
   writeUsers(usersFile, { version: 1, users: [user('anna', 'operator'), user('max', 'maintenance')] });
   const yaml = configYaml({ usersFile, storageDir: dir }, 2).replace(
     'lines:\n',
-    `products:
+    `scrapReasons:
+  - { id: dimension, label: Out of tolerance }
+products:
   - { id: bracket-a, name: Bracket A, idealCycleTime: 12s, changeoverTarget: 15m }
   - { id: bracket-b, name: Bracket B, idealCycleTime: 18s }
 lines:
