@@ -65,7 +65,7 @@ describe('the README demo on a fresh clone', () => {
       expect(await login.json()).toMatchObject({
         user: 'operator',
         role: 'operator',
-        permissions: ['assignReason', 'setProduct'],
+        permissions: ['assignReason', 'setProduct', 'runOrders', 'recordScrap'],
       });
       const cycle = await firstCycle(mqttPort, 90_000);
       expect(cycle.topic).toMatch(/^lineside\/sim\/line1\/(press|weld|pack)\/cycle$/);
