@@ -71,6 +71,9 @@ export class TruthCollector {
   readonly changeovers: ChangeoverRecord[] = [];
   /** Order records (productRuns.orders), started and completed, in order. */
   readonly orders: OrderRecord[] = [];
+  /** Every part (with keepCycles): station, end and good, in order. */
+  readonly cycleLog: { readonly station: string; readonly endMs: number; readonly good: boolean }[] = [];
+  constructor(private readonly keepCycles = false) {}
   endMs: number | undefined;
   readonly onTruth = (record: TruthRecord): void => {
     switch (record.type) {
@@ -89,6 +92,7 @@ export class TruthCollector {
         break;
       case 'cycle':
         this.cycles.set(record.station, (this.cycles.get(record.station) ?? 0) + 1);
+        if (this.keepCycles) this.cycleLog.push({ station: record.station, endMs: record.endMs, good: record.good });
         break;
       case 'changeover':
         this.changeovers.push(record);
@@ -124,9 +128,14 @@ export class CoreCollector {
   readonly changeovers: ChangeoverEvent[] = [];
   /** Orders that completed. */
   readonly orders: OrderEvent[] = [];
+  /** Start-up rejects per station (cycle events with startup: true). */
+  readonly startupRejects = new Map<string, number>();
   readonly onEvent = (event: CoreEvent): void => {
-    if (event.type === 'cycle') this.cycles.set(event.station, (this.cycles.get(event.station) ?? 0) + 1);
-    else if (event.type === 'oee' && event.final) this.finals.push(event);
+    if (event.type === 'cycle') {
+      this.cycles.set(event.station, (this.cycles.get(event.station) ?? 0) + 1);
+      if (event.startup === true)
+        this.startupRejects.set(event.station, (this.startupRejects.get(event.station) ?? 0) + 1);
+    } else if (event.type === 'oee' && event.final) this.finals.push(event);
     else if (event.type === 'downtime') this.downtime(event);
     else if (event.type === 'changeover' && event.phase === 'ended') this.changeovers.push(event);
     else if (event.type === 'order' && event.phase === 'completed') this.orders.push(event);
@@ -525,6 +534,8 @@ export interface VirtualRunOptions {
   readonly tickMs?: number;
   /** Called after each step, e.g. to restart the core from a checkpoint mid-run. */
   readonly afterStep?: (monoMs: number, run: RunControl) => void;
+  /** Keep every truth cycle (truth.cycleLog), for tests that classify parts themselves. */
+  readonly keepCycles?: boolean;
 }
 
 export interface RunControl {
@@ -547,7 +558,7 @@ export interface VirtualRun {
 }
 
 export function runVirtual(options: VirtualRunOptions): VirtualRun {
-  const truth = new TruthCollector();
+  const truth = new TruthCollector(options.keepCycles === true);
   const collected = new CoreCollector();
   const clock = new VirtualClock({ startWallMs: scenarioStartWallMs(options.scenario) });
   const line = createSimLine(options.scenario, {

@@ -117,6 +117,56 @@ describe('orders against the simulator ground truth, one simulated week', () => 
   );
 });
 
+describe('start-up rejects against the simulator ground truth, one simulated week', () => {
+  it(
+    'every station’s start-up rejects after its changeovers are the ones the documented rule finds in the truth',
+    { timeout: 300_000 },
+    () => {
+      const { config: base } = productLine();
+      // The changeovers line with scrap after each setup: the first 6 cycles reject 40 % of parts.
+      const text = readFileSync('simulator/scenarios/changeovers.yaml', 'utf8').replace(
+        /(      rejectRate: [0-9.]+\n)/g,
+        '$1      startupRejects: { cycles: 6, rate: 0.4 }\n',
+      );
+      const loaded = loadScenarioText(text);
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+      const GOOD_PARTS = 4;
+      const config = {
+        ...base,
+        lines: base.lines.map((l) => ({ ...l, changeovers: { ...l.changeovers, startup: { goodParts: GOOD_PARTS } } })),
+      } as LinesideConfig;
+      const run = runVirtual({
+        scenario: loaded.scenario as Scenario,
+        config,
+        seed: 13,
+        durationMs: 7 * DAY,
+        keepCycles: true,
+      });
+
+      // docs/oee.md#scrap-reasons, applied to the truth: from a changeover's start until the 4th good
+      // part from its end (the part that ends it is the first).
+      for (const station of ['press', 'weld', 'pack']) {
+        const changeovers = run.truth.changeovers.filter((c) => c.station === station);
+        const cycles = run.truth.cycleLog.filter((c) => c.station === station);
+        let expected = 0;
+        for (const c of changeovers) {
+          let good = 0;
+          for (const part of cycles) {
+            if (part.endMs <= c.startMs) continue;
+            if (part.good) {
+              if (part.endMs >= c.endMs) good++;
+              if (good >= GOOD_PARTS) break;
+            } else expected++;
+          }
+        }
+        expect(changeovers.length, station).toBeGreaterThanOrEqual(10);
+        expect(expected, `${station}: start-up rejects in the truth`).toBeGreaterThan(10);
+        expect(run.core.startupRejects.get(station) ?? 0, station).toBe(expected);
+      }
+    },
+  );
+});
+
 describe('a scenario with products and its config must agree', () => {
   it('names a product whose ideal, code or target differs, one the config lacks, and an unknown product in the runs', () => {
     const { scenario, config } = productLine();
