@@ -5,12 +5,11 @@
  * Pure: the calendar and the inputs decide (docs/oee.md#orders).
  */
 import type { ShiftCalendar } from './calendar.js';
+import { addDays, localDateAt } from './zoned.js';
 import type { OrderForecast } from './events.js';
 
-/** How far ahead the forecast looks before it gives up on an ETA. */
-const HORIZON_MS = 14 * 24 * 3600_000;
-/** Calendar segments walked at most (a break or a shift edge each): 14 days of 3 shifts with breaks. */
-const MAX_SEGMENTS = 1_000;
+/** How far ahead the forecast looks before it gives up on an ETA, in local days. */
+const HORIZON_DAYS = 14;
 
 export interface ForecastInput {
   readonly remaining: number;
@@ -32,20 +31,36 @@ export function orderForecast(calendar: ShiftCalendar, input: ForecastInput): Or
   };
 }
 
-/** The wall time at which `needMs` of production time, counted from `fromWall`, has passed. */
+/**
+ * The wall time at which `needMs` of production time, counted from `fromWall`, has passed: walks
+ * the shift instances day by day (breaks and the time between shifts skipped). Time covered by two
+ * overlapping shifts counts once.
+ */
 export function etaOf(calendar: ShiftCalendar, fromWall: number, needMs: number): number | undefined {
-  if (!Number.isFinite(needMs)) return undefined;
+  if (!Number.isFinite(needMs) || !Number.isFinite(fromWall)) return undefined;
   let need = needMs;
   let t = fromWall;
-  for (let i = 0; i < MAX_SEGMENTS && t - fromWall <= HORIZON_MS; i++) {
-    const segment = calendar.segmentAt(t);
-    const until = segment.untilWall;
-    if (segment.planned === undefined) {
-      if (until - t >= need) return Math.round(t + need);
-      need -= until - t;
+  const today = localDateAt(calendar.timeZone, fromWall);
+  // Yesterday's shift may run past midnight into today.
+  for (let day = -1; day <= HORIZON_DAYS; day++) {
+    for (const shift of calendar.instancesOn(addDays(today, day))) {
+      if (shift.endWall <= t) continue;
+      let cursor = Math.max(shift.startWall, t);
+      for (const b of shift.breaks) {
+        if (b.endWall <= cursor) continue;
+        const until = Math.min(b.startWall, shift.endWall);
+        if (until > cursor) {
+          if (until - cursor >= need) return Math.round(cursor + need);
+          need -= until - cursor;
+        }
+        cursor = Math.max(cursor, b.endWall);
+      }
+      if (shift.endWall > cursor) {
+        if (shift.endWall - cursor >= need) return Math.round(cursor + need);
+        need -= shift.endWall - cursor;
+      }
+      t = Math.max(t, shift.endWall);
     }
-    if (!Number.isFinite(until) || until <= t) return undefined;
-    t = until;
   }
   return undefined;
 }
