@@ -214,19 +214,7 @@ export class OrderBook {
 
   private view(book: LineBook, order: OrderRecord, nowMono: number): OrderView {
     const forecast = order.status === 'running' ? this.forecast(book, order, nowMono) : undefined;
-    return {
-      id: order.id,
-      ...(order.product !== undefined ? { product: order.product } : {}),
-      quantity: order.quantity,
-      ...(order.dueWall !== undefined ? { due: order.dueWall } : {}),
-      good: order.good,
-      reject: order.reject,
-      remaining: Math.max(0, order.quantity - order.good),
-      status: order.status,
-      start: order.startWall,
-      ...(order.endWall !== undefined ? { end: order.endWall } : {}),
-      ...(forecast !== undefined ? { forecast } : {}),
-    };
+    return { id: order.id, ...progressOf(order, forecast), status: order.status };
   }
 
   /**
@@ -269,18 +257,25 @@ export class OrderBook {
       ts,
       phase,
       orderId: order.id,
-      ...(order.product !== undefined ? { product: order.product } : {}),
-      quantity: order.quantity,
-      ...(order.dueWall !== undefined ? { due: order.dueWall } : {}),
-      good: order.good,
-      reject: order.reject,
-      remaining: Math.max(0, order.quantity - order.good),
-      start: order.startWall,
-      ...(order.endWall !== undefined ? { end: order.endWall } : {}),
-      ...(forecast !== undefined ? { forecast } : {}),
+      ...progressOf(order, forecast),
       ...(by !== undefined ? { by } : {}),
     });
   }
+}
+
+/** What the snapshot and the events both say of an order: its spec, counts, times and forecast. */
+function progressOf(order: OrderRecord, forecast: OrderForecast | undefined) {
+  return {
+    ...(order.product !== undefined ? { product: order.product } : {}),
+    quantity: order.quantity,
+    ...(order.dueWall !== undefined ? { due: order.dueWall } : {}),
+    good: order.good,
+    reject: order.reject,
+    remaining: Math.max(0, order.quantity - order.good),
+    start: order.startWall,
+    ...(order.endWall !== undefined ? { end: order.endWall } : {}),
+    ...(forecast !== undefined ? { forecast } : {}),
+  };
 }
 
 /** What differs between a stopped order and a request to resume it, if anything. */
