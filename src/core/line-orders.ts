@@ -50,7 +50,10 @@ export type OrderErrorCode =
   | 'ORDER_COMPLETED';
 export type OrderResult = { ok: true; order: OrderView } | { ok: false; code: OrderErrorCode; message: string };
 
-/** Stopped and completed orders kept per line (resumable / not to be started twice); few, because the checkpoint goes with every spool commit. */
+/**
+ * Stopped and completed orders kept per line (a stopped one can resume, a completed one is not
+ * started twice); few, because the checkpoint goes with every spool commit.
+ */
 const KEPT_ORDERS = 20;
 /** The rolling hour must hold this much production time before its OEE sets the pace. */
 const MIN_PACE_BASIS_MS = 10 * 60_000;
