@@ -125,7 +125,7 @@ describe('start-up rejects against the simulator ground truth, one simulated wee
       const { config: base } = productLine();
       // The changeovers line with scrap after each setup: the first 6 cycles reject 40 % of parts.
       const text = readFileSync('simulator/scenarios/changeovers.yaml', 'utf8').replace(
-        /(      rejectRate: [0-9.]+\n)/g,
+        /( {6}rejectRate: [0-9.]+\n)/g,
         '$1      startupRejects: { cycles: 6, rate: 0.4 }\n',
       );
       const loaded = loadScenarioText(text);
