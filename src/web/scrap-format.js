@@ -1,6 +1,7 @@
 // @ts-check
 // What the "Rejects by reason" list says, and what the "Record scrap" form sends: plain functions
 // without DOM access (tests/unit/web/scrap-format.test.ts), so scrap.js only puts them on the page.
+import { formatCount, formatPercent } from './format.js';
 
 /** @import { OeeFigures } from '../core/events.js' */
 /** @import { ScrapReasonView } from '../server/view-model.js' */
@@ -64,6 +65,18 @@ export function rejectsSummary(figures, scrapReasons) {
       };
     }),
   };
+}
+
+/**
+ * The good parts and quality the rejects leave, in words: a scrap entry moves both, and the
+ * gauges that also show quality are pictures.
+ * @param {OeeFigures | undefined} figures
+ * @returns {string}
+ */
+export function qualityText(figures) {
+  if (figures === undefined) return '';
+  const { good, total } = figures.counts;
+  return `${formatCount(good)} good of ${formatCount(total)} · quality ${formatPercent(figures.quality)}`;
 }
 
 /**

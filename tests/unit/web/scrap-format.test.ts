@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OeeFigures } from '../../../src/core/events.js';
 // @ts-expect-error -- plain JS module without type declarations (the page has no build step)
-import { rejectsSummary, scrapRequest } from '../../../src/web/scrap-format.js';
+import { qualityText, rejectsSummary, scrapRequest } from '../../../src/web/scrap-format.js';
 
 interface RejectRow {
   reason: string;
@@ -24,6 +24,7 @@ const summary = rejectsSummary as (
   figures: OeeFigures | undefined,
   scrapReasons: ReadonlyArray<{ id: string; label: string }>,
 ) => RejectsSummary | null;
+const quality = qualityText as (figures: OeeFigures | undefined) => string;
 const request = scrapRequest as (fields: { reason: string; count: string; note: string }) => unknown;
 
 const REASONS = [
@@ -35,7 +36,11 @@ const REASONS = [
 function figures(good: number, rejects?: OeeFigures['rejects'], reject = 0): OeeFigures {
   const r = rejects === undefined ? reject : rejects.startup + rejects.production;
   // Only counts and rejects matter here; the rest is any valid figure.
-  return { counts: { total: good + r, good, reject: r }, ...(rejects !== undefined ? { rejects } : {}) } as OeeFigures;
+  return {
+    counts: { total: good + r, good, reject: r },
+    quality: good + r === 0 ? 1 : good / (good + r),
+    ...(rejects !== undefined ? { rejects } : {}),
+  } as OeeFigures;
 }
 
 describe('rejects by reason (src/web/scrap-format.js)', () => {
@@ -72,6 +77,18 @@ describe('rejects by reason (src/web/scrap-format.js)', () => {
     const s = summary(figures(5, undefined, 3), REASONS);
     expect(s).toMatchObject({ total: 3, split: '0 start-up · 3 production' });
     expect(s?.rows.map((r) => [r.label, r.count])).toEqual([['Unassigned', 3]]);
+  });
+});
+
+describe('the good parts and quality the rejects leave (src/web/scrap-format.js)', () => {
+  it('says good of made and the quality, and nothing without figures', () => {
+    expect(quality(figures(1234, { startup: 0, production: 6, byReason: { dimension: 6 } }))).toBe(
+      '1\u202f234 good of 1\u202f240 · quality 100%',
+    );
+    expect(quality(figures(17, { startup: 0, production: 3, byReason: { dimension: 3 } }))).toBe(
+      '17 good of 20 · quality 85%',
+    );
+    expect(quality(undefined)).toBe('');
   });
 });
 
