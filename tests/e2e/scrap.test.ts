@@ -171,25 +171,35 @@ describe('scrap on the dashboard, in Chromium', () => {
     });
   }, 60_000);
 
-  it('a maintenance login sees the rejects by reason but no Record scrap button', async () => {
+  it('a viewer and a maintenance login see the rejects by reason but no Record scrap button (on a phone)', async () => {
     const { p, url } = await serve();
     p.run(120, 12);
     const anna = await p.login('anna');
     const recorded = await p.app.inject(post('/api/stations/weld/scrap', { reason: 'burr', count: 2 }, anna));
     expect(recorded.statusCode, recorded.body).toBe(200);
+    mkdirSync(OUTPUT_DIR, { recursive: true });
 
-    await withPage(url, async ({ page, errors }) => {
-      await page.waitForSelector('#conn.conn-live');
-      // A viewer (no login) sees the list: rejects are there.
-      await page.waitForSelector(row('burr'));
-      expect(await page.textContent(`${row('burr')} .reject-count`)).toBe('2 · 100 %');
-      expect(await page.isHidden('#scrap-open')).toBe(true);
+    await withPage(
+      url,
+      async ({ page, errors }) => {
+        await page.waitForSelector('#conn.conn-live');
+        // A viewer (no login) sees the list: rejects are there.
+        await page.waitForSelector(row('burr'));
+        expect(await page.textContent(`${row('burr')} .reject-count`)).toBe('2 · 100 %');
+        expect(await page.textContent('#rejects-split')).toBe('2 rejects: 0 start-up · 2 production');
+        expect(await page.isHidden('#scrap-open')).toBe(true);
+        // The list goes under the cycle chart on a phone instead of widening the page.
+        expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 
-      await logIn(page, 'max');
-      await expect.poll(() => page.textContent('#operator-btn')).toContain('max (maintenance)');
-      expect(await page.isHidden('#scrap-open')).toBe(true);
-      expect(await page.isVisible(row('burr'))).toBe(true);
-      expect(errors).toEqual([]);
-    });
+        await logIn(page, 'max');
+        await expect.poll(() => page.textContent('#operator-btn')).toContain('max (maintenance)');
+        expect(await page.isHidden('#scrap-open')).toBe(true);
+        expect(await page.isVisible(row('burr'))).toBe(true);
+        await page.locator('#rejects-panel').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(OUTPUT_DIR, 'dashboard-scrap-phone.png') });
+        expect(errors).toEqual([]);
+      },
+      { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true },
+    );
   }, 60_000);
 });
