@@ -122,6 +122,7 @@ export function buildDashboardView(
     timezone: config.shifts.timezone,
     reasons: [...ctx.reasons.values()],
     products: [...ctx.products.values()],
+    scrapReasons: ctx.scrapReasons,
     operatorEnabled,
     window,
     lines,

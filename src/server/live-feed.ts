@@ -114,6 +114,12 @@ export class LiveFeed {
         // cycle or OEE event that would otherwise mark the line.
         this.dirtyLines.add(event.line);
         return;
+      case 'scrap':
+        // An operator's scrap entry moves good parts to rejects with no cycle or OEE event of its
+        // own: without this the tile's quality, counts and rejects by reason would wait for the
+        // next part, which on a stopped station may be a long while.
+        this.markStation(event.station, event.line);
+        return;
     }
   }
 

@@ -14,12 +14,14 @@ import type {
   LineView,
   ProductView,
   ReasonView,
+  ScrapReasonView,
   StationView,
 } from './view-model.js';
 
 export interface ViewContext {
   readonly reasons: ReadonlyMap<string, ReasonView>;
   readonly products: ReadonlyMap<string, ProductView>;
+  readonly scrapReasons: readonly ScrapReasonView[];
   /** Devices each station reads, from its signals and condition tags. */
   readonly stationDevices: ReadonlyMap<string, readonly string[]>;
   readonly stationLine: ReadonlyMap<string, string>;
@@ -37,6 +39,7 @@ export function viewContext(config: Readonly<LinesideConfig>): ViewContext {
   const reasons = new Map<string, ReasonView>();
   for (const r of config.reasons) reasons.set(r.id, { id: r.id, label: r.label, category: r.category });
   const products = new Map<string, ProductView>(config.products.map((p) => [p.id, { id: p.id, name: p.name ?? p.id }]));
+  const scrapReasons = config.scrapReasons.map((r) => ({ id: r.id, label: r.label }));
   const stationDevices = new Map<string, string[]>();
   const stationLine = new Map<string, string>();
   for (const line of config.lines) {
@@ -49,7 +52,7 @@ export function viewContext(config: Readonly<LinesideConfig>): ViewContext {
       stationDevices.set(st.id, devices);
     }
   }
-  return { reasons, products, stationDevices, stationLine };
+  return { reasons, products, scrapReasons, stationDevices, stationLine };
 }
 
 function productOf(id: string, ctx: ViewContext): ProductView {

@@ -31,6 +31,12 @@ export interface ProductView {
   readonly name: string;
 }
 
+/** Why parts are scrapped (the config's scrapReasons): the page labels rejects by reason with it. */
+export interface ScrapReasonView {
+  readonly id: string;
+  readonly label: string;
+}
+
 export interface OpenDowntimeView {
   readonly id: string;
   readonly start: number;
@@ -155,6 +161,8 @@ export interface DashboardView {
   readonly reasons: readonly ReasonView[];
   /** The products operators may choose from (empty: the config has none). */
   readonly products: readonly ProductView[];
+  /** The scrap reasons operators may record scrap under (empty: the config has none). */
+  readonly scrapReasons: readonly ScrapReasonView[];
   /** Whether operator actions are configured (server.operatorToken). */
   readonly operatorEnabled: boolean;
   /** The period the timeline and downtime list cover: the current shift, else the last 8 h. */

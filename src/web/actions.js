@@ -1,6 +1,6 @@
 // @ts-check
 // Operator actions through the API: login (a session cookie), assigning a downtime reason,
-// acknowledging an alert, setting the product, starting and stopping an order. Errors come back
+// acknowledging an alert, setting the product, starting and stopping an order, recording scrap. Errors come back
 // as {error: {code, message}}. Who acted is the login; `by` is only sent with the shared operator
 // token, where the server cannot know the name.
 
@@ -144,6 +144,17 @@ export function startOrder(lineId, order, by) {
  */
 export function stopOrder(lineId, by) {
   return post(`/api/lines/${encodeURIComponent(lineId)}/order/stop`, by ? { by } : {});
+}
+
+/**
+ * Parts the station counted good this shift were found bad: they become rejects under `reason`.
+ * @param {string} stationId
+ * @param {import('./scrap-format.js').ScrapRequest} request
+ * @param {string} [by]
+ * @returns {Promise<{ ok: true, station: string, reason: string, count: number }>}
+ */
+export function recordScrap(stationId, request, by) {
+  return post(`/api/stations/${encodeURIComponent(stationId)}/scrap`, { ...request, ...(by ? { by } : {}) });
 }
 
 /**

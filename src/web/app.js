@@ -16,6 +16,7 @@ import { setupProduct } from './product.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { render } from './render.js';
 import { invalidate, setRenderer } from './render-queue.js';
+import { setupScrap } from './scrap.js';
 import { cycleChartLoaded, loadCycleChart, reloadCycleChart } from './selected-station.js';
 import { tickTiles } from './tiles.js';
 
@@ -30,6 +31,7 @@ function start() {
   setupLogin();
   setupProduct();
   setupOrders();
+  setupScrap();
   api
     .session()
     .then(setSession)

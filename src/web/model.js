@@ -5,7 +5,7 @@
 
 /**
  * @import { AlertView, CycleBatch, DashboardView, DeltaView, DeviceView, DowntimeView, LineView,
- *   ProductView, ReasonView, SpanChange, SpanView, StationView } from '../server/view-model.js'
+ *   ProductView, ReasonView, ScrapReasonView, SpanChange, SpanView, StationView } from '../server/view-model.js'
  */
 
 /**
@@ -23,6 +23,7 @@
  * @property {DashboardView['site'] | null} site
  * @property {readonly ReasonView[]} reasons
  * @property {readonly ProductView[]} products
+ * @property {readonly ScrapReasonView[]} scrapReasons
  * @property {boolean} operatorEnabled
  * @property {DashboardView['window']} window
  * @property {Map<string, LineView>} lines
@@ -57,6 +58,7 @@ export function createModel() {
     site: null,
     reasons: [],
     products: [],
+    scrapReasons: [],
     operatorEnabled: false,
     window: { from: 0, to: 0 },
     lines: new Map(),
@@ -89,6 +91,8 @@ export function applySnapshot(model, data) {
   model.site = data.site;
   model.reasons = data.reasons;
   model.products = data.products ?? [];
+  // An agent from before scrap reasons sends none: the page then offers no scrap entry.
+  model.scrapReasons = data.scrapReasons ?? [];
   model.operatorEnabled = data.operatorEnabled;
   model.window = data.window;
   model.lines = new Map(data.lines.map((l) => [l.id, l]));

@@ -1,7 +1,7 @@
 // @ts-check
 // Draws what changed: given the dirty parts of a frame (render-queue.js), redraws the tiles,
-// gauges, Pareto, header (with its orders), timeline, cycle chart, lists and login button that
-// depend on them.
+// gauges, Pareto, rejects by reason, header (with its orders), timeline, cycle chart, lists and
+// login button that depend on them.
 import { drawGauge, drawPareto } from './charts.js';
 import { drawGantt } from './chart-timeline.js';
 import { $ } from './dom.js';
@@ -14,6 +14,7 @@ import { firstLine, model, ui } from './page-state.js';
 import { renderAlerts, renderDevices, renderDowntime } from './panels.js';
 import { renderOrders } from './order.js';
 import { renderProductChip } from './product.js';
+import { renderRejects } from './scrap.js';
 import { drawCycleChart, ensureSelection, selectStation } from './selected-station.js';
 import { renderOverview, renderTiles, tickTiles } from './tiles.js';
 
@@ -54,6 +55,7 @@ export function render(parts) {
   if (parts.has('operator') || parts.has('all')) renderOperatorButton();
   if (parts.has('operator') || parts.has('all') || parts.has('lines') || parts.has('stations')) renderProductChip(line);
   if (parts.has('operator') || parts.has('all') || parts.has('lines')) renderOrders();
+  if (parts.has('operator') || parts.has('all') || parts.has('stations')) renderRejects();
   if (parts.has('all')) $('clock').textContent = formatTime(agentNow(model), model.timezone);
 }
 

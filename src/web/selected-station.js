@@ -21,6 +21,9 @@ import { invalidate } from './render-queue.js';
  */
 let cycleChart = null;
 
+/** Counts loads: only the latest one's answer is kept (an older one was for another size). */
+let loads = 0;
+
 /** The station of the cycle chart: the last one clicked, else the line's output station. */
 export function ensureSelection() {
   if (ui.selected !== null && model.stations.has(ui.selected)) return;
@@ -53,9 +56,12 @@ export async function loadCycleChart() {
   if (id === null || !model.ready) return;
   const points = cyclePoints($('cycles', HTMLCanvasElement));
   const { from, to } = model.window;
+  const load = ++loads;
   try {
     const history = await api.stationHistory(id, from, to, points);
-    if (ui.selected !== id) return;
+    // Another station was chosen, or the chart was resized (the rejects list beside it came or
+    // went) and loaded again meanwhile: that answer is the one that fits.
+    if (ui.selected !== id || load !== loads) return;
     const grid = { from, to, points };
     cycleChart = { station: id, ...grid, cols: columnsFromHistory(history.cycles, grid) };
     model.cycleBatches.delete(id);

@@ -113,6 +113,23 @@ describe('LiveFeed (coalesced deltas from core events)', () => {
     }
   });
 
+  it('marks the station and its line changed on a scrap event, so quality and rejects by reason update at once', () => {
+    const { fake, feed, clock } = setup();
+    fake.emit({
+      type: 'scrap',
+      id: 'press-scrap-1',
+      line: 'line1',
+      station: 'press',
+      seq: 1,
+      ts: clock.wallMs(),
+      reason: 'dimension',
+      count: 2,
+    });
+    const delta = feed.takeDelta();
+    expect(delta?.stations?.map((s) => s.id)).toEqual(['press']);
+    expect(delta?.lines?.map((l) => l.id)).toEqual(['line1']);
+  });
+
   it('sends device health only when it changed', () => {
     const { feed, health } = setup();
     feed.checkDevices();

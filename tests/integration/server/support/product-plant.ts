@@ -54,6 +54,7 @@ export async function productPlant(): Promise<ProductPlant> {
     'lines:\n',
     `scrapReasons:
   - { id: dimension, label: Out of tolerance }
+  - { id: burr, label: Burr on the edge }
 products:
   - { id: bracket-a, name: Bracket A, idealCycleTime: 12s, changeoverTarget: 15m }
   - { id: bracket-b, name: Bracket B, idealCycleTime: 18s }
