@@ -1,7 +1,8 @@
 /**
  * Cycle-time drift: a machine that is wearing out gets slower before it stops. Clean cycles (no
- * stop, starvation or blocking inside them, not in the warm-up after a stop) are grouped into
- * subgroups; an EWMA chart (lambda ~0.1, L ~2.8) and an upper CUSUM run on the subgroups'
+ * stop inside them, not in the warm-up after a stop; a cycle spanning a starved or blocked wait
+ * is timed from the wait's end) are grouped into subgroups; an EWMA chart (lambda ~0.2, L ~3.3)
+ * and an upper CUSUM run on the subgroups'
  * trimmed means against a robust baseline (median and MAD of past in-control subgroups),
  * optionally with Western Electric run rules. Only slowing down is reported: a faster machine is
  * not failing. The limits allow for serial correlation: the baseline's lag-1 autocorrelation
