@@ -184,7 +184,7 @@ export const PRESETS: Readonly<Record<Sensitivity, PredictTuning>> = {
   },
   high: {
     sensitivity: 'high',
-    cycleDrift: { ...mediumCycle, L: 3.1, cusumH: 7, runRules: true, minRelativeShift: 0.012 },
+    cycleDrift: { ...mediumCycle, L: 3.2, cusumH: 8, runRules: true, minRelativeShift: 0.013 },
     microStop: {
       windowRunMs: 2 * HOUR,
       minBaselineRunMs: 6 * HOUR,
@@ -212,7 +212,7 @@ export const PRESETS: Readonly<Record<Sensitivity, PredictTuning>> = {
     },
     mtbf: { minIntervals: 4, minShape: 1.15, minRiskRatio: 1.3, horizonMs: 6 * HOUR, probability: 0.4 },
     timing: {
-      cycle_drift: mediumTiming(5 * MIN, 30 * MIN),
+      cycle_drift: mediumTiming(10 * MIN, 30 * MIN),
       micro_stop_rate: mediumTiming(0, 30 * MIN),
       fault_recurrence: mediumTiming(0, 0),
       condition_trend: mediumTiming(3 * MIN, 20 * MIN),
