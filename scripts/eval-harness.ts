@@ -28,6 +28,8 @@ export interface HarnessOptions {
   readonly durationMs: number;
   /** Poll interval, ms (default: the devices' configured pollInterval, i.e. 1 s for the bundled configs). */
   readonly pollMs?: number;
+  /** Lets the caller change the scenario (e.g. drop its wear) before the line is built. */
+  readonly editScenario?: (scenario: Scenario) => Scenario;
   /** Lets the caller change the parsed config (e.g. alert sensitivity) before the core is built. */
   readonly editConfig?: (config: LinesideConfig) => LinesideConfig;
   readonly onTruth?: (record: TruthRecord) => void;
@@ -90,7 +92,8 @@ export function loadScenarioConfig(name: string): LinesideConfig {
 
 /** Steps the scenario for `durationMs` of virtual time; returns when done (synchronous, no sleeping). */
 export function runScenario(options: HarnessOptions): HarnessRun {
-  const scenario = loadScenario(options.scenario);
+  const bundled = loadScenario(options.scenario);
+  const scenario = options.editScenario !== undefined ? options.editScenario(bundled) : bundled;
   const baseConfig = loadScenarioConfig(options.scenario);
   const config = options.editConfig !== undefined ? options.editConfig(baseConfig) : baseConfig;
   const line = createSimLine(scenario, {

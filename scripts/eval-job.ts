@@ -4,12 +4,19 @@
  * Runs in-process (tests) or in a forked worker (`npm run eval:alerts`).
  */
 import type { AlertEvent } from '../src/core/events.js';
+import type { LinesideConfig } from '../src/config/schema.js';
 import { createPredictor, type Sensitivity } from '../src/predict/index.js';
 import type { BreakdownRecord, EpisodeRecord } from '../simulator/truth/records.js';
+import type { Scenario } from '../simulator/scenario-schema.js';
 import { runScenario } from './eval-harness.js';
 
 export interface EvalJob {
-  readonly scenario: 'degrading' | 'steady' | 'changeovers';
+  /** A bundled scenario with wear ('degrading', 'degrading-rough'), 'steady' or 'changeovers'. */
+  readonly scenario: 'degrading' | 'degrading-rough' | 'steady' | 'changeovers';
+  /** false: the scenario's degradation list is dropped, leaving its healthy line (a steady reference). */
+  readonly wear?: boolean;
+  /** false: the agent config watches no condition signal (a line with part counters only). */
+  readonly conditions?: boolean;
   readonly seed: number;
   readonly days: number;
   readonly sensitivity: Sensitivity;
@@ -55,8 +62,12 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
     scenario: job.scenario,
     seed: job.seed,
     durationMs: job.days * DAY,
+    ...(job.wear === false ? { editScenario: (s: Scenario) => ({ ...s, degradation: [] }) } : {}),
     // OEE snapshots every 10 s are for dashboards; the predictors do not read them.
-    editConfig: (c) => ({ ...c, agent: { ...c.agent, oeeInterval: 3_600_000 } }),
+    editConfig: (c) => {
+      const config = { ...c, agent: { ...c.agent, oeeInterval: 3_600_000 } };
+      return job.conditions === false ? withoutConditions(config) : config;
+    },
     onTruth: (r) => {
       if (r.type === 'breakdown')
         breakdowns.push({
@@ -107,5 +118,16 @@ export function runEvalJob(job: EvalJob): EvalJobResult {
     changeovers: changeoverStations.get(run.config.lines[0]?.stations[0]?.id ?? '')?.length ?? 0,
     changeoverStarts: changeoverStations.get(run.config.lines[0]?.stations[0]?.id ?? '') ?? [],
     cpuMs: (cpu.user + cpu.system) / 1000,
+  };
+}
+
+/** The config with no condition signal on any station: the detectors never see one. */
+function withoutConditions(config: LinesideConfig): LinesideConfig {
+  return {
+    ...config,
+    lines: config.lines.map((line) => ({
+      ...line,
+      stations: line.stations.map((station) => ({ ...station, conditions: [] })),
+    })),
   };
 }

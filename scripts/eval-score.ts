@@ -8,11 +8,12 @@
  *   is at least `minLeadMs` (30 min).
  * - Random breakdowns (no episode) are scored the same way, without the episode condition, and
  *   reported on their own line: they are not expected to be predicted.
- * - False alerts: on steady runs every alert that opened; per station-week.
+ * - False alerts: on steady runs (the steady scenario, or a wear scenario run without its wear)
+ *   every alert that opened; per station-week.
  *   On degrading runs, alerts opened on a station outside all of its episodes are reported too.
  * Leads of missed breakdowns count as 0 in the median and 10th percentile.
  */
-import type { AlertSpan, EvalJobResult } from './eval-job.js';
+import type { AlertSpan, EvalJob, EvalJobResult } from './eval-job.js';
 
 const WEEK = 7 * 86_400_000;
 
@@ -29,6 +30,11 @@ export interface DetectorScore {
   readonly steadyStationWeeks: number;
   readonly degradingStationWeeks: number;
   readonly alertsOutsideEpisodes: number;
+}
+
+/** A run with no wear: every alert on it is a false alert. */
+export function isSteadyRun(job: EvalJob): boolean {
+  return job.scenario === 'steady' || job.wear === false;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -75,7 +81,7 @@ export function score(
   for (const r of results) {
     const alerts = pick(r);
     const weeks = ((r.endMs - r.startMs) / WEEK) * r.stations.length;
-    if (r.job.scenario === 'steady') {
+    if (isSteadyRun(r.job)) {
       steadyWeeks += weeks;
       steadyAlerts += alerts.length;
     } else {

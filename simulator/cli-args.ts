@@ -5,7 +5,7 @@ import { errorMessage } from '../src/lib/errors.js';
 import { parseSerialArg, type SerialOverride } from './serial-override.js';
 
 export const USAGE = `usage: lineside simulate -s SCENARIO [options]
-  -s, --scenario FILE     scenario YAML, or a bundled one: demo, steady, degrading, flaky-comms
+  -s, --scenario FILE     scenario YAML, or a bundled one: demo, steady, degrading, degrading-rough, flaky-comms
       --seed N            PRNG seed, 0..4294967295 (default: the scenario's, else 1)
       --speed X           simulated ms per real ms: 1 = real time (default), 600 = 10 min per second;
                           "max" runs as fast as possible without servers (needs --duration or the

@@ -22,7 +22,14 @@ export type ScenarioLoadResult =
 export const SCENARIO_DIR = join(packageRoot(), 'simulator', 'scenarios');
 
 /** Names of the bundled scenarios. */
-export const BUNDLED_SCENARIOS = ['demo', 'steady', 'degrading', 'flaky-comms', 'changeovers'] as const;
+export const BUNDLED_SCENARIOS = [
+  'demo',
+  'steady',
+  'degrading',
+  'degrading-rough',
+  'flaky-comms',
+  'changeovers',
+] as const;
 
 export function loadScenarioText(text: string): ScenarioLoadResult {
   const parsed = parseYaml(text);

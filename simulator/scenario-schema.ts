@@ -24,6 +24,14 @@ export const ConditionSpec = z.strictObject({
   whenRunning: z.number().default(0).describe('added while the station is processing'),
   noise: z.number().min(0).default(0).describe('standard deviation of Gaussian noise, in the unit'),
   sampleEvery: PositiveDuration.prefault('1s').describe('noise changes at this interval (simulated time)'),
+  dropouts: z
+    .strictObject({
+      share: Probability.describe('share of time blocks in which the sensor is dead'),
+      duration: PositiveDuration.describe('length of one block: a dropout lasts this long'),
+      value: z.number().default(0).describe('what the register reads while the sensor is dead'),
+    })
+    .optional()
+    .describe('sensor dropouts: a dead sensor (broken wire, unplugged) reads `value` instead of the signal'),
 });
 
 export const StationSpec = z.strictObject({
@@ -31,6 +39,13 @@ export const StationSpec = z.strictObject({
   name: z.string().optional(),
   idealCycleTime: PositiveDuration,
   cycleTime: TimeDistSchema.optional().describe('processing time per part; default: always the ideal cycle time'),
+  cycleNoise: z
+    .strictObject({
+      cv: z.number().min(0).max(0.5).describe('standard deviation of the factor, as a share of the cycle time'),
+      phi: z.number().min(0).max(0.99).default(0).describe('lag-1 correlation from one cycle to the next'),
+    })
+    .optional()
+    .describe('autocorrelated noise: every drawn cycle time x (1 + e), e an AR(1) process (material, temperature)'),
   microStopThreshold: PositiveDuration.prefault('2m').describe(
     'as in the Lineside config: shorter unexplained stops are small stops',
   ),

@@ -15,6 +15,7 @@ import type { EventQueue } from './event-queue.js';
 import { StationState, type Part } from './station-state.js';
 import { productIdealAt } from './product-runs.js';
 import { StopHazards } from './stop-hazards.js';
+import { CycleNoise } from './cycle-noise.js';
 import { episodeEndOpMs, type ActiveEpisode } from './wear.js';
 
 export interface PartBuffer {
@@ -74,6 +75,7 @@ export class SimStation extends StationState {
   private readonly rCycle: Prng;
   private readonly rBreak: Prng;
   private readonly rReject: Prng;
+  private readonly cycleNoise: CycleNoise | undefined;
 
   constructor(
     readonly spec: StationSpec,
@@ -86,6 +88,10 @@ export class SimStation extends StationState {
     this.rCycle = streams.stream(`${spec.id}/cycle`);
     this.rBreak = streams.stream(`${spec.id}/breakdown`);
     this.rReject = streams.stream(`${spec.id}/reject`);
+    this.cycleNoise =
+      spec.cycleNoise !== undefined
+        ? new CycleNoise(spec.cycleNoise, streams.stream(`${spec.id}/cycle-noise`))
+        : undefined;
     this.hazards = new StopHazards(spec, streams.stream(`${spec.id}/micro`), this.rBreak);
   }
 
@@ -216,7 +222,8 @@ export class SimStation extends StationState {
   private drawCycleMs(now: number): number {
     const times = this.product?.stations[this.id];
     const dist = times !== undefined ? times.cycleTime : this.spec.cycleTime;
-    const base = dist !== undefined ? sampleMs(dist, this.rCycle, 1) : this.idealCycleTimeMs;
+    const drawn = dist !== undefined ? sampleMs(dist, this.rCycle, 1) : this.idealCycleTimeMs;
+    const base = this.cycleNoise !== undefined ? Math.max(1, Math.round(drawn * this.cycleNoise.next())) : drawn;
     const inc = this.episode?.spec.cycleTimeIncrease ?? 0;
     return inc > 0 ? Math.max(1, Math.round(base * (1 + inc * this.wearAt(now)))) : base;
   }

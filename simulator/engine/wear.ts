@@ -47,18 +47,39 @@ export interface ConditionSource {
 export function conditionValueAt(station: ConditionSource, name: string, mono: number, streams: PrngStreams): number {
   const spec = station.spec.conditions.find((c) => c.name === name);
   if (spec === undefined) return Number.NaN;
+  if (spec.dropouts !== undefined && isDropout(station.id, name, spec.dropouts, mono, streams))
+    return spec.dropouts.value;
   let value = spec.base;
   if (station.processing) value += spec.whenRunning;
   const episode = station.episode;
   if (episode !== undefined) value += (episode.spec.conditions[name] ?? 0) * station.wearAt(mono);
   if (spec.noise > 0) {
     const key = `condition/${station.id}.${name}`;
-    let hash = conditionHashes.get(key);
-    if (hash === undefined) {
-      hash = hashString32(key);
-      conditionHashes.set(key, hash);
-    }
-    value += spec.noise * streams.normalAt(hash, Math.floor(mono / spec.sampleEvery));
+    value += spec.noise * streams.normalAt(hashOf(key), Math.floor(mono / spec.sampleEvery));
   }
   return value;
+}
+
+function hashOf(key: string): number {
+  let hash = conditionHashes.get(key);
+  if (hash === undefined) {
+    hash = hashString32(key);
+    conditionHashes.set(key, hash);
+  }
+  return hash;
+}
+
+/**
+ * Is the sensor dead at `mono`? Time is cut into blocks of the dropout duration, each dead with
+ * probability `share`, counter-based like the noise (its own key: the noise is unchanged).
+ */
+function isDropout(
+  station: string,
+  name: string,
+  dropouts: { readonly share: number; readonly duration: number },
+  mono: number,
+  streams: PrngStreams,
+): boolean {
+  const block = Math.floor(mono / dropouts.duration);
+  return streams.uniformAt(hashOf(`dropout/${station}.${name}`), block) < dropouts.share;
 }

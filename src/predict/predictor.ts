@@ -168,7 +168,7 @@ class StreamingPredictor implements Predictor {
     switch (event.type) {
       case 'state': {
         a.enter(event.state, event.ts, event.since);
-        sp.cycleDrift?.onState(event.state);
+        sp.cycleDrift?.onState(event.state, event.ts);
         if (event.state !== 'running') for (const tr of sp.condition?.trackers ?? []) tr.dropPending();
         if (event.state === 'small_stop') sp.microStop?.onMicroStop(a.runningMs, event.ts);
         else if (event.state === 'down' && event.previous === 'small_stop') sp.microStop?.retractLast();

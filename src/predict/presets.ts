@@ -12,8 +12,10 @@ export type { Severity };
 export type Sensitivity = 'low' | 'medium' | 'high';
 
 export interface CycleDriftTuning {
-  /** Clean cycles per subgroup; the charts run on subgroup means. */
+  /** Clean cycles per subgroup; the charts run on subgroup (trimmed) means. */
   readonly subgroupSize: number;
+  /** Share of a subgroup's cycles dropped at each end before averaging (cycles that hid a short stop). */
+  readonly trim: number;
   /** Cycles skipped after a stop longer than a small stop (warm-up). */
   readonly warmupCycles: number;
   /** Subgroups needed before the chart is armed. */
@@ -122,16 +124,17 @@ const HOUR = 3_600_000;
 
 const mediumCycle: CycleDriftTuning = {
   subgroupSize: 30,
+  trim: 0.1,
   warmupCycles: 5,
   minBaselineSubgroups: 40,
   baselineSubgroups: 400,
   baselineLagSubgroups: 30,
-  lambda: 0.1,
-  L: 2.8,
+  lambda: 0.2,
+  L: 3.3,
   cusumK: 0.5,
-  cusumH: 6,
+  cusumH: 8,
   runRules: false,
-  minRelativeShift: 0.02,
+  minRelativeShift: 0.015,
 };
 
 const mediumTiming = (raise: number, clear: number): AlertTiming => ({
@@ -171,7 +174,7 @@ export const PRESETS: Readonly<Record<Sensitivity, PredictTuning>> = {
     },
     mtbf: { minIntervals: 5, minShape: 1.3, minRiskRatio: 1.5, horizonMs: 4 * HOUR, probability: 0.5 },
     timing: {
-      cycle_drift: mediumTiming(20 * MIN, 30 * MIN),
+      cycle_drift: mediumTiming(10 * MIN, 30 * MIN),
       micro_stop_rate: mediumTiming(0, 30 * MIN),
       fault_recurrence: mediumTiming(0, 0),
       condition_trend: mediumTiming(5 * MIN, 20 * MIN),
@@ -181,7 +184,7 @@ export const PRESETS: Readonly<Record<Sensitivity, PredictTuning>> = {
   },
   high: {
     sensitivity: 'high',
-    cycleDrift: { ...mediumCycle, L: 2.6, cusumH: 5, runRules: true, minRelativeShift: 0.015 },
+    cycleDrift: { ...mediumCycle, L: 3.2, cusumH: 8, runRules: true, minRelativeShift: 0.013 },
     microStop: {
       windowRunMs: 2 * HOUR,
       minBaselineRunMs: 6 * HOUR,
@@ -219,7 +222,7 @@ export const PRESETS: Readonly<Record<Sensitivity, PredictTuning>> = {
   },
   low: {
     sensitivity: 'low',
-    cycleDrift: { ...mediumCycle, L: 3.0, cusumH: 8, minRelativeShift: 0.03 },
+    cycleDrift: { ...mediumCycle, L: 3.5, cusumH: 9, minRelativeShift: 0.025 },
     microStop: {
       windowRunMs: 2 * HOUR,
       minBaselineRunMs: 12 * HOUR,
@@ -247,7 +250,7 @@ export const PRESETS: Readonly<Record<Sensitivity, PredictTuning>> = {
     },
     mtbf: { minIntervals: 6, minShape: 1.5, minRiskRatio: 2, horizonMs: 3 * HOUR, probability: 0.6 },
     timing: {
-      cycle_drift: mediumTiming(30 * MIN, 30 * MIN),
+      cycle_drift: mediumTiming(20 * MIN, 30 * MIN),
       micro_stop_rate: mediumTiming(10 * MIN, 30 * MIN),
       fault_recurrence: mediumTiming(0, 0),
       condition_trend: mediumTiming(10 * MIN, 20 * MIN),

@@ -38,8 +38,8 @@ export class ProductCycleDrift {
     return c;
   }
 
-  onState(state: StationState): void {
-    this.chart(this.current).onState(state);
+  onState(state: StationState, ts?: number): void {
+    this.chart(this.current).onState(state, ts);
   }
 
   /** The station now runs `product` (undefined: none): its chart starts with a warm-up. */

@@ -34,4 +34,32 @@ describe('predictive alerts against simulator ground truth (fixed seeds)', () =>
     expect(overall.steadyAlerts / overall.steadyStationWeeks).toBeLessThanOrEqual(1);
     expect(result.alerts.filter((a) => a.kind === 'condition_trend' || a.kind === 'cycle_drift')).toEqual([]);
   });
+
+  it('warns most rough wear-out breakdowns of 5 days from part counters alone (no condition signals)', () => {
+    const result = runEvalJob({
+      scenario: 'degrading-rough',
+      seed: 1,
+      days: 5,
+      sensitivity: 'medium',
+      conditions: false,
+    });
+    const overall = score([result], 'overall', MIN_LEAD_MS);
+    // Seed 1, 5 days: nine wear-out breakdowns on the three stations; the first days also teach
+    // the baselines, so not all can be warned.
+    expect(overall.degradationBreakdowns).toBe(9);
+    expect(overall.warnedInTime).toBeGreaterThanOrEqual(6);
+    expect(result.alerts.filter((a) => a.kind === 'condition_trend')).toEqual([]);
+  });
+
+  it('stays quiet on the same rough line without wear', () => {
+    const result = runEvalJob({
+      scenario: 'degrading-rough',
+      wear: false,
+      seed: 1,
+      days: 5,
+      sensitivity: 'medium',
+      conditions: false,
+    });
+    expect(result.alerts.filter((a) => a.kind === 'cycle_drift')).toEqual([]);
+  });
 });

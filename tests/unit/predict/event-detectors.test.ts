@@ -25,8 +25,8 @@ describe('cycle-time drift', () => {
     expect(ev['baselineCycleTimeMs']).toBeLessThan(10_200);
     expect(ev['relativeIncrease']).toBeGreaterThan(0.02);
     expect(ev['ewmaMs']).toBeGreaterThan(ev['ewmaUclMs']);
-    expect(ev['lambda']).toBe(0.1);
-    expect(ev['L']).toBe(2.8);
+    expect(ev['lambda']).toBe(0.2);
+    expect(ev['L']).toBe(3.3);
   });
 
   it('does not alert on a slower warm-up after a stop, nor on a healthy week', () => {
