@@ -8,35 +8,16 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PASSWORD, post, productPlant, type ProductPlant } from '../integration/server/support/product-plant.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { post, type ProductPlant } from '../integration/server/support/product-plant.js';
 import { requireChromium, withPage } from './browser.js';
+import { logIn, servedPlants } from './plant-page.js';
 
 const OUTPUT_DIR = path.resolve('test-output');
 const PANEL = '#rejects-panel';
 const row = (reason: string) => `#rejects li[data-reason="${reason}"]`;
 
-const plants: ProductPlant[] = [];
-afterEach(async () => {
-  for (const p of plants.splice(0)) await p.close();
-});
-
-async function serve(): Promise<{ p: ProductPlant; url: string }> {
-  const p = await productPlant();
-  plants.push(p);
-  await p.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = p.app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return { p, url: `http://127.0.0.1:${port}/` };
-}
-
-async function logIn(page: Page, user: string): Promise<void> {
-  await page.click('#operator-btn');
-  await page.fill('#login-user', user);
-  await page.fill('#login-password', PASSWORD);
-  await page.click('#login-form button[type="submit"]');
-  await page.waitForSelector('#operator-btn.on');
-}
+const serve = servedPlants();
 
 /** The scrap form: its fields found by their labels, as a screen reader finds them. */
 const form = (page: Page) => page.locator('#scrap-form');
