@@ -22,6 +22,7 @@ import { TokenBucket } from '../lib/token-bucket.js';
 import type { EmbeddedBroker } from '../outputs/broker/embedded-broker.js';
 import { buildClientOptions } from '../outputs/mqtt/client-options.js';
 import { resolveTarget } from '../outputs/mqtt/target.js';
+import { orderCommandTopics, statusTopic, topicNames } from '../outputs/mqtt/topics.js';
 import { handleOrderCommand, type OrderCommandDeps, type OrderCommandReply } from '../server/order-commands.js';
 
 const RECONNECT_MS = 5_000;
@@ -37,32 +38,10 @@ export interface MqttCommandsDeps extends OrderCommandDeps {
   readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
 }
 
-/** `{root}/{site}` of the Unified Namespace. */
-function basePath(config: Readonly<LinesideConfig>): string {
-  return `${config.mqtt.topicRoot ?? config.site.enterprise}/${config.site.site}`;
-}
-
-/** The command topic filter and, for a topic it matched, the line. */
-export function commandTopics(config: Readonly<LinesideConfig>): {
-  filter: string;
-  lineOf(topic: string): string | undefined;
-  resultTopic(line: string): string;
-} {
-  const base = basePath(config);
-  return {
-    filter: `${base}/+/order/cmd`,
-    lineOf(topic) {
-      if (!topic.startsWith(`${base}/`) || !topic.endsWith('/order/cmd')) return undefined;
-      const line = topic.slice(base.length + 1, -'/order/cmd'.length);
-      return line.length > 0 && !line.includes('/') ? line : undefined;
-    },
-    resultTopic: (line) => `${base}/${line}/order/cmd/result`,
-  };
-}
-
 export function mqttCommandsComponent(deps: MqttCommandsDeps): Component {
   const log = deps.logger.child({ component: 'mqtt-commands' });
-  const topics = commandTopics(deps.config);
+  const names = topicNames(deps.config);
+  const topics = orderCommandTopics(names);
   const rate = deps.rateLimit ?? { perSecond: COMMANDS_PER_SECOND, burst: BURST };
   const bucket = new TokenBucket(rate.perSecond, deps.clock.monoMs(), rate.burst);
   let client: MqttClient | undefined;
@@ -111,7 +90,8 @@ export function mqttCommandsComponent(deps: MqttCommandsDeps): Component {
     name: 'mqtt-commands',
     role: 'server',
     async start() {
-      const { target, tlsFiles } = resolveTarget(deps.config, topics.resultTopic('_'), deps.embeddedBroker?.(), log);
+      // No will on this connection (deleted below); the status topic only fills the field.
+      const { target, tlsFiles } = resolveTarget(deps.config, statusTopic(names), deps.embeddedBroker?.(), log);
       const options: IClientOptions = {
         ...buildClientOptions(
           deps.config.mqtt,

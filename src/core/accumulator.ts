@@ -88,12 +88,11 @@ export class Accumulator {
   }
 
   /** Good parts found bad afterwards (an operator's scrap entry): good becomes reject, with its reason. */
-  scrapGood(count: number, reason: string): number {
+  scrapGood(count: number, reason: string): void {
     const moved = Math.min(Math.max(0, Math.floor(count)), this.good);
-    if (moved <= 0) return 0;
+    if (moved <= 0) return;
     this.good -= moved;
     this.rejectsByReason.set(reason, (this.rejectsByReason.get(reason) ?? 0) + moved);
-    return moved;
   }
 
   /** Moves downtime from one reason to another (an operator re-assigned it). */

@@ -184,8 +184,7 @@ class StreamingCore implements Core, StationHost {
 
   setProduct(target: { line: string; station?: string }, product: string | null, by?: ActionBy): SetProductResult {
     if (this.out.buffering) this.out.start();
-    if (product !== null && !this.bindings.products.ids.has(product))
-      return { ok: false, code: 'UNKNOWN_PRODUCT', message: `no product "${product}" in the config's products` };
+    if (product !== null && !this.bindings.products.ids.has(product)) return unknownProduct(product);
     const stations = this.stations.filter(
       (st) => st.spec.line === target.line && (target.station === undefined || st.id === target.station),
     );
@@ -196,21 +195,31 @@ class StreamingCore implements Core, StationHost {
     }
     // Up to now first: parts already read count at the product they were made as.
     this.tick();
+    return { ok: true, changed: this.applyProduct(stations, product ?? undefined, by) };
+  }
+
+  /** Sets the product of `stations` now (time already advanced); returns those whose product changed. */
+  private applyProduct(stations: readonly Station[], product: string | undefined, by: ActionBy | undefined): string[] {
     const changed: string[] = [];
     for (const st of stations) {
-      if (st.setProduct(product ?? undefined, by, Math.max(this.time.nowMono, st.nowMono))) changed.push(st.id);
+      if (st.setProduct(product, by, Math.max(this.time.nowMono, st.nowMono))) changed.push(st.id);
     }
-    return { ok: true, changed };
+    return changed;
   }
 
   startOrder(line: string, spec: OrderSpec, by?: ActionBy): OrderResult | UnknownProduct {
     if (this.out.buffering) this.out.start();
     if (spec.product !== undefined && !this.bindings.products.ids.has(spec.product))
-      return { ok: false, code: 'UNKNOWN_PRODUCT', message: `no product "${spec.product}" in the config's products` };
+      return unknownProduct(spec.product);
     // Up to now first: parts already read belong to whatever ran before.
     this.tick();
     const result = this.orders.start(line, spec, by, this.time.nowMono);
-    if (result.ok && result.order.product !== undefined) this.setProduct({ line }, result.order.product, by);
+    if (result.ok && result.order.product !== undefined)
+      this.applyProduct(
+        this.stations.filter((st) => st.spec.line === line),
+        result.order.product,
+        by,
+      );
     return result;
   }
 
@@ -265,4 +274,8 @@ class StreamingCore implements Core, StationHost {
   on(listener: EventListener): () => void {
     return this.out.on(listener);
   }
+}
+
+function unknownProduct(product: string): UnknownProduct {
+  return { ok: false, code: 'UNKNOWN_PRODUCT', message: `no product "${product}" in the config's products` };
 }

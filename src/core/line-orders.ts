@@ -75,7 +75,7 @@ export interface OrderHost {
 
 export class OrderBook {
   private readonly books = new Map<string, LineBook>();
-  /** Line book by output station index, for counting cycles. */
+  /** Line book by its output station id, for counting cycles and scrap. */
   private readonly byOutput = new Map<string, LineBook>();
 
   constructor(

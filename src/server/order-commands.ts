@@ -6,6 +6,8 @@
  * publishes the answer.
  */
 import { z } from 'zod';
+import type { ActionBy } from '../core/events.js';
+import type { OrderView } from '../core/line-orders.js';
 import { can } from '../users/roles.js';
 import type { CommandsPort } from './deps.js';
 import type { ApiErrorCode } from './http-errors.js';
@@ -39,8 +41,8 @@ export type OrderCommandReply =
       readonly requestId?: string;
       readonly ok: true;
       readonly action: 'start' | 'stop';
-      readonly order: unknown;
-      readonly by: unknown;
+      readonly order: OrderView;
+      readonly by: ActionBy;
     }
   | { readonly requestId?: string; readonly ok: false; readonly code: ApiErrorCode; readonly message: string };
 

@@ -29,7 +29,7 @@ import { LiveTagValues } from './live-tag-values.js';
 import type { MqttPublisher, MqttPublisherDeps } from './publisher-api.js';
 import { RetainedCache } from './retained-cache.js';
 import { resolveTarget } from './target.js';
-import { statusTopic, type TopicNames } from './topics.js';
+import { statusTopic, topicNames, type TopicNames } from './topics.js';
 
 export const DESTINATION = 'mqtt';
 
@@ -62,11 +62,7 @@ class Publisher implements MqttPublisher {
     const { config, spool, clock, tuning } = deps;
     this.log = deps.logger.child({ component: 'mqtt' });
     this.mqttConfig = config.mqtt;
-    this.names = {
-      root: config.mqtt.topicRoot ?? config.site.enterprise,
-      site: config.site.site,
-      agentId: config.agent.id,
-    };
+    this.names = topicNames(config);
     this.destination = new MqttDestination({
       name: DESTINATION,
       mqtt: config.mqtt,

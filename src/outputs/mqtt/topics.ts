@@ -3,6 +3,7 @@
  * from the validated config (letters, digits, "_" and "-"), so no level can contain "/", "+"
  * or "#".
  */
+import type { LinesideConfig } from '../../config/schema.js';
 import type { CoreEvent } from '../../core/events.js';
 
 export interface TopicNames {
@@ -10,6 +11,11 @@ export interface TopicNames {
   readonly root: string;
   readonly site: string;
   readonly agentId: string;
+}
+
+/** The namespace's names from the config: root (`mqtt.topicRoot` or `site.enterprise`), site, agent. */
+export function topicNames(config: Readonly<LinesideConfig>): TopicNames {
+  return { root: config.mqtt.topicRoot ?? config.site.enterprise, site: config.site.site, agentId: config.agent.id };
 }
 
 export interface TopicRoute {
@@ -49,4 +55,26 @@ export function statusTopic(names: TopicNames): string {
 export function sampleTopic(names: TopicNames, tag: string): string {
   const levels = tag.split('.').map((level) => level.replace(/[/+#]/g, '_'));
   return `${names.root}/${names.site}/agents/${names.agentId}/tags/${levels.join('/')}`;
+}
+
+/**
+ * Order commands (docs/mqtt.md#commands): the filter the agent subscribes to, the line a matched
+ * topic names, and where the answer goes: `{root}/{site}/{line}/order/cmd` and `.../cmd/result`.
+ */
+export function orderCommandTopics(names: TopicNames): {
+  readonly filter: string;
+  lineOf(topic: string): string | undefined;
+  resultTopic(line: string): string;
+} {
+  const base = `${names.root}/${names.site}`;
+  const suffix = '/order/cmd';
+  return {
+    filter: `${base}/+${suffix}`,
+    lineOf(topic) {
+      if (!topic.startsWith(`${base}/`) || !topic.endsWith(suffix)) return undefined;
+      const line = topic.slice(base.length + 1, -suffix.length);
+      return line.length > 0 && !line.includes('/') ? line : undefined;
+    },
+    resultTopic: (line) => `${base}/${line}${suffix}/result`,
+  };
 }
