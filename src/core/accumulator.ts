@@ -192,14 +192,15 @@ export function computeFigures(
   let starved = t.starved;
   let blocked = t.blocked;
   let commsLost = t.comms_lost;
+  let plannedStop = t.planned_stop;
   if (open !== undefined && open.ms > 0) {
-    // planned_stop time is in no figure.
     if (open.state === 'running') running += open.ms;
     else if (open.state === 'small_stop') smallStop += open.ms;
     else if (open.state === 'down') down += open.ms;
     else if (open.state === 'starved') starved += open.ms;
     else if (open.state === 'blocked') blocked += open.ms;
     else if (open.state === 'comms_lost') commsLost += open.ms;
+    else plannedStop += open.ms;
   }
   const runTimeMs = running + smallStop;
   const plannedTimeMs = runTimeMs + down + starved + blocked;
@@ -247,6 +248,10 @@ export function computeFigures(
     downtimeMs: down,
     smallStopMs: smallStop,
     commsLostMs: commsLost,
+    starvedMs: starved,
+    blockedMs: blocked,
+    plannedStopMs: plannedStop,
+    idealMs: acc.idealMs,
     ...(targetParts !== undefined ? { target: targetParts, behindBy } : {}),
     downtimeByReason,
     ...(downIntervals > 0 ? { mtbfMs: runTimeMs / downIntervals, mttrMs: down / downIntervals } : {}),

@@ -63,7 +63,15 @@ class StreamingCore implements Core, StationHost {
     // After a restart, time resumes at the checkpoint: the gap is booked as comms_lost.
     const nowMono = restored !== undefined ? Math.min(this.guard.monoOf(restored.savedAtWall), startMono) : startMono;
     this.seqs = new LineSeqs(this.bindings.lines, restored);
-    this.oee = new OeeEmitter(this.bindings, this.seqs, this, this.calendar, config.agent.oeeInterval, startMono);
+    this.oee = new OeeEmitter(
+      this.bindings,
+      this.seqs,
+      this,
+      this.calendar,
+      config.agent.oeeInterval,
+      startMono,
+      config.agent.id,
+    );
     this.stations = this.bindings.stations.map((spec, i) => new Station(spec, i, this, nowMono));
     this.orders = new OrderBook(
       this.bindings.lines,
@@ -106,7 +114,7 @@ class StreamingCore implements Core, StationHost {
   }
 
   shiftFinal(st: Station, w: ShiftWindowView, atMono: number): void {
-    this.oee.shiftFinal(st, w, atMono);
+    this.oee.shiftFinal(st, w, atMono, this.stations);
   }
 
   // ---- input ------------------------------------------------------------------------------------
@@ -176,7 +184,7 @@ class StreamingCore implements Core, StationHost {
       const now = Math.max(this.time.nowMono, st.nowMono);
       const record = st.assignReason(downtimeId, reasonId, by, now);
       if (record === undefined) continue;
-      this.oee.reasonChanged(st, record, now);
+      this.oee.reasonChanged(st, record, now, this.stations);
       return { ok: true };
     }
     return { ok: false, code: 'NOT_FOUND', message: `no downtime "${downtimeId}" in the current or previous shift` };

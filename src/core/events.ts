@@ -104,12 +104,37 @@ export interface OeeFigures {
   readonly downtimeMs: number;
   readonly smallStopMs: number;
   readonly commsLostMs: number;
+  /** Starved and blocked time (inside planned time, outside run time), and planned stops (outside planned time). */
+  readonly starvedMs: number;
+  readonly blockedMs: number;
+  readonly plannedStopMs: number;
+  /** Σ count x ideal cycle time of each part's product: performance's numerator. */
+  readonly idealMs: number;
+  /**
+   * Shift figures of a station that waited: its starved and blocked time by the station that
+   * caused it (docs/oee.md#waits).
+   */
+  readonly waits?: readonly WaitShare[];
   readonly target?: number;
   /** Parts behind the pro-rata target so far (negative when ahead). */
   readonly behindBy?: number;
   readonly downtimeByReason: Readonly<Record<string, number>>;
   readonly mtbfMs?: number;
   readonly mttrMs?: number;
+}
+
+/**
+ * Starved or blocked time of a station booked to its cause: the nearest station up- (starved) or
+ * downstream (blocked) that was not itself waiting, in the state it was in then. `cause` is
+ * absent when every station that way was waiting too: the wait came from outside the line.
+ */
+export interface WaitShare {
+  readonly kind: 'starved' | 'blocked';
+  readonly cause?: string;
+  readonly state: StationState;
+  /** The cause's downtime (or planned stop) reason, when it had one. */
+  readonly reason?: string;
+  readonly ms: number;
 }
 
 export interface OeeEvent extends EventBase {
@@ -268,6 +293,21 @@ export interface ScrapEvent extends EventBase {
   readonly by?: ActionBy;
 }
 
+/**
+ * A line's shift ledger (docs/mqtt.md#ledger-retained-line): the shift's times and counts of every
+ * station, in flow order, and of the line (its output station), for consumers that sum OEE over
+ * lines and shifts. A line event, sent with the line's OEE every oeeInterval, and once more with
+ * `final` when the shift ends (again after a reason in that shift is re-assigned).
+ */
+export interface LedgerEvent extends EventBase {
+  readonly type: 'ledger';
+  readonly agentId: string;
+  readonly window: { readonly shift: string; readonly start: number; readonly end: number };
+  readonly final: boolean;
+  readonly outputStation: string;
+  readonly stations: readonly { readonly station: string; readonly figures: OeeFigures }[];
+}
+
 export type CoreEvent =
   | CycleEvent
   | StateEvent
@@ -278,7 +318,8 @@ export type CoreEvent =
   | ProductEvent
   | ChangeoverEvent
   | OrderEvent
-  | ScrapEvent;
+  | ScrapEvent
+  | LedgerEvent;
 
 /** Consumers of core events. Called synchronously; must not throw and must not block. */
 export type EventListener = (event: CoreEvent) => void;

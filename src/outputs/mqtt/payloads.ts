@@ -16,7 +16,9 @@ import type {
   CounterEvent,
   CycleEvent,
   DowntimeEvent,
+  LedgerEvent,
   OeeEvent,
+  OeeFigures,
   OrderEvent,
   ProductEvent,
   ScrapEvent,
@@ -136,7 +138,63 @@ export function eventPayloadObject(event: CoreEvent): object {
       return orderPayload(event);
     case 'scrap':
       return scrapPayload(event);
+    case 'ledger':
+      return ledgerPayload(event);
   }
+}
+
+/**
+ * The line's shift ledger (docs/mqtt.md#ledger-retained-line): whole ms that add up
+ * (plannedMs = runMs + downMs + starvedMs + blockedMs exactly, after rounding), so a consumer sums
+ * lines and shifts without rounding drift. `line` is the output station's, like the line's OEE.
+ */
+function ledgerPayload(e: LedgerEvent): object {
+  const output = e.stations.find((s) => s.station === e.outputStation);
+  return {
+    id: e.id,
+    ...head(e),
+    agentId: e.agentId,
+    shift: e.window.shift,
+    start: isoTime(e.window.start),
+    end: isoTime(e.window.end),
+    final: e.final,
+    outputStation: e.outputStation,
+    line: output === undefined ? null : ledgerFigures(output.figures, false),
+    stations: e.stations.map((s) => ({ station: s.station, ...ledgerFigures(s.figures, true) })),
+  };
+}
+
+/** Reasons computeFigures adds to downtimeByReason for the Pareto; the ledger has their own fields. */
+const WAIT_KEYS = new Set(['starved', 'blocked']);
+
+function ledgerFigures(f: OeeFigures, withWaits: boolean): object {
+  const runMs = wholeMs(f.runTimeMs);
+  const downMs = wholeMs(f.downtimeMs);
+  const starvedMs = wholeMs(f.starvedMs);
+  const blockedMs = wholeMs(f.blockedMs);
+  const downByReason: Record<string, number> = {};
+  for (const [reason, ms] of Object.entries(f.downtimeByReason))
+    if (!WAIT_KEYS.has(reason) && ms > 0) downByReason[reason] = wholeMs(ms);
+  return {
+    plannedMs: runMs + downMs + starvedMs + blockedMs,
+    runMs,
+    smallStopMs: wholeMs(f.smallStopMs),
+    downMs,
+    downByReason,
+    starvedMs,
+    blockedMs,
+    plannedStopMs: wholeMs(f.plannedStopMs),
+    commsLostMs: wholeMs(f.commsLostMs),
+    idealMs: wholeMs(f.idealMs),
+    total: f.counts.total,
+    good: f.counts.good,
+    reject: f.counts.reject,
+    ...(f.target === undefined ? {} : { target: f.target }),
+    ...(f.behindBy === undefined ? {} : { behindBy: f.behindBy }),
+    ...(withWaits && f.waits !== undefined && f.waits.length > 0
+      ? { waits: f.waits.map((w) => ({ ...w, ms: wholeMs(w.ms) })) }
+      : {}),
+  };
 }
 
 function scrapPayload(e: ScrapEvent): object {

@@ -36,6 +36,8 @@ export function eventRoute(names: TopicNames, event: CoreEvent): TopicRoute {
   }
   // The line's order: the latest event of its latest order, retained (progress included).
   if (event.type === 'order') return { topic: `${linePath}/order`, retain: true };
+  // The line's shift ledger: the latest of the current (or just ended) shift, for plant views.
+  if (event.type === 'ledger') return { topic: `${linePath}/ledger`, retain: true };
   // State and product are "what is it now" topics: a late subscriber needs the current value.
   return {
     topic: `${linePath}/${event.station}/${event.type}`,

@@ -84,7 +84,9 @@ export function changesOf(event: CoreEvent, values: StationValues, openAlerts: S
       // Its time shows as State "down" with Downtime/Reason "changeover" (or planned stop).
       return {};
     case 'order':
-      // A line event: Sparkplug devices are stations (docs/sparkplug.md); orders are on the UNS.
+    case 'ledger':
+      // Line events: Sparkplug devices are stations (docs/sparkplug.md); orders and the shift
+      // ledger are on the UNS.
       return {};
     case 'scrap': {
       // Good parts found bad afterwards: the shift's good count drops, its rejects rise.

@@ -82,6 +82,10 @@ export function oee(station: string | undefined, seq: number, ts: number, final 
       downtimeMs: 360_000,
       smallStopMs: 60_000,
       commsLostMs: 0,
+      starvedMs: 0,
+      blockedMs: 0,
+      plannedStopMs: 0,
+      idealMs: 0,
       downtimeByReason: { jam: 360_000 },
     },
   };

@@ -79,6 +79,10 @@ function oee(station: string | undefined, ts: number, windowStart: number, oeeVa
       downtimeMs: 0,
       smallStopMs: 0,
       commsLostMs: 0,
+      starvedMs: 0,
+      blockedMs: 0,
+      plannedStopMs: 0,
+      idealMs: 0,
       downtimeByReason: {},
     },
   };

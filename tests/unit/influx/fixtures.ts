@@ -46,6 +46,10 @@ export const figures: OeeEvent['figures'] = {
   downtimeMs: 3,
   smallStopMs: 4,
   commsLostMs: 0,
+  starvedMs: 0,
+  blockedMs: 0,
+  plannedStopMs: 0,
+  idealMs: 0,
   downtimeByReason: {},
 };
 

@@ -62,7 +62,8 @@ function shape(key: string, value: unknown): unknown {
   if (typeof value === 'string') return FORMATTED.test(key) ? value.replace(/[0-9]/g, '0') : 'string';
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return value === null ? 'null' : typeof value;
-  if (key === 'evidence') return 'object'; // each detector has its own evidence
+  // Each detector has its own evidence; reasons are the config's.
+  if (key === 'evidence' || key === 'downByReason') return 'object';
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(k, v)]));
 }
 
@@ -220,6 +221,7 @@ describe('docs/mqtt.md payload examples', () => {
     'changeover',
     'order',
     'scrap',
+    'ledger',
   ]) {
     it(`${topic}: each example is shaped like a real payload`, () => {
       const section = sections.get(topic);

@@ -1,6 +1,6 @@
 /** UNS topics and payloads (docs/architecture.md#mqtt) built from core events. */
 import { describe, expect, it } from 'vitest';
-import type { AlertEvent, CounterEvent, DowntimeEvent } from '../../../src/core/events.js';
+import type { AlertEvent, CounterEvent, DowntimeEvent, LedgerEvent } from '../../../src/core/events.js';
 import {
   eventPayloadObject,
   eventRoute,
@@ -163,6 +163,44 @@ describe('payloads', () => {
     expect(isoTime(Number.NaN)).toBeNull();
     expect(isoTime(8.64e15 + 1)).toBeNull();
     expect(eventPayloadObject(cycle('press', 1, Number.NaN))).toMatchObject({ ts: null, seq: 1 });
+  });
+
+  it('writes a ledger in whole ms that add up, the line as its output station, real reasons only', () => {
+    const figures = {
+      ...oee('pack', 1, t).figures,
+      runTimeMs: 1000.4,
+      downtimeMs: 500.4,
+      starvedMs: 250.4,
+      blockedMs: 0,
+      idealMs: 900.6,
+      downtimeByReason: { jam: 500.4, starved: 250.4 },
+      waits: [{ kind: 'starved' as const, cause: 'weld', state: 'down' as const, reason: 'jam', ms: 250.4 }],
+    };
+    const ledger: LedgerEvent = {
+      type: 'ledger',
+      id: 'line1-000000009',
+      line: 'line1',
+      seq: 9,
+      ts: t,
+      agentId: 'line3-pi',
+      window: { shift: 'early', start: t - 3_600_000, end: t + 3_600_000 },
+      final: true,
+      outputStation: 'pack',
+      stations: [
+        { station: 'weld', figures: oee('weld', 1, t).figures },
+        { station: 'pack', figures },
+      ],
+    };
+    expect(eventRoute(names, ledger)).toEqual({ topic: 'acme/plant1/line1/ledger', retain: true });
+    const payload = eventPayloadObject(ledger) as Record<string, Record<string, unknown>>;
+    // 1000 + 500 + 250 + 0: planned is the sum of the rounded parts, not a rounding of its own.
+    expect(payload.line).toMatchObject({ plannedMs: 1750, runMs: 1000, downMs: 500, starvedMs: 250, idealMs: 901 });
+    expect(payload.line?.downByReason).toEqual({ jam: 500 });
+    expect(payload.line?.waits).toBeUndefined();
+    const stations = payload.stations as unknown as Record<string, unknown>[];
+    expect(stations.map((s) => s.station)).toEqual(['weld', 'pack']);
+    expect(stations[1]?.waits).toEqual([{ kind: 'starved', cause: 'weld', state: 'down', reason: 'jam', ms: 250 }]);
+    expect(payload).toMatchObject({ shift: 'early', final: true, agentId: 'line3-pi', outputStation: 'pack' });
   });
 
   it('gives line OEE a null shift for rolling windows and the figures of the contract', () => {

@@ -69,6 +69,10 @@ export function figures(partial: Partial<OeeFigures> = {}): OeeFigures {
     downtimeMs: 0,
     smallStopMs: 0,
     commsLostMs: 0,
+    starvedMs: 0,
+    blockedMs: 0,
+    plannedStopMs: 0,
+    idealMs: 0,
     downtimeByReason: {},
     ...partial,
   };
