@@ -13,6 +13,7 @@
  * A ratio whose denominator is 0 (nothing planned, no run time, no parts) is reported as 0.
  */
 import type { OeeFigures, StationState } from './events.js';
+import { waitKey, waitShares, type WaitCause, type WaitEntry } from './line-waits.js';
 
 /**
  * The states in the order of a checkpoint's `timeMs` columns (and of its `open.label` codes). Part
@@ -50,6 +51,8 @@ export interface AccumulatorData {
   readonly rejectsByReason?: Readonly<Record<string, number>>;
   /** Rejects in a start-up window after a changeover; absent before scrap reasons. */
   readonly startupRejects?: number;
+  /** Starved and blocked time by cause (docs/oee.md#waits); absent before the attribution. */
+  readonly waits?: readonly { readonly cause: WaitCause; readonly ms: number }[];
 }
 
 export class Accumulator {
@@ -65,14 +68,31 @@ export class Accumulator {
   readonly rejectsByReason = new Map<string, number>();
   /** Of the rejects, those in a start-up window after a changeover. */
   startupRejects = 0;
+  /** Starved and blocked time by cause (shift windows; docs/oee.md#waits). */
+  readonly waits = new Map<string, WaitEntry>();
 
-  addTime(state: StationState, reason: string | undefined, ms: number): void {
+  /** `wait`: the cause of starved or blocked time (none known: booked to the wait itself). */
+  addTime(state: StationState, reason: string | undefined, ms: number, wait?: WaitCause): void {
     if (!(ms > 0)) return;
     this.timeMs[state] += ms;
     if (state === 'down') {
       const key = reason ?? 'unassigned';
       this.downByReason.set(key, (this.downByReason.get(key) ?? 0) + ms);
+    } else if (state === 'starved' || state === 'blocked') {
+      this.addWait(wait !== undefined && wait.kind === state ? wait : { kind: state, state }, ms);
     }
+  }
+
+  private addWait(cause: WaitCause, ms: number): void {
+    const key = waitKey(cause);
+    const entry = this.waits.get(key);
+    if (entry !== undefined) entry.ms += ms;
+    else this.waits.set(key, { cause: { ...cause }, ms });
+  }
+
+  /** The waits a downtime caused follow its re-assigned reason. */
+  renameWaitReason(downtimeId: string, reason: string): void {
+    for (const entry of this.waits.values()) if (entry.cause.downtimeId === downtimeId) entry.cause.reason = reason;
   }
 
   addCycles(total: number, good: number, idealMs: number): void {
@@ -115,6 +135,7 @@ export class Accumulator {
     this.downIntervals = 0;
     this.rejectsByReason.clear();
     this.startupRejects = 0;
+    this.waits.clear();
   }
 
   toData(): AccumulatorData {
@@ -127,6 +148,7 @@ export class Accumulator {
       downIntervals: this.downIntervals,
       rejectsByReason: Object.fromEntries(this.rejectsByReason),
       startupRejects: this.startupRejects,
+      waits: [...this.waits.values()].map((e) => ({ cause: { ...e.cause }, ms: e.ms })),
     };
   }
 
@@ -146,6 +168,11 @@ export class Accumulator {
     const byReason = data.rejectsByReason ?? (data.total > data.good ? { unassigned: data.total - data.good } : {});
     for (const [reason, n] of Object.entries(byReason)) acc.rejectsByReason.set(reason, n);
     acc.startupRejects = data.startupRejects ?? 0;
+    // Before the attribution, waits were booked to no cause.
+    const waits =
+      data.waits ??
+      (['starved', 'blocked'] as const).map((kind) => ({ cause: { kind, state: kind }, ms: acc.timeMs[kind] }));
+    for (const { cause, ms } of waits) if (ms > 0) acc.addWait(cause, ms);
     return acc;
   }
 }
@@ -157,6 +184,8 @@ export interface OpenPortion {
   readonly ms: number;
   /** 1 when the open interval is a downtime not yet counted in this window. */
   readonly extraDownIntervals: number;
+  /** The cause of an open starved or blocked interval. */
+  readonly wait?: WaitCause;
 }
 
 export interface TargetInput {
@@ -176,6 +205,8 @@ export interface FigureSource {
   /** Shift windows: rejects by scrap reason and start-up rejects (absent: no split is reported). */
   readonly rejectsByReason?: ReadonlyMap<string, number>;
   readonly startupRejects?: number;
+  /** Shift windows: starved and blocked time by cause (absent: no attribution is reported). */
+  readonly waits?: ReadonlyMap<string, WaitEntry>;
 }
 
 /** `idealCycleTimeMs`: the running product's, for the target (performance uses `acc.idealMs`). */
@@ -243,6 +274,7 @@ export function computeFigures(
     oee: availability * performance * quality,
     counts: { total, good, reject: total - good },
     ...(acc.rejectsByReason !== undefined ? { rejects: rejectSplit(acc, total - good) } : {}),
+    ...(acc.waits !== undefined ? waitsField(acc.waits, open) : {}),
     runTimeMs,
     plannedTimeMs,
     downtimeMs: down,
@@ -264,4 +296,22 @@ function rejectSplit(acc: FigureSource, rejects: number): NonNullable<OeeFigures
   const byReason: Record<string, number> = {};
   for (const [reason, n] of acc.rejectsByReason ?? []) if (n > 0) byReason[reason] = n;
   return { startup, production: rejects - startup, byReason };
+}
+
+/** The waits of a shift window, the open interval's time added to its cause. */
+function waitsField(waits: ReadonlyMap<string, WaitEntry>, open: OpenPortion | undefined): Pick<OeeFigures, 'waits'> {
+  let entries: Iterable<WaitEntry> = waits.values();
+  if (open !== undefined && open.ms > 0 && (open.state === 'starved' || open.state === 'blocked')) {
+    const cause =
+      open.wait !== undefined && open.wait.kind === open.state ? open.wait : { kind: open.state, state: open.state };
+    const key = waitKey(cause);
+    const merged = new Map<string, WaitEntry>();
+    for (const [k, e] of waits) merged.set(k, { cause: e.cause, ms: e.ms });
+    const entry = merged.get(key);
+    if (entry !== undefined) entry.ms += open.ms;
+    else merged.set(key, { cause, ms: open.ms });
+    entries = merged.values();
+  }
+  const shares = waitShares(entries);
+  return shares.length > 0 ? { waits: shares } : {};
 }

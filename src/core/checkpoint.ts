@@ -11,6 +11,15 @@ import { LossCategory } from '../config/schema-primitives.js';
 
 export const CHECKPOINT_VERSION = 1;
 
+/** Who a starved or blocked station waits for (line-waits.ts). */
+const WaitCauseData = z.object({
+  kind: z.enum(['starved', 'blocked']),
+  cause: z.string().optional(),
+  state: z.enum(['running', 'small_stop', 'down', 'planned_stop', 'starved', 'blocked', 'comms_lost']),
+  reason: z.string().optional(),
+  downtimeId: z.string().optional(),
+});
+
 const Acc = z.object({
   timeMs: z.array(z.number()).length(7),
   total: z.number(),
@@ -20,6 +29,7 @@ const Acc = z.object({
   downIntervals: z.number(),
   rejectsByReason: z.record(z.string(), z.number()).optional(),
   startupRejects: z.number().optional(),
+  waits: z.array(z.object({ cause: WaitCauseData, ms: z.number() })).optional(),
 });
 
 const WindowData = z.object({
@@ -89,6 +99,7 @@ const StationData = z.object({
     sinceWall: z.number(),
     accountedUntilWall: z.number(),
     downtimeId: z.string().optional(),
+    wait: WaitCauseData.optional(),
   }),
   current: WindowData.optional(),
   pending: WindowData.optional(),

@@ -23,6 +23,7 @@ import type { ActionBy, CoreEvent, EventListener } from './events.js';
 import type { AssignReasonResult, Core, CoreDeps, ScrapResult, SetProductResult, UnknownProduct } from './core-api.js';
 import { OrderBook, type OrderResult, type OrderSpec } from './line-orders.js';
 import { LineSeqs } from './line-seqs.js';
+import { LineWaits } from './line-waits.js';
 import { lineSnapshots } from './line-snapshot.js';
 import type { CommsChange, Sample } from './sample.js';
 import type { LineSnapshot } from './snapshot.js';
@@ -44,6 +45,8 @@ class StreamingCore implements Core, StationHost {
   private readonly orders: OrderBook;
   private readonly time: CoreTimeline;
   private readonly stations: Station[];
+  /** Set once the stations exist (events of their construction have no line picture yet). */
+  private waits: LineWaits<Station> | undefined;
   private readonly deviceOk: boolean[];
   private readonly deviceStations: Station[][];
 
@@ -87,6 +90,15 @@ class StreamingCore implements Core, StationHost {
       this.stations.filter((st) => st.spec.devices.includes(device)),
     );
     restoreStations(this.stations, restored, this.time.segment, this.calendar, this.guard, nowMono);
+    this.waits = new LineWaits(
+      new Map(
+        this.bindings.lines.map((line) => [
+          line.id,
+          line.stations.map((spec) => this.stations[this.bindings.stations.indexOf(spec)] as Station),
+        ]),
+      ),
+    );
+    this.waits.changedAll(nowMono);
   }
 
   // ---- StationHost ------------------------------------------------------------------------------
@@ -95,6 +107,9 @@ class StreamingCore implements Core, StationHost {
     this.out.emit(event);
     if (event.type === 'cycle') this.orders.onCycle(event);
     else if (event.type === 'scrap') this.orders.onScrap(event);
+    else if (event.type === 'state' || (event.type === 'downtime' && event.phase === 'started'))
+      // A downtime starts just after its state event: the waits it causes follow its id.
+      this.waits?.changed(event.line, this.guard.monoOf(event.ts));
   }
 
   diagnostic(code: string, message: string, context: Record<string, unknown>): void {
@@ -184,6 +199,7 @@ class StreamingCore implements Core, StationHost {
       const now = Math.max(this.time.nowMono, st.nowMono);
       const record = st.assignReason(downtimeId, reasonId, by, now);
       if (record === undefined) continue;
+      this.waits?.reasonAssigned(st.spec.line, downtimeId, reasonId);
       this.oee.reasonChanged(st, record, now, this.stations);
       return { ok: true };
     }

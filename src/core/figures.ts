@@ -43,6 +43,7 @@ export function shiftFigures(
       reason: interval.reason,
       ms,
       extraDownIntervals: interval.state === 'down' && ms > 0 ? StationAccounts.uncounted(w, interval.downtime) : 0,
+      ...(interval.wait !== undefined ? { wait: interval.wait } : {}),
     };
     remainingScheduledMs = Math.max(0, w.instance.scheduledMs - calendar.scheduledElapsedMs(w.instance, nowWall));
   }

@@ -3,6 +3,7 @@
  * and planned stop in force, and the output station's OEE as the line's.
  */
 import type { LineSpec } from './bindings.js';
+import { lineConstraint } from './line-constraint.js';
 import type { OrderView } from './line-orders.js';
 import { stationSnapshot, type LineSnapshot, type SnapshotContext } from './snapshot.js';
 import type { Station } from './station.js';
@@ -40,9 +41,16 @@ export function lineSnapshots(
         ...(output?.oee.shift !== undefined ? { shift: output.oee.shift } : {}),
         rolling: (output as (typeof stations)[number]).oee.rolling,
       },
+      ...constraintField(
+        shift !== undefined && segment.planned === undefined ? lineConstraint(stations, line.outputStation) : undefined,
+      ),
       stations,
     };
   });
+}
+
+function constraintField(constraint: LineSnapshot['constraint']): Pick<LineSnapshot, 'constraint'> {
+  return constraint !== undefined ? { constraint } : {};
 }
 
 function orderField(order: OrderView | undefined): { order?: OrderView } {

@@ -7,7 +7,9 @@ import type { LossCategory } from '../config/schema.js';
 import type { CalendarSegment, ShiftCalendar } from './calendar.js';
 import type { OeeFigures, StationState } from './events.js';
 import { rollingView, shiftFigures, shiftWindowOf, type OeeView } from './figures.js';
+import type { LineConstraint } from './line-constraint.js';
 import type { OrderView } from './line-orders.js';
+import type { WaitCause } from './line-waits.js';
 import type { Station } from './station.js';
 import type { ChangeoverView } from './station-changeover.js';
 
@@ -48,6 +50,11 @@ export interface StationSnapshot {
   readonly openDowntime?: OpenDowntimeView;
   /** The changeover under way (wall ms start, product ids, target ms). */
   readonly changeover?: ChangeoverView;
+  /**
+   * While starved or blocked: who it waits for (docs/oee.md#waits); no `cause` when the wait comes
+   * from outside the line.
+   */
+  readonly waitingFor?: { readonly cause?: string; readonly state: StationState; readonly reason?: string };
 }
 
 export interface LineSnapshot {
@@ -69,6 +76,8 @@ export interface LineSnapshot {
   readonly order?: OrderView;
   /** The line's OEE: its output station's figures (docs/oee.md). */
   readonly oee: { readonly shift?: OeeView; readonly rolling: OeeView };
+  /** The station that constrains the line now (docs/oee.md#constraint). */
+  readonly constraint?: LineConstraint;
   readonly stations: readonly StationSnapshot[];
 }
 
@@ -126,5 +135,17 @@ export function stationSnapshot(st: Station, ctx: SnapshotContext): StationSnaps
         }
       : {}),
     ...(changeover !== undefined ? { changeover } : {}),
+    ...waitingField(interval.wait),
+  };
+}
+
+function waitingField(wait: WaitCause | undefined): Pick<StationSnapshot, 'waitingFor'> {
+  if (wait === undefined) return {};
+  return {
+    waitingFor: {
+      ...(wait.cause !== undefined ? { cause: wait.cause } : {}),
+      state: wait.state,
+      ...(wait.reason !== undefined ? { reason: wait.reason } : {}),
+    },
   };
 }

@@ -8,6 +8,7 @@ import { Accumulator, type FigureSource } from './accumulator.js';
 import type { ShiftInstance } from './calendar.js';
 import type { DowntimeRecord } from './downtime.js';
 import type { StationState } from './events.js';
+import type { WaitCause } from './line-waits.js';
 import { RollingWindow } from './rolling.js';
 
 export interface ShiftWindow {
@@ -80,17 +81,21 @@ export class StationAccounts {
     return w;
   }
 
-  /** Books [from, to) of `state` into every window it overlaps and the rolling hour. */
+  /**
+   * Books [from, to) of `state` into every window it overlaps and the rolling hour; `wait` is the
+   * cause of starved or blocked time (shift windows only).
+   */
   commit(
     state: StationState,
     reason: string | undefined,
     from: number,
     to: number,
     downtime: DowntimeRecord | undefined,
+    wait?: WaitCause,
   ): void {
     if (!(to > from)) return;
-    this.commitTo(this.pending, state, reason, from, to, downtime);
-    this.commitTo(this.current, state, reason, from, to, downtime);
+    this.commitTo(this.pending, state, reason, from, to, downtime, wait);
+    this.commitTo(this.current, state, reason, from, to, downtime, wait);
     this.rolling.addTime(state, reason, from, to);
   }
 
@@ -101,12 +106,13 @@ export class StationAccounts {
     from: number,
     to: number,
     downtime: DowntimeRecord | undefined,
+    wait: WaitCause | undefined,
   ): void {
     if (w === undefined) return;
     const a = Math.max(from, w.startMono);
     const b = Math.min(to, w.endMono);
     if (!(b > a)) return;
-    w.acc.addTime(state, reason, b - a);
+    w.acc.addTime(state, reason, b - a, wait);
     if (state === 'down' && downtime !== undefined && !downtime.countedIn.includes(w.serial)) {
       downtime.countedIn.push(w.serial);
       w.acc.downIntervals++;
@@ -150,6 +156,11 @@ export class StationAccounts {
       if (b > a) w.acc.moveReason(oldReason, newReason, b - a);
     }
     this.rolling.moveReason(oldReason, newReason, from, to);
+  }
+
+  /** Waits caused by downtime `downtimeId` follow its re-assigned reason, in every shift window. */
+  renameWaitReason(downtimeId: string, reason: string): void {
+    for (const w of [this.previous, this.pending, this.current]) w?.acc.renameWaitReason(downtimeId, reason);
   }
 
   /** True when the open downtime has not been counted in `w` yet (for live figures). */

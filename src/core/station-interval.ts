@@ -10,6 +10,7 @@ import type { StationSpec } from './bindings.js';
 import type { StationCheckpoint } from './checkpoint.js';
 import { UNASSIGNED, type DowntimeLog, type DowntimeRecord } from './downtime.js';
 import type { ActionBy, CoreEvent, DowntimeEvent, StationState } from './events.js';
+import { waitKey, type WaitCause } from './line-waits.js';
 import type { StationAccounts } from './station-accounts.js';
 
 /**
@@ -32,6 +33,8 @@ export interface OpenIntervalView {
   /** Time before this is booked into the accounts. */
   readonly bookedUntil: number;
   readonly downtime: Readonly<DowntimeRecord> | undefined;
+  /** While starved or blocked: who the station waits for (line-waits.ts), once the line knows. */
+  readonly wait: WaitCause | undefined;
 }
 
 /** What emitting a station's events needs of the core. */
@@ -56,6 +59,7 @@ export class OpenInterval implements OpenIntervalView {
   private openSinceWall: number;
   private openAccounted: number;
   private openDowntime: DowntimeRecord | undefined = undefined;
+  private openWait: WaitCause | undefined = undefined;
 
   constructor(
     private readonly spec: StationSpec,
@@ -103,6 +107,26 @@ export class OpenInterval implements OpenIntervalView {
     return this.openDowntime;
   }
 
+  get wait(): WaitCause | undefined {
+    return this.openWait;
+  }
+
+  /**
+   * The line found who this waiting interval waits for, as of `atMono`: time before that is booked
+   * to the cause it had (a first cause covers the interval from its start).
+   */
+  attributeWait(cause: WaitCause | undefined, atMono: number): void {
+    if (cause === undefined || cause.kind !== this.openLabel) return;
+    const had = this.openWait;
+    if (had !== undefined && waitKey(had) !== waitKey(cause)) this.bookUntil(atMono);
+    this.openWait = cause;
+  }
+
+  /** The open wait's cause is downtime `downtimeId`, whose reason an operator re-assigned. */
+  renameWaitReason(downtimeId: string, reason: string): void {
+    if (this.openWait?.downtimeId === downtimeId) this.openWait = { ...this.openWait, reason };
+  }
+
   /** True when the interval already is `kind` with `rawReason`: nothing to change. */
   is(kind: RawKind, rawReason: string | undefined): boolean {
     return kind === this.openKind && rawReason === this.openRawReason;
@@ -142,13 +166,14 @@ export class OpenInterval implements OpenIntervalView {
   /** Books the interval up to `until` (a shift window's end whose figures must be final). */
   bookUntil(until: number): void {
     if (this.openAccounted >= until) return;
-    this.accounts.commit(this.openLabel, this.openReason, this.openAccounted, until, this.openDowntime);
+    this.accounts.commit(this.openLabel, this.openReason, this.openAccounted, until, this.openDowntime, this.openWait);
     this.openAccounted = until;
   }
 
   private close(at: number, eventMono: number): void {
-    this.accounts.commit(this.openLabel, this.openReason, this.openAccounted, at, this.openDowntime);
+    this.accounts.commit(this.openLabel, this.openReason, this.openAccounted, at, this.openDowntime, this.openWait);
     this.openAccounted = at;
+    this.openWait = undefined;
     const d = this.openDowntime;
     if (d === undefined) return;
     d.endMono = at;
@@ -236,6 +261,7 @@ export class OpenInterval implements OpenIntervalView {
       sinceWall: this.openSinceWall,
       accountedUntilWall: wallOf(this.openAccounted),
       ...(this.openDowntime !== undefined ? { downtimeId: this.openDowntime.id } : {}),
+      ...(this.openWait !== undefined ? { wait: { ...this.openWait } } : {}),
     };
   }
 
@@ -258,5 +284,6 @@ export class OpenInterval implements OpenIntervalView {
     this.openSinceMono = Math.min(monoOf(o.sinceWall), savedMono);
     this.openAccounted = Math.min(Math.max(monoOf(o.accountedUntilWall), this.openSinceMono), savedMono);
     this.openDowntime = o.downtimeId !== undefined ? downtimeOf(o.downtimeId) : undefined;
+    this.openWait = o.wait !== undefined ? { ...o.wait } : undefined;
   }
 }

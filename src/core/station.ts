@@ -41,6 +41,7 @@ import { StationProduct } from './station-product.js';
 import { StationScrap } from './station-scrap.js';
 import { StationStartup } from './station-startup.js';
 import type { ActionBy, CoreEvent } from './events.js';
+import type { WaitCause } from './line-waits.js';
 import { CHANGEOVER_REASON, R_PRODUCT, R_SCRAP, type ProductCatalogue } from './bindings.js';
 
 export const PLC_PLANNED_STOP = 'plc_planned_stop';
@@ -474,6 +475,21 @@ export class Station {
     const d = this.downtimes.get(downtimeId);
     if (d !== undefined) this.open.assignReason(d, reason, by, nowMono);
     return d;
+  }
+
+  /**
+   * The line found who this station waits for (line-waits.ts) as of `atMono`; its time before that
+   * is booked to the cause it had. Polls are applied in time order across stations, so nothing of
+   * this station before `atMono` is still to come (a stop back-dated past it starts there).
+   */
+  attributeWait(cause: WaitCause | undefined, atMono: number): void {
+    this.open.attributeWait(cause, atMono);
+  }
+
+  /** Waits this station's downtime `downtimeId` caused elsewhere follow its re-assigned reason. */
+  renameWaitReason(downtimeId: string, reason: string): void {
+    this.accounts.renameWaitReason(downtimeId, reason);
+    this.open.renameWaitReason(downtimeId, reason);
   }
 
   /** An operator set the product (undefined: none); false when it already ran. */

@@ -25,6 +25,8 @@ export interface ViewContext {
   /** Devices each station reads, from its signals and condition tags. */
   readonly stationDevices: ReadonlyMap<string, readonly string[]>;
   readonly stationLine: ReadonlyMap<string, string>;
+  /** Display names of the stations (their ids when unnamed). */
+  readonly stationNames: ReadonlyMap<string, string>;
 }
 
 /** Labels of the pseudo-reasons the core uses besides the configured ones (docs/oee.md). */
@@ -42,9 +44,11 @@ export function viewContext(config: Readonly<LinesideConfig>): ViewContext {
   const scrapReasons = config.scrapReasons.map((r) => ({ id: r.id, label: r.label }));
   const stationDevices = new Map<string, string[]>();
   const stationLine = new Map<string, string>();
+  const stationNames = new Map<string, string>();
   for (const line of config.lines) {
     for (const st of line.stations) {
       stationLine.set(st.id, line.id);
+      stationNames.set(st.id, st.name ?? st.id);
       const tags = [...Object.values(st.signals), ...st.conditions.map((c) => c.tag)].filter(
         (t): t is string => typeof t === 'string',
       );
@@ -52,7 +56,7 @@ export function viewContext(config: Readonly<LinesideConfig>): ViewContext {
       stationDevices.set(st.id, devices);
     }
   }
-  return { reasons, products, scrapReasons, stationDevices, stationLine };
+  return { reasons, products, scrapReasons, stationDevices, stationLine, stationNames };
 }
 
 function productOf(id: string, ctx: ViewContext): ProductView {
@@ -113,6 +117,35 @@ export function stationView(s: LiveStationSnapshot, ctx: ViewContext): StationVi
       : {}),
     ...changeoverView(s, ctx),
     devices: ctx.stationDevices.get(s.id) ?? [],
+    ...waitingForView(s, ctx),
+  };
+}
+
+function waitingForView(s: LiveStationSnapshot, ctx: ViewContext): Pick<StationView, 'waitingFor'> {
+  const w = s.waitingFor;
+  if (w === undefined) return {};
+  const name = w.cause !== undefined ? ctx.stationNames.get(w.cause) : undefined;
+  return {
+    waitingFor: {
+      ...(w.cause !== undefined ? { cause: w.cause, causeName: name ?? w.cause } : {}),
+      state: w.state,
+      ...(w.reason !== undefined ? { reason: w.reason, reasonLabel: reasonLabel(w.reason, ctx) } : {}),
+    },
+  };
+}
+
+function constraintView(l: LiveLineSnapshot, ctx: ViewContext): Pick<LineView, 'constraint'> {
+  const c = l.constraint;
+  if (c === undefined) return {};
+  return {
+    constraint: {
+      station: c.station,
+      stationName: ctx.stationNames.get(c.station) ?? c.station,
+      why: c.why,
+      ...(c.reason !== undefined ? { reason: c.reason, reasonLabel: reasonLabel(c.reason, ctx) } : {}),
+      ...(c.since !== undefined ? { since: c.since } : {}),
+      waiting: c.waiting,
+    },
   };
 }
 
@@ -137,6 +170,7 @@ export function lineView(l: LiveLineSnapshot, ctx: ViewContext): LineView {
     ...(l.order !== undefined ? { order: l.order } : {}),
     ...(l.oee.shift !== undefined ? { oee: l.oee.shift } : {}),
     rollingOee: l.oee.rolling,
+    ...constraintView(l, ctx),
   };
 }
 

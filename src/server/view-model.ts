@@ -82,6 +82,29 @@ export interface StationView {
   };
   /** Devices this station reads (for its comms badge). */
   readonly devices: readonly string[];
+  /** While starved or blocked: who it waits for (docs/oee.md#waits); no cause: outside the line. */
+  readonly waitingFor?: WaitingForView;
+}
+
+export interface WaitingForView {
+  readonly cause?: string;
+  readonly causeName?: string;
+  readonly state: StationState;
+  readonly reason?: string;
+  readonly reasonLabel?: string;
+}
+
+/** The station that constrains the line now (docs/oee.md#constraint). */
+export interface ConstraintView {
+  readonly station: string;
+  readonly stationName: string;
+  /** Its state, or "slowest" (everyone runs; it works longest per part). */
+  readonly why: StationState | 'slowest';
+  readonly reason?: string;
+  readonly reasonLabel?: string;
+  readonly since?: number;
+  /** Stations waiting for it now. */
+  readonly waiting: readonly string[];
 }
 
 export interface LineView {
@@ -99,6 +122,8 @@ export interface LineView {
   /** The line's OEE: its output station's figures. */
   readonly oee?: OeeView;
   readonly rollingOee: OeeView;
+  /** The station that constrains the line now, while a shift runs. */
+  readonly constraint?: ConstraintView;
 }
 
 export interface DowntimeView {
