@@ -186,8 +186,9 @@ function failureHint(failure: WriteFailure, cfg: InfluxConfig): string {
     case 'no-database':
       if (cfg.api === 'v2') return ` (create ${where}, or correct influx.bucket / influx.org)`;
       if (token)
-        return ` (InfluxDB 2.x: no bucket is mapped to database "${cfg.database}", retention policy "${cfg.retentionPolicy.name}": create a bucket named "${cfg.database}/${cfg.retentionPolicy.name}" or a DBRP mapping; docs/influxdb.md)`;
-      return cfg.createDatabase && cfg.setup === 'auto'
+        return ` (nothing answers to database "${cfg.database}", retention policy "${cfg.retentionPolicy.name}": on InfluxDB 2.x create a bucket named "${cfg.database}/${cfg.retentionPolicy.name}" or a DBRP mapping, on 3.x the database "${cfg.database}"; docs/influxdb.md)`;
+      if (cfg.setup === 'off') return ` (create database "${cfg.database}"; with influx.setup: off Lineside does not)`;
+      return cfg.createDatabase
         ? ' (creating it again)'
         : ` (create database "${cfg.database}" or set influx.createDatabase: true)`;
     case 'unexpected':

@@ -121,7 +121,7 @@ describe('InfluxDB 2.x: token over the v1 /write endpoint', () => {
     await waitUntil(() => r.writer.health().errors >= 2, 'failed writes');
     const h = r.writer.health();
     expect(h.lastError).toMatch(/HTTP 404: no dbrp mapping found/);
-    expect(h.lastError).toMatch(/create a bucket named "plant\/ninety" or a DBRP mapping/);
+    expect(h.lastError).toMatch(/on InfluxDB 2\.x create a bucket named "plant\/ninety" or a DBRP mapping/);
     expect(h).toMatchObject({ connected: false, ackedId: 0, backlog: 5 });
   });
 });
