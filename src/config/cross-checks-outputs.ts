@@ -3,6 +3,7 @@
  * reconnect range, an MQTT output that would publish nothing, order commands nobody could send.
  */
 import type { Add, Config, Path } from './cross-checks-common.js';
+import { checkInflux } from './cross-checks-influx.js';
 import { formatDurationMs } from './duration.js';
 
 export function checkOutputs(config: Config, add: Add): void {
@@ -30,15 +31,7 @@ export function checkOutputs(config: Config, add: Add): void {
       'order commands carry an API token, but no users are configured: set server.usersFile (lineside user add NAME --role operator; lineside user token NAME) or set mqtt.commands: false',
     );
   }
-  if (influx?.url !== undefined) {
-    try {
-      const url = new URL(influx.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        add(['influx', 'url'], `use http:// or https://, not "${url.protocol}"`);
-    } catch {
-      add(['influx', 'url'], `"${influx.url}" is not a URL`);
-    }
-  }
+  checkInflux(influx, add);
 }
 
 function checkBrokerUrl(text: string, path: Path, add: Add): void {

@@ -84,16 +84,37 @@ export const Mqtt = z.strictObject({
 export const Influx = z.strictObject({
   enabled: z.boolean().default(false),
   url: z.string().default('http://127.0.0.1:8086').describe('http:// or https://'),
-  database: Id.default('lineside'),
+  api: z
+    .enum(['v1', 'v2'])
+    .default('v1')
+    .describe(
+      'v1: POST /write?db=&rp= (InfluxDB 1.x, 2.x/3.x through DBRP, QuestDB); v2: POST /api/v2/write?org=&bucket= (needs org, bucket, token)',
+    ),
+  database: Id.default('lineside').describe("v1 API: the database (InfluxDB 2.x: the db of the bucket's DBRP mapping)"),
   username: z.string().optional(),
   ...secretFields('password'),
+  ...secretFields('token'),
+  tokenScheme: z
+    .enum(['Token', 'Bearer'])
+    .default('Token')
+    .describe(
+      'Authorization scheme for the token: Token (InfluxDB 2.x/3.x) or Bearer (InfluxDB 3, QuestDB Enterprise)',
+    ),
+  org: z.string().min(1).optional().describe('v2 API: the organization (name) that owns the bucket'),
+  bucket: z.string().min(1).optional().describe('v2 API: the bucket to write to'),
+  setup: z
+    .enum(['auto', 'off'])
+    .default('auto')
+    .describe(
+      'auto: create/check database and retention policy over InfluxQL on InfluxDB 1.x (v1 API without token), skipped otherwise; off: never (QuestDB)',
+    ),
   createDatabase: z
     .boolean()
     .default(true)
     .describe('create database and retention policy when missing (needs admin rights)'),
   retentionPolicy: z
     .strictObject({
-      name: Id.default('lineside'),
+      name: Id.default('lineside').describe('v1 API: the retention policy (InfluxDB 2.x: the rp of the DBRP mapping)'),
       duration: z.string().default('90d').describe('InfluxQL duration, e.g. 90d or INF'),
     })
     .prefault({}),

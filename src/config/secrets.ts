@@ -32,6 +32,7 @@ export function resolveFiles(config: LinesideConfig | Loose<LinesideConfig>, bas
   const holder = (value: object | undefined) => (value ?? {}) as Record<string, unknown>;
   readSecret(holder(config.mqtt), 'password', ['mqtt']);
   readSecret(holder(config.influx), 'password', ['influx']);
+  readSecret(holder(config.influx), 'token', ['influx']);
   readSecret(holder(config.server), 'operatorToken', ['server']);
   readSecret(holder(config.server), 'viewToken', ['server']);
   (config.alerts?.webhooks ?? []).forEach((w, i) => readSecret(holder(w), 'secret', ['alerts', 'webhooks', i]));

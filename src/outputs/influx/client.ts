@@ -11,86 +11,19 @@
  * - Our own `GET /ping` for the outage probe (probe.ts), not node-influx's ping(): that one drops
  *   the URL's path prefix and calls a 401 "offline". Ours goes through the same agent (TLS
  *   settings), behind the same path prefix, with the same credentials (a server with
- *   ping-auth-enabled answers 204 to them; 1.x without it ignores them).
+ *   ping-auth-enabled answers 204 to them; 1.x without it ignores them). InfluxDB 2.x and 3.x
+ *   answer /ping too (3.x may want the token for it, which it gets).
+ * - Writes go to v1 `/write` or v2 `/api/v2/write` (target.ts), with Basic auth or the API token;
+ *   node-influx (set-up queries, InfluxDB 1.x only) is loaded only when the set-up runs.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import type { InfluxDB as InfluxDBClass } from 'influx';
-import type { LinesideConfig } from '../../config/schema.js';
-import { LinesideError } from '../../lib/errors.js';
 import { influxSchemas } from './schema.js';
+import { authOptions, redactSecrets, writePath as writePathOf, type InfluxTarget } from './target.js';
 
-export type InfluxConfig = LinesideConfig['influx'];
-
-export interface InfluxTarget {
-  /** The URL without credentials, for logs and health. */
-  readonly url: string;
-  readonly protocol: 'http' | 'https';
-  readonly host: string;
-  readonly port: number;
-  /** Path prefix behind a reverse proxy ("" when none). */
-  readonly path: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly database: string;
-  readonly retentionPolicy: string;
-}
-
-/** Removes user:password from a URL for logs. */
-export function redactInfluxUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username !== '' || parsed.password !== '') {
-      parsed.username = '';
-      parsed.password = '';
-    }
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//');
-  }
-}
-
-/**
- * Reads the target from the config. Throws CONFIG_INVALID (naming influx.url) for a URL that is
- * not http(s): the one thing start() refuses, because retrying cannot fix it.
- */
-export function influxTarget(config: InfluxConfig): InfluxTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(config.url);
-  } catch {
-    throw new LinesideError(
-      'CONFIG_INVALID',
-      `influx.url "${redactInfluxUrl(config.url)}" is not a URL (expected http://host:8086 or https://host:8086)`,
-      { path: ['influx', 'url'] },
-    );
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new LinesideError(
-      'CONFIG_INVALID',
-      `influx.url "${redactInfluxUrl(config.url)}" must start with http:// or https:// (InfluxDB 1.x HTTP API)`,
-      { path: ['influx', 'url'] },
-    );
-  }
-  const protocol = parsed.protocol === 'https:' ? 'https' : 'http';
-  const port = parsed.port === '' ? (protocol === 'https' ? 443 : 80) : Number(parsed.port);
-  const urlUser = parsed.username === '' ? undefined : decodeURIComponent(parsed.username);
-  const urlPassword = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
-  const username = config.username ?? urlUser;
-  const password = config.password ?? urlPassword;
-  return {
-    url: redactInfluxUrl(config.url),
-    protocol,
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port,
-    path: parsed.pathname.replace(/\/+$/, ''),
-    ...(username === undefined ? {} : { username }),
-    ...(password === undefined ? {} : { password }),
-    database: config.database,
-    retentionPolicy: config.retentionPolicy.name,
-  };
-}
+export { influxTarget, redactInfluxUrl, type InfluxConfig, type InfluxTarget } from './target.js';
 
 /** The node-influx backoff interface: a 0 delay means "never disable the host". */
 const NEVER_DISABLE = {
@@ -130,11 +63,15 @@ export class InfluxHttpError extends Error {
 const ERROR_BODY_MAX = 4_096;
 
 export interface InfluxClient {
-  /** node-influx, for the database set-up queries (setup.ts); writes do not go through it. */
+  /**
+   * node-influx, for the database set-up queries on InfluxDB 1.x (setup.ts); writes do not go
+   * through it. Created on first use.
+   */
   readonly influx: InfluxDBClass;
   /**
-   * POST <url>/write?db=&rp=&precision=u with `body` (line protocol). Resolves on 2xx; rejects
-   * with an InfluxHttpError for any other status, or the network error (with its code), or an
+   * POST <url>/write?db=&rp=&precision=u (v2: /api/v2/write?org=&bucket=&precision=us) with `body`
+   * (line protocol). Resolves on 2xx; rejects with an InfluxHttpError for any other status (its
+   * body with the token and password blanked out), or the network error (with its code), or an
    * ETIMEDOUT error when the server stays silent for the request timeout.
    */
   write(body: string): Promise<void>;
@@ -152,33 +89,41 @@ export function createInfluxClient(
     target.protocol === 'https'
       ? new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: options.rejectUnauthorized })
       : new http.Agent({ keepAlive: true, maxSockets: 2 });
-  // Required here, not imported: node-influx and its dependencies cost ~3 MB of RSS that an agent
-  // without InfluxDB should not pay (docs/resources.md).
-  const { InfluxDB } = createRequire(import.meta.url)('influx') as { InfluxDB: typeof InfluxDBClass };
-  const influx = new InfluxDB({
+  let influx: InfluxDBClass | undefined;
+  const influxClient = (): InfluxDBClass => {
+    if (influx !== undefined) return influx;
+    // Required here, not imported: node-influx and its dependencies cost ~3 MB of RSS that an agent
+    // without InfluxDB 1.x set-up should not pay (docs/resources.md).
+    const { InfluxDB } = createRequire(import.meta.url)('influx') as { InfluxDB: typeof InfluxDBClass };
+    influx = new InfluxDB({
+      host: target.host,
+      port: target.port,
+      protocol: target.protocol,
+      path: target.path,
+      database: target.database,
+      // node-influx fills a missing user with root/root and sends it; null (not undefined) survives
+      // its defaults and sends no Authorization header at all. The cast: its types only say string.
+      ...(target.username === undefined
+        ? { username: null as unknown as string }
+        : { username: target.username, password: target.password ?? '' }),
+      options: { agent, rejectUnauthorized: options.rejectUnauthorized },
+      pool: { maxRetries: 0, requestTimeout: options.requestTimeoutMs, backoff: NEVER_DISABLE },
+      schema: influxSchemas(target.database),
+    });
+    return influx;
+  };
+  const request = target.protocol === 'https' ? https.request : http.request;
+  const credentials = authOptions(target);
+  /** What every request shares: the server, the agent (TLS settings), Basic credentials. */
+  const base = {
     host: target.host,
     port: target.port,
-    protocol: target.protocol,
-    path: target.path,
-    database: target.database,
-    // node-influx fills a missing user with root/root and sends it; null (not undefined) survives
-    // its defaults and sends no Authorization header at all. The cast: its types only say string.
-    ...(target.username === undefined
-      ? { username: null as unknown as string }
-      : { username: target.username, password: target.password ?? '' }),
-    options: { agent, rejectUnauthorized: options.rejectUnauthorized },
-    pool: { maxRetries: 0, requestTimeout: options.requestTimeoutMs, backoff: NEVER_DISABLE },
-    schema: influxSchemas(target.database),
-  });
-  const auth = target.username === undefined ? undefined : `${target.username}:${target.password ?? ''}`;
-  const request = target.protocol === 'https' ? https.request : http.request;
-  /** What every request shares: the server, the agent (TLS settings), the credentials. */
-  const base = { host: target.host, port: target.port, agent, ...(auth === undefined ? {} : { auth }) };
-  const writePath = `${target.path}/write?${new URLSearchParams({
-    db: target.database,
-    rp: target.retentionPolicy,
-    precision: 'u',
-  }).toString()}`;
+    agent,
+    ...(credentials.auth === undefined ? {} : { auth: credentials.auth }),
+  };
+  /** The token, when there is one: an `authorization` header on every request. */
+  const tokenHeaders = credentials.headers ?? {};
+  const writePath = writePathOf(target);
 
   const write = (body: string): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -188,7 +133,11 @@ export function createInfluxClient(
           path: writePath,
           method: 'POST',
           timeout: options.requestTimeoutMs,
-          headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            ...tokenHeaders,
+            'content-type': 'text/plain; charset=utf-8',
+            'content-length': Buffer.byteLength(body),
+          },
         },
         (res) => {
           const status = res.statusCode ?? 0;
@@ -203,7 +152,9 @@ export function createInfluxClient(
           res.on('data', (chunk: string) => {
             if (text.length < ERROR_BODY_MAX) text += chunk;
           });
-          res.on('end', () => reject(new InfluxHttpError(status, text.slice(0, ERROR_BODY_MAX).trim())));
+          res.on('end', () =>
+            reject(new InfluxHttpError(status, redactSecrets(text.slice(0, ERROR_BODY_MAX).trim(), target))),
+          );
         },
       );
       req.on('timeout', () => {
@@ -231,6 +182,7 @@ export function createInfluxClient(
           ...base,
           path: `${target.path}/ping`,
           method: 'GET',
+          headers: tokenHeaders,
           timeout: timeoutMs,
           ...(signal === undefined ? {} : { signal }),
         },
@@ -248,7 +200,9 @@ export function createInfluxClient(
       req.end();
     });
   return {
-    influx,
+    get influx() {
+      return influxClient();
+    },
     write,
     ping,
     close: () => agent.destroy(),

@@ -1,7 +1,8 @@
 /**
  * What InfluxDB adds to the generic spooled-output runner (src/outputs/runner.ts): a spool row
- * becomes a point, a batch goes out with bad points isolated (batch-writer.ts), the database and
- * retention policy are prepared first (and again if the database disappears), and while the
+ * becomes a point, a batch goes out with bad points isolated (batch-writer.ts), on InfluxDB 1.x
+ * the database and retention policy are prepared first (and again if the database disappears;
+ * 2.x/3.x buckets must exist: target.ts, usesInfluxQLSetup), and while the
  * runner backs off after an outage, `GET /ping` may end the wait as soon as InfluxDB answers
  * again (probe.ts; which failures allow it: failures.ts, probeModeFor).
  */
@@ -13,6 +14,7 @@ import type { BatchDestination, DeliveryFailure } from '../runner.js';
 import type { SpoolKind, SpoolRow } from '../spool/index.js';
 import { WriteFailedError, writeBatch, type BatchEntry } from './batch-writer.js';
 import type { InfluxClient, InfluxTarget } from './client.js';
+import { describeDestination, usesInfluxQLSetup } from './target.js';
 import { probeModeFor, type WriteFailure } from './failures.js';
 import { encodePoint, eventPoint, type PointContext } from './points.js';
 import { realTimers, startProbing, type ProbeTimers } from './probe.js';
@@ -78,6 +80,17 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
   }
 
   async prepare(): Promise<void> {
+    if (!usesInfluxQLSetup(this.cfg)) {
+      // InfluxDB 2.x/3.x (a token or the v2 API) and QuestDB have no CREATE DATABASE over the
+      // v1 API: the bucket (and its DBRP mapping) must exist; a write says so when it does not.
+      if (!this.status.ready)
+        this.deps.log.info(
+          { url: this.connection.target.url, destination: describeDestination(this.connection.target) },
+          'no database set-up on this server (InfluxDB 2.x/3.x or influx.setup: off); writing to what exists',
+        );
+      this.status.ready = true;
+      return;
+    }
     this.doing = 'preparing the database';
     const outcome = await prepareDatabase(
       this.connection.client.influx,
@@ -101,7 +114,7 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
     this.succeeded(entries.reduce((n, e) => n + (e.state === 'written' ? 1 : 0), 0));
   }
 
-  /** Every InfluxDB failure is retried: only HTTP 400 drops data, point by point, inside send. */
+  /** Every InfluxDB failure is retried: only HTTP 400 (2.x: 422) drops data, point by point, inside send. */
   failure(err: unknown): InfluxFailure {
     if (!(err instanceof WriteFailedError)) {
       // A bug, not an outage: say so loudly; the rows stay in the spool.
@@ -112,7 +125,7 @@ export class InfluxDestination implements BatchDestination<BatchEntry> {
     }
     const write = err.failure;
     this.status.failed(write, this.doing, this.connection.target.url, this.deps.backlog);
-    const prepareAgain = write.kind === 'no-database' && this.cfg.createDatabase;
+    const prepareAgain = write.kind === 'no-database' && this.cfg.createDatabase && usesInfluxQLSetup(this.cfg);
     if (prepareAgain) this.status.ready = false;
     return { retryable: true, message: write.detail, prepareAgain, write, logged: true };
   }

@@ -1,7 +1,7 @@
 /**
  * What a failed InfluxDB request means for the data (pure). The rule that matters: only HTTP 400
- * can drop data, and only the points it names as bad; everything else is retried from the spool
- * until it succeeds, however long that takes.
+ * (422 on InfluxDB 2.x) can drop data, and only the points it names as bad; everything else is
+ * retried from the spool until it succeeds, however long that takes.
  */
 import { errorMessage } from '../../lib/errors.js';
 import { InfluxHttpError } from './client.js';
@@ -9,13 +9,13 @@ import { InfluxHttpError } from './client.js';
 export type FailureKind =
   /** 5xx, network error, timeout, "No host available": retry the same batch after a backoff. */
   | 'retry'
-  /** HTTP 400: some points are bad (field type conflict, unparsable line); split to find them. */
+  /** HTTP 400 (422 on 2.x): some points are bad (field type conflict, unparsable line); split to find them. */
   | 'bad-points'
   /** HTTP 413: the body is over influxd's max-body-size; split, nothing is bad yet. */
   | 'too-large'
   /** HTTP 401/403: credentials or rights; retry (an admin may fix it) and say so loudly. */
   | 'auth'
-  /** HTTP 404 "database not found": create it (when allowed) and retry. */
+  /** HTTP 404 "database not found" (2.x: bucket not found): create it (when allowed) and retry. */
   | 'no-database'
   /** Any other status: retry, keep the data, report it. */
   | 'unexpected';
@@ -104,18 +104,29 @@ function statusOf(err: unknown): number | undefined {
   return typeof res?.statusCode === 'number' ? res.statusCode : undefined;
 }
 
-/** The `error` text of InfluxDB's JSON body inside node-influx's RequestError message. */
-function influxErrorText(message: string): string {
+/**
+ * What InfluxDB's JSON error body says, inside node-influx's RequestError message or our own
+ * InfluxHttpError: `{"error": "..."}` (1.x), `{"code": "...", "message": "..."}` (2.x), or
+ * `{"error": "partial write of line protocol occurred", "data": [{"error_message": ...}, ...]}`
+ * (3.x, one entry per refused line).
+ */
+function influxErrorText(message: string): { text: string; refusedLines?: number } {
   const brace = message.indexOf('{');
   if (brace >= 0) {
     try {
-      const body = JSON.parse(message.slice(brace)) as { error?: unknown };
-      if (typeof body.error === 'string') return body.error;
+      const body = JSON.parse(message.slice(brace)) as { error?: unknown; message?: unknown; data?: unknown };
+      const text = typeof body.error === 'string' ? body.error : typeof body.message === 'string' ? body.message : '';
+      if (text !== '') {
+        if (!Array.isArray(body.data) || body.data.length === 0) return { text };
+        const first = body.data[0] as { error_message?: unknown } | null;
+        const why = typeof first?.error_message === 'string' ? `: ${first.error_message}` : '';
+        return { text: `${text}${why} (${body.data.length} lines refused)`, refusedLines: body.data.length };
+      }
     } catch {
       // not JSON: fall through to the raw message
     }
   }
-  return message;
+  return { text: message };
 }
 
 export function classifyWriteError(err: unknown): WriteFailure {
@@ -132,21 +143,26 @@ export function classifyWriteError(err: unknown): WriteFailure {
       ...(transport === undefined ? {} : { transport }),
     };
   }
-  const detail = influxErrorText(raw);
-  if (status === 400) {
+  const { text: detail, refusedLines } = influxErrorText(raw);
+  // 400: unparsable lines (all versions), field type conflicts on 1.x; 422: field type conflicts
+  // and points beyond the retention period on 2.x. Both write the good points of the request.
+  if (status === 400 || status === 422) {
     const droppedMatch = /dropped=(\d+)/.exec(detail);
-    const unparsable = detail.match(/unable to parse/g)?.length ?? 0;
+    const dropped = droppedMatch ? Number(droppedMatch[1]) : refusedLines;
+    const unparsable = refusedLines === undefined ? (detail.match(/unable to parse/g)?.length ?? 0) : 0;
     return {
       kind: 'bad-points',
       status,
       detail,
-      ...(droppedMatch ? { dropped: Number(droppedMatch[1]) } : {}),
+      ...(dropped === undefined ? {} : { dropped }),
       unparsable,
     };
   }
   if (status === 413) return { kind: 'too-large', status, detail };
   if (status === 401 || status === 403) return { kind: 'auth', status, detail };
-  if (status === 404 && /database not found/i.test(detail)) return { kind: 'no-database', status, detail };
+  // 1.x: "database not found"; 2.x: `bucket "x" not found` (v2 API) or a db/rp without a DBRP mapping.
+  if (status === 404 && /database not found|bucket .* not found|no dbrp mapping/i.test(detail))
+    return { kind: 'no-database', status, detail };
   if (status >= 500) return { kind: 'retry', status, detail, transport: 'server-error' };
   return { kind: 'unexpected', status, detail };
 }

@@ -4,8 +4,16 @@ import type { ErrorCode } from '../../lib/errors.js';
 export interface InfluxWriterHealth {
   /** InfluxDB URL without credentials. */
   readonly url: string;
+  /** `v1` (/write) or `v2` (/api/v2/write). */
+  readonly api: 'v1' | 'v2';
+  /** The v1 API's database and retention policy (with a v2 API they are not used). */
   readonly database: string;
   readonly retentionPolicy: string;
+  /** The v2 API's bucket and organization. */
+  readonly bucket?: string;
+  readonly org?: string;
+  /** How the writer authenticates (`token`: an API token; its value is never shown). */
+  readonly auth: 'token' | 'basic' | 'none';
   /** The last request to InfluxDB succeeded. */
   readonly connected: boolean;
   /** Database/retention policy checked (or created) since start. */
@@ -26,7 +34,7 @@ export interface InfluxWriterHealth {
   readonly lastError?: string;
   readonly lastErrorCode?: ErrorCode;
   readonly lastErrorAt?: number;
-  /** Points InfluxDB refused for good (HTTP 400: field type conflict, unparsable, beyond retention). */
+  /** Points InfluxDB refused for good (HTTP 400, 422 on 2.x: field type conflict, unparsable, beyond retention). */
   readonly poisoned: number;
   readonly lastPoison?: { readonly point: string; readonly error: string; readonly at: number };
   /** Spool rows that produced no point (a timestamp before 2000, a NaN value). */

@@ -8,7 +8,7 @@ import type { Clock } from '../../core/sample.js';
 import { LinesideError, type ErrorCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { RateMeter } from '../../lib/rate-meter.js';
-import type { InfluxConfig } from './client.js';
+import { authKind, type InfluxConfig } from './target.js';
 import { describeFailure, type WriteFailure } from './failures.js';
 import type { InfluxWriterHealth } from './health.js';
 import type { BatchEntry } from './batch-writer.js';
@@ -130,15 +130,22 @@ export class WriterStatus {
   }
 
   recordError(code: ErrorCode, message: string, url: string): void {
-    this.lastError = new LinesideError(code, message, { url, database: this.cfg.database });
+    const where =
+      this.cfg.api === 'v2' ? { bucket: this.cfg.bucket, org: this.cfg.org } : { database: this.cfg.database };
+    this.lastError = new LinesideError(code, message, { url, ...where });
     this.lastErrorAt = this.clock.wallMs();
   }
 
   health(position: WriterPosition): InfluxWriterHealth {
     return {
       url: position.url,
+      api: this.cfg.api,
       database: this.cfg.database,
       retentionPolicy: this.cfg.retentionPolicy.name,
+      ...(this.cfg.api === 'v2' && this.cfg.bucket !== undefined && this.cfg.org !== undefined
+        ? { bucket: this.cfg.bucket, org: this.cfg.org }
+        : {}),
+      auth: authKind(this.cfg),
       connected: this.connected,
       ready: this.ready,
       sent: this.sent,
@@ -163,19 +170,31 @@ export class WriterStatus {
   }
 }
 
-/** What the user should check, by failure kind. */
+/** What the user should check, by failure kind. Names settings, never their secret values. */
 function failureHint(failure: WriteFailure, cfg: InfluxConfig): string {
+  const token = (cfg.token ?? '') !== '';
+  const where =
+    cfg.api === 'v2'
+      ? `bucket "${cfg.bucket ?? ''}" in org "${cfg.org ?? ''}"`
+      : `the bucket mapped to database "${cfg.database}", retention policy "${cfg.retentionPolicy.name}" (DBRP)`;
   switch (failure.kind) {
     case 'auth':
+      if (token) return ` (check influx.token: InfluxDB refused it; it needs write permission on ${where})`;
       return cfg.username === undefined
-        ? ' (InfluxDB requires authentication: set influx.username and influx.password or influx.passwordFile)'
+        ? ' (InfluxDB requires authentication: set influx.token (InfluxDB 2.x/3.x), or influx.username and influx.password or influx.passwordFile)'
         : ` (check influx.username "${cfg.username}" / influx.password and that the user may write to "${cfg.database}": GRANT ALL ON "${cfg.database}" TO "${cfg.username}")`;
     case 'no-database':
+      if (cfg.api === 'v2') return ` (create ${where}, or correct influx.bucket / influx.org)`;
+      if (token)
+        return ` (nothing answers to database "${cfg.database}", retention policy "${cfg.retentionPolicy.name}": on InfluxDB 2.x create a bucket named "${cfg.database}/${cfg.retentionPolicy.name}" or a DBRP mapping, on 3.x the database "${cfg.database}"; docs/influxdb.md)`;
+      if (cfg.setup === 'off') return ` (create database "${cfg.database}"; with influx.setup: off Lineside does not)`;
       return cfg.createDatabase
         ? ' (creating it again)'
         : ` (create database "${cfg.database}" or set influx.createDatabase: true)`;
     case 'unexpected':
-      return ' (is influx.url an InfluxDB 1.x HTTP endpoint?)';
+      return cfg.api === 'v2'
+        ? ' (is influx.url an InfluxDB 2.x/3.x HTTP endpoint with /api/v2/write?)'
+        : ' (is influx.url an InfluxDB HTTP endpoint?)';
     default:
       return '';
   }

@@ -1,7 +1,8 @@
 /**
  * The InfluxDB writer: the generic spooled-output runner (src/outputs/runner.ts) with the
  * InfluxDB destination (destination.ts): reads the spool with its own cursor ("influx") and
- * writes history to InfluxDB 1.x in batches (docs/influxdb.md).
+ * writes history in batches to InfluxDB 1.x, or to 2.x/3.x and QuestDB through the v1 `/write`
+ * or the v2 `/api/v2/write` endpoint (target.ts; docs/influxdb.md).
  *
  * Guarantees and how:
  * - Nothing is lost across an InfluxDB outage or an agent crash: the cursor moves past a row only
@@ -14,7 +15,7 @@
  *   has waited `influx.flushInterval`. After an outage the backlog goes out in full batches, back
  *   to back, one request at a time (InfluxDB on a Pi prefers that to parallel writes).
  * - Failures: network errors, timeouts and 5xx are retried with capped exponential backoff and
- *   jitter, forever; 401/403/404 likewise, reported as errors the user must look at. HTTP 400 is
+ *   jitter, forever; 401/403/404 likewise, reported as errors the user must look at. HTTP 400 (422) is
  *   poison: the batch is split to isolate the bad points, which are logged and counted
  *   (health().poisoned); the rest is written.
  * - Back soon after an outage: while a backoff longer than the probe interval runs out after
@@ -33,6 +34,7 @@ import type { Spool } from '../spool/index.js';
 import type { BatchEntry } from './batch-writer.js';
 import { createInfluxClient, influxTarget, redactInfluxUrl, type InfluxClient } from './client.js';
 import { InfluxDestination } from './destination.js';
+import { authKind, describeDestination } from './target.js';
 import type { InfluxWriterHealth } from './health.js';
 import { buildPointContext } from './points.js';
 import type { ProbeTimers } from './probe.js';
@@ -104,12 +106,12 @@ class Writer implements InfluxWriter {
     checkRetentionDuration(cfg);
     if (
       target.protocol === 'http' &&
-      target.username !== undefined &&
+      (target.username !== undefined || target.token !== undefined) &&
       !['127.0.0.1', 'localhost', '::1'].includes(target.host)
     ) {
       this.log.warn(
         { url: target.url },
-        'InfluxDB credentials go over plain http to another host; use https:// (docs/influxdb.md)',
+        `InfluxDB ${target.token === undefined ? 'credentials go' : 'token goes'} over plain http to another host; use https:// (docs/influxdb.md)`,
       );
     }
     const tuning = deps.tuning ?? {};
@@ -150,8 +152,9 @@ class Writer implements InfluxWriter {
     this.log.info(
       {
         url: target.url,
-        database: target.database,
-        retentionPolicy: target.retentionPolicy,
+        api: cfg.api,
+        destination: describeDestination(target),
+        auth: authKind(cfg),
         resumeAfter: deps.spool.ackedId(DESTINATION),
       },
       'InfluxDB writer started',

@@ -222,6 +222,26 @@ describe('InfluxDB writer', () => {
     expect(w.health()).toMatchObject({ connected: true, poisoned: 0 });
   });
 
+  it('with setup off creates nothing: writes fail with "database not found" until an admin creates it', async () => {
+    // QuestDB and WRITE-only users: no InfluxQL at all, even with createDatabase left on.
+    const { writer: w, spool: s, db } = setup({ setup: 'off' });
+    await w.start();
+    s.appendEvent(cycle('press', 1, T0));
+    s.flush();
+    await waitUntil(() => w.health().errors >= 2, 'failed writes');
+    expect(w.health().lastError).toMatch(
+      new RegExp(`database not found.*create database "${db}"; with influx.setup: off Lineside does not`),
+    );
+    expect(w.health()).toMatchObject({ ready: true, ackedId: 0, warnings: [] });
+    expect((await influxd.query('SHOW DATABASES')).results[0]?.series?.[0]?.values ?? []).not.toContainEqual([db]);
+    await influxd.query(`CREATE DATABASE "${db}"`);
+    await influxd.query(`CREATE RETENTION POLICY "lineside" ON "${db}" DURATION 30d REPLICATION 1`);
+    await drained(w, s);
+    expect(await countBySeries(influxd, 'cycle', 'seq', db)).toEqual(
+      new Map([['cycle,line=line1,site=plant1,station=press', 1]]),
+    );
+  });
+
   it('writes only events when writeSamples is off', async () => {
     const { writer: w, spool: s, db } = setup({ writeSamples: false });
     await w.start();

@@ -49,6 +49,8 @@ describe('check-config accepts the shipped configs', () => {
     'config/example.yaml',
     'config/demo.yaml',
     'tests/configs/valid-minimal.yaml',
+    'tests/configs/valid-influx-v2.yaml',
+    'tests/configs/valid-questdb.yaml',
     ...readdirSync(join(import.meta.dirname, '../../../simulator/scenarios'))
       .filter((f) => f.endsWith('.config.yaml'))
       .map((f) => `simulator/scenarios/${f}`),

@@ -4,6 +4,8 @@
  * - POST /write: behind the URL's path prefix, with database, policy and precision, the configured
  *   credentials and the lines as the body; an error status rejects with InfluxDB's own text, and a
  *   server that takes the request and never answers times out (classified as such).
+ * - With an API token: the v2 path and `Authorization: Token` on writes and pings; a token a
+ *   server echoes in its error body is blanked out.
  * - GET /ping for the outage probe: "answered" for any status below 500 (a 401 from a server that
  *   wants credentials for /ping is a server that is up), not for a 5xx, a refused connection, a
  *   timeout or an abort.
@@ -153,6 +155,38 @@ describe('InfluxClient.write', () => {
         socket: 1,
       },
     ]);
+  });
+
+  it('with a token: v2 path, Token header instead of Basic auth, also on /ping', async () => {
+    const { port, seen } = await server(status(204));
+    const c = client(port, {
+      token: { scheme: 'Token', value: 'tok-abcdef' },
+      v2: { org: 'acme', bucket: 'line/90d' },
+    });
+    await c.write('sample,site=a value=1 1');
+    await c.ping(1_000);
+    expect(seen).toEqual([
+      {
+        path: '/api/v2/write?org=acme&bucket=line%2F90d&precision=us',
+        authorization: 'Token tok-abcdef',
+        body: 'sample,site=a value=1 1',
+        socket: 1,
+      },
+      { path: '/ping', authorization: 'Token tok-abcdef' },
+    ]);
+  });
+
+  it('blanks the token out of an error body that echoes it (a proxy showing the request)', async () => {
+    const { port } = await server((req, res) => {
+      res.statusCode = 401;
+      res.end(`{"code":"unauthorized","message":"bad ${req.headers.authorization ?? ''}"}`);
+    });
+    const err: unknown = await client(port, { token: { scheme: 'Bearer', value: 'tok-abcdef' } })
+      .write('sample,site=a value=1 1')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InfluxHttpError);
+    expect(String(err)).not.toContain('tok-abcdef');
+    expect(classifyWriteError(err)).toMatchObject({ kind: 'auth', status: 401, detail: 'bad Bearer [redacted]' });
   });
 
   it("rejects an error status with InfluxDB's own text, which says which points were dropped", async () => {
