@@ -4,6 +4,7 @@
 // per pixel column, so drawing cost does not grow with the length of the shift or the number of cycles.
 import { ellipsize, prepare, rem, stateColor } from './chart-canvas.js';
 import { formatDuration, formatPercent } from './format.js';
+import { PARETO_ROW_REM } from './pareto-size.js';
 
 /** @import { ParetoItem } from './model.js' */
 
@@ -65,7 +66,7 @@ export function drawPareto(canvas, items) {
     ctx.fillText('No downtime this shift', 4, h / 2);
     return;
   }
-  const maxBars = Math.max(1, Math.floor(h / (fs * 1.9)));
+  const maxBars = Math.max(1, Math.floor(h / (fs * PARETO_ROW_REM)));
   let shown = items;
   if (items.length > maxBars) {
     const rest = items.slice(maxBars - 1).reduce((n, i) => n + i.ms, 0);

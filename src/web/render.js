@@ -13,6 +13,7 @@ import { agentNow, paretoOf } from './model.js';
 import { firstLine, model, ui } from './page-state.js';
 import { renderAlerts, renderDevices, renderDowntime } from './panels.js';
 import { renderOrders } from './order.js';
+import { sizePareto } from './pareto-size.js';
 import { renderProductChip } from './product.js';
 import { renderRejects } from './scrap.js';
 import { drawCycleChart, ensureSelection, selectStation } from './selected-station.js';
@@ -32,7 +33,9 @@ export function render(parts) {
     drawGauge($('g-a', HTMLCanvasElement), figures?.availability);
     drawGauge($('g-p', HTMLCanvasElement), figures?.performance);
     drawGauge($('g-q', HTMLCanvasElement), figures?.quality);
-    drawPareto($('pareto', HTMLCanvasElement), paretoOf(model));
+    const pareto = paretoOf(model);
+    sizePareto($('pareto', HTMLCanvasElement), pareto.length);
+    drawPareto($('pareto', HTMLCanvasElement), pareto);
     renderHeader(line);
     tickTiles(agentNow(model));
   }

@@ -1,0 +1,68 @@
+/**
+ * The page on a TV at the line end, in Chromium: at 1920×1080 and at 1366×768 (the two common TV
+ * panels) every panel of a shift with data shows all of its content — nothing cut off, no list
+ * that only a scroll would reveal, the downtime Pareto tall enough for all of its bars. A clipped
+ * panel fails the test by name (clipping.ts), and each size leaves a screenshot in test-output/.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../integration/server/support/harness.js';
+import { populateShift } from '../integration/server/support/scenario.js';
+import { requireChromium, withPage } from './browser.js';
+import { findClipping } from './clipping.js';
+
+const OUTPUT_DIR = path.resolve('test-output');
+
+const harnesses: Harness[] = [];
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.close();
+});
+
+async function serveShift(): Promise<string> {
+  const h = await createHarness();
+  harnesses.push(h);
+  populateShift(h);
+  // An open breakdown: a red tile with its reason line, and a downtime row counting.
+  h.fake.breakdown('weld', { faultCode: 23 });
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = h.app.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
+}
+
+describe('the page on a TV, in Chromium', () => {
+  beforeEach(() => {
+    requireChromium();
+  });
+
+  for (const viewport of [
+    { width: 1920, height: 1080 },
+    { width: 1366, height: 768 },
+  ]) {
+    it(`shows every panel whole at ${viewport.width}×${viewport.height}`, async () => {
+      const url = await serveShift();
+      mkdirSync(OUTPUT_DIR, { recursive: true });
+      await withPage(
+        url,
+        async ({ page, errors }) => {
+          await page.waitForSelector('.tile[data-station="weld"][data-state="down"]');
+          await page.waitForSelector('li[data-downtime-id]');
+          // Charts are drawn at the next frame after the layout settles (ResizeObserver).
+          await page.waitForTimeout(500);
+          await page.screenshot({ path: path.join(OUTPUT_DIR, `tv-${viewport.width}x${viewport.height}.png`) });
+          // The Pareto says how tall its bars need it (five reasons here), so a squeezed one fails.
+          expect(Number(await page.getAttribute('#pareto', 'data-need-px'))).toBeGreaterThan(0);
+          expect(await page.evaluate(findClipping)).toEqual([]);
+          // A TV shows the whole page: nothing below the fold, nothing beside it.
+          const { scrollW, scrollH } = await page.evaluate(() => ({
+            scrollW: document.documentElement.scrollWidth,
+            scrollH: document.documentElement.scrollHeight,
+          }));
+          expect({ scrollW, scrollH }).toEqual({ scrollW: viewport.width, scrollH: viewport.height });
+          expect(errors).toEqual([]);
+        },
+        { viewport },
+      );
+    }, 60_000);
+  }
+});
