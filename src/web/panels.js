@@ -1,5 +1,7 @@
 // @ts-check
 // The lists: active alerts (acknowledge), downtime of the shift (assign a reason), device comms.
+// Alerts and downtime are those of the line on screen; device comms are the agent's (a device
+// may serve several lines).
 // Lists are short (capped) and rebuilt only when their data changed.
 import { el } from './dom.js';
 import { formatDuration, formatEvidence, formatTime } from './format.js';
@@ -36,10 +38,11 @@ const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
  * @param {HTMLElement} countEl
  * @param {Model} model
  * @param {ListActions} ui
+ * @param {string | undefined} lineId the line on screen; undefined: every line
  */
-export function renderAlerts(list, countEl, model, ui) {
+export function renderAlerts(list, countEl, model, ui, lineId) {
   const alerts = [...model.alerts.values()]
-    .filter((a) => a.status !== 'resolved')
+    .filter((a) => a.status !== 'resolved' && (lineId === undefined || a.line === lineId))
     .sort((a, b) => (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3) || b.ts - a.ts);
   const active = alerts.filter((a) => a.status === 'active').length;
   countEl.textContent = String(active);
@@ -88,10 +91,11 @@ const openDurations = [];
  * @param {HTMLElement} countEl
  * @param {Model} model
  * @param {ListActions} ui
+ * @param {string | undefined} lineId the line on screen; undefined: every line
  */
-export function renderDowntime(list, countEl, model, ui) {
+export function renderDowntime(list, countEl, model, ui, lineId) {
   const rows = [...model.downtime.values()]
-    .filter((d) => d.end === undefined || d.end >= model.window.from)
+    .filter((d) => (d.end === undefined || d.end >= model.window.from) && (lineId === undefined || d.line === lineId))
     .sort((a, b) => b.start - a.start);
   const unassigned = rows.filter((d) => d.reason === 'unassigned').length;
   countEl.textContent = unassigned > 0 ? `${unassigned} need a reason` : '';

@@ -3,6 +3,7 @@
 // and updated in place: a week of deltas creates no DOM garbage.
 import { $, el } from './dom.js';
 import { STATE_LABELS, formatCount, formatCycle, formatDuration, formatPercent } from './format.js';
+import { lineStatus } from './line-status.js';
 
 /** @import { LineView, StationView } from '../server/view-model.js' */
 /** @import { Model } from './model.js' */
@@ -102,14 +103,14 @@ export function behindText(behindBy) {
 }
 
 /**
- * Creates, updates and orders the tiles; returns nothing.
+ * Creates, updates and orders the tiles of the line on screen; returns nothing.
  * @param {HTMLElement} container
  * @param {Model} model
+ * @param {readonly string[]} order the line's stations, in line order
  * @param {string | null} selected
  * @param {(id: string) => void} onSelect
  */
-export function renderTiles(container, model, selected, onSelect) {
-  const order = [...model.lines.values()].flatMap((l) => l.stationIds);
+export function renderTiles(container, model, order, selected, onSelect) {
   // More than five tiles do not fit one row of a TV at full size.
   container.classList.toggle('compact', order.length > 5);
   // A line's running order is counted at its output station: that tile names it.
@@ -117,7 +118,8 @@ export function renderTiles(container, model, selected, onSelect) {
   const orderAt = new Map();
   for (const line of model.lines.values()) if (line.order !== undefined) orderAt.set(line.outputStation, line.order.id);
   for (const id of [...tileElements.keys()]) {
-    if (!model.stations.has(id)) {
+    // Gone from the config, or on another line than the one on screen.
+    if (!model.stations.has(id) || !order.includes(id)) {
       tileElements.get(id)?.root.remove();
       tileElements.delete(id);
     }
@@ -218,43 +220,15 @@ export function renderOverview(model, line) {
   return figures;
 }
 
-const STOPPED = new Set(['down', 'small_stop', 'starved', 'blocked']);
-
 /**
- * One sentence a manager reads from across the hall: all running, or what is not.
+ * One sentence a manager reads from across the hall (line-status.js).
  * @param {Model} model
  * @param {LineView | undefined} line
  */
 function renderLineStatus(model, line) {
   const node = $('ov-status');
   const stations = (line?.stationIds ?? []).map((id) => model.stations.get(id)).filter((s) => s !== undefined);
-  const down = stations.filter((s) => s.state === 'down');
-  const stopped = stations.filter((s) => STOPPED.has(s.state) && s.state !== 'down');
-  const blind = stations.filter((s) => s.state === 'comms_lost');
-  const planned = stations.filter((s) => s.state === 'planned_stop');
-  node.replaceChildren();
-  let cls = 'good';
-  let text = 'All running';
-  let sub = `${stations.length} stations`;
-  if (down.length > 0) {
-    cls = 'bad';
-    text = `${down.length} down`;
-    sub = down.map((s) => s.name).join(', ');
-  } else if (blind.length > 0) {
-    cls = 'warn';
-    text = `${blind.length} without data`;
-    sub = blind.map((s) => s.name).join(', ');
-  } else if (stopped.length > 0) {
-    cls = 'warn';
-    text = `${stopped.length} stopped`;
-    sub = stopped.map((s) => `${s.name} (${STATE_LABELS[s.state].toLowerCase()})`).join(', ');
-  } else if (planned.length === stations.length && stations.length > 0) {
-    cls = '';
-    text = line?.plannedStop === 'off_shift' ? 'Off shift' : 'Planned stop';
-    sub = line?.plannedStop && line.plannedStop !== 'off_shift' ? line.plannedStop : '';
-  }
+  const { cls, text, sub } = lineStatus(stations, line?.plannedStop);
   node.className = `ov-status ${cls}`;
-  node.append(text);
-  const s = el('span', 'sub', sub);
-  node.append(s);
+  node.replaceChildren(text, el('span', 'sub', sub));
 }

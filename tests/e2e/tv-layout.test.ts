@@ -47,17 +47,19 @@ describe('the page on a TV, in Chromium', () => {
         async ({ page, errors }) => {
           await page.waitForSelector('.tile[data-station="weld"][data-state="down"]');
           await page.waitForSelector('li[data-downtime-id]');
+          // One line: its name in the header, no line tabs.
+          expect(await page.textContent('#line-name')).toBe('Stamping line 1');
+          expect(await page.isHidden('#line-tabs')).toBe(true);
           // Charts are drawn at the next frame after the layout settles (ResizeObserver).
           await page.waitForTimeout(500);
           await page.screenshot({ path: path.join(OUTPUT_DIR, `tv-${viewport.width}x${viewport.height}.png`) });
           // The Pareto says how tall its bars need it (five reasons here), so a squeezed one fails.
           expect(Number(await page.getAttribute('#pareto', 'data-need-px'))).toBeGreaterThan(0);
-          expect(await page.evaluate(findClipping)).toEqual([]);
+          expect(await findClipping(page)).toEqual([]);
           // A TV shows the whole page: nothing below the fold, nothing beside it.
-          const { scrollW, scrollH } = await page.evaluate(() => ({
-            scrollW: document.documentElement.scrollWidth,
-            scrollH: document.documentElement.scrollHeight,
-          }));
+          const { scrollW, scrollH } = (await page.evaluate(
+            '({ scrollW: document.documentElement.scrollWidth, scrollH: document.documentElement.scrollHeight })',
+          )) as { scrollW: number; scrollH: number };
           expect({ scrollW, scrollH }).toEqual({ scrollW: viewport.width, scrollH: viewport.height });
           expect(errors).toEqual([]);
         },
