@@ -4,6 +4,7 @@
 import { $, el } from './dom.js';
 import { STATE_LABELS, formatCount, formatCycle, formatDuration, formatPercent } from './format.js';
 import { lineStatus } from './line-status.js';
+import { planFacts } from './target-format.js';
 
 /** @import { LineView, StationView } from '../server/view-model.js' */
 /** @import { Model } from './model.js' */
@@ -14,10 +15,10 @@ const tileElements = new Map();
 /** @param {string} label */
 function metric(label) {
   const box = el('div', 'metric');
-  box.append(el('div', 'k', label));
+  const k = el('div', 'k', label);
   const v = el('div', 'v');
-  box.append(v);
-  return { box, v };
+  box.append(k, v);
+  return { box, k, v };
 }
 
 /**
@@ -41,8 +42,8 @@ function createTile(station, onSelect) {
   band.append(head, product, order, state, since, reason);
   const body = el('div', 'tile-body');
   const cycle = metric('Last cycle / ideal');
-  const count = metric('Count / target');
-  const behind = metric('Behind plan');
+  const count = metric('Good / shift target');
+  const behind = metric('Due by now');
   const oee = metric('OEE shift');
   body.append(cycle.box, count.box, behind.box, oee.box);
   root.append(band, body);
@@ -62,7 +63,11 @@ function createTile(station, onSelect) {
     reason,
     cycle: cycle.v,
     count: count.v,
+    countBox: count.box,
+    countLabel: count.k,
     behind: behind.v,
+    behindBox: behind.box,
+    behindLabel: behind.k,
     oee: oee.v,
     sinceMs: 0,
   };
@@ -91,15 +96,6 @@ function setValue(node, main, small, className) {
 function changeoverText(c) {
   const to = c.to !== undefined ? `to ${c.to.name}` : 'under way';
   return c.targetMs !== undefined ? `${to} · target ${formatDuration(c.targetMs)}` : to;
-}
-
-/** @param {number | undefined} behindBy */
-export function behindText(behindBy) {
-  if (behindBy === undefined || !Number.isFinite(behindBy)) return { text: '–', cls: '' };
-  const n = Math.round(behindBy);
-  if (n > 0) return { text: `behind by ${formatCount(n)}`, cls: 'behind' };
-  if (n < 0) return { text: `ahead by ${formatCount(-n)}`, cls: 'ahead' };
-  return { text: 'on plan', cls: 'ahead' };
 }
 
 /**
@@ -160,13 +156,19 @@ export function renderTiles(container, model, order, selected, onSelect) {
       `/ ${formatCycle(station.idealCycleTimeMs)}`,
       slow ? 'slow' : '',
     );
-    setValue(
-      t.count,
-      formatCount(station.counts.total),
-      station.target !== undefined ? `/ ${formatCount(station.target)}` : undefined,
-    );
-    const b = behindText(station.behindBy);
-    setValue(t.behind, b.text, undefined, b.cls);
+    // Good parts, as the target and "behind by" count them (docs/oee.md).
+    const plan = planFacts({
+      good: station.counts.good,
+      target: station.target,
+      behindBy: station.behindBy,
+      configured: model.lines.get(station.line)?.shift?.target !== undefined,
+    });
+    t.countLabel.textContent = plan.atIdealRate ? 'Good / target at ideal rate' : 'Good / shift target';
+    setValue(t.count, plan.good, station.target !== undefined ? `/ ${formatCount(station.target)}` : undefined);
+    t.behindLabel.textContent = plan.due !== '' ? plan.due : 'Due by now';
+    setValue(t.behind, plan.verdict.text !== '' ? plan.verdict.text : '–', undefined, plan.verdict.cls);
+    t.countBox.title = plan.sentence;
+    t.behindBox.title = plan.sentence;
     const figures = (station.oee ?? station.rollingOee)?.figures;
     setValue(t.oee, formatPercent(figures?.oee), station.oee === undefined ? 'last hour' : undefined);
   });
@@ -187,14 +189,20 @@ export function tickTiles(nowMs) {
 export function renderOverview(model, line) {
   const figures = line?.oee?.figures ?? line?.rollingOee?.figures;
   const output = line === undefined ? undefined : model.stations.get(line.outputStation);
-  const good = figures?.counts?.good ?? output?.counts?.good;
-  $('ov-count').textContent = formatCount(good);
-  const target = line?.shift?.target ?? figures?.target ?? output?.target;
-  $('ov-target').textContent = target !== undefined ? formatCount(target) : '–';
-  const b = behindText(figures?.behindBy ?? output?.behindBy);
+  const plan = planFacts({
+    good: figures?.counts?.good ?? output?.counts?.good,
+    target: line?.shift?.target ?? figures?.target ?? output?.target,
+    behindBy: figures?.behindBy ?? output?.behindBy,
+    // The core derives a target from the ideal cycle time when the shift sets none.
+    configured: line?.shift?.target !== undefined,
+  });
+  $('ov-count').textContent = plan.good;
+  $('ov-target').textContent = plan.target;
+  $('ov-due').textContent = plan.due;
   const behind = $('ov-behind');
-  behind.textContent = b.text === '–' ? '' : b.text;
-  behind.className = `ov-behind ${b.cls}`;
+  behind.textContent = plan.verdict.text !== '' && plan.due !== '' ? `(${plan.verdict.text})` : plan.verdict.text;
+  behind.className = `ov-behind ${plan.verdict.cls}`;
+  $('ov-output').title = plan.sentence;
 
   renderLineStatus(model, line);
 
