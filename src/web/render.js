@@ -6,6 +6,7 @@ import { drawGauge, drawPareto } from './charts.js';
 import { drawGantt } from './chart-timeline.js';
 import { $ } from './dom.js';
 import { formatTime } from './format.js';
+import { gaugeTone, settling, settlingNote } from './gauge-tone.js';
 import { renderHeader } from './header.js';
 import { onAck, onAssign } from './list-actions.js';
 import { openLogin, renderOperatorButton } from './login.js';
@@ -33,10 +34,15 @@ export function render(parts) {
     renderLineTabs();
     renderTiles($('tiles'), model, stationIds, ui.selected, selectStation);
     const figures = renderOverview(model, line);
-    drawGauge($('g-oee', HTMLCanvasElement), figures?.oee);
-    drawGauge($('g-a', HTMLCanvasElement), figures?.availability);
-    drawGauge($('g-p', HTMLCanvasElement), figures?.performance);
-    drawGauge($('g-q', HTMLCanvasElement), figures?.quality);
+    // No verdict colours while the shift's figures rest on a few minutes (gauge-tone.js).
+    const planned = figures?.plannedTimeMs;
+    drawGauge($('g-oee', HTMLCanvasElement), figures?.oee, gaugeTone(figures?.oee, planned));
+    drawGauge($('g-a', HTMLCanvasElement), figures?.availability, gaugeTone(figures?.availability, planned));
+    drawGauge($('g-p', HTMLCanvasElement), figures?.performance, gaugeTone(figures?.performance, planned));
+    drawGauge($('g-q', HTMLCanvasElement), figures?.quality, gaugeTone(figures?.quality, planned));
+    const note = $('ov-settling');
+    note.hidden = !settling(planned);
+    note.textContent = settlingNote();
     const pareto = paretoOf(model, stationIds);
     sizePareto($('pareto', HTMLCanvasElement), pareto.length);
     drawPareto($('pareto', HTMLCanvasElement), pareto);
