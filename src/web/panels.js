@@ -162,21 +162,25 @@ export function tickDowntime(nowMs) {
 export function renderDevices(list, model) {
   if (model.devices.length === 0) return empty(list, 'No devices');
   const items = model.devices.map((d) => {
-    const li = el('li');
+    // A connected device is one line on a TV (the details line is hidden there, styles.css):
+    // it sits under the Pareto, which must keep the height its bars need.
+    const li = el('li', d.connected ? 'dev-connected' : 'dev-lost');
     li.dataset.device = d.device;
     const main = el('div', 'row-main');
+    const latency =
+      d.latencyP50Ms !== undefined
+        ? `${Math.round(d.latencyP50Ms)}/${Math.round(d.latencyP99Ms ?? d.latencyP50Ms)} ms p50/p99`
+        : '';
     main.append(
       el('span', `dev-dot ${d.connected ? 'dev-up' : 'dev-down'}`),
       el('span', 'who', d.device),
       el('span', '', d.connected ? 'connected' : 'NOT CONNECTED'),
+      ...(latency !== '' ? [el('span', 'dev-latency', latency)] : []),
     );
     const sub = el('div', 'row-sub');
-    const latency =
-      d.latencyP50Ms !== undefined
-        ? ` · ${Math.round(d.latencyP50Ms)}/${Math.round(d.latencyP99Ms ?? d.latencyP50Ms)} ms p50/p99`
-        : '';
     const errors = d.requests > 0 ? ` · ${d.errors} errors / ${d.requests} requests` : '';
-    sub.textContent = `${d.endpoint}${latency}${errors}`;
+    sub.textContent = `${d.endpoint}${errors}`;
+    li.title = sub.textContent;
     li.append(main, sub);
     if (!d.connected && d.lastError)
       li.append(
