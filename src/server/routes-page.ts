@@ -10,12 +10,23 @@ function serve(request: FastifyRequest, reply: FastifyReply, file: StaticFile): 
   return reply.type(file.type).send(file.body);
 }
 
+/**
+ * Where a `?token=` bookmark lands: the page, keeping only the `line` it shows (a TV pointed at
+ * one line of the agent, docs/dashboard.md#several-lines). Always a path on this host.
+ */
+export function pageWithoutToken(url: string): string {
+  const line = new URL(url, 'http://page').searchParams.get('line');
+  return line === null ? '/' : `/?${new URLSearchParams({ line }).toString()}`;
+}
+
 export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/', { config: { access: 'view' } }, async (request, reply) => {
     // A bookmark with ?token=: remember it in a cookie and drop it from the address bar, so it
     // is neither shown on the TV nor kept in the history.
     if (ctx.auth.viewTokenInQuery(request)) {
-      return reply.header('set-cookie', ctx.auth.viewCookie(request.protocol === 'https')).redirect('/', 303);
+      return reply
+        .header('set-cookie', ctx.auth.viewCookie(request.protocol === 'https'))
+        .redirect(pageWithoutToken(request.url), 303);
     }
     const index = ctx.files.get('index.html');
     if (index === undefined) return sendError(reply, 'NOT_FOUND', 'index.html missing');

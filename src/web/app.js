@@ -6,6 +6,7 @@ import * as api from './actions.js';
 import { $ } from './dom.js';
 import { formatTime } from './format.js';
 import { setConnection, setupLegend } from './header.js';
+import { setupLineTabs } from './line-tabs.js';
 import { connectLive } from './live.js';
 import { setSession, setupLogin } from './login.js';
 import { agentNow, applyDelta, applySnapshot } from './model.js';
@@ -28,6 +29,7 @@ let live = null;
 function start() {
   setRenderer(render);
   setupLegend();
+  setupLineTabs();
   setupLogin();
   setupProduct();
   setupOrders();

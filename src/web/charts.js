@@ -4,25 +4,20 @@
 // per pixel column, so drawing cost does not grow with the length of the shift or the number of cycles.
 import { ellipsize, prepare, rem, stateColor } from './chart-canvas.js';
 import { formatDuration, formatPercent } from './format.js';
+import { TONE_COLORS } from './gauge-tone.js';
+import { PARETO_ROW_REM } from './pareto-size.js';
+
+/** @import { Tone } from './gauge-tone.js' */
 
 /** @import { ParetoItem } from './model.js' */
 
 /**
- * World-class OEE is ~85 %; below 60 % most plants call it poor.
- * @param {number} ratio
- */
-function ratioColor(ratio) {
-  if (!Number.isFinite(ratio)) return '#6b7280';
-  if (ratio >= 0.85) return '#22c55e';
-  if (ratio >= 0.6) return '#f59e0b';
-  return '#ef4444';
-}
-
-/**
  * @param {HTMLCanvasElement} canvas
  * @param {number | undefined} ratio undefined (no figures yet): an empty gauge showing "–"
+ * @param {Tone} tone its colour (gauge-tone.js); kept in data-tone for tests and the curious
  */
-export function drawGauge(canvas, ratio) {
+export function drawGauge(canvas, ratio, tone) {
+  canvas.dataset.tone = tone;
   const { ctx, w, h } = prepare(canvas);
   const size = Math.min(w, h);
   const cx = w / 2;
@@ -39,7 +34,7 @@ export function drawGauge(canvas, ratio) {
   ctx.stroke();
   if (ratio !== undefined && Number.isFinite(ratio)) {
     const shown = Math.min(1, Math.max(0, ratio));
-    ctx.strokeStyle = ratioColor(ratio);
+    ctx.strokeStyle = TONE_COLORS[tone];
     ctx.beginPath();
     ctx.arc(cx, cy, r, start, start + sweep * Math.max(0.001, shown));
     ctx.stroke();
@@ -65,7 +60,7 @@ export function drawPareto(canvas, items) {
     ctx.fillText('No downtime this shift', 4, h / 2);
     return;
   }
-  const maxBars = Math.max(1, Math.floor(h / (fs * 1.9)));
+  const maxBars = Math.max(1, Math.floor(h / (fs * PARETO_ROW_REM)));
   let shown = items;
   if (items.length > maxBars) {
     const rest = items.slice(maxBars - 1).reduce((n, i) => n + i.ms, 0);

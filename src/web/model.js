@@ -214,12 +214,15 @@ function trimOldest(map, keep, timeOf) {
 /**
  * Downtime by reason for a line's shift: the sum of its stations' figures.
  * @param {Model} model
+ * @param {readonly string[]} [stationIds] the line's stations; default: every station
  * @returns {ParetoItem[]}
  */
-export function paretoOf(model) {
+export function paretoOf(model, stationIds) {
   /** @type {Map<string, number>} */
   const totals = new Map();
-  for (const station of model.stations.values()) {
+  const stations = stationIds?.map((id) => model.stations.get(id)) ?? [...model.stations.values()];
+  for (const station of stations) {
+    if (station === undefined) continue;
     const figures = (station.oee ?? station.rollingOee)?.figures;
     for (const [reason, ms] of Object.entries(figures?.downtimeByReason ?? {})) {
       totals.set(reason, (totals.get(reason) ?? 0) + ms);

@@ -1,5 +1,5 @@
 // @ts-check
-// Production orders in the header: a block per line with a running order (id, product, a
+// Production orders in the header: a block for the line on screen when it runs an order (id, product, a
 // progress bar, what is left, the ETA in plant time, shift and due verdicts), and for a login
 // allowed to run orders (operator, supervisor, engineer) "Start order" and "Stop order". The
 // blocks follow the line views the live feed sends; an action only asks the server, and the
@@ -9,7 +9,7 @@ import { $, el } from './dom.js';
 import { claimedName, setSession } from './login.js';
 import { agentNow } from './model.js';
 import { orderFacts, plantTimeToIso } from './order-format.js';
-import { firstLine, model, ui } from './page-state.js';
+import { currentLine, model, ui } from './page-state.js';
 import { messageOf, toast } from './toast.js';
 
 /** @import { LineView } from '../server/view-model.js' */
@@ -63,7 +63,9 @@ function setVerdict(node, verdict, base) {
 export function renderOrders() {
   const container = $('orders');
   const lines = [...model.lines.values()];
-  const running = lines.filter((l) => l.order !== undefined);
+  const shown = currentLine();
+  // The order of the line on screen (line-tabs.js shows the others).
+  const running = lines.filter((l) => l.order !== undefined && l.id === shown?.id);
   const now = agentNow(model);
   const allowed = mayRunOrders();
   for (const [lineId, block] of blocks) {
@@ -135,7 +137,8 @@ function fillProducts(line) {
 
 function openStartDialog() {
   const lines = [...model.lines.values()];
-  const line = lines.find((l) => l.order === undefined) ?? firstLine();
+  // The line on screen first: that is the line the user means.
+  const line = currentLine();
   if (line === undefined) return;
   $('order-error').textContent = '';
   const lineSelect = $('order-line', HTMLSelectElement);

@@ -1,6 +1,7 @@
 // @ts-check
 // The page's state: the model the live feed keeps up to date, and what the page itself remembers
-// (who is logged in, which station's cycle chart is shown).
+// (who is logged in, which line and which station's cycle chart are shown).
+import { chooseLine, lineFromAddress } from './line-choice.js';
 import { createModel } from './model.js';
 
 /** @import { Session } from './actions.js' */
@@ -24,8 +25,21 @@ export const ui = {
   operatorName: localStorage.getItem('lineside.operatorName') ?? '',
   /** @type {string | null} */
   selected: localStorage.getItem('lineside.station') ?? null,
+  /**
+   * The line the address asks for (line-choice.js); null: the first line. Kept as asked even
+   * when the agent has no such line, so the page can say so.
+   * @type {string | null}
+   */
+  wantedLine: lineFromAddress(location.search, location.hash),
 };
 
-export function firstLine() {
-  return model.lines.values().next().value;
+/** The line on screen: the one the address asks for, else the config's first. */
+export function currentLine() {
+  const { id } = chooseLine([...model.lines.keys()], ui.wantedLine);
+  return id === undefined ? undefined : model.lines.get(id);
+}
+
+/** The line the address asks for when the agent has no such line, else null. */
+export function unknownLine() {
+  return model.lines.size === 0 ? null : chooseLine([...model.lines.keys()], ui.wantedLine).unknown;
 }

@@ -1,5 +1,7 @@
 // @ts-check
 // The lists: active alerts (acknowledge), downtime of the shift (assign a reason), device comms.
+// Alerts and downtime are those of the line on screen; device comms are the agent's (a device
+// may serve several lines).
 // Lists are short (capped) and rebuilt only when their data changed.
 import { el } from './dom.js';
 import { formatDuration, formatEvidence, formatTime } from './format.js';
@@ -36,10 +38,11 @@ const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
  * @param {HTMLElement} countEl
  * @param {Model} model
  * @param {ListActions} ui
+ * @param {string | undefined} lineId the line on screen; undefined: every line
  */
-export function renderAlerts(list, countEl, model, ui) {
+export function renderAlerts(list, countEl, model, ui, lineId) {
   const alerts = [...model.alerts.values()]
-    .filter((a) => a.status !== 'resolved')
+    .filter((a) => a.status !== 'resolved' && (lineId === undefined || a.line === lineId))
     .sort((a, b) => (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3) || b.ts - a.ts);
   const active = alerts.filter((a) => a.status === 'active').length;
   countEl.textContent = String(active);
@@ -88,10 +91,11 @@ const openDurations = [];
  * @param {HTMLElement} countEl
  * @param {Model} model
  * @param {ListActions} ui
+ * @param {string | undefined} lineId the line on screen; undefined: every line
  */
-export function renderDowntime(list, countEl, model, ui) {
+export function renderDowntime(list, countEl, model, ui, lineId) {
   const rows = [...model.downtime.values()]
-    .filter((d) => d.end === undefined || d.end >= model.window.from)
+    .filter((d) => (d.end === undefined || d.end >= model.window.from) && (lineId === undefined || d.line === lineId))
     .sort((a, b) => b.start - a.start);
   const unassigned = rows.filter((d) => d.reason === 'unassigned').length;
   countEl.textContent = unassigned > 0 ? `${unassigned} need a reason` : '';
@@ -158,21 +162,25 @@ export function tickDowntime(nowMs) {
 export function renderDevices(list, model) {
   if (model.devices.length === 0) return empty(list, 'No devices');
   const items = model.devices.map((d) => {
-    const li = el('li');
+    // A connected device is one line on a TV (the details line is hidden there, styles.css):
+    // it sits under the Pareto, which must keep the height its bars need.
+    const li = el('li', d.connected ? 'dev-connected' : 'dev-lost');
     li.dataset.device = d.device;
     const main = el('div', 'row-main');
+    const latency =
+      d.latencyP50Ms !== undefined
+        ? `${Math.round(d.latencyP50Ms)}/${Math.round(d.latencyP99Ms ?? d.latencyP50Ms)} ms p50/p99`
+        : '';
     main.append(
       el('span', `dev-dot ${d.connected ? 'dev-up' : 'dev-down'}`),
       el('span', 'who', d.device),
       el('span', '', d.connected ? 'connected' : 'NOT CONNECTED'),
+      ...(latency !== '' ? [el('span', 'dev-latency', latency)] : []),
     );
     const sub = el('div', 'row-sub');
-    const latency =
-      d.latencyP50Ms !== undefined
-        ? ` · ${Math.round(d.latencyP50Ms)}/${Math.round(d.latencyP99Ms ?? d.latencyP50Ms)} ms p50/p99`
-        : '';
     const errors = d.requests > 0 ? ` · ${d.errors} errors / ${d.requests} requests` : '';
-    sub.textContent = `${d.endpoint}${latency}${errors}`;
+    sub.textContent = `${d.endpoint}${errors}`;
+    li.title = sub.textContent;
     li.append(main, sub);
     if (!d.connected && d.lastError)
       li.append(

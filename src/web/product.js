@@ -1,10 +1,10 @@
 // @ts-check
-// The product the line runs, in the header: a chip with the product's name, which a login allowed
+// The product the line on screen runs, in the header: a chip with the product's name, which a login allowed
 // to set the product (operator, supervisor, engineer) taps to choose another one.
 import * as api from './actions.js';
 import { $ } from './dom.js';
 import { claimedName } from './login.js';
-import { firstLine, model, ui } from './page-state.js';
+import { currentLine, model, ui } from './page-state.js';
 import { messageOf, toast } from './toast.js';
 
 /** @import { LineView } from '../server/view-model.js' */
@@ -22,7 +22,7 @@ export function renderProductChip(line) {
 }
 
 function openProductDialog() {
-  const line = firstLine();
+  const line = currentLine();
   if (line === undefined) return;
   $('product-line').textContent = line.name;
   $('product-error').textContent = '';
@@ -40,7 +40,8 @@ export function setupProduct() {
   $('product-cancel').addEventListener('click', () => $('product-dialog', HTMLDialogElement).close());
   $('product-form').addEventListener('submit', async (event) => {
     event.preventDefault();
-    const line = firstLine();
+    // The line the dialog was opened for is still the one on screen: the dialog is modal.
+    const line = currentLine();
     if (line === undefined) return;
     const value = $('product-select', HTMLSelectElement).value;
     try {

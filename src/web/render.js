@@ -6,16 +6,19 @@ import { drawGauge, drawPareto } from './charts.js';
 import { drawGantt } from './chart-timeline.js';
 import { $ } from './dom.js';
 import { formatTime } from './format.js';
+import { gaugeTone, settling, settlingNote } from './gauge-tone.js';
 import { renderHeader } from './header.js';
 import { onAck, onAssign } from './list-actions.js';
 import { openLogin, renderOperatorButton } from './login.js';
 import { agentNow, paretoOf } from './model.js';
-import { firstLine, model, ui } from './page-state.js';
+import { currentLine, model, ui } from './page-state.js';
+import { renderLineTabs } from './line-tabs.js';
 import { renderAlerts, renderDevices, renderDowntime } from './panels.js';
 import { renderOrders } from './order.js';
+import { sizePareto } from './pareto-size.js';
 import { renderProductChip } from './product.js';
 import { renderRejects } from './scrap.js';
-import { drawCycleChart, ensureSelection, selectStation } from './selected-station.js';
+import { drawCycleChart, ensureSelection, reloadCycleChart, selectStation } from './selected-station.js';
 import { renderOverview, renderTiles, tickTiles } from './tiles.js';
 
 /** @import { ListActions } from './panels.js' */
@@ -23,16 +26,26 @@ import { renderOverview, renderTiles, tickTiles } from './tiles.js';
 
 /** @param {ReadonlySet<Part>} parts */
 export function render(parts) {
-  const line = firstLine();
+  // Everything below is the line on screen's (line-tabs.js), except device comms.
+  const line = currentLine();
+  const stationIds = line?.stationIds ?? [];
   if (parts.has('stations') || parts.has('lines') || parts.has('all')) {
-    ensureSelection();
-    renderTiles($('tiles'), model, ui.selected, selectStation);
+    if (ensureSelection()) reloadCycleChart();
+    renderLineTabs();
+    renderTiles($('tiles'), model, stationIds, ui.selected, selectStation);
     const figures = renderOverview(model, line);
-    drawGauge($('g-oee', HTMLCanvasElement), figures?.oee);
-    drawGauge($('g-a', HTMLCanvasElement), figures?.availability);
-    drawGauge($('g-p', HTMLCanvasElement), figures?.performance);
-    drawGauge($('g-q', HTMLCanvasElement), figures?.quality);
-    drawPareto($('pareto', HTMLCanvasElement), paretoOf(model));
+    // No verdict colours while the shift's figures rest on a few minutes (gauge-tone.js).
+    const planned = figures?.plannedTimeMs;
+    drawGauge($('g-oee', HTMLCanvasElement), figures?.oee, gaugeTone(figures?.oee, planned));
+    drawGauge($('g-a', HTMLCanvasElement), figures?.availability, gaugeTone(figures?.availability, planned));
+    drawGauge($('g-p', HTMLCanvasElement), figures?.performance, gaugeTone(figures?.performance, planned));
+    drawGauge($('g-q', HTMLCanvasElement), figures?.quality, gaugeTone(figures?.quality, planned));
+    const note = $('ov-settling');
+    note.hidden = !settling(planned);
+    note.textContent = settlingNote();
+    const pareto = paretoOf(model, stationIds);
+    sizePareto($('pareto', HTMLCanvasElement), pareto.length);
+    drawPareto($('pareto', HTMLCanvasElement), pareto);
     renderHeader(line);
     tickTiles(agentNow(model));
   }
@@ -48,9 +61,9 @@ export function render(parts) {
     onLogin: openLogin,
   };
   if (parts.has('alerts') || parts.has('all') || parts.has('operator'))
-    renderAlerts($('alerts'), $('alert-count'), model, actions);
+    renderAlerts($('alerts'), $('alert-count'), model, actions, line?.id);
   if (parts.has('downtime') || parts.has('all') || parts.has('operator'))
-    renderDowntime($('downtime'), $('unassigned-count'), model, actions);
+    renderDowntime($('downtime'), $('unassigned-count'), model, actions, line?.id);
   if (parts.has('devices') || parts.has('all')) renderDevices($('devices'), model);
   if (parts.has('operator') || parts.has('all')) renderOperatorButton();
   if (parts.has('operator') || parts.has('all') || parts.has('lines') || parts.has('stations')) renderProductChip(line);
@@ -60,11 +73,9 @@ export function render(parts) {
 }
 
 function drawTimeline() {
-  const rows = [...model.lines.values()]
-    .flatMap((l) => l.stationIds)
-    .map((id) => ({
-      label: model.stations.get(id)?.name ?? id,
-      spans: model.timeline.get(id) ?? [],
-    }));
+  const rows = (currentLine()?.stationIds ?? []).map((id) => ({
+    label: model.stations.get(id)?.name ?? id,
+    spans: model.timeline.get(id) ?? [],
+  }));
   drawGantt($('gantt', HTMLCanvasElement), rows, model.window.from, model.window.to, agentNow(model), model.timezone);
 }

@@ -5,7 +5,7 @@ import * as api from './actions.js';
 import { columnsFromHistory, mergeBatches } from './buckets.js';
 import { cyclePoints, drawCycles } from './chart-cycles.js';
 import { $ } from './dom.js';
-import { firstLine, model, ui } from './page-state.js';
+import { currentLine, model, ui } from './page-state.js';
 import { invalidate } from './render-queue.js';
 
 /** @import { CycleColumn, Grid } from './buckets.js' */
@@ -24,10 +24,17 @@ let cycleChart = null;
 /** Counts loads: only the latest one's answer is kept (an older one was for another size). */
 let loads = 0;
 
-/** The station of the cycle chart: the last one clicked, else the line's output station. */
+/**
+ * The station of the cycle chart: the last one clicked on the line on screen, else that line's
+ * output station. Returns whether the selection changed (its chart must then be loaded).
+ */
 export function ensureSelection() {
-  if (ui.selected !== null && model.stations.has(ui.selected)) return;
-  ui.selected = firstLine()?.outputStation ?? model.stations.keys().next().value ?? null;
+  const line = currentLine();
+  const ids = line?.stationIds ?? [...model.stations.keys()];
+  if (ui.selected !== null && ids.includes(ui.selected) && model.stations.has(ui.selected)) return false;
+  const before = ui.selected;
+  ui.selected = line?.outputStation ?? ids[0] ?? null;
+  return ui.selected !== before;
 }
 
 /** @param {string} id */

@@ -3,6 +3,8 @@
 // and updated in place: a week of deltas creates no DOM garbage.
 import { $, el } from './dom.js';
 import { STATE_LABELS, formatCount, formatCycle, formatDuration, formatPercent } from './format.js';
+import { lineStatus } from './line-status.js';
+import { planFacts } from './target-format.js';
 
 /** @import { LineView, StationView } from '../server/view-model.js' */
 /** @import { Model } from './model.js' */
@@ -13,10 +15,10 @@ const tileElements = new Map();
 /** @param {string} label */
 function metric(label) {
   const box = el('div', 'metric');
-  box.append(el('div', 'k', label));
+  const k = el('div', 'k', label);
   const v = el('div', 'v');
-  box.append(v);
-  return { box, v };
+  box.append(k, v);
+  return { box, k, v };
 }
 
 /**
@@ -40,8 +42,8 @@ function createTile(station, onSelect) {
   band.append(head, product, order, state, since, reason);
   const body = el('div', 'tile-body');
   const cycle = metric('Last cycle / ideal');
-  const count = metric('Count / target');
-  const behind = metric('Behind plan');
+  const count = metric('Good / shift target');
+  const behind = metric('Due by now');
   const oee = metric('OEE shift');
   body.append(cycle.box, count.box, behind.box, oee.box);
   root.append(band, body);
@@ -61,7 +63,11 @@ function createTile(station, onSelect) {
     reason,
     cycle: cycle.v,
     count: count.v,
+    countBox: count.box,
+    countLabel: count.k,
     behind: behind.v,
+    behindBox: behind.box,
+    behindLabel: behind.k,
     oee: oee.v,
     sinceMs: 0,
   };
@@ -92,24 +98,15 @@ function changeoverText(c) {
   return c.targetMs !== undefined ? `${to} · target ${formatDuration(c.targetMs)}` : to;
 }
 
-/** @param {number | undefined} behindBy */
-export function behindText(behindBy) {
-  if (behindBy === undefined || !Number.isFinite(behindBy)) return { text: '–', cls: '' };
-  const n = Math.round(behindBy);
-  if (n > 0) return { text: `behind by ${formatCount(n)}`, cls: 'behind' };
-  if (n < 0) return { text: `ahead by ${formatCount(-n)}`, cls: 'ahead' };
-  return { text: 'on plan', cls: 'ahead' };
-}
-
 /**
- * Creates, updates and orders the tiles; returns nothing.
+ * Creates, updates and orders the tiles of the line on screen; returns nothing.
  * @param {HTMLElement} container
  * @param {Model} model
+ * @param {readonly string[]} order the line's stations, in line order
  * @param {string | null} selected
  * @param {(id: string) => void} onSelect
  */
-export function renderTiles(container, model, selected, onSelect) {
-  const order = [...model.lines.values()].flatMap((l) => l.stationIds);
+export function renderTiles(container, model, order, selected, onSelect) {
   // More than five tiles do not fit one row of a TV at full size.
   container.classList.toggle('compact', order.length > 5);
   // A line's running order is counted at its output station: that tile names it.
@@ -117,7 +114,8 @@ export function renderTiles(container, model, selected, onSelect) {
   const orderAt = new Map();
   for (const line of model.lines.values()) if (line.order !== undefined) orderAt.set(line.outputStation, line.order.id);
   for (const id of [...tileElements.keys()]) {
-    if (!model.stations.has(id)) {
+    // Gone from the config, or on another line than the one on screen.
+    if (!model.stations.has(id) || !order.includes(id)) {
       tileElements.get(id)?.root.remove();
       tileElements.delete(id);
     }
@@ -158,13 +156,19 @@ export function renderTiles(container, model, selected, onSelect) {
       `/ ${formatCycle(station.idealCycleTimeMs)}`,
       slow ? 'slow' : '',
     );
-    setValue(
-      t.count,
-      formatCount(station.counts.total),
-      station.target !== undefined ? `/ ${formatCount(station.target)}` : undefined,
-    );
-    const b = behindText(station.behindBy);
-    setValue(t.behind, b.text, undefined, b.cls);
+    // Good parts, as the target and "behind by" count them (docs/oee.md).
+    const plan = planFacts({
+      good: station.counts.good,
+      target: station.target,
+      behindBy: station.behindBy,
+      configured: model.lines.get(station.line)?.shift?.target !== undefined,
+    });
+    t.countLabel.textContent = plan.atIdealRate ? 'Good / target at ideal rate' : 'Good / shift target';
+    setValue(t.count, plan.good, station.target !== undefined ? `/ ${formatCount(station.target)}` : undefined);
+    t.behindLabel.textContent = plan.due !== '' ? plan.due : 'Due by now';
+    setValue(t.behind, plan.verdict.text !== '' ? plan.verdict.text : '–', undefined, plan.verdict.cls);
+    t.countBox.title = plan.sentence;
+    t.behindBox.title = plan.sentence;
     const figures = (station.oee ?? station.rollingOee)?.figures;
     setValue(t.oee, formatPercent(figures?.oee), station.oee === undefined ? 'last hour' : undefined);
   });
@@ -185,14 +189,20 @@ export function tickTiles(nowMs) {
 export function renderOverview(model, line) {
   const figures = line?.oee?.figures ?? line?.rollingOee?.figures;
   const output = line === undefined ? undefined : model.stations.get(line.outputStation);
-  const good = figures?.counts?.good ?? output?.counts?.good;
-  $('ov-count').textContent = formatCount(good);
-  const target = line?.shift?.target ?? figures?.target ?? output?.target;
-  $('ov-target').textContent = target !== undefined ? formatCount(target) : '–';
-  const b = behindText(figures?.behindBy ?? output?.behindBy);
+  const plan = planFacts({
+    good: figures?.counts?.good ?? output?.counts?.good,
+    target: line?.shift?.target ?? figures?.target ?? output?.target,
+    behindBy: figures?.behindBy ?? output?.behindBy,
+    // The core derives a target from the ideal cycle time when the shift sets none.
+    configured: line?.shift?.target !== undefined,
+  });
+  $('ov-count').textContent = plan.good;
+  $('ov-target').textContent = plan.target;
+  $('ov-due').textContent = plan.due;
   const behind = $('ov-behind');
-  behind.textContent = b.text === '–' ? '' : b.text;
-  behind.className = `ov-behind ${b.cls}`;
+  behind.textContent = plan.verdict.text !== '' && plan.due !== '' ? `(${plan.verdict.text})` : plan.verdict.text;
+  behind.className = `ov-behind ${plan.verdict.cls}`;
+  $('ov-output').title = plan.sentence;
 
   renderLineStatus(model, line);
 
@@ -218,43 +228,15 @@ export function renderOverview(model, line) {
   return figures;
 }
 
-const STOPPED = new Set(['down', 'small_stop', 'starved', 'blocked']);
-
 /**
- * One sentence a manager reads from across the hall: all running, or what is not.
+ * One sentence a manager reads from across the hall (line-status.js).
  * @param {Model} model
  * @param {LineView | undefined} line
  */
 function renderLineStatus(model, line) {
   const node = $('ov-status');
   const stations = (line?.stationIds ?? []).map((id) => model.stations.get(id)).filter((s) => s !== undefined);
-  const down = stations.filter((s) => s.state === 'down');
-  const stopped = stations.filter((s) => STOPPED.has(s.state) && s.state !== 'down');
-  const blind = stations.filter((s) => s.state === 'comms_lost');
-  const planned = stations.filter((s) => s.state === 'planned_stop');
-  node.replaceChildren();
-  let cls = 'good';
-  let text = 'All running';
-  let sub = `${stations.length} stations`;
-  if (down.length > 0) {
-    cls = 'bad';
-    text = `${down.length} down`;
-    sub = down.map((s) => s.name).join(', ');
-  } else if (blind.length > 0) {
-    cls = 'warn';
-    text = `${blind.length} without data`;
-    sub = blind.map((s) => s.name).join(', ');
-  } else if (stopped.length > 0) {
-    cls = 'warn';
-    text = `${stopped.length} stopped`;
-    sub = stopped.map((s) => `${s.name} (${STATE_LABELS[s.state].toLowerCase()})`).join(', ');
-  } else if (planned.length === stations.length && stations.length > 0) {
-    cls = '';
-    text = line?.plannedStop === 'off_shift' ? 'Off shift' : 'Planned stop';
-    sub = line?.plannedStop && line.plannedStop !== 'off_shift' ? line.plannedStop : '';
-  }
+  const { cls, text, sub } = lineStatus(stations, line?.plannedStop);
   node.className = `ov-status ${cls}`;
-  node.append(text);
-  const s = el('span', 'sub', sub);
-  node.append(s);
+  node.replaceChildren(text, el('span', 'sub', sub));
 }

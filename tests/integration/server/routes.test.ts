@@ -75,6 +75,9 @@ describe('GET / and the page assets', () => {
     const bookmark = await app.inject(`/?token=${VIEW_TOKEN}`);
     expect(bookmark.statusCode).toBe(303);
     expect(bookmark.headers.location).toBe('/');
+    // A TV pointed at one line keeps the line, and only the line.
+    const lineBookmark = await app.inject(`/?line=line%202&token=${VIEW_TOKEN}&x=%2F%2Fevil`);
+    expect(lineBookmark.headers.location).toBe('/?line=line+2');
     const cookie = String(bookmark.headers['set-cookie']).split(';')[0] ?? '';
     expect(String(bookmark.headers['set-cookie'])).toContain('HttpOnly');
     const page = await app.inject({ url: '/', headers: { cookie } });
