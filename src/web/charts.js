@@ -63,19 +63,34 @@ export function drawPareto(canvas, items) {
   const maxBars = Math.max(1, Math.floor(h / (fs * PARETO_ROW_REM)));
   let shown = items;
   if (items.length > maxBars) {
-    const rest = items.slice(maxBars - 1).reduce((n, i) => n + i.ms, 0);
+    const rest = items.slice(maxBars - 1);
     shown = [
       ...items.slice(0, maxBars - 1),
-      { reason: 'other', label: `${items.length - maxBars + 1} more`, ms: rest },
+      {
+        key: 'other',
+        reason: 'other',
+        label: `${rest.length} more`,
+        ms: rest.reduce((n, i) => n + i.ms, 0),
+        waitMs: rest.reduce((n, i) => n + i.waitMs, 0),
+        waits: [],
+        outside: false,
+      },
     ];
   }
   const total = items.reduce((n, i) => n + i.ms, 0);
   const rowH = h / Math.max(shown.length, 3);
-  const labelW = Math.min(w * 0.42, fs * 11);
+  const labelW = Math.min(w * 0.42, fs * 13);
   const valueW = fs * 5.2;
   const barMax = Math.max(10, w - labelW - valueW - 8);
-  const top = shown[0]?.ms ?? 0; // never undefined: items is not empty here
+  const top = Math.max(...shown.map((i) => i.ms)); // items is not empty here
   let cumulative = 0;
+  // What the page shows of each bar, for tests and screen readers (the canvas has no text).
+  canvas.setAttribute(
+    'aria-label',
+    shown
+      .map((i) => `${i.label} ${formatDuration(i.ms)}${i.waits.length > 0 ? ` (incl. ${i.waits.join(', ')})` : ''}`)
+      .join('; '),
+  );
   shown.forEach((item, i) => {
     const y = i * rowH;
     cumulative += item.ms;
@@ -84,13 +99,18 @@ export function drawPareto(canvas, items) {
     ctx.textAlign = 'left';
     ctx.fillText(ellipsize(ctx, item.label, labelW - 6), 0, y + rowH / 2);
     const barW = Math.max(2, (item.ms / top) * barMax);
-    ctx.fillStyle =
-      item.reason === 'unassigned'
+    const ownW = barW * (1 - item.waitMs / item.ms);
+    ctx.fillStyle = item.outside
+      ? stateColor(item.reason === 'blocked' ? 'blocked' : 'starved')
+      : item.reason === 'unassigned'
         ? '#dc2626'
-        : item.reason === 'starved' || item.reason === 'blocked'
-          ? stateColor(item.reason)
-          : '#f87171';
-    ctx.fillRect(labelW, y + rowH * 0.18, barW, rowH * 0.64);
+        : '#f87171';
+    ctx.fillRect(labelW, y + rowH * 0.18, ownW, rowH * 0.64);
+    if (item.waitMs > 0) {
+      // The time others waited for this cause: the same bar, in the waiting colour.
+      ctx.fillStyle = stateColor('starved');
+      ctx.fillRect(labelW + ownW, y + rowH * 0.18, barW - ownW, rowH * 0.64);
+    }
     ctx.fillStyle = '#eef3f8';
     ctx.font = `700 ${fs}px system-ui, sans-serif`;
     ctx.textAlign = 'right';

@@ -3,6 +3,10 @@
 // page is as light after a week on a TV as after a minute: spans are merged once they would be
 // narrower than a pixel, and lists are capped.
 
+import { causesOf } from './causes.js';
+
+/** @import { CauseItem } from './causes.js' */
+
 /**
  * @import { AlertView, CycleBatch, DashboardView, DeltaView, DeviceView, DowntimeView, LineView,
  *   ProductView, ReasonView, ScrapReasonView, SpanChange, SpanView, StationView } from '../server/view-model.js'
@@ -39,7 +43,7 @@
 
 /**
  * One bar of the downtime Pareto.
- * @typedef {{ reason: string, label: string, ms: number }} ParetoItem
+ * @typedef {CauseItem} ParetoItem
  */
 
 const MAX_SPANS_PER_STATION = 3000;
@@ -212,26 +216,17 @@ function trimOldest(map, keep, timeOf) {
 }
 
 /**
- * Downtime by reason for a line's shift: the sum of its stations' figures.
+ * Losses of a line's shift by cause (causes.js): each station's downtime by reason with the waits
+ * it caused elsewhere, then waits from outside the line.
  * @param {Model} model
- * @param {readonly string[]} [stationIds] the line's stations; default: every station
+ * @param {readonly string[]} [stationIds] the line's stations in flow order; default: every station
  * @returns {ParetoItem[]}
  */
 export function paretoOf(model, stationIds) {
-  /** @type {Map<string, number>} */
-  const totals = new Map();
-  const stations = stationIds?.map((id) => model.stations.get(id)) ?? [...model.stations.values()];
-  for (const station of stations) {
-    if (station === undefined) continue;
-    const figures = (station.oee ?? station.rollingOee)?.figures;
-    for (const [reason, ms] of Object.entries(figures?.downtimeByReason ?? {})) {
-      totals.set(reason, (totals.get(reason) ?? 0) + ms);
-    }
-  }
-  return [...totals.entries()]
-    .filter(([, ms]) => ms > 0)
-    .map(([reason, ms]) => ({ reason, label: reasonLabel(model, reason), ms }))
-    .sort((a, b) => b.ms - a.ms);
+  const stations = (stationIds?.map((id) => model.stations.get(id)) ?? [...model.stations.values()]).filter(
+    (s) => s !== undefined,
+  );
+  return causesOf(stations, (reason) => reasonLabel(model, reason));
 }
 
 /** @type {Readonly<Record<string, string>>} */

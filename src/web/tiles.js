@@ -1,6 +1,7 @@
 // @ts-check
 // Andon tiles (one per station) and the line overview. Elements are created once per station
 // and updated in place: a week of deltas creates no DOM garbage.
+import { waitingText } from './causes.js';
 import { $, el } from './dom.js';
 import { STATE_LABELS, formatCount, formatCycle, formatDuration, formatPercent } from './format.js';
 import { lineStatus } from './line-status.js';
@@ -33,7 +34,9 @@ function createTile(station, onSelect) {
   const head = el('div', 'tile-head');
   const name = el('span', 'tile-name');
   const comms = el('span', 'tile-comms', 'NO COMMS');
-  head.append(name, comms);
+  // The station that holds the line up now (docs/oee.md#constraint).
+  const constraint = el('span', 'tile-constraint');
+  head.append(name, constraint, comms);
   const product = el('div', 'tile-product');
   const order = el('div', 'tile-order');
   const state = el('div', 'tile-state');
@@ -58,6 +61,7 @@ function createTile(station, onSelect) {
     product,
     order,
     comms,
+    constraint,
     state,
     since,
     reason,
@@ -142,13 +146,27 @@ export function renderTiles(container, model, order, selected, onSelect) {
     t.state.textContent =
       station.changeover !== undefined ? 'Changeover' : (STATE_LABELS[station.state] ?? station.state);
     t.sinceMs = station.changeover?.start ?? station.since;
+    const held = model.lines.get(station.line)?.constraint;
+    const isConstraint = held?.station === id;
+    t.root.classList.toggle('constraint', isConstraint);
+    t.constraint.hidden = !isConstraint;
+    t.constraint.textContent = held?.why === 'slowest' ? 'BOTTLENECK' : 'HOLDS THE LINE';
+    t.constraint.title =
+      held !== undefined && held.waiting.length > 0
+        ? `Waiting for it: ${held.waiting.map((w) => model.stations.get(w)?.name ?? w).join(', ')}`
+        : held?.why === 'slowest'
+          ? 'Everyone runs; this station works longest per part over the last hour'
+          : '';
     const reason = station.openDowntime?.reasonLabel ?? station.reasonLabel ?? '';
+    const waiting = station.state === 'starved' || station.state === 'blocked' ? station.state : undefined;
     t.reason.textContent =
       station.changeover !== undefined
         ? changeoverText(station.changeover)
-        : station.state === 'down' && reason === 'Unassigned'
-          ? 'Reason not assigned yet'
-          : reason;
+        : waiting !== undefined && station.waitingFor !== undefined
+          ? waitingText(station.waitingFor, waiting)
+          : station.state === 'down' && reason === 'Unassigned'
+            ? 'Reason not assigned yet'
+            : reason;
     const slow = station.lastCycleTimeMs !== undefined && station.lastCycleTimeMs > station.idealCycleTimeMs * 1.1;
     setValue(
       t.cycle,

@@ -11,6 +11,13 @@ interface Span {
   reason?: string;
 }
 
+/** A Pareto bar (src/web/causes.js), as far as these tests read it. */
+interface Item {
+  label: string;
+  ms: number;
+  outside: boolean;
+}
+
 describe('page model', () => {
   it('replaces back-dated spans and reopens a span that continues the same state', () => {
     const spans: Span[] = [{ state: 'running', from: 0 }];
@@ -91,17 +98,22 @@ describe('page model', () => {
     expect(model.downtime.has('d20000')).toBe(true);
   });
 
-  it('sums downtime by reason over the stations for the Pareto, largest first, with labels', () => {
+  it("lists losses by cause for the Pareto: each station's downtime by reason, waits without a cause last", () => {
     const model = createModel();
     model.reasons = [{ id: 'jam', label: 'Die jam' }];
     model.stations = new Map([
-      ['a', { oee: { figures: { downtimeByReason: { jam: 60_000, unassigned: 10_000 } } } }],
-      ['b', { rollingOee: { figures: { downtimeByReason: { jam: 30_000, starved: 200_000 } } } }],
+      ['a', { id: 'a', name: 'Press', oee: { figures: { downtimeByReason: { jam: 60_000, unassigned: 10_000 } } } }],
+      [
+        'b',
+        { id: 'b', name: 'Weld', rollingOee: { figures: { downtimeByReason: { jam: 30_000, starved: 200_000 } } } },
+      ],
     ]);
-    expect(paretoOf(model)).toEqual([
-      { reason: 'starved', label: 'Starved', ms: 200_000 },
-      { reason: 'jam', label: 'Die jam', ms: 90_000 },
-      { reason: 'unassigned', label: 'Unassigned', ms: 10_000 },
+    expect(paretoOf(model).map((i: Item) => [i.label, i.ms, i.outside])).toEqual([
+      ['Press · Die jam', 60_000, false],
+      ['Weld · Die jam', 30_000, false],
+      ['Press · Unassigned', 10_000, false],
+      // Rolling figures carry no attribution: the wait stays a wait, after the causes.
+      ['Starved', 200_000, true],
     ]);
   });
 });
