@@ -35,6 +35,7 @@ const BUILTIN_LABELS: Readonly<Record<string, string>> = {
   changeover: 'Changeover',
   starved: 'Starved (waiting for parts)',
   blocked: 'Blocked (output full)',
+  plc_planned_stop: 'Planned stop (PLC)',
 };
 
 export function viewContext(config: Readonly<LinesideConfig>): ViewContext {

@@ -3,7 +3,7 @@
  * framed as the one holding the line, the stations starving and blocked behind it say so on their
  * tiles, and the Pareto's first bar is weld's breakdown with their waiting added (docs/oee.md#waits).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,11 @@ describe('the line page names the station that holds the line up', () => {
         expect(packWaits).toContainEqual(
           expect.objectContaining({ kind: 'starved', cause: 'weld', state: 'down', reason: 'electrode' }),
         );
+        // A picture of the TV for people to look at.
+        await page.setViewportSize({ width: 1920, height: 1080 });
+        await page.waitForTimeout(500);
+        mkdirSync('test-output', { recursive: true });
+        await page.screenshot({ path: join('test-output', 'line-constraint-1920x1080.png') });
         expect(errors).toEqual([]);
       });
     } finally {
