@@ -23,7 +23,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: path.join(import.meta.dirname, 'fixtures/line-uns.jsonl') },
   },
 });
-const durationMs = parseDurationMs(values.duration);
+const durationMs = parseDurationMs(values.duration) ?? 300_000;
 
 const dir = createTempDir('record-line');
 const broker = await startMosquitto();
