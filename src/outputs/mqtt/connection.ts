@@ -16,7 +16,7 @@ import {
   buildClientOptions,
   redactUrl,
   type ConnectionTarget,
-  type MqttConfig,
+  type MqttConnectionConfig,
   type readTlsFiles,
 } from './client-options.js';
 import { classifyConnectError } from './connect-errors.js';
@@ -74,7 +74,7 @@ export class BrokerConnection {
   broker: string;
 
   constructor(
-    private readonly mqttConfig: MqttConfig,
+    private readonly mqttConfig: MqttConnectionConfig,
     private target: ConnectionTarget,
     private readonly tlsFiles: ReturnType<typeof readTlsFiles>,
     private readonly events: ConnectionEvents,
