@@ -6,6 +6,7 @@
  * agent's own figures (src/core/accumulator.ts).
  */
 import type { Ledger, LedgerFigures, StationLedger } from './messages.js';
+import type { ShiftRow } from './view.js';
 
 export interface Ratios {
   readonly availability: number;
@@ -119,4 +120,25 @@ export function topLoss(
     }
   }
   return best;
+}
+
+/** A stored shift's row for `GET /api/plant/shifts`: its figures from its (latest) ledger. */
+export function shiftRowOf(site: string, line: string, l: Ledger): ShiftRow {
+  const totals = totalsOf(l.line);
+  return {
+    site,
+    line,
+    shift: l.shift,
+    start: l.start,
+    end: l.end,
+    final: l.final,
+    seq: l.seq,
+    asOf: l.ts,
+    agentId: l.agentId,
+    oee: ratiosOf(totals),
+    ...totals,
+    target: l.line.target ?? null,
+    behindBy: l.line.behindBy ?? null,
+    hoursLost: hoursLost(totals),
+  };
 }
