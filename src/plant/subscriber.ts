@@ -63,6 +63,7 @@ export class PlantSubscriber {
         protocolVersion: config.mqtt.protocolVersion,
         clientId: plantClientId(config),
         external: true,
+        whileDown: 'the plant page shows the last figures; the broker queues ledgers for the session',
       },
       readTlsFiles(config.mqtt),
       {

@@ -42,6 +42,8 @@ export interface ConnectionTarget {
    */
   readonly will?: () => { readonly payload: Buffer; readonly qos: 0 | 1; readonly retain: boolean };
   readonly cleanSession?: boolean;
+  /** What goes on while the connection is down, for the log line (default: the agent's spool). */
+  readonly whileDown?: string;
 }
 
 /** Reads the TLS files named in the config; a vanished file is an MQTT_CONNECT error naming it. */

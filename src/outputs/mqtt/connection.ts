@@ -180,7 +180,10 @@ export class BrokerConnection {
     if (wasUp) {
       this.losses += 1;
       if (this.clock.monoMs() - this.upSinceMono >= STABLE_AFTER_MS) this.backoff.reset();
-      this.log.warn({ broker: this.broker }, `lost the connection to MQTT broker ${this.broker}; events keep spooling`);
+      this.log.warn(
+        { broker: this.broker },
+        `lost the connection to MQTT broker ${this.broker}; ${this.target.whileDown ?? 'events keep spooling'}`,
+      );
       this.events.onDown();
     } else {
       const errno = this.attemptErrno;
