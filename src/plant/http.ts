@@ -136,16 +136,15 @@ export async function buildPlantApp(deps: PlantHttpDeps): Promise<PlantApp> {
     reply.headers(BASELINE_HEADERS);
     done();
   });
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.ws) return undefined;
+  app.addHook('onRequest', async (request, reply): Promise<void> => {
+    if (!request.ws) return;
     if (!origins.originAllowed(request))
-      return sendError(
+      await sendError(
         reply,
         'ORIGIN_NOT_ALLOWED',
         `websocket from Origin ${String(request.headers.origin)} refused; add it to server.allowedOrigins if it is yours`,
       );
-    if (hub.full) return sendError(reply, 'TOO_MANY_CLIENTS', 'too many plant page clients are connected already');
-    return undefined;
+    else if (hub.full) await sendError(reply, 'TOO_MANY_CLIENTS', 'too many plant page clients are connected already');
   });
   installRawRefusals(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
