@@ -52,6 +52,21 @@ export const PlantConfigSchema = z
     plant: z
       .strictObject({
         name: z.string().min(1).max(100).optional().describe('shown at the top of the plant page'),
+        timezone: z
+          .string()
+          .default('UTC')
+          .refine(
+            (tz) => {
+              try {
+                new Intl.DateTimeFormat('en-US', { timeZone: tz });
+                return true;
+              } catch {
+                return false;
+              }
+            },
+            { message: 'unknown IANA time zone (e.g. "Europe/Berlin", "America/Chicago", "UTC")' },
+          )
+          .describe("IANA time zone the page shows times in (the agents' shifts.timezone), whatever the browser's"),
       })
       .prefault({}),
     enterprise: Id.optional().describe(

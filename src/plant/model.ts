@@ -39,6 +39,8 @@ export interface PlantModelOptions {
   readonly root: string;
   readonly sites: '+' | readonly string[];
   readonly name?: string;
+  /** IANA zone for the page's times (default UTC). */
+  readonly timezone?: string;
   readonly links?: readonly z.output<typeof PlantLineLink>[];
 }
 
@@ -205,6 +207,7 @@ export class PlantModel {
     return {
       plant: {
         ...(this.options.name === undefined ? {} : { name: this.options.name }),
+        timezone: this.options.timezone ?? 'UTC',
         oee: ratiosOf(totals),
         teep: teepOf(totals, elapsed),
         plannedMs: totals.plannedMs,

@@ -46,6 +46,7 @@ export async function startPlantServer(deps: PlantServiceDeps): Promise<RunningP
     root: plantTopicRoot(config),
     sites: config.sites,
     ...(config.plant.name === undefined ? {} : { name: config.plant.name }),
+    timezone: config.plant.timezone,
     links: config.lines,
   });
   const pruned = store.prune(clock.wallMs(), config.history.days);

@@ -7,6 +7,8 @@ import type { Ratios } from './figures.js';
 
 export interface PlantFigures {
   readonly name?: string;
+  /** IANA zone the page shows times in (plant.yaml `plant.timezone`). */
+  readonly timezone: string;
   readonly oee: Ratios;
   readonly teep: number;
   readonly plannedMs: number;

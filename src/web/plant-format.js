@@ -22,13 +22,19 @@ export function duration(ms) {
   return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
 }
 
-/** @param {number} ms epoch ms @returns {string} "14:05", or "3 Mar 14:05" when not today */
-export function clockTime(ms) {
+/**
+ * A time in the plant's zone, whatever the browser's: "14:05", or "3 Mar 14:05" when not today.
+ * @param {number} ms epoch ms
+ * @param {string} timeZone IANA zone (plant.yaml plant.timezone)
+ * @param {number} [nowMs]
+ * @returns {string}
+ */
+export function clockTime(ms, timeZone, nowMs = Date.now()) {
+  const hm = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
+  const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone });
   const d = new Date(ms);
-  const hm = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  const today = new Date();
-  if (d.toDateString() === today.toDateString()) return hm;
-  return `${d.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${hm}`;
+  if (day.format(d) === day.format(new Date(nowMs))) return hm.format(d);
+  return `${day.format(d)} ${hm.format(d)}`;
 }
 
 /** @param {number | null | undefined} n @returns {string} "1,234" */

@@ -46,6 +46,9 @@ function renderPlant(view) {
   byId('plant-online').textContent = `${p.linesOnline} / ${p.linesTotal}`;
 }
 
+/** The plant's zone for every time shown (the page's clock too). */
+let timeZone = 'UTC';
+
 /** @param {PlantLineView} line @param {number} rank @returns {HTMLElement} */
 function tile(line, rank) {
   const t = el(line.url !== undefined ? 'a' : 'article', 'p-tile');
@@ -62,7 +65,7 @@ function tile(line, rank) {
   head.append(el('span', 'p-rank', `${rank}`), el('h2', 'p-line-name', line.line), el('span', 'p-site', line.site));
   const badge = el('span', `p-badge p-badge-${line.status}`, line.status === 'unknown' ? 'no status' : line.status);
   if (line.status === 'offline' && line.statusSince !== null)
-    badge.textContent = `offline since ${clockTime(line.statusSince)}`;
+    badge.textContent = `offline since ${clockTime(line.statusSince, timeZone)}`;
   head.append(badge);
   t.append(head);
 
@@ -100,7 +103,7 @@ function tile(line, rank) {
   );
   if (line.stationsDown.length > 0) fact('Down now', line.stationsDown.join(', '));
   const shift = line.shift === null ? '' : `${line.shift}${line.final ? ' (ended)' : ''}`;
-  if (shift !== '') fact('Shift', line.asOf === null ? shift : `${shift} · as of ${clockTime(line.asOf)}`);
+  if (shift !== '') fact('Shift', line.asOf === null ? shift : `${shift} · as of ${clockTime(line.asOf, timeZone)}`);
   if (line.source === 'oee') fact('Note', 'no ledger from this agent yet: not in the plant figures');
   t.append(facts);
   return t;
@@ -108,6 +111,8 @@ function tile(line, rank) {
 
 /** @param {PlantView} view */
 function render(view) {
+  timeZone = view.plant.timezone;
+  tick();
   renderPlant(view);
   const lines = byId('lines');
   lines.replaceChildren(...view.lines.map((line, i) => tile(line, i + 1)));
@@ -148,7 +153,7 @@ function connect() {
 }
 
 function tick() {
-  byId('clock').textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  byId('clock').textContent = clockTime(Date.now(), timeZone);
 }
 
 tick();

@@ -62,7 +62,7 @@ describe('plant page in Chromium', () => {
 
   it('shows the lines ranked by hours lost, offline greyed, linked to their agents, live', async () => {
     const config = PlantConfigSchema.parse({
-      plant: { name: 'Stuttgart stamping' },
+      plant: { name: 'Stuttgart stamping', timezone: 'Europe/Berlin' },
       enterprise: 'acme',
       sites: ['p1'],
       mqtt: { url: 'mqtt://127.0.0.1:1' },
@@ -71,6 +71,7 @@ describe('plant page in Chromium', () => {
       root: 'acme',
       sites: ['p1'],
       name: 'Stuttgart stamping',
+      timezone: 'Europe/Berlin',
       links: [{ site: 'p1', line: 'line2', url: 'http://line2-pi:8080/' }],
     });
     const store = LedgerStore.open(tmp, silentLogger, now);
@@ -118,7 +119,15 @@ describe('plant page in Chromium', () => {
         expect(await first.textContent()).toMatch(/376 of 700 · behind by 25/);
         const offline = page.locator('.p-tile[data-line="p1/line3"]');
         expect(await offline.getAttribute('class')).toContain('p-offline');
-        expect(await offline.textContent()).toMatch(/offline since \d/);
+        // In plant time (Europe/Berlin), though the browser runs in America/New_York.
+        const berlin = new Intl.DateTimeFormat('en-GB', {
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+          timeZone: 'Europe/Berlin',
+        });
+        const since = model.view().lines.find((l) => l.line === 'line3')?.statusSince ?? 0;
+        expect(await offline.textContent()).toContain(`offline since ${berlin.format(new Date(since))}`);
         // The plant OEE shown is the API's summed figure.
         const api = model.view();
         expect(await page.textContent('#plant-oee')).toBe(`${(api.plant.oee.oee * 100).toFixed(1)} %`);

@@ -33,6 +33,7 @@ describe('plant.yaml', () => {
     const c = r.config;
     expect(c.server).toEqual({ host: '0.0.0.0', port: 8080, allowedOrigins: [] });
     expect(c.history.days).toBe(14);
+    expect(c.plant.timezone).toBe('UTC');
     expect(c.storage.dir).toBe('./data-plant');
     expect(c.mqtt).toMatchObject({ protocolVersion: 5, reconnectMin: 1000, reconnectMax: 30_000 });
     expect(plantTopicRoot(c)).toBe('acme');
@@ -74,6 +75,12 @@ lines:
         expect.stringMatching(/^lines\[0\]\.url \(7:\d+\): expected an http/),
       ]),
     );
+  });
+
+  it('refuses an unknown time zone', () => {
+    expect(problems(`${MINIMAL}plant: { timezone: Mars/Olympus }\n`)).toEqual([
+      expect.stringMatching(/^plant\.timezone \(5:\d+\): unknown IANA time zone/),
+    ]);
   });
 
   it('needs enterprise or mqtt.topicRoot, and a broker URL', () => {
