@@ -28,7 +28,10 @@ export function renderPlantMetrics(
     ['', p.oee.oee],
   ]);
   family('lineside_plant_teep_ratio', 'gauge', 'Plant TEEP of the current shifts (0..1).', [['', p.teep]]);
-  family('lineside_plant_hours_lost', 'gauge', 'Hours lost in the current shifts, all lines.', [['', p.hoursLost]]);
+  // Prometheus wants base units: the page's hours lost, in seconds.
+  family('lineside_plant_lost_seconds', 'gauge', 'Time lost in the current shifts, all lines (hours lost x 3600).', [
+    ['', p.hoursLost * 3600],
+  ]);
   family('lineside_plant_lines', 'gauge', 'Lines known to the plant server.', [['', p.linesTotal]]);
   family('lineside_plant_lines_online', 'gauge', 'Lines whose agent is online.', [['', p.linesOnline]]);
   const withOee = view.lines.filter((l) => l.oee !== null);

@@ -15,6 +15,7 @@ import { spawnCli, waitForOutput } from '../../helpers/cli.js';
 import { startMosquitto, type MosquittoHandle } from '../../helpers/mosquitto.js';
 import { HOUR, ledgerMessage, type LedgerSpec, type StationFigures } from '../../helpers/plant-ledgers.js';
 import { freePort } from '../../helpers/ports.js';
+import { expositionProblems, promtoolCheck } from '../../helpers/prom-format.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
 
 interface LineJson {
@@ -262,6 +263,11 @@ describe('lineside plant (built CLI, real mosquitto)', () => {
     expect(body.messages.bad).toBeGreaterThanOrEqual(1);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^lineside_plant_mqtt_bad_messages_total [1-9]/m);
+    expect(metrics).toMatch(/^lineside_plant_line_online\{site="plant1",line="line2"\} 0$/m);
+    const checked = promtoolCheck(metrics);
+    expect(checked.output).toBe('');
+    expect(checked.status).toBe(0);
+    expect(expositionProblems(metrics)).toEqual([]);
   });
 
   it('keeps the shift history across a restart, even when the broker no longer has it', async () => {
