@@ -17,6 +17,7 @@ import { HOUR, ledgerMessage, type LedgerSpec, type StationFigures } from '../..
 import { freePort } from '../../helpers/ports.js';
 import { expositionProblems, promtoolCheck } from '../../helpers/prom-format.js';
 import { createTempDir, removeTempDir } from '../../helpers/service.js';
+import { until } from '../../helpers/wait.js';
 
 interface LineJson {
   site: string;
@@ -130,6 +131,9 @@ let publisher: MqttClient;
 let port: number;
 let configFile: string;
 let child: ChildProcess | undefined;
+/** Everything the plant server processes logged (stdout: JSON lines). */
+let logs = '';
+const PASSWORD = 'pl4nt-s3cret';
 
 async function publish(topic: string, payload: string | object, retain = true): Promise<void> {
   await publisher.publishAsync(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), {
@@ -139,9 +143,9 @@ async function publish(topic: string, payload: string | object, retain = true): 
 }
 
 async function startPlant(): Promise<void> {
-  child = spawnCli(['plant', '-c', configFile], { env: { LINESIDE_LOG_LEVEL: 'info' } });
-  const out = await waitForOutput(child, /plant server listening/, 30_000);
-  if (process.env.DEBUG_PLANT) console.log(out);
+  child = spawnCli(['plant', '-c', configFile], { env: { LINESIDE_LOG_LEVEL: 'info', PLANT_PW: PASSWORD } });
+  child.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
+  await waitForOutput(child, /plant server listening/, 30_000);
 }
 
 async function stopPlant(): Promise<number | null> {
@@ -182,7 +186,8 @@ beforeAll(async () => {
       'plant: { name: Test plant }',
       `enterprise: ${ROOT}`,
       `sites: [${SITE}]`,
-      `mqtt: { url: "${broker.url}", reconnectMin: 100ms, reconnectMax: 1s }`,
+      // mosquitto here allows anonymous clients and ignores the credentials; they must not be logged.
+      `mqtt: { url: "${broker.url}", username: plant, password: "\${PLANT_PW}", reconnectMin: 100ms, reconnectMax: 1s }`,
       `server: { host: 127.0.0.1, port: ${port} }`,
       `storage: { dir: "${path.join(dir, 'data')}" }`,
       'lines:',
@@ -268,6 +273,15 @@ describe('lineside plant (built CLI, real mosquitto)', () => {
     expect(checked.output).toBe('');
     expect(checked.status).toBe(0);
     expect(expositionProblems(metrics)).toEqual([]);
+    // The refusal is logged with its topic and code; the password never is.
+    await until(() => logs.includes('BAD_MESSAGE'), 'the bad message in the log');
+    const line = logs.split('\n').find((l) => l.includes('BAD_MESSAGE')) ?? '';
+    expect(JSON.parse(line)).toMatchObject({
+      level: 40,
+      topic: `${ROOT}/${SITE}/line2/ledger`,
+      reason: expect.stringMatching(/not JSON/),
+    });
+    expect(logs).not.toContain(PASSWORD);
   });
 
   it('keeps the shift history across a restart, even when the broker no longer has it', async () => {
