@@ -11,7 +11,7 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnCli, waitForOutput } from '../../helpers/cli.js';
+import { runCli, spawnCli, waitForOutput } from '../../helpers/cli.js';
 import { startMosquitto, type MosquittoHandle } from '../../helpers/mosquitto.js';
 import { HOUR, ledgerMessage, type LedgerSpec, type StationFigures } from '../../helpers/plant-ledgers.js';
 import { freePort } from '../../helpers/ports.js';
@@ -318,6 +318,16 @@ describe('lineside plant (built CLI, real mosquitto)', () => {
       ['line1', LATE.start, 61, false],
     ]);
     expect(shifts.shifts[0]?.oee.oee).toBeCloseTo(expected([early]).oee, 9);
+  });
+
+  it('has help, and exits 2 without a file', async () => {
+    const help = await runCli(['plant', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/usage: lineside plant -c FILE/);
+    expect((await runCli(['--help'])).stdout).toMatch(/plant -c FILE/);
+    const missing = await runCli(['plant']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/missing -c FILE/);
   });
 
   it('exits 2 naming the field on a bad plant file', async () => {
