@@ -21,7 +21,7 @@ import type { Clock } from '../core/sample.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { Auth } from '../server/auth.js';
-import { BASELINE_HEADERS, errorFor, sendError } from '../server/http-errors.js';
+import { ApiError, BASELINE_HEADERS, errorFor, sendError } from '../server/http-errors.js';
 import { parseTime } from '../server/params.js';
 import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from '../server/request-limits.js';
 import { answerClientError, installRawRefusals } from '../server/socket-refusals.js';
@@ -177,6 +177,7 @@ export async function buildPlantApp(deps: PlantHttpDeps): Promise<PlantApp> {
     const query = request.query as Record<string, unknown>;
     const to = parseTime(query, 'to') ?? clock.wallMs();
     const from = parseTime(query, 'from') ?? to - DAY_MS;
+    if (from >= to) throw new ApiError('BAD_REQUEST', `from must be before to (from ${from}, to ${to})`);
     const rows = store.shifts(from, to, MAX_SHIFT_ROWS + 1);
     return {
       from,

@@ -55,7 +55,7 @@ export type IngestResult =
     }
   /** Status, state or oee taken (or cleared by an empty retained message). */
   | { readonly kind: 'status' | 'state' | 'oee' }
-  /** Valid, but nothing changed: an older or repeated ledger seq. */
+  /** Valid, but nothing changed: an older or repeated ledger seq, a repeated status. */
   | { readonly kind: 'duplicate' }
   /** Not a topic of the plant view (another site, another kind of message). */
   | { readonly kind: 'ignored' }
@@ -86,6 +86,14 @@ export interface ModelStats {
 }
 
 const key = (site: string, line: string) => `${site}/${line}`;
+
+/**
+ * Bounds of what one broker can make the model hold: a publisher inventing line, station or
+ * agent ids by the thousand is refused (counted as bad messages), not remembered.
+ */
+export const MAX_LINES = 1_000;
+export const MAX_STATIONS_PER_LINE = 200;
+export const MAX_AGENTS = 2_000;
 
 export class PlantModel {
   private readonly lines = new Map<string, LineRecord>();
@@ -140,7 +148,10 @@ export class PlantModel {
         const parsed = parseStatus(text);
         if (!parsed.ok) return { kind: 'bad', reason: parsed.reason };
         const before = this.agents.get(k);
-        if (before?.status !== parsed.value) this.agents.set(k, { status: parsed.value, sinceMs: receivedAtMs });
+        if (before?.status === parsed.value) return { kind: 'duplicate' };
+        if (before === undefined && this.agents.size >= MAX_AGENTS)
+          return { kind: 'bad', reason: `more than ${MAX_AGENTS} agents; ${where.agentId} not taken` };
+        this.agents.set(k, { status: parsed.value, sinceMs: receivedAtMs });
         return { kind: 'status' };
       }
       case 'state': {
@@ -150,14 +161,20 @@ export class PlantModel {
         }
         const parsed = parseJson(StationState, text);
         if (!parsed.ok) return { kind: 'bad', reason: parsed.reason };
-        this.record(where.site, where.line).states.set(where.station, parsed.value);
+        const record = this.record(where.site, where.line);
+        if (record === undefined) return tooManyLines(where.line);
+        if (!record.states.has(where.station) && record.states.size >= MAX_STATIONS_PER_LINE)
+          return { kind: 'bad', reason: `more than ${MAX_STATIONS_PER_LINE} stations on line ${where.line}` };
+        record.states.set(where.station, parsed.value);
         return { kind: 'state' };
       }
       case 'oee': {
         if (cleared) return { kind: 'ignored' };
         const parsed = parseJson(LineOee, text);
         if (!parsed.ok) return { kind: 'bad', reason: parsed.reason };
-        this.record(where.site, where.line).oee = parsed.value;
+        const record = this.record(where.site, where.line);
+        if (record === undefined) return tooManyLines(where.line);
+        record.oee = parsed.value;
         return { kind: 'oee' };
       }
       case 'ledger': {
@@ -171,6 +188,7 @@ export class PlantModel {
 
   private takeLedger(site: string, line: string, ledger: LedgerT): IngestResult {
     const record = this.record(site, line);
+    if (record === undefined) return tooManyLines(line);
     const kept = record.seqByStart.get(ledger.start);
     if (kept !== undefined && ledger.seq <= kept) return { kind: 'duplicate' };
     record.seqByStart.set(ledger.start, ledger.seq);
@@ -182,10 +200,12 @@ export class PlantModel {
     return { kind: 'ledger', site, line, ledger, current };
   }
 
-  private record(site: string, line: string): LineRecord {
+  /** The line's record, created on first use; undefined when a new line would pass MAX_LINES. */
+  private record(site: string, line: string): LineRecord | undefined {
     const k = key(site, line);
     let record = this.lines.get(k);
     if (record === undefined) {
+      if (this.lines.size >= MAX_LINES) return undefined;
       record = { site, line, seqByStart: new Map(), states: new Map() };
       this.lines.set(k, record);
     }
@@ -294,4 +314,8 @@ export class PlantModel {
       hoursLost: null,
     };
   }
+}
+
+function tooManyLines(line: string): IngestResult {
+  return { kind: 'bad', reason: `more than ${MAX_LINES} lines; line ${line} not taken` };
 }

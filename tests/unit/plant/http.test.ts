@@ -93,6 +93,10 @@ describe('plant HTTP', () => {
     const bad = await plant.app.inject('/api/plant/shifts?from=yesterday');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^from:/) } });
+    const reversed = await plant.app.inject('/api/plant/shifts?from=2000&to=1000');
+    expect(reversed.json()).toMatchObject({
+      error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^from must be before to/) },
+    });
     const missing = await plant.app.inject('/api/nothing');
     expect(missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
     expect((await plant.app.inject('/api/plant/shifts')).json()).toMatchObject({ shifts: [], truncated: false });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlantModel } from '../../../src/plant/model.js';
+import { MAX_LINES, MAX_STATIONS_PER_LINE, PlantModel } from '../../../src/plant/model.js';
 import { parseTopic, plantSubscriptions } from '../../../src/plant/topics.js';
 import { HOUR, ledgerMessage, type LedgerSpec, type StationFigures } from '../../helpers/plant-ledgers.js';
 
@@ -265,6 +265,17 @@ describe('agents and bad messages', () => {
     expect(m.ingest(`${ROOT}/${SITE}/l/ledger`, 'x'.repeat(300 * 1024), 2).kind).toBe('bad');
     expect(m.view().lines).toHaveLength(0);
     expect(m.stats()).toMatchObject({ bad: 4, messages: 5 });
+  });
+
+  it('a publisher inventing lines or stations by the thousand is refused, not remembered', () => {
+    const m = model();
+    const state = JSON.stringify({ state: 'running', since: TS });
+    for (let i = 0; i < MAX_LINES; i++) expect(m.ingest(`${ROOT}/${SITE}/l${i}/s/state`, state, 1).kind).toBe('state');
+    const r = m.ingest(`${ROOT}/${SITE}/one-more/s/state`, state, 1);
+    expect(r).toMatchObject({ kind: 'bad', reason: expect.stringMatching(/more than 1000 lines/) });
+    for (let i = 1; i < MAX_STATIONS_PER_LINE; i++) m.ingest(`${ROOT}/${SITE}/l0/s${i}/state`, state, 1);
+    expect(m.ingest(`${ROOT}/${SITE}/l0/too-many/state`, state, 1).kind).toBe('bad');
+    expect(m.view().lines).toHaveLength(MAX_LINES);
   });
 
   it("a line with only its oee topic shows it but is not in the plant's sums", () => {
