@@ -53,8 +53,19 @@ export type IngestResult =
       readonly ledger: LedgerT;
       readonly current: boolean;
     }
-  /** Status, state or oee taken (or cleared by an empty retained message). */
-  | { readonly kind: 'status' | 'state' | 'oee' }
+  /**
+   * An agent's status changed (`status` null: cleared by an empty retained message): store it,
+   * so "offline since" survives a restart of the plant server.
+   */
+  | {
+      readonly kind: 'status';
+      readonly site: string;
+      readonly agentId: string;
+      readonly status: 'online' | 'offline' | null;
+      readonly sinceMs: number;
+    }
+  /** State or oee taken (or cleared by an empty retained message). */
+  | { readonly kind: 'state' | 'oee' }
   /** Valid, but nothing changed: an older or repeated ledger seq, a repeated status. */
   | { readonly kind: 'duplicate' }
   /** Not a topic of the plant view (another site, another kind of message). */
@@ -126,6 +137,17 @@ export class PlantModel {
     return result;
   }
 
+  /**
+   * An agent's status from the history store (at start-up), with when it began: the retained copy
+   * that follows from the broker is the same status and keeps this `sinceMs`.
+   */
+  restoreStatus(site: string, agentId: string, status: 'online' | 'offline', sinceMs: number): void {
+    const k = key(site, agentId);
+    if (!this.agents.has(k) && this.agents.size >= MAX_AGENTS) return;
+    this.agents.set(k, { status, sinceMs });
+    this.revision++;
+  }
+
   /** A ledger from the history store (at start-up): the same rules as one from the broker. */
   restoreLedger(site: string, line: string, ledger: LedgerT): void {
     if (this.takeLedger(site, line, ledger).kind === 'ledger') this.revision++;
@@ -144,7 +166,8 @@ export class PlantModel {
     switch (where.kind) {
       case 'status': {
         const k = key(where.site, where.agentId);
-        if (cleared) return this.agents.delete(k) ? { kind: 'status' } : { kind: 'ignored' };
+        const change = { kind: 'status', site: where.site, agentId: where.agentId, sinceMs: receivedAtMs } as const;
+        if (cleared) return this.agents.delete(k) ? { ...change, status: null } : { kind: 'ignored' };
         const parsed = parseStatus(text);
         if (!parsed.ok) return { kind: 'bad', reason: parsed.reason };
         const before = this.agents.get(k);
@@ -152,7 +175,7 @@ export class PlantModel {
         if (before === undefined && this.agents.size >= MAX_AGENTS)
           return { kind: 'bad', reason: `more than ${MAX_AGENTS} agents; ${where.agentId} not taken` };
         this.agents.set(k, { status: parsed.value, sinceMs: receivedAtMs });
-        return { kind: 'status' };
+        return { ...change, status: parsed.value };
       }
       case 'state': {
         if (cleared) {

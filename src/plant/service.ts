@@ -52,6 +52,7 @@ export async function startPlantServer(deps: PlantServiceDeps): Promise<RunningP
   const pruned = store.prune(clock.wallMs(), config.history.days);
   const restored = store.currentPerLine();
   for (const r of restored) model.restoreLedger(r.site, r.line, r.ledger);
+  for (const a of store.statuses()) model.restoreStatus(a.site, a.agentId, a.status, a.sinceMs);
   logger.info(
     { component: 'plant', file: store.file, restoredLines: restored.length, pruned },
     'plant history opened; current shifts restored',
@@ -62,6 +63,7 @@ export async function startPlantServer(deps: PlantServiceDeps): Promise<RunningP
     const result = model.ingest(topic, payload, receivedAtMs);
     if (result.kind === 'ledger')
       store.upsert(result.site, result.line, result.ledger, payload.toString('utf8'), receivedAtMs);
+    else if (result.kind === 'status') store.putStatus(result.site, result.agentId, result.status, result.sinceMs);
     else if (result.kind === 'bad') {
       const last = badLogged.get(topic);
       if (last !== undefined && receivedAtMs - last < BAD_LOG_INTERVAL_MS) return;

@@ -44,6 +44,19 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       CREATE INDEX ledgers_end ON ledgers(end_ms);
     `);
   },
+  (db) => {
+    db.exec(`
+      -- Each agent's last status and when the plant server saw it change: "offline since" survives
+      -- a restart (the retained status the broker sends again has no time of its own).
+      CREATE TABLE agent_status (
+        site     TEXT    NOT NULL,
+        agent_id TEXT    NOT NULL,
+        status   TEXT    NOT NULL,
+        since_ms INTEGER NOT NULL,
+        PRIMARY KEY (site, agent_id)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const DAY_MS = 86_400_000;
@@ -54,6 +67,13 @@ export interface StoredLedger {
   readonly site: string;
   readonly line: string;
   readonly ledger: LedgerT;
+}
+
+export interface StoredStatus {
+  readonly site: string;
+  readonly agentId: string;
+  readonly status: 'online' | 'offline';
+  readonly sinceMs: number;
 }
 
 export interface StoreHealth {
@@ -133,6 +153,37 @@ export class LedgerStore {
       this.fail('storing a ledger', err, { site, line, start: ledger.start });
       return false;
     }
+  }
+
+  /** Records an agent's status change (null: the retained status was cleared). */
+  putStatus(site: string, agentId: string, status: 'online' | 'offline' | null, sinceMs: number): void {
+    try {
+      if (status === null)
+        this.db.prepare('DELETE FROM agent_status WHERE site = ? AND agent_id = ?').run(site, agentId);
+      else
+        this.db
+          .prepare(
+            `INSERT INTO agent_status (site, agent_id, status, since_ms) VALUES (?, ?, ?, ?)
+             ON CONFLICT (site, agent_id) DO UPDATE SET status = excluded.status, since_ms = excluded.since_ms`,
+          )
+          .run(site, agentId, status, sinceMs);
+    } catch (err) {
+      this.fail('storing an agent status', err, { site, agentId });
+    }
+  }
+
+  statuses(): StoredStatus[] {
+    const rows = this.db.prepare('SELECT site, agent_id, status, since_ms FROM agent_status').all() as Array<{
+      site: string;
+      agent_id: string;
+      status: string;
+      since_ms: number;
+    }>;
+    return rows.flatMap((r) =>
+      r.status === 'online' || r.status === 'offline'
+        ? [{ site: r.site, agentId: r.agent_id, status: r.status, sinceMs: r.since_ms }]
+        : [],
+    );
   }
 
   /** The newest shift's ledger of every line (the model's start-up state). */

@@ -25,6 +25,7 @@ interface LineJson {
   agentId: string | null;
   online: boolean;
   status: string;
+  statusSince: number | null;
   shift: string | null;
   shiftStart: number | null;
   oee: { availability: number; performance: number; quality: number; oee: number } | null;
@@ -296,6 +297,8 @@ describe('lineside plant (built CLI, real mosquitto)', () => {
       'line1 in its late shift',
     );
     expect(before.lines).toHaveLength(3);
+    const offlineSince = before.lines.find((l) => l.line === 'line2')?.statusSince;
+    expect(offlineSince).toBeGreaterThan(0);
 
     expect(await stopPlant()).toBe(0);
     // line3's retained ledger is cleared on the broker: only the plant history still has it.
@@ -303,6 +306,8 @@ describe('lineside plant (built CLI, real mosquitto)', () => {
     await startPlant();
 
     const after = await plantWhen((p) => p.lines.length === 3, 'three lines after the restart');
+    // "offline since" is when it went offline, not when the plant server came back.
+    expect(after.lines.find((l) => l.line === 'line2')).toMatchObject({ status: 'offline', statusSince: offlineSince });
     expect(after.lines.find((l) => l.line === 'line3')?.oee?.oee).toBeCloseTo(
       expected([LEDGERS[2] as LedgerSpec]).oee,
       9,

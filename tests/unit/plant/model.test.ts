@@ -228,6 +228,21 @@ describe('agents and bad messages', () => {
     expect(m.view().plant.linesOnline).toBe(0);
   });
 
+  it('a restored status keeps its since when the same retained status arrives again', () => {
+    const m = model();
+    send(m, { line: 'l', agentId: 'pi-7', stations: one({ plannedMs: 1, runMs: 1, idealMs: 1, total: 1, good: 1 }) });
+    m.restoreStatus(SITE, 'pi-7', 'offline', 2_000);
+    expect(m.ingest(`${ROOT}/${SITE}/agents/pi-7/status`, 'offline', 9_000).kind).toBe('duplicate');
+    expect(m.view().lines[0]).toMatchObject({ status: 'offline', statusSince: 2_000 });
+    expect(m.ingest(`${ROOT}/${SITE}/agents/pi-7/status`, 'online', 10_000)).toEqual({
+      kind: 'status',
+      site: SITE,
+      agentId: 'pi-7',
+      status: 'online',
+      sinceMs: 10_000,
+    });
+  });
+
   it.each([
     ['not JSON', '{"seq": 1,', /not JSON/],
     ['a missing field', JSON.stringify({ seq: 1 }), /eventId/],

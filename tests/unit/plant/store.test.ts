@@ -62,4 +62,17 @@ describe('ledger history (SQLite)', () => {
     expect(store.shifts(0, Number.MAX_SAFE_INTEGER).map((r) => r.ledger.seq)).toEqual([9]);
     store.close();
   });
+
+  it("keeps each agent's last status and since when, across a reopen", () => {
+    const dir = join(tmp, 'b');
+    let store = LedgerStore.open(dir, silentLogger, Date.now());
+    store.putStatus('p1', 'pi-1', 'online', 1_000);
+    store.putStatus('p1', 'pi-1', 'offline', 2_000);
+    store.putStatus('p1', 'pi-2', 'online', 3_000);
+    store.putStatus('p1', 'pi-2', null, 4_000);
+    store.close();
+    store = LedgerStore.open(dir, silentLogger, Date.now());
+    expect(store.statuses()).toEqual([{ site: 'p1', agentId: 'pi-1', status: 'offline', sinceMs: 2_000 }]);
+    store.close();
+  });
 });
