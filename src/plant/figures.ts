@@ -142,3 +142,9 @@ export function shiftRowOf(site: string, line: string, l: Ledger): ShiftRow {
     hoursLost: hoursLost(totals),
   };
 }
+
+/** The listed shifts summed by the rule above: OEE of a day, a week, a line over its shifts. */
+export function summedRows(rows: readonly ShiftRow[]): Totals & { oee: Ratios; hoursLost: number; shifts: number } {
+  const totals = sumTotals(rows);
+  return { ...totals, oee: ratiosOf(totals), hoursLost: hoursLost(totals), shifts: rows.length };
+}

@@ -27,7 +27,7 @@ import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from '../server/request-limits.js'
 import { answerClientError, installRawRefusals } from '../server/socket-refusals.js';
 import { PAGE_SECURITY_HEADERS, type StaticFile } from '../server/static.js';
 import { WsHub } from '../server/ws-hub.js';
-import { shiftRowOf } from './figures.js';
+import { shiftRowOf, summedRows } from './figures.js';
 import { renderPlantMetrics } from './metrics.js';
 import type { PlantModel } from './model.js';
 import type { LedgerStore } from './store.js';
@@ -178,13 +178,9 @@ export async function buildPlantApp(deps: PlantHttpDeps): Promise<PlantApp> {
     const to = parseTime(query, 'to') ?? clock.wallMs();
     const from = parseTime(query, 'from') ?? to - DAY_MS;
     if (from >= to) throw new ApiError('BAD_REQUEST', `from must be before to (from ${from}, to ${to})`);
-    const rows = store.shifts(from, to, MAX_SHIFT_ROWS + 1);
-    return {
-      from,
-      to,
-      truncated: rows.length > MAX_SHIFT_ROWS,
-      shifts: rows.slice(0, MAX_SHIFT_ROWS).map((r) => shiftRowOf(r.site, r.line, r.ledger)),
-    };
+    const stored = store.shifts(from, to, MAX_SHIFT_ROWS + 1);
+    const shifts = stored.slice(0, MAX_SHIFT_ROWS).map((r) => shiftRowOf(r.site, r.line, r.ledger));
+    return { from, to, truncated: stored.length > MAX_SHIFT_ROWS, summed: summedRows(shifts), shifts };
   });
 
   const readiness = () => {

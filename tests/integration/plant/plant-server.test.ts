@@ -313,6 +313,7 @@ describe('lineside plant (built CLI, real mosquitto)', () => {
       9,
     );
     const shifts = await get<{
+      summed: { shifts: number; oee: { oee: number } };
       shifts: Array<{ line: string; start: number; final: boolean; seq: number; oee: { oee: number } }>;
     }>(`/api/plant/shifts?from=${encodeURIComponent(iso(-1))}&to=${BASE + 17 * HOUR}`);
     const rows = shifts.shifts.map((r) => [r.line, new Date(r.start).toISOString(), r.seq, r.final]);
@@ -323,6 +324,12 @@ describe('lineside plant (built CLI, real mosquitto)', () => {
       ['line1', LATE.start, 61, false],
     ]);
     expect(shifts.shifts[0]?.oee.oee).toBeCloseTo(expected([early]).oee, 9);
+    // The listed shifts summed (never a mean of their OEEs).
+    expect(shifts.summed.shifts).toBe(4);
+    expect(shifts.summed.oee.oee).toBeCloseTo(
+      expected([early, LEDGERS[1] as LedgerSpec, LEDGERS[2] as LedgerSpec, late]).oee,
+      9,
+    );
   });
 
   it('has help, and exits 2 without a file', async () => {
