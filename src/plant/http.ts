@@ -122,8 +122,6 @@ export async function buildPlantApp(deps: PlantHttpDeps): Promise<PlantApp> {
     seq++;
     if (hub.size > 0) hub.broadcast({ seq, at: clock.wallMs(), data: model.view() });
   };
-  const broadcastTimer = setInterval(flush, deps.broadcastIntervalMs ?? 500);
-  const heartbeatTimer = setInterval(() => hub.heartbeat(), 15_000);
 
   await app.register(websocket, {
     options: { maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false },
@@ -207,6 +205,9 @@ export async function buildPlantApp(deps: PlantHttpDeps): Promise<PlantApp> {
       .send(renderPlantMetrics(model.view(), model.stats(), deps.subscriber.health(), store.health(), hub.stats())),
   );
 
+  // Timers last: nothing above may throw and leave them running.
+  const broadcastTimer = setInterval(flush, deps.broadcastIntervalMs ?? 500);
+  const heartbeatTimer = setInterval(() => hub.heartbeat(), 15_000);
   app.addHook('preClose', async () => {
     clearInterval(broadcastTimer);
     clearInterval(heartbeatTimer);

@@ -75,8 +75,15 @@ export async function startPlantServer(deps: PlantServiceDeps): Promise<RunningP
       );
     }
   };
-  const subscriber = new PlantSubscriber({ config, clock, logger, onMessage });
-  const http = await buildPlantApp({ config, logger, clock, model, store, subscriber, files });
+  let subscriber: PlantSubscriber;
+  let http: PlantApp;
+  try {
+    subscriber = new PlantSubscriber({ config, clock, logger, onMessage });
+    http = await buildPlantApp({ config, logger, clock, model, store, subscriber, files });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const pruneTimer = setInterval(() => store.prune(clock.wallMs(), config.history.days), PRUNE_INTERVAL_MS);
   pruneTimer.unref();
 
