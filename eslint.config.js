@@ -85,7 +85,16 @@ export default tseslint.config(
   },
   {
     // The pure parts: no I/O imports, no wall clock, no timers. Time arrives on samples or an injected clock.
-    files: ['src/core/**/*.ts', 'src/predict/**/*.ts'],
+    // The plant model (docs/plant.md) is pure the same way: messages and their arrival time come in.
+    files: [
+      'src/core/**/*.ts',
+      'src/predict/**/*.ts',
+      'src/plant/model.ts',
+      'src/plant/figures.ts',
+      'src/plant/messages.ts',
+      'src/plant/topics.ts',
+      'src/plant/view.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -94,8 +103,9 @@ export default tseslint.config(
             {
               group: IO_MODULES,
               message:
-                'src/core and src/predict are pure: no I/O modules (see docs/architecture.md#the-pure-core-and-predictors).',
+                'src/core, src/predict and the plant model are pure: no I/O modules (see docs/architecture.md#the-pure-core-and-predictors).',
             },
+            { group: ['**/plant/*'], message: 'The agent does not import the plant server (src/plant).' },
           ],
         },
       ],
@@ -112,6 +122,25 @@ export default tseslint.config(
         { name: 'setImmediate', message: 'The core sets no timers.' },
         { name: 'process', message: 'The core does not read the environment.' },
         { name: 'fetch', message: 'The core does no I/O.' },
+      ],
+    },
+  },
+  {
+    // One direction: the plant server reads the agents' namespace; the agent never imports it.
+    // (src/core and src/predict get the same pattern in the pure block above.)
+    files: [
+      'src/agent/**/*.ts',
+      'src/sources/**/*.ts',
+      'src/outputs/**/*.ts',
+      'src/server/**/*.ts',
+      'src/users/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/plant/*'], message: 'The agent does not import the plant server (src/plant).' }],
+        },
       ],
     },
   },

@@ -1,5 +1,6 @@
 import { formatIssue } from '../config/issues.js';
 import { loadConfigFile, summarize } from '../config/load.js';
+import { configFileKind, loadPlantConfigFile, summarizePlant } from '../config/plant-load.js';
 import { EXIT, type CliIo } from './io.js';
 import { CONFIG_FILE_CHECKS } from '../users/config-check.js';
 
@@ -7,6 +8,8 @@ export const CHECK_CONFIG_HELP = `usage: lineside check-config FILE
 
 Validates a config file without starting anything. Exit 0 with a one-line summary,
 or exit 2 listing every problem as "path (line:column): message".
+A plant server file (kind: plant, or a top-level sites: key; docs/plant.md) is checked
+against the plant schema; any other file against the agent's.
 `;
 
 export function runCheckConfig(args: readonly string[], io: CliIo): number {
@@ -20,12 +23,16 @@ export function runCheckConfig(args: readonly string[], io: CliIo): number {
     io.stderr.write(`lineside check-config: expected one FILE\n\n${CHECK_CONFIG_HELP}`);
     return EXIT.badInput;
   }
-  const result = loadConfigFile(file, { fileChecks: CONFIG_FILE_CHECKS });
+  const result =
+    configFileKind(file) === 'plant'
+      ? loadPlantConfigFile(file)
+      : loadConfigFile(file, { fileChecks: CONFIG_FILE_CHECKS });
   if (!result.ok) {
     io.stderr.write(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n`);
     for (const issue of result.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);
     return EXIT.badInput;
   }
-  io.stdout.write(`${file}: ok (${summarize(result.config)})\n`);
+  const summary = 'sites' in result.config ? summarizePlant(result.config) : summarize(result.config);
+  io.stdout.write(`${file}: ok (${summary})\n`);
   return EXIT.ok;
 }

@@ -9,6 +9,7 @@ usage: lineside <command> [options]
 
 commands:
   start -c FILE        run the agent with a config (production)
+  plant -c FILE        run the plant server: every line's OEE from the MQTT broker (docs/plant.md)
   demo                 simulator + agent + embedded MQTT broker + dashboard, no external service
   check-config FILE    validate a config; lists every problem with its path and line:column
   simulate -s FILE     run the virtual line alone (Modbus server for external tools)
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
     return EXIT.ok;
   },
   start: async (args, io) => (await import('./start.js')).runStart(args, io),
+  plant: async (args, io) => (await import('./plant.js')).runPlant(args, io),
   demo: async (args, io) => (await import('./demo.js')).runDemo(args, io),
   simulate: async (args, io) => (await import('./simulate.js')).runSimulate(args, io),
   probe: async (args, io) => (await import('./probe-command.js')).runProbeCommand(args, io),

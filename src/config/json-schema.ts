@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlantConfigSchema } from './plant-schema.js';
 import { ConfigSchema } from './schema.js';
 
 /**
@@ -16,4 +17,14 @@ export function buildJsonSchema(): Record<string, unknown> {
 
 export function jsonSchemaText(): string {
   return `${JSON.stringify(buildJsonSchema(), null, 2)}\n`;
+}
+
+/** The plant server file's JSON Schema (config/plant.schema.json), generated the same way. */
+export function plantJsonSchemaText(): string {
+  const schema = z.toJSONSchema(PlantConfigSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
+  return `${JSON.stringify({ $id: 'urn:lineside:plant-config', title: 'Lineside plant server configuration', ...schema }, null, 2)}\n`;
 }

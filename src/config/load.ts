@@ -83,7 +83,7 @@ export function loadConfigText(text: string, options: LoadOptions = {}): LoadRes
 }
 
 /** One line per problem, in the order of the file (problems without a position first). */
-function inFileOrder(issues: readonly ConfigIssue[]): ConfigIssue[] {
+export function inFileOrder(issues: readonly ConfigIssue[]): ConfigIssue[] {
   const seen = new Set<string>();
   const out = issues.filter((i) => {
     const key = `${i.path.join('\u0000')}\u0001${i.message}`;
@@ -106,7 +106,7 @@ export function loadConfigFile(file: string, options: Omit<LoadOptions, 'baseDir
  * Reads a config file, refusing one over MAX_CONFIG_BYTES without reading it (by its size, or
  * for a pipe or device, by reading one byte past the limit).
  */
-function readBounded(file: string): string | { why: string } {
+export function readBounded(file: string): string | { why: string } {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
@@ -140,7 +140,7 @@ function readBounded(file: string): string | { why: string } {
   }
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);

@@ -49,7 +49,11 @@ interface Client {
 const OPEN = 1;
 const RESYNC_MIN_INTERVAL_MS = 2_000;
 
-export class WsHub {
+/**
+ * `Delta` is what a broadcast carries besides `type: 'delta'`: the dashboard's DeltaView, or
+ * the plant page's whole (small) view (src/plant/http.ts).
+ */
+export class WsHub<Delta extends object = DeltaView> {
   private readonly clients = new Set<Client>();
   private connectionsTotal = 0;
   private messagesSent = 0;
@@ -115,7 +119,7 @@ export class WsHub {
     else client.needsSnapshot = true;
   }
 
-  broadcast(delta: DeltaView): void {
+  broadcast(delta: Delta): void {
     this.broadcasts++;
     const bytes = Buffer.from(JSON.stringify({ type: 'delta', ...delta }), 'utf8');
     let snapshot: Buffer | undefined;

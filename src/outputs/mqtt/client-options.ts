@@ -16,6 +16,12 @@ import { LinesideError, errorMessage } from '../../lib/errors.js';
 
 export type MqttConfig = LinesideConfig['mqtt'];
 
+/**
+ * What a connection needs of an MQTT config: the agent's `mqtt` section, or the plant server's
+ * (src/config/plant-schema.ts), which has the same fields for these.
+ */
+export type MqttConnectionConfig = Pick<MqttConfig, 'username' | 'password' | 'tls' | 'reconnectMin' | 'reconnectMax'>;
+
 /** Session expiry for MQTT 5: one day, longer than any outage we expect to bridge. */
 export const SESSION_EXPIRY_S = 86_400;
 export const KEEPALIVE_S = 30;
@@ -26,7 +32,8 @@ export interface ConnectionTarget {
   readonly url: string;
   readonly protocolVersion: 4 | 5;
   readonly clientId: string;
-  readonly willTopic: string;
+  /** Where the retained "offline" last will goes; absent for a client that publishes nothing (the plant server). */
+  readonly willTopic?: string;
   /** TLS and credentials apply to external brokers only. */
   readonly external: boolean;
   /**
@@ -35,10 +42,14 @@ export interface ConnectionTarget {
    */
   readonly will?: () => { readonly payload: Buffer; readonly qos: 0 | 1; readonly retain: boolean };
   readonly cleanSession?: boolean;
+  /** What goes on while the connection is down, for the log line (default: the agent's spool). */
+  readonly whileDown?: string;
 }
 
 /** Reads the TLS files named in the config; a vanished file is an MQTT_CONNECT error naming it. */
-export function readTlsFiles(mqtt: MqttConfig): Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
+export function readTlsFiles(
+  mqtt: Pick<MqttConfig, 'tls'>,
+): Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
   const tls = mqtt.tls;
   if (tls === undefined) return {};
   const read = (key: 'ca' | 'cert' | 'key'): Buffer | undefined => {
@@ -65,7 +76,7 @@ export function readTlsFiles(mqtt: MqttConfig): Pick<IClientOptions, 'ca' | 'cer
 }
 
 export function buildClientOptions(
-  mqtt: MqttConfig,
+  mqtt: MqttConnectionConfig,
   target: ConnectionTarget,
   tlsFiles: ReturnType<typeof readTlsFiles>,
 ): IClientOptions {
@@ -81,10 +92,14 @@ export function buildClientOptions(
     // mqtt-packet would otherwise build a cache of 65,536 two-byte Buffers (~6 MB of heap, for
     // good) on the first packet, to save one tiny allocation per packet id.
     writeCache: false,
-    will: {
-      topic: target.willTopic,
-      ...(target.will?.() ?? { payload: Buffer.from('offline'), qos: 1, retain: true }),
-    },
+    ...(target.willTopic === undefined
+      ? {}
+      : {
+          will: {
+            topic: target.willTopic,
+            ...(target.will?.() ?? { payload: Buffer.from('offline'), qos: 1, retain: true }),
+          },
+        }),
   };
   if (target.protocolVersion === 5 && target.cleanSession !== true)
     options.properties = { sessionExpiryInterval: SESSION_EXPIRY_S };

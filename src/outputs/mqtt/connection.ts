@@ -16,7 +16,7 @@ import {
   buildClientOptions,
   redactUrl,
   type ConnectionTarget,
-  type MqttConfig,
+  type MqttConnectionConfig,
   type readTlsFiles,
 } from './client-options.js';
 import { classifyConnectError } from './connect-errors.js';
@@ -74,7 +74,7 @@ export class BrokerConnection {
   broker: string;
 
   constructor(
-    private readonly mqttConfig: MqttConfig,
+    private readonly mqttConfig: MqttConnectionConfig,
     private target: ConnectionTarget,
     private readonly tlsFiles: ReturnType<typeof readTlsFiles>,
     private readonly events: ConnectionEvents,
@@ -180,7 +180,10 @@ export class BrokerConnection {
     if (wasUp) {
       this.losses += 1;
       if (this.clock.monoMs() - this.upSinceMono >= STABLE_AFTER_MS) this.backoff.reset();
-      this.log.warn({ broker: this.broker }, `lost the connection to MQTT broker ${this.broker}; events keep spooling`);
+      this.log.warn(
+        { broker: this.broker },
+        `lost the connection to MQTT broker ${this.broker}; ${this.target.whileDown ?? 'events keep spooling'}`,
+      );
       this.events.onDown();
     } else {
       const errno = this.attemptErrno;
