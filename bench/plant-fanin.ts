@@ -142,8 +142,9 @@ const seenAsOf = new Map<string, number>();
 const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws`);
 ws.on('message', (data: Buffer) => {
   const now = Date.now();
-  const msg = JSON.parse(data.toString()) as { lines?: { line: string; asOf: number | null }[]; view?: unknown };
-  const view = (msg.lines !== undefined ? msg : (msg.view as typeof msg | undefined)) ?? {};
+  // A snapshot, then deltas: both carry the whole view in `data` (src/plant/http.ts).
+  const msg = JSON.parse(data.toString()) as { data?: { lines?: { line: string; asOf: number | null }[] } };
+  const view = msg.data ?? {};
   for (const l of view.lines ?? []) {
     if (l.asOf === null || seenAsOf.get(l.line) === l.asOf) continue;
     seenAsOf.set(l.line, l.asOf);
@@ -156,19 +157,34 @@ const publisher = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clie
 const started = Date.now();
 let published = 0;
 let stopped = false;
+/** Waits of the replays, ended at once when the run stops (a replay may wait minutes for its next message). */
+const waits = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
+function sleepUnlessStopped(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const entry = {
+      timer: setTimeout(() => {
+        waits.delete(entry);
+        resolve();
+      }, ms),
+      done: resolve,
+    };
+    waits.add(entry);
+  });
+}
 const replays: Promise<void>[] = [];
 for (let n = REAL + 1; n <= LINES; n++) {
+  // Lines out of step within one OEE interval (10 s), as real agents started at different times are.
   const phase = ((n * 7919) % 1000) / 1000;
   replays.push(
     (async () => {
       for (let pass = 0; !stopped; pass++) {
         for (const r of recorded) {
-          const at = started + (pass * passMs + r.t + phase * passMs) / RATE;
+          const at = started + (pass * passMs + r.t + phase * 10_000) / RATE;
           const wait = at - Date.now();
-          if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+          if (wait > 0) await sleepUnlessStopped(wait);
           if (stopped) return;
           // One shift of every time per pass, so a pass's ledgers share their shift windows.
-          const passStart = started + (pass * passMs + phase * passMs) / RATE;
+          const passStart = started + (pass * passMs + phase * 10_000) / RATE;
           const m = replayed(r, n, pass, passStart - recordStart, Date.now());
           await publisher.publishAsync(m.topic, m.payload, { qos: 1, retain: r.retain });
           published++;
@@ -195,6 +211,10 @@ const api = (await (await fetch(`http://127.0.0.1:${httpPort}/api/plant`)).json(
 };
 
 stopped = true;
+for (const w of waits) {
+  clearTimeout(w.timer);
+  w.done();
+}
 await Promise.allSettled(replays);
 ws.close();
 await publisher.endAsync();

@@ -64,8 +64,8 @@ export type IngestResult =
       readonly status: 'online' | 'offline' | null;
       readonly sinceMs: number;
     }
-  /** State or oee taken (or cleared by an empty retained message). */
-  | { readonly kind: 'state' | 'oee' }
+  /** State, oee or a bridge notification taken (or cleared by an empty retained message). */
+  | { readonly kind: 'state' | 'oee' | 'bridge' }
   /** Valid, but nothing changed: an older or repeated ledger seq, a repeated status. */
   | { readonly kind: 'duplicate' }
   /** Not a topic of the plant view (another site, another kind of message). */
@@ -109,6 +109,11 @@ export const MAX_AGENTS = 2_000;
 export class PlantModel {
   private readonly lines = new Map<string, LineRecord>();
   private readonly agents = new Map<string, AgentStatus>();
+  /**
+   * Bridges reported down ("0") by their notification topic, and since when: the line's Pi is gone
+   * even though its agent's status (published on the Pi's own broker) never turned offline.
+   */
+  private readonly bridgesDown = new Map<string, number>();
   private readonly links = new Map<string, string>();
   private counts = { messages: 0, bad: 0, ledgers: 0, duplicates: 0 };
   /** Bumped on every change the view shows, so a feed knows when to send. */
@@ -176,6 +181,22 @@ export class PlantModel {
           return { kind: 'bad', reason: `more than ${MAX_AGENTS} agents; ${where.agentId} not taken` };
         this.agents.set(k, { status: parsed.value, sinceMs: receivedAtMs });
         return { ...change, status: parsed.value };
+      }
+      case 'bridge': {
+        const k = key(where.site, where.agentId);
+        // Mosquitto's notification: "1" connected, "0" (its last will) disconnected.
+        if (!cleared && text !== '0' && text !== '1')
+          return {
+            kind: 'bad',
+            reason: `bridge notification must be "0" or "1"; got ${JSON.stringify(text.slice(0, 40))}`,
+          };
+        const down = text === '0';
+        if (down === this.bridgesDown.has(k)) return { kind: 'duplicate' };
+        if (down) {
+          if (this.bridgesDown.size >= MAX_AGENTS) return { kind: 'bad', reason: `more than ${MAX_AGENTS} bridges` };
+          this.bridgesDown.set(k, receivedAtMs);
+        } else this.bridgesDown.delete(k);
+        return { kind: 'bridge' };
       }
       case 'state': {
         if (cleared) {
@@ -277,15 +298,16 @@ export class PlantModel {
     const ledger = r.current;
     const agentId = ledger?.agentId ?? null;
     const agent = agentId === null ? undefined : this.agents.get(key(r.site, agentId));
+    const bridgeDownSince = agentId === null ? undefined : this.bridgesDown.get(key(r.site, agentId));
     const url = this.links.get(key(r.site, r.line));
     const stationsDown = [...r.states].filter(([, s]) => s.state === 'down').map(([station]) => station);
     const common = {
       site: r.site,
       line: r.line,
       agentId,
-      online: agent?.status === 'online',
-      status: agent?.status ?? 'unknown',
-      statusSince: agent?.sinceMs ?? null,
+      online: agent?.status === 'online' && bridgeDownSince === undefined,
+      status: bridgeDownSince !== undefined ? 'offline' : (agent?.status ?? 'unknown'),
+      statusSince: bridgeDownSince ?? agent?.sinceMs ?? null,
       stationsDown,
       ...(url === undefined ? {} : { url }),
     } as const;

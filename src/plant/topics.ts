@@ -7,7 +7,9 @@ export type PlantTopic =
   | { readonly kind: 'ledger'; readonly site: string; readonly line: string }
   | { readonly kind: 'oee'; readonly site: string; readonly line: string }
   | { readonly kind: 'state'; readonly site: string; readonly line: string; readonly station: string }
-  | { readonly kind: 'status'; readonly site: string; readonly agentId: string };
+  | { readonly kind: 'status'; readonly site: string; readonly agentId: string }
+  /** A Mosquitto bridge's notification for the agent's Pi (deploy/mosquitto/plant-bridge.conf). */
+  | { readonly kind: 'bridge'; readonly site: string; readonly agentId: string };
 
 /** `agents` is the level of the agents' status topics, never a line (docs/mqtt.md). */
 const AGENTS = 'agents';
@@ -20,6 +22,7 @@ export function parseTopic(topic: string, root: string, sites: '+' | readonly st
   if (site === '' || (sites !== '+' && !sites.includes(site))) return undefined;
   const [, , a = '', b = '', c] = parts;
   if (parts.length === 5 && a === AGENTS && b !== '' && c === 'status') return { kind: 'status', site, agentId: b };
+  if (parts.length === 5 && a === AGENTS && b !== '' && c === 'bridge') return { kind: 'bridge', site, agentId: b };
   if (a === '' || a === AGENTS) return undefined;
   if (parts.length === 4 && b === 'ledger') return { kind: 'ledger', site, line: a };
   if (parts.length === 4 && b === 'oee') return { kind: 'oee', site, line: a };
@@ -33,6 +36,7 @@ export function plantSubscriptions(root: string, sites: '+' | readonly string[])
   return levels.flatMap((site) => [
     `${root}/${site}/+/ledger`,
     `${root}/${site}/${AGENTS}/+/status`,
+    `${root}/${site}/${AGENTS}/+/bridge`,
     `${root}/${site}/+/oee`,
     `${root}/${site}/+/+/state`,
   ]);

@@ -1,5 +1,6 @@
 // @ts-check
 // Number and time formats of the plant page (pure; no DOM).
+import { gaugeTone } from './gauge-tone.js';
 
 /** @param {number | null | undefined} ratio 0..1 @returns {string} "84.2 %" */
 export function pct(ratio) {
@@ -43,8 +44,15 @@ export function count(n) {
   return Math.round(n).toLocaleString();
 }
 
-/** Whole-percent severity class of an OEE: good ≥ 75 %, fair ≥ 55 %, else poor. @param {number | null | undefined} oee */
-export function oeeClass(oee) {
-  if (oee === null || oee === undefined) return 'p-none';
-  return oee >= 0.75 ? 'p-good' : oee >= 0.55 ? 'p-fair' : 'p-poor';
+/**
+ * The colour class of an OEE: the line page's thresholds and settling rule (gauge-tone.js), so a
+ * line reads the same on its own TV and on the plant page, and no tile flashes red on the first
+ * part of a shift.
+ * @param {number | null | undefined} oee
+ * @param {number | null | undefined} plannedMs planned production time the figure covers
+ * @returns {string}
+ */
+export function oeeClass(oee, plannedMs) {
+  const tone = gaugeTone(oee ?? undefined, plannedMs ?? undefined);
+  return { good: 'p-good', warn: 'p-fair', bad: 'p-poor', settling: 'p-settling', none: 'p-none' }[tone];
 }

@@ -35,7 +35,7 @@ function renderPlant(view) {
   }
   const oee = byId('plant-oee');
   oee.textContent = pct(p.linesInFigures > 0 ? p.oee.oee : null);
-  oee.className = `p-big ${oeeClass(p.linesInFigures > 0 ? p.oee.oee : null)}`;
+  oee.className = `p-big ${oeeClass(p.linesInFigures > 0 ? p.oee.oee : null, p.plannedMs)}`;
   byId('plant-apq').textContent =
     p.linesInFigures > 0
       ? `A ${pct(p.oee.availability)} · P ${pct(p.oee.performance)} · Q ${pct(p.oee.quality)}`
@@ -70,7 +70,7 @@ function tile(line, rank) {
   t.append(head);
 
   const body = el('div', 'p-tile-body');
-  const oee = el('div', `p-tile-oee ${oeeClass(line.oee?.oee)}`, pct(line.oee?.oee));
+  const oee = el('div', `p-tile-oee ${oeeClass(line.oee?.oee, line.plannedMs)}`, pct(line.oee?.oee));
   const apq = el(
     'div',
     'p-tile-apq',
@@ -94,7 +94,9 @@ function tile(line, rank) {
       ? ''
       : line.behindBy > 0
         ? ` · behind by ${count(line.behindBy)}`
-        : ` · ahead by ${count(-line.behindBy)}`;
+        : line.behindBy < 0
+          ? ` · ahead by ${count(-line.behindBy)}`
+          : ' · on plan';
   fact('Good', `${count(line.good)}${target}${behind}`);
   fact('Worst station', line.worstStation ?? '–');
   fact(

@@ -228,6 +228,20 @@ describe('agents and bad messages', () => {
     expect(m.view().plant.linesOnline).toBe(0);
   });
 
+  it("a bridge notification of 0 takes a bridged line offline though its agent's status still says online (a dead Pi)", () => {
+    const m = model();
+    send(m, { line: 'l', agentId: 'pi-7', stations: one({ plannedMs: 1, runMs: 1, idealMs: 1, total: 1, good: 1 }) });
+    m.ingest(`${ROOT}/${SITE}/agents/pi-7/status`, 'online', 5_000);
+    expect(m.ingest(`${ROOT}/${SITE}/agents/pi-7/bridge`, '1', 5_100).kind).toBe('duplicate');
+    expect(m.ingest(`${ROOT}/${SITE}/agents/pi-7/bridge`, '0', 7_000).kind).toBe('bridge');
+    expect(m.view().lines[0]).toMatchObject({ status: 'offline', online: false, statusSince: 7_000 });
+    expect(m.view().plant.linesOnline).toBe(0);
+    m.ingest(`${ROOT}/${SITE}/agents/pi-7/bridge`, '1', 8_000);
+    expect(m.view().lines[0]).toMatchObject({ status: 'online', online: true, statusSince: 5_000 });
+    expect(m.ingest(`${ROOT}/${SITE}/agents/pi-7/bridge`, 'up', 8_000).kind).toBe('bad');
+    expect(plantSubscriptions(ROOT, [SITE])).toContain(`${ROOT}/${SITE}/agents/+/bridge`);
+  });
+
   it('a restored status keeps its since when the same retained status arrives again', () => {
     const m = model();
     send(m, { line: 'l', agentId: 'pi-7', stations: one({ plannedMs: 1, runMs: 1, idealMs: 1, total: 1, good: 1 }) });
@@ -321,10 +335,11 @@ describe('topics', () => {
     expect(parseTopic('acme/p1/agents/ledger', 'acme', '+')).toBeUndefined();
   });
 
-  it('subscribes to the four kinds per site', () => {
+  it('subscribes to the five kinds per site', () => {
     expect(plantSubscriptions('acme', ['p1'])).toEqual([
       'acme/p1/+/ledger',
       'acme/p1/agents/+/status',
+      'acme/p1/agents/+/bridge',
       'acme/p1/+/oee',
       'acme/p1/+/+/state',
     ]);
