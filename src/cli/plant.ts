@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { formatIssue } from '../config/issues.js';
 import { loadPlantConfigFile } from '../config/plant-load.js';
 import { systemClock } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
 import { createLogger } from '../lib/logger.js';
 import { startPlantServer } from '../plant/service.js';
+import { configFileArg } from './config-arg.js';
 import { EXIT, type CliIo } from './io.js';
 
 export const PLANT_HELP = `usage: lineside plant -c FILE
@@ -21,26 +21,8 @@ exit codes: 0 stopped cleanly, 2 bad config or arguments, 1 runtime failure
 const STOP_BUDGET_MS = 10_000;
 
 export async function runPlant(args: string[], io: CliIo): Promise<number> {
-  let file: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-    });
-    if (values.help) {
-      io.stdout.write(PLANT_HELP);
-      return EXIT.ok;
-    }
-    file = values.config ?? positionals[0];
-  } catch (err) {
-    io.stderr.write(`lineside plant: ${errorMessage(err)}\n\n${PLANT_HELP}`);
-    return EXIT.badInput;
-  }
-  if (file === undefined) {
-    io.stderr.write(`lineside plant: missing -c FILE\n\n${PLANT_HELP}`);
-    return EXIT.badInput;
-  }
+  const file = configFileArg('plant', args, PLANT_HELP, io);
+  if (typeof file === 'number') return file;
   const loaded = loadPlantConfigFile(file);
   if (!loaded.ok) {
     io.stderr.write(`${file}: ${loaded.issues.length} problem(s); nothing started\n`);

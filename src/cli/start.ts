@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { createAgent } from '../agent/agent.js';
 import { runUntilSignal } from '../agent/run.js';
 import { formatIssue } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { createLogger } from '../lib/logger.js';
 import { errorMessage } from '../lib/errors.js';
+import { configFileArg } from './config-arg.js';
 import { EXIT, type CliIo } from './io.js';
 import { CONFIG_FILE_CHECKS } from '../users/config-check.js';
 
@@ -15,26 +15,8 @@ Logs are JSON lines on stdout; LINESIDE_LOG_LEVEL overrides the config's level.
 `;
 
 export async function runStart(args: string[], io: CliIo): Promise<number> {
-  let file: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-    });
-    if (values.help) {
-      io.stdout.write(START_HELP);
-      return EXIT.ok;
-    }
-    file = values.config ?? positionals[0];
-  } catch (err) {
-    io.stderr.write(`lineside start: ${errorMessage(err)}\n\n${START_HELP}`);
-    return EXIT.badInput;
-  }
-  if (file === undefined) {
-    io.stderr.write(`lineside start: missing -c FILE\n\n${START_HELP}`);
-    return EXIT.badInput;
-  }
+  const file = configFileArg('start', args, START_HELP, io);
+  if (typeof file === 'number') return file;
   const loaded = loadConfigFile(file, { fileChecks: CONFIG_FILE_CHECKS });
   if (!loaded.ok) {
     io.stderr.write(`${file}: ${loaded.issues.length} problem(s); nothing started\n`);

@@ -5,12 +5,15 @@
  * The agents keep the machine's real clock; their shift calendar is made of two-minute shifts
  * around now (the scenario's weekday shifts would leave a weekend run with none).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenarioFile, startSimulator, VirtualClock, type SimulatorHandle } from '../../simulator/index.js';
-import { cliCommand, REPO } from '../helpers/cli.js';
+import { REPO } from '../helpers/cli.js';
+import { startAgent } from '../integration/drill/support.js';
 import { freePort } from '../helpers/ports.js';
+
+export { kill9 } from '../integration/drill/support.js';
 
 export interface LineAgent {
   readonly line: string;
@@ -93,28 +96,6 @@ logging:
   return file;
 }
 
-export function startAgentProcess(configFile: string, log: string[]): ChildProcess {
-  const child = spawn(process.execPath, [...cliCommand(), 'start', '-c', configFile], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (d: Buffer) => {
-    log.push(d.toString());
-    if (log.length > 200) log.shift();
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return child;
-}
-
-export function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
 function stopGracefully(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -167,7 +148,7 @@ export async function startPlantLines(
       agentId,
       httpUrl: `http://127.0.0.1:${httpPort}`,
       sim,
-      child: startAgentProcess(file, log),
+      child: startAgent(file, log),
       log,
     });
   }
