@@ -9,7 +9,18 @@
  * A line that is on a break, or has no data yet, has none.
  */
 import type { StationState } from './events.js';
-import type { StationSnapshot } from './snapshot.js';
+
+/** What the rule reads of a station's snapshot (StationSnapshot in snapshot.ts has it all). */
+export interface ConstraintInput {
+  readonly id: string;
+  readonly state: StationState;
+  readonly reason?: string;
+  readonly since: number;
+  readonly waitingFor?: { readonly cause?: string };
+  readonly oee: {
+    readonly rolling: { readonly figures: { readonly runTimeMs: number; readonly counts: { readonly total: number } } };
+  };
+}
 
 export interface LineConstraint {
   readonly station: string;
@@ -28,7 +39,7 @@ const STOP_RANK: Partial<Record<StationState, number>> = { down: 3, planned_stop
 const MIN_PARTS = 3;
 
 export function lineConstraint(
-  stations: readonly StationSnapshot[],
+  stations: readonly ConstraintInput[],
   outputStation: string,
 ): LineConstraint | undefined {
   const waiting = new Map<string, string[]>();
@@ -42,7 +53,7 @@ export function lineConstraint(
   const byId = new Map(stations.map((s) => [s.id, s]));
   const causes = [...waiting.keys()]
     .map((id) => byId.get(id))
-    .filter((s): s is StationSnapshot => s !== undefined)
+    .filter((s): s is ConstraintInput => s !== undefined)
     .sort(
       (a, b) =>
         (waiting.get(b.id)?.length ?? 0) - (waiting.get(a.id)?.length ?? 0) ||
@@ -59,7 +70,7 @@ export function lineConstraint(
   if (first !== undefined) return constraintOf(first, []);
 
   if (stations.some((s) => s.state !== 'running')) return undefined;
-  let slowest: StationSnapshot | undefined;
+  let slowest: ConstraintInput | undefined;
   let slowestMs = 0;
   for (const s of stations) {
     const f = s.oee.rolling.figures;
@@ -73,7 +84,7 @@ export function lineConstraint(
   return slowest !== undefined ? { station: slowest.id, why: 'slowest', waiting: [] } : undefined;
 }
 
-function constraintOf(s: StationSnapshot, waiting: readonly string[]): LineConstraint {
+function constraintOf(s: ConstraintInput, waiting: readonly string[]): LineConstraint {
   if (s.state === 'running') return { station: s.id, why: 'slowest', waiting };
   return {
     station: s.id,

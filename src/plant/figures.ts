@@ -6,14 +6,9 @@
  * agent's own figures (src/core/accumulator.ts).
  */
 import type { Ledger, LedgerFigures, StationLedger } from './messages.js';
-import type { ShiftRow } from './view.js';
+import type { Ratios, ShiftRow } from './view.js';
 
-export interface Ratios {
-  readonly availability: number;
-  readonly performance: number;
-  readonly quality: number;
-  readonly oee: number;
-}
+export type { Ratios } from './view.js';
 
 /** The additive part of a ledger: what may be summed over lines and shifts. */
 export interface Totals {

@@ -3,7 +3,14 @@
  * ms since the epoch; durations ms; ratios 0..1 (not capped: a performance over 1 shows a wrong
  * ideal cycle time rather than hiding it).
  */
-import type { Ratios } from './figures.js';
+
+/** OEE and its factors, 0..1. */
+export interface Ratios {
+  readonly availability: number;
+  readonly performance: number;
+  readonly quality: number;
+  readonly oee: number;
+}
 
 export interface PlantFigures {
   readonly name?: string;
