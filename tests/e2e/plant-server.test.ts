@@ -173,9 +173,6 @@ ${plant.lines.map((l) => `  - { site: sim, line: ${l.line}, url: "${l.httpUrl}/"
           .toBe(true);
         expect(await page.getAttribute(`.p-tile[data-line="sim/${l.line}"]`, 'href')).toBe(`${l.httpUrl}/`);
       }
-      mkdirSync(path.resolve('test-output'), { recursive: true });
-      await page.setViewportSize({ width: 1920, height: 1080 });
-      await page.screenshot({ path: path.resolve('test-output', 'plant-1920x1080.png') });
 
       // An ended shift: the plant server's figures for it equal each agent's own /api/oee for it.
       const first = plant.shifts[0] as { name: string; start: number; end: number };
@@ -208,6 +205,11 @@ ${plant.lines.map((l) => `  - { site: sim, line: ${l.line}, url: "${l.httpUrl}/"
         for (const k of ['availability', 'performance', 'quality', 'oee'] as const)
           expect(Math.abs(row.oee[k] - agent.figures[k]), `${l.line} ${k}`).toBeLessThan(5e-5);
       }
+
+      // A picture of the plant's TV, a few minutes into production, for people to look at.
+      mkdirSync(path.resolve('test-output'), { recursive: true });
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.screenshot({ path: path.resolve('test-output', 'plant-1920x1080.png') });
 
       // line2's agent dies without a word: the broker publishes its last will, the tile goes offline.
       await kill9(plant.lines[1]?.child as ChildProcess);
