@@ -479,11 +479,12 @@ export class Station {
 
   /**
    * The line found who this station waits for (line-waits.ts) as of `atMono`; its time before that
-   * is booked to the cause it had. Polls are applied in time order across stations, so nothing of
-   * this station before `atMono` is still to come (a stop back-dated past it starts there).
+   * is booked to the cause it had. Polls are applied in time order across stations, but what may
+   * still be back-dated (a pending changeover to its product change, a stop to its anchor) is not
+   * booked: that part goes to the new cause rather than moving the back-dated start.
    */
   attributeWait(cause: WaitCause | undefined, atMono: number): void {
-    this.open.attributeWait(cause, atMono);
+    this.open.attributeWait(cause, this.certainUntil(atMono));
   }
 
   /** Waits this station's downtime `downtimeId` caused elsewhere follow its re-assigned reason. */
