@@ -1,2 +1,3 @@
 export { openHistoryStore, type HistoryOptions } from './store.js';
 export type * from './types.js';
+export { sumFigures, downIntervalsOf, type PeriodFigures, type SummedWait } from './period.js';
