@@ -50,6 +50,7 @@ export interface HistoryPeriodView {
   readonly figures: PeriodFigures;
   readonly stations: readonly { readonly station: string; readonly name: string; readonly figures: PeriodFigures }[];
   readonly output: readonly OutputView[];
+  /** Raised in [from, to), or later during a shift summed; oldest first. */
   readonly alerts: readonly PeriodAlertView[];
   /** Labels of the reason ids the figures use. */
   readonly reasons: Readonly<Record<string, string>>;
@@ -143,7 +144,9 @@ export function historyPeriod(history: HistoryReader, input: PeriodInput): Histo
       ...(s.figures.target !== undefined ? { target: s.figures.target } : {}),
       ...(s.figures.behindBy !== undefined ? { behindBy: s.figures.behindBy } : {}),
     })),
-    alerts: periodAlerts(history, new Set(input.stations), input.from, input.to),
+    // The alerts raised in the range or during a shift summed: a day picked as its shifts' starts
+    // ([first start, last start + 1 ms)) still shows the alerts of its last shift.
+    alerts: periodAlerts(history, new Set(input.stations), input.from, Math.max(input.to, ...shifts.map((s) => s.end))),
     reasons,
   };
 }

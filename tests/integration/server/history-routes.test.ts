@@ -19,7 +19,7 @@ import { buildApp } from '../../../src/server/app.js';
 import type { HistoryPeriodView, HistoryShiftView } from '../../../src/server/history-view.js';
 import { loadConfigText } from '../../../src/config/load.js';
 import type { LinesideConfig } from '../../../src/config/schema.js';
-import { configYaml, FakeHealth, ManualClock } from './support/harness.js';
+import { configYaml, createHarness, FakeHealth, ManualClock, testConfig, VIEW_TOKEN } from './support/harness.js';
 
 /** The simulated PLC, read every `stepS` seconds: a running station makes a part every 12 s. */
 class Plc {
@@ -253,6 +253,10 @@ describe('GET /api/history/period', () => {
       },
       { alertId: 'A2', station: 'weld', kind: 'cycle-drift', severity: 'warning', raisedAt: at(40), status: 'active' },
     ]);
+    // A period picked as its shifts' starts ([start, start + 1 ms), as the page picks a day) has
+    // the alerts raised during those shifts.
+    const byStart = await get<HistoryPeriodView>(`/api/history/period?from=${start}&to=${start + 1}`);
+    expect(byStart.alerts.map((a) => a.alertId)).toEqual(['A1', 'A2']);
   });
 
   it('refuses bad parameters with a coded error naming the field', async () => {
@@ -269,6 +273,26 @@ describe('GET /api/history/period', () => {
       const body = res.json() as { error: { code: string; message: string } };
       expect(body.error.code, url).toBe(code);
       expect(body.error.message.startsWith(field), body.error.message).toBe(true);
+    }
+  });
+});
+
+describe('access to the history', () => {
+  it('needs the view token for the routes and the page, like the other GET routes', async () => {
+    const h = await createHarness({ config: testConfig({ viewToken: VIEW_TOKEN }) });
+    try {
+      for (const url of ['/api/history/shifts', '/api/history/period', '/history']) {
+        const refused = await h.app.inject(url);
+        expect(refused.statusCode, url).toBe(401);
+        expect((refused.json() as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+        const ok = await h.app.inject({ url, headers: { authorization: `Bearer ${VIEW_TOKEN}` } });
+        expect(ok.statusCode, url).toBe(200);
+      }
+      // The page is served at /history only, not as a static file.
+      expect((await h.app.inject('/static/history.html')).statusCode).toBe(404);
+      expect((await h.app.inject('/static/history.js')).statusCode).toBe(200);
+    } finally {
+      await h.close();
     }
   });
 });
