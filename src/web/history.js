@@ -134,6 +134,8 @@ async function start() {
       lineSelect.append(option);
     }
     lineSelect.value = state.line;
+    // With one line there is nothing to choose: its name is in the header.
+    $('h-line-label').hidden = view.lines.length < 2;
     lineSelect.addEventListener('change', () => location.assign(addressOfLine(location.href, lineSelect.value)));
     $('h-line-name').textContent = view.lines.find((l) => l.id === state.line)?.name ?? state.line;
     $('h-live', HTMLAnchorElement).href = `/?${new URLSearchParams({ line: state.line })}`;

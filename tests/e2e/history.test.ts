@@ -137,4 +137,20 @@ describe('the history page, in Chromium', () => {
       { viewport: { width: 1920, height: 1080 } },
     );
   }, 60_000);
+
+  it('fits a 1366×768 laptop or TV for a shift, nothing clipped', async () => {
+    const { base } = await serve();
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await withPage(
+      `${base}/history`,
+      async ({ page, errors }) => {
+        await page.waitForSelector('#h-kpi-oee dd');
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(OUTPUT_DIR, 'history-1366x768.png') });
+        expect(await findClipping(page)).toEqual([]);
+        expect(errors).toEqual([]);
+      },
+      { viewport: { width: 1366, height: 768 } },
+    );
+  }, 60_000);
 });
