@@ -29,6 +29,7 @@ function stationFigures(
   plannedMs: number,
   byReason: Record<string, number>,
   starvedMs: number,
+  cause?: string,
   target?: number,
 ): OeeFigures {
   const downtimeMs = Object.values(byReason).reduce((a, b) => a + b, 0);
@@ -72,8 +73,16 @@ function stationFigures(
  * Writes the shifts of the `days` days before `endUtc` (a shift boundary) into the history;
  * returns their starts, oldest first.
  */
-export function seedShifts(h: Harness, endUtc: number, days: number): number[] {
-  const r = prng(42);
+export function seedShifts(
+  h: Harness,
+  endUtc: number,
+  days: number,
+  line = 'line1',
+  stations: readonly string[] = ['press', 'weld', 'pack'],
+): number[] {
+  const r = prng(line.length * 42);
+  const first = stations[0] ?? 'press';
+  const output = stations[stations.length - 1] ?? 'pack';
   const starts: number[] = [];
   let seq = 0;
   const record = (e: CoreEvent): void => h.history.record(e);
@@ -83,65 +92,77 @@ export function seedShifts(h: Harness, endUtc: number, days: number): number[] {
     if (shift === undefined) throw new Error(`seedShifts: ${new Date(start).toISOString()} is no shift start`);
     starts.push(start);
     const planned = 7.5 * HOUR;
-    const press = stationFigures(
-      r,
-      planned,
-      { 'die-jam': Math.round(20 * MIN * r()), hydraulic: Math.round(35 * MIN * r()) },
-      0,
-    );
-    const weld = stationFigures(r, planned, { unassigned: Math.round(10 * MIN * r()) }, Math.round(15 * MIN * r()));
-    const pack = stationFigures(
-      r,
-      planned,
-      { hydraulic: Math.round(25 * MIN * r()) },
-      0,
-      'target' in shift ? shift.target : undefined,
-    );
+    const figuresOf = (station: string): OeeFigures => {
+      if (station === output)
+        return stationFigures(
+          r,
+          planned,
+          { hydraulic: Math.round(25 * MIN * r()) },
+          0,
+          undefined,
+          'target' in shift ? shift.target : undefined,
+        );
+      if (station === first)
+        return stationFigures(
+          r,
+          planned,
+          { 'die-jam': Math.round(20 * MIN * r()), hydraulic: Math.round(35 * MIN * r()) },
+          0,
+        );
+      return stationFigures(r, planned, { unassigned: Math.round(10 * MIN * r()) }, Math.round(15 * MIN * r()), first);
+    };
     const window = { kind: 'shift' as const, shift: shift.name, start, end: start + 8 * HOUR };
     const ts = start + 8 * HOUR;
-    for (const [station, figures] of [
-      ['press', press],
-      ['weld', weld],
-      ['pack', pack],
-    ] as const)
-      record({
-        type: 'oee',
-        id: `${station}-oee-${++seq}`,
-        line: 'line1',
-        station,
-        seq,
-        ts,
-        window,
-        final: true,
-        figures,
-      });
+    let outputFigures: OeeFigures | undefined;
+    for (const station of stations) {
+      const figures = figuresOf(station);
+      if (station === output) outputFigures = figures;
+      record({ type: 'oee', id: `${station}-oee-${++seq}`, line, station, seq, ts, window, final: true, figures });
+    }
     // The line's figures: the output station's (docs/oee.md).
-    record({ type: 'oee', id: `line-oee-${++seq}`, line: 'line1', seq, ts, window, final: true, figures: pack });
+    if (outputFigures === undefined) throw new Error('seedShifts: no stations');
+    record({ type: 'oee', id: `${line}-oee-${++seq}`, line, seq, ts, window, final: true, figures: outputFigures });
   }
   // Alerts in the last shift: one resolved after an acknowledgement, one still active.
   const last = starts[starts.length - 1] ?? endUtc;
-  const alert = { type: 'alert', line: 'line1', station: 'press', kind: 'cycle-drift', severity: 'warning' } as const;
-  record({ ...alert, id: 'al-1', seq: ++seq, ts: last + HOUR, alertId: 'H1', status: 'active', evidence: {} });
+  const alert = { type: 'alert', line, station: first, kind: 'cycle-drift', severity: 'warning' } as const;
   record({
     ...alert,
-    id: 'al-2',
+    id: `${line}-al-1`,
+    seq: ++seq,
+    ts: last + HOUR,
+    alertId: `${line}-H1`,
+    status: 'active',
+    evidence: {},
+  });
+  record({
+    ...alert,
+    id: `${line}-al-2`,
     seq: ++seq,
     ts: last + HOUR + 10 * MIN,
-    alertId: 'H1',
+    alertId: `${line}-H1`,
     status: 'acknowledged',
     evidence: {},
     acknowledgedBy: { user: 'mia', role: 'maintenance', at: new Date(last + HOUR + 10 * MIN).toISOString() },
   });
-  record({ ...alert, id: 'al-3', seq: ++seq, ts: last + 2 * HOUR, alertId: 'H1', status: 'resolved', evidence: {} });
   record({
     ...alert,
-    station: 'pack',
+    id: `${line}-al-3`,
+    seq: ++seq,
+    ts: last + 2 * HOUR,
+    alertId: `${line}-H1`,
+    status: 'resolved',
+    evidence: {},
+  });
+  record({
+    ...alert,
+    station: output,
     kind: 'temperature',
     severity: 'critical',
-    id: 'al-4',
+    id: `${line}-al-4`,
     seq: seq + 1,
     ts: last + 5 * HOUR,
-    alertId: 'H2',
+    alertId: `${line}-H2`,
     status: 'active',
     evidence: {},
   });

@@ -7,9 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfigText } from '../../src/config/load.js';
 import type { OeeFigures } from '../../src/core/events.js';
 import type { HistoryPeriodView } from '../../src/server/history-view.js';
-import { createHarness, ManualClock, type Harness } from '../integration/server/support/harness.js';
+import { configYaml, createHarness, ManualClock, type Harness } from '../integration/server/support/harness.js';
 import { populateShift } from '../integration/server/support/scenario.js';
 import { requireChromium, withPage } from './browser.js';
 import { findClipping } from './clipping.js';
@@ -152,5 +153,45 @@ describe('the history page, in Chromium', () => {
       },
       { viewport: { width: 1366, height: 768 } },
     );
+  }, 60_000);
+
+  it('follows the line on screen: History from line 2 shows line 2, and the picker switches lines', async () => {
+    // Stamping line 1 (press, weld, pack) and Assembly line 2 (paint, test), as in lines.test.ts.
+    const yaml = configYaml({}, 5).replace(
+      '      - id: paint\n',
+      '  - id: line2\n    name: Assembly line 2\n    stations:\n      - id: paint\n',
+    );
+    const loaded = loadConfigText(yaml, { env: {} });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const h = await createHarness({ config: loaded.config, clock: new ManualClock(NOW) });
+    harnesses.push(h);
+    populateShift(h);
+    seedShifts(h, LAST_END, 2);
+    const starts2 = seedShifts(h, LAST_END, 2, 'line2', ['paint', 'test']);
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = h.app.server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    const last2 = starts2[starts2.length - 1] as number;
+    const oee2 = (await h.app.inject(`/api/oee?line=line2&start=${last2}`)).json() as { figures: OeeFigures };
+    const oee1 = (await h.app.inject(`/api/oee?line=line1&start=${last2}`)).json() as { figures: OeeFigures };
+    expect(oee2.figures.oee).not.toBe(oee1.figures.oee);
+    await withPage(`${base}/?line=line2`, async ({ page, errors }) => {
+      await page.waitForSelector('.tile[data-station="paint"]');
+      await page.click('#history-link');
+      await page.waitForURL(/\/history\?line=line2/);
+      await page.waitForSelector('#h-kpi-oee dd');
+      expect(await page.textContent('#h-line-name')).toBe('Assembly line 2');
+      expect(await page.isVisible('#h-line')).toBe(true);
+      expect(await page.textContent('#h-kpi-oee dd')).toBe(pct(oee2.figures.oee));
+      expect(await page.locator('#h-stations-table tbody tr').count()).toBe(2);
+      // The picker goes to line 1's history.
+      await page.selectOption('#h-line', 'line1');
+      await page.waitForURL(/\/history\?line=line1/);
+      await page.waitForSelector('#h-kpi-oee dd');
+      expect(await page.textContent('#h-line-name')).toBe('Stamping line 1');
+      expect(await page.textContent('#h-kpi-oee dd')).toBe(pct(oee1.figures.oee));
+      expect(await page.locator('#h-stations-table tbody tr').count()).toBe(3);
+      expect(errors).toEqual([]);
+    });
   }, 60_000);
 });
