@@ -126,6 +126,6 @@ function renderPareto(period) {
   const items = causesOf(stations, (reason) => period.reasons[reason] ?? reason);
   const canvas = $('h-pareto-chart', HTMLCanvasElement);
   sizePareto(canvas, items.length);
-  drawPareto(canvas, items);
+  drawPareto(canvas, items, 'No downtime in this period');
   if (items.length === 0) canvas.setAttribute('aria-label', 'No downtime in this period');
 }

@@ -87,11 +87,12 @@ function fillPeriodSelect() {
 async function showPicked() {
   const picked = state.picked;
   drawTrendChart();
+  const main = $('h-main');
   if (picked === undefined) {
     notice('No shift recorded in the local history yet.');
+    main.setAttribute('aria-busy', 'false');
     return;
   }
-  const main = $('h-main');
   main.setAttribute('aria-busy', 'true');
   try {
     const q = new URLSearchParams({ line: state.line, from: String(picked.from), to: String(picked.to) });

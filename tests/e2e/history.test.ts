@@ -108,9 +108,8 @@ describe('the history page, in Chromium', () => {
         const to = (thursday[2] as number) + 1;
         const period = (await h.app.inject(`/api/history/period?from=${from}&to=${to}`)).json() as HistoryPeriodView;
         expect(period.shifts).toHaveLength(3);
-        await page.waitForFunction(
-          `document.getElementById('h-period-label')?.textContent === ${JSON.stringify('Thu 27 Nov')}`,
-        );
+        // A locator, not waitForFunction: the page's CSP forbids evaluating strings.
+        await page.locator('#h-period-label', { hasText: /^Thu 27 Nov$/ }).waitFor();
         expect(await page.textContent('#h-kpi-oee dd')).toBe(pct(period.figures.oee));
         expect(await page.textContent('#h-kpi-a dd')).toBe(pct(period.figures.availability));
         expect(await page.locator('#h-output-table tbody tr').count()).toBe(3);
@@ -123,9 +122,8 @@ describe('the history page, in Chromium', () => {
         const weekPeriod = (
           await h.app.inject(`/api/history/period?from=${week[0]}&to=${(week[11] as number) + 1}`)
         ).json() as HistoryPeriodView;
-        await page.waitForFunction(
-          `document.getElementById('h-period-label')?.textContent === ${JSON.stringify('Week of Mon 24 Nov')}`,
-        );
+        // A locator, not waitForFunction: the page's CSP forbids evaluating strings.
+        await page.locator('#h-period-label', { hasText: /^Week of Mon 24 Nov$/ }).waitFor();
         expect(await page.textContent('#h-kpi-oee dd')).toBe(pct(weekPeriod.figures.oee));
         expect(await page.locator('#h-output-table tbody tr').count()).toBe(12);
         // The alerts of the week's last shift are the week's too.
@@ -191,6 +189,23 @@ describe('the history page, in Chromium', () => {
       expect(await page.textContent('#h-line-name')).toBe('Stamping line 1');
       expect(await page.textContent('#h-kpi-oee dd')).toBe(pct(oee1.figures.oee));
       expect(await page.locator('#h-stations-table tbody tr').count()).toBe(3);
+      expect(errors).toEqual([]);
+    });
+  }, 60_000);
+
+  it('says so when the local history has no shift yet', async () => {
+    const h = await createHarness({ clock: new ManualClock(NOW) });
+    harnesses.push(h);
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = h.app.server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    await withPage(`${base}/history`, async ({ page, errors }) => {
+      await page.waitForSelector('#h-main[aria-busy="false"]');
+      expect(await page.isVisible('#h-notice')).toBe(true);
+      expect(await page.textContent('#h-notice')).toBe('No shift recorded in the local history yet.');
+      expect(await page.getAttribute('#h-trend-chart', 'aria-label')).toBe(
+        'OEE per shift: No shifts recorded in the last 14 days',
+      );
       expect(errors).toEqual([]);
     });
   }, 60_000);
