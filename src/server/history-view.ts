@@ -5,6 +5,7 @@
  */
 import type { OeeFigures } from '../core/events.js';
 import type { AlertRecord, HistoryReader, OeeRecord } from '../outputs/history/types.js';
+import { causesOfPeriod, type CauseShare } from '../outputs/history/period-causes.js';
 import { sumFigures, type PeriodFigures } from '../outputs/history/period.js';
 
 export interface ShiftWindowView {
@@ -49,6 +50,8 @@ export interface HistoryPeriodView {
   readonly shifts: readonly ShiftWindowView[];
   readonly figures: PeriodFigures;
   readonly stations: readonly { readonly station: string; readonly name: string; readonly figures: PeriodFigures }[];
+  /** Downtime by cause, the Pareto's bars: own downtime plus the waits it caused; with labels. */
+  readonly causes: readonly (CauseShare & { readonly label: string })[];
   readonly output: readonly OutputView[];
   /** Raised in [from, to), or later during a shift summed; oldest first. */
   readonly alerts: readonly PeriodAlertView[];
@@ -134,6 +137,10 @@ export function historyPeriod(history: HistoryReader, input: PeriodInput): Histo
     })),
     figures: sumFigures(shifts.map((s) => s.figures)),
     stations,
+    causes: causesOfPeriod(stations).map((c) => ({
+      ...c,
+      label: `${c.station !== undefined ? `${input.stationNames.get(c.station) ?? c.station} · ` : ''}${input.reasonLabel(c.reason)}`,
+    })),
     output: shifts.map((s) => ({
       ...(s.shift !== undefined ? { shift: s.shift } : {}),
       start: s.start,

@@ -72,8 +72,16 @@ describe('the history page, in Chromium', () => {
         expect((await page.textContent('#h-kpi-good dd'))?.replace(/\u202f/g, '')).toBe(
           String(oee.figures.counts.good),
         );
-        // The Pareto by cause: the press's die jam includes the weld's wait for it.
-        expect(await page.getAttribute('#h-pareto-chart', 'aria-label')).toContain('incl. Spot weld cell starved');
+        // The Pareto by cause: the press's die jam includes the weld's wait for it, and its bars
+        // are the API's causes, in the same order.
+        const pareto = (await page.getAttribute('#h-pareto-chart', 'aria-label')) ?? '';
+        expect(pareto).toContain('incl. Spot weld cell starved');
+        const period = (
+          await h.app.inject(`/api/history/period?from=${lastStart}&to=${lastStart + 1}`)
+        ).json() as HistoryPeriodView;
+        const bars = pareto.split('; ');
+        expect(bars).toHaveLength(period.causes.length);
+        period.causes.forEach((c, k) => expect(bars[k]?.startsWith(`${c.label} `), bars[k]).toBe(true));
         // Stations with MTBF/MTTR, output vs target, the alerts and how they ended.
         expect(await page.locator('#h-stations-table tbody tr').count()).toBe(3);
         expect(await page.textContent('#h-output-table tbody')).toContain('night');

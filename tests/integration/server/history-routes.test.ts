@@ -217,6 +217,15 @@ describe('GET /api/history/period', () => {
     expect(press.mttrMs).toBe((pressEarly.downtimeMs + pressLate.downtimeMs) / 2);
     expect(press.mtbfMs).toBe((pressEarly.runTimeMs + pressLate.runTimeMs) / 2);
     expect(period.reasons.hydraulic).toBe('Hydraulic pressure low');
+    // Downtime by cause: the press's and the pack's hydraulic stops, labelled, every ms once.
+    expect(period.causes.find((c) => c.station === 'press' && c.reason === 'hydraulic')).toMatchObject({
+      ms: press.downtimeByReason.hydraulic,
+      label: 'Press 400t · Hydraulic pressure low',
+      outside: false,
+    });
+    expect(period.causes.reduce((n, c) => n + c.ms, 0)).toBe(
+      period.stations.reduce((n, s) => n + s.figures.downtimeMs + s.figures.starvedMs + s.figures.blockedMs, 0),
+    );
     expect(period.output.map((o) => o.shift)).toEqual(['early', 'late']);
   });
 

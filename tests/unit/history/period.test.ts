@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { OeeFigures } from '../../../src/core/events.js';
+import { causesOfPeriod } from '../../../src/outputs/history/period-causes.js';
 import { downIntervalsOf, sumFigures } from '../../../src/outputs/history/period.js';
 
 /** Stored figures as the core computes them (src/core/accumulator.ts) from times and counts. */
@@ -135,5 +136,55 @@ describe('sumFigures', () => {
   it('recovers the interval count from MTBF when a shift had down intervals but no downtime to divide', () => {
     const f = { ...long, downtimeMs: 0, mttrMs: 0, mtbfMs: 27_000_000 / 4 };
     expect(downIntervalsOf(f)).toBe(4);
+  });
+});
+
+describe('causesOfPeriod', () => {
+  const station = (id: string, f: OeeFigures) => ({ station: id, figures: sumFigures([f]) });
+  it('books waits to the station that caused them, longest first, waits from outside the line last', () => {
+    const press = stored({
+      run: 10_000,
+      down: 900,
+      ideal: 9_000,
+      total: 1,
+      good: 1,
+      intervals: 1,
+      byReason: { 'die-jam': 600, hydraulic: 300 },
+    });
+    const weld = stored({
+      run: 10_000,
+      down: 0,
+      starved: 1_000,
+      ideal: 9_000,
+      total: 1,
+      good: 1,
+      intervals: 0,
+      byReason: { starved: 1_000 },
+      waits: [
+        { kind: 'starved', cause: 'press', state: 'down', reason: 'die-jam', ms: 500 },
+        { kind: 'starved', cause: 'press', state: 'small_stop', ms: 100 },
+        { kind: 'starved', state: 'running', ms: 400 },
+      ],
+    });
+    // History from before the attribution: starved time without waits has no cause.
+    const pack = stored({
+      run: 10_000,
+      down: 0,
+      starved: 50,
+      ideal: 9_000,
+      total: 1,
+      good: 1,
+      intervals: 0,
+      byReason: { starved: 50 },
+    });
+    const causes = causesOfPeriod([station('press', press), station('weld', weld), station('pack', pack)]);
+    expect(causes).toEqual([
+      { station: 'press', reason: 'die-jam', ms: 1_100, waitMs: 500, outside: false },
+      { station: 'press', reason: 'hydraulic', ms: 300, waitMs: 0, outside: false },
+      { station: 'press', reason: 'small_stop', ms: 100, waitMs: 100, outside: false },
+      { reason: 'starved', ms: 450, waitMs: 450, outside: true },
+    ]);
+    // Every millisecond of downtime and waiting is in exactly one cause.
+    expect(causes.reduce((n, c) => n + c.ms, 0)).toBe(900 + 1_000 + 50);
   });
 });
