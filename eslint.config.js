@@ -162,6 +162,8 @@ export default tseslint.config(
         HTMLDialogElement: 'readonly',
         HTMLButtonElement: 'readonly',
         HTMLSelectElement: 'readonly',
+        HTMLTableElement: 'readonly',
+        HTMLAnchorElement: 'readonly',
         Option: 'readonly',
       },
     },

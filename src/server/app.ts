@@ -6,6 +6,7 @@
  *   GET  /api/stations/:id/history  states, cycles, downtime over a range (downsampled)
  *   GET  /api/oee?line&shift&start  live or recorded shift OEE
  *   GET  /api/alerts, /api/downtime, /api/session          GET /readyz    sources, spool, history
+ *   GET  /api/history/shifts, /api/history/period          past shifts, days, weeks (routes-history.ts)
  *   POST /api/downtime/:id/reason, /api/alerts/:id/ack    GET /metrics   Prometheus text
  *   POST /api/login, /api/logout
  * Every response carries BASELINE_HEADERS (nosniff); every 4xx/5xx, Fastify's and Node's own
@@ -33,6 +34,7 @@ import { loadSessionKey } from './session-key.js';
 import { BODY_LIMIT_BYTES, declaredTooLarge, MAX_PARAM_LENGTH } from './request-limits.js';
 import { actionRoutes } from './routes-actions.js';
 import { apiRoutes } from './routes-api.js';
+import { historyRoutes } from './routes-history.js';
 import { opsRoutes } from './routes-ops.js';
 import { pageRoutes } from './routes-page.js';
 import { answerClientError, installRawRefusals } from './socket-refusals.js';
@@ -226,6 +228,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   pageRoutes(app, ctx);
   apiRoutes(app, ctx);
+  historyRoutes(app, ctx);
   actionRoutes(app, ctx);
   opsRoutes(app, ctx);
 

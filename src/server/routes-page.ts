@@ -1,4 +1,4 @@
-/** GET / (the page) and GET /static/:name (its scripts and styles). */
+/** GET / (the page), GET /history (the history page) and GET /static/:name (their scripts and styles). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from './context.js';
 import { sendError } from './http-errors.js';
@@ -33,10 +33,17 @@ export function pageRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return serve(request, reply, index);
   });
 
+  // The history page (docs/dashboard.md#history): a page of its own, with the same access as `/`.
+  app.get('/history', { config: { access: 'view' } }, async (request, reply) => {
+    const page = ctx.files.get('history.html');
+    if (page === undefined) return sendError(reply, 'NOT_FOUND', 'history.html missing');
+    return serve(request, reply, page);
+  });
+
   // Assets are not secret (the page without data is empty), and a login prompt needs its styles.
   app.get<{ Params: { name: string } }>('/static/:name', { config: { access: 'open' } }, async (request, reply) => {
     const file = ctx.files.get(request.params.name);
-    if (file === undefined || request.params.name === 'index.html')
+    if (file === undefined || request.params.name === 'index.html' || request.params.name === 'history.html')
       return sendError(reply, 'NOT_FOUND', `no file ${request.params.name}`);
     return serve(request, reply, file);
   });

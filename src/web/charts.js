@@ -49,15 +49,16 @@ export function drawGauge(canvas, ratio, tone) {
 /**
  * @param {HTMLCanvasElement} canvas
  * @param {readonly ParetoItem[]} items longest first
+ * @param {string} [emptyText] what an empty chart says (the history page's periods are not shifts)
  */
-export function drawPareto(canvas, items) {
+export function drawPareto(canvas, items, emptyText = 'No downtime this shift') {
   const { ctx, w, h } = prepare(canvas);
   const fs = rem();
   ctx.textBaseline = 'middle';
   if (items.length === 0) {
     ctx.fillStyle = '#9fb0c2';
     ctx.font = `${fs}px system-ui, sans-serif`;
-    ctx.fillText('No downtime this shift', 4, h / 2);
+    ctx.fillText(emptyText, 4, h / 2);
     return;
   }
   const maxBars = Math.max(1, Math.floor(h / (fs * PARETO_ROW_REM)));

@@ -75,7 +75,15 @@ export function showLine(lineId) {
   lineChanged();
 }
 
+/** The header's History link opens the history of the line on screen (history.js reads ?line=). */
+function updateHistoryLink() {
+  const line = ui.wantedLine ?? lineFromAddress(location.search, location.hash);
+  $('history-link', HTMLAnchorElement).href =
+    line === null ? '/history' : `/history?${new URLSearchParams({ line }).toString()}`;
+}
+
 function lineChanged() {
+  updateHistoryLink();
   // The cycle chart follows to a station of the new line.
   if (ensureSelection()) reloadCycleChart();
   invalidate('all');
@@ -83,6 +91,7 @@ function lineChanged() {
 
 /** Arrow keys move between the tabs, as in a tab list; Enter or Space picks one. */
 export function setupLineTabs() {
+  updateHistoryLink();
   const nav = $('line-tabs');
   nav.addEventListener('keydown', (event) => {
     if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;

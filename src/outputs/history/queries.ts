@@ -48,6 +48,7 @@ export class HistoryQueries {
   private readonly oeeLatestOfShift;
   private readonly oeeAt;
   private readonly oeeStationsAt;
+  private readonly oeeShiftsIn;
   private readonly alertsSince;
   private readonly alertOne;
   private readonly auditRange;
@@ -82,6 +83,9 @@ export class HistoryQueries {
     this.oeeAt = db.prepare("SELECT * FROM oee WHERE line = ? AND station = ? AND kind = 'shift' AND window_start = ?");
     this.oeeStationsAt = db.prepare(
       "SELECT * FROM oee WHERE line = ? AND station != '' AND kind = 'shift' AND window_start = ? ORDER BY station",
+    );
+    this.oeeShiftsIn = db.prepare(
+      "SELECT * FROM oee WHERE line = ? AND station = '' AND kind = 'shift' AND window_start >= ? AND window_start < ? ORDER BY window_start",
     );
     this.alertsSince = db.prepare(
       `SELECT * FROM alerts WHERE ts >= ? OR status != 'resolved' ORDER BY ts DESC LIMIT ${ALERT_LIMIT}`,
@@ -166,6 +170,11 @@ export class HistoryQueries {
 
   oeeStations(line: string, windowStart: number): OeeRecord[] {
     return (this.oeeStationsAt.all(line, windowStart) as OeeRow[]).map(toOee);
+  }
+
+  /** The line roll-ups of the shifts starting in [from, to), oldest first (one row per shift instance). */
+  oeeShifts(line: string, from: number, to: number): OeeRecord[] {
+    return (this.oeeShiftsIn.all(line, from, to) as OeeRow[]).map(toOee);
   }
 
   alerts(since: number): AlertRecord[] {

@@ -279,6 +279,25 @@ describe('history store', () => {
     expect(store.oee({ line: 'line1', shift: 'night' })).toBeUndefined();
   });
 
+  it('lists the line roll-up of each shift starting in [from, to), oldest first: no stations, no rolling hour, no other line', () => {
+    store.record(oee(undefined, T0 + 8 * HOUR, T0, 0.7, true));
+    store.record(oee(undefined, T0 + 9 * HOUR, T0 + 8 * HOUR, 0.4));
+    store.record(oee('press', T0 + 9 * HOUR, T0 + 8 * HOUR, 0.3));
+    store.record({ ...oee(undefined, T0 + 9 * HOUR, T0 + 8 * HOUR, 0.9), line: 'line2' });
+    const rolling = oee(undefined, T0 + 9 * HOUR, T0 + 8 * HOUR, 0.2);
+    store.record({ ...rolling, window: { kind: 'rolling', start: T0 + 8 * HOUR, end: T0 + 9 * HOUR } });
+    const shifts = (from: number, to: number) =>
+      store.oeeShifts('line1', from, to).map((r) => [r.windowStart, r.final, r.figures.oee]);
+    expect(shifts(T0, T0 + DAY)).toEqual([
+      [T0, true, 0.7],
+      [T0 + 8 * HOUR, false, 0.4],
+    ]);
+    // By start: a shift starting at `to` is not in, one starting at `from` is.
+    expect(shifts(T0 + 1, T0 + 8 * HOUR)).toEqual([]);
+    expect(shifts(T0 + 8 * HOUR, T0 + 8 * HOUR + 1)).toEqual([[T0 + 8 * HOUR, false, 0.4]]);
+    expect(store.oeeShifts('line2', T0, T0 + DAY).map((r) => r.figures.oee)).toEqual([0.9]);
+  });
+
   it('keeps alerts with their acknowledgement', () => {
     const alert: CoreEvent = {
       ...base('press', T0),
