@@ -48,6 +48,7 @@ export class HistoryQueries {
   private readonly oeeLatestOfShift;
   private readonly oeeAt;
   private readonly oeeStationsAt;
+  private readonly oeeShiftRange;
   private readonly alertsSince;
   private readonly alertOne;
   private readonly auditRange;
@@ -82,6 +83,10 @@ export class HistoryQueries {
     this.oeeAt = db.prepare("SELECT * FROM oee WHERE line = ? AND station = ? AND kind = 'shift' AND window_start = ?");
     this.oeeStationsAt = db.prepare(
       "SELECT * FROM oee WHERE line = ? AND station != '' AND kind = 'shift' AND window_start = ? ORDER BY station",
+    );
+    // At most a few shifts a day: a year of them is ~1,100 rows, hence the bound.
+    this.oeeShiftRange = db.prepare(
+      "SELECT * FROM oee WHERE line = ? AND station = '' AND kind = 'shift' AND window_start >= ? AND window_start < ? ORDER BY window_start LIMIT 2000",
     );
     this.alertsSince = db.prepare(
       `SELECT * FROM alerts WHERE ts >= ? OR status != 'resolved' ORDER BY ts DESC LIMIT ${ALERT_LIMIT}`,
@@ -166,6 +171,10 @@ export class HistoryQueries {
 
   oeeStations(line: string, windowStart: number): OeeRecord[] {
     return (this.oeeStationsAt.all(line, windowStart) as OeeRow[]).map(toOee);
+  }
+
+  oeeShifts(line: string, from: number, to: number): OeeRecord[] {
+    return (this.oeeShiftRange.all(line, from, to) as OeeRow[]).map(toOee);
   }
 
   alerts(since: number): AlertRecord[] {

@@ -212,6 +212,10 @@ class SqliteHistoryStore implements HistoryStore {
     return this.read(() => this.queries.oeeStations(line, windowStart), []);
   }
 
+  oeeShifts(line: string, from: number, to: number): OeeRecord[] {
+    return this.read(() => this.queries.oeeShifts(line, from, to), []);
+  }
+
   alerts(since: number): AlertRecord[] {
     return this.read(() => this.queries.alerts(since), []);
   }

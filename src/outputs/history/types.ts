@@ -193,6 +193,8 @@ export interface HistoryReader {
   oee(query: OeeQuery): OeeRecord | undefined;
   /** Per-station records of the same window as `oee()` found. */
   oeeStations(line: string, windowStart: number): OeeRecord[];
+  /** The line roll-up of every shift window starting in [from, to), oldest first (a report's trend). */
+  oeeShifts(line: string, from: number, to: number): OeeRecord[];
   /** Alerts seen at or after `since` (by latest ts) plus every one still active or acknowledged. */
   alerts(since: number): AlertRecord[];
   alertById(alertId: string): AlertRecord | undefined;
