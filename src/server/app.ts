@@ -35,6 +35,7 @@ import { actionRoutes } from './routes-actions.js';
 import { apiRoutes } from './routes-api.js';
 import { opsRoutes } from './routes-ops.js';
 import { pageRoutes } from './routes-page.js';
+import { reportRoutes } from './routes-reports.js';
 import { answerClientError, installRawRefusals } from './socket-refusals.js';
 import { defaultWebDir, loadStaticFiles } from './static.js';
 import { viewContext } from './view-build.js';
@@ -228,6 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   apiRoutes(app, ctx);
   actionRoutes(app, ctx);
   opsRoutes(app, ctx);
+  reportRoutes(app, ctx);
 
   // The live feed: events mark what changed; a broadcast sends it (live-broadcast.ts).
   const broadcast = startLiveBroadcast(ctx);

@@ -1,0 +1,60 @@
+/**
+ * Reads what one report needs from the local history (the same reader /api/oee uses) into a
+ * ReportInput. Reads only: no file, no clock (the caller passes `generatedAt`).
+ */
+import type { LinesideConfig } from '../config/schema.js';
+import type { HistoryReader, OeeRecord } from '../outputs/history/types.js';
+import { LinesideError } from '../lib/errors.js';
+import type { ReportInput } from './types.js';
+
+const HOUR_MS = 3_600_000;
+const TREND_MS = 7 * 24 * HOUR_MS;
+/** A shift's downtime list is tens of rows; this only bounds a pathological history. */
+const MAX_DOWNTIME_ROWS = 5_000;
+
+/** Which shift: its exact start, or the latest instance of a shift name, or the latest shift. */
+export interface ShiftSelector {
+  readonly line: string;
+  readonly shift?: string;
+  readonly start?: number;
+}
+
+/** The line's OEE record of the shift, as /api/oee finds it for the same parameters. */
+export function findShift(history: HistoryReader, sel: ShiftSelector): OeeRecord | undefined {
+  return history.oee({
+    line: sel.line,
+    ...(sel.shift !== undefined ? { shift: sel.shift } : {}),
+    ...(sel.start !== undefined ? { windowStart: sel.start } : {}),
+  });
+}
+
+export function collectShift(
+  history: HistoryReader,
+  config: Readonly<LinesideConfig>,
+  record: OeeRecord,
+  generatedAt: number,
+): ReportInput {
+  const line = config.lines.find((l) => l.id === record.line);
+  if (line === undefined)
+    throw new LinesideError('NOT_FOUND', `no line "${record.line}" in the config`, { line: record.line });
+  const start = record.windowStart;
+  const end = record.windowEnd;
+  const hours = Math.max(1, Math.round((end - start) / HOUR_MS));
+  return {
+    line: line.id,
+    lineName: line.name ?? line.id,
+    period: { kind: 'shift', ...(record.shift !== undefined ? { shift: record.shift } : {}), start, end },
+    timezone: config.shifts.timezone,
+    generatedAt,
+    lineOee: [record],
+    stationOee: history.oeeStations(line.id, start),
+    // The shifts that started in the 7 days up to this one's end, this one included.
+    trend: history.oeeShifts(line.id, end - TREND_MS, start + 1),
+    downtime: history.downtime({ from: start, to: end, line: line.id, limit: MAX_DOWNTIME_ROWS }),
+    alerts: history.alerts(start),
+    orders: history.orders({ from: start, to: end, line: line.id }),
+    cycles: line.stations.map((s) => ({ station: s.id, buckets: history.cycles(s.id, start, end, hours) })),
+    stations: line.stations.map((s) => ({ id: s.id, name: s.name ?? s.id })),
+    reasonLabels: Object.fromEntries(config.reasons.map((r) => [r.id, r.label])),
+  };
+}
