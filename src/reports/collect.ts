@@ -53,6 +53,10 @@ export function collectShift(
     downtime: history.downtime({ from: start, to: end, line: line.id, limit: MAX_DOWNTIME_ROWS }),
     alerts: history.alerts(start),
     orders: history.orders({ from: start, to: end, line: line.id }),
+    // The history's buckets, as the dashboard's charts show them: [from, to). A part completed at
+    // the very instant the shift ends counts in this shift's OEE (docs/oee.md#figures) but falls in
+    // the next hour's bucket; shifting the query by 1 ms would not do, as older cycles survive only
+    // as per-minute roll-ups.
     cycles: line.stations.map((s) => ({ station: s.id, buckets: history.cycles(s.id, start, end, hours) })),
     stations: line.stations.map((s) => ({ id: s.id, name: s.name ?? s.id })),
     reasonLabels: Object.fromEntries(config.reasons.map((r) => [r.id, r.label])),
