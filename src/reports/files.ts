@@ -92,6 +92,7 @@ export interface StoredReport {
   readonly start: number;
   /** From the folder's meta.json (written with the files). */
   readonly end?: number;
+  /** From meta.json (the agent's clock), else the newest file's modification time. */
   readonly generatedAt: number;
   readonly files: readonly { readonly name: ReportFileName; readonly bytes: number }[];
 }
@@ -105,22 +106,22 @@ export async function listReports(root: string): Promise<StoredReport[]> {
       if (key === undefined) continue;
       const dir = path.join(root, line, folder);
       const files: { name: ReportFileName; bytes: number }[] = [];
-      let generatedAt = 0;
+      let modifiedAt = 0;
       for (const name of Object.keys(REPORT_FILES) as ReportFileName[]) {
         const s = await stat(path.join(dir, name)).catch(() => undefined);
         if (s === undefined) continue;
         files.push({ name, bytes: s.size });
-        generatedAt = Math.max(generatedAt, Math.round(s.mtimeMs));
+        modifiedAt = Math.max(modifiedAt, Math.round(s.mtimeMs));
       }
       if (files.length === 0) continue;
-      const end = await readEnd(dir);
+      const meta = await readMeta(dir);
       out.push({
         id: reportId(key),
         line: key.line,
         shift: key.label,
         start: key.start,
-        ...(end !== undefined ? { end } : {}),
-        generatedAt,
+        ...(meta.end !== undefined ? { end: meta.end } : {}),
+        generatedAt: meta.generatedAt ?? modifiedAt,
         files,
       });
     }
@@ -128,12 +129,16 @@ export async function listReports(root: string): Promise<StoredReport[]> {
   return out.sort((a, b) => b.start - a.start || a.id.localeCompare(b.id));
 }
 
-async function readEnd(dir: string): Promise<number | undefined> {
+/** The period's end and the time the report was made, from meta.json (absent in a folder copied in by hand). */
+async function readMeta(dir: string): Promise<{ end?: number; generatedAt?: number }> {
   try {
-    const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as { end?: unknown };
-    return typeof meta.end === 'number' ? meta.end : undefined;
+    const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as Record<string, unknown>;
+    return {
+      ...(typeof meta.end === 'number' ? { end: meta.end } : {}),
+      ...(typeof meta.generatedAt === 'number' ? { generatedAt: meta.generatedAt } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
