@@ -130,7 +130,10 @@ export function createAgent(options: AgentOptions): Agent {
   lifecycle.add({
     name: 'reports',
     role: 'server',
-    start: async () => void (await reports.prune()),
+    // Catching up (a shift that ended while the agent was stopped) runs in the background.
+    start: async () => {
+      void reports.prune().then(() => reports.catchUp());
+    },
     stop: () => reports.close(),
   });
 

@@ -32,6 +32,9 @@ import { renderHtml } from './html.js';
 import { buildReport } from './model.js';
 import { renderPdf } from './pdf.js';
 
+/** How far back start-up looks for an ended shift without a report. */
+const CATCH_UP_MS = 24 * 3_600_000;
+
 export interface ReportServiceOptions {
   readonly config: Readonly<LinesideConfig>;
   readonly history: HistoryReader;
@@ -73,8 +76,8 @@ export interface ReportsHealth {
 
 export class ReportService {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly pendingKeys = new Set<string>();
+  /** Automatic reports waiting for their settle time, by `line@start`. */
+  private readonly pending = new Map<string, { timer: NodeJS.Timeout; sel: ShiftSelector }>();
   private generated = 0;
   private failures = 0;
   private lastGeneratedAt: number | undefined;
@@ -82,6 +85,8 @@ export class ReportService {
   private lastError: string | undefined;
   private failing = false;
   private closed = false;
+  /** Set when close() begins: no new automatic report is queued from then on. */
+  private stopping = false;
   private readonly pruneTimer: NodeJS.Timeout;
 
   readonly root: string;
@@ -94,20 +99,36 @@ export class ReportService {
 
   /** Notes a line's final shift figures; the report follows `settleMs` later (automatic reports). */
   onEvent(e: CoreEvent): void {
-    if (this.closed || !this.options.config.reports.enabled) return;
+    if (this.stopping || !this.options.config.reports.enabled) return;
     if (e.type !== 'oee' || e.station !== undefined || !e.final || e.window.kind !== 'shift') return;
     const key = `${e.line}@${e.window.start}`;
-    // A correction of the same shift (a reason re-assigned) while one is pending joins it.
-    if (this.pendingKeys.has(key)) return;
-    this.pendingKeys.add(key);
+    // A correction of the same shift while one is pending joins it.
+    if (this.pending.has(key)) return;
     const sel: ShiftSelector = { line: e.line, start: e.window.start };
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.pendingKeys.delete(key);
+      this.pending.delete(key);
       this.generate(sel).catch(() => undefined); // logged and counted in generate
     }, this.options.settleMs ?? 2_000);
     timer.unref();
-    this.timers.add(timer);
+    this.pending.set(key, { timer, sel });
+  }
+
+  /**
+   * At start-up: the latest ended shift of each line gets its report if it has none (the agent was
+   * stopped when that shift ended). Never throws; failures are logged and counted.
+   */
+  async catchUp(): Promise<void> {
+    if (!this.options.config.reports.enabled) return;
+    const now = this.options.clock.wallMs();
+    const have = new Set((await this.list()).map((r) => r.id));
+    for (const line of this.options.config.lines) {
+      if (this.stopping) return;
+      const ended = this.options.history.oeeShifts(line.id, now - CATCH_UP_MS, now).filter((r) => r.final);
+      const last = ended[ended.length - 1];
+      if (last === undefined) continue;
+      if (have.has(reportId({ line: line.id, start: last.windowStart, label: last.shift ?? 'shift' }))) continue;
+      await this.generate({ line: line.id, start: last.windowStart }).catch(() => undefined);
+    }
   }
 
   /** Makes (or remakes) the report of one shift; resolves when its files are in place. */
@@ -202,7 +223,7 @@ export class ReportService {
       enabled: this.options.config.reports.enabled,
       generated: this.generated,
       failures: this.failures,
-      pending: this.timers.size,
+      pending: this.pending.size,
       failing: this.failing,
       ...(this.lastGeneratedAt !== undefined ? { lastGeneratedAt: this.lastGeneratedAt } : {}),
       ...(this.lastDurationMs !== undefined ? { lastDurationMs: this.lastDurationMs } : {}),
@@ -210,12 +231,20 @@ export class ReportService {
     };
   }
 
-  /** Stops the timers and waits for a report being written. */
+  /**
+   * Makes the reports still waiting for their settle time now (a stop right after a shift end must
+   * not lose its report), then refuses new work. Called before the history closes.
+   */
   async close(): Promise<void> {
-    this.closed = true;
+    this.stopping = true;
     clearInterval(this.pruneTimer);
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const { timer, sel } of waiting) {
+      clearTimeout(timer);
+      this.generate(sel).catch(() => undefined);
+    }
     await this.queue;
+    this.closed = true;
   }
 }
