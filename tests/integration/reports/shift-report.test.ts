@@ -17,7 +17,7 @@ import { hms, pct } from '../../../src/reports/format.js';
 import { ReportService } from '../../../src/reports/service.js';
 import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
 import { buildApp } from '../../../src/server/app.js';
-import { FakeHealth, ManualClock, OPERATOR_TOKEN, testConfig } from '../server/support/harness.js';
+import { FakeHealth, ManualClock, OPERATOR_TOKEN, testConfig, VIEW_TOKEN } from '../server/support/harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -55,12 +55,16 @@ interface OeeAnswer {
   stations: { station: string; figures: OeeFigures }[];
 }
 
-async function setup() {
+async function setup(viewToken?: string) {
   // 12:00 UTC = 13:00 in Berlin on a Monday: the early shift has an hour to go.
   const clock = new ManualClock(Date.UTC(2025, 10, 24, 12, 0, 0));
   const dir = mkdtempSync(path.join(tmpdir(), 'lineside-reports-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const config = testConfig({ operatorToken: OPERATOR_TOKEN, storageDir: dir });
+  const config = testConfig({
+    operatorToken: OPERATOR_TOKEN,
+    storageDir: dir,
+    ...(viewToken !== undefined ? { viewToken } : {}),
+  });
   const history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
   cleanups.push(() => history.close());
   const root = path.join(dir, 'reports');
@@ -276,5 +280,33 @@ describe('end-of-shift reports', () => {
     expect(noShift.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
     const badLine = await app.inject({ method: 'POST', url: '/api/reports', headers: AUTH, payload: '{"line":"x"}' });
     expect(badLine.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('are read with the view token (viewer role); made only with the permission', async () => {
+    const { app, line } = await setup(VIEW_TOKEN);
+    line.run(60);
+    const view = { authorization: `Bearer ${VIEW_TOKEN}` };
+    expect((await app.inject('/api/reports')).json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+    expect((await app.inject({ url: '/api/reports', headers: view })).json()).toEqual({ reports: [] });
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/reports',
+      headers: AUTH,
+      payload: JSON.stringify({ line: 'line1' }),
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const { id } = made.json() as { id: string };
+    const html = await app.inject({ url: `/api/reports/${id}/report.html`, headers: view });
+    expect(html.statusCode).toBe(200);
+    expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(html.body).toContain('<!DOCTYPE html>');
+    // The view token is no operator login: making a report needs makeReports.
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/api/reports',
+      headers: { ...view, 'content-type': 'application/json' },
+      payload: JSON.stringify({ line: 'line1' }),
+    });
+    expect(refused.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
   });
 });
