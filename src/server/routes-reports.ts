@@ -59,6 +59,10 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
       );
       if (size === undefined) throw new ApiError('NOT_FOUND', `no report file ${id}/${file}`);
       const inline = file === 'report.html' || file === 'report.pdf';
+      // The page needs nothing but its inline CSS and SVG: a report file served from the agent's
+      // origin may run no script and load nothing, whatever a name in it says (all are escaped too).
+      if (file === 'report.html')
+        reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
       return reply
         .type(REPORT_FILES[file])
         .header('content-length', size)

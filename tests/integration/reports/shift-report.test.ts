@@ -300,6 +300,7 @@ describe('end-of-shift reports', () => {
     expect(html.statusCode).toBe(200);
     expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(html.body).toContain('<!DOCTYPE html>');
+    expect(html.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'; sandbox");
     // The view token is no operator login: making a report needs makeReports.
     const refused = await app.inject({
       method: 'POST',
