@@ -5,7 +5,7 @@
 import type { LinesideConfig } from '../config/schema.js';
 import type { HistoryReader, OeeRecord } from '../outputs/history/types.js';
 import { LinesideError } from '../lib/errors.js';
-import type { ReportInput } from './types.js';
+import type { ReportInput, ReportPeriod } from './types.js';
 
 const HOUR_MS = 3_600_000;
 const TREND_MS = 7 * 24 * HOUR_MS;
@@ -34,22 +34,52 @@ export function collectShift(
   record: OeeRecord,
   generatedAt: number,
 ): ReportInput {
-  const line = config.lines.find((l) => l.id === record.line);
-  if (line === undefined)
-    throw new LinesideError('NOT_FOUND', `no line "${record.line}" in the config`, { line: record.line });
-  const start = record.windowStart;
-  const end = record.windowEnd;
+  const period: ReportPeriod = {
+    kind: 'shift',
+    ...(record.shift !== undefined ? { shift: record.shift } : {}),
+    start: record.windowStart,
+    end: record.windowEnd,
+  };
+  return collect(history, config, record.line, period, [record], generatedAt);
+}
+
+/**
+ * A day or a week: the shifts that started in [start, end), summed by the model. (No route or
+ * schedule asks for one yet; the weekly report will.)
+ */
+export function collectPeriod(
+  history: HistoryReader,
+  config: Readonly<LinesideConfig>,
+  line: string,
+  period: ReportPeriod,
+  generatedAt: number,
+): ReportInput {
+  return collect(history, config, line, period, history.oeeShifts(line, period.start, period.end), generatedAt);
+}
+
+function collect(
+  history: HistoryReader,
+  config: Readonly<LinesideConfig>,
+  lineId: string,
+  period: ReportPeriod,
+  lineOee: readonly OeeRecord[],
+  generatedAt: number,
+): ReportInput {
+  const line = config.lines.find((l) => l.id === lineId);
+  if (line === undefined) throw new LinesideError('NOT_FOUND', `no line "${lineId}" in the config`, { line: lineId });
+  const { start, end } = period;
   const hours = Math.max(1, Math.round((end - start) / HOUR_MS));
+  const last = lineOee[lineOee.length - 1];
   return {
     line: line.id,
     lineName: line.name ?? line.id,
-    period: { kind: 'shift', ...(record.shift !== undefined ? { shift: record.shift } : {}), start, end },
+    period,
     timezone: config.shifts.timezone,
     generatedAt,
-    lineOee: [record],
-    stationOee: history.oeeStations(line.id, start),
-    // The shifts that started in the 7 days up to this one's end, this one included.
-    trend: history.oeeShifts(line.id, end - TREND_MS, start + 1),
+    lineOee,
+    stationOee: lineOee.flatMap((r) => history.oeeStations(line.id, r.windowStart)),
+    // The shifts that started in the 7 days up to the period's end, its last shift included.
+    trend: history.oeeShifts(line.id, end - TREND_MS, (last?.windowStart ?? start) + 1),
     downtime: history.downtime({ from: start, to: end, line: line.id, limit: MAX_DOWNTIME_ROWS }),
     alerts: history.alerts(start),
     orders: history.orders({ from: start, to: end, line: line.id }),

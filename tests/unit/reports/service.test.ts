@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OeeEvent } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
+import { collectPeriod } from '../../../src/reports/collect.js';
+import { buildReport, sumFigures } from '../../../src/reports/model.js';
 import { ReportService } from '../../../src/reports/service.js';
 import { testConfig } from '../../integration/server/support/harness.js';
 import { END, figures, HOUR, T0 } from './fixtures.js';
@@ -72,5 +74,27 @@ describe('the report service', () => {
     service.onEvent({ ...e, final: false });
     service.onEvent({ ...e, window: { kind: 'rolling', start: T0, end: END } });
     expect(service.health().pending).toBe(0);
+  });
+});
+
+describe('a day report', () => {
+  it('sums the shifts that started in the day, from the real history', async () => {
+    const { history } = setup(60_000);
+    const early = finalOee();
+    const late: OeeEvent = {
+      ...finalOee(T0 + 8 * HOUR),
+      window: { kind: 'shift', shift: 'late', start: T0 + 8 * HOUR, end: T0 + 16 * HOUR },
+      figures: figures({ runTimeMs: 2 * HOUR, plannedTimeMs: 8 * HOUR, idealMs: 2 * HOUR, target: 900 }),
+    };
+    history.record(early);
+    history.record(late);
+    const config = testConfig();
+    const day = buildReport(
+      collectPeriod(history, config, 'line1', { kind: 'day', start: T0 - 6 * HOUR, end: T0 + 18 * HOUR }, END),
+    );
+    expect(day.figures).toEqual(sumFigures(history.oeeShifts('line1', T0 - 6 * HOUR, T0 + 18 * HOUR)));
+    expect(day.figures.availability).toBe((6 + 2) / (7.5 + 8));
+    expect(day.figures.target).toBe(1100 + 900);
+    expect(day.trend.map((t) => t.shift)).toEqual(['early', 'late']);
   });
 });
