@@ -44,10 +44,16 @@ function trendSvg(trend: readonly TrendPoint[]): string {
       return `<rect x="${x.toFixed(1)}" y="${(h - pad - bh).toFixed(1)}" width="${(step * 0.7).toFixed(1)}" height="${bh.toFixed(1)}" fill="#2e86c1"><title>${esc(pct(t.oee))}</title></rect>`;
     })
     .join('');
+  const points = (pick: (t: TrendPoint) => number): [string, string][] =>
+    trend.map((t, i) => [(pad + (i + 0.5) * step).toFixed(1), (h - pad - (pick(t) / max) * (h - 2 * pad)).toFixed(1)]);
+  // Dots as well as the line, so a single shift still shows its A, P and Q.
   const line = (pick: (t: TrendPoint) => number, color: string): string =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${trend
-      .map((t, i) => `${(pad + (i + 0.5) * step).toFixed(1)},${(h - pad - (pick(t) / max) * (h - 2 * pad)).toFixed(1)}`)
-      .join(' ')}"/>`;
+    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points(pick)
+      .map(([x, y]) => `${x},${y}`)
+      .join(' ')}"/>` +
+    points(pick)
+      .map(([x, y]) => `<circle cx="${x}" cy="${y}" r="2.5" fill="${color}"/>`)
+      .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="OEE per shift, last 7 days">
 <line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#999"/>${bars}${line((t) => t.availability, '#27ae60')}${line((t) => t.performance, '#8e44ad')}${line((t) => t.quality, '#d35400')}
 <text x="${pad}" y="14" font-size="11">bars: OEE; lines: availability (green), performance (purple), quality (orange)</text></svg>`;

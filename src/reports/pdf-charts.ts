@@ -52,6 +52,10 @@ export function trendChart(doc: PDFKit.PDFDocument, box: Box, trend: readonly Tr
       else doc.lineTo(x, yOf(s.pick(t)));
     });
     doc.stroke();
+    // Dots too, so a single shift (no line to draw) still shows its A, P and Q.
+    trend.forEach((t, i) => {
+      doc.circle(plot.x + (i + 0.5) * step, yOf(s.pick(t)), 1.6).fill(s.color);
+    });
   }
   // Label the first and last shift (dates in the plant's zone), and the legend.
   doc.fillColor('#555').fontSize(6);
