@@ -22,6 +22,9 @@ REQUIRED=(
   "gpiomon:gpiod"
   "openssl:openssl"
   "promtool:prometheus"
+  "pdftotext:poppler-utils"
+  "pdftoppm:poppler-utils"
+  "pdfinfo:poppler-utils"
 )
 
 have() {

@@ -6,7 +6,7 @@
  * checkpoint lives in it: each save is committed atomically with the events appended before it.
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LinesideConfig } from '../config/schema.js';
 import { createCore, type Core, type CoreEvent } from '../core/index.js';
 import type { Clock, CommsChange, Sample, SampleSink } from '../core/sample.js';
@@ -16,6 +16,7 @@ import { openHistoryStore, type HistoryStore } from '../outputs/history/index.js
 import type { BuiltOutput, OutputFactory, OutputHandle } from '../outputs/output.js';
 import { openSpool, type Spool } from '../outputs/spool/index.js';
 import type { Predictor } from '../predict/index.js';
+import { ReportService } from '../reports/service.js';
 import { commandsPortOf } from '../server/adapt-core.js';
 import { tokenPrincipal } from '../server/auth.js';
 import type { Source, SourceContext, SourceFactory } from '../sources/source.js';
@@ -51,6 +52,8 @@ export interface Agent {
   readonly sources: readonly Source[];
   readonly outputs: readonly OutputHandle[];
   readonly history: HistoryStore;
+  /** End-of-shift report files. */
+  readonly reports: ReportService;
   readonly lifecycle: Lifecycle;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -101,6 +104,16 @@ export function createAgent(options: AgentOptions): Agent {
     logger: logger.child({ component: 'history' }),
   });
   events.add('history', (e) => history.record(e));
+  // End-of-shift report files (docs/reports.md): after the history, so the listener sees an event
+  // the history already holds; the work itself runs later, off the core's path.
+  const reports = new ReportService({
+    config,
+    history,
+    clock,
+    logger: logger.child({ component: 'reports' }),
+    root: join(storageDir, 'reports'),
+  });
+  events.add('reports', (e) => reports.onEvent(e));
 
   const lifecycle = new Lifecycle(logger);
   const outputs: OutputHandle[] = [];
@@ -113,6 +126,16 @@ export function createAgent(options: AgentOptions): Agent {
   }
   lifecycle.add({ name: 'history', role: 'output', start: async () => undefined, stop: async () => history.close() });
   lifecycle.add(coreComponent(core, predictor, spool, options));
+  // Role "server": stopped before the core and the history it reads.
+  lifecycle.add({
+    name: 'reports',
+    role: 'server',
+    // Catching up (a shift that ended while the agent was stopped) runs in the background.
+    start: async () => {
+      void reports.prune().then(() => reports.catchUp());
+    },
+    stop: () => reports.close(),
+  });
 
   const sourceContext: SourceContext = {
     config,
@@ -123,7 +146,19 @@ export function createAgent(options: AgentOptions): Agent {
   const sources = (options.sources ?? SOURCES).filter((f) => f.enabled(config)).map((f) => f.create(sourceContext));
   if (config.server.enabled) {
     lifecycle.add(
-      dashboardComponent({ config, clock, logger, core, predictor, events, history, spool, sources, outputs }),
+      dashboardComponent({
+        config,
+        clock,
+        logger,
+        core,
+        predictor,
+        events,
+        history,
+        reports,
+        spool,
+        sources,
+        outputs,
+      }),
     );
   }
   if (config.mqtt.enabled && config.mqtt.commands) {
@@ -157,6 +192,7 @@ export function createAgent(options: AgentOptions): Agent {
     sources,
     outputs,
     history,
+    reports,
     lifecycle,
     start: async () => {
       await lifecycle.start();

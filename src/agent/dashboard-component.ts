@@ -12,7 +12,7 @@ import type { OutputHandle } from '../outputs/output.js';
 import type { Spool } from '../outputs/spool/index.js';
 import type { Predictor } from '../predict/index.js';
 import { commandsPortOf } from '../server/adapt-core.js';
-import type { HealthPort, SpoolStatus } from '../server/deps.js';
+import type { HealthPort, ReportsPort, SpoolStatus } from '../server/deps.js';
 import { startServer, type RunningServer } from '../server/start.js';
 import type { DeviceHealth, Source } from '../sources/source.js';
 
@@ -25,6 +25,7 @@ export interface DashboardDeps {
   /** The agent's event tee: live deltas include alerts, not only the core's own events. */
   readonly events: { add(name: string, listener: (event: CoreEvent) => void): () => void };
   readonly history: HistoryStore;
+  readonly reports?: ReportsPort;
   readonly spool: Spool;
   readonly sources: readonly Source[];
   readonly outputs: readonly OutputHandle[];
@@ -68,6 +69,7 @@ export function dashboardComponent(deps: DashboardDeps): Component {
         },
         commands: commandsPortOf(core, predictor),
         history: deps.history,
+        ...(deps.reports !== undefined ? { reports: deps.reports } : {}),
         health,
         ...(predictor ? { alerts: { list: () => predictor.active() } } : {}),
       });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Device, Gpio } from './schema-devices.js';
 import { Line, Reason, ScrapReason, ShiftCalendar } from './schema-line.js';
 import { Product } from './schema-products.js';
+import { Reports } from './schema-reports.js';
 import { Agent, Alerts, Influx, Logging, Mqtt, Server, Storage } from './schema-outputs.js';
 import { Id } from './schema-primitives.js';
 
@@ -36,6 +37,7 @@ export const ConfigSchema = z
     server: Server.prefault({}),
     storage: Storage.prefault({}),
     alerts: Alerts.prefault({}),
+    reports: Reports.prefault({}),
   })
   .describe('Lineside agent configuration');
 

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'SPOOL_CORRUPT'
   | 'SPOOL_IO'
   | 'HISTORY_IO'
+  | 'REPORT_IO'
+  | 'REPORT_FAILED'
   | 'INFLUX_WRITE'
   | 'INFLUX_POISON'
   | 'SERVER_START'

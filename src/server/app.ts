@@ -37,6 +37,7 @@ import { apiRoutes } from './routes-api.js';
 import { historyRoutes } from './routes-history.js';
 import { opsRoutes } from './routes-ops.js';
 import { pageRoutes } from './routes-page.js';
+import { reportRoutes } from './routes-reports.js';
 import { answerClientError, installRawRefusals } from './socket-refusals.js';
 import { defaultWebDir, loadStaticFiles } from './static.js';
 import { viewContext } from './view-build.js';
@@ -231,6 +232,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   historyRoutes(app, ctx);
   actionRoutes(app, ctx);
   opsRoutes(app, ctx);
+  reportRoutes(app, ctx);
 
   // The live feed: events mark what changed; a broadcast sends it (live-broadcast.ts).
   const broadcast = startLiveBroadcast(ctx);

@@ -10,6 +10,8 @@ import type { Clock } from '../core/sample.js';
 import type { LineSnapshot, OeeView, StationSnapshot } from '../core/snapshot.js';
 import type { Logger } from '../lib/logger.js';
 import type { HistoryReader } from '../outputs/history/types.js';
+import type { StoredReport } from '../reports/files.js';
+import type { GeneratedReport, ReportsHealth } from '../reports/service.js';
 import type { OutputStatus } from '../outputs/output.js';
 import type { DeviceHealth } from '../sources/source.js';
 
@@ -157,5 +159,17 @@ export interface AppDeps {
   readonly history: HistoryReader;
   readonly health: HealthPort;
   readonly alerts?: AlertsPort;
+  /** End-of-shift report files (src/reports); absent: the report routes answer 503. */
+  readonly reports?: ReportsPort;
   readonly options?: ServerOptions;
+}
+
+/** What the report routes need of the report service (src/reports/service.ts). */
+export interface ReportsPort {
+  list(): Promise<readonly StoredReport[]>;
+  /** Makes one shift's report now; rejects with a coded LinesideError (NOT_FOUND: no such shift). */
+  generate(sel: { line: string; shift?: string; start?: number }): Promise<GeneratedReport>;
+  health(): ReportsHealth;
+  /** The reports folder, `<storage.dir>/reports`. */
+  readonly root: string;
 }

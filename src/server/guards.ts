@@ -135,6 +135,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   setProduct: 'setting the product a line runs',
   runOrders: 'starting or stopping an order',
   recordScrap: 'recording scrap',
+  makeReports: 'making a report on demand',
 };
 
 const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');

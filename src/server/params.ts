@@ -69,6 +69,12 @@ const Operator = {
 };
 
 export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(64), ...Operator });
+/** POST /api/reports: which shift of which line (as /api/oee's `shift` and `start` pick one). */
+export const ReportBody = z.strictObject({
+  line: z.string().min(1).max(64),
+  shift: z.string().min(1).max(64).optional(),
+  start: z.union([z.number().int().nonnegative(), z.string().min(1).max(40)]).optional(),
+});
 export const AckBody = z.strictObject({ ...Operator });
 /** The product to run from now on (null: none), for the whole line or one `station` of it. */
 export const ProductBody = z.strictObject({

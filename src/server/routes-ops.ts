@@ -50,6 +50,14 @@ export function readiness(ctx: ServerContext): {
     up: o.up,
     ...(!o.up && o.lastError !== undefined ? { detail: o.lastError } : {}),
   }));
+  // Report files are listed like an output: a failed report does not make the agent unready.
+  const reports = ctx.deps.reports?.health();
+  if (reports !== undefined)
+    outputs.push({
+      name: 'reports',
+      up: !reports.failing,
+      ...(reports.failing && reports.lastError !== undefined ? { detail: reports.lastError } : {}),
+    });
   return { ready: checks.every((c) => c.ok), checks, outputs };
 }
 

@@ -6,7 +6,8 @@
  *   yet, or changes their own), what the line runs (sets the product, starts and stops orders)
  *   and parts found bad afterwards (records scrap).
  * - maintenance: acknowledges predictive alerts.
- * - supervisor: both, and edits: overrides a reason somebody else assigned.
+ * - supervisor: both, and edits: overrides a reason somebody else assigned; makes a shift's report
+ *   on demand (POST /api/reports: it writes files on the Pi, so not every viewer may).
  * - engineer: everything a supervisor may (and whatever engineering actions come later).
  */
 export const ROLES = ['viewer', 'operator', 'maintenance', 'supervisor', 'engineer'] as const;
@@ -19,6 +20,7 @@ export const PERMISSIONS = [
   'setProduct',
   'runOrders',
   'recordScrap',
+  'makeReports',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -26,8 +28,24 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   viewer: new Set(),
   operator: new Set(['assignReason', 'setProduct', 'runOrders', 'recordScrap']),
   maintenance: new Set(['acknowledgeAlert']),
-  supervisor: new Set(['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap']),
-  engineer: new Set(['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap']),
+  supervisor: new Set([
+    'assignReason',
+    'editReason',
+    'acknowledgeAlert',
+    'setProduct',
+    'runOrders',
+    'recordScrap',
+    'makeReports',
+  ]),
+  engineer: new Set([
+    'assignReason',
+    'editReason',
+    'acknowledgeAlert',
+    'setProduct',
+    'runOrders',
+    'recordScrap',
+    'makeReports',
+  ]),
 };
 
 export const ROLE_SUMMARY: Readonly<Record<Role, string>> = {
@@ -36,7 +54,7 @@ export const ROLE_SUMMARY: Readonly<Record<Role, string>> = {
     'assigns downtime reasons (changes only their own), sets the product, starts and stops orders, records scrap',
   maintenance: 'acknowledges alerts',
   supervisor:
-    'assigns and edits any downtime reason, acknowledges alerts, sets the product, starts and stops orders, records scrap',
+    'assigns and edits any downtime reason, acknowledges alerts, sets the product, starts and stops orders, records scrap, makes reports on demand',
   engineer: 'everything',
 };
 

@@ -84,8 +84,9 @@ export class HistoryQueries {
     this.oeeStationsAt = db.prepare(
       "SELECT * FROM oee WHERE line = ? AND station != '' AND kind = 'shift' AND window_start = ? ORDER BY station",
     );
+    // At most a few shifts a day: a year of them is ~1,100 rows, hence the bound.
     this.oeeShiftsIn = db.prepare(
-      "SELECT * FROM oee WHERE line = ? AND station = '' AND kind = 'shift' AND window_start >= ? AND window_start < ? ORDER BY window_start",
+      "SELECT * FROM oee WHERE line = ? AND station = '' AND kind = 'shift' AND window_start >= ? AND window_start < ? ORDER BY window_start LIMIT 2000",
     );
     this.alertsSince = db.prepare(
       `SELECT * FROM alerts WHERE ts >= ? OR status != 'resolved' ORDER BY ts DESC LIMIT ${ALERT_LIMIT}`,

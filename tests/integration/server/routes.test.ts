@@ -435,7 +435,15 @@ describe('POST /api/login, /api/logout and the rate limit', () => {
       user: 'operator',
       role: 'supervisor',
       via: 'operator-token',
-      permissions: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap'],
+      permissions: [
+        'assignReason',
+        'editReason',
+        'acknowledgeAlert',
+        'setProduct',
+        'runOrders',
+        'recordScrap',
+        'makeReports',
+      ],
     });
     const id = fake.breakdown('pack');
     expect(

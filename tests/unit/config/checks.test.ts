@@ -63,6 +63,7 @@ describe('every duration has bounds', () => {
     'storage.spoolMaxAge': ['1h', '365d'],
     'storage.historyRetention': ['1h', '365d'],
     'storage.commitInterval': ['10ms', '10s'],
+    'reports.retention': ['1d', '3650d'],
   };
 
   interface Def {

@@ -277,6 +277,12 @@ describe('history store', () => {
     expect(store.oee({ line: 'line1', shift: 'early', windowStart: T0 })?.figures.oee).toBe(0.7);
     expect(store.oeeStations('line1', T0).map((r) => [r.station, r.figures.oee])).toEqual([['press', 0.6]]);
     expect(store.oee({ line: 'line1', shift: 'night' })).toBeUndefined();
+    // The report's trend: the line roll-up of each shift starting in the range, oldest first.
+    expect(store.oeeShifts('line1', T0, T0 + 9 * HOUR).map((r) => [r.windowStart, r.figures.oee])).toEqual([
+      [T0, 0.7],
+      [T0 + 8 * HOUR, 0.1],
+    ]);
+    expect(store.oeeShifts('line1', T0 + 1, T0 + 9 * HOUR).map((r) => r.windowStart)).toEqual([T0 + 8 * HOUR]);
   });
 
   it('lists the line roll-up of each shift starting in [from, to), oldest first: no stations, no rolling hour, no other line', () => {

@@ -7,8 +7,24 @@ describe('roles', () => {
       viewer: [],
       operator: ['assignReason', 'setProduct', 'runOrders', 'recordScrap'],
       maintenance: ['acknowledgeAlert'],
-      supervisor: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap'],
-      engineer: ['assignReason', 'editReason', 'acknowledgeAlert', 'setProduct', 'runOrders', 'recordScrap'],
+      supervisor: [
+        'assignReason',
+        'editReason',
+        'acknowledgeAlert',
+        'setProduct',
+        'runOrders',
+        'recordScrap',
+        'makeReports',
+      ],
+      engineer: [
+        'assignReason',
+        'editReason',
+        'acknowledgeAlert',
+        'setProduct',
+        'runOrders',
+        'recordScrap',
+        'makeReports',
+      ],
     });
   });
 

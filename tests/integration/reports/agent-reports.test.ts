@@ -1,0 +1,125 @@
+/**
+ * The agent wires the reports: a whole agent (createAgent: sources -> core -> tee -> history and
+ * reports) runs a counter source across a shift end in plant time, and the shift's report files
+ * appear under storage.dir/reports by themselves, with the shift's final figures.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAgent } from '../../../src/agent/agent.js';
+import { loadConfigText } from '../../../src/config/load.js';
+import type { Clock, SampleSink } from '../../../src/core/sample.js';
+import { silentLogger } from '../../../src/lib/logger.js';
+import type { Source, SourceFactory } from '../../../src/sources/source.js';
+import { until } from '../../helpers/wait.js';
+
+// 13:50 UTC: the early shift (06:00-14:00 UTC) has ten minutes to go.
+const T0 = Date.UTC(2026, 11, 1, 13, 50);
+
+class TestClock implements Clock {
+  mono = 1_000;
+  wallMs(): number {
+    return T0 + this.mono;
+  }
+  monoMs(): number {
+    return this.mono;
+  }
+}
+
+/** A PLC counter: each `part()` is one more part, 12 s of plant time later. */
+class CounterSource implements Source {
+  readonly name = 'test-counter';
+  private sink: SampleSink | undefined;
+  private count = 0;
+  constructor(private readonly clock: TestClock) {}
+  async start(sink: SampleSink): Promise<void> {
+    this.sink = sink;
+    this.emit();
+  }
+  async stop(): Promise<void> {
+    this.sink = undefined;
+  }
+  health() {
+    return [{ device: 'plc1', endpoint: 'test', connected: true, requests: this.count, errors: 0, overruns: 0 }];
+  }
+  part(): void {
+    this.clock.mono += 12_000;
+    this.count++;
+    this.emit();
+  }
+  private emit(): void {
+    const at = { ts: this.clock.wallMs(), mono: this.clock.monoMs() };
+    this.sink?.comms({ device: 'plc1', ok: true, ...at });
+    this.sink?.sample({ tag: 'plc1.partCount', value: this.count, ...at });
+    this.sink?.sample({ tag: 'plc1.running', value: true, ...at });
+    this.sink?.sample({ tag: 'plc1.fault', value: 0, ...at });
+  }
+}
+
+const CONFIG = `
+site: { enterprise: acme, site: plant1 }
+devices:
+  - id: plc1
+    protocol: modbus-tcp
+    host: 127.0.0.1
+    tags:
+      - { name: partCount, address: 0, type: uint32 }
+      - { name: running, address: 2, type: bit, bit: 0 }
+      - { name: fault, address: 3 }
+shifts:
+  timezone: UTC
+  shifts:
+    - { name: early, start: "06:00", end: "14:00" }
+    - { name: late, start: "14:00", end: "22:00" }
+lines:
+  - id: line1
+    stations:
+      - id: press
+        idealCycleTime: 10s
+        signals: { cycleCounter: plc1.partCount, running: plc1.running, faultCode: plc1.fault }
+mqtt: { enabled: false }
+server: { enabled: false }
+alerts: { enabled: false }
+storage: { dir: DIR, commitInterval: 20ms }
+`;
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('the agent', () => {
+  it("writes a line's report by itself when its shift ends", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lineside-agent-reports-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)), { env: {} });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const clock = new TestClock();
+    const source = new CounterSource(clock);
+    const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
+    const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
+    cleanups.push(() => agent.stop());
+    await agent.start();
+    // 70 parts, 12 s apart: 14 minutes, across 14:00.
+    for (let i = 0; i < 70; i++) source.part();
+    const folder = path.join(dir, 'reports', 'line1', '20261201T060000Z-early');
+    await until(() => existsSync(path.join(folder, 'meta.json')), 'the early shift report', 15_000);
+    const record = agent.history.oee({ line: 'line1', shift: 'early' });
+    expect(record?.final).toBe(true);
+    const oee = readFileSync(path.join(folder, 'oee.csv'), 'utf8').split('\r\n')[1]?.split(',') ?? [];
+    expect(oee.slice(0, 8)).toEqual([
+      '(line)',
+      String(record?.figures.availability),
+      String(record?.figures.performance),
+      String(record?.figures.quality),
+      String(record?.figures.oee),
+      String(record?.figures.counts.total),
+      String(record?.figures.counts.good),
+      String(record?.figures.counts.reject),
+    ]);
+    expect(readFileSync(path.join(folder, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(agent.reports.health()).toMatchObject({ generated: 1, failures: 0, failing: false });
+    expect((await agent.reports.list()).map((r) => r.id)).toEqual(['line1.20261201T060000Z-early']);
+  });
+});
