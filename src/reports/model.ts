@@ -5,6 +5,7 @@
  * report cannot disagree with the API or the dashboard.
  */
 import type { OeeFigures } from '../core/events.js';
+import { sumFigures as sumPeriod } from '../outputs/history/period.js';
 import type { DowntimeRecord, OeeRecord } from '../outputs/history/types.js';
 import { LinesideError } from '../lib/errors.js';
 import { topLosses } from './losses.js';
@@ -24,11 +25,11 @@ export function buildReport(input: ReportInput): ReportModel {
       start: period.start,
     });
   const names = new Map(input.stations.map((s) => [s.id, s.name]));
-  const figures = period.kind === 'shift' ? (lineRecords[0] as OeeRecord).figures : sumFigures(lineRecords);
+  const figures = period.kind === 'shift' ? (lineRecords[0] as OeeRecord).figures : periodFigures(lineRecords);
   const stations = input.stations.flatMap((s) => {
     const records = input.stationOee.filter((r) => r.station === s.id);
     if (records.length === 0) return [];
-    const f = period.kind === 'shift' ? (records[0] as OeeRecord).figures : sumFigures(records);
+    const f = period.kind === 'shift' ? (records[0] as OeeRecord).figures : periodFigures(records);
     return [{ station: s.id, name: s.name, figures: f }];
   });
   const label = (reason: string): string => input.reasonLabels[reason] ?? reason;
@@ -111,41 +112,8 @@ function trendPoint(r: OeeRecord): TrendPoint {
 
 /**
  * A day's or week's figures from its shifts: times and counts summed, the ratios taken from the
- * sums (never a mean of ratios), as the plant view sums ledgers (docs/oee.md#plant).
+ * sums (never a mean of ratios), exactly as the dashboard's history view sums them.
  */
-export function sumFigures(records: readonly OeeRecord[]): OeeFigures {
-  const sum = (pick: (f: OeeFigures) => number | undefined): number =>
-    records.reduce((acc, r) => acc + (pick(r.figures) ?? 0), 0);
-  const total = sum((f) => f.counts.total);
-  const good = sum((f) => f.counts.good);
-  const runTimeMs = sum((f) => f.runTimeMs);
-  const plannedTimeMs = sum((f) => f.plannedTimeMs);
-  const idealMs = sum((f) => f.idealMs);
-  const availability = plannedTimeMs > 0 ? runTimeMs / plannedTimeMs : 0;
-  const performance = runTimeMs > 0 ? idealMs / runTimeMs : 0;
-  const quality = total > 0 ? good / total : 0;
-  const downtimeByReason: Record<string, number> = {};
-  for (const r of records)
-    for (const [reason, ms] of Object.entries(r.figures.downtimeByReason))
-      downtimeByReason[reason] = (downtimeByReason[reason] ?? 0) + ms;
-  const targets = records.map((r) => r.figures.target);
-  return {
-    availability,
-    performance,
-    quality,
-    oee: availability * performance * quality,
-    counts: { total, good, reject: sum((f) => f.counts.reject) },
-    runTimeMs,
-    plannedTimeMs,
-    downtimeMs: sum((f) => f.downtimeMs),
-    smallStopMs: sum((f) => f.smallStopMs),
-    commsLostMs: sum((f) => f.commsLostMs),
-    starvedMs: sum((f) => f.starvedMs),
-    blockedMs: sum((f) => f.blockedMs),
-    plannedStopMs: sum((f) => f.plannedStopMs),
-    idealMs,
-    waits: records.flatMap((r) => r.figures.waits ?? []),
-    ...(targets.every((t) => t !== undefined) ? { target: sum((f) => f.target) } : {}),
-    downtimeByReason,
-  };
+function periodFigures(records: readonly OeeRecord[]): OeeFigures {
+  return sumPeriod(records.map((r) => r.figures));
 }

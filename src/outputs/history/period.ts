@@ -36,6 +36,9 @@ export interface PeriodFigures {
   readonly downtimeByReason: Readonly<Record<string, number>>;
   /** Present when at least one summed record carried waits; longest first. */
   readonly waits?: readonly SummedWait[];
+  /** The shifts' targets (parts) and parts behind them, summed; present when every shift has one. */
+  readonly target?: number;
+  readonly behindBy?: number;
   /**
    * Number of `down` intervals. The stored figures carry mtbfMs/mttrMs, not this count; it is
    * recovered per record as downtimeMs / mttrMs (or runTimeMs / mtbfMs when no downtime), rounded:
@@ -127,5 +130,18 @@ export function sumFigures(records: readonly OeeFigures[]): PeriodFigures {
     ...(anyWaits ? { waits: [...waits.values()].sort((a, b) => b.ms - a.ms) } : {}),
     downIntervals,
     ...(downIntervals > 0 ? { mtbfMs: runTimeMs / downIntervals, mttrMs: downtimeMs / downIntervals } : {}),
+    ...targetsOf(records),
   };
+}
+
+/** The shifts' targets and parts behind them, summed when every shift has one (a part is a part). */
+function targetsOf(records: readonly OeeFigures[]): Pick<PeriodFigures, 'target' | 'behindBy'> {
+  if (records.length === 0) return {};
+  const target = records.every((f) => f.target !== undefined)
+    ? records.reduce((n, f) => n + (f.target ?? 0), 0)
+    : undefined;
+  const behindBy = records.every((f) => f.behindBy !== undefined)
+    ? records.reduce((n, f) => n + (f.behindBy ?? 0), 0)
+    : undefined;
+  return { ...(target !== undefined ? { target } : {}), ...(behindBy !== undefined ? { behindBy } : {}) };
 }

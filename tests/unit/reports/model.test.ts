@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, sumFigures } from '../../../src/reports/model.js';
+import { sumFigures } from '../../../src/outputs/history/period.js';
+import { buildReport } from '../../../src/reports/model.js';
 import { figures, HOUR, input, MIN, record, T0 } from './fixtures.js';
 
 describe('the report model takes its figures from the history records as stored', () => {
@@ -72,7 +73,7 @@ describe('the report model takes its figures from the history records as stored'
       }),
       T0 + 8 * HOUR,
     );
-    const f = sumFigures([a, b]);
+    const f = sumFigures([a.figures, b.figures]);
     expect(f.availability).toBe(0.5);
     expect(f.performance).toBe(5 / 8);
     expect(f.quality).toBe(0.95);

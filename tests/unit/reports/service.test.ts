@@ -6,7 +6,8 @@ import type { OeeEvent } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import { collectPeriod } from '../../../src/reports/collect.js';
-import { buildReport, sumFigures } from '../../../src/reports/model.js';
+import { sumFigures } from '../../../src/outputs/history/period.js';
+import { buildReport } from '../../../src/reports/model.js';
 import { ReportService } from '../../../src/reports/service.js';
 import { testConfig } from '../../integration/server/support/harness.js';
 import { END, figures, HOUR, T0 } from './fixtures.js';
@@ -92,7 +93,9 @@ describe('a day report', () => {
     const day = buildReport(
       collectPeriod(history, config, 'line1', { kind: 'day', start: T0 - 6 * HOUR, end: T0 + 18 * HOUR }, END),
     );
-    expect(day.figures).toEqual(sumFigures(history.oeeShifts('line1', T0 - 6 * HOUR, T0 + 18 * HOUR)));
+    expect(day.figures).toEqual(
+      sumFigures(history.oeeShifts('line1', T0 - 6 * HOUR, T0 + 18 * HOUR).map((r) => r.figures)),
+    );
     expect(day.figures.availability).toBe((6 + 2) / (7.5 + 8));
     expect(day.figures.target).toBe(1100 + 900);
     expect(day.trend.map((t) => t.shift)).toEqual(['early', 'late']);
