@@ -64,6 +64,9 @@ describe('every duration has bounds', () => {
     'storage.historyRetention': ['1h', '365d'],
     'storage.commitInterval': ['10ms', '10s'],
     'reports.retention': ['1d', '3650d'],
+    'reports.email.retryMin': ['1s', '1h'],
+    'reports.email.retryMax': ['1s', '1d'],
+    'reports.email.giveUpAfter': ['1m', '30d'],
   };
 
   interface Def {
