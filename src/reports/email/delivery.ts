@@ -43,7 +43,7 @@ export interface EmailHealth {
 export class EmailDelivery {
   /** Report ids waiting for their next attempt. */
   private readonly waiting = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
   private running: Promise<void> = Promise.resolve();
   private sent = 0;
   private failedAttempts = 0;
@@ -74,7 +74,7 @@ export class EmailDelivery {
     try {
       await writeDelivery(dir, record);
       this.waiting.add(id);
-      this.schedule(0);
+      this.arm(id, 0);
     } catch (err) {
       this.noteFailure(`REPORT_IO writing ${dir}/delivery.json failed: ${errorMessage(err)}`);
       this.options.logger.error(
@@ -86,17 +86,15 @@ export class EmailDelivery {
 
   /** At start-up: every report folder's pending delivery is sent on (due ones first). */
   async resume(): Promise<void> {
-    let earliest = Infinity;
+    const now = this.options.clock.wallMs();
     for (const r of await listReports(this.options.root)) {
       const d = await readDelivery(this.dirOf(r.id));
       if (d?.status !== 'pending') continue;
       this.waiting.add(r.id);
-      earliest = Math.min(earliest, d.nextAt ?? 0);
+      // Due as planned, but never later than one retryMax from now (the wall clock may have jumped).
+      this.arm(r.id, Math.max(0, Math.min((d.nextAt ?? now) - now, this.options.config.retryMax)));
     }
-    if (this.waiting.size > 0) {
-      this.options.logger.info({ pending: this.waiting.size }, 'resuming report emails');
-      this.schedule(Math.max(0, Math.min(earliest - this.options.clock.wallMs(), this.options.config.retryMax)));
-    }
+    if (this.waiting.size > 0) this.options.logger.info({ pending: this.waiting.size }, 'resuming report emails');
   }
 
   /** The email state of a report, for the report list; undefined when it has none. */
@@ -117,8 +115,8 @@ export class EmailDelivery {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
     await this.running;
   }
 
@@ -128,48 +126,43 @@ export class EmailDelivery {
     return reportDir(this.options.root, key);
   }
 
-  /** One timer for the earliest due attempt; `ms` from now. */
-  private schedule(ms: number): void {
+  /**
+   * One timer per waiting report, set from the delay itself (not by comparing wall times), so a
+   * wall clock that jumps (NTP on a Pi without an RTC) neither fires a retry early nor stalls it.
+   */
+  private arm(id: string, ms: number): void {
     if (this.closed) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      // A failure here (an unreadable folder) must not stop later attempts: it is noted and the chain goes on.
+    const old = this.timers.get(id);
+    if (old !== undefined) clearTimeout(old);
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      // A failure here (an unreadable folder) must not stop later attempts: noted, the chain goes on.
       this.running = this.running
-        .then(() => this.runDue())
+        .then(() => this.runOne(id))
         .catch((err: unknown) => this.noteFailure(`EMAIL_FAILED ${errorMessage(err)}`));
     }, ms);
-    this.timer.unref();
+    timer.unref();
+    this.timers.set(id, timer);
   }
 
-  /** Attempts every waiting delivery that is due, then sets the timer for the next one. */
-  private async runDue(): Promise<void> {
-    let next = Infinity;
-    for (const id of [...this.waiting]) {
-      if (this.closed) return;
-      const dir = this.dirOf(id);
-      const record = await readDelivery(dir);
-      if (record?.status !== 'pending') {
-        this.waiting.delete(id);
-        continue;
-      }
-      const now = this.options.clock.wallMs();
-      const due = record.nextAt ?? now;
-      if (due > now) {
-        next = Math.min(next, due - now);
-        continue;
-      }
-      const after = await this.attempt(dir, record);
-      if (after.status === 'pending') next = Math.min(next, (after.nextAt ?? now) - now);
-      else this.waiting.delete(id);
+  private async runOne(id: string): Promise<void> {
+    if (this.closed) return;
+    const dir = this.dirOf(id);
+    const record = await readDelivery(dir);
+    if (record?.status !== 'pending') {
+      this.waiting.delete(id);
+      return;
     }
-    if (next !== Infinity) this.schedule(Math.max(0, next));
+    const { record: after, retryInMs } = await this.attempt(dir, record);
+    if (after.status === 'pending' && retryInMs !== undefined) this.arm(id, retryInMs);
+    else this.waiting.delete(id);
   }
 
-  private async attempt(dir: string, record: DeliveryRecord): Promise<DeliveryRecord> {
+  private async attempt(dir: string, record: DeliveryRecord): Promise<{ record: DeliveryRecord; retryInMs?: number }> {
     const { config, clock, logger } = this.options;
     const attempts = record.attempts + 1;
     let updated: DeliveryRecord;
+    let retryInMs: number | undefined;
     try {
       if (config.from === undefined) throw new LinesideError('EMAIL_FAILED', 'reports.email.from is not set');
       const pdf = await readFile(path.join(dir, 'report.pdf'));
@@ -186,6 +179,7 @@ export class EmailDelivery {
       const now = clock.wallMs();
       const delay = Math.min(config.retryMin * 2 ** (attempts - 1), config.retryMax);
       const giveUp = !isRetryable(coded) || now + delay - record.queuedAt > config.giveUpAfter;
+      if (!giveUp) retryInMs = delay;
       updated = {
         ...record,
         status: giveUp ? 'failed' : 'pending',
@@ -207,7 +201,7 @@ export class EmailDelivery {
     await writeDelivery(dir, updated).catch((err: unknown) =>
       this.noteFailure(`REPORT_IO writing ${dir}/delivery.json failed: ${errorMessage(err)}`),
     );
-    return updated;
+    return { record: updated, ...(retryInMs !== undefined ? { retryInMs } : {}) };
   }
 
   private noteFailure(message: string): void {
