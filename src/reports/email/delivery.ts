@@ -180,8 +180,9 @@ export class EmailDelivery {
       const delay = Math.min(config.retryMin * 2 ** (attempts - 1), config.retryMax);
       const giveUp = !isRetryable(coded) || now + delay - record.queuedAt > config.giveUpAfter;
       if (!giveUp) retryInMs = delay;
+      const { nextAt: _previous, ...rest } = record; // replaced below, or none once given up
       updated = {
-        ...record,
+        ...rest,
         status: giveUp ? 'failed' : 'pending',
         attempts,
         lastError: coded.toString(),

@@ -174,6 +174,8 @@ describe('report emails over real SMTP', () => {
     );
     expect(mail.headers.to).toBe('manager@plant.example');
 
+    // The server has the mail a moment before delivery.json says so.
+    await vi.waitFor(async () => expect((await listed(app))[0]?.email?.status).toBe('sent'));
     const [item] = await listed(app);
     expect(item?.email).toMatchObject({ status: 'sent', attempts: 1 });
     expect(item?.email?.sentAt).toBeTruthy();
