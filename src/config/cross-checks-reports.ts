@@ -3,6 +3,7 @@
  * a server, a sender and somebody to send to; recipients name real lines and look like addresses.
  */
 import type { Add, Config } from './cross-checks-common.js';
+import { formatDurationMs } from './duration.js';
 
 /** "name@domain" or "Display Name <name@domain>": what nodemailer takes, without a full RFC 5322 parser. */
 const ADDRESS = /^(?:[^<>@]*<\s*)?[^\s<>@",;]+@[^\s<>@",;]+\.[^\s<>@",;]+(?:\s*>)?$/;
@@ -29,6 +30,11 @@ export function checkReports(config: Config, add: Add): void {
   });
   if (typeof email.from === 'string' && !isEmailAddress(email.from))
     add([...base, 'from'], `"${email.from}" is not an email address`);
+  if (email.retryMin !== undefined && email.retryMax !== undefined && email.retryMax < email.retryMin)
+    add(
+      [...base, 'retryMax'],
+      `must be at least retryMin (${formatDurationMs(email.retryMin)}); got ${formatDurationMs(email.retryMax)}`,
+    );
   if (email.enabled !== true) return;
   if (email.host === undefined) add([...base, 'host'], 'email delivery is enabled but no SMTP host is set');
   if (email.from === undefined) add([...base, 'from'], 'email delivery is enabled but no sender (from) is set');
@@ -36,6 +42,4 @@ export function checkReports(config: Config, add: Add): void {
     add([...base, 'to'], 'email delivery is enabled but nobody would get it: set to.<line> or default');
   if (email.password !== undefined && email.password !== '' && email.username === undefined)
     add([...base, 'username'], 'a password is set but no username');
-  if (email.retryMin !== undefined && email.retryMax !== undefined && email.retryMax < email.retryMin)
-    add([...base, 'retryMax'], 'must be at least retryMin');
 }

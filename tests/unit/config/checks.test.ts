@@ -134,6 +134,13 @@ describe('timing between fields', () => {
     ]);
     expect(problems(`${withTags()}mqtt: { reconnectMin: 2s, reconnectMax: 2s }\n`)).toEqual([]);
   });
+
+  it('reports.email.retryMax may not be below retryMin', () => {
+    expect(problems(`${withTags()}reports: { email: { retryMin: 2m, retryMax: 1m } }\n`)).toEqual([
+      'reports.email.retryMax (12:45): must be at least retryMin (2m); got 1m',
+    ]);
+    expect(problems(`${withTags()}reports: { email: { retryMin: 1m, retryMax: 1m } }\n`)).toEqual([]);
+  });
 });
 
 describe('overlapping registers', () => {
