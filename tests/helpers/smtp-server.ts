@@ -1,7 +1,8 @@
 /**
  * A real SMTP server per test (Debian's python3-aiosmtpd under /usr/bin/python3, not a pyenv
  * python): smtp_server.py writes every accepted message to `<dir>/mail/NNNN.eml`. With `auth` it
- * requires AUTH (PLAIN/LOGIN over plain TCP on loopback) and refuses other credentials with 535.
+ * requires AUTH (PLAIN/LOGIN over plain TCP on loopback) and refuses other credentials with 535; with
+ * `tls` it offers STARTTLS and refuses mail before it.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,13 @@ export interface SmtpServerHandle {
 }
 
 export async function startSmtpServer(
-  opts: { auth?: { user: string; password: string }; port?: number; started?: boolean } = {},
+  opts: {
+    auth?: { user: string; password: string };
+    /** PEM files: STARTTLS offered and required. */
+    tls?: { cert: string; key: string };
+    port?: number;
+    started?: boolean;
+  } = {},
 ): Promise<SmtpServerHandle> {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: apt-get install python3-aiosmtpd`);
   const port = opts.port ?? (await freePort());
@@ -33,10 +40,11 @@ export async function startSmtpServer(
   const dir = createTempDir('smtp');
   const mail = path.join(dir, 'mail');
   const auth = opts.auth !== undefined ? ['--user', opts.auth.user, '--password', opts.auth.password] : [];
+  const tls = opts.tls !== undefined ? ['--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key] : [];
   const proc = new ManagedProcess({
     name: `aiosmtpd:${port}`,
     command: PYTHON,
-    args: [SCRIPT, '--port', String(port), '--dir', mail, ...auth],
+    args: [SCRIPT, '--port', String(port), '--dir', mail, ...auth, ...tls],
     cwd: dir,
     probe: () => canConnect(port, host),
     ports: [port],

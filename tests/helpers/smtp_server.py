@@ -1,6 +1,7 @@
 """A real SMTP server for the tests (Debian's python3-aiosmtpd): each message it accepts is written
 to <dir>/<n>.eml as received. With --user/--password it offers AUTH PLAIN/LOGIN over plain TCP
-(auth_require_tls=False: loopback only) and refuses any other credentials with 535.
+(auth_require_tls=False: loopback only)
+and with --tls-cert/--tls-key it offers STARTTLS and requires it and refuses any other credentials with 535.
 Prints READY once it listens; runs until killed."""
 import argparse
 import asyncio
@@ -16,6 +17,8 @@ parser.add_argument("--port", type=int, required=True)
 parser.add_argument("--dir", required=True)
 parser.add_argument("--user")
 parser.add_argument("--password")
+parser.add_argument("--tls-cert")
+parser.add_argument("--tls-key")
 args = parser.parse_args()
 os.makedirs(args.dir, exist_ok=True)
 
@@ -44,6 +47,13 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 kwargs = {}
 if args.user is not None:
     kwargs = dict(authenticator=authenticator, auth_require_tls=False, auth_required=True)
+if args.tls_cert is not None:
+    # STARTTLS offered and required before MAIL (require_starttls), as a plant relay on 587 would.
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    kwargs.update(tls_context=context, require_starttls=True)
 controller = Controller(Writer(), hostname="127.0.0.1", port=args.port, **kwargs)
 controller.start()
 print("READY", flush=True)

@@ -64,7 +64,7 @@ export function smtpError(err: unknown, where: string): LinesideError {
   if (e.code === 'EAUTH' || rc === 535 || rc === 534) {
     code = 'EMAIL_AUTH';
     what = 'the SMTP server refused the username or password';
-  } else if (e.code === 'ETLS' || e.code === 'ESTARTTLS') {
+  } else if (e.code === 'ETLS' || e.code === 'ESTARTTLS' || isCertificateError(err)) {
     code = 'EMAIL_TLS';
     what = 'TLS with the SMTP server failed';
   } else if (e.code === 'ECONNECTION' || e.code === 'ESOCKET' || e.code === 'ETIMEDOUT' || e.code === 'EDNS') {
@@ -80,6 +80,17 @@ export function smtpError(err: unknown, where: string): LinesideError {
     { server: where, ...(rc !== undefined ? { responseCode: rc } : {}) },
     { cause: err },
   );
+}
+
+/**
+ * An untrusted or mismatched server certificate reaches nodemailer as a socket error (ESOCKET)
+ * carrying Node's TLS code (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID,
+ * ...): it is a TLS problem to fix in `ca` or the relay, not an unreachable server.
+ */
+function isCertificateError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; cause?: { code?: string } };
+  const text = `${e.message ?? ''} ${e.cause?.code ?? ''}`;
+  return /CERT|certificate|SSL|ERR_TLS/i.test(text);
 }
 
 /** A 5xx rejection of the message itself will not pass on a retry; everything else may. */
