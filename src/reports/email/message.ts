@@ -24,7 +24,8 @@ export function reportSubject(model: ReportModel, prefix: string): string {
 function rows(model: ReportModel): [string, string][] {
   const f = model.figures;
   const { good, target } = model.output;
-  const window = `${localTime(model.period.start, model.timezone)} to ${localTime(model.period.end, model.timezone)} (${model.timezone})`;
+  const [from, to] = [model.period.start, model.period.end].map((ms) => localTime(ms, model.timezone));
+  const window = `${from} to ${to} (${model.timezone})`;
   const out: [string, string][] = [
     ['Line', `${model.lineName} (${model.line})`],
     ['Shift', model.period.kind === 'shift' ? (model.period.shift ?? 'shift') : model.period.kind],

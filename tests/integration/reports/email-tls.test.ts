@@ -28,7 +28,8 @@ beforeAll(() => {
   // prettier-ignore
   execFileSync(requireBinary('openssl', 'openssl'), [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem'),
+    '-addext', 'subjectAltName=IP:127.0.0.1',
+    '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem'),
   ], { stdio: 'ignore' });
   return () => rmSync(certDir, { recursive: true, force: true });
 });
