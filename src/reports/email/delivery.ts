@@ -9,7 +9,7 @@
  *   from the first attempt; then the delivery is `failed` (a 5xx rejection of the message fails
  *   at once: resending it would be rejected again). Every attempt is logged with its code.
  * - `resume` (at start-up) picks up the pending deliveries of the report folders, so a restart
- *   loses none. `close` stops the timer and waits for the attempt in flight.
+ *   loses none. `close` stops the timers and waits (a few seconds at most) for the attempt in flight.
  */
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -113,11 +113,22 @@ export class EmailDelivery {
     };
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops the timers and waits for the attempt in flight, but at most `waitMs`: a hung SMTP server
+   * (timeouts of 30-60 s) must not hold up the agent's stop. Its delivery.json then still says
+   * pending, and the next start sends it (a mail the server did take just then may arrive twice).
+   */
+  async close(waitMs = 5_000): Promise<void> {
     this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref();
+    });
+    await Promise.race([this.running, late]);
+    clearTimeout(timer);
   }
 
   private dirOf(id: string): string {

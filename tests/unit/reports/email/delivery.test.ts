@@ -109,4 +109,30 @@ describe('the email delivery queue', () => {
     expect(attempts()).toBe(0);
     expect(await delivery.state(id)).toBeUndefined();
   });
+
+  it('stops within its wait when the SMTP server hangs, and leaves the delivery pending for the next start', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'lineside-email-unit-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const dir = reportDir(root, { line: 'line1', start: T0, label: 'early' });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'report.pdf'), '%PDF-1.3 test');
+    let called = false;
+    const delivery = new EmailDelivery({
+      config: CONFIG,
+      clock: { wallMs: () => T0, monoMs: () => 0 },
+      logger: silentLogger,
+      root,
+      send: () => {
+        called = true;
+        return new Promise<void>(() => undefined); // never answers
+      },
+    });
+    const id = 'line1.20261204T060000Z-early';
+    await delivery.enqueue(id, dir, buildReport(input()));
+    await vi.waitFor(() => expect(called).toBe(true));
+    const started = performance.now();
+    await delivery.close(50);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(await delivery.state(id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
 });
