@@ -30,8 +30,8 @@ const CONFIG: EmailConfig = {
   default: ['manager@plant.example'],
   subjectPrefix: '[Lineside]',
   rejectUnauthorized: true,
-  retryMin: 20,
-  retryMax: 80,
+  retryMin: 50,
+  retryMax: 200,
   giveUpAfter: 3_600_000,
 };
 
@@ -73,9 +73,9 @@ describe('the email delivery queue', () => {
     await delivery.enqueue(id, dir, buildReport(input()));
     await vi.waitFor(() => expect(sent).toHaveLength(1), { timeout: 5_000 });
     const gaps = stamps.slice(1).map((t, i) => t - (stamps[i] ?? 0));
-    // 20, 40, 80, 80 ms (timers fire no earlier than asked).
-    [20, 40, 80, 80].forEach((min, i) => expect(gaps[i]).toBeGreaterThanOrEqual(min - 2));
-    expect(gaps[3]).toBeLessThan(160);
+    // 50, 100, 200, 200 ms: timers fire no earlier than asked; uncapped the last would be 400.
+    [50, 100, 200, 200].forEach((min, i) => expect(gaps[i]).toBeGreaterThanOrEqual(min - 2));
+    expect(gaps[3]).toBeLessThan(400);
     expect(await delivery.state(id)).toMatchObject({ status: 'sent', attempts: 5 });
     expect(sent[0]?.mail.to).toEqual(['manager@plant.example']);
     expect(sent[0]?.mail.pdf.toString()).toBe('%PDF-1.3 test');
