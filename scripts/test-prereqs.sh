@@ -25,6 +25,8 @@ REQUIRED=(
   "pdftotext:poppler-utils"
   "pdftoppm:poppler-utils"
   "pdfinfo:poppler-utils"
+  # The report-email tests run a real SMTP server with /usr/bin/python3 -m aiosmtpd (tests/helpers/smtp-server.ts).
+  "aiosmtpd:python3-aiosmtpd"
 )
 
 have() {

@@ -16,6 +16,8 @@ import { openHistoryStore, type HistoryStore } from '../outputs/history/index.js
 import type { BuiltOutput, OutputFactory, OutputHandle } from '../outputs/output.js';
 import { openSpool, type Spool } from '../outputs/spool/index.js';
 import type { Predictor } from '../predict/index.js';
+import { EmailDelivery } from '../reports/email/delivery.js';
+import { smtpTransport } from '../reports/email/transport.js';
 import { ReportService } from '../reports/service.js';
 import { commandsPortOf } from '../server/adapt-core.js';
 import { tokenPrincipal } from '../server/auth.js';
@@ -106,12 +108,23 @@ export function createAgent(options: AgentOptions): Agent {
   events.add('history', (e) => history.record(e));
   // End-of-shift report files (docs/reports.md): after the history, so the listener sees an event
   // the history already holds; the work itself runs later, off the core's path.
+  const emailConfig = config.reports.email;
+  const email = emailConfig.enabled
+    ? new EmailDelivery({
+        config: emailConfig,
+        clock,
+        logger: logger.child({ component: 'reports-email' }),
+        root: join(storageDir, 'reports'),
+        send: smtpTransport(emailConfig),
+      })
+    : undefined;
   const reports = new ReportService({
     config,
     history,
     clock,
     logger: logger.child({ component: 'reports' }),
     root: join(storageDir, 'reports'),
+    ...(email !== undefined ? { email } : {}),
   });
   events.add('reports', (e) => reports.onEvent(e));
 
@@ -132,7 +145,10 @@ export function createAgent(options: AgentOptions): Agent {
     role: 'server',
     // Catching up (a shift that ended while the agent was stopped) runs in the background.
     start: async () => {
-      void reports.prune().then(() => reports.catchUp());
+      void reports
+        .prune()
+        .then(() => email?.resume())
+        .then(() => reports.catchUp());
     },
     stop: () => reports.close(),
   });

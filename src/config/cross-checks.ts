@@ -8,6 +8,7 @@ import { checkLines, checkReasons } from './cross-checks-lines.js';
 import { checkScrap } from './cross-checks-scrap.js';
 import { checkOutputs } from './cross-checks-outputs.js';
 import { checkProducts } from './cross-checks-products.js';
+import { checkReports } from './cross-checks-reports.js';
 import { checkShifts } from './cross-checks-shifts.js';
 import { tagRefs } from './cross-checks-tag-refs.js';
 import type { ConfigIssue } from './issues.js';
@@ -33,5 +34,6 @@ export function crossCheck(config: Config, written?: unknown): ConfigIssue[] {
   checkProducts(config, tags, add);
   checkShifts(config, add);
   checkOutputs(config, add);
+  checkReports(config, add);
   return issues;
 }

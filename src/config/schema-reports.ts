@@ -1,5 +1,36 @@
 import { z } from 'zod';
-import { duration } from './schema-primitives.js';
+import { duration, Id, secretFields } from './schema-primitives.js';
+
+/** Email delivery of each line's report (docs/reports.md#delivery-by-email). */
+export const ReportEmail = z.strictObject({
+  enabled: z.boolean().default(false).describe('email each line report (PDF attached) to its recipients'),
+  host: z.string().min(1).optional().describe('SMTP server host name or address'),
+  port: z.int().min(1).max(65535).optional().describe('SMTP port; default 465 with secure, else 587'),
+  secure: z.boolean().default(false).describe('implicit TLS from the first byte (usually port 465)'),
+  requireTLS: z
+    .boolean()
+    .default(false)
+    .describe('refuse to send unless the server offers STARTTLS (ports 587 and 25 with a relay that has TLS)'),
+  username: z.string().min(1).optional().describe('SMTP AUTH user; omit for a relay without AUTH'),
+  ...secretFields('password'),
+  from: z.string().min(1).optional().describe('sender address, e.g. "Lineside <lineside@plant.example>"'),
+  to: z
+    .record(Id, z.array(z.string()).min(1))
+    .default({})
+    .describe('recipients per line id; a line not listed gets the default list'),
+  default: z.array(z.string()).default([]).describe("recipients of every line's report that has no entry in `to`"),
+  subjectPrefix: z.string().default('[Lineside]').describe('put before the subject'),
+  rejectUnauthorized: z
+    .boolean()
+    .default(true)
+    .describe("check the server's TLS certificate; false only for a plant relay with a self-signed one"),
+  ca: z.string().optional().describe('PEM file of the CA that signed the server certificate'),
+  retryMin: duration('1s', '1h', 'first retry after a failed delivery; doubles each time').prefault('30s'),
+  retryMax: duration('1s', '1d', 'longest wait between retries').prefault('15m'),
+  giveUpAfter: duration('1m', '30d', 'a delivery still failing this long after the report is marked failed').prefault(
+    '24h',
+  ),
+});
 
 /** End-of-shift reports (docs/reports.md): HTML, PDF and CSV files under `storage.dir/reports`. */
 export const Reports = z.strictObject({
@@ -8,4 +39,5 @@ export const Reports = z.strictObject({
     .default(true)
     .describe("write each line's report when a shift ends; POST /api/reports works either way"),
   retention: duration('1d', '3650d', 'report folders older than this are deleted; 1d to 3650d').prefault('90d'),
+  email: ReportEmail.prefault({}),
 });

@@ -35,11 +35,19 @@ export function resolveFiles(config: LinesideConfig | Loose<LinesideConfig>, bas
   readSecret(holder(config.influx), 'token', ['influx']);
   readSecret(holder(config.server), 'operatorToken', ['server']);
   readSecret(holder(config.server), 'viewToken', ['server']);
+  readSecret(holder(config.reports?.email), 'password', ['reports', 'email']);
   (config.alerts?.webhooks ?? []).forEach((w, i) => readSecret(holder(w), 'secret', ['alerts', 'webhooks', i]));
 
   const usersFile = config.server?.usersFile;
   if (typeof usersFile === 'string' && config.server !== undefined)
     (config.server as Record<string, unknown>).usersFile = abs(usersFile);
+
+  const email = config.reports?.email as { ca?: string } | undefined;
+  if (typeof email?.ca === 'string') {
+    if (!existsSync(abs(email.ca)))
+      issues.push({ path: ['reports', 'email', 'ca'], message: `file not found: ${abs(email.ca)}` });
+    else email.ca = abs(email.ca);
+  }
 
   const dir = config.storage?.dir;
   if (dir !== undefined) {

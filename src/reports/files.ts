@@ -9,6 +9,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LinesideError } from '../lib/errors.js';
+import type { EmailState } from './email/store.js';
 
 /** The files of one report, with their content types (the only names the REST route serves). */
 export const REPORT_FILES = {
@@ -95,6 +96,8 @@ export interface StoredReport {
   /** From meta.json (the agent's clock), else the newest file's modification time. */
   readonly generatedAt: number;
   readonly files: readonly { readonly name: ReportFileName; readonly bytes: number }[];
+  /** The report's email delivery (absent: not emailed); added by the report service. */
+  readonly email?: EmailState;
 }
 
 /** Every report folder under root, newest start first. Unknown entries are skipped. */

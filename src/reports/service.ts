@@ -30,6 +30,7 @@ import {
 } from './files.js';
 import { renderHtml } from './html.js';
 import { buildReport } from './model.js';
+import type { EmailDelivery, EmailHealth } from './email/delivery.js';
 import { renderPdf } from './pdf.js';
 
 /** How far back start-up looks for an ended shift without a report. */
@@ -46,6 +47,8 @@ export interface ReportServiceOptions {
   readonly settleMs?: number;
   /** Retention check interval, ms; default 1 h. */
   readonly pruneIntervalMs?: number;
+  /** Emails each report made (reports.email); absent: not emailed. */
+  readonly email?: EmailDelivery;
 }
 
 export interface GeneratedReport {
@@ -72,6 +75,8 @@ export interface ReportsHealth {
   readonly lastDurationMs?: number;
   /** "CODE message" of the latest failure. */
   readonly lastError?: string;
+  /** The report emails (reports.email.enabled). */
+  readonly email?: EmailHealth;
 }
 
 export class ReportService {
@@ -181,6 +186,8 @@ export class ReportService {
         pdfBytes: pdf.length,
       };
       logger.info({ report: result.id, dir, durationMs, pdfBytes: pdf.length }, 'report written');
+      // Queued, not sent: a slow SMTP server must not hold up the next report (delivery.ts).
+      await this.options.email?.enqueue(result.id, dir, model);
       return result;
     } catch (err) {
       const coded = isLinesideError(err)
@@ -200,8 +207,17 @@ export class ReportService {
     }
   }
 
-  list(): Promise<StoredReport[]> {
-    return listReports(this.options.root);
+  /** The report folders, newest first, each with its email state when it was emailed. */
+  async list(): Promise<StoredReport[]> {
+    const reports = await listReports(this.options.root);
+    const email = this.options.email;
+    if (email === undefined) return reports;
+    return Promise.all(
+      reports.map(async (r) => {
+        const state = await email.state(r.id);
+        return state === undefined ? r : { ...r, email: state };
+      }),
+    );
   }
 
   /** Deletes report folders past `reports.retention`; never throws. */
@@ -228,6 +244,7 @@ export class ReportService {
       ...(this.lastGeneratedAt !== undefined ? { lastGeneratedAt: this.lastGeneratedAt } : {}),
       ...(this.lastDurationMs !== undefined ? { lastDurationMs: this.lastDurationMs } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+      ...(this.options.email !== undefined ? { email: this.options.email.health() } : {}),
     };
   }
 
@@ -246,5 +263,6 @@ export class ReportService {
     }
     await this.queue;
     this.closed = true;
+    await this.options.email?.close();
   }
 }

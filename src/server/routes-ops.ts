@@ -58,6 +58,14 @@ export function readiness(ctx: ServerContext): {
       up: !reports.failing,
       ...(reports.failing && reports.lastError !== undefined ? { detail: reports.lastError } : {}),
     });
+  // The report emails likewise: a mail that cannot go out is retried and shown, never blocking.
+  const email = reports?.email;
+  if (email !== undefined)
+    outputs.push({
+      name: 'reports-email',
+      up: !email.failing,
+      ...(email.failing && email.lastError !== undefined ? { detail: email.lastError } : {}),
+    });
   return { ready: checks.every((c) => c.ok), checks, outputs };
 }
 

@@ -37,6 +37,14 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
         ...(r.end !== undefined ? { end: iso(r.end) } : {}),
         generatedAt: iso(r.generatedAt),
         files: r.files.map((f) => ({ name: f.name, bytes: f.bytes, url: `/api/reports/${r.id}/${f.name}` })),
+        ...(r.email !== undefined
+          ? {
+              email: {
+                ...r.email,
+                ...(r.email.sentAt !== undefined ? { sentAt: iso(r.email.sentAt) } : {}),
+              },
+            }
+          : {}),
       })),
     };
   });

@@ -3,15 +3,16 @@
  * reports) runs a counter source across a shift end in plant time, and the shift's report files
  * appear under storage.dir/reports by themselves, with the shift's final figures.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAgent } from '../../../src/agent/agent.js';
 import { loadConfigText } from '../../../src/config/load.js';
 import type { Clock, SampleSink } from '../../../src/core/sample.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import type { Source, SourceFactory } from '../../../src/sources/source.js';
+import { startSmtpServer } from '../../helpers/smtp-server.js';
 import { until } from '../../helpers/wait.js';
 
 // 13:50 UTC: the early shift (06:00-14:00 UTC) has ten minutes to go.
@@ -121,5 +122,39 @@ describe('the agent', () => {
     expect(readFileSync(path.join(folder, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
     expect(agent.reports.health()).toMatchObject({ generated: 1, failures: 0, failing: false });
     expect((await agent.reports.list()).map((r) => r.id)).toEqual(['line1.20261201T060000Z-early']);
+  });
+
+  it('emails the report through the SMTP server in reports.email, password from passwordFile', async () => {
+    const smtp = await startSmtpServer({ auth: { user: 'lineside', password: 's3cret' } });
+    cleanups.push(() => smtp.close());
+    const dir = mkdtempSync(path.join(tmpdir(), 'lineside-agent-email-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const secret = path.join(dir, 'smtp-password');
+    writeFileSync(secret, 's3cret\n');
+    const email = `reports:
+  email:
+    enabled: true
+    host: 127.0.0.1
+    port: ${smtp.port}
+    username: lineside
+    passwordFile: ${JSON.stringify(secret)}
+    from: lineside@plant.example
+    default: [manager@plant.example]
+`;
+    const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)) + email, { env: {} });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const clock = new TestClock();
+    const source = new CounterSource(clock);
+    const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
+    const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
+    cleanups.push(() => agent.stop());
+    await agent.start();
+    for (let i = 0; i < 70; i++) source.part();
+    await until(() => smtp.messages().length === 1, 'the report email', 20_000);
+    expect(smtp.messages()[0]).toMatch(/^Subject: \[Lineside\] line1 early 2026-12-01: OEE /m);
+    // The server has the mail a moment before delivery.json says so.
+    await vi.waitFor(async () => expect((await agent.reports.list())[0]?.email?.status).toBe('sent'));
+    expect((await agent.reports.list())[0]?.email).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(agent.reports.health().email).toMatchObject({ sent: 1, failing: false, pending: 0 });
   });
 });

@@ -64,6 +64,9 @@ describe('every duration has bounds', () => {
     'storage.historyRetention': ['1h', '365d'],
     'storage.commitInterval': ['10ms', '10s'],
     'reports.retention': ['1d', '3650d'],
+    'reports.email.retryMin': ['1s', '1h'],
+    'reports.email.retryMax': ['1s', '1d'],
+    'reports.email.giveUpAfter': ['1m', '30d'],
   };
 
   interface Def {
@@ -130,6 +133,13 @@ describe('timing between fields', () => {
       'mqtt.reconnectMax (12:41): must be at least reconnectMin (2s); got 1s',
     ]);
     expect(problems(`${withTags()}mqtt: { reconnectMin: 2s, reconnectMax: 2s }\n`)).toEqual([]);
+  });
+
+  it('reports.email.retryMax may not be below retryMin', () => {
+    expect(problems(`${withTags()}reports: { email: { retryMin: 2m, retryMax: 1m } }\n`)).toEqual([
+      'reports.email.retryMax (12:45): must be at least retryMin (2m); got 1m',
+    ]);
+    expect(problems(`${withTags()}reports: { email: { retryMin: 1m, retryMax: 1m } }\n`)).toEqual([]);
   });
 });
 

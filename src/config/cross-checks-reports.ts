@@ -1,0 +1,45 @@
+/**
+ * Report delivery settings that a schema type cannot check alone: an enabled email delivery needs
+ * a server, a sender and somebody to send to; recipients name real lines and look like addresses.
+ */
+import type { Add, Config } from './cross-checks-common.js';
+import { formatDurationMs } from './duration.js';
+
+/** "name@domain" or "Display Name <name@domain>": what nodemailer takes, without a full RFC 5322 parser. */
+const ADDRESS = /^(?:[^<>@]*<\s*)?[^\s<>@",;]+@[^\s<>@",;]+\.[^\s<>@",;]+(?:\s*>)?$/;
+
+export function isEmailAddress(text: string): boolean {
+  return ADDRESS.test(text.trim());
+}
+
+export function checkReports(config: Config, add: Add): void {
+  const email = config.reports?.email;
+  if (email === undefined) return;
+  const base = ['reports', 'email'];
+  const lines = new Set((config.lines ?? []).map((l) => l?.id).filter((id) => id !== undefined));
+  const to = (email.to ?? {}) as Record<string, (string | undefined)[] | undefined>;
+  for (const [line, list] of Object.entries(to)) {
+    if (config.lines !== undefined && !lines.has(line))
+      add([...base, 'to', line], `"${line}" is not a line id (lines: ${[...lines].join(', ')})`);
+    (list ?? []).forEach((a, i) => {
+      if (typeof a === 'string' && !isEmailAddress(a)) add([...base, 'to', line, i], `"${a}" is not an email address`);
+    });
+  }
+  (email.default ?? []).forEach((a, i) => {
+    if (typeof a === 'string' && !isEmailAddress(a)) add([...base, 'default', i], `"${a}" is not an email address`);
+  });
+  if (typeof email.from === 'string' && !isEmailAddress(email.from))
+    add([...base, 'from'], `"${email.from}" is not an email address`);
+  if (email.retryMin !== undefined && email.retryMax !== undefined && email.retryMax < email.retryMin)
+    add(
+      [...base, 'retryMax'],
+      `must be at least retryMin (${formatDurationMs(email.retryMin)}); got ${formatDurationMs(email.retryMax)}`,
+    );
+  if (email.enabled !== true) return;
+  if (email.host === undefined) add([...base, 'host'], 'email delivery is enabled but no SMTP host is set');
+  if (email.from === undefined) add([...base, 'from'], 'email delivery is enabled but no sender (from) is set');
+  if (Object.keys(to).length === 0 && (email.default ?? []).length === 0)
+    add([...base, 'to'], 'email delivery is enabled but nobody would get it: set to.<line> or default');
+  if (email.password !== undefined && email.password !== '' && email.username === undefined)
+    add([...base, 'username'], 'a password is set but no username');
+}
