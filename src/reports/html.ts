@@ -3,7 +3,8 @@
  * no fonts or files from elsewhere (the plant network may have no internet). Sections in the
  * order of docs/reports.md, the PDF's order too. Pure: model in, string out.
  */
-import { hms, localTime, minutes, pct, periodTitle } from './format.js';
+import { localTime, minutes, pct, periodTitle } from './format.js';
+import { headline, reportSections, type Section } from './sections.js';
 import type { ReportModel, TrendPoint } from './types.js';
 
 function esc(s: string | number): string {
@@ -59,37 +60,26 @@ function trendSvg(trend: readonly TrendPoint[]): string {
 <text x="${pad}" y="14" font-size="11">bars: OEE; lines: availability (green), performance (purple), quality (orange)</text></svg>`;
 }
 
+function sectionHtml(s: Section): string {
+  return `<h2>${esc(s.title)}</h2>\n${table(s.columns, s.rows, s.empty)}`;
+}
+
 export function renderHtml(m: ReportModel): string {
   const t = (ms: number): string => localTime(ms, m.timezone);
-  const f = m.figures;
   const maxLoss = Math.max(1, ...m.topLosses.map((l) => l.ms));
   const kpi = (label: string, value: string): string =>
     `<div class="kpi"><span>${esc(label)}</span><b>${esc(value)}</b></div>`;
-  const output = m.output.target !== undefined ? `${m.output.good} / ${m.output.target}` : String(m.output.good);
+  const [outputTable, ...lists] = reportSections(m);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${esc(`${m.lineName}: ${periodTitle(m.period, m.timezone)}`)}</title><style>${CSS}</style></head>
 <body>
 <h1>${esc(m.lineName)} (${esc(m.line)})</h1>
 <div class="sub">${esc(periodTitle(m.period, m.timezone))}; generated ${esc(t(m.generatedAt))}${m.final ? '' : ' <span class="warn">(shift not ended: figures so far)</span>'}</div>
-<div class="kpis">${kpi('OEE', pct(f.oee))}${kpi('Availability', pct(f.availability))}${kpi('Performance', pct(f.performance))}${kpi('Quality', pct(f.quality))}${kpi('Good / target', output)}</div>
-<h2>Output</h2>
-${table(
-  ['good', 'reject', 'total', 'target', 'behind by', 'run time', 'planned time', 'downtime'],
-  [
-    [
-      f.counts.good,
-      f.counts.reject,
-      f.counts.total,
-      m.output.target ?? '-',
-      m.output.behindBy ?? '-',
-      hms(f.runTimeMs),
-      hms(f.plannedTimeMs),
-      hms(f.downtimeMs),
-    ],
-  ],
-  '',
-)}
+<div class="kpis">${headline(m)
+    .map(([label, value]) => kpi(label, value))
+    .join('')}</div>
+${sectionHtml(outputTable as Section)}
 <h2>OEE per shift, last 7 days</h2>
 ${trendSvg(m.trend)}
 ${table(
@@ -104,59 +94,7 @@ ${table(
   'No losses recorded.',
 )}
 ${m.topLosses.map((l) => `<div><span class="bar" style="width:${((l.ms / maxLoss) * 300).toFixed(0)}px"></span> ${esc(l.label)}</div>`).join('\n')}
-<h2>OEE per station</h2>
-${table(
-  ['station', 'OEE', 'availability', 'performance', 'quality', 'good', 'total', 'downtime'],
-  m.stations.map((s) => [
-    s.name,
-    pct(s.figures.oee),
-    pct(s.figures.availability),
-    pct(s.figures.performance),
-    pct(s.figures.quality),
-    s.figures.counts.good,
-    s.figures.counts.total,
-    hms(s.figures.downtimeMs),
-  ]),
-  'No station figures.',
-)}
-<h2>Downtimes</h2>
-${table(
-  ['station', 'start', 'end', 'duration', 'reason', 'assigned by'],
-  m.downtime.map((d) => [
-    d.station,
-    t(d.start),
-    d.end !== undefined ? t(d.end) : 'open',
-    d.durationMs !== undefined ? hms(d.durationMs) : '-',
-    d.reasonLabel,
-    d.assignedBy !== undefined ? `${d.assignedBy}${d.assignedRole !== undefined ? ` (${d.assignedRole})` : ''}` : '-',
-  ]),
-  'No downtime in this period.',
-)}
-<h2>Open or unassigned downtimes</h2>
-${table(
-  ['station', 'start', 'state', 'reason'],
-  m.openOrUnassigned.map((d) => [d.station, t(d.start), d.open ? 'open' : 'ended', d.reasonLabel]),
-  'None: every downtime has a reason and has ended.',
-)}
-<h2>Alerts</h2>
-${table(
-  ['station', 'kind', 'severity', 'raised', 'last event', 'how it ended'],
-  m.alerts.map((a) => [
-    a.station,
-    a.kind,
-    a.severity,
-    t(a.raisedAt),
-    t(a.lastAt),
-    a.acknowledgedBy !== undefined ? `${a.status} (acknowledged by ${a.acknowledgedBy})` : a.status,
-  ]),
-  'No alerts in this period.',
-)}
-<h2>Orders</h2>
-${table(
-  ['order', 'product', 'quantity', 'good', 'reject', 'status'],
-  m.orders.map((o) => [o.id, o.product ?? '-', o.quantity, o.good, o.reject, o.status]),
-  'No orders ran in this period.',
-)}
+${lists.map(sectionHtml).join('\n')}
 </body></html>
 `;
 }

@@ -5,24 +5,29 @@
  * pdfkit's own buffering: model in, bytes out.
  */
 import PDFDocument from 'pdfkit';
-import { hms, localTime, pct, periodTitle } from './format.js';
+import { localTime, periodTitle } from './format.js';
 import { lossChart, trendChart } from './pdf-charts.js';
+import { headline, reportSections, type Section, type SectionId } from './sections.js';
 import type { ReportModel } from './types.js';
 
 const PAGE = { w: 595.28, h: 841.89, margin: 32 };
 const ROW_H = 9.5;
 const FONT = 7;
 
+/** Column widths (pt) of each table, in the order of its columns (sections.ts). */
+const WIDTHS: Readonly<Record<SectionId, readonly number[]>> = {
+  output: [55, 55, 55, 60, 60, 70, 70, 70],
+  stations: [110, 50, 55, 55, 50, 50, 50, 60],
+  downtime: [70, 85, 85, 50, 120, 110],
+  open: [70, 85, 50, 120],
+  alerts: [70, 90, 50, 85, 85, 150],
+  orders: [90, 90, 55, 55, 55, 70],
+};
+
 /** Draws table rows from y, as many as fit above `bottom`; returns the y after the table. */
-function table(
-  doc: PDFKit.PDFDocument,
-  y: number,
-  title: string,
-  cols: readonly { readonly head: string; readonly w: number }[],
-  rows: readonly (readonly (string | number)[])[],
-  bottom: number,
-  empty: string,
-): number {
+function table(doc: PDFKit.PDFDocument, y: number, section: Section, bottom: number): number {
+  const { title, columns, rows, empty } = section;
+  const widths = WIDTHS[section.id];
   const x0 = PAGE.margin;
   doc.font('Helvetica-Bold').fontSize(9).fillColor('#000').text(title, x0, y, { lineBreak: false });
   y += 12;
@@ -37,16 +42,13 @@ function table(
       .fontSize(FONT)
       .fillColor('#000');
     values.forEach((v, i) => {
-      const w = cols[i]?.w ?? 60;
+      const w = widths[i] ?? 60;
       doc.text(String(v), x, y, { width: w - 3, height: ROW_H, lineBreak: false, ellipsis: true });
       x += w;
     });
     y += ROW_H;
   };
-  cells(
-    cols.map((c) => c.head),
-    true,
-  );
+  cells(columns, true);
   doc
     .lineWidth(0.4)
     .strokeColor('#999')
@@ -86,7 +88,6 @@ export function renderPdf(m: ReportModel): Promise<Buffer> {
     doc.on('error', reject);
   });
   const t = (ms: number): string => localTime(ms, m.timezone);
-  const f = m.figures;
   const x0 = PAGE.margin;
   const width = PAGE.w - 2 * PAGE.margin;
   let y = PAGE.margin;
@@ -111,13 +112,7 @@ export function renderPdf(m: ReportModel): Promise<Buffer> {
   y += 16;
 
   // 2. Headline figures.
-  const kpis: [string, string][] = [
-    ['OEE', pct(f.oee)],
-    ['Availability', pct(f.availability)],
-    ['Performance', pct(f.performance)],
-    ['Quality', pct(f.quality)],
-    ['Good / target', m.output.target !== undefined ? `${m.output.good} / ${m.output.target}` : `${m.output.good}`],
-  ];
+  const kpis = headline(m);
   const kw = width / kpis.length;
   kpis.forEach(([label, value], i) => {
     const x = x0 + i * kw;
@@ -140,35 +135,15 @@ export function renderPdf(m: ReportModel): Promise<Buffer> {
   y += 44;
 
   // 3. Output vs target and the times behind the ratios.
-  y = table(
-    doc,
-    y,
-    'Output',
-    [
-      { head: 'good', w: 55 },
-      { head: 'reject', w: 55 },
-      { head: 'total', w: 55 },
-      { head: 'target', w: 60 },
-      { head: 'behind by', w: 60 },
-      { head: 'run time', w: 70 },
-      { head: 'planned time', w: 70 },
-      { head: 'downtime', w: 70 },
-    ],
-    [
-      [
-        f.counts.good,
-        f.counts.reject,
-        f.counts.total,
-        m.output.target ?? '-',
-        m.output.behindBy ?? '-',
-        hms(f.runTimeMs),
-        hms(f.plannedTimeMs),
-        hms(f.downtimeMs),
-      ],
-    ],
-    PAGE.h,
-    '',
-  );
+  const [output, stations, downtime, open, alerts, orders] = reportSections(m) as [
+    Section,
+    Section,
+    Section,
+    Section,
+    Section,
+    Section,
+  ];
+  y = table(doc, y, output, PAGE.h);
 
   // 4. The charts, side by side.
   const chartH = 130;
@@ -179,109 +154,11 @@ export function renderPdf(m: ReportModel): Promise<Buffer> {
   // 5..9. The lists; each may use the room down to what the sections after it need at least.
   const bottom = PAGE.h - PAGE.margin - 12;
   const reserve = (sectionsAfter: number): number => bottom - sectionsAfter * 34;
-  y = table(
-    doc,
-    y,
-    'OEE per station',
-    [
-      { head: 'station', w: 110 },
-      { head: 'OEE', w: 50 },
-      { head: 'availability', w: 55 },
-      { head: 'performance', w: 55 },
-      { head: 'quality', w: 50 },
-      { head: 'good', w: 50 },
-      { head: 'total', w: 50 },
-      { head: 'downtime', w: 60 },
-    ],
-    m.stations.map((s) => [
-      s.name,
-      pct(s.figures.oee),
-      pct(s.figures.availability),
-      pct(s.figures.performance),
-      pct(s.figures.quality),
-      s.figures.counts.good,
-      s.figures.counts.total,
-      hms(s.figures.downtimeMs),
-    ]),
-    reserve(4) - 60,
-    'no station figures',
-  );
-  y = table(
-    doc,
-    y,
-    'Downtimes',
-    [
-      { head: 'station', w: 70 },
-      { head: 'start', w: 85 },
-      { head: 'end', w: 85 },
-      { head: 'duration', w: 50 },
-      { head: 'reason', w: 120 },
-      { head: 'assigned by', w: 110 },
-    ],
-    m.downtime.map((d) => [
-      d.station,
-      t(d.start),
-      d.end !== undefined ? t(d.end) : 'open',
-      d.durationMs !== undefined ? hms(d.durationMs) : '-',
-      d.reasonLabel,
-      d.assignedBy !== undefined ? `${d.assignedBy}${d.assignedRole !== undefined ? ` (${d.assignedRole})` : ''}` : '-',
-    ]),
-    reserve(3),
-    'no downtime in this period',
-  );
-  y = table(
-    doc,
-    y,
-    'Open or unassigned downtimes',
-    [
-      { head: 'station', w: 70 },
-      { head: 'start', w: 85 },
-      { head: 'state', w: 50 },
-      { head: 'reason', w: 120 },
-    ],
-    m.openOrUnassigned.map((d) => [d.station, t(d.start), d.open ? 'open' : 'ended', d.reasonLabel]),
-    reserve(2),
-    'none: every downtime has a reason and has ended',
-  );
-  y = table(
-    doc,
-    y,
-    'Alerts',
-    [
-      { head: 'station', w: 70 },
-      { head: 'kind', w: 90 },
-      { head: 'severity', w: 50 },
-      { head: 'raised', w: 85 },
-      { head: 'last event', w: 85 },
-      { head: 'how it ended', w: 150 },
-    ],
-    m.alerts.map((a) => [
-      a.station,
-      a.kind,
-      a.severity,
-      t(a.raisedAt),
-      t(a.lastAt),
-      a.acknowledgedBy !== undefined ? `${a.status} (ack. ${a.acknowledgedBy})` : a.status,
-    ]),
-    reserve(1),
-    'no alerts in this period',
-  );
-  table(
-    doc,
-    y,
-    'Orders',
-    [
-      { head: 'order', w: 90 },
-      { head: 'product', w: 90 },
-      { head: 'quantity', w: 55 },
-      { head: 'good', w: 55 },
-      { head: 'reject', w: 55 },
-      { head: 'status', w: 70 },
-    ],
-    m.orders.map((o) => [o.id, o.product ?? '-', o.quantity, o.good, o.reject, o.status]),
-    bottom,
-    'no orders ran in this period',
-  );
+  y = table(doc, y, stations, reserve(4) - 60);
+  y = table(doc, y, downtime, reserve(3));
+  y = table(doc, y, open, reserve(2));
+  y = table(doc, y, alerts, reserve(1));
+  table(doc, y, orders, bottom);
   doc
     .font('Helvetica')
     .fontSize(6)
