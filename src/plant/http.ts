@@ -8,7 +8,6 @@
  *   GET /api/plant           the plant view (view.ts)
  *   GET /api/plant/shifts    stored shift ledgers (?from&to: ms or ISO-8601; default the last day)
  */
-import websocket from '@fastify/websocket';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -18,10 +17,10 @@ import Fastify, {
 } from 'fastify';
 import type { PlantConfig } from '../config/plant-schema.js';
 import type { Clock } from '../core/sample.js';
-import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { Auth } from '../server/auth.js';
 import { ApiError, BASELINE_HEADERS, errorFor, sendError } from '../server/http-errors.js';
+import { registerWebsocketAndHeaders } from '../server/websocket-setup.js';
 import { parseTime } from '../server/params.js';
 import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from '../server/request-limits.js';
 import { answerClientError, installRawRefusals } from '../server/socket-refusals.js';
@@ -123,17 +122,7 @@ export async function buildPlantApp(deps: PlantHttpDeps): Promise<PlantApp> {
     if (hub.size > 0) hub.broadcast({ seq, at: clock.wallMs(), data: model.view() });
   };
 
-  await app.register(websocket, {
-    options: { maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false },
-    errorHandler: (error, socket) => {
-      logger.warn({ err: errorMessage(error) }, 'websocket handler failed; connection closed');
-      socket.terminate();
-    },
-  });
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(BASELINE_HEADERS);
-    done();
-  });
+  await registerWebsocketAndHeaders(app, logger, WS_MAX_PAYLOAD_BYTES);
   app.addHook('onRequest', async (request, reply): Promise<void> => {
     if (!request.ws) return;
     if (!origins.originAllowed(request))

@@ -13,11 +13,9 @@
  * refusals included, is the coded shape of http-errors.ts; bodies and path parameters are
  * limited as request-limits.ts says, and a refused upload is drained before the connection closes.
  */
-import websocket from '@fastify/websocket';
 import { join, resolve } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { systemClock } from '../lib/clock.js';
-import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { UserDirectory } from '../users/directory.js';
 import { Auth } from './auth.js';
@@ -26,6 +24,7 @@ import { buildDashboardView } from './dashboard-view.js';
 import type { AppDeps } from './deps.js';
 import { accessGuard } from './guards.js';
 import { BASELINE_HEADERS, errorFor, sendError } from './http-errors.js';
+import { registerWebsocketAndHeaders } from './websocket-setup.js';
 import { startLiveBroadcast } from './live-broadcast.js';
 import { LiveFeed } from './live-feed.js';
 import { LoopLag } from './loop-lag.js';
@@ -181,19 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     dashboard: () => buildDashboardView(deps.config, deps, view, feed.seq, clock.wallMs(), auth.operatorEnabled),
   };
 
-  await app.register(websocket, {
-    options: { maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false },
-    errorHandler: (error, socket) => {
-      logger.warn({ err: errorMessage(error) }, 'websocket handler failed; connection closed');
-      socket.terminate();
-    },
-  });
-
-  // Hooks run in this order, before routing's 404 handler and before a websocket upgrade too.
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(BASELINE_HEADERS);
-    done();
-  });
+  await registerWebsocketAndHeaders(app, logger, WS_MAX_PAYLOAD_BYTES);
   // A declared body over the limit is refused before it is read, and before the guard: whoever
   // sends it, the answer is the same and costs nothing.
   app.addHook('onRequest', async (request, reply) => {
