@@ -5,42 +5,22 @@
  * wrong password is reported as EMAIL_AUTH and loses nothing: after a restart with the right one
  * (the queue is on disk) the mail goes out once. A server that is down is retried until it is up.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OeeFigures } from '../../../src/core/events.js';
-import { createCore, type Core } from '../../../src/core/core.js';
 import { silentLogger } from '../../../src/lib/logger.js';
-import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import { EmailDelivery } from '../../../src/reports/email/delivery.js';
 import { smtpTransport, type EmailConfig } from '../../../src/reports/email/transport.js';
 import { pct } from '../../../src/reports/format.js';
-import { ReportService } from '../../../src/reports/service.js';
-import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
-import { buildApp } from '../../../src/server/app.js';
 import { startSmtpServer, type SmtpServerHandle } from '../../helpers/smtp-server.js';
-import { FakeHealth, ManualClock, OPERATOR_TOKEN, testConfig } from '../server/support/harness.js';
+import { type ManualClock, OPERATOR_TOKEN } from '../server/support/harness.js';
+import { startReportRig } from './support.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** The simulated PLC, polled every second: every station counts a part every 12 s. */
-function runLine(core: Core, clock: ManualClock, seconds: number): void {
-  const counts: Record<string, number> = { press: 1000, weld: 5000, pack: 70 };
-  for (let s = 1; s <= seconds; s++) {
-    clock.advance(1000);
-    for (const id of Object.keys(counts)) {
-      if (s % 12 === 0) counts[id] = (counts[id] ?? 0) + 1;
-      const at = { ts: clock.wallMs(), mono: clock.monoMs() };
-      core.sample({ tag: `plc1.${id}Count`, value: counts[id] ?? 0, ...at });
-      core.sample({ tag: `plc1.${id}Fault`, value: 0, ...at });
-    }
-    core.tick();
-  }
-}
 
 function emailConfig(smtp: SmtpServerHandle, extra: Partial<EmailConfig> = {}): EmailConfig {
   return {
@@ -62,50 +42,19 @@ function emailConfig(smtp: SmtpServerHandle, extra: Partial<EmailConfig> = {}): 
 }
 
 async function setup(email: EmailConfig) {
-  // 12:00 UTC = 13:00 in Berlin on a Monday: the early shift has an hour to go.
-  const clock = new ManualClock(Date.UTC(2025, 10, 24, 12, 0, 0));
-  const dir = mkdtempSync(path.join(tmpdir(), 'lineside-report-email-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const config = testConfig({ operatorToken: OPERATOR_TOKEN, storageDir: dir });
-  const history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
-  cleanups.push(() => history.close());
-  const root = path.join(dir, 'reports');
-  const delivery = (cfg: EmailConfig) =>
+  const delivery = (cfg: EmailConfig, root: string, clock: ManualClock) =>
     new EmailDelivery({ config: cfg, clock, logger: silentLogger, root, send: smtpTransport(cfg) });
-  const emailer = delivery(email);
-  const reports = new ReportService({
-    config,
-    history,
-    clock,
-    logger: silentLogger,
-    root,
-    settleMs: 0,
-    email: emailer,
-  });
-  cleanups.push(() => reports.close());
-  const core = createCore(config, { clock });
-  cleanups.push(
-    core.on((e) => {
-      history.record(e);
-      reports.onEvent(e);
-    }),
-  );
-  const app = await buildApp({
-    config,
-    logger: silentLogger,
-    clock,
-    live: livePortOf(core),
-    commands: commandsPortOf(core),
-    history,
-    reports,
-    health: new FakeHealth(),
-  });
-  await app.ready();
-  cleanups.push(() => app.close());
+  const rig = await startReportRig(cleanups, { email: (root, clock) => delivery(email, root, clock) });
   // Past 14:00 Berlin: the early shift ends and its report is made.
-  runLine(core, clock, 61 * 60);
-  await vi.waitFor(() => expect(reports.health().generated).toBe(1), { timeout: 20_000 });
-  return { app, reports, emailer, root, delivery };
+  rig.line.run(61 * 60);
+  await vi.waitFor(() => expect(rig.reports.health().generated).toBe(1), { timeout: 20_000 });
+  return {
+    app: rig.app,
+    reports: rig.reports,
+    emailer: rig.email as EmailDelivery,
+    root: rig.root,
+    delivery: (cfg: EmailConfig) => delivery(cfg, rig.root, rig.clock),
+  };
 }
 
 interface ReportItem {

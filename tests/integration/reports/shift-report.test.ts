@@ -5,48 +5,18 @@
  * shift — in the HTML, the CSV, and the PDF as pdftotext reads it; pdftoppm renders the page.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OeeFigures } from '../../../src/core/events.js';
-import { createCore, type Core } from '../../../src/core/core.js';
-import { silentLogger } from '../../../src/lib/logger.js';
-import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import { hms, pct } from '../../../src/reports/format.js';
-import { ReportService } from '../../../src/reports/service.js';
-import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
-import { buildApp } from '../../../src/server/app.js';
-import { FakeHealth, ManualClock, OPERATOR_TOKEN, testConfig, VIEW_TOKEN } from '../server/support/harness.js';
+import { OPERATOR_TOKEN, VIEW_TOKEN } from '../server/support/harness.js';
+import { startReportRig } from './support.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** The simulated PLC, polled every second: running stations count a part every 12 s. */
-class Line {
-  readonly counts: Record<string, number> = { press: 1000, weld: 5000, pack: 70 };
-  readonly faults: Record<string, number> = { press: 0, weld: 0, pack: 0 };
-  private elapsedS = 0;
-  constructor(
-    private readonly core: Core,
-    private readonly clock: ManualClock,
-  ) {}
-  run(seconds: number): void {
-    for (let i = 0; i < seconds; i++) {
-      this.clock.advance(1000);
-      this.elapsedS++;
-      for (const id of Object.keys(this.counts)) {
-        if (this.faults[id] === 0 && this.elapsedS % 12 === 0) this.counts[id] = (this.counts[id] ?? 0) + 1;
-        const at = { ts: this.clock.wallMs(), mono: this.clock.monoMs() };
-        this.core.sample({ tag: `plc1.${id}Count`, value: this.counts[id] ?? 0, ...at });
-        this.core.sample({ tag: `plc1.${id}Fault`, value: this.faults[id] ?? 0, ...at });
-      }
-      this.core.tick();
-    }
-  }
-}
 
 interface OeeAnswer {
   window: { shift: string; start: number; end: number };
@@ -56,41 +26,7 @@ interface OeeAnswer {
 }
 
 async function setup(viewToken?: string) {
-  // 12:00 UTC = 13:00 in Berlin on a Monday: the early shift has an hour to go.
-  const clock = new ManualClock(Date.UTC(2025, 10, 24, 12, 0, 0));
-  const dir = mkdtempSync(path.join(tmpdir(), 'lineside-reports-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const config = testConfig({
-    operatorToken: OPERATOR_TOKEN,
-    storageDir: dir,
-    ...(viewToken !== undefined ? { viewToken } : {}),
-  });
-  const history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
-  cleanups.push(() => history.close());
-  const root = path.join(dir, 'reports');
-  const reports = new ReportService({ config, history, clock, logger: silentLogger, root, settleMs: 0 });
-  cleanups.push(() => reports.close());
-  const core = createCore(config, { clock });
-  // As the agent's tee does: the history first, then the reports.
-  cleanups.push(
-    core.on((e) => {
-      history.record(e);
-      reports.onEvent(e);
-    }),
-  );
-  const app = await buildApp({
-    config,
-    logger: silentLogger,
-    clock,
-    live: livePortOf(core),
-    commands: commandsPortOf(core),
-    history,
-    reports,
-    health: new FakeHealth(),
-  });
-  await app.ready();
-  cleanups.push(() => app.close());
-  return { clock, core, app, reports, root, dir, line: new Line(core, clock) };
+  return startReportRig(cleanups, viewToken !== undefined ? { viewToken } : {});
 }
 
 const AUTH = { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' };

@@ -1,0 +1,92 @@
+/**
+ * The reports' test rig: the real core, the real history (SQLite in a temp dir), the real report
+ * service and the real Fastify routes on a manual clock at Monday 12:00 UTC (13:00 in Berlin: the
+ * early shift has an hour to go), wired as the agent's tee does (the history first, then the
+ * reports), and the simulated PLC that feeds it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createCore, type Core } from '../../../src/core/core.js';
+import { silentLogger } from '../../../src/lib/logger.js';
+import { openHistoryStore } from '../../../src/outputs/history/store.js';
+import type { EmailDelivery } from '../../../src/reports/email/delivery.js';
+import { ReportService } from '../../../src/reports/service.js';
+import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
+import { buildApp } from '../../../src/server/app.js';
+import { FakeHealth, ManualClock, OPERATOR_TOKEN, testConfig } from '../server/support/harness.js';
+
+/** The simulated PLC, polled every second: running stations count a part every 12 s. */
+export class SimLine {
+  readonly counts: Record<string, number> = { press: 1000, weld: 5000, pack: 70 };
+  readonly faults: Record<string, number> = { press: 0, weld: 0, pack: 0 };
+  private elapsedS = 0;
+  constructor(
+    private readonly core: Core,
+    private readonly clock: ManualClock,
+  ) {}
+  run(seconds: number): void {
+    for (let i = 0; i < seconds; i++) {
+      this.clock.advance(1000);
+      this.elapsedS++;
+      for (const id of Object.keys(this.counts)) {
+        if (this.faults[id] === 0 && this.elapsedS % 12 === 0) this.counts[id] = (this.counts[id] ?? 0) + 1;
+        const at = { ts: this.clock.wallMs(), mono: this.clock.monoMs() };
+        this.core.sample({ tag: `plc1.${id}Count`, value: this.counts[id] ?? 0, ...at });
+        this.core.sample({ tag: `plc1.${id}Fault`, value: this.faults[id] ?? 0, ...at });
+      }
+      this.core.tick();
+    }
+  }
+}
+
+export interface RigOptions {
+  readonly viewToken?: string;
+  /** The email delivery to hand the report service, made for the rig's reports root and clock. */
+  readonly email?: (root: string, clock: ManualClock) => EmailDelivery;
+}
+
+export async function startReportRig(cleanups: Array<() => Promise<void> | void>, opts: RigOptions = {}) {
+  const clock = new ManualClock(Date.UTC(2025, 10, 24, 12, 0, 0));
+  const dir = mkdtempSync(path.join(tmpdir(), 'lineside-reports-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const config = testConfig({
+    operatorToken: OPERATOR_TOKEN,
+    storageDir: dir,
+    ...(opts.viewToken !== undefined ? { viewToken: opts.viewToken } : {}),
+  });
+  const history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
+  cleanups.push(() => history.close());
+  const root = path.join(dir, 'reports');
+  const email = opts.email?.(root, clock);
+  const reports = new ReportService({
+    config,
+    history,
+    clock,
+    logger: silentLogger,
+    root,
+    settleMs: 0,
+    ...(email !== undefined ? { email } : {}),
+  });
+  cleanups.push(() => reports.close());
+  const core = createCore(config, { clock });
+  cleanups.push(
+    core.on((e) => {
+      history.record(e);
+      reports.onEvent(e);
+    }),
+  );
+  const app = await buildApp({
+    config,
+    logger: silentLogger,
+    clock,
+    live: livePortOf(core),
+    commands: commandsPortOf(core),
+    history,
+    reports,
+    health: new FakeHealth(),
+  });
+  await app.ready();
+  cleanups.push(() => app.close());
+  return { clock, core, app, reports, root, dir, email, line: new SimLine(core, clock) };
+}
