@@ -1,15 +1,18 @@
 /**
- * Where reports live on disk: `<storage.dir>/reports/<line>/<start>-<shift>/` holding
- * report.html, report.pdf and three CSV files. `<start>` is the period's start in ISO 8601 basic
- * form (20261204T060000Z: no colons, so the folder copies to any file system). A report's id is
- * `<line>.<start>-<shift>`: one URL path segment, parsed back strictly, so a request can never name
- * a path outside the reports folder. Files are written to a temp name and renamed: a reader (or a
+ * Where reports live on disk: `<storage.dir>/reports/<line>/<start>-<shift>/` (a shift) or
+ * `<start>+day/`, `<start>+week/` (a plant-local day or week) holding report.html, report.pdf and
+ * three CSV files. `<start>` is the period's start in ISO 8601 basic form (20261204T060000Z: no
+ * colons, so the folder copies to any file system); "+" can never be in a shift name (an Id), so a
+ * shift called "day" and a day report never share a folder. A report's id is `<line>.<folder>`:
+ * one URL path segment, parsed back strictly, so a request can never name a path outside the
+ * reports folder. Files are written to a temp name and renamed: a reader (or a
  * power cut) never sees half a file.
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LinesideError } from '../lib/errors.js';
 import type { EmailState } from './email/store.js';
+import type { PeriodKind, ReportPeriod } from './types.js';
 
 /** The files of one report, with their content types (the only names the REST route serves). */
 export const REPORT_FILES = {
@@ -21,7 +24,7 @@ export const REPORT_FILES = {
 } as const;
 export type ReportFileName = keyof typeof REPORT_FILES;
 
-const ID = /^([A-Za-z0-9_-]{1,64})\.(\d{8}T\d{6}Z)-([A-Za-z0-9_-]{1,64})$/;
+const ID = /^([A-Za-z0-9_-]{1,64})\.(\d{8}T\d{6}Z)(?:-([A-Za-z0-9_-]{1,64})|\+(day|week))$/;
 
 export function isReportFile(name: string): name is ReportFileName {
   return Object.hasOwn(REPORT_FILES, name);
@@ -44,13 +47,29 @@ function fromBasicIso(s: string): number {
 
 export interface ReportKey {
   readonly line: string;
+  /** The period's start: the shift's, or the plant-local midnight that begins the day or week. */
   readonly start: number;
-  /** Shift name, or "day" / "week" for such periods. */
+  readonly kind: PeriodKind;
+  /** The shift's name ("shift" for a shift without one); "day" / "week" for those periods. */
   readonly label: string;
 }
 
+/** The key of a shift's report or of a day's or week's. */
+export function reportKey(line: string, period: ReportPeriod): ReportKey {
+  return {
+    line,
+    start: period.start,
+    kind: period.kind,
+    label: period.kind === 'shift' ? (period.shift ?? 'shift') : period.kind,
+  };
+}
+
+function folderName(key: ReportKey): string {
+  return key.kind === 'shift' ? `${basicIso(key.start)}-${key.label}` : `${basicIso(key.start)}+${key.kind}`;
+}
+
 export function reportId(key: ReportKey): string {
-  return `${key.line}.${basicIso(key.start)}-${key.label}`;
+  return `${key.line}.${folderName(key)}`;
 }
 
 /** The key of an id, or undefined for anything that is not exactly an id (`..`, slashes, ...). */
@@ -59,11 +78,14 @@ export function parseReportId(id: string): ReportKey | undefined {
   if (m === null) return undefined;
   const start = fromBasicIso(m[2] as string);
   if (!Number.isFinite(start)) return undefined;
-  return { line: m[1] as string, start, label: m[3] as string };
+  const period = m[4] as 'day' | 'week' | undefined;
+  return period === undefined
+    ? { line: m[1] as string, start, kind: 'shift', label: m[3] as string }
+    : { line: m[1] as string, start, kind: period, label: period };
 }
 
 export function reportDir(root: string, key: ReportKey): string {
-  return path.join(root, key.line, `${basicIso(key.start)}-${key.label}`);
+  return path.join(root, key.line, folderName(key));
 }
 
 /** Writes every file of a report atomically (each: temp file, then rename into place). */
@@ -89,7 +111,9 @@ export async function writeReportFiles(
 export interface StoredReport {
   readonly id: string;
   readonly line: string;
-  readonly shift: string;
+  readonly kind: PeriodKind;
+  /** The shift's name (kind "shift"). */
+  readonly shift?: string;
   readonly start: number;
   /** From the folder's meta.json (written with the files). */
   readonly end?: number;
@@ -121,7 +145,8 @@ export async function listReports(root: string): Promise<StoredReport[]> {
       out.push({
         id: reportId(key),
         line: key.line,
-        shift: key.label,
+        kind: key.kind,
+        ...(key.kind === 'shift' ? { shift: key.label } : {}),
         start: key.start,
         ...(meta.end !== undefined ? { end: meta.end } : {}),
         generatedAt: meta.generatedAt ?? modifiedAt,

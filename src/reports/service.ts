@@ -23,6 +23,7 @@ import {
   listReports,
   pruneReports,
   reportId,
+  reportKey,
   writeMeta,
   writeReportFiles,
   type ReportKey,
@@ -131,7 +132,13 @@ export class ReportService {
       const ended = this.options.history.oeeShifts(line.id, now - CATCH_UP_MS, now).filter((r) => r.final);
       const last = ended[ended.length - 1];
       if (last === undefined) continue;
-      if (have.has(reportId({ line: line.id, start: last.windowStart, label: last.shift ?? 'shift' }))) continue;
+      const key = reportKey(line.id, {
+        kind: 'shift',
+        start: last.windowStart,
+        end: last.windowEnd,
+        ...(last.shift !== undefined ? { shift: last.shift } : {}),
+      });
+      if (have.has(reportId(key))) continue;
       await this.generate({ line: line.id, start: last.windowStart }).catch(() => undefined);
     }
   }
@@ -153,7 +160,7 @@ export class ReportService {
         throw new LinesideError('NOT_FOUND', `no OEE recorded for that shift of line "${sel.line}"`, { ...sel });
       const model = buildReport(collectShift(this.options.history, this.options.config, record, clock.wallMs()));
       const pdf = await renderPdf(model);
-      const key: ReportKey = { line: model.line, start: model.period.start, label: model.period.shift ?? 'shift' };
+      const key: ReportKey = reportKey(model.line, model.period);
       const dir = await writeReportFiles(this.options.root, key, {
         'report.html': renderHtml(model),
         'report.pdf': pdf,

@@ -69,12 +69,24 @@ const Operator = {
 };
 
 export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(64), ...Operator });
-/** POST /api/reports: which shift of which line (as /api/oee's `shift` and `start` pick one). */
-export const ReportBody = z.strictObject({
-  line: z.string().min(1).max(64),
-  shift: z.string().min(1).max(64).optional(),
-  start: z.union([z.number().int().nonnegative(), z.string().min(1).max(40)]).optional(),
-});
+/**
+ * POST /api/reports: which shift of which line (as /api/oee's `shift` and `start` pick one), or
+ * `period: "day" | "week"` with a plant-local `date` in it (default: the previous day or week).
+ */
+export const ReportBody = z
+  .strictObject({
+    line: z.string().min(1).max(64),
+    period: z.enum(['shift', 'day', 'week']).default('shift'),
+    shift: z.string().min(1).max(64).optional(),
+    start: z.union([z.number().int().nonnegative(), z.string().min(1).max(40)]).optional(),
+    date: z.iso.date().optional().describe('a plant-local date "YYYY-MM-DD" in the day or week'),
+  })
+  .refine((b) => b.period === 'shift' || (b.shift === undefined && b.start === undefined), {
+    message: 'a day or week is picked with date, not shift or start',
+  })
+  .refine((b) => b.period !== 'shift' || b.date === undefined, {
+    message: 'a shift is picked with shift or start; date is for period "day" or "week"',
+  });
 export const AckBody = z.strictObject({ ...Operator });
 /** The product to run from now on (null: none), for the whole line or one `station` of it. */
 export const ProductBody = z.strictObject({

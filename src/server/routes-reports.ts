@@ -13,7 +13,7 @@ import { isReportFile, parseReportId, REPORT_FILES, reportDir } from '../reports
 import type { ServerContext } from './context.js';
 import type { ReportsPort } from './deps.js';
 import { ApiError } from './http-errors.js';
-import { parseBody, parseTime, ReportBody } from './params.js';
+import { parseBody, parseString, parseTime, ReportBody } from './params.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -26,13 +26,16 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reports;
   };
 
-  app.get('/api/reports', { config: { access: 'view' } }, async () => {
-    const list = await port().list();
+  app.get('/api/reports', { config: { access: 'view' } }, async (request) => {
+    const line = parseString(request.query as Record<string, unknown>, 'line');
+    if (line !== undefined && !lineIds.has(line)) throw new ApiError('NOT_FOUND', `no line "${line}" in the config`);
+    const list = (await port().list()).filter((r) => line === undefined || r.line === line);
     return {
       reports: list.map((r) => ({
         id: r.id,
         line: r.line,
-        shift: r.shift,
+        period: r.kind,
+        ...(r.shift !== undefined ? { shift: r.shift } : {}),
         start: iso(r.start),
         ...(r.end !== undefined ? { end: iso(r.end) } : {}),
         generatedAt: iso(r.generatedAt),

@@ -41,7 +41,7 @@ async function deliver(extra: Partial<EmailConfig>) {
   cleanups.push(() => smtp.close());
   const root = mkdtempSync(path.join(tmpdir(), 'lineside-email-tls-'));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  const dir = reportDir(root, { line: 'line1', start: T0, label: 'early' });
+  const dir = reportDir(root, { line: 'line1', start: T0, kind: 'shift', label: 'early' } as const);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'report.pdf'), '%PDF-1.3 test');
   const config: EmailConfig = {

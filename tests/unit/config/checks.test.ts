@@ -67,6 +67,10 @@ describe('every duration has bounds', () => {
     'reports.email.retryMin': ['1s', '1h'],
     'reports.email.retryMax': ['1s', '1d'],
     'reports.email.giveUpAfter': ['1m', '30d'],
+    'reports.webhook.timeout': ['1s', '5m'],
+    'reports.webhook.retryMin': ['1s', '1h'],
+    'reports.webhook.retryMax': ['1s', '1d'],
+    'reports.webhook.giveUpAfter': ['1m', '30d'],
   };
 
   interface Def {

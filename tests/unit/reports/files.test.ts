@@ -37,10 +37,17 @@ function tempDir(): string {
 
 describe('report ids and folders', () => {
   it('round-trip an id, and accept nothing else', () => {
-    const key = { line: 'line1', start: T0, label: 'early' };
+    const key = { line: 'line1', start: T0, kind: 'shift', label: 'early' } as const;
     expect(basicIso(T0)).toBe('20251124T050000Z');
     expect(reportId(key)).toBe('line1.20251124T050000Z-early');
     expect(parseReportId('line1.20251124T050000Z-early')).toEqual(key);
+    // A day and a week have their own folders: "+" is never in a shift name, so a shift called
+    // "day" does not collide with a day report that starts at the same time.
+    const day = { line: 'line1', start: T0, kind: 'day', label: 'day' } as const;
+    expect(reportId(day)).toBe('line1.20251124T050000Z+day');
+    expect(parseReportId('line1.20251124T050000Z+day')).toEqual(day);
+    expect(parseReportId('line1.20251124T050000Z+week')).toEqual({ ...day, kind: 'week', label: 'week' });
+    expect(reportId({ ...key, label: 'day' })).not.toBe(reportId(day));
     for (const bad of [
       '..',
       '../line1.20251124T050000Z-early',
@@ -49,14 +56,16 @@ describe('report ids and folders', () => {
       'line1.2025-11-24T05:00:00Z-early',
       'line1.20251124T050000Z-',
       'line1.20251124T050000Z-early\0',
+      'line1.20251124T050000Z+month',
+      'line1.20251124T050000Z+day/..',
     ])
       expect(parseReportId(bad), bad).toBeUndefined();
   });
 
   it('are written whole (no temp files left), listed with sizes, and pruned past the retention', async () => {
     const root = tempDir();
-    await writeReportFiles(root, { line: 'line1', start: T0, label: 'early' }, FILES);
-    await writeReportFiles(root, { line: 'line1', start: T0 - 100 * DAY, label: 'late' }, FILES);
+    await writeReportFiles(root, { line: 'line1', start: T0, kind: 'shift', label: 'early' }, FILES);
+    await writeReportFiles(root, { line: 'line1', start: T0 - 100 * DAY, kind: 'shift', label: 'late' }, FILES);
     writeFileSync(path.join(root, 'line1', 'stray.txt'), 'not a report');
     expect(readdirSync(path.join(root, 'line1', '20251124T050000Z-early')).sort()).toEqual(Object.keys(FILES).sort());
     const list = await listReports(root);

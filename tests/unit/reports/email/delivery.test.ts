@@ -38,7 +38,7 @@ const CONFIG: EmailConfig = {
 function setup(fail: (attempt: number) => LinesideError | undefined, config: Partial<EmailConfig> = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'lineside-email-unit-'));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  const key = { line: 'line1', start: T0, label: 'early' };
+  const key = { line: 'line1', start: T0, kind: 'shift', label: 'early' } as const;
   const dir = reportDir(root, key);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'report.pdf'), '%PDF-1.3 test');
@@ -113,7 +113,7 @@ describe('the email delivery queue', () => {
   it('stops within its wait when the SMTP server hangs, and leaves the delivery pending for the next start', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'lineside-email-unit-'));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    const dir = reportDir(root, { line: 'line1', start: T0, label: 'early' });
+    const dir = reportDir(root, { line: 'line1', start: T0, kind: 'shift', label: 'early' } as const);
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'report.pdf'), '%PDF-1.3 test');
     let called = false;
