@@ -40,12 +40,14 @@ export function collectShift(
     start: record.windowStart,
     end: record.windowEnd,
   };
-  return collect(history, config, record.line, period, [record], generatedAt);
+  return collect(history, config, record.line, period, [record], generatedAt, period);
 }
 
 /**
- * A day or a week: the shifts that started in [start, end), summed by the model. (No route or
- * schedule asks for one yet; the weekly report will.)
+ * A day or a week: the shifts that started in [start, end), summed by the model (as
+ * /api/history/period sums them). Its lists (downtime, alerts, orders, cycles) cover those shifts
+ * from the first one's start to the last one's end, which may be past the period's end: a night
+ * shift that starts on Sunday 22:00 is the week's, all of it.
  */
 export function collectPeriod(
   history: HistoryReader,
@@ -54,7 +56,14 @@ export function collectPeriod(
   period: ReportPeriod,
   generatedAt: number,
 ): ReportInput {
-  return collect(history, config, line, period, history.oeeShifts(line, period.start, period.end), generatedAt);
+  const shifts = history.oeeShifts(line, period.start, period.end);
+  const first = shifts[0];
+  const last = shifts[shifts.length - 1];
+  const span =
+    first === undefined || last === undefined
+      ? { start: period.start, end: period.end }
+      : { start: Math.min(period.start, first.windowStart), end: Math.max(period.end, last.windowEnd) };
+  return collect(history, config, line, period, shifts, generatedAt, span);
 }
 
 function collect(
@@ -64,22 +73,25 @@ function collect(
   period: ReportPeriod,
   lineOee: readonly OeeRecord[],
   generatedAt: number,
+  /** The time the lists cover. */
+  span: { readonly start: number; readonly end: number },
 ): ReportInput {
   const line = config.lines.find((l) => l.id === lineId);
   if (line === undefined) throw new LinesideError('NOT_FOUND', `no line "${lineId}" in the config`, { line: lineId });
-  const { start, end } = period;
+  const { start, end } = span;
   const hours = Math.max(1, Math.round((end - start) / HOUR_MS));
   const last = lineOee[lineOee.length - 1];
   return {
     line: line.id,
     lineName: line.name ?? line.id,
     period,
+    span,
     timezone: config.shifts.timezone,
     generatedAt,
     lineOee,
     stationOee: lineOee.flatMap((r) => history.oeeStations(line.id, r.windowStart)),
     // The shifts that started in the 7 days up to the period's end, its last shift included.
-    trend: history.oeeShifts(line.id, end - TREND_MS, (last?.windowStart ?? start) + 1),
+    trend: history.oeeShifts(line.id, period.end - TREND_MS, (last?.windowStart ?? period.start) + 1),
     downtime: history.downtime({ from: start, to: end, line: line.id, limit: MAX_DOWNTIME_ROWS }),
     alerts: history.alerts(start),
     orders: history.orders({ from: start, to: end, line: line.id }),

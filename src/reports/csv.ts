@@ -1,8 +1,9 @@
 /**
- * The report's CSV files (RFC 4180: comma, CRLF, quotes doubled): downtimes, cycles per hour and
- * OEE per station. Times in ISO-8601 UTC, durations in whole seconds, ratios as plain decimals,
+ * The report's CSV files (RFC 4180: comma, CRLF, quotes doubled): downtimes, cycles per hour,
+ * OEE per station, and for a day or week the OEE per shift. Times in ISO-8601 UTC, durations in whole seconds, ratios as plain decimals,
  * so a spreadsheet computes with them. Pure.
  */
+import type { OeeFigures } from '../core/events.js';
 import type { ReportModel } from './types.js';
 
 type Cell = string | number | boolean | undefined;
@@ -69,9 +70,25 @@ export function cyclesCsv(model: ReportModel): string {
   );
 }
 
-export function oeeCsv(model: ReportModel): string {
-  const rows = [{ station: '(line)', figures: model.figures }, ...model.stations].map(({ station, figures: f }) => [
-    station,
+const FIGURE_COLUMNS = [
+  'availability',
+  'performance',
+  'quality',
+  'oee',
+  'total',
+  'good',
+  'reject',
+  'run_s',
+  'planned_s',
+  'downtime_s',
+  'small_stop_s',
+  'starved_s',
+  'blocked_s',
+  'target',
+] as const;
+
+function figureCells(f: OeeFigures): Cell[] {
+  return [
     f.availability,
     f.performance,
     f.quality,
@@ -86,25 +103,29 @@ export function oeeCsv(model: ReportModel): string {
     seconds(f.starvedMs),
     seconds(f.blockedMs),
     f.target,
+  ];
+}
+
+/** The period's figures: the line's, then each station's, in flow order. */
+export function oeeCsv(model: ReportModel): string {
+  const rows = [{ station: '(line)', figures: model.figures }, ...model.stations].map(({ station, figures }) => [
+    station,
+    ...figureCells(figures),
   ]);
-  return table(
-    [
-      'station',
-      'availability',
-      'performance',
-      'quality',
-      'oee',
-      'total',
-      'good',
-      'reject',
-      'run_s',
-      'planned_s',
-      'downtime_s',
-      'small_stop_s',
-      'starved_s',
-      'blocked_s',
-      'target',
-    ],
-    rows,
+  return table(['station', ...FIGURE_COLUMNS], rows);
+}
+
+/** A day's or week's figures per shift: the line's and each station's, oldest shift first. */
+export function shiftsCsv(model: ReportModel): string {
+  const rows = model.shifts.flatMap((s) =>
+    [{ station: '(line)', figures: s.figures }, ...s.stations].map(({ station, figures }) => [
+      s.shift,
+      iso(s.start),
+      iso(s.end),
+      s.final,
+      station,
+      ...figureCells(figures),
+    ]),
   );
+  return table(['shift', 'start', 'end', 'final', 'station', ...FIGURE_COLUMNS], rows);
 }

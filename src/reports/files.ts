@@ -21,6 +21,8 @@ export const REPORT_FILES = {
   'downtime.csv': 'text/csv; charset=utf-8',
   'cycles.csv': 'text/csv; charset=utf-8',
   'oee.csv': 'text/csv; charset=utf-8',
+  /** A day's or week's reports only. */
+  'shifts.csv': 'text/csv; charset=utf-8',
 } as const;
 export type ReportFileName = keyof typeof REPORT_FILES;
 
@@ -92,12 +94,13 @@ export function reportDir(root: string, key: ReportKey): string {
 export async function writeReportFiles(
   root: string,
   key: ReportKey,
-  files: Readonly<Record<ReportFileName, string | Buffer>>,
+  files: Readonly<Partial<Record<ReportFileName, string | Buffer>>>,
 ): Promise<string> {
   const dir = reportDir(root, key);
   try {
     await mkdir(dir, { recursive: true });
     for (const [name, body] of Object.entries(files)) {
+      if (body === undefined) continue;
       const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
       await writeFile(tmp, body);
       await rename(tmp, path.join(dir, name));
@@ -117,6 +120,8 @@ export interface StoredReport {
   readonly start: number;
   /** From the folder's meta.json (written with the files). */
   readonly end?: number;
+  /** From meta.json: every shift of the period had ended when the report was made. */
+  readonly final?: boolean;
   /** From meta.json (the agent's clock), else the newest file's modification time. */
   readonly generatedAt: number;
   readonly files: readonly { readonly name: ReportFileName; readonly bytes: number }[];
@@ -149,6 +154,7 @@ export async function listReports(root: string): Promise<StoredReport[]> {
         ...(key.kind === 'shift' ? { shift: key.label } : {}),
         start: key.start,
         ...(meta.end !== undefined ? { end: meta.end } : {}),
+        ...(meta.final !== undefined ? { final: meta.final } : {}),
         generatedAt: meta.generatedAt ?? modifiedAt,
         files,
       });
@@ -157,17 +163,30 @@ export async function listReports(root: string): Promise<StoredReport[]> {
   return out.sort((a, b) => b.start - a.start || a.id.localeCompare(b.id));
 }
 
-/** The period's end and the time the report was made, from meta.json (absent in a folder copied in by hand). */
-async function readMeta(dir: string): Promise<{ end?: number; generatedAt?: number }> {
+interface Meta {
+  readonly end?: number;
+  readonly generatedAt?: number;
+  readonly final?: boolean;
+}
+
+/** The period's end, whether it had ended and when the report was made, from meta.json (absent in a folder copied in by hand). */
+async function readMeta(dir: string): Promise<Meta> {
   try {
     const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as Record<string, unknown>;
     return {
       ...(typeof meta.end === 'number' ? { end: meta.end } : {}),
       ...(typeof meta.generatedAt === 'number' ? { generatedAt: meta.generatedAt } : {}),
+      ...(typeof meta.final === 'boolean' ? { final: meta.final } : {}),
     };
   } catch {
     return {};
   }
+}
+
+/** A report's meta.json, or undefined when the report does not exist (or has none). */
+export async function reportMeta(root: string, key: ReportKey): Promise<Meta | undefined> {
+  const meta = await readMeta(reportDir(root, key));
+  return meta.generatedAt === undefined ? undefined : meta;
 }
 
 export async function writeMeta(root: string, key: ReportKey, meta: Record<string, unknown>): Promise<void> {

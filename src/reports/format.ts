@@ -45,8 +45,19 @@ export function localTime(ms: number, timezone: string): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
-/** "early shift, 2026-12-05 06:00:00 to 14:00:00 (Europe/Berlin)". */
+/**
+ * "early shift, 2026-12-05 06:00:00 to 14:00:00 (Europe/Berlin)"; "day 2026-12-05 (Sat): the
+ * shifts that started on it (Europe/Berlin)"; "week 2026-11-30 to 2026-12-06: ...".
+ */
 export function periodTitle(period: ReportPeriod, timezone: string): string {
-  const what = period.kind === 'shift' ? `${period.shift ?? 'shift'} shift` : period.kind;
-  return `${what}, ${localTime(period.start, timezone)} to ${localTime(period.end, timezone)} (${timezone})`;
+  if (period.kind === 'shift')
+    return `${period.shift ?? 'shift'} shift, ${localTime(period.start, timezone)} to ${localTime(period.end, timezone)} (${timezone})`;
+  const first = localTime(period.start, timezone).slice(0, 10);
+  // The last day of the period: its end is the next period's local midnight.
+  const last = localTime(period.end - 1, timezone).slice(0, 10);
+  const weekday = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, weekday: 'short' });
+  const day = (date: string, ms: number): string => `${date} (${weekday.format(new Date(ms))})`;
+  return period.kind === 'day'
+    ? `day ${day(first, period.start)}: the shifts that started on it (${timezone})`
+    : `week ${day(first, period.start)} to ${day(last, period.end - 1)}: the shifts that started in it (${timezone})`;
 }

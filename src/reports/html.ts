@@ -4,7 +4,7 @@
  * order of docs/reports.md, the PDF's order too. Pure: model in, string out.
  */
 import { localTime, minutes, pct, periodTitle } from './format.js';
-import { headline, reportSections, type Section } from './sections.js';
+import { headline, notEndedNote, reportSections, type Section } from './sections.js';
 import type { ReportModel, TrendPoint } from './types.js';
 
 function esc(s: string | number): string {
@@ -69,17 +69,21 @@ export function renderHtml(m: ReportModel): string {
   const maxLoss = Math.max(1, ...m.topLosses.map((l) => l.ms));
   const kpi = (label: string, value: string): string =>
     `<div class="kpi"><span>${esc(label)}</span><b>${esc(value)}</b></div>`;
-  const [outputTable, ...lists] = reportSections(m);
+  const [outputTable, ...rest] = reportSections(m);
+  // A day's or week's shifts follow the output; the lists come after the charts.
+  const perShift = rest.filter((s) => s.id === 'shifts');
+  const lists = rest.filter((s) => s.id !== 'shifts');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${esc(`${m.lineName}: ${periodTitle(m.period, m.timezone)}`)}</title><style>${CSS}</style></head>
 <body>
 <h1>${esc(m.lineName)} (${esc(m.line)})</h1>
-<div class="sub">${esc(periodTitle(m.period, m.timezone))}; generated ${esc(t(m.generatedAt))}${m.final ? '' : ' <span class="warn">(shift not ended: figures so far)</span>'}</div>
+<div class="sub">${esc(periodTitle(m.period, m.timezone))}; generated ${esc(t(m.generatedAt))}${m.final ? '' : ` <span class="warn">(${esc(notEndedNote(m))})</span>`}</div>
 <div class="kpis">${headline(m)
     .map(([label, value]) => kpi(label, value))
     .join('')}</div>
 ${sectionHtml(outputTable as Section)}
+${perShift.map(sectionHtml).join('\n')}
 <h2>OEE per shift, last 7 days</h2>
 ${trendSvg(m.trend)}
 ${table(

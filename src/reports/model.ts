@@ -9,7 +9,7 @@ import { sumFigures as sumPeriod } from '../outputs/history/period.js';
 import type { DowntimeRecord, OeeRecord } from '../outputs/history/types.js';
 import { LinesideError } from '../lib/errors.js';
 import { topLosses } from './losses.js';
-import type { AlertRow, DowntimeRow, ReportInput, ReportModel, TrendPoint } from './types.js';
+import type { AlertRow, DowntimeRow, ReportInput, ReportModel, ShiftRow, TrendPoint } from './types.js';
 
 export function buildReport(input: ReportInput): ReportModel {
   const { period } = input;
@@ -46,6 +46,7 @@ export function buildReport(input: ReportInput): ReportModel {
     final: lineRecords.every((r) => r.final),
     figures,
     stations,
+    shifts: period.kind === 'shift' ? [] : lineRecords.map((r) => shiftRow(r, input)),
     trend: input.trend.map(trendPoint),
     output: {
       good: figures.counts.good,
@@ -58,7 +59,8 @@ export function buildReport(input: ReportInput): ReportModel {
     openOrUnassigned: downtime.filter((d) => d.open || d.unassigned),
     alerts: input.alerts
       .filter(
-        (a) => a.line === input.line && a.firstTs < period.end && (a.ts >= period.start || a.status !== 'resolved'),
+        (a) =>
+          a.line === input.line && a.firstTs < input.span.end && (a.ts >= input.span.start || a.status !== 'resolved'),
       )
       .sort((a, b) => a.firstTs - b.firstTs || a.alertId.localeCompare(b.alertId))
       .map(
@@ -93,6 +95,20 @@ function downtimeRow(d: DowntimeRecord, reasonLabel: string): DowntimeRow {
     ...(d.reasonNote !== undefined ? { note: d.reasonNote } : {}),
     open: d.end === undefined,
     unassigned: d.reason === 'unassigned',
+  };
+}
+
+function shiftRow(r: OeeRecord, input: ReportInput): ShiftRow {
+  return {
+    ...(r.shift !== undefined ? { shift: r.shift } : {}),
+    start: r.windowStart,
+    end: r.windowEnd,
+    final: r.final,
+    figures: r.figures,
+    stations: input.stations.flatMap((s) => {
+      const rec = input.stationOee.find((x) => x.station === s.id && x.windowStart === r.windowStart);
+      return rec === undefined ? [] : [{ station: s.id, figures: rec.figures }];
+    }),
   };
 }
 

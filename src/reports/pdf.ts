@@ -7,7 +7,7 @@
 import PDFDocument from 'pdfkit';
 import { localTime, periodTitle } from './format.js';
 import { lossChart, trendChart } from './pdf-charts.js';
-import { headline, reportSections, type Section, type SectionId } from './sections.js';
+import { headline, notEndedNote, sectionsById, type Section, type SectionId } from './sections.js';
 import type { ReportModel } from './types.js';
 
 const PAGE = { w: 595.28, h: 841.89, margin: 32 };
@@ -17,6 +17,7 @@ const FONT = 7;
 /** Column widths (pt) of each table, in the order of its columns (sections.ts). */
 const WIDTHS: Readonly<Record<SectionId, readonly number[]>> = {
   output: [55, 55, 55, 60, 60, 70, 70, 70],
+  shifts: [60, 85, 45, 55, 55, 45, 50, 50, 60],
   stations: [110, 50, 55, 55, 50, 50, 50, 60],
   downtime: [70, 85, 85, 50, 120, 110],
   open: [70, 85, 50, 120],
@@ -104,7 +105,7 @@ export function renderPdf(m: ReportModel): Promise<Buffer> {
     .fontSize(8)
     .fillColor('#333')
     .text(
-      `${periodTitle(m.period, m.timezone)}; generated ${t(m.generatedAt)}${m.final ? '' : '; shift not ended: figures so far'}`,
+      `${periodTitle(m.period, m.timezone)}; generated ${t(m.generatedAt)}${m.final ? '' : `; ${notEndedNote(m)}`}`,
       x0,
       y,
       { lineBreak: false },
@@ -135,15 +136,10 @@ export function renderPdf(m: ReportModel): Promise<Buffer> {
   y += 44;
 
   // 3. Output vs target and the times behind the ratios.
-  const [output, stations, downtime, open, alerts, orders] = reportSections(m) as [
-    Section,
-    Section,
-    Section,
-    Section,
-    Section,
-    Section,
-  ];
+  const { output, shifts, stations, downtime, open, alerts, orders } = sectionsById(m);
   y = table(doc, y, output, PAGE.h);
+  // A day's or week's shifts (at most 21 for a week of three shifts; more are cut like any list).
+  if (shifts !== undefined) y = table(doc, y, shifts, y + 12 + 23 * ROW_H);
 
   // 4. The charts, side by side.
   const chartH = 130;
@@ -164,7 +160,9 @@ export function renderPdf(m: ReportModel): Promise<Buffer> {
     .fontSize(6)
     .fillColor('#777')
     .text(
-      'Lineside end-of-shift report; figures as /api/oee answers for this shift. CSV files hold every row.',
+      m.period.kind === 'shift'
+        ? 'Lineside end-of-shift report; figures as /api/oee answers for this shift. CSV files hold every row.'
+        : `Lineside ${m.period.kind} report; figures as /api/history/period sums this ${m.period.kind}'s shifts. CSV files hold every row.`,
       x0,
       bottom + 4,
       {

@@ -6,7 +6,7 @@
 import { hms, localTime, pct } from './format.js';
 import type { ReportModel } from './types.js';
 
-export type SectionId = 'output' | 'stations' | 'downtime' | 'open' | 'alerts' | 'orders';
+export type SectionId = 'output' | 'shifts' | 'stations' | 'downtime' | 'open' | 'alerts' | 'orders';
 
 export interface Section {
   readonly id: SectionId;
@@ -28,9 +28,44 @@ export function headline(m: ReportModel): [string, string][] {
   ];
 }
 
+/** The page's sections by id; a shift's report has no `shifts` section. */
+export type Sections = Readonly<Record<Exclude<SectionId, 'shifts'>, Section>> & { readonly shifts?: Section };
+
+export function sectionsById(m: ReportModel): Sections {
+  return Object.fromEntries(reportSections(m).map((s) => [s.id, s])) as unknown as Sections;
+}
+
+/** The note under the title of a report whose period has a shift still running. */
+export function notEndedNote(m: ReportModel): string {
+  return m.period.kind === 'shift' ? 'shift not ended: figures so far' : 'a shift has not ended: figures so far';
+}
+
+/** The page's sections in order. A day's or week's report has a row per shift after the output. */
 export function reportSections(m: ReportModel): Section[] {
   const t = (ms: number): string => localTime(ms, m.timezone);
   const f = m.figures;
+  const shifts: Section[] =
+    m.period.kind === 'shift'
+      ? []
+      : [
+          {
+            id: 'shifts',
+            title: 'Shifts',
+            columns: ['shift', 'start', 'OEE', 'availability', 'performance', 'quality', 'good', 'target', 'downtime'],
+            rows: m.shifts.map((s) => [
+              `${s.shift ?? '-'}${s.final ? '' : ' (running)'}`,
+              t(s.start),
+              pct(s.figures.oee),
+              pct(s.figures.availability),
+              pct(s.figures.performance),
+              pct(s.figures.quality),
+              s.figures.counts.good,
+              s.figures.target ?? '-',
+              hms(s.figures.downtimeMs),
+            ]),
+            empty: 'No shifts in this period.',
+          },
+        ];
   return [
     {
       id: 'output',
@@ -50,6 +85,7 @@ export function reportSections(m: ReportModel): Section[] {
       ],
       empty: '',
     },
+    ...shifts,
     {
       id: 'stations',
       title: 'OEE per station',

@@ -8,7 +8,14 @@
  *   at a time, and never throws into the caller. Waiting `settleMs` lets the other stations'
  *   final figures of the same shift end arrive; the history flushes its buffer before every read,
  *   so everything recorded before is seen.
- * - `generate` may be called at any time (POST /api/reports); calls are queued behind each other.
+ * - `generate` may be called at any time (POST /api/reports): a shift, a day or a week; calls are
+ *   queued behind each other.
+ * - With reports.daily / reports.weekly, each line's report of the previous day / week is made at
+ *   the configured plant-local time (periods.ts), once every shift that started in it has ended
+ *   (or `SCHEDULE_GRACE_MS` after the last one should have). The check runs on a timer and, so
+ *   that virtual time works too, when core events pass the due time; it only reads the clock on
+ *   the core's path, the history reads run later. A report already made (final) is not remade;
+ *   after a restart a missed run is made (a run lies at most a day or week back).
  * - Failures are logged with their code and kept for health (`health().lastError`).
  */
 import type { LinesideConfig } from '../config/schema.js';
@@ -17,13 +24,16 @@ import type { Clock } from '../core/sample.js';
 import { errorMessage, isLinesideError, LinesideError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { HistoryReader } from '../outputs/history/types.js';
-import { collectShift, findShift, type ShiftSelector } from './collect.js';
-import { cyclesCsv, downtimeCsv, oeeCsv } from './csv.js';
+import { collectPeriod, collectShift, findShift, type ShiftSelector } from './collect.js';
+import { cyclesCsv, downtimeCsv, oeeCsv, shiftsCsv } from './csv.js';
 import {
   listReports,
   pruneReports,
+  REPORT_FILES,
+  type ReportFileName,
   reportId,
   reportKey,
+  reportMeta,
   writeMeta,
   writeReportFiles,
   type ReportKey,
@@ -33,9 +43,35 @@ import { renderHtml } from './html.js';
 import { buildReport } from './model.js';
 import type { EmailDelivery, EmailHealth } from './email/delivery.js';
 import { renderPdf } from './pdf.js';
+import {
+  calendarPeriod,
+  lastRun,
+  parseLocalDate,
+  periodDate,
+  previousPeriod,
+  type CalendarKind,
+  type ReportSchedule,
+} from './periods.js';
+import type { ReportInput, ReportPeriod } from './types.js';
 
 /** How far back start-up looks for an ended shift without a report. */
 const CATCH_UP_MS = 24 * 3_600_000;
+/** A scheduled day or week report waits for a running shift at most this long after its end. */
+export const SCHEDULE_GRACE_MS = 15 * 60_000;
+/** How often the schedule is checked on a timer, and at most on core events (ms of the clock). */
+const SCHEDULE_CHECK_MS = 30_000;
+
+/** A day or a week (Monday to Sunday) holding a plant-local date; default: the previous one. */
+export interface PeriodSelector {
+  readonly line: string;
+  readonly period: CalendarKind;
+  /** "YYYY-MM-DD", plant-local. */
+  readonly date?: string;
+}
+
+export type ReportSelector = ShiftSelector | PeriodSelector;
+
+const isPeriod = (sel: ReportSelector): sel is PeriodSelector => 'period' in sel;
 
 export interface ReportServiceOptions {
   readonly config: Readonly<LinesideConfig>;
@@ -56,10 +92,13 @@ export interface GeneratedReport {
   readonly id: string;
   readonly dir: string;
   readonly line: string;
+  readonly kind: ReportPeriod['kind'];
   readonly shift?: string;
   readonly start: number;
   readonly end: number;
   readonly final: boolean;
+  /** The files written, in REPORT_FILES order. */
+  readonly files: readonly ReportFileName[];
   /** Wall time it took, ms (collecting, rendering and writing). */
   readonly durationMs: number;
   readonly pdfBytes: number;
@@ -94,6 +133,13 @@ export class ReportService {
   /** Set when close() begins: no new automatic report is queued from then on. */
   private stopping = false;
   private readonly pruneTimer: NodeJS.Timeout;
+  private readonly scheduleTimer: NodeJS.Timeout | undefined;
+  private readonly schedules: readonly ReportSchedule[];
+  /** The latest scheduled run handled, by `kind:line`. */
+  private readonly scheduleDone = new Map<string, number>();
+  /** Scheduled reports being made, by `kind:line`. */
+  private readonly scheduleBusy = new Set<string>();
+  private nextScheduleCheck = Number.NEGATIVE_INFINITY;
 
   readonly root: string;
 
@@ -101,11 +147,29 @@ export class ReportService {
     this.root = options.root;
     this.pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 3_600_000);
     this.pruneTimer.unref();
+    const { daily, weekly } = options.config.reports;
+    this.schedules = [
+      ...(daily.enabled ? [{ kind: 'day', at: daily.at } as const] : []),
+      ...(weekly.enabled ? [{ kind: 'week', at: weekly.at, day: weekly.day } as const] : []),
+    ];
+    if (this.schedules.length > 0) {
+      this.scheduleTimer = setInterval(() => void this.checkSchedule(), SCHEDULE_CHECK_MS);
+      this.scheduleTimer.unref();
+    }
   }
 
   /** Notes a line's final shift figures; the report follows `settleMs` later (automatic reports). */
   onEvent(e: CoreEvent): void {
-    if (this.stopping || !this.options.config.reports.enabled) return;
+    if (this.stopping) return;
+    if (this.schedules.length > 0) {
+      const now = this.options.clock.wallMs();
+      if (now >= this.nextScheduleCheck) {
+        this.nextScheduleCheck = now + SCHEDULE_CHECK_MS;
+        // Off the core's path: the check reads the history.
+        setImmediate(() => void this.checkSchedule());
+      }
+    }
+    if (!this.options.config.reports.enabled) return;
     if (e.type !== 'oee' || e.station !== undefined || !e.final || e.window.kind !== 'shift') return;
     const key = `${e.line}@${e.window.start}`;
     // A correction of the same shift while one is pending joins it.
@@ -143,22 +207,48 @@ export class ReportService {
     }
   }
 
-  /** Makes (or remakes) the report of one shift; resolves when its files are in place. */
-  generate(sel: ShiftSelector): Promise<GeneratedReport> {
+  /** Makes (or remakes) the report of a shift, day or week; resolves when its files are in place. */
+  generate(sel: ReportSelector): Promise<GeneratedReport> {
     const run = this.queue.then(() => this.make(sel));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async make(sel: ShiftSelector): Promise<GeneratedReport> {
-    const { clock, logger } = this.options;
+  /** What the history holds for the selected shift, day or week. */
+  private collect(sel: ReportSelector): ReportInput {
+    const { config, history, clock } = this.options;
+    const now = clock.wallMs();
+    if (!isPeriod(sel)) {
+      const record = findShift(history, sel);
+      if (record === undefined)
+        throw new LinesideError('NOT_FOUND', `no OEE recorded for that shift of line "${sel.line}"`, { ...sel });
+      return collectShift(history, config, record, now);
+    }
+    const tz = config.shifts.timezone;
+    let period: ReportPeriod;
+    if (sel.date === undefined) period = previousPeriod(sel.period, now, tz);
+    else {
+      const date = parseLocalDate(sel.date);
+      if (date === undefined)
+        throw new LinesideError('NOT_FOUND', `"${sel.date}" is not a date (YYYY-MM-DD)`, { ...sel });
+      period = calendarPeriod(sel.period, date, tz);
+    }
+    const input = collectPeriod(history, config, sel.line, period, now);
+    if (input.lineOee.length === 0)
+      throw new LinesideError(
+        'NOT_FOUND',
+        `no shift of line "${sel.line}" that started in the ${sel.period} of ${periodDate(period, tz)} is in the history`,
+        { ...sel },
+      );
+    return input;
+  }
+
+  private async make(sel: ReportSelector): Promise<GeneratedReport> {
+    const { logger } = this.options;
     const started = performance.now();
     try {
       if (this.closed) throw new LinesideError('REPORT_FAILED', 'the report service is closed', { ...sel });
-      const record = findShift(this.options.history, sel);
-      if (record === undefined)
-        throw new LinesideError('NOT_FOUND', `no OEE recorded for that shift of line "${sel.line}"`, { ...sel });
-      const model = buildReport(collectShift(this.options.history, this.options.config, record, clock.wallMs()));
+      const model = buildReport(this.collect(sel));
       const pdf = await renderPdf(model);
       const key: ReportKey = reportKey(model.line, model.period);
       const dir = await writeReportFiles(this.options.root, key, {
@@ -167,10 +257,13 @@ export class ReportService {
         'downtime.csv': downtimeCsv(model),
         'cycles.csv': cyclesCsv(model),
         'oee.csv': oeeCsv(model),
+        ...(model.period.kind === 'shift' ? {} : { 'shifts.csv': shiftsCsv(model) }),
       });
       await writeMeta(this.options.root, key, {
         line: model.line,
+        kind: model.period.kind,
         shift: model.period.shift,
+        shifts: model.shifts.length,
         start: model.period.start,
         end: model.period.end,
         final: model.final,
@@ -185,10 +278,14 @@ export class ReportService {
         id: reportId(key),
         dir,
         line: model.line,
+        kind: model.period.kind,
         ...(model.period.shift !== undefined ? { shift: model.period.shift } : {}),
         start: model.period.start,
         end: model.period.end,
         final: model.final,
+        files: (Object.keys(REPORT_FILES) as ReportFileName[]).filter(
+          (name) => model.period.kind !== 'shift' || name !== 'shifts.csv',
+        ),
         durationMs,
         pdfBytes: pdf.length,
       };
@@ -211,6 +308,48 @@ export class ReportService {
       this.lastError = coded.toString();
       logger.error({ err: { code: coded.code, message: coded.message }, ...coded.context }, 'report failed');
       throw coded;
+    }
+  }
+
+  /**
+   * Makes each line's scheduled day or week report that is due and not made yet (see the contract
+   * above). Never throws; failures are logged and counted by `generate`.
+   */
+  async checkSchedule(): Promise<void> {
+    const { config, clock, history, logger } = this.options;
+    const tz = config.shifts.timezone;
+    for (const schedule of this.schedules) {
+      for (const line of config.lines) {
+        if (this.stopping) return;
+        const now = clock.wallMs();
+        const key = `${schedule.kind}:${line.id}`;
+        const run = lastRun(schedule, now, tz);
+        if ((this.scheduleDone.get(key) ?? Number.NEGATIVE_INFINITY) >= run.at || this.scheduleBusy.has(key)) continue;
+        const date = periodDate(run.period, tz);
+        const shifts = history.oeeShifts(line.id, run.period.start, run.period.end);
+        if (shifts.length === 0) {
+          logger.info({ line: line.id, period: schedule.kind, date }, 'no shifts in the period: no scheduled report');
+          this.scheduleDone.set(key, run.at);
+          continue;
+        }
+        // Wait for a shift still running (the night shift into the report's time), but not forever.
+        const lastEnd = Math.max(...shifts.map((r) => r.windowEnd));
+        if (shifts.some((r) => !r.final) && now < lastEnd + SCHEDULE_GRACE_MS) continue;
+        const made = await reportMeta(this.root, reportKey(line.id, run.period));
+        if (made?.final === true) {
+          this.scheduleDone.set(key, run.at);
+          continue;
+        }
+        this.scheduleBusy.add(key);
+        try {
+          await this.generate({ line: line.id, period: schedule.kind, date });
+        } catch {
+          // Logged and counted by generate; the next run tries the next period.
+        } finally {
+          this.scheduleBusy.delete(key);
+          this.scheduleDone.set(key, run.at);
+        }
+      }
     }
   }
 
@@ -262,6 +401,7 @@ export class ReportService {
   async close(): Promise<void> {
     this.stopping = true;
     clearInterval(this.pruneTimer);
+    clearInterval(this.scheduleTimer);
     const waiting = [...this.pending.values()];
     this.pending.clear();
     for (const { timer, sel } of waiting) {

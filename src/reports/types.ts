@@ -22,6 +22,8 @@ export interface ReportInput {
   readonly line: string;
   readonly lineName: string;
   readonly period: ReportPeriod;
+  /** The time the lists cover: the period, or for a day or week its shifts' whole windows. */
+  readonly span: { readonly start: number; readonly end: number };
   /** Time zone the page shows times in (config shifts.timezone). */
   readonly timezone: string;
   /** When the report was made (wall ms): printed on it, not used for any figure. */
@@ -94,6 +96,17 @@ export interface AlertRow {
   readonly acknowledgedBy?: string;
 }
 
+/** One shift of a day's or week's report: the line's and each station's stored figures. */
+export interface ShiftRow {
+  readonly shift?: string;
+  readonly start: number;
+  readonly end: number;
+  readonly final: boolean;
+  readonly figures: OeeFigures;
+  /** In flow order. */
+  readonly stations: readonly { readonly station: string; readonly figures: OeeFigures }[];
+}
+
 export interface ReportModel {
   readonly line: string;
   readonly lineName: string;
@@ -105,6 +118,8 @@ export interface ReportModel {
   /** The line's figures: for a shift the very record /api/oee answers; for a day or week, summed. */
   readonly figures: OeeFigures;
   readonly stations: readonly { readonly station: string; readonly name: string; readonly figures: OeeFigures }[];
+  /** A day's or week's shifts, oldest first, with the figures they were summed from; empty for a shift. */
+  readonly shifts: readonly ShiftRow[];
   readonly trend: readonly TrendPoint[];
   readonly output: {
     readonly good: number;

@@ -11,7 +11,7 @@ import type { LineSnapshot, OeeView, StationSnapshot } from '../core/snapshot.js
 import type { Logger } from '../lib/logger.js';
 import type { HistoryReader } from '../outputs/history/types.js';
 import type { StoredReport } from '../reports/files.js';
-import type { GeneratedReport, ReportsHealth } from '../reports/service.js';
+import type { GeneratedReport, ReportSelector, ReportsHealth } from '../reports/service.js';
 import type { OutputStatus } from '../outputs/output.js';
 import type { DeviceHealth } from '../sources/source.js';
 
@@ -167,8 +167,8 @@ export interface AppDeps {
 /** What the report routes need of the report service (src/reports/service.ts). */
 export interface ReportsPort {
   list(): Promise<readonly StoredReport[]>;
-  /** Makes one shift's report now; rejects with a coded LinesideError (NOT_FOUND: no such shift). */
-  generate(sel: { line: string; shift?: string; start?: number }): Promise<GeneratedReport>;
+  /** Makes one shift's, day's or week's report now; rejects with a coded LinesideError (NOT_FOUND: no such shift). */
+  generate(sel: ReportSelector): Promise<GeneratedReport>;
   health(): ReportsHealth;
   /** The reports folder, `<storage.dir>/reports`. */
   readonly root: string;

@@ -12,6 +12,7 @@ import { isLinesideError } from '../lib/errors.js';
 import { isReportFile, parseReportId, REPORT_FILES, reportDir } from '../reports/files.js';
 import type { ServerContext } from './context.js';
 import type { ReportsPort } from './deps.js';
+import type { ReportSelector } from '../reports/service.js';
 import { ApiError } from './http-errors.js';
 import { parseBody, parseString, parseTime, ReportBody } from './params.js';
 
@@ -38,6 +39,7 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
         ...(r.shift !== undefined ? { shift: r.shift } : {}),
         start: iso(r.start),
         ...(r.end !== undefined ? { end: iso(r.end) } : {}),
+        ...(r.final !== undefined ? { final: r.final } : {}),
         generatedAt: iso(r.generatedAt),
         files: r.files.map((f) => ({ name: f.name, bytes: f.bytes, url: `/api/reports/${r.id}/${f.name}` })),
         ...(r.email !== undefined
@@ -61,7 +63,7 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (key === undefined || !isReportFile(file))
         throw new ApiError(
           'INVALID_REPORT_PATH',
-          `expected /api/reports/<line>.<yyyymmddThhmmssZ>-<shift>/<${Object.keys(REPORT_FILES).join('|')}>`,
+          `expected /api/reports/<line>.<yyyymmddThhmmssZ>-<shift> (or +day, +week)/<${Object.keys(REPORT_FILES).join('|')}>`,
         );
       const full = path.join(reportDir(port().root, key), file);
       const size = await stat(full).then(
@@ -93,22 +95,27 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
         : typeof body.start === 'number'
           ? body.start
           : parseTime({ start: body.start }, 'start');
+    const sel: ReportSelector =
+      body.period === 'shift'
+        ? {
+            line: body.line,
+            ...(body.shift !== undefined ? { shift: body.shift } : {}),
+            ...(start !== undefined ? { start } : {}),
+          }
+        : { line: body.line, period: body.period, ...(body.date !== undefined ? { date: body.date } : {}) };
     try {
-      const r = await port().generate({
-        line: body.line,
-        ...(body.shift !== undefined ? { shift: body.shift } : {}),
-        ...(start !== undefined ? { start } : {}),
-      });
+      const r = await port().generate(sel);
       ctx.logger.info({ report: r.id, remote: request.ip }, 'report made on demand');
       return reply.code(201).send({
         id: r.id,
         line: r.line,
+        period: r.kind,
         ...(r.shift !== undefined ? { shift: r.shift } : {}),
         start: iso(r.start),
         end: iso(r.end),
         final: r.final,
         durationMs: r.durationMs,
-        files: Object.keys(REPORT_FILES).map((name) => `/api/reports/${r.id}/${name}`),
+        files: r.files.map((name) => `/api/reports/${r.id}/${name}`),
       });
     } catch (err) {
       if (isLinesideError(err) && err.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', err.message);

@@ -51,6 +51,7 @@ export function input(over: Partial<ReportInput> = {}): ReportInput {
     line: 'line1',
     lineName: 'Line 1',
     period: { kind: 'shift', shift: 'early', start: T0, end: END },
+    span: { start: T0, end: END },
     timezone: 'Europe/Berlin',
     generatedAt: END + 5_000,
     lineOee: [line],
