@@ -137,9 +137,8 @@ export class ReportService {
   private readonly schedules: readonly ReportSchedule[];
   /** The latest scheduled run handled, by `kind:line`. */
   private readonly scheduleDone = new Map<string, number>();
-  /** Scheduled reports being made, by `kind:line`. */
-  private readonly scheduleBusy = new Set<string>();
   private nextScheduleCheck = Number.NEGATIVE_INFINITY;
+  private checking: Promise<void> | undefined;
 
   readonly root: string;
 
@@ -313,9 +312,25 @@ export class ReportService {
 
   /**
    * Makes each line's scheduled day or week report that is due and not made yet (see the contract
-   * above). Never throws; failures are logged and counted by `generate`.
+   * above). Never rejects; failures are logged (and counted by `generate`).
    */
-  async checkSchedule(): Promise<void> {
+  checkSchedule(): Promise<void> {
+    // One check at a time: timer and core events may both ask while one is making a report.
+    this.checking ??= this.runSchedule()
+      .catch((err: unknown) => {
+        // A history read failed (HISTORY_IO): the next check tries again.
+        this.options.logger.error(
+          { err: { code: isLinesideError(err) ? err.code : 'REPORT_FAILED', message: errorMessage(err) } },
+          'checking the report schedule failed',
+        );
+      })
+      .finally(() => {
+        this.checking = undefined;
+      });
+    return this.checking;
+  }
+
+  private async runSchedule(): Promise<void> {
     const { config, clock, history, logger } = this.options;
     const tz = config.shifts.timezone;
     for (const schedule of this.schedules) {
@@ -324,7 +339,7 @@ export class ReportService {
         const now = clock.wallMs();
         const key = `${schedule.kind}:${line.id}`;
         const run = lastRun(schedule, now, tz);
-        if ((this.scheduleDone.get(key) ?? Number.NEGATIVE_INFINITY) >= run.at || this.scheduleBusy.has(key)) continue;
+        if ((this.scheduleDone.get(key) ?? Number.NEGATIVE_INFINITY) >= run.at) continue;
         const date = periodDate(run.period, tz);
         const shifts = history.oeeShifts(line.id, run.period.start, run.period.end);
         if (shifts.length === 0) {
@@ -340,15 +355,12 @@ export class ReportService {
           this.scheduleDone.set(key, run.at);
           continue;
         }
-        this.scheduleBusy.add(key);
         try {
           await this.generate({ line: line.id, period: schedule.kind, date });
         } catch {
           // Logged and counted by generate; the next run tries the next period.
-        } finally {
-          this.scheduleBusy.delete(key);
-          this.scheduleDone.set(key, run.at);
         }
+        this.scheduleDone.set(key, run.at);
       }
     }
   }

@@ -74,7 +74,7 @@ function stationFigures(
  * returns their starts, oldest first.
  */
 export function seedShifts(
-  h: Harness,
+  h: Pick<Harness, 'history'>,
   endUtc: number,
   days: number,
   line = 'line1',

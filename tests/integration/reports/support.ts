@@ -11,6 +11,7 @@ import { createCore, type Core } from '../../../src/core/core.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import type { EmailDelivery } from '../../../src/reports/email/delivery.js';
+import type { LinesideConfig } from '../../../src/config/schema.js';
 import { ReportService } from '../../../src/reports/service.js';
 import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
 import { buildApp } from '../../../src/server/app.js';
@@ -42,19 +43,24 @@ export class SimLine {
 
 export interface RigOptions {
   readonly viewToken?: string;
+  /** The clock's start (wall ms); default Monday 24 November 2025 12:00 UTC. */
+  readonly startAt?: number;
+  /** Report settings over the test config's (daily, weekly, ...). */
+  readonly reports?: Partial<LinesideConfig['reports']>;
   /** The email delivery to hand the report service, made for the rig's reports root and clock. */
   readonly email?: (root: string, clock: ManualClock) => EmailDelivery;
 }
 
 export async function startReportRig(cleanups: Array<() => Promise<void> | void>, opts: RigOptions = {}) {
-  const clock = new ManualClock(Date.UTC(2025, 10, 24, 12, 0, 0));
+  const clock = new ManualClock(opts.startAt ?? Date.UTC(2025, 10, 24, 12, 0, 0));
   const dir = mkdtempSync(path.join(tmpdir(), 'lineside-reports-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const config = testConfig({
+  const base = testConfig({
     operatorToken: OPERATOR_TOKEN,
     storageDir: dir,
     ...(opts.viewToken !== undefined ? { viewToken: opts.viewToken } : {}),
   });
+  const config = { ...base, reports: { ...base.reports, ...opts.reports } };
   const history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
   cleanups.push(() => history.close());
   const root = path.join(dir, 'reports');
@@ -88,5 +94,5 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
   });
   await app.ready();
   cleanups.push(() => app.close());
-  return { clock, core, app, reports, root, dir, email, line: new SimLine(core, clock) };
+  return { clock, core, app, reports, root, dir, email, history, config, line: new SimLine(core, clock) };
 }
