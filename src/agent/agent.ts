@@ -124,7 +124,7 @@ export function createAgent(options: AgentOptions): Agent {
     clock,
     logger: logger.child({ component: 'reports' }),
     root: join(storageDir, 'reports'),
-    ...(email !== undefined ? { email } : {}),
+    deliveries: [email].filter((d) => d !== undefined),
   });
   events.add('reports', (e) => reports.onEvent(e));
 

@@ -11,7 +11,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LinesideError } from '../lib/errors.js';
-import type { EmailState } from './email/store.js';
+import type { DeliveryState } from './delivery/store.js';
 import type { PeriodKind, ReportPeriod } from './types.js';
 
 /** The files of one report, with their content types (the only names the REST route serves). */
@@ -121,7 +121,9 @@ export interface StoredReport {
   readonly generatedAt: number;
   readonly files: readonly { readonly name: ReportFileName; readonly bytes: number }[];
   /** The report's email delivery (absent: not emailed); added by the report service. */
-  readonly email?: EmailState;
+  readonly email?: DeliveryState;
+  /** The report's webhook delivery (absent: not posted); added by the report service. */
+  readonly webhook?: DeliveryState;
 }
 
 /** Every report folder under root, newest start first. Unknown entries are skipped. */

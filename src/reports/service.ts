@@ -31,7 +31,7 @@ import {
 } from './files.js';
 import { renderHtml } from './html.js';
 import { buildReport } from './model.js';
-import type { EmailDelivery, EmailHealth } from './email/delivery.js';
+import type { DeliveryHealth, ReportDelivery } from './delivery/queue.js';
 import { renderPdf } from './pdf.js';
 
 /** How far back start-up looks for an ended shift without a report. */
@@ -48,8 +48,8 @@ export interface ReportServiceOptions {
   readonly settleMs?: number;
   /** Retention check interval, ms; default 1 h. */
   readonly pruneIntervalMs?: number;
-  /** Emails each report made (reports.email); absent: not emailed. */
-  readonly email?: EmailDelivery;
+  /** Send each report made on (reports.email, reports.webhook); none: kept on disk only. */
+  readonly deliveries?: readonly ReportDelivery[];
 }
 
 export interface GeneratedReport {
@@ -77,7 +77,9 @@ export interface ReportsHealth {
   /** "CODE message" of the latest failure. */
   readonly lastError?: string;
   /** The report emails (reports.email.enabled). */
-  readonly email?: EmailHealth;
+  readonly email?: DeliveryHealth;
+  /** The report webhook (reports.webhook.enabled). */
+  readonly webhook?: DeliveryHealth;
 }
 
 export class ReportService {
@@ -193,8 +195,8 @@ export class ReportService {
         pdfBytes: pdf.length,
       };
       logger.info({ report: result.id, dir, durationMs, pdfBytes: pdf.length }, 'report written');
-      // Queued, not sent: a slow SMTP server must not hold up the next report (delivery.ts).
-      await this.options.email?.enqueue(result.id, dir, model);
+      // Queued, not sent: a slow receiver must not hold up the next report (delivery/queue.ts).
+      for (const d of this.options.deliveries ?? []) await d.enqueue(result.id, dir, model);
       return result;
     } catch (err) {
       const coded = isLinesideError(err)
@@ -214,15 +216,18 @@ export class ReportService {
     }
   }
 
-  /** The report folders, newest first, each with its email state when it was emailed. */
+  /** The report folders, newest first, each with its email and webhook state when it has one. */
   async list(): Promise<StoredReport[]> {
     const reports = await listReports(this.options.root);
-    const email = this.options.email;
-    if (email === undefined) return reports;
+    const deliveries = this.options.deliveries ?? [];
     return Promise.all(
       reports.map(async (r) => {
-        const state = await email.state(r.id);
-        return state === undefined ? r : { ...r, email: state };
+        let item: StoredReport = r;
+        for (const d of deliveries) {
+          const state = await d.state(r.id);
+          if (state !== undefined) item = { ...item, [d.name]: state };
+        }
+        return item;
       }),
     );
   }
@@ -251,7 +256,7 @@ export class ReportService {
       ...(this.lastGeneratedAt !== undefined ? { lastGeneratedAt: this.lastGeneratedAt } : {}),
       ...(this.lastDurationMs !== undefined ? { lastDurationMs: this.lastDurationMs } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
-      ...(this.options.email !== undefined ? { email: this.options.email.health() } : {}),
+      ...Object.fromEntries((this.options.deliveries ?? []).map((d) => [d.name, d.health()])),
     };
   }
 
@@ -270,6 +275,6 @@ export class ReportService {
     }
     await this.queue;
     this.closed = true;
-    await this.options.email?.close();
+    await Promise.all((this.options.deliveries ?? []).map((d) => d.close()));
   }
 }

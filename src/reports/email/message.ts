@@ -48,19 +48,23 @@ function losses(model: ReportModel): string[] {
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-export function reportMessage(model: ReportModel, subjectPrefix: string): ReportMessage {
+/** The plain-text key figures and top losses (the email's text body; the webhook's "text" format). */
+export function keyFigureText(model: ReportModel): string {
   const r = rows(model);
   const top = losses(model);
   const width = Math.max(...r.map(([k]) => k.length)) + 2;
-  const text = [
+  return [
     ...r.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`),
     '',
     'Top 3 losses:',
     ...(top.length > 0 ? top.map((l, i) => `  ${i + 1}. ${l}`) : ['  none']),
-    '',
-    'The full report is attached (report.pdf).',
-    '',
   ].join('\n');
+}
+
+export function reportMessage(model: ReportModel, subjectPrefix: string): ReportMessage {
+  const r = rows(model);
+  const top = losses(model);
+  const text = `${keyFigureText(model)}\n\nThe full report is attached (report.pdf).\n`;
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<h2>${esc(model.lineName)}: ${esc(r[1]?.[1] ?? '')}</h2>`,

@@ -66,7 +66,7 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
     logger: silentLogger,
     root,
     settleMs: 0,
-    ...(email !== undefined ? { email } : {}),
+    deliveries: [email].filter((d) => d !== undefined),
   });
   cleanups.push(() => reports.close());
   const core = createCore(config, { clock });
