@@ -18,6 +18,8 @@ import { openSpool, type Spool } from '../outputs/spool/index.js';
 import type { Predictor } from '../predict/index.js';
 import { EmailDelivery } from '../reports/email/delivery.js';
 import { smtpTransport } from '../reports/email/transport.js';
+import { WebhookDelivery } from '../reports/webhook/delivery.js';
+import { httpTransport } from '../reports/webhook/transport.js';
 import { ReportService } from '../reports/service.js';
 import { commandsPortOf } from '../server/adapt-core.js';
 import { tokenPrincipal } from '../server/auth.js';
@@ -118,13 +120,23 @@ export function createAgent(options: AgentOptions): Agent {
         send: smtpTransport(emailConfig),
       })
     : undefined;
+  const webhookConfig = config.reports.webhook;
+  const webhook = webhookConfig.enabled
+    ? new WebhookDelivery({
+        config: webhookConfig,
+        clock,
+        logger: logger.child({ component: 'reports-webhook' }),
+        root: join(storageDir, 'reports'),
+        send: httpTransport(webhookConfig),
+      })
+    : undefined;
   const reports = new ReportService({
     config,
     history,
     clock,
     logger: logger.child({ component: 'reports' }),
     root: join(storageDir, 'reports'),
-    deliveries: [email].filter((d) => d !== undefined),
+    deliveries: [email, webhook].filter((d) => d !== undefined),
   });
   events.add('reports', (e) => reports.onEvent(e));
 
@@ -148,6 +160,7 @@ export function createAgent(options: AgentOptions): Agent {
       void reports
         .prune()
         .then(() => email?.resume())
+        .then(() => webhook?.resume())
         .then(() => reports.catchUp());
     },
     stop: () => reports.close(),

@@ -11,6 +11,7 @@ import { createCore, type Core } from '../../../src/core/core.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import type { EmailDelivery } from '../../../src/reports/email/delivery.js';
+import type { WebhookDelivery } from '../../../src/reports/webhook/delivery.js';
 import { ReportService } from '../../../src/reports/service.js';
 import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
 import { buildApp } from '../../../src/server/app.js';
@@ -44,6 +45,8 @@ export interface RigOptions {
   readonly viewToken?: string;
   /** The email delivery to hand the report service, made for the rig's reports root and clock. */
   readonly email?: (root: string, clock: ManualClock) => EmailDelivery;
+  /** The webhook delivery likewise. */
+  readonly webhook?: (root: string, clock: ManualClock) => WebhookDelivery;
 }
 
 export async function startReportRig(cleanups: Array<() => Promise<void> | void>, opts: RigOptions = {}) {
@@ -59,6 +62,7 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
   cleanups.push(() => history.close());
   const root = path.join(dir, 'reports');
   const email = opts.email?.(root, clock);
+  const webhook = opts.webhook?.(root, clock);
   const reports = new ReportService({
     config,
     history,
@@ -66,7 +70,7 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
     logger: silentLogger,
     root,
     settleMs: 0,
-    deliveries: [email].filter((d) => d !== undefined),
+    deliveries: [email, webhook].filter((d) => d !== undefined),
   });
   cleanups.push(() => reports.close());
   const core = createCore(config, { clock });
@@ -88,5 +92,5 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
   });
   await app.ready();
   cleanups.push(() => app.close());
-  return { clock, core, app, reports, root, dir, email, line: new SimLine(core, clock) };
+  return { clock, core, app, reports, root, dir, email, webhook, line: new SimLine(core, clock) };
 }
