@@ -13,6 +13,7 @@ import type { LinesideConfig } from '../../config/schema.js';
 import { errorMessage, LinesideError, type ErrorCode } from '../../lib/errors.js';
 import { packageVersion } from '../../lib/paths.js';
 import { parseRetryAfter } from '../../outputs/webhook/post.js';
+import { isReservedHeader } from './headers.js';
 import { DELIVERY_HEADER, redactUrl, signBody, SIGNATURE_HEADER } from '../../outputs/webhook/signature.js';
 
 export type WebhookConfig = LinesideConfig['reports']['webhook'];
@@ -26,12 +27,6 @@ export interface WebhookRequest {
 
 /** POSTs once; resolves on any 2xx, else rejects with a coded LinesideError. */
 export type SendWebhook = (request: WebhookRequest) => Promise<void>;
-
-/** Headers Lineside sets itself; `headers` in the config may not override them (cross-checks). */
-export function isReservedHeader(name: string): boolean {
-  const n = name.toLowerCase();
-  return n === 'content-type' || n === 'content-length' || n === 'authorization' || n.startsWith('x-lineside-');
-}
 
 /** How much of an error answer's body goes into the error message. */
 const BODY_CHARS = 200;
