@@ -13,8 +13,8 @@ import type { LinesideConfig } from '../../config/schema.js';
 import { errorMessage, LinesideError, type ErrorCode } from '../../lib/errors.js';
 import { packageVersion } from '../../lib/paths.js';
 import { parseRetryAfter } from '../../outputs/webhook/post.js';
-import { isReservedHeader } from './headers.js';
-import { DELIVERY_HEADER, redactUrl, signBody, SIGNATURE_HEADER } from '../../outputs/webhook/signature.js';
+import { requestHeaders } from './headers.js';
+import { redactUrl } from '../../outputs/webhook/signature.js';
 
 export type WebhookConfig = LinesideConfig['reports']['webhook'];
 
@@ -34,22 +34,11 @@ const BODY_CHARS = 200;
 export function httpTransport(config: WebhookConfig, now: () => number = Date.now): SendWebhook {
   const ca = config.ca !== undefined ? readFileSync(config.ca) : undefined;
   const userAgent = `lineside/${packageVersion()}`;
-  const extra = Object.fromEntries(Object.entries(config.headers).filter(([name]) => !isReservedHeader(name)));
   return async ({ id, body }) => {
     if (config.url === undefined) throw new LinesideError('WEBHOOK_FAILED', 'reports.webhook.url is not set');
     const url = new URL(config.url);
     const where = redactUrl(config.url);
-    const headers: Record<string, string> = {
-      ...extra,
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
-      'user-agent': userAgent,
-      [DELIVERY_HEADER]: id,
-      ...(config.token !== undefined && config.token !== '' ? { authorization: `Bearer ${config.token}` } : {}),
-      ...(config.secret !== undefined && config.secret !== ''
-        ? { [SIGNATURE_HEADER]: signBody(config.secret, body) }
-        : {}),
-    };
+    const headers = requestHeaders(config, id, body, userAgent);
     const tls = url.protocol === 'https:';
     const answer = await new Promise<{ status: number; text: string; retryAfter: string | undefined }>(
       (resolve, reject) => {
