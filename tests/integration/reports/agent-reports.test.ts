@@ -1,9 +1,12 @@
 /**
  * The agent wires the reports: a whole agent (createAgent: sources -> core -> tee -> history and
  * reports) runs a counter source across a shift end in plant time, and the shift's report files
- * appear under storage.dir/reports by themselves, with the shift's final figures.
+ * appear under storage.dir/reports by themselves, with the shift's final figures; with
+ * reports.email or reports.webhook they go out too, with their secrets read from files or ${ENV}.
  */
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -12,6 +15,7 @@ import { loadConfigText } from '../../../src/config/load.js';
 import type { Clock, SampleSink } from '../../../src/core/sample.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import type { Source, SourceFactory } from '../../../src/sources/source.js';
+import { freePort } from '../../helpers/ports.js';
 import { startSmtpServer } from '../../helpers/smtp-server.js';
 import { until } from '../../helpers/wait.js';
 
@@ -156,5 +160,54 @@ describe('the agent', () => {
     await vi.waitFor(async () => expect((await agent.reports.list())[0]?.email?.status).toBe('sent'));
     expect((await agent.reports.list())[0]?.email).toMatchObject({ status: 'sent', attempts: 1 });
     expect(agent.reports.health().email).toMatchObject({ sent: 1, failing: false, pending: 0 });
+  });
+
+  it('posts the report to reports.webhook.url, token from tokenFile and secret from ${ENV}', async () => {
+    const received: { headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(202).end();
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const dir = mkdtempSync(path.join(tmpdir(), 'lineside-agent-webhook-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const tokenFile = path.join(dir, 'webhook-token');
+    writeFileSync(tokenFile, 'file-token\n');
+    const webhook = `reports:
+  webhook:
+    enabled: true
+    url: http://127.0.0.1:${port}/hook
+    tokenFile: ${JSON.stringify(tokenFile)}
+    secret: \${HOOK_SECRET}
+`;
+    const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)) + webhook, {
+      env: { HOOK_SECRET: 'env-secret' },
+    });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const clock = new TestClock();
+    const source = new CounterSource(clock);
+    const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
+    const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
+    cleanups.push(() => agent.stop());
+    await agent.start();
+    for (let i = 0; i < 70; i++) source.part();
+    await until(() => received.length === 1, 'the report webhook', 20_000);
+    const [{ headers, body }] = received as [(typeof received)[number]];
+    expect(headers.authorization).toBe('Bearer file-token');
+    expect(headers['x-lineside-signature']).toBe(
+      `sha256=${createHmac('sha256', 'env-secret').update(body).digest('hex')}`,
+    );
+    expect(JSON.parse(body.toString('utf8'))).toMatchObject({
+      type: 'lineside.report',
+      id: 'line1.20261201T060000Z-early',
+    });
+    await vi.waitFor(async () => expect((await agent.reports.list())[0]?.webhook?.status).toBe('sent'));
+    expect(agent.reports.health().webhook).toMatchObject({ sent: 1, failing: false, pending: 0 });
   });
 });
