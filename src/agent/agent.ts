@@ -110,32 +110,22 @@ export function createAgent(options: AgentOptions): Agent {
   events.add('history', (e) => history.record(e));
   // End-of-shift report files (docs/reports.md): after the history, so the listener sees an event
   // the history already holds; the work itself runs later, off the core's path.
-  const emailConfig = config.reports.email;
+  // Report deliveries (docs/reports.md#delivery-by-email, #delivery-by-webhook): queues on disk.
+  const reportsRoot = join(storageDir, 'reports');
+  const queue = (component: string) => ({ clock, logger: logger.child({ component }), root: reportsRoot });
+  const { email: emailConfig, webhook: webhookConfig } = config.reports;
   const email = emailConfig.enabled
-    ? new EmailDelivery({
-        config: emailConfig,
-        clock,
-        logger: logger.child({ component: 'reports-email' }),
-        root: join(storageDir, 'reports'),
-        send: smtpTransport(emailConfig),
-      })
+    ? new EmailDelivery({ config: emailConfig, ...queue('reports-email'), send: smtpTransport(emailConfig) })
     : undefined;
-  const webhookConfig = config.reports.webhook;
   const webhook = webhookConfig.enabled
-    ? new WebhookDelivery({
-        config: webhookConfig,
-        clock,
-        logger: logger.child({ component: 'reports-webhook' }),
-        root: join(storageDir, 'reports'),
-        send: httpTransport(webhookConfig),
-      })
+    ? new WebhookDelivery({ config: webhookConfig, ...queue('reports-webhook'), send: httpTransport(webhookConfig) })
     : undefined;
   const reports = new ReportService({
     config,
     history,
     clock,
     logger: logger.child({ component: 'reports' }),
-    root: join(storageDir, 'reports'),
+    root: reportsRoot,
     deliveries: [email, webhook].filter((d) => d !== undefined),
   });
   events.add('reports', (e) => reports.onEvent(e));

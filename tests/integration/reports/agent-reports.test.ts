@@ -94,20 +94,31 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** A temp storage dir for one test (secret files go beside it). */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A whole agent on CONFIG plus `extra` YAML in `dir`, run for 70 parts, 12 s apart: 14 minutes, across 14:00. */
+async function runAcrossShiftEnd(dir: string, extra = '', env: Record<string, string> = {}) {
+  const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)) + extra, { env });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+  const clock = new TestClock();
+  const source = new CounterSource(clock);
+  const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
+  const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
+  cleanups.push(() => agent.stop());
+  await agent.start();
+  for (let i = 0; i < 70; i++) source.part();
+  return agent;
+}
+
 describe('the agent', () => {
   it("writes a line's report by itself when its shift ends", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'lineside-agent-reports-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)), { env: {} });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const clock = new TestClock();
-    const source = new CounterSource(clock);
-    const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
-    const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
-    cleanups.push(() => agent.stop());
-    await agent.start();
-    // 70 parts, 12 s apart: 14 minutes, across 14:00.
-    for (let i = 0; i < 70; i++) source.part();
+    const dir = tempDir('lineside-agent-reports-');
+    const agent = await runAcrossShiftEnd(dir);
     const folder = path.join(dir, 'reports', 'line1', '20261201T060000Z-early');
     await until(() => existsSync(path.join(folder, 'meta.json')), 'the early shift report', 15_000);
     const record = agent.history.oee({ line: 'line1', shift: 'early' });
@@ -131,8 +142,7 @@ describe('the agent', () => {
   it('emails the report through the SMTP server in reports.email, password from passwordFile', async () => {
     const smtp = await startSmtpServer({ auth: { user: 'lineside', password: 's3cret' } });
     cleanups.push(() => smtp.close());
-    const dir = mkdtempSync(path.join(tmpdir(), 'lineside-agent-email-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('lineside-agent-email-');
     const secret = path.join(dir, 'smtp-password');
     writeFileSync(secret, 's3cret\n');
     const email = `reports:
@@ -145,15 +155,7 @@ describe('the agent', () => {
     from: lineside@plant.example
     default: [manager@plant.example]
 `;
-    const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)) + email, { env: {} });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const clock = new TestClock();
-    const source = new CounterSource(clock);
-    const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
-    const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
-    cleanups.push(() => agent.stop());
-    await agent.start();
-    for (let i = 0; i < 70; i++) source.part();
+    const agent = await runAcrossShiftEnd(dir, email);
     await until(() => smtp.messages().length === 1, 'the report email', 20_000);
     expect(smtp.messages()[0]).toMatch(/^Subject: \[Lineside\] line1 early 2026-12-01: OEE /m);
     // The server has the mail a moment before delivery.json says so.
@@ -175,8 +177,7 @@ describe('the agent', () => {
     const port = await freePort();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const dir = mkdtempSync(path.join(tmpdir(), 'lineside-agent-webhook-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('lineside-agent-webhook-');
     const tokenFile = path.join(dir, 'webhook-token');
     writeFileSync(tokenFile, 'file-token\n');
     const webhook = `reports:
@@ -186,17 +187,7 @@ describe('the agent', () => {
     tokenFile: ${JSON.stringify(tokenFile)}
     secret: \${HOOK_SECRET}
 `;
-    const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)) + webhook, {
-      env: { HOOK_SECRET: 'env-secret' },
-    });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const clock = new TestClock();
-    const source = new CounterSource(clock);
-    const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
-    const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
-    cleanups.push(() => agent.stop());
-    await agent.start();
-    for (let i = 0; i < 70; i++) source.part();
+    const agent = await runAcrossShiftEnd(dir, webhook, { HOOK_SECRET: 'env-secret' });
     await until(() => received.length === 1, 'the report webhook', 20_000);
     const [{ headers, body }] = received as [(typeof received)[number]];
     expect(headers.authorization).toBe('Bearer file-token');

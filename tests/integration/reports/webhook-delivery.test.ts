@@ -6,7 +6,6 @@
  * fails at once and shows in GET /api/reports and /readyz; a pending webhook survives a restart;
  * HTTPS works with a self-signed certificate given as `ca`, and without it is WEBHOOK_TLS.
  */
-import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -20,7 +19,7 @@ import { reportDir } from '../../../src/reports/files.js';
 import { buildReport } from '../../../src/reports/model.js';
 import { WebhookDelivery } from '../../../src/reports/webhook/delivery.js';
 import { httpTransport, type WebhookConfig } from '../../../src/reports/webhook/transport.js';
-import { requireBinary } from '../../helpers/binaries.js';
+import { selfSignedCert, type SelfSignedCert } from '../../helpers/certs.js';
 import { freePort } from '../../helpers/ports.js';
 import { input, T0 } from '../../unit/reports/fixtures.js';
 import { type ManualClock, OPERATOR_TOKEN } from '../server/support/harness.js';
@@ -236,23 +235,14 @@ describe('report webhooks to a real HTTP receiver', () => {
 });
 
 describe('report webhooks over HTTPS', () => {
-  let certDir = '';
+  let certs: SelfSignedCert;
   beforeAll(() => {
-    certDir = mkdtempSync(path.join(tmpdir(), 'lineside-webhook-tls-'));
-    // prettier-ignore
-    execFileSync(requireBinary('openssl', 'openssl'), [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    return () => rmSync(certDir, { recursive: true, force: true });
+    certs = selfSignedCert('lineside-webhook-tls-');
+    return () => certs.remove();
   });
 
   it('go out when the self-signed certificate is the ca, and are held as WEBHOOK_TLS without it', async () => {
-    const receiver = await startReceiver(() => ({ status: 200 }), {
-      cert: path.join(certDir, 'cert.pem'),
-      key: path.join(certDir, 'key.pem'),
-    });
+    const receiver = await startReceiver(() => ({ status: 200 }), certs);
     const post = async (extra: Partial<WebhookConfig>) => {
       const root = mkdtempSync(path.join(tmpdir(), 'lineside-webhook-https-'));
       cleanups.push(() => rmSync(root, { recursive: true, force: true }));
@@ -269,7 +259,7 @@ describe('report webhooks over HTTPS', () => {
       return delivery.state(id);
     };
 
-    expect(await post({ ca: path.join(certDir, 'cert.pem') })).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await post({ ca: certs.cert })).toMatchObject({ status: 'sent', attempts: 1 });
     expect(receiver.requests).toHaveLength(1);
 
     const untrusted = await post({});
