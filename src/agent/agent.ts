@@ -18,6 +18,8 @@ import { openSpool, type Spool } from '../outputs/spool/index.js';
 import type { Predictor } from '../predict/index.js';
 import { EmailDelivery } from '../reports/email/delivery.js';
 import { smtpTransport } from '../reports/email/transport.js';
+import { WebhookDelivery } from '../reports/webhook/delivery.js';
+import { httpTransport } from '../reports/webhook/transport.js';
 import { ReportService } from '../reports/service.js';
 import { commandsPortOf } from '../server/adapt-core.js';
 import { tokenPrincipal } from '../server/auth.js';
@@ -108,23 +110,23 @@ export function createAgent(options: AgentOptions): Agent {
   events.add('history', (e) => history.record(e));
   // End-of-shift report files (docs/reports.md): after the history, so the listener sees an event
   // the history already holds; the work itself runs later, off the core's path.
-  const emailConfig = config.reports.email;
+  // Report deliveries (docs/reports.md#delivery-by-email, #delivery-by-webhook): queues on disk.
+  const reportsRoot = join(storageDir, 'reports');
+  const queue = (component: string) => ({ clock, logger: logger.child({ component }), root: reportsRoot });
+  const { email: emailConfig, webhook: webhookConfig } = config.reports;
   const email = emailConfig.enabled
-    ? new EmailDelivery({
-        config: emailConfig,
-        clock,
-        logger: logger.child({ component: 'reports-email' }),
-        root: join(storageDir, 'reports'),
-        send: smtpTransport(emailConfig),
-      })
+    ? new EmailDelivery({ config: emailConfig, ...queue('reports-email'), send: smtpTransport(emailConfig) })
+    : undefined;
+  const webhook = webhookConfig.enabled
+    ? new WebhookDelivery({ config: webhookConfig, ...queue('reports-webhook'), send: httpTransport(webhookConfig) })
     : undefined;
   const reports = new ReportService({
     config,
     history,
     clock,
     logger: logger.child({ component: 'reports' }),
-    root: join(storageDir, 'reports'),
-    ...(email !== undefined ? { email } : {}),
+    root: reportsRoot,
+    deliveries: [email, webhook].filter((d) => d !== undefined),
   });
   events.add('reports', (e) => reports.onEvent(e));
 
@@ -148,6 +150,7 @@ export function createAgent(options: AgentOptions): Agent {
       void reports
         .prune()
         .then(() => email?.resume())
+        .then(() => webhook?.resume())
         .then(() => reports.catchUp());
     },
     stop: () => reports.close(),

@@ -36,17 +36,20 @@ export function resolveFiles(config: LinesideConfig | Loose<LinesideConfig>, bas
   readSecret(holder(config.server), 'operatorToken', ['server']);
   readSecret(holder(config.server), 'viewToken', ['server']);
   readSecret(holder(config.reports?.email), 'password', ['reports', 'email']);
+  readSecret(holder(config.reports?.webhook), 'token', ['reports', 'webhook']);
+  readSecret(holder(config.reports?.webhook), 'secret', ['reports', 'webhook']);
   (config.alerts?.webhooks ?? []).forEach((w, i) => readSecret(holder(w), 'secret', ['alerts', 'webhooks', i]));
 
   const usersFile = config.server?.usersFile;
   if (typeof usersFile === 'string' && config.server !== undefined)
     (config.server as Record<string, unknown>).usersFile = abs(usersFile);
 
-  const email = config.reports?.email as { ca?: string } | undefined;
-  if (typeof email?.ca === 'string') {
-    if (!existsSync(abs(email.ca)))
-      issues.push({ path: ['reports', 'email', 'ca'], message: `file not found: ${abs(email.ca)}` });
-    else email.ca = abs(email.ca);
+  for (const name of ['email', 'webhook'] as const) {
+    const delivery = config.reports?.[name] as { ca?: string } | undefined;
+    if (typeof delivery?.ca !== 'string') continue;
+    if (!existsSync(abs(delivery.ca)))
+      issues.push({ path: ['reports', name, 'ca'], message: `file not found: ${abs(delivery.ca)}` });
+    else delivery.ca = abs(delivery.ca);
   }
 
   const dir = config.storage?.dir;

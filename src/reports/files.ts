@@ -11,7 +11,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LinesideError } from '../lib/errors.js';
-import type { EmailState } from './email/store.js';
+import type { DeliveryState } from './delivery/store.js';
 import type { PeriodKind, ReportPeriod } from './types.js';
 
 /** The files of one report, with their content types (the only names the REST route serves). */
@@ -27,6 +27,11 @@ export const REPORT_FILES = {
 export type ReportFileName = keyof typeof REPORT_FILES;
 
 const ID = /^([A-Za-z0-9_-]{1,64})\.(\d{8}T\d{6}Z)(?:-([A-Za-z0-9_-]{1,64})|\+(day|week))$/;
+
+/** The files a report of this kind has: a shift's has no shifts.csv. */
+export function reportFileNames(kind: PeriodKind): ReportFileName[] {
+  return (Object.keys(REPORT_FILES) as ReportFileName[]).filter((name) => kind !== 'shift' || name !== 'shifts.csv');
+}
 
 export function isReportFile(name: string): name is ReportFileName {
   return Object.hasOwn(REPORT_FILES, name);
@@ -126,7 +131,9 @@ export interface StoredReport {
   readonly generatedAt: number;
   readonly files: readonly { readonly name: ReportFileName; readonly bytes: number }[];
   /** The report's email delivery (absent: not emailed); added by the report service. */
-  readonly email?: EmailState;
+  readonly email?: DeliveryState;
+  /** The report's webhook delivery (absent: not posted); added by the report service. */
+  readonly webhook?: DeliveryState;
 }
 
 /** Every report folder under root, newest start first. Unknown entries are skipped. */

@@ -29,7 +29,7 @@ import { cyclesCsv, downtimeCsv, oeeCsv, shiftsCsv } from './csv.js';
 import {
   listReports,
   pruneReports,
-  REPORT_FILES,
+  reportFileNames,
   type ReportFileName,
   reportId,
   reportKey,
@@ -41,7 +41,7 @@ import {
 } from './files.js';
 import { renderHtml } from './html.js';
 import { buildReport } from './model.js';
-import type { EmailDelivery, EmailHealth } from './email/delivery.js';
+import type { DeliveryHealth, ReportDelivery } from './delivery/queue.js';
 import { renderPdf } from './pdf.js';
 import {
   calendarPeriod,
@@ -84,8 +84,8 @@ export interface ReportServiceOptions {
   readonly settleMs?: number;
   /** Retention check interval, ms; default 1 h. */
   readonly pruneIntervalMs?: number;
-  /** Emails each report made (reports.email); absent: not emailed. */
-  readonly email?: EmailDelivery;
+  /** Send each report made on (reports.email, reports.webhook); none: kept on disk only. */
+  readonly deliveries?: readonly ReportDelivery[];
 }
 
 export interface GeneratedReport {
@@ -116,7 +116,9 @@ export interface ReportsHealth {
   /** "CODE message" of the latest failure. */
   readonly lastError?: string;
   /** The report emails (reports.email.enabled). */
-  readonly email?: EmailHealth;
+  readonly email?: DeliveryHealth;
+  /** The report webhook (reports.webhook.enabled). */
+  readonly webhook?: DeliveryHealth;
 }
 
 export class ReportService {
@@ -282,15 +284,13 @@ export class ReportService {
         start: model.period.start,
         end: model.period.end,
         final: model.final,
-        files: (Object.keys(REPORT_FILES) as ReportFileName[]).filter(
-          (name) => model.period.kind !== 'shift' || name !== 'shifts.csv',
-        ),
+        files: reportFileNames(model.period.kind),
         durationMs,
         pdfBytes: pdf.length,
       };
       logger.info({ report: result.id, dir, durationMs, pdfBytes: pdf.length }, 'report written');
-      // Queued, not sent: a slow SMTP server must not hold up the next report (delivery.ts).
-      await this.options.email?.enqueue(result.id, dir, model);
+      // Queued, not sent: a slow receiver must not hold up the next report (delivery/queue.ts).
+      for (const d of this.options.deliveries ?? []) await d.enqueue(result.id, dir, model);
       return result;
     } catch (err) {
       const coded = isLinesideError(err)
@@ -365,15 +365,18 @@ export class ReportService {
     }
   }
 
-  /** The report folders, newest first, each with its email state when it was emailed. */
+  /** The report folders, newest first, each with its email and webhook state when it has one. */
   async list(): Promise<StoredReport[]> {
     const reports = await listReports(this.options.root);
-    const email = this.options.email;
-    if (email === undefined) return reports;
+    const deliveries = this.options.deliveries ?? [];
     return Promise.all(
       reports.map(async (r) => {
-        const state = await email.state(r.id);
-        return state === undefined ? r : { ...r, email: state };
+        let item: StoredReport = r;
+        for (const d of deliveries) {
+          const state = await d.state(r.id);
+          if (state !== undefined) item = { ...item, [d.name]: state };
+        }
+        return item;
       }),
     );
   }
@@ -402,7 +405,7 @@ export class ReportService {
       ...(this.lastGeneratedAt !== undefined ? { lastGeneratedAt: this.lastGeneratedAt } : {}),
       ...(this.lastDurationMs !== undefined ? { lastDurationMs: this.lastDurationMs } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
-      ...(this.options.email !== undefined ? { email: this.options.email.health() } : {}),
+      ...Object.fromEntries((this.options.deliveries ?? []).map((d) => [d.name, d.health()])),
     };
   }
 
@@ -422,6 +425,6 @@ export class ReportService {
     }
     await this.queue;
     this.closed = true;
-    await this.options.email?.close();
+    await Promise.all((this.options.deliveries ?? []).map((d) => d.close()));
   }
 }

@@ -58,14 +58,16 @@ export function readiness(ctx: ServerContext): {
       up: !reports.failing,
       ...(reports.failing && reports.lastError !== undefined ? { detail: reports.lastError } : {}),
     });
-  // The report emails likewise: a mail that cannot go out is retried and shown, never blocking.
-  const email = reports?.email;
-  if (email !== undefined)
-    outputs.push({
-      name: 'reports-email',
-      up: !email.failing,
-      ...(email.failing && email.lastError !== undefined ? { detail: email.lastError } : {}),
-    });
+  // The report emails and webhook likewise: a report that cannot go out is retried and shown, never blocking.
+  for (const name of ['email', 'webhook'] as const) {
+    const delivery = reports?.[name];
+    if (delivery !== undefined)
+      outputs.push({
+        name: `reports-${name}`,
+        up: !delivery.failing,
+        ...(delivery.failing && delivery.lastError !== undefined ? { detail: delivery.lastError } : {}),
+      });
+  }
   return { ready: checks.every((c) => c.ok), checks, outputs };
 }
 

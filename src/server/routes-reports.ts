@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { isLinesideError } from '../lib/errors.js';
+import type { DeliveryState } from '../reports/delivery/store.js';
 import { isReportFile, parseReportId, REPORT_FILES, reportDir } from '../reports/files.js';
 import type { ServerContext } from './context.js';
 import type { ReportsPort } from './deps.js';
@@ -17,6 +18,8 @@ import { ApiError } from './http-errors.js';
 import { parseBody, parseString, parseTime, ReportBody } from './params.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+/** A report's email or webhook state as the list shows it (sentAt as ISO time). */
+const deliveryItem = (d: DeliveryState) => ({ ...d, ...(d.sentAt !== undefined ? { sentAt: iso(d.sentAt) } : {}) });
 
 export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const lineIds = new Set(ctx.config.lines.map((l) => l.id));
@@ -42,14 +45,8 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
         ...(r.final !== undefined ? { final: r.final } : {}),
         generatedAt: iso(r.generatedAt),
         files: r.files.map((f) => ({ name: f.name, bytes: f.bytes, url: `/api/reports/${r.id}/${f.name}` })),
-        ...(r.email !== undefined
-          ? {
-              email: {
-                ...r.email,
-                ...(r.email.sentAt !== undefined ? { sentAt: iso(r.email.sentAt) } : {}),
-              },
-            }
-          : {}),
+        ...(r.email !== undefined ? { email: deliveryItem(r.email) } : {}),
+        ...(r.webhook !== undefined ? { webhook: deliveryItem(r.webhook) } : {}),
       })),
     };
   });

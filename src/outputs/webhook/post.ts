@@ -76,7 +76,7 @@ function describe(err: unknown): string {
 }
 
 /** Retry-After: delta seconds or an HTTP date. */
-function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (value === null) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;

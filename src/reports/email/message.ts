@@ -3,7 +3,8 @@
  * Pure: the same model gives the same text, and the figures are printed by format.ts exactly as
  * the report page prints them (so a test can find `/api/oee`'s OEE in the body).
  */
-import { hms, localTime, minutes, pct } from '../format.js';
+import { hms, localTime, minutes, pct, periodTitle } from '../format.js';
+import { notEndedNote } from '../sections.js';
 import type { ReportModel } from '../types.js';
 
 export interface ReportMessage {
@@ -25,11 +26,19 @@ function rows(model: ReportModel): [string, string][] {
   const f = model.figures;
   const { good, target } = model.output;
   const [from, to] = [model.period.start, model.period.end].map((ms) => localTime(ms, model.timezone));
-  const window = `${from} to ${to} (${model.timezone})`;
+  const period: [string, string][] =
+    model.period.kind === 'shift'
+      ? [
+          ['Shift', model.period.shift ?? 'shift'],
+          ['Window', `${from} to ${to} (${model.timezone})`],
+        ]
+      : [
+          ['Period', periodTitle(model.period, model.timezone)],
+          ['Shifts', String(model.shifts.length)],
+        ];
   const out: [string, string][] = [
     ['Line', `${model.lineName} (${model.line})`],
-    ['Shift', model.period.kind === 'shift' ? (model.period.shift ?? 'shift') : model.period.kind],
-    ['Window', window],
+    ...period,
     ['OEE', pct(f.oee)],
     ['Availability', pct(f.availability)],
     ['Performance', pct(f.performance)],
@@ -37,7 +46,7 @@ function rows(model: ReportModel): [string, string][] {
     ['Good / target', target !== undefined ? `${good} / ${target}` : `${good} (no target)`],
     ['Downtime', hms(f.downtimeMs)],
   ];
-  if (!model.final) out.push(['Note', 'shift not ended: figures so far']);
+  if (!model.final) out.push(['Note', notEndedNote(model)]);
   return out;
 }
 
@@ -48,19 +57,23 @@ function losses(model: ReportModel): string[] {
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-export function reportMessage(model: ReportModel, subjectPrefix: string): ReportMessage {
+/** The plain-text key figures and top losses (the email's text body; the webhook's "text" format). */
+export function keyFigureText(model: ReportModel): string {
   const r = rows(model);
   const top = losses(model);
   const width = Math.max(...r.map(([k]) => k.length)) + 2;
-  const text = [
+  return [
     ...r.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`),
     '',
     'Top 3 losses:',
     ...(top.length > 0 ? top.map((l, i) => `  ${i + 1}. ${l}`) : ['  none']),
-    '',
-    'The full report is attached (report.pdf).',
-    '',
   ].join('\n');
+}
+
+export function reportMessage(model: ReportModel, subjectPrefix: string): ReportMessage {
+  const r = rows(model);
+  const top = losses(model);
+  const text = `${keyFigureText(model)}\n\nThe full report is attached (report.pdf).\n`;
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<h2>${esc(model.lineName)}: ${esc(r[1]?.[1] ?? '')}</h2>`,

@@ -1,9 +1,12 @@
 /**
  * The agent wires the reports: a whole agent (createAgent: sources -> core -> tee -> history and
  * reports) runs a counter source across a shift end in plant time, and the shift's report files
- * appear under storage.dir/reports by themselves, with the shift's final figures.
+ * appear under storage.dir/reports by themselves, with the shift's final figures; with
+ * reports.email or reports.webhook they go out too, with their secrets read from files or ${ENV}.
  */
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -12,6 +15,7 @@ import { loadConfigText } from '../../../src/config/load.js';
 import type { Clock, SampleSink } from '../../../src/core/sample.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import type { Source, SourceFactory } from '../../../src/sources/source.js';
+import { freePort } from '../../helpers/ports.js';
 import { startSmtpServer } from '../../helpers/smtp-server.js';
 import { until } from '../../helpers/wait.js';
 
@@ -90,20 +94,31 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** A temp storage dir for one test (secret files go beside it). */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A whole agent on CONFIG plus `extra` YAML in `dir`, run for 70 parts, 12 s apart: 14 minutes, across 14:00. */
+async function runAcrossShiftEnd(dir: string, extra = '', env: Record<string, string> = {}) {
+  const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)) + extra, { env });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+  const clock = new TestClock();
+  const source = new CounterSource(clock);
+  const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
+  const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
+  cleanups.push(() => agent.stop());
+  await agent.start();
+  for (let i = 0; i < 70; i++) source.part();
+  return agent;
+}
+
 describe('the agent', () => {
   it("writes a line's report by itself when its shift ends", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'lineside-agent-reports-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)), { env: {} });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const clock = new TestClock();
-    const source = new CounterSource(clock);
-    const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
-    const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
-    cleanups.push(() => agent.stop());
-    await agent.start();
-    // 70 parts, 12 s apart: 14 minutes, across 14:00.
-    for (let i = 0; i < 70; i++) source.part();
+    const dir = tempDir('lineside-agent-reports-');
+    const agent = await runAcrossShiftEnd(dir);
     const folder = path.join(dir, 'reports', 'line1', '20261201T060000Z-early');
     await until(() => existsSync(path.join(folder, 'meta.json')), 'the early shift report', 15_000);
     const record = agent.history.oee({ line: 'line1', shift: 'early' });
@@ -127,8 +142,7 @@ describe('the agent', () => {
   it('emails the report through the SMTP server in reports.email, password from passwordFile', async () => {
     const smtp = await startSmtpServer({ auth: { user: 'lineside', password: 's3cret' } });
     cleanups.push(() => smtp.close());
-    const dir = mkdtempSync(path.join(tmpdir(), 'lineside-agent-email-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('lineside-agent-email-');
     const secret = path.join(dir, 'smtp-password');
     writeFileSync(secret, 's3cret\n');
     const email = `reports:
@@ -141,20 +155,50 @@ describe('the agent', () => {
     from: lineside@plant.example
     default: [manager@plant.example]
 `;
-    const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)) + email, { env: {} });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const clock = new TestClock();
-    const source = new CounterSource(clock);
-    const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
-    const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
-    cleanups.push(() => agent.stop());
-    await agent.start();
-    for (let i = 0; i < 70; i++) source.part();
+    const agent = await runAcrossShiftEnd(dir, email);
     await until(() => smtp.messages().length === 1, 'the report email', 20_000);
     expect(smtp.messages()[0]).toMatch(/^Subject: \[Lineside\] line1 early 2026-12-01: OEE /m);
     // The server has the mail a moment before delivery.json says so.
     await vi.waitFor(async () => expect((await agent.reports.list())[0]?.email?.status).toBe('sent'));
     expect((await agent.reports.list())[0]?.email).toMatchObject({ status: 'sent', attempts: 1 });
     expect(agent.reports.health().email).toMatchObject({ sent: 1, failing: false, pending: 0 });
+  });
+
+  it('posts the report to reports.webhook.url, token from tokenFile and secret from ${ENV}', async () => {
+    const received: { headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(202).end();
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const dir = tempDir('lineside-agent-webhook-');
+    const tokenFile = path.join(dir, 'webhook-token');
+    writeFileSync(tokenFile, 'file-token\n');
+    const webhook = `reports:
+  webhook:
+    enabled: true
+    url: http://127.0.0.1:${port}/hook
+    tokenFile: ${JSON.stringify(tokenFile)}
+    secret: \${HOOK_SECRET}
+`;
+    const agent = await runAcrossShiftEnd(dir, webhook, { HOOK_SECRET: 'env-secret' });
+    await until(() => received.length === 1, 'the report webhook', 20_000);
+    const [{ headers, body }] = received as [(typeof received)[number]];
+    expect(headers.authorization).toBe('Bearer file-token');
+    expect(headers['x-lineside-signature']).toBe(
+      `sha256=${createHmac('sha256', 'env-secret').update(body).digest('hex')}`,
+    );
+    expect(JSON.parse(body.toString('utf8'))).toMatchObject({
+      type: 'lineside.report',
+      id: 'line1.20261201T060000Z-early',
+    });
+    await vi.waitFor(async () => expect((await agent.reports.list())[0]?.webhook?.status).toBe('sent'));
+    expect(agent.reports.health().webhook).toMatchObject({ sent: 1, failing: false, pending: 0 });
   });
 });

@@ -1,9 +1,8 @@
 /**
  * Report emails over STARTTLS to a real SMTP server (aiosmtpd that requires STARTTLS before MAIL,
- * with a certificate made by the openssl CLI for this run): with the certificate as `ca` the mail
+ * with a certificate made by the openssl CLI for this run, tests/helpers/certs.ts): with the certificate as `ca` the mail
  * goes out; without it the server is not trusted, and that shows as EMAIL_TLS, nothing sent.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { EmailDelivery } from '../../../src/reports/email/delivery.js';
 import { smtpTransport, type EmailConfig } from '../../../src/reports/email/transport.js';
 import { reportDir } from '../../../src/reports/files.js';
 import { buildReport } from '../../../src/reports/model.js';
-import { requireBinary } from '../../helpers/binaries.js';
+import { selfSignedCert, type SelfSignedCert } from '../../helpers/certs.js';
 import { startSmtpServer } from '../../helpers/smtp-server.js';
 import { input, T0 } from '../../unit/reports/fixtures.js';
 
@@ -22,21 +21,15 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-let certDir = '';
+let certs: SelfSignedCert;
 beforeAll(() => {
-  certDir = mkdtempSync(path.join(tmpdir(), 'lineside-smtp-tls-'));
-  // prettier-ignore
-  execFileSync(requireBinary('openssl', 'openssl'), [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem'),
-  ], { stdio: 'ignore' });
-  return () => rmSync(certDir, { recursive: true, force: true });
+  certs = selfSignedCert('lineside-smtp-tls-');
+  return () => certs.remove();
 });
 
 async function deliver(extra: Partial<EmailConfig>) {
   const smtp = await startSmtpServer({
-    tls: { cert: path.join(certDir, 'cert.pem'), key: path.join(certDir, 'key.pem') },
+    tls: { cert: certs.cert, key: certs.key },
   });
   cleanups.push(() => smtp.close());
   const root = mkdtempSync(path.join(tmpdir(), 'lineside-email-tls-'));
@@ -71,7 +64,7 @@ async function deliver(extra: Partial<EmailConfig>) {
 
 describe('report emails over STARTTLS', () => {
   it('go out when the server certificate is trusted through reports.email.ca', async () => {
-    const { smtp, state } = await deliver({ ca: path.join(certDir, 'cert.pem') });
+    const { smtp, state } = await deliver({ ca: certs.cert });
     expect(state).toMatchObject({ status: 'sent', attempts: 1 });
     expect(smtp.messages()).toHaveLength(1);
   });

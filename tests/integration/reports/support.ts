@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import type { EmailDelivery } from '../../../src/reports/email/delivery.js';
 import type { LinesideConfig } from '../../../src/config/schema.js';
+import type { WebhookDelivery } from '../../../src/reports/webhook/delivery.js';
 import { ReportService } from '../../../src/reports/service.js';
 import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
 import { buildApp } from '../../../src/server/app.js';
@@ -49,6 +50,8 @@ export interface RigOptions {
   readonly reports?: Partial<LinesideConfig['reports']>;
   /** The email delivery to hand the report service, made for the rig's reports root and clock. */
   readonly email?: (root: string, clock: ManualClock) => EmailDelivery;
+  /** The webhook delivery likewise. */
+  readonly webhook?: (root: string, clock: ManualClock) => WebhookDelivery;
 }
 
 export async function startReportRig(cleanups: Array<() => Promise<void> | void>, opts: RigOptions = {}) {
@@ -65,6 +68,7 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
   cleanups.push(() => history.close());
   const root = path.join(dir, 'reports');
   const email = opts.email?.(root, clock);
+  const webhook = opts.webhook?.(root, clock);
   const reports = new ReportService({
     config,
     history,
@@ -72,7 +76,7 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
     logger: silentLogger,
     root,
     settleMs: 0,
-    ...(email !== undefined ? { email } : {}),
+    deliveries: [email, webhook].filter((d) => d !== undefined),
   });
   cleanups.push(() => reports.close());
   const core = createCore(config, { clock });
@@ -94,5 +98,5 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
   });
   await app.ready();
   cleanups.push(() => app.close());
-  return { clock, core, app, reports, root, dir, email, history, config, line: new SimLine(core, clock) };
+  return { clock, core, app, reports, root, dir, email, webhook, history, config, line: new SimLine(core, clock) };
 }

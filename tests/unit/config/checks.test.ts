@@ -145,6 +145,29 @@ describe('timing between fields', () => {
     ]);
     expect(problems(`${withTags()}reports: { email: { retryMin: 1m, retryMax: 1m } }\n`)).toEqual([]);
   });
+
+  it('reports.webhook needs an http(s) url when enabled, keeps its own headers, and sends no PDF as text', () => {
+    const webhook = (body: string) => problems(`${withTags()}reports: { webhook: { ${body} } }\n`);
+    expect(webhook('enabled: true')).toEqual([
+      'reports.webhook.url (12:21): webhook delivery is enabled but no url is set',
+    ]);
+    expect(webhook('url: "not a url"')).toEqual([
+      'reports.webhook.url (12:28): "not a url" is not an http:// or https:// URL',
+    ]);
+    expect(webhook('retryMin: 2m, retryMax: 1m')).toEqual([
+      'reports.webhook.retryMax (12:47): must be at least retryMin (2m); got 1m',
+    ]);
+    expect(webhook('format: text, attachPdf: true')).toEqual([
+      'reports.webhook.attachPdf (12:48): a "text" webhook body has no room for the PDF: use format "lineside" or drop attachPdf',
+    ]);
+    expect(webhook('headers: { Authorization: x, Content-Type: y, x-api-key: z }')).toEqual([
+      'reports.webhook.headers.Authorization (12:49): "Authorization" is set by Lineside itself (content-type, authorization, x-lineside-*)',
+      'reports.webhook.headers.Content-Type (12:66): "Content-Type" is set by Lineside itself (content-type, authorization, x-lineside-*)',
+    ]);
+    expect(
+      webhook('enabled: true, url: "https://hooks.plant.local/x", format: text, headers: { x-api-key: z }'),
+    ).toEqual([]);
+  });
 });
 
 describe('overlapping registers', () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sumFigures } from '../../../src/outputs/history/period.js';
 import { oeeCsv, shiftsCsv } from '../../../src/reports/csv.js';
+import { reportMessage } from '../../../src/reports/email/message.js';
 import { pct } from '../../../src/reports/format.js';
 import { renderHtml } from '../../../src/reports/html.js';
 import { buildReport } from '../../../src/reports/model.js';
@@ -77,5 +78,13 @@ describe("a week's report", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("is emailed with the week's title, its shift count and its summed OEE", () => {
+    const { subject, text } = reportMessage(m, '[Lineside]');
+    expect(subject).toBe(`[Lineside] line1 week 2026-12-04: OEE ${pct(m.figures.oee).replace('%', ' %')}`);
+    expect(text).toMatch(/^Period: +week 2026-12-04 \(Fri\) to 2026-12-11 \(Fri\): the shifts that started in it/m);
+    expect(text).toMatch(/^Shifts: +21$/m);
+    expect(text).toMatch(new RegExp(`^OEE: +${pct(m.figures.oee).replace('.', '\\.')}$`, 'm'));
   });
 });
