@@ -75,13 +75,16 @@ export function createReportsPanel(ports, settings) {
       a.setAttribute('aria-label', `${f.csv ? `${f.text} CSV` : f.text} of ${label}`);
       files.append(a);
     }
-    li.append(head, files);
-    const delivery = [deliveryText('email', r.email, timeZone), deliveryText('webhook', r.webhook, timeZone)];
-    for (const text of delivery) {
+    // Deliveries follow the links on their line (wrapping when long): two lines a report on a TV.
+    for (const [kind, d] of /** @type {const} */ ([
+      ['email', r.email],
+      ['webhook', r.webhook],
+    ])) {
+      const text = deliveryText(kind, d, timeZone);
       if (text === undefined) continue;
-      const failed = /failed|pending/.test(text);
-      li.append(el('p', `h-report-delivery${failed ? ' is-bad' : ''}`, text));
+      files.append(el('span', `h-report-delivery${d?.status === 'sent' ? '' : ' is-bad'}`, text));
     }
+    li.append(head, files);
     return li;
   };
 

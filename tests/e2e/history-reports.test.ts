@@ -115,8 +115,12 @@ describe('the reports on the history page, in Chromium', () => {
     const { h, base, starts } = await serve();
     const night = starts[starts.length - 1] as number;
     const late = starts[starts.length - 2] as number;
-    const lateId = await makeReport(h, late);
+    // Six shifts' reports, oldest made first: the list is newest first whatever the making order.
+    const older = starts.slice(-6, -2);
+    const olderIds: string[] = [];
+    for (const start of older) olderIds.push(await makeReport(h, start));
     const nightId = await makeReport(h, night);
+    const lateId = await makeReport(h, late);
     await writeEmailState(h, lateId, {
       status: 'failed',
       attempts: 9,
@@ -130,9 +134,13 @@ describe('the reports on the history page, in Chromium', () => {
         await openHistory(page, base);
         await page.waitForSelector('#h-kpi-oee dd');
         await page.waitForSelector(rows);
-        // Newest first: the night's report (made last), highlighted as the period shown.
-        const ids = await Promise.all((await page.locator(rows).all()).map((l) => l.getAttribute('data-id')));
-        expect(ids).toEqual([nightId, lateId]);
+        // Newest first and bounded: the four newest shifts' reports, the night's highlighted as the
+        // period shown, and a button for all six.
+        const ids = async (): Promise<(string | null)[]> =>
+          Promise.all((await page.locator(rows).all()).map((l) => l.getAttribute('data-id')));
+        expect(await ids()).toEqual([nightId, lateId, olderIds[3], olderIds[2]]);
+        expect(await page.textContent('#h-reports-more')).toBe('Show all 6');
+        expect(await page.getAttribute('#h-reports-more', 'aria-expanded')).toBe('false');
         const shown = page.locator(`${rows}.is-shown`);
         expect(await shown.count()).toBe(1);
         expect(await shown.getAttribute('data-id')).toBe(nightId);
@@ -166,18 +174,29 @@ describe('the reports on the history page, in Chromium', () => {
         expect(await page.isHidden('#h-make-report')).toBe(true);
         expect(await page.isHidden('#h-reports-error')).toBe(true);
 
-        // Another period: its report (if any) is the highlighted one.
+        // Another period: its report is the highlighted one, listed under the four newest when older.
         await page.selectOption('#h-period', `shift:${late}`);
         await page.locator(`${rows}.is-shown[data-id="${lateId}"]`).waitFor();
         expect(await page.locator(`${rows}.is-shown`).count()).toBe(1);
-
+        await page.selectOption('#h-period', `shift:${older[0]}`);
+        await page.locator(`${rows}.is-shown[data-id="${olderIds[0]}"]`).waitFor();
+        expect(await ids()).toEqual([nightId, lateId, olderIds[3], olderIds[2], olderIds[0]]);
+        // As a TV shows it (nobody touches it): everything fits, nothing clipped.
         await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(OUTPUT_DIR, 'history-reports-1920x1080.png') });
         expect(await findClipping(page)).toEqual([]);
-        const { scrollW, scrollH } = (await page.evaluate(
-          '({ scrollW: document.documentElement.scrollWidth, scrollH: document.documentElement.scrollHeight })',
-        )) as { scrollW: number; scrollH: number };
-        expect({ scrollW, scrollH }).toEqual({ scrollW: 1920, scrollH: 1080 });
+        const size = async (): Promise<{ scrollW: number; scrollH: number }> =>
+          (await page.evaluate(
+            '({ scrollW: document.documentElement.scrollWidth, scrollH: document.documentElement.scrollHeight })',
+          )) as { scrollW: number; scrollH: number };
+        expect(await size()).toEqual({ scrollW: 1920, scrollH: 1080 });
+
+        // Show all, by keyboard: the list scrolls inside the panel, the page still fits the screen.
+        await page.focus('#h-reports-more');
+        await page.keyboard.press('Enter');
+        await page.locator('#h-reports-more[aria-expanded="true"]', { hasText: 'Show fewer' }).waitFor();
+        expect(await ids()).toEqual([nightId, lateId, ...[...olderIds].reverse()]);
+        expect(await size()).toEqual({ scrollW: 1920, scrollH: 1080 });
         expect(errors).toEqual([]);
       },
       { viewport: { width: 1920, height: 1080 } },
