@@ -102,7 +102,12 @@ export function createReportsPanel(ports, settings) {
     makeButton.hidden = !canMake || picked === undefined;
     makeButton.disabled = making;
     makeButton.textContent = making ? 'Making…' : 'Make report';
-    if (picked !== undefined) makeButton.setAttribute('aria-label', `Make the report of ${picked.label}`);
+    // The name says which period (the visible text cannot, on a TV-sized button), and the state.
+    if (picked !== undefined)
+      makeButton.setAttribute(
+        'aria-label',
+        `${making ? 'Making' : 'Make'} the report of ${picked.label}${making ? '…' : ''}`,
+      );
   };
 
   const refresh = async () => {
@@ -112,6 +117,7 @@ export function createReportsPanel(ports, settings) {
       );
       reports = answer.reports;
       panel.hidden = false;
+      showError('');
     } catch (err) {
       // An agent without report files (no reports port) has nothing to list: no panel.
       if (/** @type {{ code?: string }} */ (err)?.code === 'NOT_AVAILABLE') {

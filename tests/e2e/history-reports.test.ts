@@ -4,7 +4,7 @@
  * first, the shown shift's highlighted, with download links that serve the files and the email
  * state of each, and no Make report; a supervisor (the operator token's login) makes the shown
  * shift's report and sees it appear highlighted; a refused or failed request shows its message and
- * leaves the page working. Nothing clips on a 1920×1080 TV.
+ * leaves the page working. Nothing clips on a 1920×1080 TV or a 1366×768 laptop.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -245,9 +245,13 @@ describe('the reports on the history page, in Chromium', () => {
         expect(await page.isEnabled('#h-make-report')).toBe(true);
         expect(await page.isHidden('#h-reports-error')).toBe(true);
         expect(await fetchHead(page, (await shown.locator('a').first().getAttribute('href')) ?? '')).toBe('%PDF');
+        // A 1366×768 laptop or TV: the panel with its button and two reports fits, nothing clipped.
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(OUTPUT_DIR, 'history-reports-1366x768.png') });
+        expect(await findClipping(page)).toEqual([]);
         expect(errors).toEqual([]);
       },
-      { viewport: { width: 1920, height: 1080 } },
+      { viewport: { width: 1366, height: 768 } },
     );
   }, 60_000);
 
