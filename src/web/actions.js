@@ -1,6 +1,7 @@
 // @ts-check
 // Operator actions through the API: login (a session cookie), assigning a downtime reason,
-// acknowledging an alert, setting the product, starting and stopping an order, recording scrap. Errors come back
+// acknowledging an alert, setting the product, starting and stopping an order, recording scrap,
+// making a report. Errors come back
 // as {error: {code, message}}. Who acted is the login; `by` is only sent with the shared operator
 // token, where the server cannot know the name.
 
@@ -155,6 +156,16 @@ export function stopOrder(lineId, by) {
  */
 export function recordScrap(stationId, request, by) {
   return post(`/api/stations/${encodeURIComponent(stationId)}/scrap`, { ...request, ...(by ? { by } : {}) });
+}
+
+/**
+ * Makes a period's report now (POST /api/reports, permission makeReports): a shift by its start,
+ * a day or week by a plant-local date in it.
+ * @param {import('./report-format.js').MakeReportBody} body
+ * @returns {Promise<{ id: string, line: string, final: boolean, files: string[] }>}
+ */
+export function makeReport(body) {
+  return post('/api/reports', body);
 }
 
 /**

@@ -42,18 +42,46 @@ export function weekOf(date) {
 }
 
 /**
+ * A shift's name as the period picker writes it: "Thu 27 Nov night 22:00–06:00" (plant time),
+ * " (running)" added when it is not over. The reports list names its shift reports the same way.
+ * @param {{ shift?: string, start: number, end: number, final?: boolean }} s
+ * @param {string} timeZone
+ */
+export function shiftLabel(s, timeZone) {
+  const time = timeFormat(timeZone);
+  const running = s.final === false ? ' (running)' : '';
+  return `${dayLabel(s.start, timeZone)} ${s.shift ?? 'day'} ${time.format(new Date(s.start))}–${time.format(new Date(s.end))}${running}`;
+}
+
+/**
+ * The plant-local day of an instant as the picker writes it: "Thu 27 Nov".
+ * @param {number} ms
+ * @param {string} timeZone
+ */
+export function dayLabel(ms, timeZone) {
+  return labelFormat(timeZone).format(new Date(ms));
+}
+
+/**
+ * The week of a Monday (a plant-local date) as the picker writes it: "Week of Mon 24 Nov".
+ * @param {string} monday "YYYY-MM-DD"
+ */
+export function weekLabel(monday) {
+  // Noon UTC of a calendar date is that date in every zone the format could be given.
+  return `Week of ${labelFormat('UTC').format(new Date(`${monday}T12:00:00Z`))}`;
+}
+
+/**
  * @param {readonly ShiftWindowView[]} shifts oldest first, as /api/history/shifts lists them
  * @param {string} timeZone the plant's
  * @returns {{ shifts: PeriodChoice[], days: PeriodChoice[], weeks: PeriodChoice[] }} newest first
  */
 export function periodsOf(shifts, timeZone) {
-  const label = labelFormat(timeZone);
-  const time = timeFormat(timeZone);
   /** @type {PeriodChoice[]} */
   const shiftChoices = shifts.map((s) => ({
     kind: 'shift',
     key: `shift:${s.start}`,
-    label: `${label.format(new Date(s.start))} ${s.shift ?? 'day'} ${time.format(new Date(s.start))}–${time.format(new Date(s.end))}${s.final ? '' : ' (running)'}`,
+    label: shiftLabel(s, timeZone),
     from: s.start,
     to: s.end,
     final: s.final,
@@ -88,12 +116,12 @@ export function periodsOf(shifts, timeZone) {
   const days = group(
     'day',
     (s) => plantDate(s.start, timeZone),
-    (_key, first) => label.format(new Date(first.start)),
+    (_key, first) => dayLabel(first.start, timeZone),
   );
   const weeks = group(
     'week',
     (s) => weekOf(plantDate(s.start, timeZone)),
-    (key) => `Week of ${label.format(new Date(`${key}T12:00:00Z`))}`,
+    (key) => weekLabel(key),
   );
   return { shifts: shiftChoices.reverse(), days: days.reverse(), weeks: weeks.reverse() };
 }

@@ -2,11 +2,14 @@
 // The history page (/history, docs/dashboard.md#history): a production manager picks a past
 // shift, day or week of the line on screen (?line=, as on the live page) and sees its figures.
 // It reads /api/snapshot once (the lines and the plant's time zone), /api/history/shifts for the
-// trend and the choices, and /api/history/period for the picked period. Nothing here is live: a
+// trend and the choices, /api/history/period for the picked period, and /api/session and
+// /api/reports for the Reports panel (history-reports.js). Nothing here is live: a
 // period that is over does not change.
+import { ApiError, makeReport, session } from './actions.js';
 import { $, el } from './dom.js';
 import { defaultPeriod, periodsOf } from './history-periods.js';
 import { renderPeriod } from './history-render.js';
+import { createReportsPanel } from './history-reports.js';
 import { drawTrend, TREND_SERIES } from './history-trend.js';
 import { addressOfLine, chooseLine, lineFromAddress } from './line-choice.js';
 
@@ -26,10 +29,12 @@ async function getJson(path) {
     /** @type {{ error?: { code?: string, message?: string } } | null} */
     const body = await res.json().catch(() => null);
     const code = body?.error?.code ?? `HTTP_${res.status}`;
-    throw new Error(
+    throw new ApiError(
       code === 'UNAUTHORIZED'
         ? 'This page needs a login: open the live page, log in there, then come back.'
         : `${code}: ${body?.error?.message ?? res.statusText}`,
+      code,
+      res.status,
     );
   }
   return /** @type {T} */ (await res.json());
@@ -44,6 +49,8 @@ const state = {
   periods: { shifts: [], days: [], weeks: [] },
   /** @type {PeriodChoice | undefined} */
   picked: undefined,
+  /** @type {ReturnType<typeof createReportsPanel> | undefined} */
+  reports: undefined,
 };
 
 /** @param {string} message */
@@ -87,6 +94,7 @@ function fillPeriodSelect() {
 async function showPicked() {
   const picked = state.picked;
   drawTrendChart();
+  state.reports?.show(picked);
   const main = $('h-main');
   if (picked === undefined) {
     notice('No shift recorded in the local history yet.');
@@ -148,6 +156,13 @@ async function start() {
     state.shifts = list.shifts;
     state.periods = periodsOf(list.shifts, state.timeZone);
     fillPeriodSelect();
+    // Make report only for a session that may (the live page's login: the cookie serves both).
+    const who = await session();
+    state.reports = createReportsPanel(
+      { getJson, make: makeReport },
+      { line: state.line, timeZone: state.timeZone, canMake: who.permissions.includes('makeReports') },
+    );
+    void state.reports.refresh();
     $('h-kind', HTMLSelectElement).addEventListener('change', () => {
       fillPeriodSelect();
       void showPicked();

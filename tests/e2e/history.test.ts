@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 async function serve(): Promise<{ h: Harness; base: string; starts: number[] }> {
-  const h = await createHarness({ clock: new ManualClock(NOW) });
+  const h = await createHarness({ clock: new ManualClock(NOW), reports: true });
   harnesses.push(h);
   populateShift(h);
   const starts = seedShifts(h, LAST_END, 6);
@@ -169,7 +169,7 @@ describe('the history page, in Chromium', () => {
     );
     const loaded = loadConfigText(yaml, { env: {} });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const h = await createHarness({ config: loaded.config, clock: new ManualClock(NOW) });
+    const h = await createHarness({ config: loaded.config, clock: new ManualClock(NOW), reports: true });
     harnesses.push(h);
     populateShift(h);
     seedShifts(h, LAST_END, 2);
@@ -202,7 +202,7 @@ describe('the history page, in Chromium', () => {
   }, 60_000);
 
   it('says so when the local history has no shift yet', async () => {
-    const h = await createHarness({ clock: new ManualClock(NOW) });
+    const h = await createHarness({ clock: new ManualClock(NOW), reports: true });
     harnesses.push(h);
     await h.app.listen({ host: '127.0.0.1', port: 0 });
     const address = h.app.server.address();

@@ -14,6 +14,9 @@ import { systemClock } from '../../../../src/lib/clock.js';
 import { silentLogger, type Logger } from '../../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../../src/outputs/history/store.js';
 import type { HistoryStore } from '../../../../src/outputs/history/types.js';
+import { LinesideError } from '../../../../src/lib/errors.js';
+import { EmailDelivery } from '../../../../src/reports/email/delivery.js';
+import { ReportService } from '../../../../src/reports/service.js';
 import { buildApp } from '../../../../src/server/app.js';
 import type { OutputStatus } from '../../../../src/outputs/output.js';
 import type { AlertsPort, HealthPort, ServerOptions, SpoolStatus } from '../../../../src/server/deps.js';
@@ -167,6 +170,8 @@ export interface Harness {
   readonly config: Readonly<LinesideConfig>;
   readonly clock: Clock;
   readonly dir: string;
+  /** The report service, with `reports: true` (its files in `<dir>/reports`). */
+  readonly reports?: ReportService;
   close(): Promise<void>;
 }
 
@@ -179,6 +184,13 @@ export interface HarnessOptions {
   readonly logger?: Logger;
   /** Health without spool/mqtt (a minimal agent). */
   readonly bareHealth?: boolean;
+  /**
+   * Give the app the agent's report service (as the agent always does), making reports on demand
+   * only: it is not fed the core's events, so no report appears by itself. Its email delivery
+   * reads each report's delivery.json (a test may write one) and has no SMTP server: the config
+   * has no recipients, so nothing is sent.
+   */
+  readonly reports?: boolean;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -193,6 +205,25 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const health = new FakeHealth();
   const healthPort: HealthPort = options.bareHealth === true ? { sources: () => health.devices } : health;
   const alerts: AlertsPort | undefined = options.alertsPort === true ? { list: () => fake.activeAlerts() } : undefined;
+  const root = path.join(dir, 'reports');
+  const reports =
+    options.reports === true
+      ? new ReportService({
+          config,
+          history,
+          clock,
+          logger,
+          root,
+          settleMs: 0,
+          email: new EmailDelivery({
+            config: config.reports.email,
+            clock,
+            logger,
+            root,
+            send: () => Promise.reject(new LinesideError('EMAIL_CONNECT', 'the test harness has no SMTP server')),
+          }),
+        })
+      : undefined;
   let app: FastifyInstance;
   try {
     app = await buildApp({
@@ -204,11 +235,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       history,
       health: healthPort,
       ...(alerts !== undefined ? { alerts } : {}),
+      ...(reports !== undefined ? { reports } : {}),
       ...(options.options !== undefined ? { options: options.options } : {}),
     });
     // inject() readies the app by itself; injectWS() does not.
     await app.ready();
   } catch (err) {
+    await reports?.close();
     unsubscribeHistory();
     history.close();
     rmSync(dir, { recursive: true, force: true });
@@ -222,8 +255,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     config,
     clock,
     dir,
+    ...(reports !== undefined ? { reports } : {}),
     async close() {
       await app.close();
+      await reports?.close();
       unsubscribeHistory();
       history.close();
       rmSync(dir, { recursive: true, force: true });
