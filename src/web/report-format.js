@@ -37,6 +37,7 @@ const FILE_LABELS = /** @type {const} */ ([
   ['downtime.csv', 'downtime'],
   ['cycles.csv', 'cycles'],
   ['oee.csv', 'OEE'],
+  ['shifts.csv', 'shifts'],
 ]);
 
 /** @param {string} timeZone */

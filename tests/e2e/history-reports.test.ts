@@ -10,7 +10,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeDelivery, type DeliveryRecord } from '../../src/reports/email/store.js';
+import { writeDelivery } from '../../src/reports/delivery/store.js';
+import { DELIVERY_FILE, type EmailRecord } from '../../src/reports/email/delivery.js';
 import { parseReportId, reportDir } from '../../src/reports/files.js';
 import {
   createHarness,
@@ -65,7 +66,7 @@ async function makeReport(h: Harness, start: number): Promise<string> {
 }
 
 /** Writes a report's delivery.json as the email delivery would have left it. */
-async function writeEmailState(h: Harness, id: string, state: Partial<DeliveryRecord>): Promise<void> {
+async function writeEmailState(h: Harness, id: string, state: Partial<EmailRecord>): Promise<void> {
   const key = parseReportId(id);
   if (key === undefined || h.reports === undefined) throw new Error(`no report ${id}`);
   const record = {
@@ -76,8 +77,8 @@ async function writeEmailState(h: Harness, id: string, state: Partial<DeliveryRe
     status: 'pending',
     attempts: 0,
     ...state,
-  } as DeliveryRecord;
-  await writeDelivery(reportDir(h.reports.root, key), record);
+  } as EmailRecord;
+  await writeDelivery(reportDir(h.reports.root, key), DELIVERY_FILE, record);
 }
 
 /** The first four bytes of a URL fetched by the page (its cookie, its origin). */
@@ -245,6 +246,23 @@ describe('the reports on the history page, in Chromium', () => {
         expect(await page.isEnabled('#h-make-report')).toBe(true);
         expect(await page.isHidden('#h-reports-error')).toBe(true);
         expect(await fetchHead(page, (await shown.locator('a').first().getAttribute('href')) ?? '')).toBe('%PDF');
+        // A week, as the picker shows it (Monday to Sunday, plant time): its report is the week's.
+        await page.selectOption('#h-kind', 'week');
+        await page.getByRole('button', { name: 'Make the report of Week of Mon 24 Nov' }).click();
+        const week = page.locator(`${rows}.is-shown`, { hasText: 'Week of Mon 24 Nov' });
+        await week.waitFor();
+        expect(await week.getAttribute('data-id')).toBe('line1.20251123T230000Z+week');
+        expect(await week.locator('a').allTextContents()).toContain('shifts');
+        const weekCsv = (await page.evaluate(
+          `fetch(${JSON.stringify(await week.locator('a', { hasText: 'OEE' }).getAttribute('href'))}).then((r) => r.text())`,
+        )) as string;
+        const period = (
+          await h.app.inject({
+            url: '/api/history/period?line=line1&from=2025-11-24T00:00:00%2B01:00&to=2025-12-01T00:00:00%2B01:00',
+            headers: OPERATOR,
+          })
+        ).json() as { figures: { oee: number } };
+        expect(weekCsv.split('\r\n')[1]?.split(',')[4]).toBe(String(period.figures.oee));
         // A 1366×768 laptop or TV: the panel with its button and two reports fits, nothing clipped.
         await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(OUTPUT_DIR, 'history-reports-1366x768.png') });

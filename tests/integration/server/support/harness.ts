@@ -215,13 +215,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
           logger,
           root,
           settleMs: 0,
-          email: new EmailDelivery({
-            config: config.reports.email,
-            clock,
-            logger,
-            root,
-            send: () => Promise.reject(new LinesideError('EMAIL_CONNECT', 'the test harness has no SMTP server')),
-          }),
+          deliveries: [
+            new EmailDelivery({
+              config: config.reports.email,
+              clock,
+              logger,
+              root,
+              send: () => Promise.reject(new LinesideError('EMAIL_CONNECT', 'the test harness has no SMTP server')),
+            }),
+          ],
         })
       : undefined;
   let app: FastifyInstance;
