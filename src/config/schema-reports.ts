@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { duration, Id, secretFields, TimeOfDay, Weekday } from './schema-primitives.js';
 
+/** How a report delivery (email, webhook) retries: docs/reports.md#delivery-by-email. */
+function retryFields() {
+  return {
+    retryMin: duration('1s', '1h', 'first retry after a failed delivery; doubles each time').prefault('30s'),
+    retryMax: duration('1s', '1d', 'longest wait between retries').prefault('15m'),
+    giveUpAfter: duration('1m', '30d', 'a delivery still failing this long after the report is marked failed').prefault(
+      '24h',
+    ),
+  };
+}
+
 /** Email delivery of each line's report (docs/reports.md#delivery-by-email). */
 export const ReportEmail = z.strictObject({
   enabled: z.boolean().default(false).describe('email each line report (PDF attached) to its recipients'),
@@ -25,11 +36,7 @@ export const ReportEmail = z.strictObject({
     .default(true)
     .describe("check the server's TLS certificate; false only for a plant relay with a self-signed one"),
   ca: z.string().optional().describe('PEM file of the CA that signed the server certificate'),
-  retryMin: duration('1s', '1h', 'first retry after a failed delivery; doubles each time').prefault('30s'),
-  retryMax: duration('1s', '1d', 'longest wait between retries').prefault('15m'),
-  giveUpAfter: duration('1m', '30d', 'a delivery still failing this long after the report is marked failed').prefault(
-    '24h',
-  ),
+  ...retryFields(),
 });
 
 /**
@@ -59,11 +66,7 @@ export const ReportWebhook = z.strictObject({
   rejectUnauthorized: z.boolean().default(true).describe("check the receiver's TLS certificate"),
   ca: z.string().optional().describe('PEM file of the CA that signed the receiver certificate'),
   timeout: duration('1s', '5m', 'a request without an answer this long fails (and is retried)').prefault('15s'),
-  retryMin: duration('1s', '1h', 'first retry after a failed delivery; doubles each time').prefault('30s'),
-  retryMax: duration('1s', '1d', 'longest wait between retries').prefault('15m'),
-  giveUpAfter: duration('1m', '30d', 'a delivery still failing this long after the report is marked failed').prefault(
-    '24h',
-  ),
+  ...retryFields(),
 });
 
 /** A day's or week's report made by itself at a plant-local time (docs/reports.md#day-and-week-reports). */

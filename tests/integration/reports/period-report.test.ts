@@ -14,7 +14,7 @@ import { hms, pct } from '../../../src/reports/format.js';
 import { SCHEDULE_GRACE_MS } from '../../../src/reports/service.js';
 import { seedShifts } from '../../e2e/history-seed.js';
 import { OPERATOR_TOKEN } from '../server/support/harness.js';
-import { startReportRig } from './support.js';
+import { csvFigures, startReportRig } from './support.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -28,26 +28,6 @@ const MONDAY = '2025-11-24T00:00:00+01:00';
 interface PeriodAnswer {
   shifts: { shift: string; start: number; end: number; final: boolean }[];
   figures: OeeFigures;
-}
-
-/** oee.csv's and shifts.csv's figure columns, from the API's figures. */
-function cells(f: OeeFigures): string {
-  return [
-    f.availability,
-    f.performance,
-    f.quality,
-    f.oee,
-    f.counts.total,
-    f.counts.good,
-    f.counts.reject,
-    Math.round(f.runTimeMs / 1000),
-    Math.round(f.plannedTimeMs / 1000),
-    Math.round(f.downtimeMs / 1000),
-    Math.round(f.smallStopMs / 1000),
-    Math.round(f.starvedMs / 1000),
-    Math.round(f.blockedMs / 1000),
-    f.target ?? '',
-  ].join(',');
 }
 
 describe('day and week reports', () => {
@@ -88,13 +68,13 @@ describe('day and week reports', () => {
     const folder = path.join(root, 'line1', '20251123T230000Z+day');
     expect(readdirSync(folder)).toContain('shifts.csv');
     const oee = readFileSync(path.join(folder, 'oee.csv'), 'utf8').split('\r\n');
-    expect(oee[1]).toBe(`(line),${cells(period.figures)}`);
+    expect(oee[1]).toBe(`(line),${csvFigures(period.figures)}`);
     // Each shift's row is the very record /api/oee answers for that shift.
     const shifts = readFileSync(path.join(folder, 'shifts.csv'), 'utf8').trim().split('\r\n').slice(1);
     for (const s of period.shifts) {
       const api = (await app.inject(`/api/oee?line=line1&start=${s.start}`)).json() as { figures: OeeFigures };
       expect(shifts).toContain(
-        `${s.shift},${new Date(s.start).toISOString()},${new Date(s.end).toISOString()},true,(line),${cells(api.figures)}`,
+        `${s.shift},${new Date(s.start).toISOString()},${new Date(s.end).toISOString()},true,(line),${csvFigures(api.figures)}`,
       );
     }
     const f = period.figures;
@@ -123,7 +103,7 @@ describe('day and week reports', () => {
       )
     ).json() as PeriodAnswer;
     const weekOee = (await app.inject(`/api/reports/${week.id}/oee.csv`)).body.split('\r\n');
-    expect(weekOee[1]).toBe(`(line),${cells(weekApi.figures)}`);
+    expect(weekOee[1]).toBe(`(line),${csvFigures(weekApi.figures)}`);
     const weekPdf = (await app.inject(`/api/reports/${week.id}/report.pdf`)).rawPayload;
     expect(weekPdf.subarray(0, 5).toString()).toBe('%PDF-');
 
@@ -205,7 +185,7 @@ describe('the weekly schedule', () => {
     ).json() as PeriodAnswer;
     expect(api.shifts).toHaveLength(21);
     const oee = (await app.inject('/api/reports/line1.20251116T230000Z+week/oee.csv')).body.split('\r\n');
-    expect(oee[1]).toBe(`(line),${cells(api.figures)}`);
+    expect(oee[1]).toBe(`(line),${csvFigures(api.figures)}`);
     const shifts = (await app.inject('/api/reports/line1.20251116T230000Z+week/shifts.csv')).body.trim().split('\r\n');
     // The line and three stations per shift.
     expect(shifts).toHaveLength(1 + 21 * 4);

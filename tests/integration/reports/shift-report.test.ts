@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OeeFigures } from '../../../src/core/events.js';
 import { hms, pct } from '../../../src/reports/format.js';
 import { OPERATOR_TOKEN, VIEW_TOKEN } from '../server/support/harness.js';
-import { startReportRig } from './support.js';
+import { csvFigures, startReportRig } from './support.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -78,24 +78,7 @@ describe('end-of-shift reports', () => {
 
     // CSV: the line's and each station's figures exactly as the API's, times to the second.
     const oeeRows = readFileSync(path.join(folder, 'oee.csv'), 'utf8').trim().split('\r\n');
-    const row = (station: string, g: OeeFigures): string =>
-      [
-        station,
-        g.availability,
-        g.performance,
-        g.quality,
-        g.oee,
-        g.counts.total,
-        g.counts.good,
-        g.counts.reject,
-        Math.round(g.runTimeMs / 1000),
-        Math.round(g.plannedTimeMs / 1000),
-        Math.round(g.downtimeMs / 1000),
-        Math.round(g.smallStopMs / 1000),
-        Math.round(g.starvedMs / 1000),
-        Math.round(g.blockedMs / 1000),
-        g.target ?? '',
-      ].join(',');
+    const row = (station: string, g: OeeFigures): string => `${station},${csvFigures(g)}`;
     // The report lists stations in flow order, the API by id: compare as sets.
     expect(oeeRows[1]).toBe(row('(line)', f));
     expect(oeeRows.slice(2).sort()).toEqual(api.stations.map((s) => row(s.station, s.figures)).sort());

@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import type { EmailDelivery } from '../../../src/reports/email/delivery.js';
 import type { LinesideConfig } from '../../../src/config/schema.js';
+import type { OeeFigures } from '../../../src/core/events.js';
 import type { WebhookDelivery } from '../../../src/reports/webhook/delivery.js';
 import { ReportService } from '../../../src/reports/service.js';
 import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
@@ -99,4 +100,24 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
   await app.ready();
   cleanups.push(() => app.close());
   return { clock, core, app, reports, root, dir, email, webhook, history, config, line: new SimLine(core, clock) };
+}
+
+/** oee.csv's and shifts.csv's figure columns as the report writes them, from the API's figures. */
+export function csvFigures(f: OeeFigures): string {
+  return [
+    f.availability,
+    f.performance,
+    f.quality,
+    f.oee,
+    f.counts.total,
+    f.counts.good,
+    f.counts.reject,
+    Math.round(f.runTimeMs / 1000),
+    Math.round(f.plannedTimeMs / 1000),
+    Math.round(f.downtimeMs / 1000),
+    Math.round(f.smallStopMs / 1000),
+    Math.round(f.starvedMs / 1000),
+    Math.round(f.blockedMs / 1000),
+    f.target ?? '',
+  ].join(',');
 }
