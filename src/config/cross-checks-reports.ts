@@ -5,7 +5,7 @@
  * sets (content-type, authorization, x-lineside-*), and a "text" body has no room for the PDF.
  */
 import type { Add, Config } from './cross-checks-common.js';
-import { isReservedHeader } from '../reports/webhook/headers.js';
+import { isReservedHeader } from './schema-reports.js';
 import { formatDurationMs } from './duration.js';
 
 /** "name@domain" or "Display Name <name@domain>": what nodemailer takes, without a full RFC 5322 parser. */

@@ -39,6 +39,12 @@ export const ReportEmail = z.strictObject({
   ...retryFields(),
 });
 
+/** Headers a report webhook sets itself, which `reports.webhook.headers` may not replace. */
+export function isReservedHeader(name: string): boolean {
+  const n = name.toLowerCase();
+  return n === 'content-type' || n === 'content-length' || n === 'authorization' || n.startsWith('x-lineside-');
+}
+
 /**
  * Webhook delivery of each line's report (docs/reports.md#delivery-by-webhook): a JSON POST per
  * report made, with its key figures and links, optionally signed and with the PDF inside.

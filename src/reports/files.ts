@@ -11,8 +11,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LinesideError } from '../lib/errors.js';
-import type { DeliveryState } from './delivery/store.js';
-import type { PeriodKind, ReportPeriod } from './types.js';
+import type { DeliveryState, PeriodKind, ReportPeriod } from './types.js';
 
 /** The files of one report, with their content types (the only names the REST route serves). */
 export const REPORT_FILES = {

@@ -138,3 +138,15 @@ export interface ReportModel {
 }
 
 export type { WaitShare };
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+
+/** What `GET /api/reports` shows of a report's email or webhook (docs/reports.md#delivery-by-email). */
+export interface DeliveryState {
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  /** "CODE message" of the latest failed attempt. */
+  readonly lastError?: string;
+  /** Wall ms. */
+  readonly sentAt?: number;
+}

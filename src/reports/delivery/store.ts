@@ -9,17 +9,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+import type { DeliveryState } from '../types.js';
 
-/** What `GET /api/reports` shows of a report's delivery (docs/reports.md#delivery-by-email). */
-export interface DeliveryState {
-  readonly status: DeliveryStatus;
-  readonly attempts: number;
-  /** "CODE message" of the latest failed attempt. */
-  readonly lastError?: string;
-  /** Wall ms. */
-  readonly sentAt?: number;
-}
+export type { DeliveryState, DeliveryStatus } from '../types.js';
 
 /** The record in the state file: the channel's payload fields beside the queue's own. */
 export type DeliveryRecord<P extends object> = DeliveryState &

@@ -4,12 +4,8 @@
  * here too). The signature is `sha256=<hex HMAC-SHA256 of the exact body>` with the secret, as
  * the alert webhooks sign theirs (src/outputs/webhook/signature.ts).
  */
+import { isReservedHeader } from '../../config/schema-reports.js';
 import { DELIVERY_HEADER, signBody, SIGNATURE_HEADER } from '../../outputs/webhook/signature.js';
-
-export function isReservedHeader(name: string): boolean {
-  const n = name.toLowerCase();
-  return n === 'content-type' || n === 'content-length' || n === 'authorization' || n.startsWith('x-lineside-');
-}
 
 export interface HeaderSettings {
   readonly headers: Readonly<Record<string, string>>;

@@ -7,7 +7,8 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { keyFigureText, reportMessage } from '../../../../src/reports/email/message.js';
 import { buildReport } from '../../../../src/reports/model.js';
-import { isReservedHeader, requestHeaders } from '../../../../src/reports/webhook/headers.js';
+import { isReservedHeader } from '../../../../src/config/schema-reports.js';
+import { requestHeaders } from '../../../../src/reports/webhook/headers.js';
 import { linesidePayload, pdfAttachment, textPayload } from '../../../../src/reports/webhook/payload.js';
 import { END, input, T0 } from '../fixtures.js';
 
