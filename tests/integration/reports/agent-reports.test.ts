@@ -120,7 +120,10 @@ describe('the agent', () => {
     const dir = tempDir('lineside-agent-reports-');
     const agent = await runAcrossShiftEnd(dir);
     const folder = path.join(dir, 'reports', 'line1', '20261201T060000Z-early');
-    await until(() => existsSync(path.join(folder, 'meta.json')), 'the early shift report', 15_000);
+    // The service counts a report once its last file is in place: waiting for the count, not for a
+    // file, cannot catch it between the two.
+    await until(() => agent.reports.health().generated === 1, 'the early shift report', 15_000);
+    expect(existsSync(path.join(folder, 'meta.json'))).toBe(true);
     const record = agent.history.oee({ line: 'line1', shift: 'early' });
     expect(record?.final).toBe(true);
     const oee = readFileSync(path.join(folder, 'oee.csv'), 'utf8').split('\r\n')[1]?.split(',') ?? [];
