@@ -1,7 +1,7 @@
 // @ts-check
 // The history page's Reports panel (docs/dashboard.md#the-history-page-history): the line's report
 // files, newest first and bounded, the shown period's highlighted, each with download links and how
-// its email and webhook went; and Make report for the shown period, offered only to a session with
+// its email and webhook went (read again every minute); and Make report for the shown period, offered only to a session with
 // the makeReports permission (the server checks it again). An agent without reports hides the panel.
 import { $, el } from './dom.js';
 import {
@@ -19,6 +19,8 @@ import {
 
 /** Rows listed before "Show all": a TV shows them without scrolling. */
 const SHOWN = 4;
+/** How often the list is read again while the page is in sight: deliveries finish after the page opened. */
+const REFRESH_MS = 60_000;
 
 /**
  * @typedef {object} ReportsPorts
@@ -110,7 +112,8 @@ export function createReportsPanel(ports, settings) {
       );
   };
 
-  const refresh = async () => {
+  /** @param {{ quiet?: boolean }} [opts] quiet: a background read keeps the list on a failure */
+  const refresh = async (opts = {}) => {
     try {
       const answer = /** @type {{ reports: ReportView[] }} */ (
         await ports.getJson(`/api/reports?${new URLSearchParams({ line })}`)
@@ -124,11 +127,20 @@ export function createReportsPanel(ports, settings) {
         panel.hidden = true;
         return;
       }
+      if (opts.quiet === true) return;
       panel.hidden = false;
       showError(err instanceof Error ? err.message : String(err));
     }
     render();
   };
+
+  // An email or webhook that goes out (or fails) after the page opened shows without a reload: the
+  // list is read again every minute while the page is in sight, and when it comes back into sight.
+  const background = () => {
+    if (document.visibilityState === 'visible' && !making) void refresh({ quiet: true });
+  };
+  setInterval(background, REFRESH_MS);
+  document.addEventListener('visibilitychange', background);
 
   more.addEventListener('click', () => {
     all = !all;

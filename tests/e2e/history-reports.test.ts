@@ -157,6 +157,12 @@ describe('the reports on the history page, in Chromium', () => {
           'email failed: EMAIL_AUTH smtp://mail.plant:587: 535 authentication failed',
         );
 
+        // The email goes out after all (the password was fixed): the list shows it without a
+        // reload when it is read again (every minute, and when the page comes back into sight).
+        await writeEmailState(h, lateId, { status: 'sent', attempts: 10, sentAt: LAST_END + 3 * 60 * 60_000 });
+        await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+        await lateRow.locator('.h-report-delivery', { hasText: 'emailed 09:00' }).waitFor();
+
         // Real download links: PDF, HTML and the three CSV files, each serving its file.
         const links = shown.locator('.h-report-files a');
         expect(await links.allTextContents()).toEqual(['PDF', 'HTML', 'downtime', 'cycles', 'OEE']);
