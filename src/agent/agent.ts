@@ -104,6 +104,7 @@ export function createAgent(options: AgentOptions): Agent {
   const history = openHistoryStore({
     dir: storageDir,
     retentionMs: config.storage.historyRetention,
+    shiftRetentionMs: config.storage.shiftHistoryRetention,
     clock,
     logger: logger.child({ component: 'history' }),
   });

@@ -157,6 +157,11 @@ export const Storage = z.strictObject({
     .describe('past this, the oldest raw samples are dropped (never events)'),
   spoolMaxAge: duration('1h', '365d', 'older unsent raw samples are dropped (never events); 1h to 365d').prefault('7d'),
   historyRetention: duration('1h', '365d', 'local history behind the dashboard; 1h to 365d').prefault('7d'),
+  shiftHistoryRetention: duration(
+    '1d',
+    '3650d',
+    "each shift's final OEE, its downtimes and alerts, for the history page's trend and day/week reports; at least historyRetention",
+  ).prefault('90d'),
   commitInterval: duration('10ms', '10s', 'batched fsync interval for the spool; 10ms to 10s').prefault('250ms'),
 });
 

@@ -99,7 +99,14 @@ function collect(
     // the very instant the shift ends counts in this shift's OEE (docs/oee.md#figures) but falls in
     // the next hour's bucket; shifting the query by 1 ms would not do, as older cycles survive only
     // as per-minute roll-ups.
-    cycles: line.stations.map((s) => ({ station: s.id, buckets: history.cycles(s.id, start, end, hours) })),
+    // Per-minute cycles are kept `storage.historyRetention` only (shift records longer): an hour
+    // from before that is left out rather than shown as an hour without parts.
+    cycles: line.stations.map((s) => ({
+      station: s.id,
+      buckets: history
+        .cycles(s.id, start, end, hours)
+        .filter((b) => b.from >= generatedAt - config.storage.historyRetention),
+    })),
     stations: line.stations.map((s) => ({ id: s.id, name: s.name ?? s.id })),
     reasonLabels: Object.fromEntries(config.reasons.map((r) => [r.id, r.label])),
   };

@@ -5,7 +5,8 @@
  *   GET /api/history/period?line&from&to  a shift, day or week summed from those shifts' times
  *                                          and counts, downtime by cause, MTBF/MTTR, output vs
  *                                          target, alerts raised and how they ended
- * Default range: the last 14 days, or less when storage.historyRetention keeps less.
+ * Default range: the last 14 days, or less when storage.shiftHistoryRetention (and historyRetention)
+ * keep less.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from './context.js';
@@ -35,7 +36,8 @@ export function historyRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   const rangeOf = (query: Query): { from: number; to: number } => {
     const now = ctx.clock.wallMs();
-    const back = Math.min(DEFAULT_DAYS * DAY_MS, ctx.config.storage.historyRetention);
+    const { historyRetention, shiftHistoryRetention } = ctx.config.storage;
+    const back = Math.min(DEFAULT_DAYS * DAY_MS, Math.max(historyRetention, shiftHistoryRetention));
     const range = parseRange(query, { from: now - back, to: now });
     if (range.to - range.from > MAX_RANGE_DAYS * DAY_MS)
       throw new ApiError('BAD_REQUEST', `to: the range is at most ${MAX_RANGE_DAYS} days from "from"`);

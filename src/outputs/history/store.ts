@@ -36,6 +36,11 @@ export interface HistoryOptions {
   readonly fileName?: string;
   /** Keep this much history, ms (config `storage.historyRetention`). */
   readonly retentionMs: number;
+  /**
+   * Keep the shift records (final OEE per shift, downtimes, alerts) this long, ms, when longer than
+   * `retentionMs` (config `storage.shiftHistoryRetention`); default `retentionMs`.
+   */
+  readonly shiftRetentionMs?: number;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Batched write interval, ms; default 500. */
@@ -150,9 +155,14 @@ class SqliteHistoryStore implements HistoryStore {
           .run(cutoff).changes;
         deleted += this.db.prepare('DELETE FROM cycle_minutes WHERE minute_ms < ?').run(cutoff).changes;
         deleted += this.db.prepare('DELETE FROM cycles_raw WHERE ts < ?').run(cutoff).changes;
-        deleted += this.db.prepare('DELETE FROM downtime WHERE end_ms IS NOT NULL AND end_ms < ?').run(cutoff).changes;
-        deleted += this.db.prepare('DELETE FROM oee WHERE window_end < ?').run(cutoff).changes;
-        deleted += this.db.prepare("DELETE FROM alerts WHERE status = 'resolved' AND ts < ?").run(cutoff).changes;
+        // A shift's records are a few rows (its OEE per station, its downtimes and alerts): the trend
+        // and the day and week reports keep them longer than the per-minute detail.
+        const shiftCutoff = Math.min(cutoff, this.options.clock.wallMs() - (this.options.shiftRetentionMs ?? 0));
+        deleted += this.db
+          .prepare('DELETE FROM downtime WHERE end_ms IS NOT NULL AND end_ms < ?')
+          .run(shiftCutoff).changes;
+        deleted += this.db.prepare('DELETE FROM oee WHERE window_end < ?').run(shiftCutoff).changes;
+        deleted += this.db.prepare("DELETE FROM alerts WHERE status = 'resolved' AND ts < ?").run(shiftCutoff).changes;
         // The audit trail is a few rows a shift: it is kept a year even when the rest is kept a week.
         const auditCutoff = Math.min(cutoff, this.options.clock.wallMs() - AUDIT_RETENTION_MS);
         deleted += this.db.prepare('DELETE FROM audit WHERE ts < ?').run(auditCutoff).changes;

@@ -202,4 +202,28 @@ describe('the weekly schedule', () => {
     expect(html).toContain('a shift has not ended: figures so far');
     expect(html).toContain('night (running)');
   });
+
+  it('a week older than the detailed history is still made from the shift records the Pi keeps', async () => {
+    // Three weeks later: storage.historyRetention (7 days) has dropped the per-minute detail of the
+    // week of 17 November; storage.shiftHistoryRetention (90 days) keeps its shift records.
+    const { app, history } = await startReportRig(cleanups, { startAt: AT + 21 * 24 * HOUR });
+    seedShifts({ history }, Date.UTC(2025, 10, 24, 5, 0, 0), 7);
+    history.prune();
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/reports',
+      headers: AUTH,
+      payload: JSON.stringify({ line: 'line1', period: 'week', date: '2025-11-20' }),
+    });
+    expect(made.statusCode).toBe(201);
+    const id = (made.json() as { id: string }).id;
+    const shifts = (await app.inject(`/api/reports/${id}/shifts.csv`)).body.trim().split('\r\n');
+    expect(shifts).toHaveLength(1 + 21 * 4);
+    // No hour of it is shown as an hour without parts: the hours are left out.
+    expect((await app.inject(`/api/reports/${id}/cycles.csv`)).body.trim().split('\r\n')).toHaveLength(1);
+    const trend = (
+      await app.inject('/api/history/shifts?line=line1&from=2025-11-17T00:00:00%2B01:00&to=2025-11-24T00:00:00%2B01:00')
+    ).json() as { shifts: unknown[] };
+    expect(trend.shifts).toHaveLength(21);
+  });
 });

@@ -65,7 +65,13 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
     ...(opts.viewToken !== undefined ? { viewToken: opts.viewToken } : {}),
   });
   const config = { ...base, reports: { ...base.reports, ...opts.reports } };
-  const history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
+  const history = openHistoryStore({
+    dir,
+    retentionMs: config.storage.historyRetention,
+    shiftRetentionMs: config.storage.shiftHistoryRetention,
+    clock,
+    logger: silentLogger,
+  });
   cleanups.push(() => history.close());
   const root = path.join(dir, 'reports');
   const email = opts.email?.(root, clock);

@@ -82,7 +82,13 @@ beforeAll(async () => {
   const clock = new ManualClock(EARLY_END - 20 * 60_000);
   const config = shortLateConfig();
   dir = mkdtempSync(path.join(tmpdir(), 'lineside-history-routes-'));
-  history = openHistoryStore({ dir, retentionMs: config.storage.historyRetention, clock, logger: silentLogger });
+  history = openHistoryStore({
+    dir,
+    retentionMs: config.storage.historyRetention,
+    shiftRetentionMs: config.storage.shiftHistoryRetention,
+    clock,
+    logger: silentLogger,
+  });
   const core = createCore(config, { clock });
   core.on((e) => history.record(e));
   app = await buildApp({
@@ -139,8 +145,9 @@ describe('GET /api/history/shifts', () => {
 
   it('defaults to the last 14 days bounded by the retention, and includes the running shift', async () => {
     const all = await get<{ from: number; to: number; shifts: HistoryShiftView[] }>('/api/history/shifts');
-    // Retention is 7 days by default: the range reaches back 7 days, not 14.
-    expect(all.to - all.from).toBe(7 * 24 * 3_600_000);
+    // Shift records are kept 90 days by default (storage.shiftHistoryRetention), the per-minute
+    // detail 7: the trend's range reaches back 14 days.
+    expect(all.to - all.from).toBe(14 * 24 * 3_600_000);
     expect(all.shifts.map((s) => [s.shift, s.final])).toEqual([
       ['early', true],
       ['late', true],

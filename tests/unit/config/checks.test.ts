@@ -62,6 +62,7 @@ describe('every duration has bounds', () => {
     'influx.flushInterval': ['10ms', '10m'],
     'storage.spoolMaxAge': ['1h', '365d'],
     'storage.historyRetention': ['1h', '365d'],
+    'storage.shiftHistoryRetention': ['1d', '3650d'],
     'storage.commitInterval': ['10ms', '10s'],
     'reports.retention': ['1d', '3650d'],
     'reports.email.retryMin': ['1s', '1h'],

@@ -92,10 +92,11 @@ describe('history store', () => {
   let dir: string;
   let clock: ManualClock;
   let store: HistoryStore;
-  const open = (opts: { rawCyclesPerStation?: number; retentionMs?: number } = {}) =>
+  const open = (opts: { rawCyclesPerStation?: number; retentionMs?: number; shiftRetentionMs?: number } = {}) =>
     openHistoryStore({
       dir,
       retentionMs: opts.retentionMs ?? 7 * DAY,
+      ...(opts.shiftRetentionMs !== undefined ? { shiftRetentionMs: opts.shiftRetentionMs } : {}),
       clock,
       logger: silentLogger,
       ...(opts.rawCyclesPerStation !== undefined ? { rawCyclesPerStation: opts.rawCyclesPerStation } : {}),
@@ -391,6 +392,30 @@ describe('history store', () => {
     expect(store.timeline('press', T0 - 2 * HOUR, T0)).toEqual([{ state: 'running', from: T0 - 2 * HOUR, to: T0 }]);
     // The weld's first span ended 9 days ago: gone; the breakdown lasted until an hour ago: kept.
     expect(store.timeline('weld', T0 - 10 * DAY, T0).map((s) => s.state)).toEqual(['down', 'running']);
+  });
+
+  it("keeps a shift's records (OEE, downtimes, alerts) for the shift retention, the per-minute detail for the retention", () => {
+    store.close();
+    store = open({ retentionMs: 7 * DAY, shiftRetentionMs: 90 * DAY });
+    const old = T0 - 10 * DAY;
+    store.record(oee('weld', old + 8 * HOUR, old, 0.7, true));
+    store.record(oee(undefined, old + 8 * HOUR, old, 0.6, true));
+    store.record(oee('weld', T0 - 100 * DAY + 8 * HOUR, T0 - 100 * DAY, 0.5, true));
+    store.record(cycle('weld', old + HOUR, 12_000));
+    store.record(state('weld', 'running', old));
+    store.record(state('weld', 'down', old + HOUR));
+    store.record(state('weld', 'running', old + 2 * HOUR));
+    store.record(downtime('weld', 'ten-days', 'started', old + HOUR));
+    store.record(downtime('weld', 'ten-days', 'ended', old + HOUR, old + 2 * HOUR));
+    store.flush();
+    expect(store.prune()).toBeGreaterThan(0);
+    expect(store.oeeShifts('line1', T0 - 120 * DAY, T0).map((r) => [r.windowStart, r.figures.oee])).toEqual([
+      [old, 0.6],
+    ]);
+    expect(store.oeeStations('line1', old).map((r) => r.figures.oee)).toEqual([0.7]);
+    expect(store.downtimeById('ten-days')).toMatchObject({ start: old + HOUR, end: old + 2 * HOUR });
+    expect(store.cycles('weld', old, old + 8 * HOUR, 8).reduce((n, b) => n + b.count, 0)).toBe(0);
+    expect(store.timeline('weld', old, old + 8 * HOUR).map((s) => s.state)).not.toContain('down');
   });
 
   it('survives a restart: the shift so far is still there after reopening the file', () => {
