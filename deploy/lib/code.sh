@@ -1,9 +1,10 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2034  # CODE_CHANGED and WAS_ACTIVE are read by install.sh
+# shellcheck disable=SC2034  # CODE_CHANGED, WAS_ACTIVE and PLANT_WAS_ACTIVE are read by install.sh
 # The code half of deploy/install.sh: build in the checkout, stage into /opt/lineside.new, install
 # dependencies there, check the config with the new code, swap. Sourced, never run.
 # Uses install.sh's globals: ROOT, SOURCE_DIR, APP_DIR, STAGE_DIR, PREV_DIR, CONFIG, SECRETS,
-# NODE_BIN, NO_BUILD, NO_DEPS, NODE_MODULES_FROM, FORCE; sets CODE_CHANGED and WAS_ACTIVE.
+# NODE_BIN, NO_BUILD, NO_DEPS, NODE_MODULES_FROM, FORCE, PLANT, PLANT_CONFIG; sets CODE_CHANGED, WAS_ACTIVE
+# and PLANT_WAS_ACTIVE.
 
 build_in_checkout() {
   if ((NO_BUILD)); then
@@ -72,8 +73,9 @@ install_deps() {
 
 can_run() { [[ -f $1/dist/src/cli/main.js && -e $1/node_modules ]]; }
 
-# check_config DIR: the code in DIR validates the config as the service will: with its secrets
-# and, on a real system, as user lineside (a secret file only root can read fails here too).
+# check_config DIR FILE: the code in DIR validates FILE (config.yaml or plant.yaml) as the service
+# will: with its secrets and, on a real system, as user lineside (a secret file only root can read
+# fails here too).
 check_config() {
   local as_service=()
   [[ -z $ROOT ]] && getent passwd lineside >/dev/null && as_service=(runuser -u lineside --)
@@ -82,34 +84,38 @@ check_config() {
     # shellcheck source=/dev/null
     [[ -r $SECRETS ]] && . "$SECRETS"
     set +a
-    "${as_service[@]}" "$NODE_BIN" "$1/bin/lineside.js" check-config "$CONFIG"
+    "${as_service[@]}" "$NODE_BIN" "$1/bin/lineside.js" check-config "$2"
   )
 }
 
-# Refuses an upgrade that would stop a working line: the new code must accept the config the
-# installed code accepts. When both reject it, the line is down already and the upgrade goes on.
+# Refuses an upgrade that would stop a working line or plant page: the new code must accept each
+# config (config.yaml, plant.yaml) the installed code accepts. When both reject one, that service
+# is down already and the upgrade goes on.
 verify_upgrade() {
-  [[ -f $CONFIG ]] || return 0
-  if ! can_run "$STAGE_DIR"; then
-    say "skipping the config check with the new version (no node_modules: --no-deps)"
-    return 0
-  fi
-  local out
-  if out=$(check_config "$STAGE_DIR" 2>&1); then
-    say "config check with the new version: $out"
-    return 0
-  fi
-  printf '%s\n' "$out" >&2
-  if can_run "$APP_DIR" && check_config "$APP_DIR" >/dev/null 2>&1; then
-    if ((FORCE)); then
-      warn "the new version rejects ${CONFIG#"$ROOT"}, which the installed one accepts; upgrading anyway (--force)"
-    else
-      rm -rf "$STAGE_DIR"
-      die "the new version rejects ${CONFIG#"$ROOT"} (problems above), which the installed version accepts. Nothing was changed. Fix the config for the new version and run again, or use --force."
+  local file out files=("$CONFIG")
+  ((PLANT)) && files+=("$PLANT_CONFIG")
+  for file in "${files[@]}"; do
+    [[ -f $file ]] || continue
+    if ! can_run "$STAGE_DIR"; then
+      say "skipping the config check with the new version (no node_modules: --no-deps)"
+      return 0
     fi
-  else
-    warn "${CONFIG#"$ROOT"} has problems (above); the service will not start until they are fixed"
-  fi
+    if out=$(check_config "$STAGE_DIR" "$file" 2>&1); then
+      say "config check with the new version: $out"
+      continue
+    fi
+    printf '%s\n' "$out" >&2
+    if can_run "$APP_DIR" && check_config "$APP_DIR" "$file" >/dev/null 2>&1; then
+      if ((FORCE)); then
+        warn "the new version rejects ${file#"$ROOT"}, which the installed one accepts; upgrading anyway (--force)"
+      else
+        rm -rf "$STAGE_DIR"
+        die "the new version rejects ${file#"$ROOT"} (problems above), which the installed version accepts. Nothing was changed. Fix the config for the new version and run again, or use --force."
+      fi
+    else
+      warn "${file#"$ROOT"} has problems (above); the service will not start until they are fixed"
+    fi
+  done
 }
 
 install_code() {
@@ -128,10 +134,16 @@ install_code() {
   install_deps "$STAGE_DIR"
   verify_upgrade
   WAS_ACTIVE=0
-  if service_active; then
+  PLANT_WAS_ACTIVE=0
+  if service_active lineside.service; then
     WAS_ACTIVE=1
     say "stopping lineside for the switch"
     systemctl stop lineside.service
+  fi
+  if service_active lineside-plant.service; then
+    PLANT_WAS_ACTIVE=1
+    say "stopping lineside-plant for the switch"
+    systemctl stop lineside-plant.service
   fi
   # Two renames: the window without an /opt/lineside is microseconds, and the previous code
   # stays beside it for a manual rollback (docs/install.md).

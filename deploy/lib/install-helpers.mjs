@@ -7,6 +7,7 @@
 //   random-secret                         print 32 url-safe random characters
 //   mosquitto-hash                        print user:hash for $HASH_USER / $HASH_PASSWORD
 //   adapt-config [--mqtt URL] [--influx]  stdin: example config; stdout: adapted config
+//   adapt-plant-config --storage DIR      stdin: config/plant.yaml; stdout: it with storage.dir: DIR
 //   influx-auth FILE                      enable [http] auth-enabled in influxdb.conf; prints changed|unchanged
 //   influx-provision URL                  admin + database + retention policy + lineside user
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
@@ -200,6 +201,17 @@ switch (command) {
     const { text, problems } = adaptConfig(readFileSync(0, 'utf8'), { mqttUrl, influx: args.includes('--influx') });
     if (problems.length > 0) fail(`cannot adapt the example config:\n  ${problems.join('\n  ')}`, 3);
     process.stdout.write(text);
+    break;
+  }
+  case 'adapt-plant-config': {
+    const storageAt = args.indexOf('--storage');
+    const dir = (storageAt >= 0 ? args[storageAt + 1] : undefined) ?? fail('adapt-plant-config --storage DIR', 2);
+    const lines = readFileSync(0, 'utf8').split('\n');
+    const problems = editBlock(lines, 'storage', [
+      { key: 'dir', match: /^\s{2}dir:/, value: dir, comment: "lineside-plant.service's StateDirectory (install.sh)" },
+    ]);
+    if (problems.length > 0) fail(`cannot adapt the sample plant config:\n  ${problems.join('\n  ')}`, 3);
+    process.stdout.write(lines.join('\n'));
     break;
   }
   case 'influx-auth':
