@@ -1,5 +1,6 @@
+import { createSdNotifier } from '../agent/sd-notify.js';
 import { formatIssue } from '../config/issues.js';
-import { loadPlantConfigFile } from '../config/plant-load.js';
+import { loadPlantConfigFile, summarizePlant } from '../config/plant-load.js';
 import { systemClock } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
 import { createLogger } from '../lib/logger.js';
@@ -12,7 +13,8 @@ export const PLANT_HELP = `usage: lineside plant -c FILE
 Runs the plant server (docs/plant.md): one page and API for every line of the plant, fed from the
 MQTT broker all line agents publish to. FILE is a plant file (kind: plant; config/plant.yaml is a
 sample; check it with lineside check-config FILE). Runs until SIGTERM or SIGINT (Ctrl-C).
-Logs are JSON lines on stdout; LINESIDE_LOG_LEVEL overrides the config's level.
+Logs are JSON lines on stdout; LINESIDE_LOG_LEVEL overrides the config's level. Under systemd
+(deploy/lineside-plant.service, Type=notify) it sends READY=1 once serving and pings the watchdog.
 
 exit codes: 0 stopped cleanly, 2 bad config or arguments, 1 runtime failure
 `;
@@ -34,13 +36,20 @@ export async function runPlant(args: string[], io: CliIo): Promise<number> {
   const onRejection = (reason: unknown) =>
     logger.error({ err: errorMessage(reason) }, 'unhandled promise rejection (bug); continuing');
   process.on('unhandledRejection', onRejection);
+  // A no-op outside systemd (no NOTIFY_SOCKET), as for the agent (src/agent/run.ts).
+  const notifier = createSdNotifier({ logger: logger.child({ component: 'systemd' }) });
   try {
     const running = await startPlantServer({ config, logger, clock: systemClock });
+    notifier.ready();
+    notifier.status(`serving; ${summarizePlant(config)}`);
+    const stopWatchdog = notifier.startWatchdog();
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));
     });
     logger.info({ signal }, 'stopping');
+    notifier.stopping();
+    stopWatchdog();
     const hardStop = setTimeout(() => {
       logger.error('shutdown took longer than the budget; exiting');
       process.exit(EXIT.runtime);

@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../helpers/binaries.js';
@@ -31,6 +32,22 @@ beforeAll(() => {
 afterAll(() => {
   removeTempDirs();
 });
+
+/** Stands in for systemd's notify socket: records each datagram (READY=1, WATCHDOG=1, ...). */
+function notifySocket(file: string): { received: string[]; close(): void } {
+  const unixDgram = createRequire(import.meta.url)('unix-dgram') as {
+    createSocket(type: 'unix_dgram'): {
+      on(event: 'message', listener: (buf: Buffer) => void): unknown;
+      bind(path: string): void;
+      close(): void;
+    };
+  };
+  const received: string[] = [];
+  const socket = unixDgram.createSocket('unix_dgram');
+  socket.on('message', (buf) => received.push(buf.toString('utf8')));
+  socket.bind(file);
+  return { received, close: () => socket.close() };
+}
 
 /** A command line of the unit installed in `tree` (`ExecStart=` or an `ExecStartPre=`), pointed into the tree. */
 function unitCommand(tree: string, key: 'ExecStart' | 'ExecStartPre', contains: string): string[] {
@@ -165,7 +182,9 @@ describe('lineside-plant.service', () => {
   it('systemd parses the settings the plant server relies on: its own state dir, no devices, a server-sized memory cap', () => {
     const dump = verify(true).stdout;
     const setting = (name: string) => new RegExp(`^\\s*${name}: (.*)$`, 'm').exec(dump)?.[1];
-    expect(setting('Type')).toBe('simple');
+    expect(setting('Type')).toBe('notify');
+    expect(setting('NotifyAccess')).toBe('main');
+    expect(setting('WatchdogSec')).toBe('30s');
     expect(setting('Restart')).toBe('on-failure');
     expect(setting('User')).toBe('lineside');
     expect(setting('Group')).toBe('lineside');
@@ -188,7 +207,7 @@ describe('lineside-plant.service', () => {
     expect(text).toMatch(/^NoNewPrivileges=yes$/m);
   });
 
-  it("the unit's ExecStart, run from the installed tree in its WorkingDirectory, serves the plant page and writes its history there", async () => {
+  it("the unit's ExecStart, run from the installed tree in its WorkingDirectory, serves the plant page, writes its history there and speaks sd_notify", async () => {
     requireBinary('mosquitto', 'mosquitto');
     const broker = await startMosquitto();
     const port = await freePort();
@@ -205,7 +224,12 @@ describe('lineside-plant.service', () => {
     );
     const [command, ...args] = unitCommand(unitRoot, 'ExecStart', ' plant ');
     const log: string[] = [];
-    const child = spawn(command!, args, { cwd: stateDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // What systemd gives a Type=notify service with WatchdogSec= (here 2 s: a ping every second).
+    const socketFile = path.join(tempDir('plant-notify'), 'notify');
+    const notify = notifySocket(socketFile);
+    const env: NodeJS.ProcessEnv = { ...process.env, NOTIFY_SOCKET: socketFile, WATCHDOG_USEC: '2000000' };
+    delete env.WATCHDOG_PID;
+    const child = spawn(command!, args, { cwd: stateDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => log.push(d.toString()));
     child.stderr.on('data', (d: Buffer) => log.push(d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -217,10 +241,17 @@ describe('lineside-plant.service', () => {
       expect(api.status).toBe(200);
       expect((await api.json()) as { lines: unknown[] }).toHaveProperty('lines');
       expect(existsSync(path.join(stateDir, 'plant.db'))).toBe(true);
+      await expect
+        .poll(() => notify.received.filter((m) => m === 'WATCHDOG=1').length, { timeout: 5_000 })
+        .toBeGreaterThanOrEqual(2);
+      expect(notify.received[0]).toBe('READY=1');
+      expect(notify.received).toContainEqual(expect.stringMatching(/^STATUS=serving; plant server: /));
       child.kill('SIGTERM');
       expect(await exited, log.join('')).toBe(0);
+      expect(notify.received).toContain('STOPPING=1');
     } finally {
       child.kill('SIGKILL');
+      notify.close();
       await broker.close();
     }
   }, 60_000);
