@@ -14,6 +14,7 @@
  */
 import type { OeeFigures, StationState } from './events.js';
 import { waitKey, waitShares, type WaitCause, type WaitEntry } from './line-waits.js';
+import { oeeRatios } from './oee-ratios.js';
 
 /**
  * The states in the order of a checkpoint's `timeMs` columns (and of its `open.label` codes). Part
@@ -237,9 +238,7 @@ export function computeFigures(
   const plannedTimeMs = runTimeMs + down + starved + blocked;
   const total = acc.total;
   const good = acc.good;
-  const availability = plannedTimeMs > 0 ? runTimeMs / plannedTimeMs : 0;
-  const performance = runTimeMs > 0 ? acc.idealMs / runTimeMs : 0;
-  const quality = total > 0 ? good / total : 0;
+  const ratios = oeeRatios({ plannedMs: plannedTimeMs, runMs: runTimeMs, idealMs: acc.idealMs, good, total });
 
   const downtimeByReason: Record<string, number> = {};
   for (const [reason, ms] of acc.downByReason) downtimeByReason[reason] = ms;
@@ -268,10 +267,7 @@ export function computeFigures(
     behindBy = Math.round(proRata - good);
   }
   return {
-    availability,
-    performance,
-    quality,
-    oee: availability * performance * quality,
+    ...ratios,
     counts: { total, good, reject: total - good },
     ...(acc.rejectsByReason !== undefined ? { rejects: rejectSplit(acc, total - good) } : {}),
     ...(acc.waits !== undefined ? waitsField(acc.waits, open) : {}),

@@ -7,6 +7,7 @@
  */
 import type { Ledger, LedgerFigures, StationLedger } from './messages.js';
 import type { Ratios, ShiftRow } from './view.js';
+import { oeeRatios } from '../core/oee-ratios.js';
 
 export type { Ratios } from './view.js';
 
@@ -23,11 +24,9 @@ export const MS_PER_HOUR = 3_600_000;
 
 const ratio = (num: number, den: number): number => (den > 0 ? num / den : 0);
 
+/** The ratios of summed totals: the agent's own formula (src/core/oee-ratios.ts). */
 export function ratiosOf(t: Totals): Ratios {
-  const availability = ratio(t.runMs, t.plannedMs);
-  const performance = ratio(t.idealMs, t.runMs);
-  const quality = ratio(t.good, t.total);
-  return { availability, performance, quality, oee: availability * performance * quality };
+  return oeeRatios(t);
 }
 
 export function totalsOf(f: LedgerFigures): Totals {

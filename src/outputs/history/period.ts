@@ -7,6 +7,7 @@
  * OEE = A × P × Q; zero denominators give 0, as the core does (src/core/accumulator.ts).
  */
 import type { OeeFigures, StationState, WaitShare } from '../../core/events.js';
+import { oeeRatios } from '../../core/oee-ratios.js';
 
 /** Starved or blocked time summed over the period per (kind, cause, state, reason). */
 export interface SummedWait {
@@ -108,14 +109,8 @@ export function sumFigures(records: readonly OeeFigures[]): PeriodFigures {
         });
     }
   }
-  const availability = plannedTimeMs > 0 ? runTimeMs / plannedTimeMs : 0;
-  const performance = runTimeMs > 0 ? idealMs / runTimeMs : 0;
-  const quality = total > 0 ? good / total : 0;
   return {
-    availability,
-    performance,
-    quality,
-    oee: availability * performance * quality,
+    ...oeeRatios({ plannedMs: plannedTimeMs, runMs: runTimeMs, idealMs, good, total }),
     counts: { total, good, reject: total - good },
     runTimeMs,
     plannedTimeMs,
