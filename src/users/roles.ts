@@ -37,15 +37,8 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
     'recordScrap',
     'makeReports',
   ]),
-  engineer: new Set([
-    'assignReason',
-    'editReason',
-    'acknowledgeAlert',
-    'setProduct',
-    'runOrders',
-    'recordScrap',
-    'makeReports',
-  ]),
+  // Everything, including permissions added later.
+  engineer: new Set(PERMISSIONS),
 };
 
 export const ROLE_SUMMARY: Readonly<Record<Role, string>> = {

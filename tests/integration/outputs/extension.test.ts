@@ -11,54 +11,13 @@ import { createAgent, type Agent } from '../../../src/agent/agent.js';
 import { OUTPUTS } from '../../../src/agent/registry.js';
 import { loadConfigText } from '../../../src/config/load.js';
 import type { CycleEvent } from '../../../src/core/events.js';
-import type { Clock, SampleSink } from '../../../src/core/sample.js';
 import { silentLogger } from '../../../src/lib/logger.js';
-import type { Source, SourceFactory } from '../../../src/sources/source.js';
+import type { SourceFactory } from '../../../src/sources/source.js';
+import { CounterSource, TestClock } from '../../helpers/counter-source.js';
 import { jsonlOutput } from '../../helpers/jsonl-output/index.js';
 import { until } from '../../helpers/wait.js';
 
 const T0 = Date.UTC(2026, 11, 1, 8);
-
-/** Plant time that the test moves: the core, the spool and the source all read it. */
-class TestClock implements Clock {
-  mono = 1_000;
-  wallMs(): number {
-    return T0 + this.mono;
-  }
-  monoMs(): number {
-    return this.mono;
-  }
-}
-
-/** A PLC counter the test turns: each `part()` is one more part, 12 s of plant time later. */
-class CounterSource implements Source {
-  readonly name = 'test-counter';
-  private sink: SampleSink | undefined;
-  private count = 0;
-  constructor(private readonly clock: TestClock) {}
-  async start(sink: SampleSink): Promise<void> {
-    this.sink = sink;
-    this.emit();
-  }
-  async stop(): Promise<void> {
-    this.sink = undefined;
-  }
-  health() {
-    return [{ device: 'plc1', endpoint: 'test', connected: true, requests: this.count, errors: 0, overruns: 0 }];
-  }
-  part(): void {
-    this.clock.mono += 12_000;
-    this.count++;
-    this.emit();
-  }
-  private emit(): void {
-    const at = { ts: this.clock.wallMs(), mono: this.clock.monoMs() };
-    this.sink?.comms({ device: 'plc1', ok: true, ...at });
-    this.sink?.sample({ tag: 'plc1.partCount', value: this.count, ...at });
-    this.sink?.sample({ tag: 'plc1.running', value: true, ...at });
-    this.sink?.sample({ tag: 'plc1.fault', value: 0, ...at });
-  }
-}
 
 const CONFIG = `
 site: { enterprise: acme, site: plant1 }
@@ -90,7 +49,7 @@ afterEach(async () => {
 function startAgent(dir: string, file: string): { agent: Agent; source: CounterSource } {
   const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)), { env: {} });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-  const clock = new TestClock();
+  const clock = new TestClock(T0);
   const source = new CounterSource(clock);
   const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
   // The one line that adds the output: the registry's list plus the new factory.

@@ -12,55 +12,15 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAgent } from '../../../src/agent/agent.js';
 import { loadConfigText } from '../../../src/config/load.js';
-import type { Clock, SampleSink } from '../../../src/core/sample.js';
 import { silentLogger } from '../../../src/lib/logger.js';
-import type { Source, SourceFactory } from '../../../src/sources/source.js';
+import type { SourceFactory } from '../../../src/sources/source.js';
+import { CounterSource, TestClock } from '../../helpers/counter-source.js';
 import { freePort } from '../../helpers/ports.js';
 import { startSmtpServer } from '../../helpers/smtp-server.js';
 import { until } from '../../helpers/wait.js';
 
 // 13:50 UTC: the early shift (06:00-14:00 UTC) has ten minutes to go.
 const T0 = Date.UTC(2026, 11, 1, 13, 50);
-
-class TestClock implements Clock {
-  mono = 1_000;
-  wallMs(): number {
-    return T0 + this.mono;
-  }
-  monoMs(): number {
-    return this.mono;
-  }
-}
-
-/** A PLC counter: each `part()` is one more part, 12 s of plant time later. */
-class CounterSource implements Source {
-  readonly name = 'test-counter';
-  private sink: SampleSink | undefined;
-  private count = 0;
-  constructor(private readonly clock: TestClock) {}
-  async start(sink: SampleSink): Promise<void> {
-    this.sink = sink;
-    this.emit();
-  }
-  async stop(): Promise<void> {
-    this.sink = undefined;
-  }
-  health() {
-    return [{ device: 'plc1', endpoint: 'test', connected: true, requests: this.count, errors: 0, overruns: 0 }];
-  }
-  part(): void {
-    this.clock.mono += 12_000;
-    this.count++;
-    this.emit();
-  }
-  private emit(): void {
-    const at = { ts: this.clock.wallMs(), mono: this.clock.monoMs() };
-    this.sink?.comms({ device: 'plc1', ok: true, ...at });
-    this.sink?.sample({ tag: 'plc1.partCount', value: this.count, ...at });
-    this.sink?.sample({ tag: 'plc1.running', value: true, ...at });
-    this.sink?.sample({ tag: 'plc1.fault', value: 0, ...at });
-  }
-}
 
 const CONFIG = `
 site: { enterprise: acme, site: plant1 }
@@ -105,7 +65,7 @@ function tempDir(prefix: string): string {
 async function runAcrossShiftEnd(dir: string, extra = '', env: Record<string, string> = {}) {
   const loaded = loadConfigText(CONFIG.replace('DIR', JSON.stringify(dir)) + extra, { env });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-  const clock = new TestClock();
+  const clock = new TestClock(T0);
   const source = new CounterSource(clock);
   const testSource: SourceFactory = { name: 'test-counter', enabled: () => true, create: () => source };
   const agent = createAgent({ config: loaded.config, logger: silentLogger, clock, sources: [testSource] });
