@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createCore, type Core } from '../../../src/core/core.js';
+import { createCore } from '../../../src/core/core.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import type { EmailDelivery } from '../../../src/reports/email/delivery.js';
@@ -17,31 +17,8 @@ import type { WebhookDelivery } from '../../../src/reports/webhook/delivery.js';
 import { ReportService } from '../../../src/reports/service.js';
 import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
 import { buildApp } from '../../../src/server/app.js';
+import { CountingPlc } from '../server/support/counting-plc.js';
 import { FakeHealth, ManualClock, OPERATOR_TOKEN, testConfig } from '../server/support/harness.js';
-
-/** The simulated PLC, polled every second: running stations count a part every 12 s. */
-export class SimLine {
-  readonly counts: Record<string, number> = { press: 1000, weld: 5000, pack: 70 };
-  readonly faults: Record<string, number> = { press: 0, weld: 0, pack: 0 };
-  private elapsedS = 0;
-  constructor(
-    private readonly core: Core,
-    private readonly clock: ManualClock,
-  ) {}
-  run(seconds: number): void {
-    for (let i = 0; i < seconds; i++) {
-      this.clock.advance(1000);
-      this.elapsedS++;
-      for (const id of Object.keys(this.counts)) {
-        if (this.faults[id] === 0 && this.elapsedS % 12 === 0) this.counts[id] = (this.counts[id] ?? 0) + 1;
-        const at = { ts: this.clock.wallMs(), mono: this.clock.monoMs() };
-        this.core.sample({ tag: `plc1.${id}Count`, value: this.counts[id] ?? 0, ...at });
-        this.core.sample({ tag: `plc1.${id}Fault`, value: this.faults[id] ?? 0, ...at });
-      }
-      this.core.tick();
-    }
-  }
-}
 
 export interface RigOptions {
   readonly viewToken?: string;
@@ -105,7 +82,7 @@ export async function startReportRig(cleanups: Array<() => Promise<void> | void>
   });
   await app.ready();
   cleanups.push(() => app.close());
-  return { clock, core, app, reports, root, dir, email, webhook, history, config, line: new SimLine(core, clock) };
+  return { clock, core, app, reports, root, dir, email, webhook, history, config, line: new CountingPlc(core, clock) };
 }
 
 /** oee.csv's and shifts.csv's figure columns as the report writes them, from the API's figures. */

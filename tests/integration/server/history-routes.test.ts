@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createCore, type Core } from '../../../src/core/core.js';
+import { createCore } from '../../../src/core/core.js';
 import type { OeeFigures } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import type { PeriodFigures } from '../../../src/outputs/history/period.js';
@@ -20,30 +20,7 @@ import type { HistoryPeriodView, HistoryShiftView } from '../../../src/server/hi
 import { loadConfigText } from '../../../src/config/load.js';
 import type { LinesideConfig } from '../../../src/config/schema.js';
 import { configYaml, createHarness, FakeHealth, ManualClock, testConfig, VIEW_TOKEN } from './support/harness.js';
-
-/** The simulated PLC, read every `stepS` seconds: a running station makes a part every 12 s. */
-class Plc {
-  readonly counts: Record<string, number> = { press: 100, weld: 200, pack: 300 };
-  readonly faults: Record<string, number> = { press: 0, weld: 0, pack: 0 };
-  private elapsedS = 0;
-  constructor(
-    private readonly core: Core,
-    private readonly clock: ManualClock,
-  ) {}
-  run(seconds: number, stepS = 4): void {
-    for (let i = 0; i < seconds; i += stepS) {
-      this.clock.advance(stepS * 1000);
-      this.elapsedS += stepS;
-      for (const id of Object.keys(this.counts)) {
-        if (this.faults[id] === 0 && this.elapsedS % 12 === 0) this.counts[id] = (this.counts[id] ?? 0) + 1;
-        const at = { ts: this.clock.wallMs(), mono: this.clock.monoMs() };
-        this.core.sample({ tag: `plc1.${id}Count`, value: this.counts[id] ?? 0, ...at });
-        this.core.sample({ tag: `plc1.${id}Fault`, value: this.faults[id] ?? 0, ...at });
-      }
-      this.core.tick();
-    }
-  }
-}
+import { CountingPlc } from './support/counting-plc.js';
 
 interface OeeAnswer {
   figures: OeeFigures;
@@ -102,7 +79,7 @@ beforeAll(async () => {
   });
   await app.ready();
 
-  const plc = new Plc(core, clock);
+  const plc = new CountingPlc(core, clock, { counts: { press: 100, weld: 200, pack: 300 }, stepS: 4 });
   plc.run(4 * 60);
   plc.faults.press = 17;
   plc.faults.pack = 17;

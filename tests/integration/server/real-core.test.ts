@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCore, type Core } from '../../../src/core/core.js';
+import { createCore } from '../../../src/core/core.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { openHistoryStore } from '../../../src/outputs/history/store.js';
 import type { HistoryStore } from '../../../src/outputs/history/types.js';
@@ -16,35 +16,12 @@ import { commandsPortOf, livePortOf } from '../../../src/server/adapt-core.js';
 import { buildApp } from '../../../src/server/app.js';
 import type { DashboardView, DeltaView, StationView } from '../../../src/server/view-model.js';
 import { FakeHealth, ManualClock, OPERATOR_TOKEN, testConfig } from './support/harness.js';
+import { CountingPlc } from './support/counting-plc.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Polls the simulated PLC every second: counters advance every 12 s on running stations. */
-class Line {
-  readonly counts: Record<string, number> = { press: 1000, weld: 5000, pack: 70 };
-  readonly faults: Record<string, number> = { press: 0, weld: 0, pack: 0 };
-  private elapsedS = 0;
-  constructor(
-    private readonly core: Core,
-    private readonly clock: ManualClock,
-  ) {}
-  run(seconds: number): void {
-    for (let i = 0; i < seconds; i++) {
-      this.clock.advance(1000);
-      this.elapsedS++;
-      for (const id of Object.keys(this.counts)) {
-        if (this.faults[id] === 0 && this.elapsedS % 12 === 0) this.counts[id] = (this.counts[id] ?? 0) + 1;
-        const at = { ts: this.clock.wallMs(), mono: this.clock.monoMs() };
-        this.core.sample({ tag: `plc1.${id}Count`, value: this.counts[id] ?? 0, ...at });
-        this.core.sample({ tag: `plc1.${id}Fault`, value: this.faults[id] ?? 0, ...at });
-      }
-      this.core.tick();
-    }
-  }
-}
 
 describe('the dashboard on the real core', () => {
   it('shows a PLC fault as a down tile with its reason, and takes an operator reason back into the core', async () => {
@@ -74,7 +51,7 @@ describe('the dashboard on the real core', () => {
     await app.ready();
     cleanups.push(() => app.close());
 
-    const line = new Line(core, clock);
+    const line = new CountingPlc(core, clock);
     line.run(120);
 
     const deltas: DeltaView[] = [];
