@@ -135,10 +135,11 @@ export interface StoredReport {
   readonly webhook?: DeliveryState;
 }
 
-/** Every report folder under root, newest start first. Unknown entries are skipped. */
-export async function listReports(root: string): Promise<StoredReport[]> {
+/** Every report folder under root (of `onlyLine` when given), newest start first. Unknown entries are skipped. */
+export async function listReports(root: string, onlyLine?: string): Promise<StoredReport[]> {
   const out: StoredReport[] = [];
-  for (const line of await dirNames(root)) {
+  const lines = (await dirNames(root)).filter((l) => onlyLine === undefined || l === onlyLine);
+  for (const line of lines) {
     for (const folder of await dirNames(path.join(root, line))) {
       const key = parseReportId(`${line}.${folder}`);
       if (key === undefined) continue;

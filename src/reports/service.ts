@@ -365,9 +365,9 @@ export class ReportService {
     }
   }
 
-  /** The report folders, newest first, each with its email and webhook state when it has one. */
-  async list(): Promise<StoredReport[]> {
-    const reports = await listReports(this.options.root);
+  /** The report folders (of one line), newest first, each with its email and webhook state when it has one. */
+  async list(line?: string): Promise<StoredReport[]> {
+    const reports = await listReports(this.options.root, line);
     const deliveries = this.options.deliveries ?? [];
     return Promise.all(
       reports.map(async (r) => {

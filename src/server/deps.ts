@@ -166,7 +166,8 @@ export interface AppDeps {
 
 /** What the report routes need of the report service (src/reports/service.ts). */
 export interface ReportsPort {
-  list(): Promise<readonly StoredReport[]>;
+  /** The reports of one line, or of all. */
+  list(line?: string): Promise<readonly StoredReport[]>;
   /** Makes one shift's, day's or week's report now; rejects with a coded LinesideError (NOT_FOUND: no such shift). */
   generate(sel: ReportSelector): Promise<GeneratedReport>;
   health(): ReportsHealth;

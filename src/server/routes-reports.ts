@@ -33,7 +33,7 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/reports', { config: { access: 'view' } }, async (request) => {
     const line = parseString(request.query as Record<string, unknown>, 'line');
     if (line !== undefined && !lineIds.has(line)) throw new ApiError('NOT_FOUND', `no line "${line}" in the config`);
-    const list = (await port().list()).filter((r) => line === undefined || r.line === line);
+    const list = await port().list(line);
     return {
       reports: list.map((r) => ({
         id: r.id,

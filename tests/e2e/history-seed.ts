@@ -5,6 +5,7 @@
  * the core does, downtime by reason, waits, MTBF/MTTR, and a few alerts with different endings.
  */
 import type { CoreEvent, OeeFigures } from '../../src/core/events.js';
+import { oeeRatios } from '../../src/core/oee-ratios.js';
 import type { Harness } from '../integration/server/support/harness.js';
 
 const HOUR = 3_600_000;
@@ -38,14 +39,8 @@ function stationFigures(
   const good = total - Math.floor(total * 0.03 * r());
   const idealMs = total * 12_000;
   const intervals = Object.keys(byReason).length;
-  const availability = runTimeMs / plannedMs;
-  const performance = idealMs / runTimeMs;
-  const quality = total > 0 ? good / total : 0;
   return {
-    availability,
-    performance,
-    quality,
-    oee: availability * performance * quality,
+    ...oeeRatios({ plannedMs, runMs: runTimeMs, idealMs, good, total }),
     counts: { total, good, reject: total - good },
     runTimeMs,
     plannedTimeMs: plannedMs,
